@@ -1,0 +1,198 @@
+// The abstract syntax tree: what the programmer wrote, with a source range on every node and
+// nothing resolved yet. Produced by parse::Parse, consumed by check::Check and `dump --phase=ast`.
+// A node the parser could not build (after a reported syntax error) is an Error node, and later
+// stages stay silent about it.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/source_range.h"
+
+namespace edict::ast {
+
+// One factor of a unit expression: `tpp`, `chip^-1` (denominators have negative powers).
+struct UnitTerm {
+  std::string name;
+  int power = 1;
+  SourceRange range;
+};
+struct UnitExpr {
+  std::vector<UnitTerm> terms;
+  SourceRange range;
+};
+
+enum class TypeKind { Error, Bool, Integer, Decimal, Date, Duration, Text, Set, List, Named };
+
+// A type as written: `decimal[tpp/chip]`, `set of Country`, `Shipment`.
+struct TypeExpr {
+  TypeKind kind = TypeKind::Error;
+  SourceRange range;
+  std::string name;                   // Named
+  std::unique_ptr<TypeExpr> elem;     // Set, List
+  std::optional<UnitExpr> unit;       // Integer, Decimal
+};
+
+enum class ExprKind {
+#define EDICT_AST_EXPR(Name, Doc) Name,
+#include "compiler/ast/expr_kinds.def"
+#undef EDICT_AST_EXPR
+};
+const char* ExprKindName(ExprKind k);
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+// An expression node. What `text`, `kids` and `names` hold depends on the kind (see
+// expr_kinds.def); a generic node keeps the parser and printer short, and the checker turns it
+// into the strongly typed IR at once.
+struct Expr {
+  ExprKind kind = ExprKind::Error;
+  SourceRange range;
+  std::string text;                       // literal text, name, operator, duration unit
+  std::vector<ExprPtr> kids;
+  std::vector<std::string> names;         // field or argument names (empty string: positional)
+  std::vector<SourceRange> name_ranges;
+  std::optional<UnitExpr> unit;           // unit annotation on a number literal
+};
+
+struct Citation {
+  std::string cite;        // "15 CFR 740.29(b)"
+  std::string assumption;  // set when the provision rests on an unverified reading
+  SourceRange range;
+};
+
+struct HeaderField {
+  std::string key;
+  std::string value;       // string contents or literal text
+  bool is_string = false;
+  SourceRange range;
+  SourceRange key_range;
+};
+struct Header {
+  std::string name;
+  SourceRange range;
+  std::vector<HeaderField> fields;
+};
+
+struct Import {
+  std::string module;      // `countries` or `a.b` for the stdlib; a relative path when is_path
+  bool is_path = false;
+  SourceRange range;
+};
+
+struct UnitDecl {
+  std::string name, doc;
+  SourceRange range, name_range;
+};
+
+struct EnumMember {
+  std::string name, doc;
+  SourceRange range;
+};
+struct EnumDecl {
+  std::string name, doc;
+  std::vector<EnumMember> members;
+  SourceRange range, name_range;
+};
+
+struct FieldDecl {
+  std::string name, doc;
+  TypeExpr type;
+  SourceRange range;
+};
+struct RecordDecl {
+  std::string name, doc;
+  std::vector<FieldDecl> fields;
+  SourceRange range, name_range;
+};
+
+struct ConstDecl {
+  std::string name;
+  TypeExpr type;
+  ExprPtr value;
+  std::optional<Citation> citation;
+  SourceRange range, name_range;
+};
+
+struct Param {
+  std::string name;
+  TypeExpr type;
+  SourceRange range;
+};
+
+struct DefDecl {
+  std::string name;
+  std::vector<Param> params;
+  TypeExpr result;
+  ExprPtr body;
+  std::optional<Citation> citation;
+  SourceRange range, name_range;
+};
+
+struct LetItem {
+  std::string name;
+  std::optional<TypeExpr> type;
+  ExprPtr value;
+  SourceRange range, name_range;
+};
+
+struct RuleItem {
+  std::string name;
+  std::optional<Citation> citation;
+  std::vector<std::string> exception_to;
+  std::vector<SourceRange> exception_ranges;
+  ExprPtr condition;  // null: the rule always applies
+  ExprPtr outcome;
+  SourceRange range, name_range;
+};
+
+struct DefaultItem {
+  std::optional<Citation> citation;
+  ExprPtr outcome;
+  SourceRange range;
+};
+
+struct DecisionDecl {
+  std::string name;
+  std::vector<Param> params;
+  TypeExpr result;
+  std::optional<Citation> citation;
+  std::vector<LetItem> lets;
+  std::vector<RuleItem> rules;
+  std::vector<DefaultItem> defaults;
+  SourceRange range, name_range;
+};
+
+struct TestStmt {
+  bool is_let = false;
+  LetItem let;                 // is_let
+  ExprPtr assertion;           // !is_let
+  std::string fails_with;      // expected runtime error spelling, if any
+  SourceRange fails_range;
+  SourceRange range;
+};
+struct TestDecl {
+  std::string name;
+  std::vector<TestStmt> stmts;
+  SourceRange range, name_range;
+};
+
+struct File {
+  uint32_t file_id = 0;
+  std::optional<Header> header;
+  std::vector<Import> imports;
+  std::vector<UnitDecl> units;
+  std::vector<EnumDecl> enums;
+  std::vector<RecordDecl> records;
+  std::vector<ConstDecl> consts;
+  std::vector<DefDecl> defs;
+  std::vector<DecisionDecl> decisions;
+  std::vector<TestDecl> tests;
+};
+
+// Indented, one node per line; used by `edict dump --phase=ast` and golden tests.
+std::string Print(const File& f);
+
+}  // namespace edict::ast

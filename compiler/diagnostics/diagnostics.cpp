@@ -1,0 +1,134 @@
+#include "compiler/diagnostics/diagnostics.h"
+
+#include <algorithm>
+
+#include "runtime/value.h"
+
+namespace edict {
+
+namespace {
+struct KindInfo {
+  const char* name;
+  Severity severity;
+  const char* format;
+};
+
+constexpr KindInfo kKinds[] = {
+#define EDICT_DIAG(Name, Sev, Format) {#Name, Severity::Sev, Format},
+#include "compiler/diagnostics/diagnostic_kinds.def"
+#undef EDICT_DIAG
+};
+
+// "UnknownName" -> "unknown-name"
+std::string Kebab(const char* camel) {
+  std::string s;
+  for (const char* p = camel; *p; ++p) {
+    if (*p >= 'A' && *p <= 'Z') {
+      if (!s.empty()) s += '-';
+      s += char(*p - 'A' + 'a');
+    } else {
+      s += *p;
+    }
+  }
+  return s;
+}
+}  // namespace
+
+const char* DiagName(DiagKind k) {
+  static std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& i : kKinds) v.push_back(Kebab(i.name));
+    return v;
+  }();
+  return names[size_t(k)].c_str();
+}
+
+Severity DiagSeverity(DiagKind k) { return kKinds[size_t(k)].severity; }
+const char* Diagnostics::Format(DiagKind k) { return kKinds[size_t(k)].format; }
+
+std::vector<DiagKind> AllDiagKinds() {
+  std::vector<DiagKind> v;
+  for (size_t i = 0; i < std::size(kKinds); ++i) v.push_back(DiagKind(i));
+  return v;
+}
+
+Diagnostic& Diagnostics::Add(DiagKind k, SourceRange r, std::string message) {
+  Severity s = DiagSeverity(k);
+  if (s == Severity::Error) ++errors_;
+  diags_.push_back(Diagnostic{k, s, r, std::move(message), {}});
+  return diags_.back();
+}
+
+std::vector<Diagnostic> Diagnostics::Sorted() const {
+  std::vector<Diagnostic> v = diags_;
+  std::stable_sort(v.begin(), v.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.range.file != b.range.file) return a.range.file < b.range.file;
+    return a.range.begin < b.range.begin;
+  });
+  return v;
+}
+
+std::string RenderSnippet(SourceRange r, const SourceManager& sm, bool color) {
+  if (r.file >= sm.size()) return "";
+  LineCol b = sm.Position(r.file, r.begin);
+  std::string_view line = sm.LineText(r.file, b.line);
+  std::string num = std::to_string(b.line);
+  std::string pad(num.size(), ' ');
+  // Underline to the end of the range, or to the end of the line for multi-line ranges.
+  uint32_t start = b.column - 1;
+  uint32_t len = r.end > r.begin ? r.end - r.begin : 1;
+  if (start + len > line.size()) len = line.size() > start ? uint32_t(line.size() - start) : 1;
+  std::string under;
+  for (uint32_t i = 0; i < start && i < line.size(); ++i) under += line[i] == '\t' ? '\t' : ' ';
+  under += '^';
+  if (len > 1) under += std::string(len - 1, '~');
+  const char* on = color ? "\033[1;32m" : "";
+  const char* off = color ? "\033[0m" : "";
+  return fmt::format(" {} | {}\n {} | {}{}{}\n", num, line, pad, on, under, off);
+}
+
+std::string RenderText(const Diagnostic& d, const SourceManager& sm, bool color) {
+  const char* sev = d.severity == Severity::Error ? "error" : "warning";
+  const char* bold = color ? "\033[1m" : "";
+  const char* red = color ? (d.severity == Severity::Error ? "\033[1;31m" : "\033[1;35m") : "";
+  const char* off = color ? "\033[0m" : "";
+  std::string s;
+  if (d.range.file < sm.size())
+    s += fmt::format("{}{}: {}{}:{} {}{} [{}]\n", bold, sm.Where(d.range), red, sev, off, d.message, off, DiagName(d.kind));
+  else
+    s += fmt::format("{}{}:{} {} [{}]\n", red, sev, off, d.message, DiagName(d.kind));
+  if (d.range.file < sm.size()) s += RenderSnippet(d.range, sm, color);
+  for (const DiagNote& n : d.notes) {
+    if (n.range.file < sm.size() && n.range.valid()) {
+      s += fmt::format("{}{}: note:{} {}\n", bold, sm.Where(n.range), off, n.message);
+      s += RenderSnippet(n.range, sm, color);
+    } else {
+      s += fmt::format("note: {}\n", n.message);
+    }
+  }
+  return s;
+}
+
+std::string RenderJson(const std::vector<Diagnostic>& ds, const SourceManager& sm) {
+  auto loc = [&](SourceRange r) {
+    if (r.file >= sm.size()) return std::string("\"file\":null");
+    LineCol b = sm.Position(r.file, r.begin), e = sm.Position(r.file, r.end);
+    return fmt::format("\"file\":{},\"line\":{},\"column\":{},\"end_line\":{},\"end_column\":{}",
+                       rt::JsonQuote(sm.file(r.file).path), b.line, b.column, e.line, e.column);
+  };
+  std::string s = "[";
+  for (size_t i = 0; i < ds.size(); ++i) {
+    const Diagnostic& d = ds[i];
+    if (i) s += ",";
+    s += fmt::format("{{\"kind\":\"{}\",\"severity\":\"{}\",{},\"message\":{},\"notes\":[", DiagName(d.kind),
+                     d.severity == Severity::Error ? "error" : "warning", loc(d.range), rt::JsonQuote(d.message));
+    for (size_t j = 0; j < d.notes.size(); ++j) {
+      if (j) s += ",";
+      s += fmt::format("{{{},\"message\":{}}}", loc(d.notes[j].range), rt::JsonQuote(d.notes[j].message));
+    }
+    s += "]}";
+  }
+  return s + "]";
+}
+
+}  // namespace edict

@@ -1,0 +1,341 @@
+#include "compiler/driver/commands.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/load.h"
+#include "compiler/interp/explain.h"
+#include "compiler/interp/interp.h"
+#include "runtime/case_json.h"
+
+namespace fs = std::filesystem;
+
+namespace edict::driver {
+namespace {
+
+// Prints diagnostics (text on stderr, or a JSON array on stdout for tools).
+void Report(const Common& c, const Program& p, const Diagnostics& d) {
+  auto sorted = d.Sorted();
+  if (c.diagnostics == "json") {
+    std::cout << RenderJson(sorted, p.sources) << "\n";
+    return;
+  }
+  for (const auto& x : sorted) std::cerr << RenderText(x, p.sources, c.color);
+  if (d.error_count() > 0)
+    std::cerr << fmt::format("{} error{} found\n", d.error_count(), d.error_count() == 1 ? "" : "s");
+}
+
+// Loads and checks; on errors reports them and returns false.
+bool LoadOrReport(const Common& c, const std::vector<std::string>& files, Program& p) {
+  Diagnostics d;
+  bool ok = Load(files, p, d);
+  if (!d.all().empty() || c.diagnostics == "json") Report(c, p, d);
+  return ok;
+}
+
+std::string RenderRuntimeError(const rt::EvalError& e, const SourceManager& sm, bool color) {
+  Diagnostic d{DiagKind::SyntaxError, Severity::Error, e.range,
+               fmt::format("runtime error: {}", e.message), {}};
+  for (const auto& n : e.notes) d.notes.push_back({n.range, n.message});
+  std::string s = RenderText(d, sm, color);
+  // RenderText tags the first line with a compile-time kind; runtime errors carry their own.
+  std::string tag = fmt::format(" [{}]\n", DiagName(d.kind));
+  size_t pos = s.find(tag);
+  if (pos != std::string::npos) s.replace(pos, tag.size(), fmt::format(" [{}]\n", rt::Spelling(e.kind)));
+  return s;
+}
+
+std::string RuntimeErrorJson(const rt::EvalError& e, const SourceManager& sm) {
+  return fmt::format("{{\"kind\":{},\"message\":{},\"at\":{}}}", rt::JsonQuote(rt::Spelling(e.kind)), rt::JsonQuote(e.message),
+                     e.range.file < sm.size() ? rt::JsonQuote(sm.Where(e.range)) : "null");
+}
+
+int FindDecisionOrReport(const Program& p, const std::string& name, const std::string& file) {
+  int d = p.module.FindDecision(name);
+  if (d >= 0) return d;
+  std::string names;
+  for (const auto& dec : p.module.decisions) names += (names.empty() ? "" : ", ") + dec.name;
+  std::cerr << fmt::format("error: `{}` declares no decision `{}`{}\n", file, name,
+                           names.empty() ? "" : "; its decisions are: " + names);
+  return -1;
+}
+
+std::vector<rt::CaseParam> ParamsOf(const ir::Decision& d) {
+  std::vector<rt::CaseParam> ps;
+  for (const auto& p : d.params) ps.push_back({p.name, p.type});
+  return ps;
+}
+
+}  // namespace
+
+int RunCheck(const Common& c, const std::vector<std::string>& files) {
+  Program p;
+  if (!LoadOrReport(c, files, p)) return kCompileError;
+  if (c.diagnostics == "text")
+    std::cerr << fmt::format("ok: {} file{} checked, {} decision{}, {} test{}\n", p.files.size(),
+                             p.files.size() == 1 ? "" : "s", p.module.decisions.size(),
+                             p.module.decisions.size() == 1 ? "" : "s", p.module.tests.size(),
+                             p.module.tests.size() == 1 ? "" : "s");
+  return kOk;
+}
+
+int RunEval(const Common& c, const EvalOptions& o) {
+  Program p;
+  if (!LoadOrReport(c, {o.file}, p)) return kCompileError;
+  int di = FindDecisionOrReport(p, o.decision, o.file);
+  if (di < 0) return kUsage;
+  const ir::Decision& dec = p.module.decisions[size_t(di)];
+  rt::CaseDecoder decoder(p.module.types, ParamsOf(dec));
+  interp::Interpreter interp(p.module);
+  bool json = o.format == "json";
+
+  // Evaluates one decoded case; prints its result; returns true on success.
+  auto evaluate = [&](std::vector<rt::Value> args, const std::string& label, long line) {
+    interp::DecisionTrace trace;
+    std::string prefix = line > 0 ? fmt::format("{}: ", line) : "";
+    std::string line_json = line > 0 ? fmt::format("\"line\":{},", line) : "";
+    try {
+      rt::Value out = interp.EvalDecision(uint32_t(di), std::move(args), o.explain ? &trace : nullptr);
+      if (json) {
+        std::cout << fmt::format("{{{}\"decision\":{},\"outcome\":{}", line_json, rt::JsonQuote(dec.name),
+                                 rt::ValueToJson(out, dec.result, p.module.types));
+        if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
+        std::cout << "}\n";
+      } else if (o.explain) {
+        std::cout << prefix << interp::ExplainText(p.module, p.sources, trace) << (line > 0 ? "\n" : "");
+      } else {
+        std::cout << prefix << rt::FormatValue(out, dec.result, p.module.types) << "\n";
+      }
+      return true;
+    } catch (const rt::EvalError& e) {
+      if (json) {
+        std::cout << fmt::format("{{{}\"decision\":{},\"error\":{}", line_json, rt::JsonQuote(dec.name), RuntimeErrorJson(e, p.sources));
+        if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
+        std::cout << "}\n";
+      } else {
+        std::cout << prefix << fmt::format("error [{}]: {}\n", rt::Spelling(e.kind), e.message);
+      }
+      std::cerr << label << ": " << RenderRuntimeError(e, p.sources, c.color);
+      return false;
+    }
+  };
+  auto report_issues = [&](const std::vector<rt::CaseIssue>& issues, const std::string& label, long line) {
+    for (const auto& is : issues) {
+      std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
+      std::cerr << fmt::format("{}: error: {} {} [invalid-case]\n", label, where, is.message);
+    }
+    if (json) {
+      std::string arr;
+      for (const auto& is : issues)
+        arr += fmt::format("{}{{\"field\":{},\"message\":{}}}", arr.empty() ? "" : ",",
+                           is.field.empty() ? "null" : rt::JsonQuote(is.field), rt::JsonQuote(is.message));
+      std::cout << fmt::format("{{{}\"decision\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n",
+                               line > 0 ? fmt::format("\"line\":{},", line) : "", rt::JsonQuote(dec.name), arr);
+    } else {
+      std::string first = issues.empty() ? "" : (issues[0].field.empty() ? "" : "field `" + issues[0].field + "` ") + issues[0].message;
+      std::cout << (line > 0 ? fmt::format("{}: ", line) : "") << "error [invalid_case]: " << first
+                << (issues.size() > 1 ? fmt::format(" (and {} more)", issues.size() - 1) : "") << "\n";
+    }
+  };
+
+  if (!o.case_file.empty()) {
+    std::string text;
+    if (!ReadFile(o.case_file, &text)) {
+      std::cerr << fmt::format("error: cannot read the case file `{}`\n", o.case_file);
+      return kInputError;
+    }
+    rt::DecodedCase dc = decoder.Decode(text);
+    if (!dc.issues.empty()) {
+      report_issues(dc.issues, o.case_file, 0);
+      return kFailed;
+    }
+    return evaluate(std::move(dc.args), o.case_file, 0) ? kOk : kFailed;
+  }
+  std::ifstream in(o.cases_file);
+  if (!in) {
+    std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases_file);
+    return kInputError;
+  }
+  std::string line;
+  long n = 0, cases = 0, failed = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines hold no case
+    ++cases;
+    std::string label = fmt::format("{}:{}", o.cases_file, n);
+    rt::DecodedCase dc = decoder.Decode(line);
+    if (!dc.issues.empty()) {
+      report_issues(dc.issues, label, n);
+      ++failed;
+      continue;
+    }
+    if (!evaluate(std::move(dc.args), label, n)) ++failed;
+  }
+  std::cerr << fmt::format("{} case{}: {} decided, {} failed\n", cases, cases == 1 ? "" : "s", cases - failed, failed);
+  return failed ? kFailed : kOk;
+}
+
+int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    if (fs::is_directory(p)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::recursive_directory_iterator(p))
+        if (e.is_regular_file() && e.path().extension() == ".edict") found.push_back(e.path().string());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  size_t passed = 0, failed = 0, broken_files = 0, total_files = 0;
+  for (const auto& f : files) {
+    Program p;
+    ++total_files;
+    if (!LoadOrReport(c, {f}, p)) {
+      ++broken_files;
+      std::cout << fmt::format("FAIL {} (the file has errors; its tests did not run)\n", f);
+      continue;
+    }
+    interp::Interpreter interp(p.module);
+    for (uint32_t t = 0; t < p.module.tests.size(); ++t) {
+      const ir::Test& test = p.module.tests[t];
+      if (p.roots.empty() || test.file != p.roots[0]) continue;  // tests of imported files run with those files
+      auto r = interp.RunTest(t);
+      if (r.failures.empty()) {
+        ++passed;
+        if (verbose) std::cout << fmt::format("PASS {}::{}\n", f, test.name);
+        continue;
+      }
+      ++failed;
+      std::cout << fmt::format("FAIL {}::{}\n", f, test.name);
+      for (const auto& fl : r.failures) {
+        std::cout << fmt::format("  {}: {}\n", p.sources.Where(fl.range), fl.message);
+        std::cout << RenderSnippet(fl.range, p.sources, false);
+      }
+    }
+  }
+  std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n",
+                           failed == 0 && broken_files == 0 ? "ok" : "FAILED", passed, failed,
+                           broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
+                           total_files, total_files == 1 ? "" : "s");
+  if (broken_files) return kCompileError;
+  return failed ? kFailed : kOk;
+}
+
+namespace {
+
+class SchemaWriter {
+ public:
+  explicit SchemaWriter(const rt::TypeTable& t) : t_(t) {}
+
+  std::string Type(rt::TypeId id) {
+    const auto& ti = t_.info(id);
+    auto unit = [&]() {
+      return ti.unit ? fmt::format(",\"x-edict-unit\":{}", rt::JsonQuote(t_.UnitName(ti.unit))) : std::string();
+    };
+    switch (ti.kind) {
+      case rt::TypeKind::Error: return "{}";
+      case rt::TypeKind::Bool: return "{\"type\":\"boolean\"}";
+      case rt::TypeKind::Integer:
+        return fmt::format("{{\"type\":\"integer\",\"minimum\":{},\"maximum\":{}{}}}", INT64_MIN, INT64_MAX, unit());
+      case rt::TypeKind::Decimal:
+        return fmt::format(
+            "{{\"description\":\"an exact decimal: a JSON number, read from its text (never rounded through binary floating point), or a string such as \\\"1e26\\\"\","
+            "\"type\":[\"number\",\"string\"],\"pattern\":\"^[+-]?[0-9][0-9_]*(\\\\.[0-9_]+)?([eE][+-]?[0-9]+)?$\"{}}}",
+            unit());
+      case rt::TypeKind::Date: return "{\"type\":\"string\",\"format\":\"date\"}";
+      case rt::TypeKind::Duration:
+        return "{\"type\":\"string\",\"pattern\":\"^-?[0-9]+ (day|days|month|months|year|years)$\"}";
+      case rt::TypeKind::Text: return "{\"type\":\"string\"}";
+      case rt::TypeKind::Enum: enums_.insert(ti.ref); return fmt::format("{{\"$ref\":\"#/$defs/{}\"}}", t_.enums[ti.ref].name);
+      case rt::TypeKind::Set:
+        enums_.insert(ti.ref);
+        return fmt::format("{{\"type\":\"array\",\"uniqueItems\":true,\"items\":{{\"$ref\":\"#/$defs/{}\"}}}}", t_.enums[ti.ref].name);
+      case rt::TypeKind::List: return fmt::format("{{\"type\":\"array\",\"items\":{}}}", Type(ti.ref));
+      case rt::TypeKind::Record:
+        if (records_.insert(ti.ref).second) pending_.push_back(ti.ref);
+        return fmt::format("{{\"$ref\":\"#/$defs/{}\"}}", t_.records[ti.ref].name);
+    }
+    return "{}";
+  }
+
+  std::string Object(const std::vector<std::tuple<std::string, rt::TypeId, std::string>>& fields, const std::string& title,
+                     const std::string& doc) {
+    std::string props, req;
+    for (const auto& [name, type, fdoc] : fields) {
+      std::string ts = Type(type);
+      if (!fdoc.empty()) ts = fmt::format("{{\"description\":{},\"allOf\":[{}]}}", rt::JsonQuote(fdoc), ts);
+      props += fmt::format("{}{}:{}", props.empty() ? "" : ",", rt::JsonQuote(name), ts);
+      req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
+    }
+    std::string s = fmt::format("\"type\":\"object\",\"title\":{}", rt::JsonQuote(title));
+    if (!doc.empty()) s += ",\"description\":" + rt::JsonQuote(doc);
+    return s + fmt::format(",\"properties\":{{{}}},\"required\":[{}],\"additionalProperties\":false", props, req);
+  }
+
+  std::string Defs() {
+    std::string defs;
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      const auto& r = t_.records[pending_[i]];
+      std::vector<std::tuple<std::string, rt::TypeId, std::string>> fs;
+      for (const auto& f : r.fields) fs.emplace_back(f.name, f.type, f.doc);
+      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name), Object(fs, r.name, r.doc));
+    }
+    for (uint32_t e : enums_) {
+      const auto& en = t_.enums[e];
+      std::string ms;
+      for (const auto& m : en.members) ms += (ms.empty() ? "" : ",") + rt::JsonQuote(m);
+      defs += fmt::format("{}{}:{{\"type\":\"string\",\"title\":{}{},\"enum\":[{}]}}", defs.empty() ? "" : ",",
+                          rt::JsonQuote(en.name), rt::JsonQuote(en.name),
+                          en.doc.empty() ? "" : ",\"description\":" + rt::JsonQuote(en.doc), ms);
+    }
+    return defs;
+  }
+
+ private:
+  const rt::TypeTable& t_;
+  std::set<uint32_t> enums_, records_;
+  std::vector<uint32_t> pending_;
+};
+
+}  // namespace
+
+int RunSchema(const Common& c, const std::string& file, const std::string& decision) {
+  Program p;
+  if (!LoadOrReport(c, {file}, p)) return kCompileError;
+  int di = FindDecisionOrReport(p, decision, file);
+  if (di < 0) return kUsage;
+  const ir::Decision& d = p.module.decisions[size_t(di)];
+  SchemaWriter w(p.module.types);
+  std::vector<std::tuple<std::string, rt::TypeId, std::string>> fields;
+  for (const auto& prm : d.params) fields.emplace_back(prm.name, prm.type, "");
+  std::string body = w.Object(fields, d.name, d.cite.empty() ? "" : "Input of the decision `" + d.name + "` (" + d.cite.cite + ")");
+  std::string defs = w.Defs();  // after Object: it collects the records and enums used
+  std::cout << fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}}}\n", body,
+                           defs.empty() ? "" : ",\"$defs\":{" + defs + "}");
+  return kOk;
+}
+
+int RunDump(const Common& c, const std::string& file, const std::string& phase) {
+  Program p;
+  bool ok = LoadOrReport(c, {file}, p);
+  if (phase == "ast") {
+    for (const auto& f : p.files) {
+      if (p.roots.empty() || f.file_id != p.roots[0]) continue;
+      std::cout << ast::Print(f);
+    }
+    return ok ? kOk : kCompileError;
+  }
+  if (!ok) return kCompileError;
+  std::cout << ir::Print(p.module);
+  return kOk;
+}
+
+}  // namespace edict::driver

@@ -1,0 +1,35 @@
+// The `edict` commands. Each returns the process exit code (see docs/cli.md):
+//   0 success; 1 a case, test or evaluation failed; 2 the program has errors;
+//   3 an input file cannot be read; 64 the command line is wrong.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace edict::driver {
+
+enum ExitCode : int { kOk = 0, kFailed = 1, kCompileError = 2, kInputError = 3, kUsage = 64 };
+
+struct Common {
+  std::string diagnostics = "text";  // text | json
+  bool color = false;
+};
+
+int RunCheck(const Common& c, const std::vector<std::string>& files);
+
+struct EvalOptions {
+  std::string file;
+  std::string decision;
+  std::string case_file;   // one JSON object
+  std::string cases_file;  // JSON Lines
+  bool explain = false;
+  std::string format = "text";  // text | json
+};
+int RunEval(const Common& c, const EvalOptions& o);
+
+int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose);
+
+int RunSchema(const Common& c, const std::string& file, const std::string& decision);
+
+int RunDump(const Common& c, const std::string& file, const std::string& phase);
+
+}  // namespace edict::driver

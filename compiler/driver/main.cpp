@@ -1,0 +1,79 @@
+// The `edict` command line.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "compiler/driver/commands.h"
+
+using namespace edict::driver;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Edict: a compiler and interpreter for regulations written as code"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  Common common;
+  std::string color = "auto";
+  app.add_option("--diagnostics", common.diagnostics, "How to print errors in the program: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--color", color, "Colour in diagnostics: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.footer(
+      "Exit codes: 0 success; 1 a case, test or evaluation failed; 2 the program has errors;\n"
+      "3 an input file cannot be read; 64 the command line is wrong.");
+
+  auto* check = app.add_subcommand("check", "Parse and check Edict files; print every diagnostic");
+  std::vector<std::string> check_files;
+  check->add_option("files", check_files, "Edict source files")->required();
+
+  auto* eval = app.add_subcommand("eval", "Evaluate a decision on one case or on JSON Lines of cases");
+  EvalOptions eo;
+  eval->add_option("file", eo.file, "The Edict file that declares the decision")->required();
+  eval->add_option("--decision,-d", eo.decision, "The decision to evaluate")->required();
+  auto* case_opt = eval->add_option("--case", eo.case_file, "A JSON file holding one case (an object, one key per input)");
+  auto* cases_opt = eval->add_option("--cases", eo.cases_file, "A JSON Lines file: one case per line; one result per line");
+  case_opt->excludes(cases_opt);
+  eval->add_flag("--explain", eo.explain, "Explain each outcome: rules applied, overridden, and the values that decided");
+  eval->add_option("--format", eo.format, "Output format: text or json")->check(CLI::IsMember({"text", "json"}));
+
+  auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
+  std::vector<std::string> test_paths;
+  bool verbose = false;
+  test->add_option("paths", test_paths, "Files or directories")->required();
+  test->add_flag("--verbose,-v", verbose, "List every test, not only failures");
+
+  auto* schema = app.add_subcommand("schema", "Print the JSON Schema of a decision's input");
+  std::string schema_file, schema_decision;
+  schema->add_option("file", schema_file, "The Edict file")->required();
+  schema->add_option("--decision,-d", schema_decision, "The decision")->required();
+
+  auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
+  std::string dump_file, phase = "ir";
+  dump->add_option("file", dump_file, "The Edict file")->required();
+  dump->add_option("--phase", phase, "ast or ir")->check(CLI::IsMember({"ast", "ir"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kOk : kUsage;
+  }
+  common.color = color == "always" || (color == "auto" && isatty(2));
+  try {
+    if (*check) return RunCheck(common, check_files);
+    if (*eval) {
+      if (eo.case_file.empty() && eo.cases_file.empty()) {
+        std::cerr << "error: `edict eval` needs --case FILE or --cases FILE\n";
+        return kUsage;
+      }
+      return RunEval(common, eo);
+    }
+    if (*test) return RunTest(common, test_paths, verbose);
+    if (*schema) return RunSchema(common, schema_file, schema_decision);
+    if (*dump) return RunDump(common, dump_file, phase);
+  } catch (const std::exception& e) {
+    std::cerr << "edict: internal error: " << e.what() << "\n";
+    return 70;
+  }
+  return kUsage;
+}

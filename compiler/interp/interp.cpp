@@ -1,0 +1,417 @@
+#include "compiler/interp/interp.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "runtime/ops.h"
+
+namespace edict::interp {
+
+using ir::ExprId;
+using ir::Op;
+using rt::TypeKind;
+
+struct Interpreter::Frame {
+  std::vector<Value> slots;
+  const ir::Decision* decision = nullptr;
+  std::vector<std::optional<Value>> lets;
+};
+
+Interpreter::Interpreter(const ir::Module& m)
+    : m_(m), const_cache_(m.consts.size()), const_busy_(m.consts.size(), false) {}
+
+Value Interpreter::EvalConst(uint32_t c) {
+  if (!const_cache_[c]) {
+    Frame f;
+    const_cache_[c] = Eval(m_.consts[c].value, f);
+  }
+  return *const_cache_[c];
+}
+
+int Interpreter::Compare(const Value& a, const Value& b, TypeKind k, SourceRange at) {
+  switch (k) {
+    case TypeKind::Integer: return a.AsInt() < b.AsInt() ? -1 : (a.AsInt() > b.AsInt() ? 1 : 0);
+    case TypeKind::Decimal: return rt::Decimal::Compare(a.AsDec(), b.AsDec());
+    case TypeKind::Date: return a.AsDate().days < b.AsDate().days ? -1 : (a.AsDate().days > b.AsDate().days ? 1 : 0);
+    case TypeKind::Duration: return rt::DurCompare(a.AsDur(), b.AsDur(), at);
+    default: return 0;  // the checker allows ordering only on the kinds above
+  }
+}
+
+Value Interpreter::CallDef(uint32_t def, const uint32_t* args, Frame& caller) {
+  const ir::Def& d = m_.defs[def];
+  Frame f;
+  f.slots.resize(d.slot_count);
+  for (size_t i = 0; i < d.params.size(); ++i) f.slots[i] = Eval(args[i], caller);
+  return Eval(d.body, f);
+}
+
+Value Interpreter::Eval(ExprId id, Frame& f) {
+  const ir::Expr& e = m_.exprs[id];
+  const SourceRange at = e.range;
+  switch (e.op) {
+    case Op::Error: throw std::logic_error("evaluated an error node");
+    case Op::BoolLit: return bool(e.a);
+    case Op::IntLit: return m_.ints[e.a];
+    case Op::DecLit: return m_.decs[e.a];
+    case Op::DateLit: return rt::Date{int32_t(e.a)};
+    case Op::DurLit: return m_.durs[e.a];
+    case Op::TextLit: return rt::MakeText(m_.texts[e.a]);
+    case Op::EnumLit: return rt::EnumValue{e.a, e.b};
+    case Op::SetLit: {
+      std::vector<uint32_t> members;
+      for (uint32_t i = 0; i < e.b; ++i) members.push_back(Eval(m_.extra[e.a + i], f).AsEnum().index);
+      uint32_t en = m_.types.info(e.type).ref;
+      return rt::MakeSet(en, m_.types.enums[en].members.size(), members);
+    }
+    case Op::ListLit: {
+      std::vector<Value> xs;
+      xs.reserve(e.b);
+      for (uint32_t i = 0; i < e.b; ++i) xs.push_back(Eval(m_.extra[e.a + i], f));
+      return rt::MakeList(std::move(xs));
+    }
+    case Op::RecordLit: {
+      size_t n = m_.types.records[e.a].fields.size();
+      std::vector<Value> fs;
+      fs.reserve(n);
+      for (size_t i = 0; i < n; ++i) fs.push_back(Eval(m_.extra[e.b + i], f));
+      return rt::MakeRecord(e.a, std::move(fs));
+    }
+    case Op::Local: return f.slots[e.a];
+    case Op::LetRef: {
+      auto& memo = f.lets[e.a];
+      if (!memo) memo = Eval(f.decision->lets[e.a].value, f);
+      return *memo;
+    }
+    case Op::Const: return EvalConst(e.a);
+    case Op::Call: return CallDef(e.a, m_.operands(e.b), f);
+    case Op::DecisionCall: {
+      const ir::Decision& d = m_.decisions[e.a];
+      std::vector<Value> args;
+      for (size_t i = 0; i < d.params.size(); ++i) args.push_back(Eval(m_.extra[e.b + i], f));
+      return EvalDecision(e.a, std::move(args));
+    }
+    case Op::Builtin: return Builtin(e, f);
+    case Op::Field: return (*Eval(e.a, f).AsRecord().fields)[e.b];
+    case Op::With: {
+      Value base = Eval(e.a, f);
+      std::vector<Value> fs = *base.AsRecord().fields;
+      for (uint32_t i = 0; i < e.c; ++i) fs[m_.extra[e.b + 2 * i]] = Eval(m_.extra[e.b + 2 * i + 1], f);
+      return rt::MakeRecord(base.AsRecord().record_id, std::move(fs));
+    }
+    case Op::Not: return !EvalBool(e.a, f);
+    case Op::And: return EvalBool(e.a, f) && EvalBool(e.b, f);
+    case Op::Or: return EvalBool(e.a, f) || EvalBool(e.b, f);
+    case Op::If: return EvalBool(e.a, f) ? Eval(e.b, f) : Eval(e.c, f);
+    case Op::IntNeg: return rt::IntNeg(Eval(e.a, f).AsInt(), at);
+    case Op::IntAdd: return rt::IntAdd(Eval(e.a, f).AsInt(), Eval(e.b, f).AsInt(), at);
+    case Op::IntSub: return rt::IntSub(Eval(e.a, f).AsInt(), Eval(e.b, f).AsInt(), at);
+    case Op::IntMul: return rt::IntMul(Eval(e.a, f).AsInt(), Eval(e.b, f).AsInt(), at);
+    case Op::IntToDec: return rt::Decimal::FromInt(Eval(e.a, f).AsInt());
+    case Op::DecNeg: return rt::DecNeg(Eval(e.a, f).AsDec(), at);
+    case Op::DecAdd: return rt::DecAdd(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
+    case Op::DecSub: return rt::DecSub(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
+    case Op::DecMul: return rt::DecMul(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
+    case Op::DecDiv: return rt::DecDiv(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
+    case Op::DateAddDur: return rt::DateAddDuration(Eval(e.a, f).AsDate(), Eval(e.b, f).AsDur(), at);
+    case Op::DateSubDur: return rt::DateSubDuration(Eval(e.a, f).AsDate(), Eval(e.b, f).AsDur(), at);
+    case Op::DateDiff: return rt::Duration{0, int64_t(Eval(e.a, f).AsDate().days) - Eval(e.b, f).AsDate().days};
+    case Op::DurAdd: return rt::DurAdd(Eval(e.a, f).AsDur(), Eval(e.b, f).AsDur(), at);
+    case Op::DurSub: return rt::DurAdd(Eval(e.a, f).AsDur(), rt::DurNeg(Eval(e.b, f).AsDur(), at), at);
+    case Op::DurNeg: return rt::DurNeg(Eval(e.a, f).AsDur(), at);
+    case Op::DurMul: return rt::DurScale(Eval(e.a, f).AsDur(), Eval(e.b, f).AsInt(), at);
+    case Op::Eq: return rt::ValuesEqual(Eval(e.a, f), Eval(e.b, f));
+    case Op::Ne: return !rt::ValuesEqual(Eval(e.a, f), Eval(e.b, f));
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+      Value a = Eval(e.a, f), b = Eval(e.b, f);
+      int c = Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
+      switch (e.op) {
+        case Op::Lt: return c < 0;
+        case Op::Le: return c <= 0;
+        case Op::Gt: return c > 0;
+        default: return c >= 0;
+      }
+    }
+    case Op::SetHas: {
+      Value x = Eval(e.a, f);
+      return Eval(e.b, f).AsSet().Contains(x.AsEnum().index);
+    }
+    case Op::ListHas: {
+      Value x = Eval(e.a, f);
+      Value l = Eval(e.b, f);
+      for (const Value& y : *l.AsList().elems) if (rt::ValuesEqual(x, y)) return true;
+      return false;
+    }
+    case Op::SetUnion: case Op::SetInter: case Op::SetMinus: {
+      Value a = Eval(e.a, f), b = Eval(e.b, f);
+      const auto& x = *a.AsSet().bits;
+      const auto& y = *b.AsSet().bits;
+      std::vector<uint64_t> r(x.size());
+      for (size_t i = 0; i < r.size(); ++i)
+        r[i] = e.op == Op::SetUnion ? (x[i] | y[i]) : e.op == Op::SetInter ? (x[i] & y[i]) : (x[i] & ~y[i]);
+      return rt::MakeSetFromBits(a.AsSet().enum_id, std::move(r));
+    }
+    case Op::Exists: case Op::Forall: {
+      Value l = Eval(e.b, f);
+      bool want = e.op == Op::Exists;
+      for (const Value& x : *l.AsList().elems) {
+        f.slots[e.a] = x;
+        if (EvalBool(e.c, f) == want) return want;
+      }
+      return !want;
+    }
+  }
+  throw std::logic_error("unknown op");
+}
+
+Value Interpreter::Builtin(const ir::Expr& e, Frame& f) {
+  const uint32_t* args = m_.operands(e.b);
+  const SourceRange at = e.range;
+  using B = ir::Builtin;
+  switch (B(e.a)) {
+    case B::YearOf: return int64_t(rt::CivilFromDays(Eval(args[0], f).AsDate().days).year);
+    case B::MonthOf: return int64_t(rt::CivilFromDays(Eval(args[0], f).AsDate().days).month);
+    case B::DayOf: return int64_t(rt::CivilFromDays(Eval(args[0], f).AsDate().days).day);
+    case B::MakeDate: return rt::MakeDate(Eval(args[0], f).AsInt(), Eval(args[1], f).AsInt(), Eval(args[2], f).AsInt(), at);
+    case B::AddMonthsStrict: {
+      rt::Date d = Eval(args[0], f).AsDate(), out;
+      int64_t n = Eval(args[1], f).AsInt();
+      bool missing = false;
+      if (!rt::AddMonthsStrict(d, n, &out, &missing))
+        throw rt::EvalError(rt::RtErrorKind::InvalidDate, at,
+                            missing ? fmt::format("{} plus {} months falls on a day that does not exist", rt::ToString(d), n)
+                                    : fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
+      return out;
+    }
+    case B::AddMonthsUp: {
+      rt::Date d = Eval(args[0], f).AsDate(), out;
+      int64_t n = Eval(args[1], f).AsInt();
+      if (!rt::AddMonthsUp(d, n, &out))
+        throw rt::EvalError(rt::RtErrorKind::InvalidDate, at, fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
+      return out;
+    }
+    case B::DaysOf: {
+      rt::Duration d = Eval(args[0], f).AsDur();
+      if (d.months != 0)
+        throw rt::EvalError(rt::RtErrorKind::IncomparableDurations, at,
+                            fmt::format("{} has months, which have no fixed number of days", rt::ToString(d)));
+      return d.days;
+    }
+    case B::Floor: return rt::NarrowToInt(Eval(args[0], f).AsDec().Floor(), at);
+    case B::Ceil: return rt::NarrowToInt(Eval(args[0], f).AsDec().Ceil(), at);
+    case B::Truncate: return rt::NarrowToInt(Eval(args[0], f).AsDec().Truncate(), at);
+    case B::RoundHalfUp: return rt::NarrowToInt(Eval(args[0], f).AsDec().RoundHalfUp(), at);
+    case B::RoundHalfEven: return rt::NarrowToInt(Eval(args[0], f).AsDec().RoundHalfEven(), at);
+    case B::ToInteger: return rt::DecToInt(Eval(args[0], f).AsDec(), at);
+    case B::Abs: {
+      Value v = Eval(args[0], f);
+      if (m_.types.kind(e.type) == TypeKind::Integer) return v.AsInt() < 0 ? Value(rt::IntNeg(v.AsInt(), at)) : v;
+      return v.AsDec().Sign() < 0 ? Value(rt::DecNeg(v.AsDec(), at)) : v;
+    }
+    case B::Min: case B::Max: {
+      Value a = Eval(args[0], f), b = Eval(args[1], f);
+      int c = Compare(a, b, m_.types.kind(e.type), at);
+      bool take_a = B(e.a) == B::Min ? c <= 0 : c >= 0;
+      return take_a ? a : b;
+    }
+    case B::Count: {
+      Value v = Eval(args[0], f);
+      if (m_.types.kind(m_.exprs[args[0]].type) == TypeKind::List) return int64_t(v.AsList().elems->size());
+      int64_t n = 0;
+      for (uint64_t w : *v.AsSet().bits) n += __builtin_popcountll(w);
+      return n;
+    }
+    case B::Sum: {
+      Value l = Eval(args[0], f);
+      if (m_.types.kind(e.type) == TypeKind::Integer) {
+        int64_t s = 0;
+        for (const Value& x : *l.AsList().elems) s = rt::IntAdd(s, x.AsInt(), at);
+        return s;
+      }
+      rt::Decimal s;
+      for (const Value& x : *l.AsList().elems) s = rt::DecAdd(s, x.AsDec(), at);
+      return s;
+    }
+  }
+  throw std::logic_error("unknown builtin");
+}
+
+// Evaluates a rule condition, recording its atoms (the non-connective subconditions) in order.
+bool Interpreter::EvalCondition(ExprId id, Frame& f, std::vector<AtomTrace>* atoms) {
+  if (!atoms) return EvalBool(id, f);
+  const ir::Expr& e = m_.exprs[id];
+  switch (e.op) {
+    case Op::And: return EvalCondition(e.a, f, atoms) && EvalCondition(e.b, f, atoms);
+    case Op::Or: return EvalCondition(e.a, f, atoms) || EvalCondition(e.b, f, atoms);
+    case Op::Not:
+      if (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not)
+        return !EvalCondition(e.a, f, atoms);
+      break;
+    default: break;
+  }
+  AtomTrace atom{id, false, {}};
+  atom.value = EvalBool(id, f);
+  CollectInputs(id, f, &atom.inputs);
+  atoms->push_back(std::move(atom));
+  return atoms->back().value;
+}
+
+// The values an atom read: inputs (parameters and their fields), lets, constants and calls.
+void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprId, Value>>* out) {
+  const ir::Expr& e = m_.exprs[id];
+  auto is_path = [&](ExprId x) {
+    while (m_.exprs[x].op == Op::Field) x = m_.exprs[x].a;
+    return m_.exprs[x].op == Op::Local || m_.exprs[x].op == Op::LetRef;
+  };
+  switch (e.op) {
+    case Op::Local: case Op::LetRef: case Op::Const: case Op::Call: case Op::DecisionCall:
+      out->emplace_back(id, Eval(id, f));
+      return;
+    case Op::Field:
+      if (is_path(id)) { out->emplace_back(id, Eval(id, f)); return; }
+      CollectInputs(e.a, f, out);
+      return;
+    case Op::Exists: case Op::Forall:
+      CollectInputs(e.b, f, out);
+      return;
+    default: break;
+  }
+  auto kid = [&](ExprId k) { CollectInputs(k, f, out); };
+  switch (e.op) {
+    case Op::SetLit: case Op::ListLit: for (uint32_t i = 0; i < e.b; ++i) kid(m_.extra[e.a + i]); break;
+    case Op::Builtin: for (uint32_t i = 0; i < e.c; ++i) kid(m_.extra[e.b + i]); break;
+    case Op::If: kid(e.a); kid(e.b); kid(e.c); break;
+    case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg: kid(e.a); break;
+    case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
+    case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
+    case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
+    case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
+      kid(e.a); kid(e.b); break;
+    default: break;
+  }
+}
+
+Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace) {
+  const ir::Decision& d = m_.decisions[decision];
+  Frame f;
+  f.decision = &d;
+  f.slots.resize(std::max<size_t>(d.slot_count, args.size()));
+  for (size_t i = 0; i < args.size(); ++i) f.slots[i] = args[i];
+  f.lets.resize(d.lets.size());
+  if (trace) {
+    trace->decision = decision;
+    trace->args = args;
+    trace->rules.clear();
+    trace->outcome.reset();
+  }
+  // 1. Which rules apply.
+  std::vector<uint32_t> applicable;
+  for (uint32_t r = 0; r < d.rules.size(); ++r) {
+    const ir::Rule& rule = d.rules[r];
+    RuleTrace* rt_ = nullptr;
+    if (trace) {
+      trace->rules.push_back(RuleTrace{r, false, false, {}, {}});
+      rt_ = &trace->rules.back();
+    }
+    bool applies = rule.condition == ir::kNoExpr || EvalCondition(rule.condition, f, rt_ ? &rt_->atoms : nullptr);
+    if (applies) applicable.push_back(r);
+    if (rt_) rt_->applicable = applies;
+  }
+  // 2. Which applicable rules are not overridden by another applicable rule.
+  std::vector<uint32_t> winners;
+  for (uint32_t r : applicable) {
+    bool overridden = false;
+    for (uint32_t s : applicable) {
+      const auto& ov = d.rules[s].overrides;
+      if (std::binary_search(ov.begin(), ov.end(), r)) {
+        overridden = true;
+        if (trace) trace->rules[r].overridden_by.push_back(s);
+      }
+    }
+    if (!overridden) winners.push_back(r);
+  }
+  auto cite = [](const ir::Rule& r) { return r.cite.empty() ? std::string() : " (" + r.cite.cite + ")"; };
+  // 3. The outcome.
+  if (winners.empty()) {
+    if (!d.has_default) {
+      std::vector<rt::RtNote> notes;
+      for (const auto& r : d.rules)
+        if (r.condition != ir::kNoExpr) notes.push_back({m_.exprs[r.condition].range, fmt::format("`{}` does not apply", r.name)});
+      throw rt::EvalError(rt::RtErrorKind::NoApplicableRule, d.range,
+                          fmt::format("no rule of `{}` applies to this case, and it has no default", d.name), std::move(notes));
+    }
+    Value out = Eval(d.default_rule.outcome, f);
+    if (trace) {
+      trace->rules.push_back(RuleTrace{UINT32_MAX, true, true, {}, {}});
+      trace->outcome = out;
+    }
+    return out;
+  }
+  Value out = Eval(d.rules[winners[0]].outcome, f);
+  for (size_t i = 1; i < winners.size(); ++i) {
+    Value other = Eval(d.rules[winners[i]].outcome, f);
+    if (!rt::ValuesEqual(out, other)) {
+      const ir::Rule& a = d.rules[winners[0]];
+      const ir::Rule& b = d.rules[winners[i]];
+      throw rt::EvalError(
+          rt::RtErrorKind::Conflict, b.name_range,
+          fmt::format("rules `{}`{} and `{}`{} both apply and give different outcomes: {} and {}", a.name, cite(a), b.name,
+                      cite(b), rt::FormatValue(out, d.result, m_.types), rt::FormatValue(other, d.result, m_.types)),
+          {{a.name_range, fmt::format("`{}` is here", a.name)},
+           {{}, fmt::format("neither is an exception to the other; declare which one prevails")}});
+    }
+  }
+  if (trace) {
+    for (uint32_t w : winners) trace->rules[w].decided = true;
+    trace->outcome = out;
+  }
+  return out;
+}
+
+Interpreter::TestResult Interpreter::RunTest(uint32_t test) {
+  const ir::Test& t = m_.tests[test];
+  TestResult result;
+  Frame f;
+  f.slots.resize(t.slot_count);
+  for (const ir::TestStep& s : t.steps) {
+    try {
+      switch (s.kind) {
+        case ir::TestStepKind::Let:
+          f.slots[s.slot] = Eval(s.expr, f);
+          break;
+        case ir::TestStepKind::Assert: {
+          const ir::Expr& e = m_.exprs[s.expr];
+          if (EvalBool(s.expr, f)) break;
+          std::string msg = "assertion failed";
+          if (e.op == Op::Eq || e.op == Op::Ne) {
+            Value a = Eval(e.a, f), b = Eval(e.b, f);
+            rt::TypeId ta = m_.exprs[e.a].type;
+            msg += fmt::format("\n    left:  {}\n    right: {}", rt::FormatValue(a, ta, m_.types), rt::FormatValue(b, ta, m_.types));
+          }
+          result.failures.push_back({s.range, msg});
+          return result;
+        }
+        case ir::TestStepKind::AssertFails: {
+          Value v = Eval(s.expr, f);
+          result.failures.push_back({s.range, fmt::format("expected the runtime error `{}`, but it evaluated to {}",
+                                                          rt::Spelling(s.expected_error),
+                                                          rt::FormatValue(v, m_.exprs[s.expr].type, m_.types))});
+          return result;
+        }
+      }
+    } catch (const rt::EvalError& err) {
+      if (s.kind == ir::TestStepKind::AssertFails && err.kind == s.expected_error) continue;
+      std::string msg = s.kind == ir::TestStepKind::AssertFails
+                            ? fmt::format("expected the runtime error `{}`, got `{}`: {}", rt::Spelling(s.expected_error),
+                                          rt::Spelling(err.kind), err.message)
+                            : fmt::format("runtime error `{}`: {}", rt::Spelling(err.kind), err.message);
+      result.failures.push_back({err.range.valid() ? err.range : s.range, msg});
+      return result;
+    }
+  }
+  return result;
+}
+
+}  // namespace edict::interp

@@ -1,0 +1,81 @@
+// The tree-walking interpreter over the checked IR: Edict's reference semantics. Exact
+// arithmetic, dates and runtime errors come from runtime/, shared with every other engine.
+//
+// Decision semantics (default logic): every rule's condition is evaluated; a rule applies when
+// its condition is true (or absent). An applicable rule is overridden when another applicable
+// rule is, directly or transitively, an exception to it. The remaining rules must agree on the
+// outcome, otherwise the evaluation fails with `conflict` naming both provisions; when no rule
+// remains, the default gives the outcome, or the evaluation fails with `no_applicable_rule`.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/errors.h"
+#include "runtime/value.h"
+
+namespace edict::interp {
+
+using rt::Value;
+
+// An atomic condition evaluated while deciding (a comparison, a membership test ...), with its
+// value and the values of the inputs, constants and helpers it read.
+struct AtomTrace {
+  ir::ExprId expr;
+  bool value;
+  std::vector<std::pair<ir::ExprId, Value>> inputs;
+};
+
+struct RuleTrace {
+  uint32_t rule;                   // index into the decision's rules; UINT32_MAX for the default
+  bool applicable = false;
+  bool decided = false;            // gave the outcome
+  std::vector<uint32_t> overridden_by;
+  std::vector<AtomTrace> atoms;
+};
+
+// Everything an explanation needs about one evaluation of a decision.
+struct DecisionTrace {
+  uint32_t decision = 0;
+  std::vector<Value> args;
+  std::vector<RuleTrace> rules;    // in declaration order, the default last if it was consulted
+  std::optional<Value> outcome;
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(const ir::Module& m);
+
+  // Evaluates a decision on arguments (one per parameter). Throws rt::EvalError.
+  // When trace is non-null it is filled in, also when the evaluation fails.
+  Value EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace = nullptr);
+
+  struct TestFailure {
+    SourceRange range;
+    std::string message;
+  };
+  struct TestResult {
+    std::vector<TestFailure> failures;  // empty when the test passed
+  };
+  TestResult RunTest(uint32_t test);
+
+  // Evaluates a closed expression (a constant) — used by tools.
+  Value EvalConst(uint32_t c);
+
+ private:
+  struct Frame;
+  Value Eval(ir::ExprId id, Frame& f);
+  bool EvalBool(ir::ExprId id, Frame& f) { return Eval(id, f).AsBool(); }
+  bool EvalCondition(ir::ExprId id, Frame& f, std::vector<AtomTrace>* atoms);
+  void CollectInputs(ir::ExprId id, Frame& f, std::vector<std::pair<ir::ExprId, Value>>* out);
+  Value CallDef(uint32_t def, const uint32_t* args, Frame& caller);
+  Value Builtin(const ir::Expr& e, Frame& f);
+  int Compare(const Value& a, const Value& b, rt::TypeKind k, SourceRange at);
+
+  const ir::Module& m_;
+  std::vector<std::optional<Value>> const_cache_;
+  std::vector<bool> const_busy_;
+};
+
+}  // namespace edict::interp

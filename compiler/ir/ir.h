@@ -1,0 +1,171 @@
+// The checked intermediate representation. Every expression is typed, every name resolved,
+// every implicit conversion explicit (IntToDec). Nodes are small structs addressed by ExprId in
+// one arena, so later stages (interpreter, LLVM lowering, Z3 encoding) share one structure.
+//
+// INVARIANT: a Module with no error diagnostics contains no Error op and no Error type;
+// ir::Verify checks this and the operand types of every op.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "runtime/date.h"
+#include "runtime/decimal.h"
+#include "runtime/errors.h"
+#include "runtime/source_range.h"
+#include "runtime/types.h"
+
+namespace edict::ir {
+
+using rt::TypeId;
+using ExprId = uint32_t;
+constexpr ExprId kNoExpr = UINT32_MAX;
+
+enum class Op : uint8_t {
+#define EDICT_IR_OP(Name, Doc) Name,
+#include "compiler/ir/ops.def"
+#undef EDICT_IR_OP
+};
+const char* OpName(Op op);
+
+enum class Builtin : uint8_t {
+#define EDICT_BUILTIN(Id, spelling, arity, summary) Id,
+#include "compiler/ir/builtins.def"
+#undef EDICT_BUILTIN
+};
+const char* BuiltinName(Builtin b);
+
+// One expression node; the meaning of a, b, c is given per op in ops.def.
+struct Expr {
+  Op op = Op::Error;
+  TypeId type = 0;
+  SourceRange range;
+  uint32_t a = 0, b = 0, c = 0;
+};
+
+// The provision a declaration implements, and whether it rests on an unverified reading.
+struct Citation {
+  std::string cite;
+  std::string assumption;
+  bool empty() const { return cite.empty(); }
+};
+
+// `const name: type = value cite "..."`
+struct Const {
+  std::string name;
+  TypeId type = 0;
+  ExprId value = kNoExpr;
+  Citation cite;
+  SourceRange range;
+};
+
+struct Param {
+  std::string name;
+  TypeId type = 0;
+  SourceRange range;
+};
+
+// `def name(params): result = body` — a pure helper; parameters occupy slots 0..n-1.
+struct Def {
+  std::string name;
+  std::vector<Param> params;
+  TypeId result = 0;
+  ExprId body = kNoExpr;
+  uint32_t slot_count = 0;
+  Citation cite;
+  SourceRange range;
+};
+
+// `let name = value` inside a decision; evaluated lazily, at most once per evaluation.
+struct Let {
+  std::string name;
+  TypeId type = 0;
+  ExprId value = kNoExpr;
+  SourceRange range;
+};
+
+// `rule name cite "..." exception to x when cond then outcome`
+struct Rule {
+  std::string name;       // "default" for the default
+  Citation cite;
+  ExprId condition = kNoExpr;  // kNoExpr: always applies
+  ExprId outcome = kNoExpr;
+  std::vector<uint32_t> exception_to;  // rules this one directly overrides
+  std::vector<uint32_t> overrides;     // transitive closure of exception_to
+  SourceRange range;
+  SourceRange name_range;
+};
+
+// `decision name(params) -> result { lets rules default }`
+struct Decision {
+  std::string name;
+  std::vector<Param> params;  // slots 0..n-1
+  TypeId result = 0;
+  std::vector<Let> lets;
+  std::vector<Rule> rules;
+  bool has_default = false;
+  Rule default_rule;
+  uint32_t slot_count = 0;
+  Citation cite;
+  SourceRange range;
+  uint32_t file = 0;
+};
+
+enum class TestStepKind : uint8_t { Let, Assert, AssertFails };
+struct TestStep {
+  TestStepKind kind = TestStepKind::Assert;
+  uint32_t slot = 0;          // Let
+  ExprId expr = kNoExpr;
+  rt::RtErrorKind expected_error = rt::RtErrorKind::Overflow;  // AssertFails
+  SourceRange range;
+};
+struct Test {
+  std::string name;
+  std::vector<TestStep> steps;
+  uint32_t slot_count = 0;
+  SourceRange range;
+  uint32_t file = 0;
+};
+
+// The instrument header of a file: its name and fields (title, citation, dates ...).
+struct Instrument {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> fields;
+  uint32_t file = 0;
+  std::string Field(const std::string& key) const {
+    for (const auto& [k, v] : fields) if (k == key) return v;
+    return "";
+  }
+};
+
+struct Module {
+  rt::TypeTable types;
+  std::vector<Expr> exprs;
+  std::vector<uint32_t> extra;  // operand lists
+  std::vector<int64_t> ints;
+  std::vector<rt::Decimal> decs;
+  std::vector<rt::Duration> durs;
+  std::vector<std::string> texts;
+
+  std::vector<Const> consts;
+  std::vector<Def> defs;
+  std::vector<Decision> decisions;
+  std::vector<Test> tests;
+  std::vector<Instrument> instruments;
+  // The instrument (index) each file belongs to, or -1.
+  std::vector<int> file_instrument;
+
+  const Expr& expr(ExprId id) const { return exprs[id]; }
+  const uint32_t* operands(uint32_t start) const { return extra.data() + start; }
+  int FindDecision(const std::string& name) const {
+    for (size_t i = 0; i < decisions.size(); ++i) if (decisions[i].name == name) return int(i);
+    return -1;
+  }
+};
+
+// Prints the module (`edict dump --phase=ir`).
+std::string Print(const Module& m);
+
+// Checks the module's invariants; returns a description of each violation (empty when valid).
+std::vector<std::string> Verify(const Module& m);
+
+}  // namespace edict::ir

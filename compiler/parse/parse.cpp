@@ -1,0 +1,517 @@
+#include "compiler/parse/parse.h"
+
+#include <antlr4-runtime.h>
+
+#include <set>
+
+#include "EdictLexer.h"
+#include "EdictParser.h"
+
+namespace edict::parse {
+namespace {
+
+using P = EdictParser;
+
+// ANTLR positions count code points; diagnostics count bytes. Maps one to the other.
+class OffsetMap {
+ public:
+  explicit OffsetMap(const std::string& text) {
+    bool ascii = true;
+    for (unsigned char c : text) if (c >= 0x80) { ascii = false; break; }
+    if (ascii) return;
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) map_.push_back(i);
+    map_.push_back(uint32_t(text.size()));
+  }
+  uint32_t Byte(size_t cp) const {
+    if (map_.empty()) return uint32_t(cp);
+    return cp < map_.size() ? map_[cp] : map_.back();
+  }
+
+ private:
+  std::vector<uint32_t> map_;
+};
+
+std::string Describe(const antlr4::Token* t, const antlr4::dfa::Vocabulary& voc) {
+  if (t->getType() == antlr4::Token::EOF) return "the end of the file";
+  std::string text = t->getText();
+  switch (t->getType()) {
+    case P::IDENT: return "`" + text + "`";
+    case P::NUMBER: return "the number `" + text + "`";
+    case P::STRING: return "the string " + text;
+    case P::DATE: return "the date `" + text + "`";
+    case P::UNKNOWN_CHAR: return "the character `" + text + "`";
+    default: break;
+  }
+  std::string sym = voc.getSymbolicName(t->getType());
+  if (sym.rfind("KW_", 0) == 0) return "the keyword `" + text + "`";
+  return "`" + text + "`";
+}
+
+std::string ExpectedName(size_t type, const antlr4::dfa::Vocabulary& voc) {
+  switch (type) {
+    case P::IDENT: return "a name";
+    case P::NUMBER: return "a number";
+    case P::STRING: return "a string";
+    case P::DATE: return "a date";
+    case antlr4::Token::EOF: return "the end of the file";
+    default: break;
+  }
+  std::string lit = voc.getLiteralName(type);
+  if (lit.size() >= 2 && lit.front() == '\'') lit = lit.substr(1, lit.size() - 2);
+  return "`" + lit + "`";
+}
+
+std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4::dfa::Vocabulary& voc) {
+  std::vector<size_t> types;
+  for (ssize_t t : set.toList()) types.push_back(size_t(t));
+  std::set<size_t> s(types.begin(), types.end());
+  bool expression = s.count(P::IDENT) && s.count(P::NUMBER) && s.count(P::KW_IF);
+  bool declaration = s.count(P::KW_DECISION) && s.count(P::KW_RECORD);
+  bool type = s.count(P::KW_DECIMAL) && s.count(P::KW_BOOL) && s.count(P::IDENT);
+  if (declaration) return "a declaration (`unit`, `enum`, `record`, `const`, `def`, `decision` or `test`)";
+  if (type && !expression) return "a type";
+  std::vector<std::string> parts;
+  std::set<size_t> covered;
+  if (expression) {
+    parts.push_back("an expression");
+    for (size_t t : {P::IDENT, P::NUMBER, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
+                     P::KW_EXISTS, P::KW_ALL}) covered.insert(t);
+    // Every token that can start an expression is implied by "an expression".
+    for (size_t t : types) {
+      std::string lit = voc.getLiteralName(t);
+      if (lit == "'('" || lit == "'{'" || lit == "'['" || lit == "'-'") covered.insert(t);
+    }
+  }
+  // Binary operators that may continue an expression are noise in "expected" lists.
+  static const std::set<std::string> kOps = {"'.'", "'*'", "'/'", "'+'", "'-'", "'=='", "'!='", "'<'", "'<='",
+                                             "'>'", "'>='", "'and'", "'or'", "'in'", "'not'", "'union'",
+                                             "'inter'", "'minus'", "'with'", "'['", "'^'"};
+  bool had_ops = false;
+  for (size_t t : types) {
+    if (covered.count(t)) continue;
+    if (kOps.count(std::string(voc.getLiteralName(t))) && types.size() > 3) { had_ops = true; continue; }
+    parts.push_back(ExpectedName(t, voc));
+  }
+  (void)had_ops;
+  if (parts.empty()) return "something else";
+  if (parts.size() > 6) parts.resize(6), parts.push_back("...");
+  std::string r;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) r += i + 1 == parts.size() ? " or " : ", ";
+    r += parts[i];
+  }
+  return r;
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(uint32_t file, const OffsetMap& map, Diagnostics& diags) : file_(file), map_(map), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t,
+                   const std::string& msg, std::exception_ptr) override {
+    if (line == last_line_) return;  // one report per mistake: skip the recovery cascade on that line
+    last_line_ = line;
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (!parser || !offending) {
+      diags_.Emit(DiagKind::SyntaxError, SourceRange{file_, 0, 1}, msg);
+      return;
+    }
+    const auto& voc = parser->getVocabulary();
+    SourceRange r{file_, map_.Byte(offending->getStartIndex()), map_.Byte(offending->getStopIndex() + 1)};
+    if (offending->getType() == antlr4::Token::EOF) r.end = r.begin;
+    std::string found = Describe(offending, voc);
+    std::string message;
+    if (offending->getType() == P::UNKNOWN_CHAR) {
+      message = "unexpected character `" + offending->getText() + "`";
+    } else {
+      std::string expected;
+      try {
+        expected = DescribeExpected(parser->getExpectedTokens(), voc);
+      } catch (...) {
+        expected = "something else";
+      }
+      message = "expected " + expected + ", found " + found;
+    }
+    Diagnostic& d = diags_.Emit(DiagKind::SyntaxError, r, message);
+    if (offending->getType() == P::KW_RULE || offending->getType() == P::KW_DEFAULT ||
+        offending->getType() == P::KW_LET || offending->getType() == P::KW_DECISION) {
+      d.notes.push_back({SourceRange{}, "each item ends with `;`; is one missing before this?"});
+    }
+  }
+
+ private:
+  uint32_t file_;
+  const OffsetMap& map_;
+  Diagnostics& diags_;
+  size_t last_line_ = 0;
+};
+
+std::string Unquote(const std::string& s) {
+  std::string r;
+  if (s.size() < 2) return r;
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == '\\' && i + 2 < s.size()) {
+      char c = s[++i];
+      r += c == 'n' ? '\n' : (c == 't' ? '\t' : c);
+    } else {
+      r += s[i];
+    }
+  }
+  return r;
+}
+
+class Builder {
+ public:
+  Builder(uint32_t file, const OffsetMap& map) : file_(file), map_(map) {}
+
+  SourceRange R(antlr4::Token* t) const {
+    if (!t) return SourceRange{file_, 0, 0};
+    return SourceRange{file_, map_.Byte(t->getStartIndex()), map_.Byte(t->getStopIndex() + 1)};
+  }
+  SourceRange R(antlr4::tree::TerminalNode* n) const { return n ? R(n->getSymbol()) : SourceRange{file_, 0, 0}; }
+  SourceRange R(antlr4::ParserRuleContext* c) const {
+    if (!c || !c->getStart()) return SourceRange{file_, 0, 0};
+    uint32_t b = map_.Byte(c->getStart()->getStartIndex());
+    uint32_t e = b;
+    if (c->getStop() && c->getStop()->getStopIndex() + 1 > c->getStart()->getStartIndex())
+      e = map_.Byte(c->getStop()->getStopIndex() + 1);
+    if (c->getStart()->getType() == antlr4::Token::EOF) e = b;
+    return SourceRange{file_, b, e};
+  }
+  static std::string Text(antlr4::Token* t) { return t ? t->getText() : std::string(); }
+  // A token the parser invented during recovery has no real text.
+  static bool Missing(antlr4::Token* t) { return !t || t->getTokenIndex() == size_t(-1) || t->getText().rfind("<missing", 0) == 0; }
+
+  std::optional<ast::Citation> Cite(P::CitationContext* c) {
+    if (!c || !c->cite) return std::nullopt;
+    ast::Citation ci;
+    ci.cite = Unquote(c->cite->getText());
+    if (c->note) ci.assumption = Unquote(c->note->getText());
+    ci.range = R(c);
+    return ci;
+  }
+
+  ast::UnitExpr Unit(P::UnitExprContext* u) {
+    ast::UnitExpr ue;
+    ue.range = R(u);
+    if (!u) return ue;
+    auto factors = u->unitFactor();
+    for (size_t i = 0; i < factors.size(); ++i) {
+      auto* f = factors[i];
+      bool divide = i > 0 && i - 1 < u->unitOp.size() && u->unitOp[i - 1]->getText() == "/";
+      if (f->IDENT()) {
+        int power = 1;
+        if (f->NUMBER()) power = std::atoi(f->NUMBER()->getText().c_str());
+        ue.terms.push_back({f->IDENT()->getText(), divide ? -power : power, R(f)});
+      }
+      // A bare `1` (as in [1/chip]) contributes nothing.
+    }
+    return ue;
+  }
+
+  ast::TypeExpr Type(P::TypeContext* t) {
+    ast::TypeExpr te;
+    te.range = R(t);
+    if (!t) return te;
+    if (dynamic_cast<P::BoolTypeContext*>(t)) te.kind = ast::TypeKind::Bool;
+    else if (auto* i = dynamic_cast<P::IntegerTypeContext*>(t)) {
+      te.kind = ast::TypeKind::Integer;
+      if (i->unitAnnot()) te.unit = Unit(i->unitAnnot()->unitExpr());
+    } else if (auto* d = dynamic_cast<P::DecimalTypeContext*>(t)) {
+      te.kind = ast::TypeKind::Decimal;
+      if (d->unitAnnot()) te.unit = Unit(d->unitAnnot()->unitExpr());
+    } else if (dynamic_cast<P::DateTypeContext*>(t)) te.kind = ast::TypeKind::Date;
+    else if (dynamic_cast<P::DurationTypeContext*>(t)) te.kind = ast::TypeKind::Duration;
+    else if (dynamic_cast<P::TextTypeContext*>(t)) te.kind = ast::TypeKind::Text;
+    else if (auto* s = dynamic_cast<P::SetTypeContext*>(t)) {
+      te.kind = ast::TypeKind::Set;
+      te.elem = std::make_unique<ast::TypeExpr>(Type(s->type()));
+    } else if (auto* l = dynamic_cast<P::ListTypeContext*>(t)) {
+      te.kind = ast::TypeKind::List;
+      te.elem = std::make_unique<ast::TypeExpr>(Type(l->type()));
+    } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(t)) {
+      te.kind = ast::TypeKind::Named;
+      te.name = n->IDENT() ? n->IDENT()->getText() : "";
+      if (te.name.empty()) te.kind = ast::TypeKind::Error;
+    }
+    return te;
+  }
+
+  ast::ExprPtr Node(ast::ExprKind k, antlr4::ParserRuleContext* c, std::string text = {}) {
+    auto e = std::make_unique<ast::Expr>();
+    e->kind = k;
+    e->range = R(c);
+    e->text = std::move(text);
+    return e;
+  }
+
+  ast::ExprPtr Expr(P::ExprContext* c) {
+    if (!c) return Node(ast::ExprKind::Error, nullptr);
+    if (auto* x = dynamic_cast<P::PrimaryExprContext*>(c)) return Primary(x->primary());
+    if (auto* x = dynamic_cast<P::FieldExprContext*>(c)) {
+      auto e = Node(ast::ExprKind::Field, c, x->IDENT() ? x->IDENT()->getText() : "");
+      e->kids.push_back(Expr(x->expr()));
+      if (x->IDENT()) e->name_ranges.push_back(R(x->IDENT()));
+      if (e->text.empty() || Missing(x->IDENT()->getSymbol())) e->kind = ast::ExprKind::Error;
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::WithExprContext*>(c)) {
+      auto e = Node(ast::ExprKind::With, c);
+      e->kids.push_back(Expr(x->expr()));
+      FieldInits(x->fieldInits(), e.get());
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::NegExprContext*>(c)) return Unary(c, "-", x->expr());
+    if (auto* x = dynamic_cast<P::NotExprContext*>(c)) return Unary(c, "not", x->expr());
+    if (auto* x = dynamic_cast<P::MulExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::AddExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::SetOpExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::CmpExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::AndExprContext*>(c)) return Binary(c, "and", x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::OrExprContext*>(c)) return Binary(c, "or", x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::InExprContext*>(c)) {
+      auto e = Node(ast::ExprKind::In, c, x->KW_NOT() ? "not in" : "in");
+      e->kids.push_back(Expr(x->expr(0)));
+      e->kids.push_back(Expr(x->expr(1)));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::IfExprContext*>(c)) {
+      auto e = Node(ast::ExprKind::If, c);
+      for (int i = 0; i < 3; ++i) e->kids.push_back(Expr(x->expr(size_t(i))));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::QuantExprContext*>(c)) {
+      auto e = Node(ast::ExprKind::Quant, c, Text(x->quant));
+      e->names.push_back(x->IDENT() ? x->IDENT()->getText() : "");
+      e->name_ranges.push_back(R(x->IDENT()));
+      e->kids.push_back(Expr(x->expr(0)));
+      e->kids.push_back(Expr(x->expr(1)));
+      return e;
+    }
+    return Node(ast::ExprKind::Error, c);
+  }
+
+  ast::ExprPtr Unary(P::ExprContext* c, const char* op, P::ExprContext* operand) {
+    auto e = Node(ast::ExprKind::Unary, c, op);
+    e->kids.push_back(Expr(operand));
+    return e;
+  }
+  ast::ExprPtr Binary(P::ExprContext* c, std::string op, P::ExprContext* l, P::ExprContext* r) {
+    auto e = Node(ast::ExprKind::Binary, c, std::move(op));
+    e->kids.push_back(Expr(l));
+    e->kids.push_back(Expr(r));
+    return e;
+  }
+
+  void FieldInits(P::FieldInitsContext* fi, ast::Expr* e) {
+    if (!fi) return;
+    for (auto* f : fi->fieldInit()) {
+      e->names.push_back(f->name ? f->name->getText() : "");
+      e->name_ranges.push_back(R(f->name));
+      e->kids.push_back(Expr(f->expr()));
+    }
+  }
+
+  ast::ExprPtr Primary(P::PrimaryContext* c) {
+    if (!c) return Node(ast::ExprKind::Error, nullptr);
+    if (auto* x = dynamic_cast<P::NumberLitContext*>(c)) {
+      auto e = Node(ast::ExprKind::Number, c, x->NUMBER()->getText());
+      if (x->unitAnnot()) e->unit = Unit(x->unitAnnot()->unitExpr());
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::DurationLitContext*>(c)) {
+      auto e = Node(ast::ExprKind::DurationLit, c, x->durationUnit() ? x->durationUnit()->getText() : "days");
+      auto n = std::make_unique<ast::Expr>();
+      n->kind = ast::ExprKind::Number;
+      n->text = x->NUMBER()->getText();
+      n->range = R(x->NUMBER());
+      e->kids.push_back(std::move(n));
+      return e;
+    }
+    if (dynamic_cast<P::DateLitContext*>(c)) return Node(ast::ExprKind::DateLit, c, c->getText());
+    if (auto* x = dynamic_cast<P::StringLitContext*>(c)) return Node(ast::ExprKind::StringLit, c, Unquote(x->STRING()->getText()));
+    if (dynamic_cast<P::BoolLitContext*>(c)) return Node(ast::ExprKind::BoolLit, c, c->getText());
+    if (auto* x = dynamic_cast<P::CallLitContext*>(c)) {
+      auto e = Node(ast::ExprKind::Call, c, x->IDENT()->getText());
+      e->name_ranges.push_back(R(x->IDENT()));
+      if (x->args()) {
+        for (auto* a : x->args()->arg()) {
+          e->names.push_back(a->name ? a->name->getText() : "");
+          e->kids.push_back(Expr(a->expr()));
+        }
+      }
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::RecordLitContext*>(c)) {
+      auto e = Node(ast::ExprKind::RecordLit, c, x->IDENT()->getText());
+      SourceRange type_range = R(x->IDENT());
+      FieldInits(x->fieldInits(), e.get());
+      e->name_ranges.insert(e->name_ranges.begin(), type_range);  // name_ranges[0]: the type name
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::NameLitContext*>(c)) {
+      if (Missing(x->IDENT()->getSymbol())) return Node(ast::ExprKind::Error, c);
+      return Node(ast::ExprKind::Name, c, x->IDENT()->getText());
+    }
+    if (auto* x = dynamic_cast<P::SetLitContext*>(c)) {
+      auto e = Node(ast::ExprKind::SetLit, c);
+      for (auto* k : x->expr()) e->kids.push_back(Expr(k));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::ListLitContext*>(c)) {
+      auto e = Node(ast::ExprKind::ListLit, c);
+      for (auto* k : x->expr()) e->kids.push_back(Expr(k));
+      return e;
+    }
+    if (auto* x = dynamic_cast<P::ParenLitContext*>(c)) {
+      auto e = Expr(x->expr());
+      e->range = R(c);
+      return e;
+    }
+    return Node(ast::ExprKind::Error, c);
+  }
+
+  std::vector<ast::Param> Params(P::ParamsContext* ps) {
+    std::vector<ast::Param> out;
+    if (!ps) return out;
+    for (auto* p : ps->param()) out.push_back(ast::Param{Text(p->name), Type(p->type()), R(p)});
+    return out;
+  }
+
+  ast::LetItem Let(P::LetItemContext* l) {
+    ast::LetItem li;
+    li.name = Text(l->name);
+    if (l->type()) li.type = Type(l->type());
+    li.value = Expr(l->expr());
+    li.range = R(l);
+    li.name_range = R(l->name);
+    return li;
+  }
+
+  ast::File Build(P::FileContext* f, uint32_t file_id) {
+    ast::File out;
+    out.file_id = file_id;
+    if (auto* h = f->header()) {
+      ast::Header hd;
+      hd.name = Text(h->name);
+      hd.range = R(h);
+      for (auto* hf : h->headerField()) {
+        ast::HeaderField fld;
+        fld.key = Text(hf->key);
+        fld.key_range = R(hf->key);
+        fld.range = R(hf);
+        if (hf->literal()) {
+          fld.is_string = hf->literal()->STRING() != nullptr;
+          fld.value = fld.is_string ? Unquote(hf->literal()->getText()) : hf->literal()->getText();
+        }
+        hd.fields.push_back(std::move(fld));
+      }
+      out.header = std::move(hd);
+    }
+    for (auto* im : f->importDecl()) {
+      ast::Import i;
+      i.range = R(im);
+      if (im->STRING()) {
+        i.is_path = true;
+        i.module = Unquote(im->STRING()->getText());
+      } else if (im->modulePath()) {
+        i.module = im->modulePath()->getText();
+      }
+      if (!i.module.empty()) out.imports.push_back(std::move(i));
+    }
+    for (auto* d : f->decl()) {
+      if (auto* u = d->unitDecl()) {
+        out.units.push_back({Text(u->name), u->doc ? Unquote(u->doc->getText()) : "", R(u), R(u->name)});
+      } else if (auto* e = d->enumDecl()) {
+        ast::EnumDecl ed{Text(e->name), e->doc ? Unquote(e->doc->getText()) : "", {}, R(e), R(e->name)};
+        for (auto* m : e->enumMember())
+          if (!Missing(m->name)) ed.members.push_back({Text(m->name), m->doc ? Unquote(m->doc->getText()) : "", R(m)});
+        out.enums.push_back(std::move(ed));
+      } else if (auto* r = d->recordDecl()) {
+        ast::RecordDecl rd{Text(r->name), r->doc ? Unquote(r->doc->getText()) : "", {}, R(r), R(r->name)};
+        for (auto* fd : r->fieldDecl())
+          rd.fields.push_back({Text(fd->name), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd)});
+        out.records.push_back(std::move(rd));
+      } else if (auto* c = d->constDecl()) {
+        out.consts.push_back({Text(c->name), Type(c->type()), Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
+      } else if (auto* df = d->defDecl()) {
+        out.defs.push_back({Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()),
+                            Cite(df->citation()), R(df), R(df->name)});
+      } else if (auto* dc = d->decisionDecl()) {
+        ast::DecisionDecl dd;
+        dd.name = Text(dc->name);
+        dd.params = Params(dc->params());
+        dd.result = Type(dc->type());
+        dd.citation = Cite(dc->citation());
+        dd.range = R(dc);
+        dd.name_range = R(dc->name);
+        for (auto* item : dc->decisionItem()) {
+          if (auto* l = item->letItem()) dd.lets.push_back(Let(l));
+          else if (auto* ru = item->ruleItem()) {
+            ast::RuleItem ri;
+            ri.name = Text(ru->name);
+            ri.citation = Cite(ru->citation());
+            if (auto* ex = ru->exceptionTo()) {
+              for (auto* id : ex->IDENT()) {
+                ri.exception_to.push_back(id->getText());
+                ri.exception_ranges.push_back(R(id));
+              }
+            }
+            if (ru->cond) ri.condition = Expr(ru->cond);
+            ri.outcome = Expr(ru->outcome);
+            ri.range = R(ru);
+            ri.name_range = R(ru->name);
+            dd.rules.push_back(std::move(ri));
+          } else if (auto* de = item->defaultItem()) {
+            dd.defaults.push_back({Cite(de->citation()), Expr(de->expr()), R(de)});
+          }
+        }
+        out.decisions.push_back(std::move(dd));
+      } else if (auto* t = d->testDecl()) {
+        ast::TestDecl td{Text(t->name), {}, R(t), R(t->name)};
+        for (auto* s : t->testStmt()) {
+          ast::TestStmt ts;
+          ts.range = R(s);
+          if (s->letItem()) {
+            ts.is_let = true;
+            ts.let = Let(s->letItem());
+          } else {
+            ts.assertion = Expr(s->expr());
+            if (s->errorKind) {
+              ts.fails_with = Text(s->errorKind);
+              ts.fails_range = R(s->errorKind);
+            }
+          }
+          td.stmts.push_back(std::move(ts));
+        }
+        out.tests.push_back(std::move(td));
+      }
+    }
+    return out;
+  }
+
+ private:
+  uint32_t file_;
+  const OffsetMap& map_;
+};
+
+}  // namespace
+
+ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& diags) {
+  const std::string& text = sources.file(file_id).text;
+  OffsetMap map(text);
+  antlr4::ANTLRInputStream input(text);
+  EdictLexer lexer(&input);
+  lexer.removeErrorListeners();  // unknown characters become UNKNOWN_CHAR tokens instead
+  antlr4::CommonTokenStream tokens(&lexer);
+  EdictParser parser(&tokens);
+  ErrorListener listener(file_id, map, diags);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  P::FileContext* tree = parser.file();
+  Builder b(file_id, map);
+  return b.Build(tree, file_id);
+}
+
+}  // namespace edict::parse

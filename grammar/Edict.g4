@@ -1,0 +1,148 @@
+// The Edict language grammar (ANTLR 4). Only compiler/parse/ sees the generated code.
+// Keyword tokens carry a KW_ prefix (Catch2 defines WHEN/THEN/GIVEN as macros).
+grammar Edict;
+
+file        : header? importDecl* decl* EOF ;
+
+header      : KW_INSTRUMENT name=IDENT '{' headerField* '}' ;
+headerField : key=IDENT ':' literal ';' ;
+
+importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
+modulePath  : IDENT ('.' IDENT)* ;
+
+decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl ;
+
+unitDecl    : KW_UNIT name=IDENT doc=STRING? ';' ;
+enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ','? '}' ;
+enumMember  : name=IDENT doc=STRING? ;
+recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
+fieldDecl   : name=IDENT ':' type doc=STRING? ';' ;
+constDecl   : KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
+defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
+params      : param (',' param)* ;
+param       : name=IDENT ':' type ;
+citation    : KW_CITE cite=STRING (KW_ASSUMING note=STRING)? ;
+
+decisionDecl: KW_DECISION name=IDENT '(' params? ')' '->' type citation? '{' decisionItem* '}' ;
+decisionItem: letItem | ruleItem | defaultItem ;
+letItem     : KW_LET name=IDENT (':' type)? '=' expr ';' ;
+ruleItem    : KW_RULE name=IDENT citation? exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
+exceptionTo : KW_EXCEPTION KW_TO IDENT (',' IDENT)* ;
+defaultItem : KW_DEFAULT citation? KW_THEN outcome=expr ';' ;
+
+testDecl    : KW_TEST name=IDENT '{' testStmt* '}' ;
+testStmt    : letItem
+            | KW_ASSERT expr (KW_FAILS KW_WITH errorKind=IDENT)? ';'
+            ;
+
+type        : KW_BOOL                                  # boolType
+            | KW_INTEGER unitAnnot?                    # integerType
+            | KW_DECIMAL unitAnnot?                    # decimalType
+            | KW_DATE                                  # dateType
+            | KW_DURATION                              # durationType
+            | KW_TEXT                                  # textType
+            | KW_SET KW_OF type                        # setType
+            | KW_LIST KW_OF type                       # listType
+            | IDENT                                    # namedType
+            ;
+unitAnnot   : '[' unitExpr ']' ;
+unitExpr    : unitFactor (unitOp+=('*' | '/') unitFactor)* ;
+unitFactor  : IDENT ('^' NUMBER)? | NUMBER ;
+
+expr        : primary                                                   # primaryExpr
+            | expr '.' IDENT                                            # fieldExpr
+            | expr KW_WITH '{' fieldInits? '}'                          # withExpr
+            | '-' expr                                                  # negExpr
+            | expr op=('*' | '/') expr                                  # mulExpr
+            | expr op=('+' | '-') expr                                  # addExpr
+            | expr op=(KW_UNION | KW_INTER | KW_MINUS) expr             # setOpExpr
+            | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr      # cmpExpr
+            | expr KW_NOT? KW_IN expr                                   # inExpr
+            | KW_NOT expr                                               # notExpr
+            | expr KW_AND expr                                          # andExpr
+            | expr KW_OR expr                                           # orExpr
+            | KW_IF expr KW_THEN expr KW_ELSE expr                      # ifExpr
+            | quant=(KW_EXISTS | KW_ALL) IDENT KW_IN expr ':' expr      # quantExpr
+            ;
+
+primary     : NUMBER unitAnnot?                        # numberLit
+            | NUMBER durationUnit                      # durationLit
+            | DATE                                     # dateLit
+            | STRING                                   # stringLit
+            | (KW_TRUE | KW_FALSE)                     # boolLit
+            | IDENT '(' args? ')'                      # callLit
+            | IDENT '{' fieldInits? '}'                # recordLit
+            | IDENT                                    # nameLit
+            | '{' (expr (',' expr)*)? '}'              # setLit
+            | '[' (expr (',' expr)*)? ']'              # listLit
+            | '(' expr ')'                             # parenLit
+            ;
+durationUnit: KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS ;
+args        : arg (',' arg)* ;
+arg         : (name=IDENT ':')? expr ;
+fieldInits  : fieldInit (',' fieldInit)* ','? ;
+fieldInit   : name=IDENT ':' expr ;
+
+literal     : STRING | DATE | NUMBER | IDENT ;
+
+KW_INSTRUMENT : 'instrument' ;
+KW_IMPORT   : 'import' ;
+KW_UNIT     : 'unit' ;
+KW_ENUM     : 'enum' ;
+KW_RECORD   : 'record' ;
+KW_CONST    : 'const' ;
+KW_DEF      : 'def' ;
+KW_DECISION : 'decision' ;
+KW_RULE     : 'rule' ;
+KW_DEFAULT  : 'default' ;
+KW_EXCEPTION: 'exception' ;
+KW_TO       : 'to' ;
+KW_WHEN     : 'when' ;
+KW_THEN     : 'then' ;
+KW_ELSE     : 'else' ;
+KW_IF       : 'if' ;
+KW_LET      : 'let' ;
+KW_CITE     : 'cite' ;
+KW_ASSUMING : 'assuming' ;
+KW_TEST     : 'test' ;
+KW_ASSERT   : 'assert' ;
+KW_FAILS    : 'fails' ;
+KW_WITH     : 'with' ;
+KW_BOOL     : 'bool' ;
+KW_INTEGER  : 'integer' ;
+KW_DECIMAL  : 'decimal' ;
+KW_DATE     : 'date' ;
+KW_DURATION : 'duration' ;
+KW_TEXT     : 'text' ;
+KW_SET      : 'set' ;
+KW_LIST     : 'list' ;
+KW_OF       : 'of' ;
+KW_TRUE     : 'true' ;
+KW_FALSE    : 'false' ;
+KW_AND      : 'and' ;
+KW_OR       : 'or' ;
+KW_NOT      : 'not' ;
+KW_IN       : 'in' ;
+KW_UNION    : 'union' ;
+KW_INTER    : 'inter' ;
+KW_MINUS    : 'minus' ;
+KW_EXISTS   : 'exists' ;
+KW_ALL      : 'all' ;
+KW_DAY      : 'day' ;
+KW_DAYS     : 'days' ;
+KW_MONTH    : 'month' ;
+KW_MONTHS   : 'months' ;
+KW_YEAR     : 'year' ;
+KW_YEARS    : 'years' ;
+
+DATE        : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
+NUMBER      : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? ;
+fragment DIGITS : [0-9] ([0-9_]* [0-9])? ;
+IDENT       : [a-zA-Z_] [a-zA-Z_0-9]* ;
+STRING      : '"' (~["\\\r\n] | '\\' .)* '"' ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
+WS          : [ \t\r\n]+ -> channel(HIDDEN) ;
+// Any other character becomes a token the parser rejects, so the diagnostic names it.
+UNKNOWN_CHAR: . ;

@@ -1,0 +1,44 @@
+// Decoding of cases: one JSON object per case, one key per decision input. Every number is read
+// from its raw JSON text, so `15831.2` is exactly 15831.2 (never a binary double). Problems are
+// collected per field (path and message); a case with any problem is not evaluated.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/types.h"
+#include "runtime/value.h"
+
+namespace edict::rt {
+
+struct CaseParam {
+  std::string name;
+  TypeId type = 0;
+};
+
+struct CaseIssue {
+  std::string field;    // dotted path to the field, e.g. `shipment.destination`; empty for the case
+  std::string message;  // what was expected and what was found
+};
+
+struct DecodedCase {
+  std::vector<Value> args;  // one per parameter, in parameter order, when issues is empty
+  std::vector<CaseIssue> issues;
+};
+
+class CaseDecoder {
+ public:
+  CaseDecoder(const TypeTable& types, std::vector<CaseParam> params);
+  ~CaseDecoder();
+  CaseDecoder(const CaseDecoder&) = delete;
+  CaseDecoder& operator=(const CaseDecoder&) = delete;
+
+  DecodedCase Decode(std::string_view json);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edict::rt

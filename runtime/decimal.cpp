@@ -1,0 +1,183 @@
+#include "runtime/decimal.h"
+
+#include <algorithm>
+
+namespace edict::rt {
+namespace {
+
+constexpr i128 kMax = ~(i128(1) << 127);
+
+bool MulOv(i128 a, i128 b, i128* r) { return __builtin_mul_overflow(a, b, r); }
+bool AddOv(i128 a, i128 b, i128* r) { return __builtin_add_overflow(a, b, r); }
+
+// floor division for den > 0.
+i128 FloorDiv(i128 n, i128 d) {
+  i128 q = n / d;
+  if ((n % d != 0) && (n < 0)) --q;
+  return q;
+}
+
+// Compares n1/d1 with n2/d2 for d1, d2 > 0 by continued fractions, with no multiplication.
+int CompareFractions(i128 n1, i128 d1, i128 n2, i128 d2) {
+  for (;;) {
+    i128 q1 = FloorDiv(n1, d1), q2 = FloorDiv(n2, d2);
+    if (q1 != q2) return q1 < q2 ? -1 : 1;
+    i128 r1 = n1 - q1 * d1, r2 = n2 - q2 * d2;  // 0 <= r < d
+    if (r1 == 0 || r2 == 0) {
+      if (r1 == r2) return 0;
+      return r1 == 0 ? -1 : 1;
+    }
+    // r1/d1 < r2/d2  <=>  d1/r1 > d2/r2
+    i128 nn1 = d2, nd1 = r2, nn2 = d1, nd2 = r1;
+    n1 = nn1; d1 = nd1; n2 = nn2; d2 = nd2;
+  }
+}
+
+}  // namespace
+
+bool Decimal::FromRatio(i128 num, i128 den, Decimal* out) {
+  if (den == 0) return false;
+  if (num == -kMax - 1 || den == -kMax - 1) return false;
+  if (den < 0) { num = -num; den = -den; }
+  u128 g = Gcd(Abs(num), u128(den));
+  if (g > 1) { num /= i128(g); den /= i128(g); }
+  out->num_ = num;
+  out->den_ = den;
+  return true;
+}
+
+std::optional<Decimal> Decimal::Parse(std::string_view s) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
+  i128 mant = 0;
+  int frac_digits = 0;
+  bool any = false, in_frac = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_') continue;
+    if (c == '.') { if (in_frac) return std::nullopt; in_frac = true; continue; }
+    if (c == 'e' || c == 'E') break;
+    if (c < '0' || c > '9') return std::nullopt;
+    any = true;
+    if (MulOv(mant, 10, &mant) || AddOv(mant, c - '0', &mant)) return std::nullopt;
+    if (in_frac) ++frac_digits;
+  }
+  if (!any) return std::nullopt;
+  long exp = 0;
+  if (i < s.size()) {  // exponent
+    ++i;
+    bool eneg = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) { eneg = s[i] == '-'; ++i; }
+    bool edig = false;
+    for (; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      edig = true;
+      exp = exp * 10 + (s[i] - '0');
+      if (exp > 100) return std::nullopt;
+    }
+    if (!edig) return std::nullopt;
+    if (eneg) exp = -exp;
+  }
+  exp -= frac_digits;
+  i128 num = neg ? -mant : mant, den = 1;
+  for (; exp > 0; --exp) if (MulOv(num, 10, &num)) return std::nullopt;
+  for (; exp < 0; ++exp) if (MulOv(den, 10, &den)) return std::nullopt;
+  Decimal d;
+  if (!FromRatio(num, den, &d)) return std::nullopt;
+  return d;
+}
+
+bool Decimal::Add(const Decimal& a, const Decimal& b, Decimal* out) {
+  if (a.den_ == b.den_) {
+    i128 n;
+    if (AddOv(a.num_, b.num_, &n)) return false;
+    if (a.den_ == 1) { out->num_ = n; out->den_ = 1; return true; }
+    return FromRatio(n, a.den_, out);
+  }
+  i128 g = i128(Gcd(u128(a.den_), u128(b.den_)));
+  i128 da = a.den_ / g, db = b.den_ / g;
+  i128 x, y, n, d;
+  if (MulOv(a.num_, db, &x) || MulOv(b.num_, da, &y) || AddOv(x, y, &n) || MulOv(a.den_, db, &d)) return false;
+  return FromRatio(n, d, out);
+}
+
+bool Decimal::Neg(const Decimal& a, Decimal* out) {
+  if (a.num_ == -kMax - 1) return false;
+  out->num_ = -a.num_;
+  out->den_ = a.den_;
+  return true;
+}
+
+bool Decimal::Sub(const Decimal& a, const Decimal& b, Decimal* out) {
+  Decimal nb;
+  return Neg(b, &nb) && Add(a, nb, out);
+}
+
+bool Decimal::Mul(const Decimal& a, const Decimal& b, Decimal* out) {
+  if (a.den_ == 1 && b.den_ == 1) {
+    i128 n;
+    if (MulOv(a.num_, b.num_, &n)) return false;
+    out->num_ = n; out->den_ = 1;
+    return true;
+  }
+  i128 g1 = i128(Gcd(Abs(a.num_), u128(b.den_)));
+  i128 g2 = i128(Gcd(Abs(b.num_), u128(a.den_)));
+  if (g1 == 0) g1 = 1;
+  if (g2 == 0) g2 = 1;
+  i128 n, d;
+  if (MulOv(a.num_ / g1, b.num_ / g2, &n) || MulOv(a.den_ / g2, b.den_ / g1, &d)) return false;
+  return FromRatio(n, d, out);
+}
+
+bool Decimal::Div(const Decimal& a, const Decimal& b, Decimal* out) {
+  if (b.num_ == 0) return false;
+  Decimal inv;
+  if (!FromRatio(b.den_, b.num_, &inv)) return false;
+  return Mul(a, inv, out);
+}
+
+int Decimal::Compare(const Decimal& a, const Decimal& b) {
+  if (a.den_ == b.den_) return a.num_ < b.num_ ? -1 : (a.num_ > b.num_ ? 1 : 0);
+  return CompareFractions(a.num_, a.den_, b.num_, b.den_);
+}
+
+i128 Decimal::Floor() const { return FloorDiv(num_, den_); }
+i128 Decimal::Ceil() const { return -FloorDiv(-num_, den_); }
+i128 Decimal::Truncate() const { return num_ / den_; }
+
+i128 Decimal::RoundHalfUp() const {
+  i128 t = Truncate();
+  u128 rem2 = Abs(num_ - t * den_) * 2;
+  if (rem2 >= u128(den_)) t += num_ < 0 ? -1 : 1;
+  return t;
+}
+
+i128 Decimal::RoundHalfEven() const {
+  i128 f = Floor();
+  u128 rem2 = u128(num_ - f * den_) * 2;  // 0 <= rem < den
+  if (rem2 > u128(den_) || (rem2 == u128(den_) && (f % 2 != 0))) ++f;
+  return f;
+}
+
+std::string Decimal::ToString() const {
+  if (den_ == 1) return rt::ToString(num_);
+  // Finite expansion exists iff den = 2^a * 5^b; then scale to 10^max(a,b).
+  i128 d = den_;
+  int twos = 0, fives = 0;
+  while (d % 2 == 0) { d /= 2; ++twos; }
+  while (d % 5 == 0) { d /= 5; ++fives; }
+  if (d != 1) return rt::ToString(num_) + "/" + rt::ToString(den_);
+  int digits = std::max(twos, fives);
+  i128 mult = 1;  // den * mult = 10^digits
+  for (int i = twos; i < digits; ++i) mult *= 2;
+  for (int i = fives; i < digits; ++i) mult *= 5;
+  i128 scaled;
+  if (MulOv(num_, mult, &scaled)) return rt::ToString(num_) + "/" + rt::ToString(den_);
+  std::string s = rt::ToString(scaled < 0 ? -scaled : scaled);
+  if (int(s.size()) <= digits) s.insert(0, size_t(digits - int(s.size()) + 1), '0');
+  s.insert(s.size() - size_t(digits), ".");
+  return (scaled < 0 ? "-" : "") + s;
+}
+
+}  // namespace edict::rt

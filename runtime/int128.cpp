@@ -1,0 +1,31 @@
+#include "runtime/int128.h"
+
+#include <algorithm>
+
+namespace edict::rt {
+
+u128 Gcd(u128 a, u128 b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  int shift = 0;
+  while (((a | b) & 1) == 0) { a >>= 1; b >>= 1; ++shift; }
+  while ((a & 1) == 0) a >>= 1;
+  do {
+    while ((b & 1) == 0) b >>= 1;
+    if (a > b) std::swap(a, b);
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
+
+std::string ToString(i128 v) {
+  if (v == 0) return "0";
+  u128 u = Abs(v);
+  std::string s;
+  while (u != 0) { s.push_back(char('0' + int(u % 10))); u /= 10; }
+  if (v < 0) s.push_back('-');
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+
+}  // namespace edict::rt

@@ -1,0 +1,20 @@
+// 128-bit integer helpers shared by the exact decimal type and the value printer.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace edict::rt {
+
+using i128 = __int128;
+using u128 = unsigned __int128;
+
+// Greatest common divisor of two non-negative values (binary gcd, no division).
+u128 Gcd(u128 a, u128 b);
+
+// Decimal text of a 128-bit integer (std::to_string has no __int128 overload).
+std::string ToString(i128 v);
+
+// Absolute value as unsigned; exact even for the most negative value.
+inline u128 Abs(i128 v) { return v < 0 ? u128(0) - u128(v) : u128(v); }
+
+}  // namespace edict::rt

@@ -1,0 +1,109 @@
+// The representation of Edict types, shared by the checker (which builds it), the engines and
+// case decoding (which read it). Types are interned: equal types have equal TypeIds.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/source_range.h"
+
+namespace edict::rt {
+
+enum class TypeKind : uint8_t {
+  Error,     // poison: a type the checker could not determine (already reported)
+  Bool,
+  Integer,   // 64-bit, overflow is a runtime error; carries a unit
+  Decimal,   // exact rational; carries a unit
+  Date,
+  Duration,
+  Text,
+  Enum,      // ref = enum index
+  Set,       // finite set of enum values; ref = enum index
+  Record,    // ref = record index
+  List,      // ref = element TypeId
+};
+
+using TypeId = uint32_t;
+using UnitId = uint32_t;  // 0 is the dimensionless unit
+
+struct TypeInfo {
+  TypeKind kind = TypeKind::Error;
+  UnitId unit = 0;
+  uint32_t ref = 0;
+  friend bool operator==(const TypeInfo&, const TypeInfo&) = default;
+};
+
+struct EnumInfo {
+  std::string name;
+  std::string doc;
+  std::vector<std::string> members;
+  std::vector<std::string> member_docs;
+  SourceRange range;
+};
+
+struct FieldInfo {
+  std::string name;
+  TypeId type = 0;
+  std::string doc;
+  SourceRange range;
+};
+
+struct RecordInfo {
+  std::string name;
+  std::string doc;
+  std::vector<FieldInfo> fields;
+  SourceRange range;
+  int FieldIndex(std::string_view n) const {
+    for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == n) return int(i);
+    return -1;
+  }
+};
+
+struct BaseUnitInfo {
+  std::string name;
+  std::string doc;
+  SourceRange range;
+};
+
+// A unit is a product of base units raised to non-zero integer powers, sorted by base index.
+using UnitFactors = std::vector<std::pair<uint32_t, int>>;
+
+class TypeTable {
+ public:
+  TypeTable();
+
+  // Well-known types, interned at construction.
+  TypeId error() const { return 0; }
+  TypeId boolean() const { return 1; }
+  TypeId integer() const { return 2; }   // dimensionless
+  TypeId decimal() const { return 3; }   // dimensionless
+  TypeId date() const { return 4; }
+  TypeId duration() const { return 5; }
+  TypeId text() const { return 6; }
+
+  TypeId Intern(TypeInfo info);
+  const TypeInfo& info(TypeId t) const { return types_[t]; }
+  TypeKind kind(TypeId t) const { return types_[t].kind; }
+  size_t type_count() const { return types_.size(); }
+
+  UnitId InternUnit(UnitFactors factors);
+  const UnitFactors& unit(UnitId u) const { return units_[u]; }
+  UnitId MulUnits(UnitId a, UnitId b);
+  UnitId DivUnits(UnitId a, UnitId b);
+  // "tpp/chip", "" for dimensionless.
+  std::string UnitName(UnitId u) const;
+
+  // Edict spelling of a type: `decimal[tpp/chip]`, `set of Country`.
+  std::string Name(TypeId t) const;
+
+  std::vector<BaseUnitInfo> base_units;
+  std::vector<EnumInfo> enums;
+  std::vector<RecordInfo> records;
+
+ private:
+  std::vector<TypeInfo> types_;
+  std::vector<UnitFactors> units_;
+};
+
+}  // namespace edict::rt
