@@ -16,7 +16,7 @@ unitDecl    : KW_UNIT name=IDENT doc=STRING? ';' ;
 enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ','? '}' ;
 enumMember  : name=IDENT doc=STRING? ;
 recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
-fieldDecl   : name=IDENT ':' type doc=STRING? ';' ;
+fieldDecl   : name=fieldName ':' type doc=STRING? ';' ;
 constDecl   : KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
 defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
 params      : param (',' param)* ;
@@ -50,14 +50,14 @@ unitExpr    : unitFactor (unitOp+=('*' | '/') unitFactor)* ;
 unitFactor  : IDENT ('^' NUMBER)? | NUMBER ;
 
 expr        : primary                                                   # primaryExpr
-            | expr '.' IDENT                                            # fieldExpr
+            | expr '.' fieldName                                        # fieldExpr
             | expr KW_WITH '{' fieldInits? '}'                          # withExpr
             | '-' expr                                                  # negExpr
             | expr op=('*' | '/') expr                                  # mulExpr
             | expr op=('+' | '-') expr                                  # addExpr
             | expr op=(KW_UNION | KW_INTER | KW_MINUS) expr             # setOpExpr
-            | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr      # cmpExpr
             | expr KW_NOT? KW_IN expr                                   # inExpr
+            | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr      # cmpExpr
             | KW_NOT expr                                               # notExpr
             | expr KW_AND expr                                          # andExpr
             | expr KW_OR expr                                           # orExpr
@@ -81,9 +81,16 @@ durationUnit: KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS ;
 args        : arg (',' arg)* ;
 arg         : (name=IDENT ':')? expr ;
 fieldInits  : fieldInit (',' fieldInit)* ','? ;
-fieldInit   : name=IDENT ':' expr ;
+fieldInit   : name=fieldName ':' expr ;
 
 literal     : STRING | DATE | NUMBER | IDENT ;
+
+// Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
+fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
+            | KW_RULE | KW_TEST | KW_DURATION | KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS
+            | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
+            | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
+            | KW_UNION | KW_INTER | KW_MINUS ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;

@@ -40,7 +40,11 @@ struct CaseDecoder::Impl {
   bool Read(od::value v, TypeId t, const std::string& path, Value* out) {
     const TypeInfo& ti = types.info(t);
     od::json_type jt;
-    if (v.type().get(jt)) { Issue(path, "is not valid JSON"); return false; }
+    if (v.type().get(jt)) { Issue(path, "not valid JSON"); return false; }
+    if (jt == od::json_type::null && Trim(v.raw_json_token()).substr(0, 4) != "null") {
+      Issue(path, "not valid JSON");
+      return false;
+    }
     auto expect = [&](od::json_type want, const std::string& what) {
       if (jt == want) return true;
       Issue(path, fmt::format("expected {}, found {}", what, JsonTypeName(jt)));
@@ -84,7 +88,7 @@ struct CaseDecoder::Impl {
       case TypeKind::Date: {
         if (!expect(od::json_type::string, "a date \"YYYY-MM-DD\"")) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "is not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         auto d = ParseDate(s);
         if (!d) { Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", s)); return false; }
         *out = *d;
@@ -93,7 +97,7 @@ struct CaseDecoder::Impl {
       case TypeKind::Duration: {
         if (!expect(od::json_type::string, "a duration such as \"30 days\"")) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "is not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         Duration dur;
         if (!ParseDuration(s, &dur)) {
           Issue(path, fmt::format("expected a duration such as \"30 days\" or \"2 months\", found \"{}\"", s));
@@ -105,7 +109,7 @@ struct CaseDecoder::Impl {
       case TypeKind::Text: {
         if (!expect(od::json_type::string, "a string")) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "is not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         *out = MakeText(std::string(s));
         return true;
       }
@@ -113,7 +117,7 @@ struct CaseDecoder::Impl {
         const EnumInfo& e = types.enums[ti.ref];
         if (!expect(od::json_type::string, "a " + e.name + " name")) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "is not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         int idx = MemberIndex(e, s);
         if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", s, e.name)); return false; }
         *out = EnumValue{ti.ref, uint32_t(idx)};
@@ -198,7 +202,7 @@ struct CaseDecoder::Impl {
     bool ok = true;
     for (auto kv : obj) {
       std::string_view key;
-      if (kv.unescaped_key().get(key)) { Issue(prefix, "is not a valid JSON object"); return false; }
+      if (kv.unescaped_key().get(key)) { Issue(prefix, "not a valid JSON object"); return false; }
       std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
       int idx = -1;
       for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) idx = int(i);
@@ -209,7 +213,7 @@ struct CaseDecoder::Impl {
         ok = false;
         continue;
       }
-      if (seen[size_t(idx)]) { Issue(path, "appears twice"); ok = false; continue; }
+      if (seen[size_t(idx)]) { Issue(path, "given twice"); ok = false; continue; }
       seen[size_t(idx)] = true;
       od::value v;
       if (kv.value().get(v) || !Read(v, fields[size_t(idx)].type, path, &(*out)[size_t(idx)])) ok = false;
@@ -217,7 +221,7 @@ struct CaseDecoder::Impl {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (!seen[i]) {
         std::string path = prefix.empty() ? fields[i].name : prefix + "." + fields[i].name;
-        Issue(path, fmt::format("is missing (expected {})", types.Name(fields[i].type)));
+        Issue(path, fmt::format("missing (expected {})", types.Name(fields[i].type)));
         ok = false;
       }
     }
@@ -235,7 +239,7 @@ DecodedCase CaseDecoder::Decode(std::string_view json) {
   simdjson::padded_string padded(json);
   od::document doc;
   if (impl_->parser.iterate(padded).get(doc)) {
-    result.issues.push_back({"", "is not valid JSON"});
+    result.issues.push_back({"", "not valid JSON"});
     return result;
   }
   od::object obj;
@@ -246,8 +250,8 @@ DecodedCase CaseDecoder::Decode(std::string_view json) {
   bool ok = impl_->ReadObject(obj, impl_->params, "", &result.args);
   // On-demand parsing validates lazily: make sure nothing after the object is malformed.
   const char* where = nullptr;
-  if (ok && doc.current_location().get(where) == simdjson::SUCCESS) result.issues.push_back({"", "has trailing characters after the JSON object"});
-  if (!ok && result.issues.empty()) result.issues.push_back({"", "is not valid JSON"});
+  if (ok && doc.current_location().get(where) == simdjson::SUCCESS) result.issues.push_back({"", "trailing characters after the JSON object"});
+  if (!ok && result.issues.empty()) result.issues.push_back({"", "not valid JSON"});
   if (!result.issues.empty()) result.args.clear();
   return result;
 }

@@ -106,6 +106,7 @@ struct RecordDecl {
   std::string name, doc;
   std::vector<FieldDecl> fields;
   SourceRange range, name_range;
+  bool incomplete = false;  // a syntax error hid some fields: field checks stay silent
 };
 
 struct ConstDecl {

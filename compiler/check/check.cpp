@@ -205,6 +205,8 @@ class Checker {
     }
   }
 
+  bool Incomplete(uint32_t record) const { return record < record_asts_.size() && record_asts_[record]->incomplete; }
+
   // ---------------------------------------------------------------- types and units
 
   rt::UnitId ResolveUnit(const std::optional<ast::UnitExpr>& u) {
@@ -1012,8 +1014,10 @@ class Checker {
       SourceRange fr = i + 1 < e.name_ranges.size() ? e.name_ranges[i + 1] : e.range;
       int fi = rec.FieldIndex(fname);
       if (fi < 0) {
-        auto& d = diags_.Emit(DiagKind::UnknownField, fr, rec.name, fname);
-        Suggest(d, fname, [&](auto add) { for (const auto& f : rec.fields) add(f.name); });
+        if (!Incomplete(rid)) {
+          auto& d = diags_.Emit(DiagKind::UnknownField, fr, rec.name, fname);
+          Suggest(d, fname, [&](auto add) { for (const auto& f : rec.fields) add(f.name); });
+        }
         CheckExpr(*e.kids[i], m_.types.error());
         bad = true;
         continue;
@@ -1028,7 +1032,7 @@ class Checker {
     }
     for (size_t fi = 0; fi < vals.size(); ++fi) {
       if (vals[fi] == kNoExpr) {
-        if (!bad) {
+        if (!bad && !Incomplete(rid)) {
           auto& d = diags_.Emit(DiagKind::MissingField, e.range, rec.name, rec.fields[fi].name);
           d.notes.push_back({rec.fields[fi].range, "the field is declared here"});
         }
@@ -1116,6 +1120,7 @@ class Checker {
     }
     const rt::RecordInfo& rec = m_.types.records[bi.ref];
     int fi = rec.FieldIndex(e.text);
+    if (fi < 0 && Incomplete(bi.ref)) return Poison(e.range);
     if (fi < 0) {
       auto& d = diags_.Emit(DiagKind::UnknownField, fr, rec.name, e.text);
       Suggest(d, e.text, [&](auto add) { for (const auto& f : rec.fields) add(f.name); });

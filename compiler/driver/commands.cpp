@@ -127,7 +127,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
   auto report_issues = [&](const std::vector<rt::CaseIssue>& issues, const std::string& label, long line) {
     for (const auto& is : issues) {
       std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
-      std::cerr << fmt::format("{}: error: {} {} [invalid-case]\n", label, where, is.message);
+      std::cerr << fmt::format("{}: error: {}: {} [invalid_case]\n", label, where, is.message);
     }
     if (json) {
       std::string arr;
@@ -137,7 +137,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
       std::cout << fmt::format("{{{}\"decision\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n",
                                line > 0 ? fmt::format("\"line\":{},", line) : "", rt::JsonQuote(dec.name), arr);
     } else {
-      std::string first = issues.empty() ? "" : (issues[0].field.empty() ? "" : "field `" + issues[0].field + "` ") + issues[0].message;
+      std::string first = issues.empty() ? "" : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
       std::cout << (line > 0 ? fmt::format("{}: ", line) : "") << "error [invalid_case]: " << first
                 << (issues.size() > 1 ? fmt::format(" (and {} more)", issues.size() - 1) : "") << "\n";
     }

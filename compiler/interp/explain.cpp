@@ -44,10 +44,12 @@ struct InputView {
 
 std::vector<InputView> Inputs(const ir::Module& m, const SourceManager& sm, const AtomTrace& a) {
   std::vector<InputView> out;
+  std::string atom_text = Collapse(sm.Text(m.exprs[a.expr].range));
   for (const auto& [id, v] : a.inputs) {
     const ir::Expr& e = m.exprs[id];
     InputView iv;
     iv.text = Collapse(sm.Text(e.range));
+    if (iv.text == atom_text) continue;  // the atom is this input itself; its value is shown already
     iv.value = ShortValue(m, v, e.type);
     iv.json_value = rt::ValueToJson(v, e.type, m.types);
     if (e.op == ir::Op::Const) iv.cite = CiteText(m.consts[e.a].cite);

@@ -110,8 +110,12 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t,
                    const std::string& msg, std::exception_ptr) override {
-    if (line == last_line_) return;  // one report per mistake: skip the recovery cascade on that line
-    last_line_ = line;
+    // One report per mistake: an error within a few tokens of the previous one is the recovery
+    // cascade of the same mistake.
+    size_t index = offending ? offending->getTokenIndex() : 0;
+    if (reported_ && index <= last_index_ + 2) return;
+    reported_ = true;
+    last_index_ = index;
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
     if (!parser || !offending) {
       diags_.Emit(DiagKind::SyntaxError, SourceRange{file_, 0, 1}, msg);
@@ -144,7 +148,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
   uint32_t file_;
   const OffsetMap& map_;
   Diagnostics& diags_;
-  size_t last_line_ = 0;
+  bool reported_ = false;
+  size_t last_index_ = 0;
 };
 
 std::string Unquote(const std::string& s) {
@@ -250,10 +255,11 @@ class Builder {
     if (!c) return Node(ast::ExprKind::Error, nullptr);
     if (auto* x = dynamic_cast<P::PrimaryExprContext*>(c)) return Primary(x->primary());
     if (auto* x = dynamic_cast<P::FieldExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::Field, c, x->IDENT() ? x->IDENT()->getText() : "");
+      auto* fn = x->fieldName();
+      auto e = Node(ast::ExprKind::Field, c, fn ? fn->getText() : "");
       e->kids.push_back(Expr(x->expr()));
-      if (x->IDENT()) e->name_ranges.push_back(R(x->IDENT()));
-      if (e->text.empty() || Missing(x->IDENT()->getSymbol())) e->kind = ast::ExprKind::Error;
+      if (fn) e->name_ranges.push_back(R(fn));
+      if (e->text.empty() || !fn || Missing(fn->getStart())) e->kind = ast::ExprKind::Error;
       return e;
     }
     if (auto* x = dynamic_cast<P::WithExprContext*>(c)) {
@@ -309,6 +315,7 @@ class Builder {
     for (auto* f : fi->fieldInit()) {
       e->names.push_back(f->name ? f->name->getText() : "");
       e->name_ranges.push_back(R(f->name));
+      if (f->exception) e->kind = ast::ExprKind::Error;
       e->kids.push_back(Expr(f->expr()));
     }
   }
@@ -430,8 +437,11 @@ class Builder {
         out.enums.push_back(std::move(ed));
       } else if (auto* r = d->recordDecl()) {
         ast::RecordDecl rd{Text(r->name), r->doc ? Unquote(r->doc->getText()) : "", {}, R(r), R(r->name)};
-        for (auto* fd : r->fieldDecl())
-          rd.fields.push_back({Text(fd->name), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd)});
+        rd.incomplete = r->exception != nullptr;
+        for (auto* fd : r->fieldDecl()) {
+          if (fd->exception || !fd->name || Missing(fd->name->getStart())) { rd.incomplete = true; continue; }
+          rd.fields.push_back({fd->name->getText(), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd)});
+        }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {
         out.consts.push_back({Text(c->name), Type(c->type()), Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});

@@ -1,1 +1,69 @@
 #include <catch2/catch.hpp>
+
+#include "runtime/decimal.h"
+
+using edict::rt::Decimal;
+
+static Decimal D(const char* s) {
+  auto d = Decimal::Parse(s);
+  REQUIRE(d.has_value());
+  return *d;
+}
+
+TEST_CASE("decimal literals parse exactly", "[decimal]") {
+  CHECK(D("15831.2").ToString() == "15831.2");
+  CHECK(D("5.920").ToString() == "5.92");
+  CHECK(D("4800.0").ToString() == "4800");
+  CHECK(D("26_900_000").ToString() == "26900000");
+  CHECK(D("1e26").ToString() == "100000000000000000000000000");
+  CHECK(D("2.5E-3").ToString() == "0.0025");
+  CHECK(D("-0.1").ToString() == "-0.1");
+  CHECK_FALSE(Decimal::Parse("1.2.3"));
+  CHECK_FALSE(Decimal::Parse(""));
+  CHECK_FALSE(Decimal::Parse("abc"));
+  CHECK_FALSE(Decimal::Parse("1e"));
+  CHECK_FALSE(Decimal::Parse("1e999"));  // out of range: rejected, never rounded
+}
+
+TEST_CASE("arithmetic is exact where doubles are not", "[decimal]") {
+  Decimal r, s;
+  REQUIRE(Decimal::Add(D("0.1"), D("0.2"), &r));
+  CHECK(r == D("0.3"));
+  // The SPEC boundary: 208596.8 + 15831.2 * 1686 is exactly 26,900,000.
+  REQUIRE(Decimal::Mul(D("15831.2"), D("1686"), &r));
+  REQUIRE(Decimal::Add(r, D("208596.8"), &s));
+  CHECK(Decimal::Compare(s, D("26900000")) == 0);
+  REQUIRE(Decimal::Div(D("1"), D("3"), &r));
+  CHECK(r.ToString() == "1/3");
+  REQUIRE(Decimal::Mul(r, D("3"), &s));
+  CHECK(s == D("1"));
+  CHECK_FALSE(Decimal::Div(D("1"), D("0"), &r));
+}
+
+TEST_CASE("comparison never overflows", "[decimal]") {
+  Decimal third, big;
+  REQUIRE(Decimal::Div(D("1"), D("3"), &third));
+  big = D("1e30");
+  CHECK(Decimal::Compare(third, D("0.3333333333333333333333333333")) > 0);
+  CHECK(Decimal::Compare(third, D("0.3333333333333333333333333334")) < 0);
+  CHECK(Decimal::Compare(big, D("999999999999999999999999999999.9")) > 0);
+  CHECK(Decimal::Compare(D("-1.5"), D("-1.4")) < 0);
+  CHECK(Decimal::Compare(D("5.92"), D("5.920")) == 0);
+}
+
+TEST_CASE("overflow is reported, not wrapped", "[decimal]") {
+  Decimal r;
+  CHECK_FALSE(Decimal::Mul(D("1e30"), D("1e30"), &r));
+  CHECK(Decimal::Mul(D("1e30"), D("1e7"), &r));
+}
+
+TEST_CASE("rounding modes", "[decimal]") {
+  CHECK(D("2.5").RoundHalfEven() == 2);
+  CHECK(D("3.5").RoundHalfEven() == 4);
+  CHECK(D("-2.5").RoundHalfEven() == -2);
+  CHECK(D("2.5").RoundHalfUp() == 3);
+  CHECK(D("-2.5").RoundHalfUp() == -3);
+  CHECK(D("-2.1").Floor() == -3);
+  CHECK(D("-2.1").Ceil() == -2);
+  CHECK(D("-2.9").Truncate() == -2);
+}

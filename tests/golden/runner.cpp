@@ -1,0 +1,116 @@
+// File-based golden tests.
+//
+//   edict_golden EDICT TEST.edict [--autoupdate]   run one test, compare with TEST.expected
+//   edict_golden --coverage GOLDEN_DIR             every diagnostic and runtime-error kind has a test
+//
+// A test is an Edict file whose first lines may hold directives:
+//   // ARGS: eval %s -d licence --case case.json     (default: `check %s`)
+// The command runs in the test's directory; `%s` is the file's name. Its exit code, stdout and
+// stderr are compared with TEST.expected. A test named `fail_*` must exit non-zero and any other
+// must exit zero, so the name says what the test expects. --autoupdate rewrites the expectation
+// (review it with `git diff`).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "compiler/diagnostics/diagnostics.h"
+#include "runtime/errors.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string r = "'";
+  for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return r + "'";
+}
+
+int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
+  std::string src = Slurp(test);
+  std::string args = "check %s";
+  std::istringstream lines(src);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("// ARGS:", 0) == 0) args = line.substr(8);
+    else if (line.rfind("//", 0) != 0) break;
+  }
+  std::string name = test.filename().string();
+  for (size_t pos; (pos = args.find("%s")) != std::string::npos;) args.replace(pos, 2, name);
+  fs::path dir = test.parent_path();
+  fs::path out = fs::temp_directory_path() / ("edict_golden_" + std::to_string(getpid()) + ".out");
+  fs::path err = fs::temp_directory_path() / ("edict_golden_" + std::to_string(getpid()) + ".err");
+  std::string cmd = "cd " + ShellQuote(dir.string()) + " && " + ShellQuote(edict) + " --color=never " + args + " >" +
+                    ShellQuote(out.string()) + " 2>" + ShellQuote(err.string()) + " </dev/null";
+  int status = std::system(cmd.c_str());
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  std::string actual = "exit: " + std::to_string(code) + "\n--- stdout\n" + Slurp(out) + "--- stderr\n" + Slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  fs::path expected_path = test;
+  expected_path.replace_extension(".expected");
+  bool fail_name = name.rfind("fail_", 0) == 0;
+  if (fail_name != (code != 0)) {
+    std::cerr << test.string() << ": " << (fail_name ? "named fail_ but exited 0" : "exited " + std::to_string(code) + " but is not named fail_") << "\n";
+    std::cerr << actual;
+    return 1;
+  }
+  if (autoupdate) {
+    std::ofstream(expected_path, std::ios::binary) << actual;
+    return 0;
+  }
+  if (!fs::exists(expected_path)) {
+    std::cerr << expected_path.string() << " is missing; run with --autoupdate to create it\n" << actual;
+    return 1;
+  }
+  std::string expected = Slurp(expected_path);
+  if (expected == actual) return 0;
+  std::cerr << test.string() << ": output differs from " << expected_path.string() << "\n--- expected\n" << expected
+            << "--- actual\n" << actual;
+  return 1;
+}
+
+int Coverage(const fs::path& root) {
+  std::string all;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.path().extension() == ".expected") all += Slurp(e.path());
+  int missing = 0;
+  for (edict::DiagKind k : edict::AllDiagKinds()) {
+    if (all.find(std::string("[") + edict::DiagName(k) + "]") == std::string::npos) {
+      std::cerr << "no golden test shows the diagnostic [" << edict::DiagName(k) << "]\n";
+      ++missing;
+    }
+  }
+  for (edict::rt::RtErrorKind k : edict::rt::AllRtErrorKinds()) {
+    if (all.find(std::string("[") + edict::rt::Spelling(k) + "]") == std::string::npos) {
+      std::cerr << "no golden test shows the runtime error [" << edict::rt::Spelling(k) << "]\n";
+      ++missing;
+    }
+  }
+  if (missing == 0) std::cout << "every diagnostic and runtime error kind has a golden test\n";
+  return missing ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--coverage") return Coverage(argv[2]);
+  if (argc < 3) {
+    std::cerr << "usage: edict_golden EDICT TEST.edict [--autoupdate] | --coverage DIR\n";
+    return 64;
+  }
+  bool autoupdate = argc > 3 && std::string(argv[3]) == "--autoupdate";
+  if (const char* env = std::getenv("EDICT_AUTOUPDATE"); env && *env == '1') autoupdate = true;
+  return RunOne(fs::absolute(argv[1]).string(), fs::absolute(argv[2]), autoupdate);
+}
