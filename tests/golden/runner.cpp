@@ -2,6 +2,7 @@
 //
 //   edict_golden EDICT TEST.edict [--autoupdate]   run one test, compare with TEST.expected
 //   edict_golden --coverage GOLDEN_DIR             every diagnostic and runtime-error kind has a test
+//   edict_golden --doc-examples EDICT DOC.md        every ```edict block of DOC.md passes `edict test`
 //
 // A test is an Edict file whose first lines may hold directives:
 //   // ARGS: eval %s -d licence --case case.json     (default: `check %s`)
@@ -102,10 +103,43 @@ int Coverage(const fs::path& root) {
   return missing ? 1 : 0;
 }
 
+// Extracts every ```edict block of a Markdown document and runs `edict test` on it: each block
+// must be a complete file that checks and whose tests pass.
+int DocExamples(const std::string& edict, const fs::path& doc) {
+  std::istringstream in(Slurp(doc));
+  std::vector<std::pair<int, std::string>> blocks;
+  std::string line, cur;
+  int line_no = 0, start = 0;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!inside && line == "```edict") { inside = true; cur.clear(); start = line_no + 1; continue; }
+    if (inside && line == "```") { inside = false; blocks.emplace_back(start, cur); continue; }
+    if (inside) cur += line + "\n";
+  }
+  fs::path dir = fs::temp_directory_path() / ("edict_doc_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  int failed = 0;
+  for (const auto& [first_line, text] : blocks) {
+    fs::path file = dir / ("example_line_" + std::to_string(first_line) + ".edict");
+    std::ofstream(file) << text;
+    std::string cmd = ShellQuote(edict) + " --color=never test " + ShellQuote(file.string()) + " >" +
+                      ShellQuote((dir / "out").string()) + " 2>&1";
+    if (std::system(cmd.c_str()) != 0) {
+      ++failed;
+      std::cerr << doc.string() << ":" << first_line << ": this example does not pass `edict test`:\n" << Slurp(dir / "out");
+    }
+  }
+  fs::remove_all(dir);
+  std::cout << blocks.size() << " examples in " << doc.string() << ", " << failed << " failed\n";
+  return failed || blocks.empty() ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--coverage") return Coverage(argv[2]);
+  if (argc == 4 && std::string(argv[1]) == "--doc-examples") return DocExamples(fs::absolute(argv[2]).string(), argv[3]);
   if (argc < 3) {
     std::cerr << "usage: edict_golden EDICT TEST.edict [--autoupdate] | --coverage DIR\n";
     return 64;

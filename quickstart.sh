@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Edict quick start: installs what is missing (as root, from Debian 12's packages), builds with
+# CMake + Ninja, and runs the main job. Safe to run again: it installs and rebuilds only what is
+# needed. Usage: ./quickstart.sh [--no-run]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+  g++ make cmake ninja-build ccache pkg-config git   # build tools
+  antlr4 libantlr4-runtime-dev uuid-dev              # parser generator and its C++ runtime
+  libfmt-dev libcli11-dev libsimdjson-dev catch2      # formatting, CLI, JSON, tests
+  libgmp-dev libmd4c-dev                             # big numbers, Markdown
+  llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" default-jre-headless
+fi
+
+echo "== building (build/)"
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build build -j2
+
+if [ "${1:-}" = "--no-run" ]; then exit 0; fi
+
+echo
+echo "== main job: the example regulation's decisions on its example cases"
+echo "== edict eval regs/examples/chip_controls.edict -d licence --case regs/examples/cases/h100_india.json --explain"
+./build/edict eval regs/examples/chip_controls.edict -d licence --case regs/examples/cases/h100_india.json --explain
+echo
+echo "== edict eval regs/examples/chip_controls.edict -d licence --cases regs/examples/cases/demo.jsonl"
+./build/edict eval regs/examples/chip_controls.edict -d licence --cases regs/examples/cases/demo.jsonl
