@@ -1,0 +1,162 @@
+// Benchmarks (programs, not tests): numbers for docs/performance.md.
+//
+//   edict_bench check [LINES]                        parse + check a generated regulation
+//   edict_bench interp FILE DECISION CASES.jsonl     interpreter decisions per second
+//   edict_bench verdicts FILE DECISION CASES.jsonl OUT   one outcome per line (for the peers harness)
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "compiler/check/check.h"
+#include "compiler/driver/load.h"
+#include "compiler/interp/interp.h"
+#include "compiler/parse/parse.h"
+#include "runtime/case_json.h"
+
+using Clock = std::chrono::steady_clock;
+using namespace edict;
+
+namespace {
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+// A synthetic regulation of about `lines` lines in the shape of real ones: country groups,
+// thresholds with citations, helpers, decisions of many rules with exceptions, and tests.
+std::string Generate(int lines) {
+  std::string s = "instrument generated {\n  title: \"Generated regulation\";\n  effective: 2025-01-13;\n}\n\n";
+  s += "unit tpp;\nunit chip;\nunit mm2;\n\nenum Policy { approval, case_by_case, denial }\n";
+  s += "enum Kind { firm, government, distributor, cloud }\n";
+  s += "enum Region {";
+  for (int i = 0; i < 200; ++i) s += fmt::format("{} R{}", i ? "," : "", i);
+  s += " }\n\nrecord Order {\n  tpp: decimal[tpp/chip];\n  qty: integer[chip];\n  area: decimal[mm2/chip];\n"
+       "  region: Region;\n  hq: Region;\n  kind: Kind;\n  day: date;\n}\n\n";
+  int n = 0;
+  auto count = [&]() { return int(std::count(s.begin(), s.end(), '\n')); };
+  while (count() < lines) {
+    ++n;
+    s += fmt::format("const group_{}: set of Region = {{R{}, R{}, R{}, R{}}} cite \"Supp. {} to part 740\";\n", n, n % 200,
+                     (n * 7) % 200, (n * 13) % 200, (n * 31) % 200, n);
+    s += fmt::format("const limit_{}: decimal[tpp] = {}.5 [tpp] cite \"740.{}(b)\";\n", n, 1000000 + n, n);
+    s += fmt::format("def density_{}(o: Order): decimal[tpp/mm2] = o.tpp / o.area;\n", n);
+    s += fmt::format("def total_{}(o: Order): decimal[tpp] = o.qty * o.tpp;\n\n", n);
+    s += fmt::format("decision review_{}(o: Order) -> Policy cite \"742.{}\" {{\n", n, n);
+    s += fmt::format("  let total = total_{}(o);\n", n);
+    s += fmt::format("  rule base cite \"742.{}(a)\" when total > limit_{} then case_by_case;\n", n, n);
+    s += fmt::format("  rule small cite \"740.{}\" exception to base when total <= limit_{} and o.kind != distributor then approval;\n", n, n);
+    s += fmt::format("  rule grouped cite \"740.{}(c)\" exception to base, small when o.region in group_{} and density_{}(o) >= 5.92 [tpp/mm2] then approval;\n", n, n, n);
+    s += fmt::format("  rule hq cite \"744.{}\" exception to base, small, grouped when o.hq in group_{} union {{R1}} and o.day >= 2025-05-15 then denial;\n", n, n);
+    s += "  default then approval;\n}\n\n";
+    s += fmt::format("test review_{}_cases {{\n", n);
+    s += fmt::format("  let o = Order {{ tpp: 15831.2 [tpp/chip], qty: 10 [chip], area: 814 [mm2/chip], region: R{}, hq: R0, kind: firm, day: 2025-06-01 }};\n", (n * 7) % 200);
+    s += fmt::format("  assert review_{}(o) == approval;\n  assert review_{}(o with {{ qty: 100000 [chip] }}) == approval;\n}}\n\n", n, n);
+  }
+  return s;
+}
+
+int BenchCheck(int lines) {
+  std::string text = Generate(lines);
+  int actual = int(std::count(text.begin(), text.end(), '\n'));
+  double best = 1e9;
+  size_t decisions = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    auto t0 = Clock::now();
+    SourceManager sm;
+    Diagnostics d;
+    uint32_t id = sm.Add("generated.edict", text);
+    std::vector<ast::File> files;
+    files.push_back(parse::Parse(sm, id, d));
+    ir::Module m = check::Check(files, sm, d);
+    auto t1 = Clock::now();
+    if (d.error_count()) {
+      for (const auto& x : d.all()) std::cerr << RenderText(x, sm, false);
+      return 1;
+    }
+    decisions = m.decisions.size();
+    best = std::min(best, Seconds(t0, t1));
+  }
+  std::cout << fmt::format("check: {} lines, {} bytes, {} decisions: parse + check {:.1f} ms (best of 5)\n", actual,
+                           text.size(), decisions, best * 1000);
+  return 0;
+}
+
+struct Loaded {
+  driver::Program p;
+  int decision = -1;
+  std::vector<std::vector<rt::Value>> cases;
+};
+
+bool LoadCases(const std::string& file, const std::string& decision, const std::string& cases_path, Loaded& l) {
+  Diagnostics d;
+  if (!driver::Load({file}, l.p, d)) {
+    for (const auto& x : d.all()) std::cerr << RenderText(x, l.p.sources, false);
+    return false;
+  }
+  l.decision = l.p.module.FindDecision(decision);
+  if (l.decision < 0) { std::cerr << "no decision " << decision << "\n"; return false; }
+  std::vector<rt::CaseParam> params;
+  for (const auto& prm : l.p.module.decisions[size_t(l.decision)].params) params.push_back({prm.name, prm.type});
+  rt::CaseDecoder dec(l.p.module.types, params);
+  std::ifstream in(cases_path);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    auto c = dec.Decode(line);
+    if (!c.issues.empty()) {
+      std::cerr << cases_path << ":" << n << ": " << c.issues[0].field << " " << c.issues[0].message << "\n";
+      return false;
+    }
+    l.cases.push_back(std::move(c.args));
+  }
+  return !l.cases.empty();
+}
+
+int BenchInterp(const std::string& file, const std::string& decision, const std::string& cases_path) {
+  Loaded l;
+  auto t0 = Clock::now();
+  if (!LoadCases(file, decision, cases_path, l)) return 1;
+  auto t1 = Clock::now();
+  interp::Interpreter in(l.p.module);
+  for (size_t i = 0; i < std::min<size_t>(l.cases.size(), 10000); ++i) in.EvalDecision(uint32_t(l.decision), l.cases[i]);
+  std::vector<double> rates;
+  for (int rep = 0; rep < 3; ++rep) {
+    size_t done = 0;
+    auto a = Clock::now();
+    double el = 0;
+    while (el < 1.0) {
+      for (const auto& c : l.cases) in.EvalDecision(uint32_t(l.decision), c);
+      done += l.cases.size();
+      el = Seconds(a, Clock::now());
+    }
+    rates.push_back(double(done) / el);
+  }
+  std::sort(rates.begin(), rates.end());
+  std::cout << fmt::format("interp: program loaded and {} cases decoded in {:.3f} s; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f})\n",
+                           l.cases.size(), Seconds(t0, t1), size_t(rates[1]),
+                           rates[0], rates[1], rates[2]);
+  return 0;
+}
+
+int Verdicts(const std::string& file, const std::string& decision, const std::string& cases_path, const std::string& out) {
+  Loaded l;
+  if (!LoadCases(file, decision, cases_path, l)) return 1;
+  interp::Interpreter in(l.p.module);
+  std::ofstream o(out);
+  rt::TypeId t = l.p.module.decisions[size_t(l.decision)].result;
+  for (const auto& c : l.cases) o << rt::FormatValue(in.EvalDecision(uint32_t(l.decision), c), t, l.p.module.types) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "check") return BenchCheck(argc > 2 ? std::atoi(argv[2]) : 10000);
+  if (cmd == "interp" && argc == 5) return BenchInterp(argv[2], argv[3], argv[4]);
+  if (cmd == "verdicts" && argc == 6) return Verdicts(argv[2], argv[3], argv[4], argv[5]);
+  std::cerr << "usage: edict_bench check [LINES] | interp FILE DECISION CASES.jsonl | verdicts FILE DECISION CASES.jsonl OUT\n";
+  return 64;
+}
