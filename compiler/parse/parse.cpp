@@ -506,10 +506,37 @@ class Builder {
   const OffsetMap& map_;
 };
 
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
+size_t Utf8Length(const std::string& s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+// Replaces each byte that is not part of valid UTF-8 by `?` (one byte for one, so that offsets
+// are unchanged) and reports the first one.
+std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags) {
+  std::string out = text;
+  bool reported = false;
+  for (size_t i = 0; i < out.size();) {
+    size_t n = Utf8Length(out, i);
+    if (n) { i += n; continue; }
+    if (!reported) {
+      diags.Emit(DiagKind::InvalidEncoding, SourceRange{file, uint32_t(i), uint32_t(i + 1)}, static_cast<unsigned char>(out[i]));
+      reported = true;
+    }
+    out[i++] = '?';
+  }
+  return out;
+}
+
 }  // namespace
 
 ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& diags) {
-  const std::string& text = sources.file(file_id).text;
+  const std::string text = ValidUtf8(sources.file(file_id).text, file_id, diags);
   OffsetMap map(text);
   antlr4::ANTLRInputStream input(text);
   EdictLexer lexer(&input);
