@@ -60,8 +60,8 @@ int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
   fs::remove(out);
   fs::remove(err);
   // Paths into the source tree differ between clones: show them relative to `<src>`.
-  const std::string src = EDICT_SOURCE_DIR;
-  for (size_t pos; (pos = actual.find(src)) != std::string::npos;) actual.replace(pos, src.size(), "<src>");
+  const std::string root = EDICT_SOURCE_DIR;
+  for (size_t pos; (pos = actual.find(root)) != std::string::npos;) actual.replace(pos, root.size(), "<src>");
   fs::path expected_path = test;
   expected_path.replace_extension(".expected");
   bool fail_name = name.rfind("fail_", 0) == 0;
