@@ -10,7 +10,22 @@ headerField : key=IDENT ':' literal ';' ;
 importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
 modulePath  : IDENT ('.' IDENT)* ;
 
-decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl ;
+decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl
+            | amendDecl | replaceDecl ;
+
+// Amendments: an instrument whose header says `amends: "base.edict";` changes its base.
+amendDecl   : KW_AMEND KW_DECISION name=IDENT citation? '{' amendItem* '}' ;
+amendItem   : KW_REPEAL KW_RULE target=IDENT citation? ';'          # repealRule
+            | KW_REPLACE ruleItem                                   # replaceRule
+            | KW_REPLACE defaultItem                                # replaceDefault
+            | KW_REPEAL KW_DEFAULT citation? ';'                    # repealDefault
+            | ruleItem                                              # addRule
+            | letItem                                               # addLet
+            ;
+replaceDecl : KW_REPLACE KW_CONST name=IDENT (':' type)? '=' expr citation? ';'   # replaceConst
+            | KW_REPLACE defDecl                                                  # replaceDef
+            | KW_REPLACE decisionDecl                                             # replaceDecision
+            ;
 
 unitDecl    : KW_UNIT name=IDENT doc=STRING? ';' ;
 enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ','? '}' ;
@@ -20,12 +35,12 @@ fieldDecl   : name=fieldName ':' type doc=STRING? ';' ;
 constDecl   : KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
 defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
 params      : param (',' param)* ;
-param       : name=IDENT ':' type ;
+param       : name=softName ':' type ;
 citation    : KW_CITE cite=STRING (KW_ASSUMING note=STRING)? ;
 
 decisionDecl: KW_DECISION name=IDENT '(' params? ')' '->' type citation? '{' decisionItem* '}' ;
 decisionItem: letItem | ruleItem | defaultItem ;
-letItem     : KW_LET name=IDENT (':' type)? '=' expr ';' ;
+letItem     : KW_LET name=softName (':' type)? '=' expr ';' ;
 ruleItem    : KW_RULE name=IDENT citation? exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
 exceptionTo : KW_EXCEPTION KW_TO IDENT (',' IDENT)* ;
 defaultItem : KW_DEFAULT citation? KW_THEN outcome=expr ';' ;
@@ -71,26 +86,30 @@ primary     : NUMBER unitAnnot?                        # numberLit
             | STRING                                   # stringLit
             | (KW_TRUE | KW_FALSE)                     # boolLit
             | IDENT '(' args? ')'                      # callLit
+            | qual=IDENT '.' IDENT '(' args? ')'       # qualifiedCallLit
             | IDENT '{' fieldInits? '}'                # recordLit
-            | IDENT                                    # nameLit
+            | softName                                 # nameLit
             | '{' (expr (',' expr)*)? '}'              # setLit
             | '[' (expr (',' expr)*)? ']'              # listLit
             | '(' expr ')'                             # parenLit
             ;
 durationUnit: KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS ;
 args        : arg (',' arg)* ;
-arg         : (name=IDENT ':')? expr ;
+arg         : (name=softName ':')? expr ;
 fieldInits  : fieldInit (',' fieldInit)* ','? ;
 fieldInit   : name=fieldName ':' expr ;
 
 literal     : STRING | DATE | NUMBER | IDENT ;
+
+// Parameters and local names may be words Edict reserves only in type or duration position.
+softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
             | KW_RULE | KW_TEST | KW_DURATION | KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
-            | KW_UNION | KW_INTER | KW_MINUS ;
+            | KW_UNION | KW_INTER | KW_MINUS | KW_AMEND | KW_REPEAL | KW_REPLACE ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -115,6 +134,9 @@ KW_TEST     : 'test' ;
 KW_ASSERT   : 'assert' ;
 KW_FAILS    : 'fails' ;
 KW_WITH     : 'with' ;
+KW_AMEND    : 'amend' ;
+KW_REPEAL   : 'repeal' ;
+KW_REPLACE  : 'replace' ;
 KW_BOOL     : 'bool' ;
 KW_INTEGER  : 'integer' ;
 KW_DECIMAL  : 'decimal' ;

@@ -111,7 +111,8 @@ struct RecordDecl {
 
 struct ConstDecl {
   std::string name;
-  TypeExpr type;
+  TypeExpr type;            // kind Error and type_given false in `replace const x = ...`
+  bool type_given = true;
   ExprPtr value;
   std::optional<Citation> citation;
   SourceRange range, name_range;
@@ -180,9 +181,31 @@ struct TestDecl {
   SourceRange range, name_range;
 };
 
+// One change inside `amend decision d { ... }`.
+enum class AmendKind { RepealRule, ReplaceRule, AddRule, AddLet, ReplaceDefault, RepealDefault };
+struct AmendItem {
+  AmendKind kind = AmendKind::AddRule;
+  std::string target;                 // RepealRule: the rule's label
+  std::optional<Citation> citation;   // RepealRule, RepealDefault: the provision that repeals
+  RuleItem rule;                      // ReplaceRule, AddRule
+  LetItem let;                        // AddLet
+  DefaultItem dflt;                   // ReplaceDefault
+  SourceRange range, target_range;
+};
+struct AmendDecision {
+  std::string decision;
+  std::optional<Citation> citation;
+  std::vector<AmendItem> items;
+  SourceRange range, name_range;
+};
+
 struct File {
   uint32_t file_id = 0;
   std::optional<Header> header;
+  std::string amends;              // the base instrument's path, from the header's `amends` field
+  SourceRange amends_range;
+  uint32_t base_file = UINT32_MAX; // set by the loader: the file id of the base
+  std::vector<uint32_t> import_files;  // set by the loader: file ids of the imports
   std::vector<Import> imports;
   std::vector<UnitDecl> units;
   std::vector<EnumDecl> enums;
@@ -191,6 +214,10 @@ struct File {
   std::vector<DefDecl> defs;
   std::vector<DecisionDecl> decisions;
   std::vector<TestDecl> tests;
+  std::vector<AmendDecision> amendments;
+  std::vector<ConstDecl> replaced_consts;
+  std::vector<DefDecl> replaced_defs;
+  std::vector<DecisionDecl> replaced_decisions;
 };
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.

@@ -35,6 +35,47 @@ struct Symbol {
   SourceRange range;
 };
 
+// What a version's name denotes. `view` indexes the checker's views of that kind.
+struct ValueEntry {
+  SymKind kind;
+  uint32_t view;
+  SourceRange range;
+};
+
+// A constant as a version sees it: the declaration, and the type (a `replace const` without a
+// type keeps its target's). `context` notes go on every diagnostic about it.
+struct ConstView {
+  const ast::ConstDecl* decl;
+  const ast::TypeExpr* type;
+  std::vector<DiagNote> context;
+};
+struct DefView {
+  const ast::DefDecl* decl;
+  std::vector<DiagNote> context;
+};
+struct LetRef {
+  const ast::LetItem* let;
+  std::vector<DiagNote> context;
+};
+struct RuleRef {
+  const ast::RuleItem* rule;
+  std::vector<DiagNote> context;
+};
+struct DefaultRef {
+  const ast::DefaultItem* dflt;
+  std::vector<DiagNote> context;
+};
+// A decision as a version sees it: its signature, and the lets, rules and default left after
+// the amendments of every version up to this one.
+struct DecisionView {
+  const ast::DecisionDecl* sig;
+  std::vector<LetRef> lets;
+  std::vector<RuleRef> rules;
+  std::vector<DefaultRef> defaults;
+  std::map<std::string, SourceRange> repealed;  // rule label -> the repeal
+  std::vector<SourceRange> amended_by;
+};
+
 struct LocalVar {
   std::string name;
   TypeId type;
@@ -58,24 +99,22 @@ class Checker {
   Checker(const std::vector<ast::File>& files, const SourceManager& sm, Diagnostics& d)
       : files_(files), sm_(sm), diags_(d) {}
 
-  ir::Module Run() {
+  ir::Module Run(uint32_t root) {
     m_.file_instrument.assign(sm_.size(), -1);
     for (const auto& f : files_) CollectHeader(f);
     for (const auto& f : files_) for (const auto& u : f.units) DeclareUnit(u);
     for (const auto& f : files_) for (const auto& e : f.enums) DeclareEnum(e);
     for (const auto& f : files_) for (const auto& r : f.records) DeclareRecord(r);
-    for (const auto& f : files_) for (const auto& c : f.consts) Declare(c.name, SymKind::Const, c.name_range, &const_asts_, &c);
-    for (const auto& f : files_) for (const auto& d : f.defs) Declare(d.name, SymKind::Def, d.name_range, &def_asts_, &d);
-    for (const auto& f : files_) for (const auto& d : f.decisions) Declare(d.name, SymKind::Decision, d.name_range, &decision_asts_, &d);
     ResolveRecordFields();
     CheckRecursiveRecords();
-    SignatureConsts();
-    SignatureDefs();
-    SignatureDecisions();
-    for (size_t i = 0; i < const_asts_.size(); ++i) BodyConst(i);
-    for (size_t i = 0; i < def_asts_.size(); ++i) BodyDef(i);
-    for (size_t i = 0; i < decision_asts_.size(); ++i) BodyDecision(i);
-    for (const auto& f : files_) for (const auto& t : f.tests) CheckTest(t, f.file_id);
+    ComputeVersions(root);
+    BuildVersionTables();
+    AllocateVersions();
+    for (uint32_t v = 0; v < tables_.size(); ++v) CheckVersionBodies(v);
+    for (const auto& f : files_) {
+      current_version_ = file_version_[f.file_id];
+      for (const auto& t : f.tests) CheckTest(t, f.file_id);
+    }
     CheckCycles();
     return std::move(m_);
   }
@@ -86,14 +125,14 @@ class Checker {
   void CollectHeader(const ast::File& f) {
     if (!f.header) return;
     static const std::set<std::string> kKnown = {"title", "citation", "published", "effective", "compliance",
-                                                 "authority", "status", "url", "note"};
+                                                 "authority", "status", "url", "note", "amends"};
     ir::Instrument ins;
     ins.name = f.header->name;
     ins.file = f.file_id;
     for (const auto& fld : f.header->fields) {
       if (!kKnown.count(fld.key)) {
         auto& d = diags_.Emit(DiagKind::UnknownHeaderField, fld.key_range, fld.key);
-        d.notes.push_back({{}, "known fields: title, citation, published, effective, compliance, authority, status, url, note"});
+        d.notes.push_back({{}, "known fields: title, citation, published, effective, compliance, authority, status, url, note, amends"});
         continue;
       }
       if ((fld.key == "published" || fld.key == "effective" || fld.key == "compliance") && !rt::ParseDate(fld.value)) {
@@ -114,13 +153,6 @@ class Checker {
       return false;
     }
     return true;
-  }
-
-  template <class A>
-  void Declare(const std::string& name, SymKind k, SourceRange r, std::vector<const A*>* list, const A* a) {
-    if (name.empty() || !CheckFresh(name, r)) return;
-    globals_[name] = Symbol{k, uint32_t(list->size()), r};
-    list->push_back(a);
   }
 
   void DeclareUnit(const ast::UnitDecl& u) {
@@ -345,16 +377,334 @@ class Checker {
 
   // ---------------------------------------------------------------- signatures and bodies
 
-  void SignatureConsts() {
-    for (const auto* c : const_asts_) {
-      ir::Const k;
-      k.name = c->name;
-      k.type = ResolveType(c->type);
-      k.range = c->name_range;
-      if (c->citation) k.cite = {c->citation->cite, c->citation->assumption};
-      m_.consts.push_back(std::move(k));
+  // ---------------------------------------------------------------- versions
+  //
+  // Every instrument of the root file's amendment chain is a version. Types are shared by all
+  // versions; constants, helpers and decisions are versioned: each version has its own table of
+  // them (inherited from its base, then changed by its own file), and each is checked, and
+  // lowered to IR, once per version it belongs to.
+
+  void ComputeVersions(uint32_t root) {
+    file_version_.assign(sm_.size(), 0);
+    std::vector<uint32_t> chain;  // file ids, base first
+    std::set<uint32_t> seen;
+    for (uint32_t f = root; f != UINT32_MAX && File(f) && !seen.count(f); f = File(f)->base_file) {
+      seen.insert(f);
+      chain.insert(chain.begin(), f);
+    }
+    if (chain.empty()) chain.push_back(files_.empty() ? 0 : files_[0].file_id);
+    for (uint32_t v = 0; v < chain.size(); ++v) {
+      const ast::File* f = File(chain[v]);
+      ir::Version ver;
+      ver.file = chain[v];
+      ver.instrument = m_.file_instrument[chain[v]];
+      if (ver.instrument >= 0) {
+        const ir::Instrument& ins = m_.instruments[size_t(ver.instrument)];
+        ver.name = ins.name;
+        ver.effective = ins.Field("effective");
+        ver.compliance = ins.Field("compliance");
+      }
+      if (chain.size() > 1 && f && (!f->header || ver.effective.empty())) {
+        SourceRange at = f->header ? f->header->range : SourceRange{f->file_id, 0, 0};
+        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at,
+                              !f->header ? "an instrument in an amendment chain needs an `instrument` header"
+                                         : fmt::format("the instrument `{}` is part of an amendment chain but has no `effective` date", ver.name));
+        (void)d;
+      }
+      if (v > 0 && !ver.effective.empty() && !m_.versions[v - 1].effective.empty() &&
+          ver.effective < m_.versions[v - 1].effective) {
+        auto& d = diags_.Emit(DiagKind::AmendmentDates, f->amends_range,
+                              fmt::format("`{}` takes effect on {}, before its base `{}` takes effect on {}", ver.name,
+                                          ver.effective, m_.versions[v - 1].name, m_.versions[v - 1].effective));
+        const ast::File* base = File(chain[v - 1]);
+        if (base && base->header) d.notes.push_back({base->header->range, fmt::format("`{}` is declared here", m_.versions[v - 1].name)});
+      }
+      m_.versions.push_back(std::move(ver));
+    }
+    // Each file belongs to the earliest version whose instrument imports it (directly or not).
+    std::vector<uint32_t> order(sm_.size(), UINT32_MAX);
+    for (uint32_t v = 0; v < chain.size(); ++v) {
+      std::vector<uint32_t> stack{chain[v]};
+      while (!stack.empty()) {
+        uint32_t f = stack.back();
+        stack.pop_back();
+        if (order[f] != UINT32_MAX) continue;
+        order[f] = v;
+        if (const ast::File* af = File(f)) for (uint32_t i : af->import_files) stack.push_back(i);
+      }
+    }
+    for (uint32_t f = 0; f < sm_.size(); ++f) file_version_[f] = order[f] == UINT32_MAX ? 0 : order[f];
+    chain_ = chain;
+    for (const auto& f : files_) {
+      bool amending = !f.amendments.empty() || !f.replaced_consts.empty() || !f.replaced_defs.empty() || !f.replaced_decisions.empty();
+      if (amending && f.amends.empty()) {
+        SourceRange at = !f.amendments.empty() ? f.amendments[0].range
+                         : !f.replaced_consts.empty() ? f.replaced_consts[0].range
+                         : !f.replaced_defs.empty() ? f.replaced_defs[0].range : f.replaced_decisions[0].range;
+        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at, "only an instrument that amends a base can `amend`, `replace` or `repeal`");
+        d.notes.push_back({{}, "name the base in the header: `instrument x { amends: \"base.edict\"; ... }`"});
+      }
     }
   }
+
+  const ast::File* File(uint32_t id) const {
+    for (const auto& f : files_) if (f.file_id == id) return &f;
+    return nullptr;
+  }
+
+  // Adds the declarations of one file to a version's table; changes come after, in
+  // ApplyAmendments, so that a file may both add and change.
+  void AddDeclarations(std::map<std::string, ValueEntry>& table, const ast::File& f) {
+    auto add = [&](const std::string& name, SymKind k, uint32_t view, SourceRange r) {
+      if (name.empty()) return;
+      auto it = table.find(name);
+      if (it != table.end()) {
+        auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r, name);
+        d.notes.push_back({it->second.range, "the first declaration is here"});
+        if (File(it->second.range.file) && file_version_[it->second.range.file] < file_version_[r.file])
+          d.notes.push_back({{}, fmt::format("an amendment changes a declaration of its base with `replace`")});
+        return;
+      }
+      if (globals_.count(name)) {
+        auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r, name);
+        d.notes.push_back({globals_[name].range, "the first declaration is here"});
+        return;
+      }
+      table[name] = ValueEntry{k, view, r};
+    };
+    for (const auto& c : f.consts) {
+      const_views_.push_back({&c, &c.type, {}});
+      add(c.name, SymKind::Const, uint32_t(const_views_.size() - 1), c.name_range);
+    }
+    for (const auto& d : f.defs) {
+      def_views_.push_back({&d, {}});
+      add(d.name, SymKind::Def, uint32_t(def_views_.size() - 1), d.name_range);
+    }
+    for (const auto& d : f.decisions) {
+      decision_views_.push_back(ViewOf(d, {}));
+      add(d.name, SymKind::Decision, uint32_t(decision_views_.size() - 1), d.name_range);
+    }
+  }
+
+  DecisionView ViewOf(const ast::DecisionDecl& d, std::vector<DiagNote> context) {
+    DecisionView v;
+    v.sig = &d;
+    for (const auto& l : d.lets) v.lets.push_back({&l, {}});
+    for (const auto& r : d.rules) v.rules.push_back({&r, context});
+    for (const auto& df : d.defaults) v.defaults.push_back({&df, context});
+    return v;
+  }
+
+  // Finds the target of a change; reports it when missing.
+  const ValueEntry* Target(std::map<std::string, ValueEntry>& table, const std::string& name, SymKind k, SourceRange r,
+                           const char* what, const char* action, uint32_t version) {
+    auto it = table.find(name);
+    if (it != table.end() && it->second.kind == k) return &it->second;
+    std::string base = version > 0 ? m_.versions[version - 1].name : "the base";
+    auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, r,
+                          fmt::format("the base version `{}` has no {} `{}` to {}", base, what, name, action));
+    Suggest(d, name, [&](auto add) { for (auto& [n, e] : table) if (e.kind == k) add(n); });
+    if (version > 0 && chain_.size() >= version) {
+      const ast::File* bf = File(chain_[version - 1]);
+      if (bf && bf->header) d.notes.push_back({bf->header->range, fmt::format("the base `{}` is declared here", base)});
+    }
+    return nullptr;
+  }
+
+  void ApplyAmendments(std::map<std::string, ValueEntry>& table, const ast::File& f, uint32_t version) {
+    std::string me = m_.versions[version].name;
+    for (const auto& c : f.replaced_consts) {
+      const ValueEntry* t = Target(table, c.name, SymKind::Const, c.name_range, "constant", "replace", version);
+      if (!t) continue;
+      const ast::TypeExpr* old_type = const_views_[t->view].type;  // copied: push_back below reallocates
+      DiagNote ctx{const_views_[t->view].decl->name_range, fmt::format("`{}` replaces the constant `{}` declared here", me, c.name)};
+      bool type_changed = c.type_given && ResolveType(c.type) != ResolveType(*old_type);
+      if (type_changed) {
+        auto& d = diags_.Emit(DiagKind::TypeMismatch, c.type.range,
+                              fmt::format("the replacement of `{}` must keep its type {}", c.name, Name(ResolveType(*old_type))));
+        d.notes.push_back(ctx);
+      }
+      // A replacement of another type would break every use in the base: keep the base's type.
+      const_views_.push_back({&c, type_changed || !c.type_given ? old_type : &c.type, {ctx}});
+      table[c.name] = ValueEntry{SymKind::Const, uint32_t(const_views_.size() - 1), c.name_range};
+    }
+    for (const auto& df : f.replaced_defs) {
+      const ValueEntry* t = Target(table, df.name, SymKind::Def, df.name_range, "helper", "replace", version);
+      if (!t) continue;
+      DiagNote ctx{def_views_[t->view].decl->name_range, fmt::format("`{}` replaces the helper `{}` declared here", me, df.name)};
+      def_views_.push_back({&df, {ctx}});
+      table[df.name] = ValueEntry{SymKind::Def, uint32_t(def_views_.size() - 1), df.name_range};
+    }
+    for (const auto& dd : f.replaced_decisions) {
+      const ValueEntry* t = Target(table, dd.name, SymKind::Decision, dd.name_range, "decision", "replace", version);
+      if (!t) continue;
+      DiagNote ctx{decision_views_[t->view].sig->name_range, fmt::format("`{}` replaces the decision `{}` declared here", me, dd.name)};
+      decision_views_.push_back(ViewOf(dd, {ctx}));
+      table[dd.name] = ValueEntry{SymKind::Decision, uint32_t(decision_views_.size() - 1), dd.name_range};
+    }
+    for (const auto& am : f.amendments) {
+      const ValueEntry* t = Target(table, am.decision, SymKind::Decision, am.name_range, "decision", "amend", version);
+      if (!t) continue;
+      DecisionView v = decision_views_[t->view];  // a copy: the base's view is unchanged
+      v.amended_by.push_back(am.name_range);
+      auto find_rule = [&](const std::string& n) {
+        for (size_t i = 0; i < v.rules.size(); ++i) if (v.rules[i].rule->name == n) return int(i);
+        return -1;
+      };
+      for (const auto& it : am.items) {
+        switch (it.kind) {
+          case ast::AmendKind::RepealRule:
+          case ast::AmendKind::ReplaceRule: {
+            int i = find_rule(it.target);
+            if (i < 0) {
+              auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, it.target_range,
+                                    fmt::format("the decision `{}` of `{}` has no rule `{}` to {}", am.decision,
+                                                version > 0 ? m_.versions[version - 1].name : "the base", it.target,
+                                                it.kind == ast::AmendKind::RepealRule ? "repeal" : "replace"));
+              Suggest(d, it.target, [&](auto add) { for (const auto& r : v.rules) add(r.rule->name); });
+              d.notes.push_back({v.sig->name_range, fmt::format("`{}` is declared here", am.decision)});
+              break;
+            }
+            if (it.kind == ast::AmendKind::RepealRule) {
+              v.repealed[it.target] = it.range;
+              v.rules.erase(v.rules.begin() + i);
+            } else {
+              v.rules[size_t(i)] = RuleRef{&it.rule, {{v.rules[size_t(i)].rule->name_range,
+                                                      fmt::format("`{}` replaces the rule `{}` declared here", me, it.target)}}};
+            }
+            break;
+          }
+          case ast::AmendKind::AddRule: {
+            int i = find_rule(it.target);
+            if (i >= 0) {
+              auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, it.target_range, it.target);
+              d.notes.push_back({v.rules[size_t(i)].rule->name_range, "the first declaration is here"});
+              d.notes.push_back({{}, fmt::format("to change it, write `replace rule {} ...`", it.target)});
+              break;
+            }
+            v.repealed.erase(it.target);
+            v.rules.push_back({&it.rule, {}});
+            break;
+          }
+          case ast::AmendKind::AddLet:
+            v.lets.push_back({&it.let, {}});
+            break;
+          case ast::AmendKind::ReplaceDefault:
+            v.defaults.clear();
+            v.defaults.push_back({&it.dflt, {}});
+            break;
+          case ast::AmendKind::RepealDefault:
+            if (v.defaults.empty()) {
+              diags_.Emit(DiagKind::UnknownAmendTarget, it.range, fmt::format("the decision `{}` has no default to repeal", am.decision));
+            }
+            v.defaults.clear();
+            break;
+        }
+      }
+      // A rule that remains an exception to a repealed rule would apply on its own: say so.
+      for (const auto& [name, where] : v.repealed) {
+        for (const auto& r : v.rules) {
+          for (size_t k = 0; k < r.rule->exception_to.size(); ++k) {
+            if (r.rule->exception_to[k] != name) continue;
+            auto& d = diags_.Emit(DiagKind::DanglingException, where,
+                                  fmt::format("`{}` repeals the rule `{}`, but `{}` is still an exception to it", me, name, r.rule->name));
+            d.notes.push_back({r.rule->exception_ranges[k], fmt::format("`{}` is an exception to `{}` here", r.rule->name, name)});
+            d.notes.push_back({{}, fmt::format("repeal or replace `{}` too", r.rule->name)});
+          }
+        }
+      }
+      decision_views_.push_back(std::move(v));
+      table[am.decision] = ValueEntry{SymKind::Decision, uint32_t(decision_views_.size() - 1), t->range};
+    }
+  }
+
+  void BuildVersionTables() {
+    for (uint32_t v = 0; v < m_.versions.size(); ++v) {
+      std::map<std::string, ValueEntry> table = v > 0 ? tables_[v - 1] : std::map<std::string, ValueEntry>{};
+      // Library files first (in load order), then the instrument's own file.
+      for (const auto& f : files_)
+        if (file_version_[f.file_id] == v && f.file_id != chain_[v]) AddDeclarations(table, f);
+      if (const ast::File* f = File(chain_[v])) {
+        AddDeclarations(table, *f);
+        if (v > 0) ApplyAmendments(table, *f, v);
+      }
+      tables_.push_back(std::move(table));
+    }
+  }
+
+  // Creates the IR declaration (with its signature) of every entry of every version.
+  void AllocateVersions() {
+    ir_index_.resize(tables_.size());
+    for (uint32_t v = 0; v < tables_.size(); ++v) {
+      for (const auto& [name, e] : tables_[v]) {
+        switch (e.kind) {
+          case SymKind::Const: {
+            const ConstView& cv = const_views_[e.view];
+            ir::Const k;
+            k.name = name;
+            k.type = ResolveType(*cv.type);
+            k.range = cv.decl->name_range;
+            k.version = v;
+            if (cv.decl->citation) k.cite = {cv.decl->citation->cite, cv.decl->citation->assumption};
+            m_.consts.push_back(std::move(k));
+            ir_index_[v][name] = uint32_t(m_.consts.size() - 1);
+            m_.versions[v].consts[name] = uint32_t(m_.consts.size() - 1);
+            break;
+          }
+          case SymKind::Def: {
+            const ast::DefDecl* d = def_views_[e.view].decl;
+            ir::Def def;
+            def.name = name;
+            def.params = Params(d->params);
+            def.result = ResolveType(d->result);
+            def.range = d->name_range;
+            def.version = v;
+            if (d->citation) def.cite = {d->citation->cite, d->citation->assumption};
+            m_.defs.push_back(std::move(def));
+            ir_index_[v][name] = uint32_t(m_.defs.size() - 1);
+            m_.versions[v].defs[name] = uint32_t(m_.defs.size() - 1);
+            break;
+          }
+          case SymKind::Decision: {
+            const ast::DecisionDecl* d = decision_views_[e.view].sig;
+            ir::Decision dec;
+            dec.name = name;
+            dec.params = Params(d->params);
+            dec.result = ResolveType(d->result);
+            dec.range = d->name_range;
+            dec.file = d->range.file;
+            dec.version = v;
+            if (d->citation) dec.cite = {d->citation->cite, d->citation->assumption};
+            m_.decisions.push_back(std::move(dec));
+            ir_index_[v][name] = uint32_t(m_.decisions.size() - 1);
+            m_.versions[v].decisions[name] = uint32_t(m_.decisions.size() - 1);
+            break;
+          }
+          default: break;
+        }
+      }
+    }
+  }
+
+  void CheckVersionBodies(uint32_t v) {
+    current_version_ = v;
+    for (const auto& [name, e] : tables_[v]) {
+      uint32_t ir = ir_index_[v][name];
+      switch (e.kind) {
+        case SymKind::Const: BodyConst(ir, const_views_[e.view]); break;
+        case SymKind::Def: BodyDef(ir, def_views_[e.view]); break;
+        case SymKind::Decision: BodyDecision(ir, decision_views_[e.view]); break;
+        default: break;
+      }
+    }
+  }
+
+  // Notes that every diagnostic emitted while checking a changed declaration carries.
+  struct ContextScope {
+    Diagnostics& d;
+    ContextScope(Diagnostics& diags, const std::vector<DiagNote>& notes) : d(diags) { d.PushContext(notes); }
+    ~ContextScope() { d.PopContext(); }
+  };
 
   std::vector<ir::Param> Params(const std::vector<ast::Param>& ps) {
     std::vector<ir::Param> out;
@@ -370,55 +720,33 @@ class Checker {
     return out;
   }
 
-  void SignatureDefs() {
-    for (const auto* d : def_asts_) {
-      ir::Def def;
-      def.name = d->name;
-      def.params = Params(d->params);
-      def.result = ResolveType(d->result);
-      def.range = d->name_range;
-      if (d->citation) def.cite = {d->citation->cite, d->citation->assumption};
-      m_.defs.push_back(std::move(def));
-    }
-  }
-
-  void SignatureDecisions() {
-    for (const auto* d : decision_asts_) {
-      ir::Decision dec;
-      dec.name = d->name;
-      dec.params = Params(d->params);
-      dec.result = ResolveType(d->result);
-      dec.range = d->name_range;
-      dec.file = d->range.file;
-      if (d->citation) dec.cite = {d->citation->cite, d->citation->assumption};
-      m_.decisions.push_back(std::move(dec));
-    }
-  }
-
-  void BodyConst(size_t i) {
-    current_owner_ = Owner{SymKind::Const, uint32_t(i)};
+  void BodyConst(uint32_t i, const ConstView& view) {
+    ContextScope ctx(diags_, view.context);
+    current_owner_ = Owner{SymKind::Const, i};
     ResetScope();
-    ExprId v = CheckExpr(*const_asts_[i]->value, m_.consts[i].type);
+    ExprId v = CheckExpr(*view.decl->value, m_.consts[i].type);
     m_.consts[i].value = Coerce(v, m_.consts[i].type, fmt::format("the value of `{}`", m_.consts[i].name));
   }
 
-  void BodyDef(size_t i) {
-    current_owner_ = Owner{SymKind::Def, uint32_t(i)};
+  void BodyDef(uint32_t i, const DefView& view) {
+    ContextScope ctx(diags_, view.context);
+    current_owner_ = Owner{SymKind::Def, i};
     ResetScope();
-    ir::Def& d = m_.defs[i];
-    for (const auto& p : d.params) Bind(p.name, p.type);
-    ExprId b = CheckExpr(*def_asts_[i]->body, d.result);
+    for (const auto& p : m_.defs[i].params) Bind(p.name, p.type);
+    ExprId b = CheckExpr(*view.decl->body, m_.defs[i].result);
     m_.defs[i].body = Coerce(b, m_.defs[i].result, fmt::format("the result of `{}`", m_.defs[i].name));
     m_.defs[i].slot_count = max_slots_;
   }
 
-  void BodyDecision(size_t i) {
-    current_owner_ = Owner{SymKind::Decision, uint32_t(i)};
+  void BodyDecision(uint32_t i, const DecisionView& a) {
+    current_owner_ = Owner{SymKind::Decision, i};
     ResetScope();
-    const ast::DecisionDecl& a = *decision_asts_[i];
     for (const auto& p : m_.decisions[i].params) Bind(p.name, p.type);
     TypeId result = m_.decisions[i].result;
-    for (const auto& l : a.lets) {
+    m_.decisions[i].amended_by = a.amended_by;
+    for (const auto& lr : a.lets) {
+      ContextScope ctx(diags_, lr.context);
+      const ast::LetItem& l = *lr.let;
       TypeId want = l.type ? ResolveType(*l.type) : TypeId(-1);
       ExprId v = CheckExpr(*l.value, want == TypeId(-1) ? m_.types.error() : want);
       if (want != TypeId(-1)) v = Coerce(v, want, fmt::format("the value of `{}`", l.name));
@@ -427,7 +755,9 @@ class Checker {
       scope_.push_back({l.name, TypeOf(v), true, idx});
     }
     std::map<std::string, uint32_t> rule_index;
-    for (const auto& r : a.rules) {
+    for (const auto& rr : a.rules) {
+      ContextScope ctx(diags_, rr.context);
+      const ast::RuleItem& r = *rr.rule;
       ir::Rule rule;
       rule.name = r.name;
       rule.range = r.range;
@@ -445,11 +775,12 @@ class Checker {
     }
     // Exceptions name rules of the same decision.
     for (size_t ri = 0; ri < a.rules.size(); ++ri) {
-      const auto& r = a.rules[ri];
+      const auto& r = *a.rules[ri].rule;
       for (size_t k = 0; k < r.exception_to.size(); ++k) {
         auto it = rule_index.find(r.exception_to[k]);
         if (it == rule_index.end()) {
-          auto& d = diags_.Emit(DiagKind::UnknownRule, r.exception_ranges[k], a.name, r.exception_to[k]);
+          if (a.repealed.count(r.exception_to[k])) continue;  // reported as a dangling exception
+          auto& d = diags_.Emit(DiagKind::UnknownRule, r.exception_ranges[k], a.sig->name, r.exception_to[k]);
           Suggest(d, r.exception_to[k], [&](auto add) { for (auto& [n, _] : rule_index) add(n); });
           continue;
         }
@@ -457,11 +788,12 @@ class Checker {
       }
     }
     if (a.defaults.size() > 1) {
-      auto& d = diags_.Emit(DiagKind::DuplicateDefault, a.defaults[1].range, a.name);
-      d.notes.push_back({a.defaults[0].range, "the first default is here"});
+      auto& d = diags_.Emit(DiagKind::DuplicateDefault, a.defaults[1].dflt->range, a.sig->name);
+      d.notes.push_back({a.defaults[0].dflt->range, "the first default is here"});
     }
     if (!a.defaults.empty()) {
-      const auto& df = a.defaults[0];
+      ContextScope ctx(diags_, a.defaults[0].context);
+      const auto& df = *a.defaults[0].dflt;
       ir::Rule rule;
       rule.name = "default";
       rule.range = df.range;
@@ -471,7 +803,7 @@ class Checker {
       m_.decisions[i].has_default = true;
       m_.decisions[i].default_rule = std::move(rule);
     }
-    if (a.rules.empty() && a.defaults.empty()) diags_.Emit(DiagKind::DecisionWithoutRules, a.name_range, a.name);
+    if (a.rules.empty() && a.defaults.empty()) diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
     m_.decisions[i].slot_count = max_slots_;
     CloseExceptions(m_.decisions[i]);
     StaticConflicts(m_.decisions[i]);
@@ -680,11 +1012,26 @@ class Checker {
     auto node = [&](SymKind kind, uint32_t i) -> size_t {
       switch (kind) {
         case SymKind::Const: return i;
-        case SymKind::Def: return const_asts_.size() + i;
-        default: return const_asts_.size() + def_asts_.size() + i;
+        case SymKind::Def: return m_.consts.size() + i;
+        default: return m_.consts.size() + m_.defs.size() + i;
       }
     };
     deps_[node(current_owner_.kind, current_owner_.index)].insert(node(k, index));
+  }
+
+  // The constant, helper or decision `name` denotes in version v (IR index in `index`).
+  std::optional<Symbol> LookupValue(const std::string& name, uint32_t v) const {
+    if (v >= tables_.size()) return std::nullopt;
+    auto it = tables_[v].find(name);
+    if (it == tables_[v].end()) return std::nullopt;
+    return Symbol{it->second.kind, ir_index_[v].at(name), it->second.range};
+  }
+  std::optional<Symbol> LookupValue(const std::string& name) const { return LookupValue(name, current_version_); }
+
+  // The version an instrument name denotes (for `r3.d5` and `r0.licence(s)`).
+  std::optional<uint32_t> VersionNamed(const std::string& name) const {
+    for (uint32_t v = 0; v < m_.versions.size(); ++v) if (m_.versions[v].name == name && !name.empty()) return v;
+    return std::nullopt;
   }
 
   // ---------------------------------------------------------------- scopes
@@ -782,18 +1129,22 @@ class Checker {
   ExprId NameExpr(const ast::Expr& e, TypeId expected) {
     if (const LocalVar* l = Lookup(e.text))
       return l->is_let ? Emit(Op::LetRef, l->type, e.range, l->index) : Emit(Op::Local, l->type, e.range, l->index);
+    if (auto val = LookupValue(e.text)) {
+      if (val->kind == SymKind::Const) {
+        AddDep(SymKind::Const, val->index);
+        return Emit(Op::Const, m_.consts[val->index].type, e.range, val->index);
+      }
+      auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("`{}` is a function; call it with arguments", e.text));
+      d.notes.push_back({val->range, "declared here"});
+      return Poison(e.range);
+    }
     auto g = globals_.find(e.text);
     if (g != globals_.end()) {
       switch (g->second.kind) {
         case SymKind::Const:
-          AddDep(SymKind::Const, g->second.index);
-          return Emit(Op::Const, m_.consts[g->second.index].type, e.range, g->second.index);
         case SymKind::Def:
-        case SymKind::Decision: {
-          auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("`{}` is a function; call it with arguments", e.text));
-          d.notes.push_back({g->second.range, "declared here"});
-          return Poison(e.range);
-        }
+        case SymKind::Decision:
+          return Poison(e.range);  // values live in the version tables
         case SymKind::Enum:
         case SymKind::Record: {
           auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("`{}` is a type, not a value", e.text));
@@ -819,7 +1170,7 @@ class Checker {
     auto& d = diags_.Emit(DiagKind::UnknownName, e.range, e.text);
     Suggest(d, e.text, [&](auto add) {
       for (const auto& l : scope_) add(l.name);
-      for (const auto& [n, s] : globals_) if (s.kind == SymKind::Const) add(n);
+      for (const auto& [n, s] : tables_[current_version_]) if (s.kind == SymKind::Const) add(n);
       for (const auto& [n, _] : members_) add(n);
     });
     return Poison(e.range);
@@ -878,26 +1229,45 @@ class Checker {
 
   ExprId CallExpr(const ast::Expr& e) {
     SourceRange callee_range = e.name_ranges.empty() ? e.range : e.name_ranges[0];
-    auto g = globals_.find(e.text);
-    if (g != globals_.end() && g->second.kind == SymKind::Def) {
-      const ir::Def& d = m_.defs[g->second.index];
-      AddDep(SymKind::Def, g->second.index);
-      auto args = Args(e, d.params, e.text);
-      return Emit(Op::Call, d.result, e.range, g->second.index, Extra(args));
+    // `r0.licence(args)`: a declaration of another version of the law.
+    std::optional<Symbol> val;
+    std::string callee = e.text;
+    if (size_t dot = e.text.find('.'); dot != std::string::npos) {
+      std::string vname = e.text.substr(0, dot);
+      callee = e.text.substr(dot + 1);
+      auto v = VersionNamed(vname);
+      if (!v) {
+        auto& d = diags_.Emit(DiagKind::UnknownName, callee_range, vname);
+        std::string names;
+        for (const auto& ver : m_.versions) if (!ver.name.empty()) names += (names.empty() ? "`" : ", `") + ver.name + "`";
+        d.notes.push_back({{}, names.empty() ? "this program has no versions to qualify a name with"
+                                             : "the versions of this program are " + names});
+        for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
+        return Poison(e.range);
+      }
+      val = LookupValue(callee, *v);
+    } else {
+      val = LookupValue(callee);
     }
-    if (g != globals_.end() && g->second.kind == SymKind::Decision) {
-      const ir::Decision& d = m_.decisions[g->second.index];
-      AddDep(SymKind::Decision, g->second.index);
+    if (val && val->kind == SymKind::Def) {
+      const ir::Def& d = m_.defs[val->index];
+      AddDep(SymKind::Def, val->index);
       auto args = Args(e, d.params, e.text);
-      return Emit(Op::DecisionCall, d.result, e.range, g->second.index, Extra(args));
+      return Emit(Op::Call, d.result, e.range, val->index, Extra(args));
     }
-    for (const auto& b : kBuiltins) if (e.text == b.name) return BuiltinCall(e, b);
-    if (g != globals_.end() || Lookup(e.text)) {
+    if (val && val->kind == SymKind::Decision) {
+      const ir::Decision& d = m_.decisions[val->index];
+      AddDep(SymKind::Decision, val->index);
+      auto args = Args(e, d.params, e.text);
+      return Emit(Op::DecisionCall, d.result, e.range, val->index, Extra(args));
+    }
+    if (callee == e.text) for (const auto& b : kBuiltins) if (e.text == b.name) return BuiltinCall(e, b);
+    if (val || globals_.count(callee) || Lookup(e.text)) {
       diags_.Emit(DiagKind::NotCallable, callee_range, e.text);
     } else {
       auto& d = diags_.Emit(DiagKind::UnknownName, callee_range, e.text);
-      Suggest(d, e.text, [&](auto add) {
-        for (const auto& [n, s] : globals_) if (s.kind == SymKind::Def || s.kind == SymKind::Decision) add(n);
+      Suggest(d, callee, [&](auto add) {
+        for (const auto& [n, s] : tables_[current_version_]) if (s.kind == SymKind::Def || s.kind == SymKind::Decision) add(n);
         for (const auto& b : kBuiltins) add(b.name);
       });
     }
@@ -1099,6 +1469,19 @@ class Checker {
   ExprId FieldExpr(const ast::Expr& e) {
     const ast::Expr& base = *e.kids[0];
     SourceRange fr = e.name_ranges.empty() ? e.range : e.name_ranges[0];
+    // `r3.d5`: a constant of another version, when the base names a version.
+    if (base.kind == ast::ExprKind::Name && !Lookup(base.text) && !LookupValue(base.text) && !globals_.count(base.text)) {
+      if (auto v = VersionNamed(base.text)) {
+        auto val = LookupValue(e.text, *v);
+        if (val && val->kind == SymKind::Const) {
+          AddDep(SymKind::Const, val->index);
+          return Emit(Op::Const, m_.consts[val->index].type, e.range, val->index);
+        }
+        auto& d = diags_.Emit(DiagKind::UnknownName, fr, fmt::format("{}.{}", base.text, e.text));
+        d.notes.push_back({{}, fmt::format("the version `{}` has no constant `{}`", base.text, e.text)});
+        return Poison(e.range);
+      }
+    }
     // `Enum.member` when the base names an enum (and nothing closer shadows it).
     if (base.kind == ast::ExprKind::Name && !Lookup(base.text)) {
       auto g = globals_.find(base.text);
@@ -1331,9 +1714,14 @@ class Checker {
   std::map<std::string, uint32_t> units_;
   std::map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> members_;
   std::vector<const ast::RecordDecl*> record_asts_;
-  std::vector<const ast::ConstDecl*> const_asts_;
-  std::vector<const ast::DefDecl*> def_asts_;
-  std::vector<const ast::DecisionDecl*> decision_asts_;
+  std::vector<ConstView> const_views_;
+  std::vector<DefView> def_views_;
+  std::vector<DecisionView> decision_views_;
+  std::vector<std::map<std::string, ValueEntry>> tables_;          // per version
+  std::vector<std::map<std::string, uint32_t>> ir_index_;          // per version: name -> IR index
+  std::vector<uint32_t> file_version_;                              // per file: the version that introduces it
+  std::vector<uint32_t> chain_;                                     // per version: its instrument's file
+  uint32_t current_version_ = 0;
   std::vector<LocalVar> scope_;
   uint32_t next_slot_ = 0, max_slots_ = 0;
   Owner current_owner_;
@@ -1342,8 +1730,9 @@ class Checker {
 
 }  // namespace
 
-ir::Module Check(const std::vector<ast::File>& files, const SourceManager& sources, Diagnostics& diags) {
-  return Checker(files, sources, diags).Run();
+ir::Module Check(const std::vector<ast::File>& files, const SourceManager& sources, Diagnostics& diags, uint32_t root) {
+  if (root == UINT32_MAX) root = files.empty() ? 0 : files[0].file_id;
+  return Checker(files, sources, diags).Run(root);
 }
 
 }  // namespace edict::check

@@ -12,6 +12,8 @@
 
 namespace edict::check {
 
-ir::Module Check(const std::vector<ast::File>& files, const SourceManager& sources, Diagnostics& diags);
+// `root` is the file the user named; its chain of `amends` bases defines the versions.
+ir::Module Check(const std::vector<ast::File>& files, const SourceManager& sources, Diagnostics& diags,
+                 uint32_t root = UINT32_MAX);
 
 }  // namespace edict::check

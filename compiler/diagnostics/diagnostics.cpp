@@ -53,9 +53,19 @@ std::vector<DiagKind> AllDiagKinds() {
 }
 
 Diagnostic& Diagnostics::Add(DiagKind k, SourceRange r, std::string message) {
+  // A declaration shared by several versions of the law is checked once per version: report
+  // each mistake once.
+  for (const auto& d : diags_) {
+    if (d.kind == k && d.range == r && d.message == message) {
+      discarded_ = Diagnostic{k, DiagSeverity(k), r, message, {}};
+      return discarded_;
+    }
+  }
   Severity s = DiagSeverity(k);
   if (s == Severity::Error) ++errors_;
   diags_.push_back(Diagnostic{k, s, r, std::move(message), {}});
+  for (const auto& ctx : context_)
+    for (const auto& n : ctx) diags_.back().notes.push_back(n);
   return diags_.back();
 }
 

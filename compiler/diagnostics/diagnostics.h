@@ -44,6 +44,11 @@ class Diagnostics {
   }
   Diagnostic& Add(DiagKind k, SourceRange r, std::string message);
 
+  // Notes added to every diagnostic emitted until the matching PopContext (for example "`r2`
+  // replaces the rule declared here" while checking a replaced rule).
+  void PushContext(std::vector<DiagNote> notes) { context_.push_back(std::move(notes)); }
+  void PopContext() { context_.pop_back(); }
+
   size_t error_count() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return diags_; }
 
@@ -53,6 +58,8 @@ class Diagnostics {
  private:
   static const char* Format(DiagKind k);
   std::vector<Diagnostic> diags_;
+  std::vector<std::vector<DiagNote>> context_;
+  Diagnostic discarded_;  // returned for a repeat of an emitted diagnostic; its notes are dropped
   size_t errors_ = 0;
 };
 

@@ -55,11 +55,28 @@ std::string RuntimeErrorJson(const rt::EvalError& e, const SourceManager& sm) {
                      e.range.file < sm.size() ? rt::JsonQuote(sm.Where(e.range)) : "null");
 }
 
-int FindDecisionOrReport(const Program& p, const std::string& name, const std::string& file) {
-  int d = p.module.FindDecision(name);
+// The version selected by --as-of (the root file's version without it); -1 after reporting.
+int SelectVersion(const Program& p, const std::string& as_of) {
+  if (as_of.empty()) return int(p.module.versions.size()) - 1;
+  if (!rt::ParseDate(as_of)) {
+    std::cerr << fmt::format("error: --as-of needs a date such as 2025-06-01, found `{}`\n", as_of);
+    return -1;
+  }
+  int v = p.module.VersionAt(as_of);
+  if (v < 0) {
+    const auto& first = p.module.versions.front();
+    std::cerr << fmt::format("error: no version of the law is in force on {}: the first, `{}`, takes effect on {}\n", as_of,
+                             first.name, first.effective);
+  }
+  return v;
+}
+
+int FindDecisionOrReport(const Program& p, const std::string& name, const std::string& file, int version = -1) {
+  int d = p.module.FindDecision(name, version);
   if (d >= 0) return d;
   std::string names;
-  for (const auto& dec : p.module.decisions) names += (names.empty() ? "" : ", ") + dec.name;
+  const auto& ver = p.module.versions[version < 0 ? p.module.versions.size() - 1 : size_t(version)];
+  for (const auto& [dec, _] : ver.decisions) names += (names.empty() ? "" : ", ") + dec;
   std::cerr << fmt::format("error: `{}` declares no decision `{}`{}\n", file, name,
                            names.empty() ? "" : "; its decisions are: " + names);
   return -1;
@@ -87,7 +104,9 @@ int RunCheck(const Common& c, const std::vector<std::string>& files) {
 int RunEval(const Common& c, const EvalOptions& o) {
   Program p;
   if (!LoadOrReport(c, {o.file}, p)) return kCompileError;
-  int di = FindDecisionOrReport(p, o.decision, o.file);
+  int version = SelectVersion(p, o.as_of);
+  if (version < 0) return kUsage;
+  int di = FindDecisionOrReport(p, o.decision, o.file, version);
   if (di < 0) return kUsage;
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   rt::CaseDecoder decoder(p.module.types, ParamsOf(dec));
@@ -308,6 +327,7 @@ class SchemaWriter {
 }  // namespace
 
 int RunSchema(const Common& c, const std::string& file, const std::string& decision) {
+  // The input of a decision is the same in every version (types are shared): use the root's.
   Program p;
   if (!LoadOrReport(c, {file}, p)) return kCompileError;
   int di = FindDecisionOrReport(p, decision, file);

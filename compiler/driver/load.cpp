@@ -54,6 +54,7 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
     p.files.push_back(parse::Parse(p.sources, id, diags));
     size_t index = p.files.size() - 1;
     std::vector<ast::Import> imports = p.files[index].imports;
+    std::vector<uint32_t> import_ids;
     for (const ast::Import& im : imports) {
       std::string target;
       if (im.is_path) {
@@ -63,7 +64,18 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
         for (char& c : rel) if (c == '.') c = '/';
         target = (fs::path(stdlib) / (rel + ".edict")).string();
       }
-      load(target, im.range, im.module);
+      uint32_t imported = load(target, im.range, im.module);
+      if (imported != UINT32_MAX) import_ids.push_back(imported);
+    }
+    // The base of an amendment is loaded like an import, and remembered as the base.
+    std::string amends = p.files[index].amends;
+    SourceRange amends_range = p.files[index].amends_range;
+    uint32_t base = amends.empty() ? UINT32_MAX
+                                   : load((fs::path(path).parent_path() / amends).string(), amends_range, amends);
+    for (auto& f : p.files) {
+      if (f.file_id != id) continue;
+      f.import_files = std::move(import_ids);
+      f.base_file = base;
     }
     return id;
   };
@@ -71,7 +83,7 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
     uint32_t id = load(path, SourceRange{}, path);
     if (id != UINT32_MAX) p.roots.push_back(id);
   }
-  p.module = check::Check(p.files, p.sources, diags);
+  p.module = check::Check(p.files, p.sources, diags, p.roots.empty() ? UINT32_MAX : p.roots[0]);
   if (diags.error_count() == 0) {
     auto problems = ir::Verify(p.module);
     if (!problems.empty()) {

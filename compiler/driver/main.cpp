@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   case_opt->excludes(cases_opt);
   eval->add_flag("--explain", eo.explain, "Explain each outcome: rules applied, overridden, and the values that decided");
   eval->add_option("--format", eo.format, "Output format: text or json")->check(CLI::IsMember({"text", "json"}));
+  eval->add_option("--as-of", eo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
 
   auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
   std::vector<std::string> test_paths;

@@ -24,15 +24,19 @@ std::string CiteText(const ir::Citation& c) {
   return s;
 }
 
-// The instrument that declares something at `r`, as "name (citation)".
-std::string InstrumentOf(const ir::Module& m, SourceRange r) {
-  if (r.file >= m.file_instrument.size() || m.file_instrument[r.file] < 0) return "";
-  const ir::Instrument& ins = m.instruments[size_t(m.file_instrument[r.file])];
+// "Title (citation)", or the instrument's name when it has no title.
+std::string InstrumentTitle(const ir::Instrument& ins) {
   std::string title = ins.Field("title");
   std::string s = title.empty() ? ins.name : title;
   std::string cit = ins.Field("citation");
-  if (!cit.empty()) s += ", " + cit;
+  if (!cit.empty()) s += " (" + cit + ")";
   return s;
+}
+
+// The instrument that declares something at `r`.
+std::string InstrumentOf(const ir::Module& m, SourceRange r) {
+  if (r.file >= m.file_instrument.size() || m.file_instrument[r.file] < 0) return "";
+  return InstrumentTitle(m.instruments[size_t(m.file_instrument[r.file])]);
 }
 
 struct InputView {
@@ -88,17 +92,31 @@ std::string ExplainText(const ir::Module& m, const SourceManager& sm, const Deci
   s += fmt::format("decision `{}`", d.name);
   if (!d.cite.empty()) s += " — " + CiteText(d.cite);
   s += "\n";
-  std::string ins = InstrumentOf(m, d.range);
-  if (!ins.empty()) {
-    s += "instrument: " + ins;
-    const ir::Instrument& in = m.instruments[size_t(m.file_instrument[d.range.file])];
-    for (const char* k : {"effective", "compliance"}) if (!in.Field(k).empty()) s += fmt::format("; {} {}", k, in.Field(k));
-    s += "\n";
+  // The law in force: the version evaluated, and what it amends.
+  if (d.version < m.versions.size()) {
+    const ir::Version& ver = m.versions[d.version];
+    if (ver.instrument >= 0) {
+      const ir::Instrument& in = m.instruments[size_t(ver.instrument)];
+      s += "law in force: " + InstrumentTitle(in);
+      for (const char* k : {"effective", "compliance"}) if (!in.Field(k).empty()) s += fmt::format(", {} {}", k, in.Field(k));
+      if (d.version > 0) {
+        s += "; amends ";
+        for (uint32_t v = d.version; v-- > 0;) {
+          const ir::Version& base = m.versions[v];
+          s += base.instrument >= 0 ? InstrumentTitle(m.instruments[size_t(base.instrument)]) : base.name;
+          if (!base.effective.empty()) s += " (effective " + base.effective + ")";
+          if (v > 0) s += ", which amends ";
+        }
+      }
+      s += "\n";
+    }
   }
   if (t.outcome) s += "outcome: " + rt::FormatValue(*t.outcome, d.result, m.types) + "\n";
   auto rule_line = [&](const ir::Rule& r) {
     std::string line = fmt::format("rule `{}`", r.name);
     if (!r.cite.empty()) line += " — " + CiteText(r.cite);
+    std::string from = InstrumentOf(m, r.name_range);
+    if (!from.empty()) line += " — " + from;
     line += fmt::format("  ({})", sm.Where(r.name_range));
     return line;
   };

@@ -5,6 +5,7 @@
 // INVARIANT: a Module with no error diagnostics contains no Error op and no Error type;
 // ir::Verify checks this and the operand types of every op.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,7 @@ struct Citation {
 // `const name: type = value cite "..."`
 struct Const {
   std::string name;
+  uint32_t version = 0;
   TypeId type = 0;
   ExprId value = kNoExpr;
   Citation cite;
@@ -67,6 +69,7 @@ struct Param {
 // `def name(params): result = body` — a pure helper; parameters occupy slots 0..n-1.
 struct Def {
   std::string name;
+  uint32_t version = 0;
   std::vector<Param> params;
   TypeId result = 0;
   ExprId body = kNoExpr;
@@ -108,6 +111,8 @@ struct Decision {
   Citation cite;
   SourceRange range;
   uint32_t file = 0;
+  uint32_t version = 0;
+  std::vector<SourceRange> amended_by;  // the `amend decision` blocks that changed it, oldest first
 };
 
 enum class TestStepKind : uint8_t { Let, Assert, AssertFails };
@@ -137,6 +142,17 @@ struct Instrument {
   }
 };
 
+// One version of the law: an instrument of the amendment chain and what is in force with it.
+// A program without amendments has one version.
+struct Version {
+  std::string name;        // the instrument's name ("" for a file without a header)
+  int instrument = -1;     // index into instruments
+  std::string effective;   // YYYY-MM-DD, from the header
+  std::string compliance;
+  uint32_t file = 0;
+  std::map<std::string, uint32_t> decisions, consts, defs;  // name -> index
+};
+
 struct Module {
   rt::TypeTable types;
   std::vector<Expr> exprs;
@@ -151,14 +167,26 @@ struct Module {
   std::vector<Decision> decisions;
   std::vector<Test> tests;
   std::vector<Instrument> instruments;
+  std::vector<Version> versions;  // the amendment chain, base first; the last is the root file's
   // The instrument (index) each file belongs to, or -1.
   std::vector<int> file_instrument;
 
   const Expr& expr(ExprId id) const { return exprs[id]; }
   const uint32_t* operands(uint32_t start) const { return extra.data() + start; }
-  int FindDecision(const std::string& name) const {
-    for (size_t i = 0; i < decisions.size(); ++i) if (decisions[i].name == name) return int(i);
-    return -1;
+  // The decision `name` of a version (default: the last one, the root file's).
+  int FindDecision(const std::string& name, int version = -1) const {
+    if (versions.empty()) return -1;
+    const Version& v = versions[version < 0 ? versions.size() - 1 : size_t(version)];
+    auto it = v.decisions.find(name);
+    return it == v.decisions.end() ? -1 : int(it->second);
+  }
+  // The version in force on a date (YYYY-MM-DD): the last whose effective date is on or before
+  // it; -1 when none is. A version without an effective date is in force at any date.
+  int VersionAt(const std::string& date) const {
+    int found = -1;
+    for (size_t i = 0; i < versions.size(); ++i)
+      if (versions[i].effective.empty() || versions[i].effective <= date) found = int(i);
+    return found;
   }
 };
 

@@ -57,10 +57,12 @@ class Printer {
       case Op::RecordLit: return head + list(e.b, uint32_t(m_.types.records[e.a].fields.size())) + ")";
       case Op::Local: return head + " %" + std::to_string(e.a) + ")";
       case Op::LetRef: return head + " let#" + std::to_string(e.a) + ")";
-      case Op::Const: return head + " " + m_.consts[e.a].name + ")";
-      case Op::Call: return head + " " + m_.defs[e.a].name + list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
+      case Op::Const: return head + " " + Qualified(m_.consts[e.a].version, m_.consts[e.a].name) + ")";
+      case Op::Call:
+        return head + " " + Qualified(m_.defs[e.a].version, m_.defs[e.a].name) + list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
       case Op::DecisionCall:
-        return head + " " + m_.decisions[e.a].name + list(e.b, uint32_t(m_.decisions[e.a].params.size())) + ")";
+        return head + " " + Qualified(m_.decisions[e.a].version, m_.decisions[e.a].name) +
+               list(e.b, uint32_t(m_.decisions[e.a].params.size())) + ")";
       case Op::Builtin: return head + " " + BuiltinName(Builtin(e.a)) + list(e.b, e.c) + ")";
       case Op::Field: return head + " " + Expr(e.a) + " ." + FieldName(e.a, e.b) + ")";
       case Op::With: {
@@ -82,6 +84,10 @@ class Printer {
         return head + kids({e.a, e.b}) + ")";
     }
     return head + ")";
+  }
+
+  std::string Qualified(uint32_t version, const std::string& name) const {
+    return m_.versions.size() <= 1 ? name : m_.versions[version].name + "." + name;
   }
 
   std::string FieldName(ExprId record_expr, uint32_t field) {
@@ -110,6 +116,14 @@ class Printer {
 std::string Print(const Module& m) {
   Printer p(m);
   std::string s;
+  // With several versions, every value declaration is printed once per version, qualified.
+  auto q = [&](uint32_t version, const std::string& name) {
+    if (m.versions.size() <= 1) return name;
+    return m.versions[version].name + "." + name;
+  };
+  for (size_t v = 0; v < m.versions.size() && m.versions.size() > 1; ++v)
+    s += fmt::format("version {} {}{}\n", v, m.versions[v].name,
+                     m.versions[v].effective.empty() ? "" : " effective " + m.versions[v].effective);
   for (const auto& ins : m.instruments) {
     s += "instrument " + ins.name + "\n";
     for (const auto& [k, v] : ins.fields) s += "  " + k + " = " + v + "\n";
@@ -121,12 +135,12 @@ std::string Print(const Module& m) {
     for (const auto& f : r.fields) s += "  " + f.name + ": " + m.types.Name(f.type) + "\n";
   }
   for (const auto& c : m.consts)
-    s += fmt::format("const {}: {}{}\n  = {}\n", c.name, m.types.Name(c.type), Printer::Cite(c.cite), p.Expr(c.value));
+    s += fmt::format("const {}: {}{}\n  = {}\n", q(c.version, c.name), m.types.Name(c.type), Printer::Cite(c.cite), p.Expr(c.value));
   for (const auto& d : m.defs)
-    s += fmt::format("def {}({}): {}{} slots={}\n  = {}\n", d.name, p.Params(d.params), m.types.Name(d.result),
+    s += fmt::format("def {}({}): {}{} slots={}\n  = {}\n", q(d.version, d.name), p.Params(d.params), m.types.Name(d.result),
                      Printer::Cite(d.cite), d.slot_count, p.Expr(d.body));
   for (const auto& d : m.decisions) {
-    s += fmt::format("decision {}({}) -> {}{} slots={}\n", d.name, p.Params(d.params), m.types.Name(d.result),
+    s += fmt::format("decision {}({}) -> {}{} slots={}\n", q(d.version, d.name), p.Params(d.params), m.types.Name(d.result),
                      Printer::Cite(d.cite), d.slot_count);
     for (size_t i = 0; i < d.lets.size(); ++i)
       s += fmt::format("  let#{} {}: {} = {}\n", i, d.lets[i].name, m.types.Name(d.lets[i].type), p.Expr(d.lets[i].value));

@@ -73,6 +73,10 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   if (type && !expression) return "a type";
   std::vector<std::string> parts;
   std::set<size_t> covered;
+  // Words that may be names (`date`, `text` ...) are implied by "a name".
+  if (s.count(P::IDENT))
+    for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION})
+      covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
     for (size_t t : {P::IDENT, P::NUMBER, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
@@ -185,6 +189,7 @@ class Builder {
     return SourceRange{file_, b, e};
   }
   static std::string Text(antlr4::Token* t) { return t ? t->getText() : std::string(); }
+  static std::string Text(antlr4::ParserRuleContext* c) { return c ? c->getText() : std::string(); }
   // A token the parser invented during recovery has no real text.
   static bool Missing(antlr4::Token* t) { return !t || t->getTokenIndex() == size_t(-1) || t->getText().rfind("<missing", 0) == 0; }
 
@@ -350,6 +355,18 @@ class Builder {
       }
       return e;
     }
+    if (auto* x = dynamic_cast<P::QualifiedCallLitContext*>(c)) {
+      // `r0.licence(s)`: a call of a declaration of an earlier version; text is "r0.licence".
+      auto e = Node(ast::ExprKind::Call, c, Text(x->qual) + "." + (x->IDENT().size() > 1 ? x->IDENT(1)->getText() : ""));
+      e->name_ranges.push_back(R(c));
+      if (x->args()) {
+        for (auto* a : x->args()->arg()) {
+          e->names.push_back(a->name ? a->name->getText() : "");
+          e->kids.push_back(Expr(a->expr()));
+        }
+      }
+      return e;
+    }
     if (auto* x = dynamic_cast<P::RecordLitContext*>(c)) {
       auto e = Node(ast::ExprKind::RecordLit, c, x->IDENT()->getText());
       SourceRange type_range = R(x->IDENT());
@@ -358,8 +375,8 @@ class Builder {
       return e;
     }
     if (auto* x = dynamic_cast<P::NameLitContext*>(c)) {
-      if (Missing(x->IDENT()->getSymbol())) return Node(ast::ExprKind::Error, c);
-      return Node(ast::ExprKind::Name, c, x->IDENT()->getText());
+      if (!x->softName() || Missing(x->softName()->getStart())) return Node(ast::ExprKind::Error, c);
+      return Node(ast::ExprKind::Name, c, x->softName()->getText());
     }
     if (auto* x = dynamic_cast<P::SetLitContext*>(c)) {
       auto e = Node(ast::ExprKind::SetLit, c);
@@ -396,6 +413,45 @@ class Builder {
     return li;
   }
 
+  ast::RuleItem Rule(P::RuleItemContext* ru) {
+    ast::RuleItem ri;
+    ri.name = Text(ru->name);
+    ri.citation = Cite(ru->citation());
+    if (auto* ex = ru->exceptionTo()) {
+      for (auto* id : ex->IDENT()) {
+        ri.exception_to.push_back(id->getText());
+        ri.exception_ranges.push_back(R(id));
+      }
+    }
+    if (ru->cond) ri.condition = Expr(ru->cond);
+    ri.outcome = Expr(ru->outcome);
+    ri.range = R(ru);
+    ri.name_range = R(ru->name);
+    return ri;
+  }
+
+  ast::DefaultItem Default(P::DefaultItemContext* de) { return {Cite(de->citation()), Expr(de->expr()), R(de)}; }
+
+  ast::DefDecl Def(P::DefDeclContext* df) {
+    return {Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()), Cite(df->citation()), R(df), R(df->name)};
+  }
+
+  ast::DecisionDecl Decision(P::DecisionDeclContext* dc) {
+    ast::DecisionDecl dd;
+    dd.name = Text(dc->name);
+    dd.params = Params(dc->params());
+    dd.result = Type(dc->type());
+    dd.citation = Cite(dc->citation());
+    dd.range = R(dc);
+    dd.name_range = R(dc->name);
+    for (auto* item : dc->decisionItem()) {
+      if (auto* l = item->letItem()) dd.lets.push_back(Let(l));
+      else if (auto* ru = item->ruleItem()) dd.rules.push_back(Rule(ru));
+      else if (auto* de = item->defaultItem()) dd.defaults.push_back(Default(de));
+    }
+    return dd;
+  }
+
   ast::File Build(P::FileContext* f, uint32_t file_id) {
     ast::File out;
     out.file_id = file_id;
@@ -411,6 +467,10 @@ class Builder {
         if (hf->literal()) {
           fld.is_string = hf->literal()->STRING() != nullptr;
           fld.value = fld.is_string ? Unquote(hf->literal()->getText()) : hf->literal()->getText();
+        }
+        if (fld.key == "amends") {
+          out.amends = fld.value;
+          out.amends_range = fld.range;
         }
         hd.fields.push_back(std::move(fld));
       }
@@ -444,40 +504,61 @@ class Builder {
         }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {
-        out.consts.push_back({Text(c->name), Type(c->type()), Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
+        out.consts.push_back({Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
       } else if (auto* df = d->defDecl()) {
-        out.defs.push_back({Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()),
-                            Cite(df->citation()), R(df), R(df->name)});
+        out.defs.push_back(Def(df));
       } else if (auto* dc = d->decisionDecl()) {
-        ast::DecisionDecl dd;
-        dd.name = Text(dc->name);
-        dd.params = Params(dc->params());
-        dd.result = Type(dc->type());
-        dd.citation = Cite(dc->citation());
-        dd.range = R(dc);
-        dd.name_range = R(dc->name);
-        for (auto* item : dc->decisionItem()) {
-          if (auto* l = item->letItem()) dd.lets.push_back(Let(l));
-          else if (auto* ru = item->ruleItem()) {
-            ast::RuleItem ri;
-            ri.name = Text(ru->name);
-            ri.citation = Cite(ru->citation());
-            if (auto* ex = ru->exceptionTo()) {
-              for (auto* id : ex->IDENT()) {
-                ri.exception_to.push_back(id->getText());
-                ri.exception_ranges.push_back(R(id));
-              }
-            }
-            if (ru->cond) ri.condition = Expr(ru->cond);
-            ri.outcome = Expr(ru->outcome);
-            ri.range = R(ru);
-            ri.name_range = R(ru->name);
-            dd.rules.push_back(std::move(ri));
-          } else if (auto* de = item->defaultItem()) {
-            dd.defaults.push_back({Cite(de->citation()), Expr(de->expr()), R(de)});
+        out.decisions.push_back(Decision(dc));
+      } else if (auto* am = d->amendDecl()) {
+        ast::AmendDecision ad{Text(am->name), Cite(am->citation()), {}, R(am), R(am->name)};
+        for (auto* it : am->amendItem()) {
+          ast::AmendItem ai;
+          ai.range = R(it);
+          if (auto* x = dynamic_cast<P::RepealRuleContext*>(it)) {
+            ai.kind = ast::AmendKind::RepealRule;
+            ai.target = Text(x->target);
+            ai.target_range = R(x->target);
+            ai.citation = Cite(x->citation());
+          } else if (auto* x = dynamic_cast<P::ReplaceRuleContext*>(it)) {
+            ai.kind = ast::AmendKind::ReplaceRule;
+            ai.rule = Rule(x->ruleItem());
+            ai.target = ai.rule.name;
+            ai.target_range = ai.rule.name_range;
+          } else if (auto* x = dynamic_cast<P::AddRuleContext*>(it)) {
+            ai.kind = ast::AmendKind::AddRule;
+            ai.rule = Rule(x->ruleItem());
+            ai.target = ai.rule.name;
+            ai.target_range = ai.rule.name_range;
+          } else if (auto* x = dynamic_cast<P::AddLetContext*>(it)) {
+            ai.kind = ast::AmendKind::AddLet;
+            ai.let = Let(x->letItem());
+            ai.target = ai.let.name;
+            ai.target_range = ai.let.name_range;
+          } else if (auto* x = dynamic_cast<P::ReplaceDefaultContext*>(it)) {
+            ai.kind = ast::AmendKind::ReplaceDefault;
+            ai.dflt = Default(x->defaultItem());
+          } else if (auto* x = dynamic_cast<P::RepealDefaultContext*>(it)) {
+            ai.kind = ast::AmendKind::RepealDefault;
+            ai.citation = Cite(x->citation());
+          } else {
+            continue;
           }
+          if (ai.target.empty() && (ai.kind == ast::AmendKind::RepealRule || ai.kind == ast::AmendKind::ReplaceRule ||
+                                    ai.kind == ast::AmendKind::AddRule))
+            continue;  // a syntax error, already reported
+          ad.items.push_back(std::move(ai));
         }
-        out.decisions.push_back(std::move(dd));
+        out.amendments.push_back(std::move(ad));
+      } else if (auto* rp = d->replaceDecl()) {
+        if (auto* x = dynamic_cast<P::ReplaceConstContext*>(rp)) {
+          ast::ConstDecl cd{Text(x->name), x->type() ? Type(x->type()) : ast::TypeExpr{}, x->type() != nullptr,
+                            Expr(x->expr()), Cite(x->citation()), R(rp), R(x->name)};
+          out.replaced_consts.push_back(std::move(cd));
+        } else if (auto* x = dynamic_cast<P::ReplaceDefContext*>(rp)) {
+          out.replaced_defs.push_back(Def(x->defDecl()));
+        } else if (auto* x = dynamic_cast<P::ReplaceDecisionContext*>(rp)) {
+          out.replaced_decisions.push_back(Decision(x->decisionDecl()));
+        }
       } else if (auto* t = d->testDecl()) {
         ast::TestDecl td{Text(t->name), {}, R(t), R(t->name)};
         for (auto* s : t->testStmt()) {
