@@ -11,7 +11,11 @@ importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
 modulePath  : IDENT ('.' IDENT)* ;
 
 decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl
-            | amendDecl | replaceDecl ;
+            | amendDecl | replaceDecl | restoreDecl ;
+
+// `restore decision d from v;` re-enacts the decision `d` as version `v` had it, checked against
+// the constants and helpers in force now (a rescission restores earlier text).
+restoreDecl : KW_RESTORE KW_DECISION name=IDENT KW_FROM from=IDENT (KW_AS alias=IDENT)? citation? ';' ;
 
 // Amendments: an instrument whose header says `amends: "base.edict";` changes its base.
 amendDecl   : KW_AMEND KW_DECISION name=IDENT citation? '{' amendItem* '}' ;
@@ -109,7 +113,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_RULE | KW_TEST | KW_DURATION | KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
-            | KW_UNION | KW_INTER | KW_MINUS | KW_AMEND | KW_REPEAL | KW_REPLACE ;
+            | KW_UNION | KW_INTER | KW_MINUS | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -137,6 +141,9 @@ KW_WITH     : 'with' ;
 KW_AMEND    : 'amend' ;
 KW_REPEAL   : 'repeal' ;
 KW_REPLACE  : 'replace' ;
+KW_RESTORE  : 'restore' ;
+KW_FROM     : 'from' ;
+KW_AS       : 'as' ;
 KW_BOOL     : 'bool' ;
 KW_INTEGER  : 'integer' ;
 KW_DECIMAL  : 'decimal' ;

@@ -199,6 +199,13 @@ struct AmendDecision {
   SourceRange range, name_range;
 };
 
+// `restore decision name from version as alias cite "...";`
+struct RestoreDecision {
+  std::string name, from, alias;  // alias empty: restore under the same name
+  std::optional<Citation> citation;
+  SourceRange range, name_range, from_range;
+};
+
 struct File {
   uint32_t file_id = 0;
   std::optional<Header> header;
@@ -218,6 +225,7 @@ struct File {
   std::vector<ConstDecl> replaced_consts;
   std::vector<DefDecl> replaced_defs;
   std::vector<DecisionDecl> replaced_decisions;
+  std::vector<RestoreDecision> restores;
 };
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.

@@ -436,12 +436,14 @@ class Checker {
     for (uint32_t f = 0; f < sm_.size(); ++f) file_version_[f] = order[f] == UINT32_MAX ? 0 : order[f];
     chain_ = chain;
     for (const auto& f : files_) {
-      bool amending = !f.amendments.empty() || !f.replaced_consts.empty() || !f.replaced_defs.empty() || !f.replaced_decisions.empty();
+      bool amending = !f.amendments.empty() || !f.replaced_consts.empty() || !f.replaced_defs.empty() ||
+                      !f.replaced_decisions.empty() || !f.restores.empty();
       if (amending && f.amends.empty()) {
-        SourceRange at = !f.amendments.empty() ? f.amendments[0].range
+        SourceRange at = !f.restores.empty() ? f.restores[0].range
+                         : !f.amendments.empty() ? f.amendments[0].range
                          : !f.replaced_consts.empty() ? f.replaced_consts[0].range
                          : !f.replaced_defs.empty() ? f.replaced_defs[0].range : f.replaced_decisions[0].range;
-        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at, "only an instrument that amends a base can `amend`, `replace` or `repeal`");
+        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at, "only an instrument that amends a base can `amend`, `replace`, `repeal` or `restore`");
         d.notes.push_back({{}, "name the base in the header: `instrument x { amends: \"base.edict\"; ... }`"});
       }
     }
@@ -541,6 +543,33 @@ class Checker {
       DiagNote ctx{decision_views_[t->view].sig->name_range, fmt::format("`{}` replaces the decision `{}` declared here", me, dd.name)};
       decision_views_.push_back(ViewOf(dd, {ctx}));
       table[dd.name] = ValueEntry{SymKind::Decision, uint32_t(decision_views_.size() - 1), dd.name_range};
+    }
+    for (const auto& rs : f.restores) {
+      std::optional<uint32_t> from = VersionNamed(rs.from);
+      if (!from || *from >= version) {
+        auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, rs.from_range,
+                              fmt::format("`{}` is not an earlier version of `{}` to restore from", rs.from, me));
+        std::string names;
+        for (uint32_t v = 0; v < version; ++v) names += (names.empty() ? "`" : ", `") + m_.versions[v].name + "`";
+        if (!names.empty()) d.notes.push_back({{}, "the earlier versions are " + names});
+        continue;
+      }
+      auto it = tables_[*from].find(rs.name);
+      if (it == tables_[*from].end() || it->second.kind != SymKind::Decision) {
+        diags_.Emit(DiagKind::UnknownAmendTarget, rs.name_range,
+                    fmt::format("the version `{}` has no decision `{}` to restore", rs.from, rs.name));
+        continue;
+      }
+      std::string name = rs.alias.empty() ? rs.name : rs.alias;
+      if (!rs.alias.empty() && table.count(name)) {
+        auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, rs.range, name);
+        d.notes.push_back({table[name].range, "the first declaration is here"});
+        continue;
+      }
+      DecisionView v = decision_views_[it->second.view];
+      v.amended_by.push_back(rs.range);
+      decision_views_.push_back(std::move(v));
+      table[name] = ValueEntry{SymKind::Decision, uint32_t(decision_views_.size() - 1), rs.name_range};
     }
     for (const auto& am : f.amendments) {
       const ValueEntry* t = Target(table, am.decision, SymKind::Decision, am.name_range, "decision", "amend", version);

@@ -549,6 +549,9 @@ class Builder {
           ad.items.push_back(std::move(ai));
         }
         out.amendments.push_back(std::move(ad));
+      } else if (auto* rs = d->restoreDecl()) {
+        ast::RestoreDecision r{Text(rs->name), Text(rs->from), Text(rs->alias), Cite(rs->citation()), R(rs), R(rs->name), R(rs->from)};
+        if (!r.name.empty() && !r.from.empty()) out.restores.push_back(std::move(r));
       } else if (auto* rp = d->replaceDecl()) {
         if (auto* x = dynamic_cast<P::ReplaceConstContext*>(rp)) {
           ast::ConstDecl cd{Text(x->name), x->type() ? Type(x->type()) : ast::TypeExpr{}, x->type() != nullptr,
