@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <fstream>
 #include <iostream>
@@ -200,7 +201,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
   return failed ? kFailed : kOk;
 }
 
-int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose) {
+int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage) {
   std::vector<std::string> files;
   for (const auto& p : paths) {
     if (fs::is_directory(p)) {
@@ -213,7 +214,8 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       files.push_back(p);
     }
   }
-  size_t passed = 0, failed = 0, broken_files = 0, total_files = 0;
+  size_t passed = 0, failed = 0, broken_files = 0, total_files = 0, rules_total = 0, rules_covered = 0;
+  std::vector<std::string> uncovered;
   for (const auto& f : files) {
     Program p;
     ++total_files;
@@ -223,6 +225,7 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       continue;
     }
     interp::Interpreter interp(p.module);
+    if (coverage) interp.EnableCoverage();
     for (uint32_t t = 0; t < p.module.tests.size(); ++t) {
       const ir::Test& test = p.module.tests[t];
       if (p.roots.empty() || test.file != p.roots[0]) continue;  // tests of imported files run with those files
@@ -239,13 +242,44 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
         std::cout << RenderSnippet(fl.range, p.sources, false);
       }
     }
+    if (coverage && !p.roots.empty()) {
+      // A rule is identified by where it is declared; it is covered when any version's copy of
+      // it decided an outcome in one of this file's tests.
+      std::map<std::pair<uint32_t, uint32_t>, std::pair<std::string, bool>> rules;
+      for (size_t d = 0; d < p.module.decisions.size(); ++d) {
+        const ir::Decision& dec = p.module.decisions[d];
+        auto note = [&](const ir::Rule& r, size_t idx) {
+          if (r.name_range.file != p.roots[0]) return;
+          auto key = std::make_pair(r.name_range.begin, r.name_range.end);
+          auto& entry = rules[key];
+          entry.first = fmt::format("{}: rule `{}` of `{}`", p.sources.Where(r.name_range), r.name, dec.name);
+          entry.second = entry.second || interp.decided()[d][idx] > 0;
+        };
+        for (size_t r = 0; r < dec.rules.size(); ++r) note(dec.rules[r], r);
+        if (dec.has_default) note(dec.default_rule, dec.rules.size());
+      }
+      size_t covered = 0;
+      for (const auto& [_, e] : rules) {
+        if (e.second) ++covered;
+        else uncovered.push_back(e.first);
+      }
+      rules_total += rules.size();
+      rules_covered += covered;
+      if (!rules.empty())
+        std::cout << fmt::format("coverage {}: {} of {} rules decided an outcome in a test\n", f, covered, rules.size());
+    }
   }
-  std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n",
-                           failed == 0 && broken_files == 0 ? "ok" : "FAILED", passed, failed,
+  if (coverage) {
+    for (const auto& u : uncovered) std::cout << "  never decided: " << u << "\n";
+    std::cout << fmt::format("rule coverage: {} of {} rules ({} file{})\n", rules_covered, rules_total, total_files,
+                             total_files == 1 ? "" : "s");
+  }
+  bool ok = failed == 0 && broken_files == 0 && !(coverage && !uncovered.empty());
+  std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed, failed,
                            broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
                            total_files, total_files == 1 ? "" : "s");
   if (broken_files) return kCompileError;
-  return failed ? kFailed : kOk;
+  return failed || (coverage && !uncovered.empty()) ? kFailed : kOk;
 }
 
 namespace {

@@ -27,7 +27,9 @@ struct EvalOptions {
 };
 int RunEval(const Common& c, const EvalOptions& o);
 
-int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose);
+// With `coverage`, also reports for each file the rules it declares that no test made decide an
+// outcome, and fails if there is one.
+int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage = false);
 
 int RunSchema(const Common& c, const std::string& file, const std::string& decision);
 

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   test->add_option("paths", test_paths, "Files or directories")->required();
   test->add_flag("--verbose,-v", verbose, "List every test, not only failures");
+  bool coverage = false;
+  test->add_flag("--coverage", coverage, "Report, per file, the rules no test made decide an outcome; fail if there is one");
 
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of a decision's input");
   std::string schema_file, schema_decision;
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
       }
       return RunEval(common, eo);
     }
-    if (*test) return RunTest(common, test_paths, verbose);
+    if (*test) return RunTest(common, test_paths, verbose, coverage);
     if (*schema) return RunSchema(common, schema_file, schema_decision);
     if (*dump) return RunDump(common, dump_file, phase);
   } catch (const std::exception& e) {

@@ -21,6 +21,12 @@ struct Interpreter::Frame {
 Interpreter::Interpreter(const ir::Module& m)
     : m_(m), const_cache_(m.consts.size()), const_busy_(m.consts.size(), false) {}
 
+void Interpreter::EnableCoverage() {
+  coverage_ = true;
+  decided_.assign(m_.decisions.size(), {});
+  for (size_t d = 0; d < m_.decisions.size(); ++d) decided_[d].assign(m_.decisions[d].rules.size() + 1, 0);
+}
+
 Value Interpreter::EvalConst(uint32_t c) {
   if (!const_cache_[c]) {
     Frame f;
@@ -343,6 +349,7 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
                           fmt::format("no rule of `{}` applies to this case, and it has no default", d.name), std::move(notes));
     }
     Value out = Eval(d.default_rule.outcome, f);
+    if (coverage_) ++decided_[decision][d.rules.size()];
     if (trace) {
       trace->rules.push_back(RuleTrace{UINT32_MAX, true, true, {}, {}});
       trace->outcome = out;
@@ -363,6 +370,7 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
            {{}, fmt::format("neither is an exception to the other; declare which one prevails")}});
     }
   }
+  if (coverage_) for (uint32_t w : winners) ++decided_[decision][w];
   if (trace) {
     for (uint32_t w : winners) trace->rules[w].decided = true;
     trace->outcome = out;

@@ -63,6 +63,11 @@ class Interpreter {
   // Evaluates a closed expression (a constant) — used by tools.
   Value EvalConst(uint32_t c);
 
+  // Rule coverage: from now on, count for every rule how many evaluations it decided.
+  // decided()[decision][rule] (the default is at index rules.size()).
+  void EnableCoverage();
+  const std::vector<std::vector<uint64_t>>& decided() const { return decided_; }
+
  private:
   struct Frame;
   Value Eval(ir::ExprId id, Frame& f);
@@ -76,6 +81,8 @@ class Interpreter {
   const ir::Module& m_;
   std::vector<std::optional<Value>> const_cache_;
   std::vector<bool> const_busy_;
+  bool coverage_ = false;
+  std::vector<std::vector<uint64_t>> decided_;
 };
 
 }  // namespace edict::interp
