@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace edict::interp {
 namespace {
 
@@ -115,14 +117,16 @@ std::string ExplainText(const ir::Module& m, const SourceManager& sm, const Deci
   auto rule_line = [&](const ir::Rule& r) {
     std::string line = fmt::format("rule `{}`", r.name);
     if (!r.cite.empty()) line += " — " + CiteText(r.cite);
-    std::string from = InstrumentOf(m, r.name_range);
-    if (!from.empty()) line += " — " + from;
+    if (r.name_range.file < m.file_instrument.size() && m.file_instrument[r.name_range.file] >= 0)
+      line += fmt::format(" [instrument {}]", m.instruments[size_t(m.file_instrument[r.name_range.file])].name);
     line += fmt::format("  ({})", sm.Where(r.name_range));
     return line;
   };
-  auto atoms = [&](const RuleTrace& rt_, const std::string& indent) {
+  // only_false: for rules that did not apply, the conditions that failed are the reasons.
+  auto atoms = [&](const RuleTrace& rt_, const std::string& indent, bool only_false = false) {
     std::string out;
     for (const auto& a : rt_.atoms) {
+      if (only_false && a.value) continue;
       out += fmt::format("{}{}  ->  {}\n", indent, Collapse(sm.Text(m.exprs[a.expr].range)), a.value ? "true" : "false");
       for (const auto& iv : Inputs(m, sm, a)) {
         out += fmt::format("{}    {} = {}", indent, iv.text, iv.value);
@@ -147,17 +151,32 @@ std::string ExplainText(const ir::Module& m, const SourceManager& sm, const Deci
       overridden += "  " + rule_line(rule) + "\n      applies, but is overridden by " + by + "\n";
       overridden += atoms(r, "      ");
     } else if (!r.applicable) {
-      inapplicable += "  " + rule_line(rule) + "\n" + atoms(r, "      ");
+      inapplicable += "  " + rule_line(rule) + "\n" + atoms(r, "      ", true);
     }
   }
   if (!decided.empty()) s += "decided by:\n" + decided;
   if (!overridden.empty()) s += "overridden:\n" + overridden;
   if (!inapplicable.empty()) s += "not applicable:\n" + inapplicable;
+  // The assumptions the outcome rests on: of the rules that applied, and of the constants and
+  // helpers the deciding rules read.
   std::vector<std::string> assumptions;
+  auto add_assumption = [&](const std::string& line) {
+    if (std::find(assumptions.begin(), assumptions.end(), line) == assumptions.end()) assumptions.push_back(line);
+  };
   for (const auto& r : t.rules) {
     const ir::Rule& rule = RuleOf(d, r);
     if ((r.decided || r.applicable) && !rule.cite.assumption.empty())
-      assumptions.push_back(fmt::format("`{}`: {}", rule.name, rule.cite.assumption));
+      add_assumption(fmt::format("rule `{}`: {}", rule.name, rule.cite.assumption));
+    if (!r.decided) continue;
+    for (const auto& a : r.atoms) {
+      for (const auto& [id, _] : a.inputs) {
+        const ir::Expr& e = m.exprs[id];
+        if (e.op == ir::Op::Const && !m.consts[e.a].cite.assumption.empty())
+          add_assumption(fmt::format("`{}`: {}", m.consts[e.a].name, m.consts[e.a].cite.assumption));
+        if (e.op == ir::Op::Call && !m.defs[e.a].cite.assumption.empty())
+          add_assumption(fmt::format("`{}`: {}", m.defs[e.a].name, m.defs[e.a].cite.assumption));
+      }
+    }
   }
   if (!assumptions.empty()) {
     s += "rests on assumptions:\n";
