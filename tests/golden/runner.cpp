@@ -122,15 +122,22 @@ int DocExamples(const std::string& edict, const fs::path& doc) {
   }
   fs::path dir = fs::temp_directory_path() / ("edict_doc_" + std::to_string(getpid()));
   fs::create_directories(dir);
-  int failed = 0;
+  // A block whose first line is `// file: NAME` is saved under that name, so that later blocks
+  // can import or amend it. All blocks are written before any is tested.
+  std::vector<fs::path> files;
   for (const auto& [first_line, text] : blocks) {
-    fs::path file = dir / ("example_line_" + std::to_string(first_line) + ".edict");
-    std::ofstream(file) << text;
-    std::string cmd = ShellQuote(edict) + " --color=never test " + ShellQuote(file.string()) + " >" +
-                      ShellQuote((dir / "out").string()) + " 2>&1";
+    std::string name = "example_line_" + std::to_string(first_line) + ".edict";
+    if (text.rfind("// file: ", 0) == 0) name = text.substr(9, text.find('\n') - 9);
+    files.push_back(dir / name);
+    std::ofstream(files.back()) << text;
+  }
+  int failed = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    std::string cmd = "cd " + ShellQuote(dir.string()) + " && " + ShellQuote(edict) + " --color=never test " +
+                      ShellQuote(files[i].filename().string()) + " >" + ShellQuote((dir / "out").string()) + " 2>&1";
     if (std::system(cmd.c_str()) != 0) {
       ++failed;
-      std::cerr << doc.string() << ":" << first_line << ": this example does not pass `edict test`:\n" << Slurp(dir / "out");
+      std::cerr << doc.string() << ":" << blocks[i].first << ": this example does not pass `edict test`:\n" << Slurp(dir / "out");
     }
   }
   fs::remove_all(dir);
