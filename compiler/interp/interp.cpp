@@ -56,6 +56,13 @@ Value Interpreter::CallDef(uint32_t def, const uint32_t* args, Frame& caller) {
 Value Interpreter::Eval(ExprId id, Frame& f) {
   const ir::Expr& e = m_.exprs[id];
   const SourceRange at = e.range;
+  // Operands are evaluated left to right, so that when both raise an error every engine reports
+  // the left one (C++ leaves the evaluation order of function arguments unspecified).
+  auto both = [&]() {
+    Value a = Eval(e.a, f);
+    Value b = Eval(e.b, f);
+    return std::pair<Value, Value>{std::move(a), std::move(b)};
+  };
   switch (e.op) {
     case Op::Error: throw std::logic_error("evaluated an error node");
     case Op::BoolLit: return bool(e.a);
@@ -111,24 +118,24 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
     case Op::Or: return EvalBool(e.a, f) || EvalBool(e.b, f);
     case Op::If: return EvalBool(e.a, f) ? Eval(e.b, f) : Eval(e.c, f);
     case Op::IntNeg: return rt::IntNeg(Eval(e.a, f).AsInt(), at);
-    case Op::IntAdd: return rt::IntAdd(Eval(e.a, f).AsInt(), Eval(e.b, f).AsInt(), at);
-    case Op::IntSub: return rt::IntSub(Eval(e.a, f).AsInt(), Eval(e.b, f).AsInt(), at);
-    case Op::IntMul: return rt::IntMul(Eval(e.a, f).AsInt(), Eval(e.b, f).AsInt(), at);
+    case Op::IntAdd: { auto [a, b] = both(); return rt::IntAdd(a.AsInt(), b.AsInt(), at); }
+    case Op::IntSub: { auto [a, b] = both(); return rt::IntSub(a.AsInt(), b.AsInt(), at); }
+    case Op::IntMul: { auto [a, b] = both(); return rt::IntMul(a.AsInt(), b.AsInt(), at); }
     case Op::IntToDec: return rt::Decimal::FromInt(Eval(e.a, f).AsInt());
     case Op::DecNeg: return rt::DecNeg(Eval(e.a, f).AsDec(), at);
-    case Op::DecAdd: return rt::DecAdd(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
-    case Op::DecSub: return rt::DecSub(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
-    case Op::DecMul: return rt::DecMul(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
-    case Op::DecDiv: return rt::DecDiv(Eval(e.a, f).AsDec(), Eval(e.b, f).AsDec(), at);
-    case Op::DateAddDur: return rt::DateAddDuration(Eval(e.a, f).AsDate(), Eval(e.b, f).AsDur(), at);
-    case Op::DateSubDur: return rt::DateSubDuration(Eval(e.a, f).AsDate(), Eval(e.b, f).AsDur(), at);
-    case Op::DateDiff: return rt::Duration{0, int64_t(Eval(e.a, f).AsDate().days) - Eval(e.b, f).AsDate().days};
-    case Op::DurAdd: return rt::DurAdd(Eval(e.a, f).AsDur(), Eval(e.b, f).AsDur(), at);
-    case Op::DurSub: return rt::DurAdd(Eval(e.a, f).AsDur(), rt::DurNeg(Eval(e.b, f).AsDur(), at), at);
+    case Op::DecAdd: { auto [a, b] = both(); return rt::DecAdd(a.AsDec(), b.AsDec(), at); }
+    case Op::DecSub: { auto [a, b] = both(); return rt::DecSub(a.AsDec(), b.AsDec(), at); }
+    case Op::DecMul: { auto [a, b] = both(); return rt::DecMul(a.AsDec(), b.AsDec(), at); }
+    case Op::DecDiv: { auto [a, b] = both(); return rt::DecDiv(a.AsDec(), b.AsDec(), at); }
+    case Op::DateAddDur: { auto [a, b] = both(); return rt::DateAddDuration(a.AsDate(), b.AsDur(), at); }
+    case Op::DateSubDur: { auto [a, b] = both(); return rt::DateSubDuration(a.AsDate(), b.AsDur(), at); }
+    case Op::DateDiff: { auto [a, b] = both(); return rt::Duration{0, int64_t(a.AsDate().days) - b.AsDate().days}; }
+    case Op::DurAdd: { auto [a, b] = both(); return rt::DurAdd(a.AsDur(), b.AsDur(), at); }
+    case Op::DurSub: { auto [a, b] = both(); return rt::DurAdd(a.AsDur(), rt::DurNeg(b.AsDur(), at), at); }
     case Op::DurNeg: return rt::DurNeg(Eval(e.a, f).AsDur(), at);
-    case Op::DurMul: return rt::DurScale(Eval(e.a, f).AsDur(), Eval(e.b, f).AsInt(), at);
-    case Op::Eq: return rt::ValuesEqual(Eval(e.a, f), Eval(e.b, f));
-    case Op::Ne: return !rt::ValuesEqual(Eval(e.a, f), Eval(e.b, f));
+    case Op::DurMul: { auto [a, b] = both(); return rt::DurScale(a.AsDur(), b.AsInt(), at); }
+    case Op::Eq: { auto [a, b] = both(); return rt::ValuesEqual(a, b); }
+    case Op::Ne: { auto [a, b] = both(); return !rt::ValuesEqual(a, b); }
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
       Value a = Eval(e.a, f), b = Eval(e.b, f);
       int c = Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
@@ -179,7 +186,12 @@ Value Interpreter::Builtin(const ir::Expr& e, Frame& f) {
     case B::YearOf: return int64_t(rt::CivilFromDays(Eval(args[0], f).AsDate().days).year);
     case B::MonthOf: return int64_t(rt::CivilFromDays(Eval(args[0], f).AsDate().days).month);
     case B::DayOf: return int64_t(rt::CivilFromDays(Eval(args[0], f).AsDate().days).day);
-    case B::MakeDate: return rt::MakeDate(Eval(args[0], f).AsInt(), Eval(args[1], f).AsInt(), Eval(args[2], f).AsInt(), at);
+    case B::MakeDate: {
+      int64_t y = Eval(args[0], f).AsInt();
+      int64_t mo = Eval(args[1], f).AsInt();
+      int64_t d = Eval(args[2], f).AsInt();
+      return rt::MakeDate(y, mo, d, at);
+    }
     case B::AddMonthsStrict: {
       rt::Date d = Eval(args[0], f).AsDate(), out;
       int64_t n = Eval(args[1], f).AsInt();
