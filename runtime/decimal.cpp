@@ -1,5 +1,7 @@
 #include "runtime/decimal.h"
 
+#include <gmp.h>
+
 #include <algorithm>
 
 namespace edict::rt {
@@ -31,6 +33,48 @@ int CompareFractions(i128 n1, i128 d1, i128 n2, i128 d2) {
     i128 nn1 = d2, nd1 = r2, nn2 = d1, nd2 = r1;
     n1 = nn1; d1 = nd1; n2 = nn2; d2 = nd2;
   }
+}
+
+void ToMpz(mpz_t out, i128 v) {
+  u128 u = Abs(v);
+  mpz_set_ui(out, static_cast<unsigned long>(u >> 64));
+  mpz_mul_2exp(out, out, 64);
+  mpz_add_ui(out, out, static_cast<unsigned long>(u & ~uint64_t(0)));
+  if (v < 0) mpz_neg(out, out);
+}
+
+// Converts back; false if |v| >= 2^127 (the range of a normalised numerator or denominator).
+bool FromMpz(const mpz_t v, i128* out) {
+  if (mpz_sizeinbase(v, 2) > 127) return false;
+  mpz_t a;
+  mpz_init(a);
+  mpz_abs(a, v);
+  mpz_t hi;
+  mpz_init(hi);
+  mpz_fdiv_q_2exp(hi, a, 64);
+  u128 u = (u128(mpz_get_ui(hi)) << 64) | u128(mpz_getlimbn(a, 0) & ~uint64_t(0));
+  if (mpz_size(a) == 0) u = 0;
+  mpz_clear(hi);
+  mpz_clear(a);
+  *out = mpz_sgn(v) < 0 ? -i128(u) : i128(u);
+  return true;
+}
+
+// a/b + c/d computed exactly in arbitrary precision, then normalised: used only when the 128-bit
+// computation overflowed, so that overflow means "the exact result does not fit", never "an
+// intermediate did".
+bool AddExact(i128 an, i128 ad, i128 bn, i128 bd, i128* rn, i128* rd) {
+  mpz_t x, y, n, d, g;
+  mpz_inits(x, y, n, d, g, nullptr);
+  ToMpz(x, an); ToMpz(y, bd); mpz_mul(n, x, y);   // an*bd
+  ToMpz(x, bn); ToMpz(y, ad); mpz_mul(x, x, y);   // bn*ad
+  mpz_add(n, n, x);
+  ToMpz(x, ad); ToMpz(y, bd); mpz_mul(d, x, y);
+  mpz_gcd(g, n, d);
+  if (mpz_sgn(g) != 0) { mpz_divexact(n, n, g); mpz_divexact(d, d, g); }
+  bool ok = FromMpz(n, rn) && FromMpz(d, rd);
+  mpz_clears(x, y, n, d, g, nullptr);
+  return ok;
 }
 
 }  // namespace
@@ -89,16 +133,21 @@ std::optional<Decimal> Decimal::Parse(std::string_view s) {
 }
 
 bool Decimal::Add(const Decimal& a, const Decimal& b, Decimal* out) {
+  i128 n, d;
   if (a.den_ == b.den_) {
-    i128 n;
-    if (AddOv(a.num_, b.num_, &n)) return false;
-    if (a.den_ == 1) { out->num_ = n; out->den_ = 1; return true; }
-    return FromRatio(n, a.den_, out);
+    if (!AddOv(a.num_, b.num_, &n)) {
+      if (a.den_ == 1) { out->num_ = n; out->den_ = 1; return n != -kMax - 1; }
+      return FromRatio(n, a.den_, out);
+    }
+  } else {
+    i128 g = i128(Gcd(u128(a.den_), u128(b.den_)));
+    i128 da = a.den_ / g, db = b.den_ / g;
+    i128 x, y;
+    if (!MulOv(a.num_, db, &x) && !MulOv(b.num_, da, &y) && !AddOv(x, y, &n) && !MulOv(a.den_, db, &d))
+      return FromRatio(n, d, out);
   }
-  i128 g = i128(Gcd(u128(a.den_), u128(b.den_)));
-  i128 da = a.den_ / g, db = b.den_ / g;
-  i128 x, y, n, d;
-  if (MulOv(a.num_, db, &x) || MulOv(b.num_, da, &y) || AddOv(x, y, &n) || MulOv(a.den_, db, &d)) return false;
+  // An intermediate overflowed: decide on the exact result.
+  if (!AddExact(a.num_, a.den_, b.num_, b.den_, &n, &d)) return false;
   return FromRatio(n, d, out);
 }
 

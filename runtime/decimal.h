@@ -1,7 +1,9 @@
 // Exact decimal numbers. A Decimal is a rational number num/den held in 128-bit integers,
-// always normalised (den > 0, gcd(num, den) = 1). Every operation is exact; an operation whose
-// exact result does not fit returns false instead of rounding, and the caller raises the
-// `overflow` runtime error. No binary floating point is involved anywhere.
+// always normalised (den > 0, gcd(num, den) = 1, |num| < 2^127). Every operation is exact; an
+// operation returns false (and the caller raises the `overflow` runtime error) exactly when the
+// normalised exact result does not fit, never because an intermediate step overflowed: such steps
+// are redone in arbitrary precision (GMP). So every engine that computes the exact result, by any
+// route, agrees with this one. No binary floating point is involved anywhere.
 //
 // Range: any value whose normalised numerator and denominator stay below 2^127 (about 1.7e38).
 // That covers training compute of 10^30 operations with 8 decimal places, and every literal a

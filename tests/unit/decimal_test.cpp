@@ -67,3 +67,20 @@ TEST_CASE("rounding modes", "[decimal]") {
   CHECK(D("-2.1").Ceil() == -2);
   CHECK(D("-2.9").Truncate() == -2);
 }
+
+TEST_CASE("overflow means the exact result does not fit, not an intermediate", "[decimal]") {
+  // (2^126 - 1)/1 + (2^126 + 1)/1 = 2^127: does not fit.
+  Decimal big, r;
+  REQUIRE(Decimal::FromRatio((edict::rt::i128(1) << 126) - 1, 1, &big));
+  Decimal big2;
+  REQUIRE(Decimal::FromRatio((edict::rt::i128(1) << 126) + 1, 1, &big2));
+  CHECK_FALSE(Decimal::Add(big, big2, &r));
+  // x/3 + y/3 where x + y overflows 128 bits but (x + y)/3 fits: x = 2^126 + 1 and y = 2^126 + 3
+  // (neither divisible by 3), x + y = 2^127 + 4 = 3 * 56713727820156410577229101238628035244.
+  Decimal x, y;
+  REQUIRE(Decimal::FromRatio((edict::rt::i128(1) << 126) + 1, 3, &x));
+  REQUIRE(Decimal::FromRatio((edict::rt::i128(1) << 126) + 3, 3, &y));
+  REQUIRE(x.den() == 3);
+  REQUIRE(Decimal::Add(x, y, &r));
+  CHECK(r.ToString() == "56713727820156410577229101238628035244");
+}
