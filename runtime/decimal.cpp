@@ -81,12 +81,15 @@ bool AddExact(i128 an, i128 ad, i128 bn, i128 bd, i128* rn, i128* rd) {
 
 bool Decimal::FromRatio(i128 num, i128 den, Decimal* out) {
   if (den == 0) return false;
-  if (num == -kMax - 1 || den == -kMax - 1) return false;
-  if (den < 0) { num = -num; den = -den; }
-  u128 g = Gcd(Abs(num), u128(den));
-  if (g > 1) { num /= i128(g); den /= i128(g); }
-  out->num_ = num;
-  out->den_ = den;
+  // Work on magnitudes, so that -2^127 (which unreduced native values may hold) reduces exactly.
+  bool neg = (num < 0) != (den < 0);
+  u128 n = Abs(num), d = Abs(den);
+  u128 g = Gcd(n, d);
+  if (g > 1) { n /= g; d /= g; }
+  constexpr u128 kLimit = u128(1) << 127;  // normalised magnitudes stay below 2^127
+  if (n >= kLimit || d >= kLimit) return false;
+  out->num_ = neg ? -i128(n) : i128(n);
+  out->den_ = i128(d);
   return true;
 }
 

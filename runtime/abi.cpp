@@ -1,0 +1,127 @@
+#include "runtime/abi.h"
+
+#include <cstring>
+
+#include "runtime/date.h"
+#include "runtime/decimal.h"
+#include "runtime/errors.h"
+
+using namespace edict::rt;
+
+namespace {
+
+constexpr int32_t Status(RtErrorKind k) { return int32_t(k) + 1; }
+
+bool Load(const edict_decimal* d, Decimal* out) { return Decimal::FromRatio(d->num, d->den, out); }
+void Store(const Decimal& d, edict_decimal* out) {
+  out->num = d.num();
+  out->den = d.den();
+}
+
+template <class Op>
+int32_t Binary(const edict_decimal* a, const edict_decimal* b, edict_decimal* out, Op op) {
+  Decimal x, y, r;
+  if (!Load(a, &x) || !Load(b, &y)) return Status(RtErrorKind::Overflow);
+  if (!op(x, y, &r)) return Status(RtErrorKind::Overflow);
+  Store(r, out);
+  return 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t edict_rt_dec_add(const edict_decimal* a, const edict_decimal* b, edict_decimal* out) {
+  return Binary(a, b, out, Decimal::Add);
+}
+int32_t edict_rt_dec_sub(const edict_decimal* a, const edict_decimal* b, edict_decimal* out) {
+  return Binary(a, b, out, Decimal::Sub);
+}
+int32_t edict_rt_dec_mul(const edict_decimal* a, const edict_decimal* b, edict_decimal* out) {
+  return Binary(a, b, out, Decimal::Mul);
+}
+int32_t edict_rt_dec_div(const edict_decimal* a, const edict_decimal* b, edict_decimal* out) {
+  if (b->num == 0) return Status(RtErrorKind::DivisionByZero);
+  return Binary(a, b, out, Decimal::Div);
+}
+int32_t edict_rt_dec_neg(const edict_decimal* a, edict_decimal* out) {
+  Decimal x, r;
+  if (!Load(a, &x) || !Decimal::Neg(x, &r)) return Status(RtErrorKind::Overflow);
+  Store(r, out);
+  return 0;
+}
+int32_t edict_rt_dec_cmp(const edict_decimal* a, const edict_decimal* b) {
+  Decimal x, y;
+  Load(a, &x);  // operands of a comparison were produced by successful operations: they fit
+  Load(b, &y);
+  return Decimal::Compare(x, y);
+}
+int32_t edict_rt_dec_round(const edict_decimal* a, int32_t mode, int64_t* out) {
+  Decimal x;
+  if (!Load(a, &x)) return Status(RtErrorKind::Overflow);
+  i128 r = 0;
+  switch (mode) {
+    case EDICT_FLOOR: r = x.Floor(); break;
+    case EDICT_CEIL: r = x.Ceil(); break;
+    case EDICT_TRUNCATE: r = x.Truncate(); break;
+    case EDICT_ROUND_HALF_UP: r = x.RoundHalfUp(); break;
+    case EDICT_ROUND_HALF_EVEN: r = x.RoundHalfEven(); break;
+    default:
+      if (!x.IsInteger()) return Status(RtErrorKind::NotAnInteger);
+      r = x.num();
+  }
+  if (r > INT64_MAX || r < INT64_MIN) return Status(RtErrorKind::Overflow);
+  *out = int64_t(r);
+  return 0;
+}
+int32_t edict_rt_date_add(int32_t date, int64_t months, int64_t days, int32_t* out) {
+  Date r;
+  if (!AddDuration(Date{date}, Duration{months, days}, &r)) return Status(RtErrorKind::InvalidDate);
+  *out = r.days;
+  return 0;
+}
+int32_t edict_rt_add_months(int32_t date, int64_t months, int32_t mode, int32_t* out) {
+  Date r;
+  bool missing = false;
+  bool ok = mode == EDICT_MONTHS_UP ? AddMonthsUp(Date{date}, months, &r) : AddMonthsStrict(Date{date}, months, &r, &missing);
+  if (!ok) return Status(RtErrorKind::InvalidDate);
+  *out = r.days;
+  return 0;
+}
+int32_t edict_rt_make_date(int64_t y, int64_t m, int64_t d, int32_t* out) {
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
+    return Status(RtErrorKind::InvalidDate);
+  *out = DaysFromCivil(int32_t(y), int32_t(m), int32_t(d));
+  return 0;
+}
+void edict_rt_date_parts(int32_t date, int32_t* ymd) {
+  Ymd c = CivilFromDays(date);
+  ymd[0] = c.year;
+  ymd[1] = c.month;
+  ymd[2] = c.day;
+}
+int32_t edict_rt_dur_cmp(int64_t am, int64_t ad, int64_t bm, int64_t bd, int32_t* out) {
+  auto c = CompareDurations(Duration{am, ad}, Duration{bm, bd});
+  if (!c) return Status(RtErrorKind::IncomparableDurations);
+  *out = *c;
+  return 0;
+}
+int32_t edict_rt_text_eq(const char* a, int64_t alen, const char* b, int64_t blen) {
+  return alen == blen && std::memcmp(a, b, size_t(alen)) == 0;
+}
+
+}  // extern "C"
+
+namespace edict::rt {
+
+const AbiSymbol* AbiSymbols(size_t* count) {
+  static const AbiSymbol kSymbols[] = {
+#define EDICT_ABI(name, ...) {#name, reinterpret_cast<void*>(&name)},
+#include "runtime/abi.def"
+#undef EDICT_ABI
+  };
+  *count = sizeof(kSymbols) / sizeof(kSymbols[0]);
+  return kSymbols;
+}
+
+}  // namespace edict::rt

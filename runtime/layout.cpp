@@ -1,0 +1,179 @@
+#include "runtime/layout.h"
+
+#include <cstring>
+#include <functional>
+
+namespace edict::rt {
+
+namespace {
+uint32_t AlignUp(uint32_t x, uint32_t a) { return (x + a - 1) / a * a; }
+}  // namespace
+
+Layouts::Layouts(const TypeTable& types) : layouts_(types.type_count()) {
+  // Records may contain records declared later: compute on demand with memoisation.
+  std::vector<bool> done(types.type_count(), false);
+  std::function<const TypeLayout&(TypeId)> get = [&](TypeId t) -> const TypeLayout& {
+    if (done[t]) return layouts_[t];
+    TypeLayout l;
+    const TypeInfo& ti = types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Error: l = {0, 1, {}, 0}; break;
+      case TypeKind::Bool: l = {1, 1, {}, 0}; break;
+      case TypeKind::Integer: l = {8, 8, {}, 0}; break;
+      case TypeKind::Decimal: l = {32, 16, {}, 0}; break;
+      case TypeKind::Date: l = {4, 4, {}, 0}; break;
+      case TypeKind::Duration: l = {16, 8, {}, 0}; break;
+      case TypeKind::Text: l = {16, 8, {}, 0}; break;
+      case TypeKind::Enum: l = {4, 4, {}, 0}; break;
+      case TypeKind::Set: {
+        uint32_t words = uint32_t((types.enums[ti.ref].members.size() + 63) / 64);
+        if (words == 0) words = 1;
+        l = {8 * words, 8, {}, words};
+        break;
+      }
+      case TypeKind::List: l = {16, 8, {}, 0}; break;
+      case TypeKind::Record: {
+        uint32_t off = 0, align = 1;
+        for (const FieldInfo& f : types.records[ti.ref].fields) {
+          const TypeLayout& fl = get(f.type);
+          off = AlignUp(off, fl.align);
+          l.field_offsets.push_back(off);
+          off += fl.size;
+          align = std::max(align, fl.align);
+        }
+        l.size = AlignUp(std::max<uint32_t>(off, 1), align);
+        l.align = align;
+        break;
+      }
+    }
+    layouts_[t] = std::move(l);
+    done[t] = true;
+    return layouts_[t];
+  };
+  for (TypeId t = 0; t < types.type_count(); ++t) get(t);
+}
+
+void* Arena::Allocate(size_t bytes, size_t align) {
+  auto block = std::make_unique<uint8_t[]>(bytes + align);
+  uintptr_t p = reinterpret_cast<uintptr_t>(block.get());
+  p = (p + align - 1) / align * align;
+  blocks_.push_back(std::move(block));
+  return reinterpret_cast<void*>(p);
+}
+
+const char* Arena::CopyText(const std::string& s) {
+  char* p = static_cast<char*>(Allocate(s.size() + 1, 1));
+  std::memcpy(p, s.data(), s.size());
+  p[s.size()] = 0;
+  return p;
+}
+
+void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& layouts, uint8_t* dst, Arena& arena) {
+  const TypeInfo& ti = types.info(t);
+  switch (ti.kind) {
+    case TypeKind::Error: return;
+    case TypeKind::Bool: *dst = v.AsBool() ? 1 : 0; return;
+    case TypeKind::Integer: { int64_t x = v.AsInt(); std::memcpy(dst, &x, 8); return; }
+    case TypeKind::Decimal: {
+      i128 n = v.AsDec().num(), d = v.AsDec().den();
+      std::memcpy(dst, &n, 16);
+      std::memcpy(dst + 16, &d, 16);
+      return;
+    }
+    case TypeKind::Date: { int32_t x = v.AsDate().days; std::memcpy(dst, &x, 4); return; }
+    case TypeKind::Duration: {
+      const Duration& d = v.AsDur();
+      std::memcpy(dst, &d.months, 8);
+      std::memcpy(dst + 8, &d.days, 8);
+      return;
+    }
+    case TypeKind::Text: {
+      const char* p = arena.CopyText(v.AsText());
+      int64_t len = int64_t(v.AsText().size());
+      std::memcpy(dst, &p, 8);
+      std::memcpy(dst + 8, &len, 8);
+      return;
+    }
+    case TypeKind::Enum: { int32_t x = int32_t(v.AsEnum().index); std::memcpy(dst, &x, 4); return; }
+    case TypeKind::Set: {
+      const auto& bits = *v.AsSet().bits;
+      std::memset(dst, 0, layouts.of(t).size);
+      std::memcpy(dst, bits.data(), std::min<size_t>(bits.size() * 8, layouts.of(t).size));
+      return;
+    }
+    case TypeKind::List: {
+      const auto& elems = *v.AsList().elems;
+      const TypeLayout& el = layouts.of(ti.ref);
+      uint8_t* arr = static_cast<uint8_t*>(arena.Allocate(std::max<size_t>(1, el.size * elems.size()), el.align));
+      for (size_t i = 0; i < elems.size(); ++i) WriteFlat(elems[i], ti.ref, types, layouts, arr + i * el.size, arena);
+      int64_t count = int64_t(elems.size());
+      std::memcpy(dst, &arr, 8);
+      std::memcpy(dst + 8, &count, 8);
+      return;
+    }
+    case TypeKind::Record: {
+      const RecordInfo& r = types.records[ti.ref];
+      const TypeLayout& l = layouts.of(t);
+      const auto& fs = *v.AsRecord().fields;
+      for (size_t i = 0; i < r.fields.size(); ++i) WriteFlat(fs[i], r.fields[i].type, types, layouts, dst + l.field_offsets[i], arena);
+      return;
+    }
+  }
+}
+
+Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layouts& layouts) {
+  const TypeInfo& ti = types.info(t);
+  switch (ti.kind) {
+    case TypeKind::Error: return Value{};
+    case TypeKind::Bool: return *src != 0;
+    case TypeKind::Integer: { int64_t x; std::memcpy(&x, src, 8); return x; }
+    case TypeKind::Decimal: {
+      i128 n, d;
+      std::memcpy(&n, src, 16);
+      std::memcpy(&d, src + 16, 16);
+      Decimal out;
+      Decimal::FromRatio(n, d, &out);
+      return out;
+    }
+    case TypeKind::Date: { int32_t x; std::memcpy(&x, src, 4); return Date{x}; }
+    case TypeKind::Duration: {
+      Duration d;
+      std::memcpy(&d.months, src, 8);
+      std::memcpy(&d.days, src + 8, 8);
+      return d;
+    }
+    case TypeKind::Text: {
+      const char* p;
+      int64_t len;
+      std::memcpy(&p, src, 8);
+      std::memcpy(&len, src + 8, 8);
+      return MakeText(std::string(p, size_t(len)));
+    }
+    case TypeKind::Enum: { int32_t x; std::memcpy(&x, src, 4); return EnumValue{ti.ref, uint32_t(x)}; }
+    case TypeKind::Set: {
+      std::vector<uint64_t> bits(layouts.of(t).words);
+      std::memcpy(bits.data(), src, bits.size() * 8);
+      return MakeSetFromBits(ti.ref, std::move(bits));
+    }
+    case TypeKind::List: {
+      const uint8_t* arr;
+      int64_t count;
+      std::memcpy(&arr, src, 8);
+      std::memcpy(&count, src + 8, 8);
+      const TypeLayout& el = layouts.of(ti.ref);
+      std::vector<Value> elems;
+      for (int64_t i = 0; i < count; ++i) elems.push_back(ReadFlat(arr + i * el.size, ti.ref, types, layouts));
+      return MakeList(std::move(elems));
+    }
+    case TypeKind::Record: {
+      const RecordInfo& r = types.records[ti.ref];
+      const TypeLayout& l = layouts.of(t);
+      std::vector<Value> fs;
+      for (size_t i = 0; i < r.fields.size(); ++i) fs.push_back(ReadFlat(src + l.field_offsets[i], r.fields[i].type, types, layouts));
+      return MakeRecord(ti.ref, std::move(fs));
+    }
+  }
+  return Value{};
+}
+
+}  // namespace edict::rt

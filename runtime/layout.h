@@ -1,0 +1,57 @@
+// The flat, C-compatible layout of Edict values: how a decision's input and outcome look in
+// memory for native code (the JIT, and libraries built with `edict build`). Documented in
+// docs/abi.md; `edict build` prints it as C structs.
+//
+//   bool      uint8_t (0 or 1)            integer  int64_t
+//   decimal   edict_decimal {__int128 num, den} (den > 0, not necessarily reduced)
+//   date      int32_t days since 1970-01-01  duration {int64_t months, days}
+//   text      {const char* ptr; int64_t len}  enum     int32_t member index
+//   set       uint64_t words[(members + 63) / 64], bit i = member i
+//   list      {const void* elems; int64_t count}, elements in their own layout, stride = size
+//   record    a C struct of its fields in declaration order, with natural alignment
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/types.h"
+#include "runtime/value.h"
+
+namespace edict::rt {
+
+struct TypeLayout {
+  uint32_t size = 0;
+  uint32_t align = 1;
+  std::vector<uint32_t> field_offsets;  // records
+  uint32_t words = 0;                   // sets
+};
+
+// Layouts of all types of a table, computed once.
+class Layouts {
+ public:
+  explicit Layouts(const TypeTable& types);
+  const TypeLayout& of(TypeId t) const { return layouts_[t]; }
+
+ private:
+  std::vector<TypeLayout> layouts_;
+};
+
+// Owns the memory that flat lists and texts point into.
+class Arena {
+ public:
+  void* Allocate(size_t bytes, size_t align);
+  const char* CopyText(const std::string& s);
+  void Clear() { blocks_.clear(); }
+
+ private:
+  std::deque<std::unique_ptr<uint8_t[]>> blocks_;
+};
+
+// Writes a value of type t into dst (layout.of(t).size bytes, suitably aligned).
+void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& layouts, uint8_t* dst, Arena& arena);
+// Reads a value of type t from flat memory (decimals come back normalised).
+Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layouts& layouts);
+
+}  // namespace edict::rt
