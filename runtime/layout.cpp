@@ -53,6 +53,20 @@ Layouts::Layouts(const TypeTable& types) : layouts_(types.type_count()) {
   for (TypeId t = 0; t < types.type_count(); ++t) get(t);
 }
 
+TypeLayout Layouts::Struct(const std::vector<TypeId>& members) const {
+  TypeLayout l;
+  uint32_t off = 0, align = 1;
+  for (TypeId t : members) {
+    off = AlignUp(off, layouts_[t].align);
+    l.field_offsets.push_back(off);
+    off += layouts_[t].size;
+    align = std::max(align, layouts_[t].align);
+  }
+  l.size = AlignUp(std::max<uint32_t>(off, 1), align);
+  l.align = align;
+  return l;
+}
+
 void* Arena::Allocate(size_t bytes, size_t align) {
   auto block = std::make_unique<uint8_t[]>(bytes + align);
   uintptr_t p = reinterpret_cast<uintptr_t>(block.get());

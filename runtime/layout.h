@@ -33,6 +33,8 @@ class Layouts {
  public:
   explicit Layouts(const TypeTable& types);
   const TypeLayout& of(TypeId t) const { return layouts_[t]; }
+  // A C struct of the given member types (a decision's parameters): offsets, size, alignment.
+  TypeLayout Struct(const std::vector<TypeId>& members) const;
 
  private:
   std::vector<TypeLayout> layouts_;

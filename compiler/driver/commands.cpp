@@ -12,6 +12,7 @@
 #include "compiler/driver/load.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
+#include "compiler/jit/run.h"
 #include "runtime/case_json.h"
 
 namespace fs = std::filesystem;
@@ -83,6 +84,32 @@ int FindDecisionOrReport(const Program& p, const std::string& name, const std::s
   return -1;
 }
 
+// The engine that evaluates decisions: the interpreter, or native code from the JIT.
+class Evaluator {
+ public:
+  Evaluator(const Common& c, const ir::Module& m, bool trace) : interp_(m) {
+    if (c.engine != "jit") return;
+    std::string error;
+    engine_ = jit::Engine::Create(m, jit::Options{trace, 2}, &error);
+    if (!engine_) throw std::runtime_error("the JIT could not compile the program: " + error);
+    runner_ = std::make_unique<jit::Runner>(m, *engine_);
+  }
+  rt::Value Eval(uint32_t d, std::vector<rt::Value> args, interp::DecisionTrace* trace) {
+    if (runner_) return runner_->Eval(d, args, trace);
+    return interp_.EvalDecision(d, std::move(args), trace);
+  }
+  // For tests: the interpreter runs the test code, decisions go to the chosen engine.
+  interp::Interpreter& TestInterpreter() {
+    if (runner_) interp_.SetDecisionEngine([this](uint32_t d, std::vector<rt::Value> a) { return runner_->Eval(d, a); });
+    return interp_;
+  }
+
+ private:
+  interp::Interpreter interp_;
+  std::unique_ptr<jit::Engine> engine_;
+  std::unique_ptr<jit::Runner> runner_;
+};
+
 std::vector<rt::CaseParam> ParamsOf(const ir::Decision& d) {
   std::vector<rt::CaseParam> ps;
   for (const auto& p : d.params) ps.push_back({p.name, p.type});
@@ -111,7 +138,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
   if (di < 0) return kUsage;
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   rt::CaseDecoder decoder(p.module.types, ParamsOf(dec));
-  interp::Interpreter interp(p.module);
+  Evaluator engine(c, p.module, o.explain);
   bool json = o.format == "json";
 
   // Evaluates one decoded case; prints its result; returns true on success.
@@ -120,7 +147,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
     std::string prefix = line > 0 ? fmt::format("{}: ", line) : "";
     std::string line_json = line > 0 ? fmt::format("\"line\":{},", line) : "";
     try {
-      rt::Value out = interp.EvalDecision(uint32_t(di), std::move(args), o.explain ? &trace : nullptr);
+      rt::Value out = engine.Eval(uint32_t(di), std::move(args), o.explain ? &trace : nullptr);
       if (json) {
         std::cout << fmt::format("{{{}\"decision\":{},\"outcome\":{}", line_json, rt::JsonQuote(dec.name),
                                  rt::ValueToJson(out, dec.result, p.module.types));
@@ -224,7 +251,11 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       std::cout << fmt::format("FAIL {} (the file has errors; its tests did not run)\n", f);
       continue;
     }
-    interp::Interpreter interp(p.module);
+    // Rule coverage is counted by the interpreter, so --coverage evaluates there.
+    Common cc = c;
+    if (coverage) cc.engine = "interp";
+    Evaluator engine(cc, p.module, false);
+    interp::Interpreter& interp = engine.TestInterpreter();
     if (coverage) interp.EnableCoverage();
     for (uint32_t t = 0; t < p.module.tests.size(); ++t) {
       const ir::Test& test = p.module.tests[t];

@@ -12,6 +12,7 @@ enum ExitCode : int { kOk = 0, kFailed = 1, kCompileError = 2, kInputError = 3, 
 struct Common {
   std::string diagnostics = "text";  // text | json
   bool color = false;
+  std::string engine = "interp";     // interp | jit: which engine evaluates decisions
 };
 
 int RunCheck(const Common& c, const std::vector<std::string>& files);

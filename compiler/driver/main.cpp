@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   eval->add_flag("--explain", eo.explain, "Explain each outcome: rules applied, overridden, and the values that decided");
   eval->add_option("--format", eo.format, "Output format: text or json")->check(CLI::IsMember({"text", "json"}));
   eval->add_option("--as-of", eo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
+  eval->add_option("--engine", common.engine, "interp (the reference interpreter, default) or jit (native code via LLVM)")
+      ->check(CLI::IsMember({"interp", "jit"}));
 
   auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
   std::vector<std::string> test_paths;
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
   test->add_flag("--verbose,-v", verbose, "List every test, not only failures");
   bool coverage = false;
   test->add_flag("--coverage", coverage, "Report, per file, the rules no test made decide an outcome; fail if there is one");
+  test->add_option("--engine", common.engine, "interp (default) or jit: the engine the tests' decision calls run on")
+      ->check(CLI::IsMember({"interp", "jit"}));
 
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of a decision's input");
   std::string schema_file, schema_decision;

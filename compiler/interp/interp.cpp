@@ -103,6 +103,7 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       const ir::Decision& d = m_.decisions[e.a];
       std::vector<Value> args;
       for (size_t i = 0; i < d.params.size(); ++i) args.push_back(Eval(m_.extra[e.b + i], f));
+      if (engine_ && in_test_) return engine_(e.a, std::move(args));
       return EvalDecision(e.a, std::move(args));
     }
     case Op::Builtin: return Builtin(e, f);
@@ -311,6 +312,18 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
   }
 }
 
+std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision, const std::vector<Value>& args, ExprId atom) {
+  const ir::Decision& d = m_.decisions[decision];
+  Frame f;
+  f.decision = &d;
+  f.slots.resize(std::max<size_t>(d.slot_count, args.size()));
+  for (size_t i = 0; i < args.size(); ++i) f.slots[i] = args[i];
+  f.lets.resize(d.lets.size());
+  std::vector<std::pair<ExprId, Value>> out;
+  CollectInputs(atom, f, &out);
+  return out;
+}
+
 Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace) {
   const ir::Decision& d = m_.decisions[decision];
   Frame f;
@@ -393,6 +406,11 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
 Interpreter::TestResult Interpreter::RunTest(uint32_t test) {
   const ir::Test& t = m_.tests[test];
   TestResult result;
+  in_test_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{in_test_};
   Frame f;
   f.slots.resize(t.slot_count);
   for (const ir::TestStep& s : t.steps) {

@@ -7,6 +7,7 @@
 // outcome, otherwise the evaluation fails with `conflict` naming both provisions; when no rule
 // remains, the default gives the outcome, or the evaluation fails with `no_applicable_rule`.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,14 @@ class Interpreter {
   };
   TestResult RunTest(uint32_t test);
 
+  // Routes the decision calls that test code makes to another engine (the JIT): the test's own
+  // expressions stay interpreted, the decisions run natively.
+  void SetDecisionEngine(std::function<Value(uint32_t, std::vector<Value>)> engine) { engine_ = std::move(engine); }
+
+  // The inputs an atom of a decision's rule condition read, for the arguments `args`: what the
+  // trace records for it (used to explain traces that native code produced).
+  std::vector<std::pair<ir::ExprId, Value>> AtomInputs(uint32_t decision, const std::vector<Value>& args, ir::ExprId atom);
+
   // Evaluates a closed expression (a constant) — used by tools.
   Value EvalConst(uint32_t c);
 
@@ -81,6 +90,8 @@ class Interpreter {
   const ir::Module& m_;
   std::vector<std::optional<Value>> const_cache_;
   std::vector<bool> const_busy_;
+  std::function<Value(uint32_t, std::vector<Value>)> engine_;
+  bool in_test_ = false;
   bool coverage_ = false;
   std::vector<std::vector<uint64_t>> decided_;
 };

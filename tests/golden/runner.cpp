@@ -39,17 +39,8 @@ std::string ShellQuote(const std::string& s) {
   return r + "'";
 }
 
-int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
-  std::string src = Slurp(test);
-  std::string args = "check %s";
-  std::istringstream lines(src);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("// ARGS:", 0) == 0) args = line.substr(8);
-    else if (line.rfind("//", 0) != 0) break;
-  }
-  std::string name = test.filename().string();
-  for (size_t pos; (pos = args.find("%s")) != std::string::npos;) args.replace(pos, 2, name);
-  fs::path dir = test.parent_path();
+// Runs the command of a test; returns "exit: N\n--- stdout\n...--- stderr\n...".
+std::string RunCommand(const std::string& edict, const fs::path& dir, const std::string& args) {
   fs::path out = fs::temp_directory_path() / ("edict_golden_" + std::to_string(getpid()) + ".out");
   fs::path err = fs::temp_directory_path() / ("edict_golden_" + std::to_string(getpid()) + ".err");
   std::string cmd = "cd " + ShellQuote(dir.string()) + " && " + ShellQuote(edict) + " --color=never " + args + " >" +
@@ -62,27 +53,55 @@ int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
   // Paths into the source tree differ between clones: show them relative to `<src>`.
   const std::string root = EDICT_SOURCE_DIR;
   for (size_t pos; (pos = actual.find(root)) != std::string::npos;) actual.replace(pos, root.size(), "<src>");
+  return actual;
+}
+
+int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
+  std::string src = Slurp(test);
+  std::string args = "check %s";
+  std::istringstream lines(src);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("// ARGS:", 0) == 0) args = line.substr(8);
+    else if (line.rfind("//", 0) != 0) break;
+  }
+  std::string name = test.filename().string();
+  for (size_t pos; (pos = args.find("%s")) != std::string::npos;) args.replace(pos, 2, name);
+  // Commands that evaluate run on every engine, against the same expected output.
+  std::istringstream words(args);
+  std::string command;
+  while (words >> command && command.rfind("--", 0) == 0) {}
+  std::vector<std::string> engines = {""};
+  if ((command == "eval" || command == "test") && args.find("--engine") == std::string::npos)
+    engines = {" --engine=interp", " --engine=jit"};
   fs::path expected_path = test;
   expected_path.replace_extension(".expected");
   bool fail_name = name.rfind("fail_", 0) == 0;
-  if (fail_name != (code != 0)) {
-    std::cerr << test.string() << ": " << (fail_name ? "named fail_ but exited 0" : "exited " + std::to_string(code) + " but is not named fail_") << "\n";
-    std::cerr << actual;
-    return 1;
+  std::string reference;
+  for (const std::string& engine : engines) {
+    std::string actual = RunCommand(edict, test.parent_path(), args + engine);
+    int code = std::atoi(actual.c_str() + 6);
+    std::string label = test.string() + (engine.empty() ? "" : " (" + engine.substr(1) + ")");
+    if (fail_name != (code != 0)) {
+      std::cerr << label << ": " << (fail_name ? "named fail_ but exited 0" : "exited " + std::to_string(code) + " but is not named fail_") << "\n" << actual;
+      return 1;
+    }
+    if (autoupdate && reference.empty()) {
+      std::ofstream(expected_path, std::ios::binary) << actual;
+      reference = actual;
+      continue;
+    }
+    if (!fs::exists(expected_path)) {
+      std::cerr << expected_path.string() << " is missing; run with --autoupdate to create it\n" << actual;
+      return 1;
+    }
+    std::string expected = Slurp(expected_path);
+    if (expected != actual) {
+      std::cerr << label << ": output differs from " << expected_path.string() << "\n--- expected\n" << expected
+                << "--- actual\n" << actual;
+      return 1;
+    }
   }
-  if (autoupdate) {
-    std::ofstream(expected_path, std::ios::binary) << actual;
-    return 0;
-  }
-  if (!fs::exists(expected_path)) {
-    std::cerr << expected_path.string() << " is missing; run with --autoupdate to create it\n" << actual;
-    return 1;
-  }
-  std::string expected = Slurp(expected_path);
-  if (expected == actual) return 0;
-  std::cerr << test.string() << ": output differs from " << expected_path.string() << "\n--- expected\n" << expected
-            << "--- actual\n" << actual;
-  return 1;
+  return 0;
 }
 
 int Coverage(const fs::path& root) {

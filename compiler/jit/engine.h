@@ -1,0 +1,64 @@
+// The native engine: every decision of a module compiled to machine code through LLVM (ORC
+// LLJIT). No LLVM type appears here; only compiler/lower/ and compiler/jit/*.cpp see LLVM.
+//
+// A compiled decision has the C signature
+//   int32_t decision(const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace);
+// `input` holds the parameters as a C struct in the flat layout of runtime/layout.h, `output`
+// receives the outcome in the same layout. It returns 0, or 1 + the RtErrorKind of a runtime
+// error, with its site (a source range) in *error. With a trace buffer (engines created with
+// Options::trace), it records which rules applied and the value of every atomic condition.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/layout.h"
+
+namespace edict::jit {
+
+struct NativeError {
+  int32_t kind = 0;    // RtErrorKind
+  int32_t site = -1;   // index of the source range (Engine::site)
+  int32_t rule_a = -1; // conflict: the two rules
+  int32_t rule_b = -1;
+};
+
+using DecisionFn = int32_t (*)(const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace);
+
+struct Options {
+  bool trace = false;    // also record traces (the function then expects a trace buffer)
+  int opt_level = 2;     // 0 to 3
+};
+
+// What lowering decided about one decision: its input layout and its trace layout.
+struct DecisionInfo {
+  rt::TypeLayout input;                 // parameters, as a C struct
+  uint32_t output_size = 0, output_align = 1;
+  // Trace buffer: byte r (one per rule) and byte rules.size() + i (one per atom i): 0 not
+  // evaluated, 1 false, 2 true. Atoms are the conditions' non-connective parts, in order.
+  std::vector<ir::ExprId> atoms;
+  std::vector<uint32_t> atom_rule;      // the rule each atom belongs to
+  uint32_t trace_size = 0;
+};
+
+class Engine {
+ public:
+  // Compiles every decision of the module; on failure returns null with a message.
+  static std::unique_ptr<Engine> Create(const ir::Module& m, Options options, std::string* error);
+  ~Engine();
+
+  DecisionFn decision(uint32_t d) const;
+  const DecisionInfo& info(uint32_t d) const;
+  SourceRange site(int32_t s) const;
+  const rt::Layouts& layouts() const;
+  double compile_ms() const;   // lowering + optimisation + machine code, whole module
+
+ private:
+  Engine();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edict::jit

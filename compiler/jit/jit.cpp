@@ -1,0 +1,127 @@
+// The ORC LLJIT wrapper: lower, optimise, compile, look up. About a hundred lines, as in LLVM's
+// Kaleidoscope JIT.
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "compiler/jit/engine.h"
+#include "compiler/lower/lower.h"
+#include "runtime/abi.h"
+
+namespace edict::jit {
+
+struct Engine::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::unique_ptr<rt::Layouts> layouts;
+  lower::Result lowered;
+  std::vector<DecisionFn> fns;
+  double compile_ms = 0;
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+
+DecisionFn Engine::decision(uint32_t d) const { return impl_->fns[d]; }
+const DecisionInfo& Engine::info(uint32_t d) const { return impl_->lowered.decisions[d]; }
+SourceRange Engine::site(int32_t s) const {
+  return s >= 0 && size_t(s) < impl_->lowered.sites.size() ? impl_->lowered.sites[size_t(s)] : SourceRange{};
+}
+const rt::Layouts& Engine::layouts() const { return *impl_->layouts; }
+double Engine::compile_ms() const { return impl_->compile_ms; }
+
+namespace {
+
+template <class T>
+bool Take(llvm::Expected<T>& e, std::string* error) {
+  if (e) return true;
+  *error = llvm::toString(e.takeError());
+  return false;
+}
+
+void Optimise(llvm::Module& m, llvm::TargetMachine* tm, int level) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel ol = level <= 0 ? llvm::OptimizationLevel::O0
+                               : level == 1 ? llvm::OptimizationLevel::O1
+                               : level == 2 ? llvm::OptimizationLevel::O2
+                                            : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = level <= 0 ? pb.buildO0DefaultPipeline(ol) : pb.buildPerModuleDefaultPipeline(ol);
+  mpm.run(m, mam);
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std::string* error) {
+  static std::once_flag init;
+  std::call_once(init, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<Engine> engine(new Engine());
+  Impl& impl = *engine->impl_;
+
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!Take(jtmb, error)) return nullptr;
+  jtmb->setCodeGenOptLevel(options.opt_level >= 2 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Default);
+  auto tm = jtmb->createTargetMachine();
+  if (!Take(tm, error)) return nullptr;
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*jtmb).create();
+  if (!Take(jit, error)) return nullptr;
+  impl.jit = std::move(*jit);
+
+  // The runtime entry points, by address: no dependence on the executable's symbol table.
+  llvm::orc::SymbolMap symbols;
+  size_t count = 0;
+  const rt::AbiSymbol* abi = rt::AbiSymbols(&count);
+  for (size_t i = 0; i < count; ++i)
+    symbols[impl.jit->mangleAndIntern(abi[i].name)] = {llvm::orc::ExecutorAddr::fromPtr(abi[i].address),
+                                                      llvm::JITSymbolFlags::Exported};
+  if (auto e = impl.jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)))) {
+    *error = llvm::toString(std::move(e));
+    return nullptr;
+  }
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = std::make_unique<llvm::Module>("edict", *context);
+  module->setDataLayout(impl.jit->getDataLayout());
+  module->setTargetTriple(impl.jit->getTargetTriple().str());
+  impl.layouts = std::make_unique<rt::Layouts>(m.types);
+  impl.lowered = lower::Lower(m, *impl.layouts, options.trace, *module);
+  std::string verify;
+  llvm::raw_string_ostream vs(verify);
+  if (llvm::verifyModule(*module, &vs)) {
+    *error = "internal error: the generated LLVM IR is invalid: " + vs.str();
+    return nullptr;
+  }
+  Optimise(*module, tm->get(), options.opt_level);
+  if (auto e = impl.jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+    *error = llvm::toString(std::move(e));
+    return nullptr;
+  }
+  for (uint32_t d = 0; d < m.decisions.size(); ++d) {
+    auto sym = impl.jit->lookup(lower::DecisionSymbol(d));
+    if (!Take(sym, error)) return nullptr;
+    impl.fns.push_back(sym->toPtr<DecisionFn>());
+  }
+  impl.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return engine;
+}
+
+}  // namespace edict::jit

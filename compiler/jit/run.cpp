@@ -1,0 +1,90 @@
+#include "compiler/jit/run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace edict::jit {
+
+Runner::Runner(const ir::Module& m, const Engine& engine) : m_(m), engine_(engine), interp_(m) {}
+
+rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace) {
+  const ir::Decision& d = m_.decisions[decision];
+  const DecisionInfo& info = engine_.info(decision);
+  const rt::Layouts& L = engine_.layouts();
+  arena_.Clear();
+  // Aligned buffers for the input struct and the outcome.
+  std::vector<std::max_align_t> in((info.input.size + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t) + 1);
+  std::vector<std::max_align_t> out((info.output_size + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t) + 1);
+  auto* in_bytes = reinterpret_cast<uint8_t*>(in.data());
+  auto* out_bytes = reinterpret_cast<uint8_t*>(out.data());
+  for (size_t i = 0; i < d.params.size(); ++i)
+    rt::WriteFlat(args[i], d.params[i].type, m_.types, L, in_bytes + info.input.field_offsets[i], arena_);
+  std::vector<uint8_t> buffer(trace ? std::max<uint32_t>(info.trace_size, 1) : 0, 0);
+  NativeError err;
+  int32_t status = engine_.decision(decision)(in_bytes, out_bytes, &err, trace ? buffer.data() : nullptr);
+  if (trace) BuildTrace(decision, args, buffer, status == 0, trace);
+  if (status == 0) {
+    rt::Value v = rt::ReadFlat(out_bytes, d.result, m_.types, L);
+    if (trace) trace->outcome = v;
+    return v;
+  }
+  auto kind = rt::RtErrorKind(err.kind);
+  SourceRange at = engine_.site(err.site);
+  try {
+    interp_.EvalDecision(decision, args);
+  } catch (const rt::EvalError& e) {
+    if (e.kind == kind && e.range == at) throw rt::EvalError(kind, at, e.message, e.notes);
+    throw std::logic_error(fmt::format("internal error: the engines disagree: native `{}` at {}:{}, interpreter `{}` at {}:{}",
+                                       rt::Spelling(kind), at.begin, at.end, rt::Spelling(e.kind), e.range.begin, e.range.end));
+  }
+  throw std::logic_error(fmt::format("internal error: the engines disagree: native `{}`, the interpreter succeeds",
+                                     rt::Spelling(kind)));
+}
+
+void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer, bool ok,
+                        interp::DecisionTrace* trace) {
+  const ir::Decision& d = m_.decisions[decision];
+  const DecisionInfo& info = engine_.info(decision);
+  trace->decision = decision;
+  trace->args = args;
+  trace->rules.clear();
+  trace->outcome.reset();
+  size_t n = d.rules.size();
+  for (uint32_t r = 0; r < n; ++r) {
+    if (buffer[r] == 0) break;  // evaluation stopped (an error) before this rule
+    interp::RuleTrace rt_;
+    rt_.rule = r;
+    rt_.applicable = buffer[r] == 2;
+    for (size_t a = 0; a < info.atoms.size(); ++a) {
+      uint8_t v = buffer[n + a];
+      if (info.atom_rule[a] != r || v == 0) continue;
+      interp::AtomTrace at{info.atoms[a], v == 2, {}};
+      at.inputs = interp_.AtomInputs(decision, args, info.atoms[a]);
+      rt_.atoms.push_back(std::move(at));
+    }
+    trace->rules.push_back(std::move(rt_));
+  }
+  bool all_rules = trace->rules.size() == n;
+  std::vector<uint32_t> applicable;
+  for (const auto& r : trace->rules) if (r.applicable) applicable.push_back(r.rule);
+  if (!all_rules) return;
+  std::vector<uint32_t> winners;
+  for (uint32_t r : applicable) {
+    bool overridden = false;
+    for (uint32_t s : applicable) {
+      const auto& ov = d.rules[s].overrides;
+      if (std::binary_search(ov.begin(), ov.end(), r)) {
+        overridden = true;
+        trace->rules[r].overridden_by.push_back(s);
+      }
+    }
+    if (!overridden) winners.push_back(r);
+  }
+  if (!ok) return;
+  if (winners.empty()) trace->rules.push_back(interp::RuleTrace{UINT32_MAX, true, true, {}, {}});
+  else for (uint32_t w : winners) trace->rules[w].decided = true;
+}
+
+}  // namespace edict::jit

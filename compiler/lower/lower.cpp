@@ -1,0 +1,1047 @@
+#include "compiler/lower/lower.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <fmt/format.h>
+
+#include "compiler/interp/interp.h"
+#include "runtime/abi.h"
+
+namespace edict::lower {
+
+using ir::ExprId;
+using ir::Op;
+using rt::TypeKind;
+using rt::TypeId;
+
+std::string DecisionSymbol(uint32_t d) { return fmt::format("edict_decision_{}", d); }
+
+namespace {
+
+// A value in generated code, shaped like its type: a scalar is `a` (and `b`: a decimal is
+// num/den, a duration months/days, a text pointer/length, a list pointer/count), a set is its
+// words, a record its fields.
+struct CgVal {
+  llvm::Value* a = nullptr;
+  llvm::Value* b = nullptr;
+  std::vector<llvm::Value*> words;
+  std::vector<CgVal> fields;
+};
+
+enum class Abi {
+#define EDICT_ABI(name, ...) name,
+#include "runtime/abi.def"
+#undef EDICT_ABI
+};
+
+class Lowerer {
+ public:
+  Lowerer(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out)
+      : m_(m), L_(layouts), trace_enabled_(trace), M_(out), C_(out.getContext()), B_(C_), consts_(m) {}
+
+  Result Run() {
+    DeclareAbi();
+    for (uint32_t d = 0; d < m_.decisions.size(); ++d) DeclareDecision(d);
+    result_.decisions.resize(m_.decisions.size());
+    for (uint32_t d = 0; d < m_.decisions.size(); ++d) DefineDecision(d);
+    return std::move(result_);
+  }
+
+ private:
+  // ------------------------------------------------------------------ types and ABI
+
+  llvm::Type* I1() { return B_.getInt1Ty(); }
+  llvm::Type* I8() { return B_.getInt8Ty(); }
+  llvm::Type* I32() { return B_.getInt32Ty(); }
+  llvm::Type* I64() { return B_.getInt64Ty(); }
+  llvm::Type* I128() { return B_.getInt128Ty(); }
+  llvm::Type* Ptr() { return B_.getPtrTy(); }
+  llvm::Constant* C32(int64_t v) { return B_.getInt32(uint32_t(v)); }
+  llvm::Constant* C64(int64_t v) { return B_.getInt64(uint64_t(v)); }
+  llvm::Constant* C128(rt::i128 v) {
+    uint64_t words[2] = {uint64_t(rt::u128(v)), uint64_t(rt::u128(v) >> 64)};
+    return llvm::ConstantInt::get(C_, llvm::APInt(128, words));
+  }
+
+  // Declares every entry point of runtime/abi.def with its signature ("I32, PTR, PTR" ...).
+  void DeclareAbi() {
+    auto declare = [&](Abi id, const char* name, const char* signature) {
+      std::vector<llvm::Type*> types;
+      std::string sig = std::string(signature) + ",", cur;
+      for (char c : sig) {
+        if (c == ' ') continue;
+        if (c != ',') { cur += c; continue; }
+        types.push_back(cur == "I32" ? I32() : cur == "I64" ? I64() : cur == "PTR" ? Ptr() : B_.getVoidTy());
+        cur.clear();
+      }
+      llvm::Type* ret = types.front();
+      types.erase(types.begin());
+      auto* ft = llvm::FunctionType::get(ret, types, false);
+      abi_[size_t(id)] = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, M_);
+      abi_[size_t(id)]->setDoesNotThrow();
+    };
+#define EDICT_ABI(name, ...) declare(Abi::name, #name, #__VA_ARGS__);
+#include "runtime/abi.def"
+#undef EDICT_ABI
+  }
+
+  llvm::CallInst* CallAbi(Abi id, std::vector<llvm::Value*> args) { return B_.CreateCall(abi_[size_t(id)], args); }
+
+  void DeclareDecision(uint32_t d) {
+    auto* ft = llvm::FunctionType::get(I32(), {Ptr(), Ptr(), Ptr(), Ptr()}, false);
+    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d), M_);
+    f->setDoesNotThrow();
+    fns_.push_back(f);
+  }
+
+  // ------------------------------------------------------------------ function scaffolding
+
+  llvm::AllocaInst* EntryAlloca(uint64_t bytes, uint64_t align) {
+    llvm::IRBuilder<> eb(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    auto* a = eb.CreateAlloca(llvm::ArrayType::get(I8(), std::max<uint64_t>(bytes, 1)));
+    a->setAlignment(llvm::Align(std::max<uint64_t>(align, 16)));
+    return a;
+  }
+
+  llvm::BasicBlock* NewBlock(const char* name) { return llvm::BasicBlock::Create(C_, name, fn_); }
+
+  int32_t Site(SourceRange r) {
+    result_.sites.push_back(r);
+    return int32_t(result_.sites.size() - 1);
+  }
+
+  // Returns from the function with an error: kind is an i32 value (the RtErrorKind).
+  void EmitErrorReturn(llvm::Value* kind, int32_t site, int32_t rule_a = -1, int32_t rule_b = -1) {
+    auto* err = err_;
+    B_.CreateStore(kind, err);
+    B_.CreateStore(C32(site), B_.CreateConstInBoundsGEP1_64(I8(), err, 4));
+    B_.CreateStore(C32(rule_a), B_.CreateConstInBoundsGEP1_64(I8(), err, 8));
+    B_.CreateStore(C32(rule_b), B_.CreateConstInBoundsGEP1_64(I8(), err, 12));
+    B_.CreateRet(B_.CreateAdd(kind, C32(1)));
+  }
+
+  llvm::MDNode* Unlikely() { return llvm::MDBuilder(C_).createBranchWeights(1, 1u << 20); }
+
+  // If cond holds, fail with `kind` at `r`.
+  void FailIf(llvm::Value* cond, rt::RtErrorKind kind, SourceRange r) {
+    auto* bad = NewBlock("fail");
+    auto* ok = NewBlock("ok");
+    B_.CreateCondBr(cond, bad, ok, Unlikely());
+    B_.SetInsertPoint(bad);
+    EmitErrorReturn(C32(int32_t(kind)), Site(r));
+    B_.SetInsertPoint(ok);
+  }
+
+  // A runtime call returned `status` (0 or 1 + kind): propagate a failure.
+  void CheckStatus(llvm::Value* status, SourceRange r) {
+    auto* bad = NewBlock("rt_fail");
+    auto* ok = NewBlock("rt_ok");
+    B_.CreateCondBr(B_.CreateICmpNE(status, C32(0)), bad, ok, Unlikely());
+    B_.SetInsertPoint(bad);
+    EmitErrorReturn(B_.CreateSub(status, C32(1)), Site(r));
+    B_.SetInsertPoint(ok);
+  }
+
+  // A callee decision failed: it filled the error already; pass its status on.
+  void PropagateStatus(llvm::Value* status) {
+    auto* bad = NewBlock("call_fail");
+    auto* ok = NewBlock("call_ok");
+    B_.CreateCondBr(B_.CreateICmpNE(status, C32(0)), bad, ok, Unlikely());
+    B_.SetInsertPoint(bad);
+    B_.CreateRet(status);
+    B_.SetInsertPoint(ok);
+  }
+
+  // ------------------------------------------------------------------ flat memory
+
+  llvm::Value* At(llvm::Value* base, uint64_t offset) {
+    return offset == 0 ? base : B_.CreateConstInBoundsGEP1_64(I8(), base, offset);
+  }
+
+  CgVal LoadFlat(TypeId t, llvm::Value* p) {
+    const auto& ti = m_.types.info(t);
+    CgVal v;
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: v.a = B_.CreateICmpNE(B_.CreateLoad(I8(), p), B_.getInt8(0)); break;
+      case TypeKind::Integer: v.a = B_.CreateLoad(I64(), p); break;
+      case TypeKind::Decimal:
+        v.a = B_.CreateAlignedLoad(I128(), p, llvm::Align(8));
+        v.b = B_.CreateAlignedLoad(I128(), At(p, 16), llvm::Align(8));
+        break;
+      case TypeKind::Date: case TypeKind::Enum: v.a = B_.CreateLoad(I32(), p); break;
+      case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+        v.a = B_.CreateLoad(ti.kind == TypeKind::Duration ? I64() : Ptr(), p);
+        v.b = B_.CreateLoad(I64(), At(p, 8));
+        break;
+      case TypeKind::Set:
+        for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(B_.CreateLoad(I64(), At(p, 8 * w)));
+        break;
+      case TypeKind::Record: {
+        const auto& r = m_.types.records[ti.ref];
+        const auto& l = L_.of(t);
+        for (size_t i = 0; i < r.fields.size(); ++i) v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i])));
+        break;
+      }
+    }
+    return v;
+  }
+
+  void StoreFlat(TypeId t, const CgVal& v, llvm::Value* p) {
+    const auto& ti = m_.types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: B_.CreateStore(B_.CreateZExt(v.a, I8()), p); break;
+      case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: B_.CreateStore(v.a, p); break;
+      case TypeKind::Decimal:
+        B_.CreateAlignedStore(v.a, p, llvm::Align(8));
+        B_.CreateAlignedStore(v.b, At(p, 16), llvm::Align(8));
+        break;
+      case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+        B_.CreateStore(v.a, p);
+        B_.CreateStore(v.b, At(p, 8));
+        break;
+      case TypeKind::Set:
+        for (size_t w = 0; w < v.words.size(); ++w) B_.CreateStore(v.words[w], At(p, 8 * w));
+        break;
+      case TypeKind::Record: {
+        const auto& r = m_.types.records[ti.ref];
+        const auto& l = L_.of(t);
+        for (size_t i = 0; i < r.fields.size(); ++i) StoreFlat(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
+        break;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ constants
+
+  // A value known at compile time (a constant declaration, evaluated by the interpreter).
+  CgVal Constant(const rt::Value& v, TypeId t) {
+    const auto& ti = m_.types.info(t);
+    CgVal c;
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: c.a = B_.getInt1(v.AsBool()); break;
+      case TypeKind::Integer: c.a = C64(v.AsInt()); break;
+      case TypeKind::Decimal: c.a = C128(v.AsDec().num()); c.b = C128(v.AsDec().den()); break;
+      case TypeKind::Date: c.a = C32(v.AsDate().days); break;
+      case TypeKind::Enum: c.a = C32(v.AsEnum().index); break;
+      case TypeKind::Duration: c.a = C64(v.AsDur().months); c.b = C64(v.AsDur().days); break;
+      case TypeKind::Text: return Text(v.AsText());
+      case TypeKind::Set: {
+        const auto& bits = *v.AsSet().bits;
+        for (uint32_t w = 0; w < L_.of(t).words; ++w) c.words.push_back(C64(int64_t(w < bits.size() ? bits[w] : 0)));
+        break;
+      }
+      case TypeKind::Record: {
+        const auto& r = m_.types.records[ti.ref];
+        for (size_t i = 0; i < r.fields.size(); ++i) c.fields.push_back(Constant((*v.AsRecord().fields)[i], r.fields[i].type));
+        break;
+      }
+      case TypeKind::List: {
+        const auto& elems = *v.AsList().elems;
+        const auto& el = L_.of(ti.ref);
+        llvm::Value* arr = EntryAlloca(uint64_t(el.size) * std::max<size_t>(elems.size(), 1), el.align);
+        for (size_t i = 0; i < elems.size(); ++i) StoreFlat(ti.ref, Constant(elems[i], ti.ref), At(arr, i * el.size));
+        c.a = arr;
+        c.b = C64(int64_t(elems.size()));
+        break;
+      }
+    }
+    return c;
+  }
+
+  CgVal Text(const std::string& s) {
+    CgVal c;
+    c.a = B_.CreateGlobalStringPtr(s, "text", 0, &M_);
+    c.b = C64(int64_t(s.size()));
+    return c;
+  }
+
+  // ------------------------------------------------------------------ decimals
+
+  llvm::Value* FitsI64(llvm::Value* x128) {
+    return B_.CreateICmpEQ(B_.CreateSExt(B_.CreateTrunc(x128, I64()), I128()), x128);
+  }
+
+  // Runs a runtime decimal operation on (a, b) through memory; returns the result.
+  CgVal DecCall(Abi id, const CgVal& x, const CgVal* y, SourceRange r) {
+    StoreDec(x, dec_a_);
+    if (y) StoreDec(*y, dec_b_);
+    llvm::Value* status = y ? CallAbi(id, {dec_a_, dec_b_, dec_out_}) : CallAbi(id, {dec_a_, dec_out_});
+    CheckStatus(status, r);
+    return LoadDec(dec_out_);
+  }
+  void StoreDec(const CgVal& x, llvm::Value* p) {
+    B_.CreateAlignedStore(x.a, p, llvm::Align(16));
+    B_.CreateAlignedStore(x.b, At(p, 16), llvm::Align(16));
+  }
+  CgVal LoadDec(llvm::Value* p) {
+    CgVal v;
+    v.a = B_.CreateAlignedLoad(I128(), p, llvm::Align(16));
+    v.b = B_.CreateAlignedLoad(I128(), At(p, 16), llvm::Align(16));
+    return v;
+  }
+
+  // Joins the fast path (in the current block) with a slow path built by `slow`.
+  template <class Slow>
+  CgVal DecJoin(llvm::Value* fast_ok, llvm::Value* fast_num, llvm::Value* fast_den, Slow slow) {
+    auto* fast_bb = B_.GetInsertBlock();
+    auto* slow_bb = NewBlock("dec_slow");
+    auto* join = NewBlock("dec_join");
+    B_.CreateCondBr(fast_ok, join, slow_bb);
+    B_.SetInsertPoint(slow_bb);
+    CgVal s = slow();
+    auto* slow_end = B_.GetInsertBlock();
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    auto* n = B_.CreatePHI(I128(), 2);
+    n->addIncoming(fast_num, fast_bb);
+    n->addIncoming(s.a, slow_end);
+    auto* d = B_.CreatePHI(I128(), 2);
+    d->addIncoming(fast_den, fast_bb);
+    d->addIncoming(s.b, slow_end);
+    CgVal out;
+    out.a = n;
+    out.b = d;
+    return out;
+  }
+
+  // a ± b: when the denominators are equal, add the numerators (exact unless they overflow).
+  CgVal DecAddSub(const CgVal& x, const CgVal& y, bool sub, SourceRange r) {
+    auto* same = B_.CreateICmpEQ(x.b, y.b);
+    auto* res = B_.CreateBinaryIntrinsic(sub ? llvm::Intrinsic::ssub_with_overflow : llvm::Intrinsic::sadd_with_overflow, x.a, y.a);
+    auto* ov = B_.CreateExtractValue(res, 1);
+    auto* ok = B_.CreateAnd(same, B_.CreateNot(ov));
+    return DecJoin(ok, B_.CreateExtractValue(res, 0), x.b,
+                   [&] { return DecCall(sub ? Abi::edict_rt_dec_sub : Abi::edict_rt_dec_add, x, &y, r); });
+  }
+
+  // a * b: when all four parts fit in 64 bits, the 128-bit products are exact.
+  CgVal DecMul(const CgVal& x, const CgVal& y, SourceRange r) {
+    auto* ok = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
+    return DecJoin(ok, B_.CreateMul(x.a, y.a), B_.CreateMul(x.b, y.b),
+                   [&] { return DecCall(Abi::edict_rt_dec_mul, x, &y, r); });
+  }
+
+  // -1, 0, 1 as i32: equal denominators compare numerators; small parts cross-multiply exactly.
+  llvm::Value* DecCmp(const CgVal& x, const CgVal& y) {
+    auto* entry = B_.GetInsertBlock();
+    auto* cross_bb = NewBlock("cmp_cross");
+    auto* slow_bb = NewBlock("cmp_slow");
+    auto* join = NewBlock("cmp_join");
+    auto three_way = [&](llvm::Value* l, llvm::Value* rr) {
+      return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(l, rr), I32()), B_.CreateZExt(B_.CreateICmpSLT(l, rr), I32()));
+    };
+    auto* same = B_.CreateICmpEQ(x.b, y.b);
+    auto* fast = three_way(x.a, y.a);
+    B_.CreateCondBr(same, join, cross_bb);
+    B_.SetInsertPoint(cross_bb);
+    auto* small = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
+    auto* cross = three_way(B_.CreateMul(x.a, y.b), B_.CreateMul(y.a, x.b));
+    B_.CreateCondBr(small, join, slow_bb);
+    B_.SetInsertPoint(slow_bb);
+    StoreDec(x, dec_a_);
+    StoreDec(y, dec_b_);
+    auto* slow = CallAbi(Abi::edict_rt_dec_cmp, {dec_a_, dec_b_});
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    auto* phi = B_.CreatePHI(I32(), 3);
+    phi->addIncoming(fast, entry);
+    phi->addIncoming(cross, cross_bb);
+    phi->addIncoming(slow, slow_bb);
+    return phi;
+  }
+
+  CgVal DecNeg(const CgVal& x, SourceRange r) {
+    auto* min = C128(rt::i128(rt::u128(1) << 127));
+    auto* ok = B_.CreateICmpNE(x.a, min);
+    return DecJoin(ok, B_.CreateNeg(x.a), x.b, [&] { return DecCall(Abi::edict_rt_dec_neg, x, nullptr, r); });
+  }
+
+  // Rounding to an integer: exact and inline when the denominator is 1.
+  llvm::Value* DecRound(const CgVal& x, int32_t mode, SourceRange r) {
+    auto* fast_bb = B_.GetInsertBlock();
+    auto* ok = B_.CreateAnd(B_.CreateICmpEQ(x.b, C128(1)), FitsI64(x.a));
+    auto* fast = B_.CreateTrunc(x.a, I64());
+    auto* slow_bb = NewBlock("round_slow");
+    auto* join = NewBlock("round_join");
+    B_.CreateCondBr(ok, join, slow_bb);
+    B_.SetInsertPoint(slow_bb);
+    StoreDec(x, dec_a_);
+    CheckStatus(CallAbi(Abi::edict_rt_dec_round, {dec_a_, C32(mode), i64_out_}), r);
+    auto* slow = B_.CreateLoad(I64(), i64_out_);
+    auto* slow_end = B_.GetInsertBlock();
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    auto* phi = B_.CreatePHI(I64(), 2);
+    phi->addIncoming(fast, fast_bb);
+    phi->addIncoming(slow, slow_end);
+    return phi;
+  }
+
+  // ------------------------------------------------------------------ integers
+
+  llvm::Value* IntOp(llvm::Intrinsic::ID id, llvm::Value* a, llvm::Value* b, SourceRange r) {
+    auto* res = B_.CreateBinaryIntrinsic(id, a, b);
+    FailIf(B_.CreateExtractValue(res, 1), rt::RtErrorKind::Overflow, r);
+    return B_.CreateExtractValue(res, 0);
+  }
+
+  // ------------------------------------------------------------------ equality
+
+  llvm::Value* Eq(TypeId t, const CgVal& x, const CgVal& y) {
+    const auto& ti = m_.types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Error: return B_.getTrue();
+      case TypeKind::Bool: case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum:
+        return B_.CreateICmpEQ(x.a, y.a);
+      case TypeKind::Decimal: return B_.CreateICmpEQ(DecCmp(x, y), C32(0));
+      case TypeKind::Duration: return B_.CreateAnd(B_.CreateICmpEQ(x.a, y.a), B_.CreateICmpEQ(x.b, y.b));
+      case TypeKind::Text:
+        return B_.CreateICmpNE(CallAbi(Abi::edict_rt_text_eq, {x.a, x.b, y.a, y.b}), C32(0));
+      case TypeKind::Set: {
+        llvm::Value* all = B_.getTrue();
+        for (size_t w = 0; w < x.words.size(); ++w) all = B_.CreateAnd(all, B_.CreateICmpEQ(x.words[w], y.words[w]));
+        return all;
+      }
+      case TypeKind::Record: {
+        llvm::Value* all = B_.getTrue();
+        const auto& r = m_.types.records[ti.ref];
+        for (size_t i = 0; i < r.fields.size(); ++i) all = B_.CreateAnd(all, Eq(r.fields[i].type, x.fields[i], y.fields[i]));
+        return all;
+      }
+      case TypeKind::List: {
+        // Equal counts, then every element equal.
+        TypeId et = ti.ref;
+        uint32_t stride = L_.of(et).size;
+        auto* result = EntryAlloca(1, 1);
+        B_.CreateStore(B_.getInt8(0), result);
+        auto* loop = NewBlock("leq_loop");
+        auto* body = NewBlock("leq_body");
+        auto* done_true = NewBlock("leq_true");
+        auto* exit = NewBlock("leq_exit");
+        auto* pre = B_.GetInsertBlock();
+        B_.CreateCondBr(B_.CreateICmpEQ(x.b, y.b), loop, exit);
+        B_.SetInsertPoint(loop);
+        auto* i = B_.CreatePHI(I64(), 2);
+        i->addIncoming(C64(0), pre);
+        B_.CreateCondBr(B_.CreateICmpSLT(i, x.b), body, done_true);
+        B_.SetInsertPoint(body);
+        auto* off = B_.CreateMul(i, C64(stride));
+        CgVal xe = LoadFlat(et, B_.CreateInBoundsGEP(I8(), x.a, off));
+        CgVal ye = LoadFlat(et, B_.CreateInBoundsGEP(I8(), y.a, off));
+        auto* same = Eq(et, xe, ye);
+        auto* next = B_.CreateAdd(i, C64(1));
+        i->addIncoming(next, B_.GetInsertBlock());
+        B_.CreateCondBr(same, loop, exit);
+        B_.SetInsertPoint(done_true);
+        B_.CreateStore(B_.getInt8(1), result);
+        B_.CreateBr(exit);
+        B_.SetInsertPoint(exit);
+        return B_.CreateICmpNE(B_.CreateLoad(I8(), result), B_.getInt8(0));
+      }
+    }
+    return B_.getTrue();
+  }
+
+  // ------------------------------------------------------------------ sets
+
+  llvm::Value* SetHas(const CgVal& set, llvm::Value* index) {
+    llvm::Value* word = set.words.empty() ? C64(0) : set.words[0];
+    if (set.words.size() > 1) {
+      auto* w = B_.CreateLShr(index, C32(6));
+      for (size_t k = 1; k < set.words.size(); ++k) word = B_.CreateSelect(B_.CreateICmpEQ(w, C32(int64_t(k))), set.words[k], word);
+    }
+    auto* bit = B_.CreateAnd(B_.CreateZExt(index, I64()), C64(63));
+    return B_.CreateICmpNE(B_.CreateAnd(B_.CreateLShr(word, bit), C64(1)), C64(0));
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  CgVal Expr(ExprId id) {
+    const ir::Expr& e = m_.exprs[id];
+    const SourceRange r = e.range;
+    auto bin = [&]() {
+      CgVal a = Expr(e.a);
+      CgVal b = Expr(e.b);
+      return std::pair<CgVal, CgVal>{a, b};
+    };
+    auto scalar = [](llvm::Value* v, llvm::Value* w = nullptr) {
+      CgVal c;
+      c.a = v;
+      c.b = w;
+      return c;
+    };
+    switch (e.op) {
+      case Op::Error: return {};
+      case Op::BoolLit: return scalar(B_.getInt1(e.a != 0));
+      case Op::IntLit: return scalar(C64(m_.ints[e.a]));
+      case Op::DecLit: return scalar(C128(m_.decs[e.a].num()), C128(m_.decs[e.a].den()));
+      case Op::DateLit: return scalar(C32(int32_t(e.a)));
+      case Op::DurLit: return scalar(C64(m_.durs[e.a].months), C64(m_.durs[e.a].days));
+      case Op::TextLit: return Text(m_.texts[e.a]);
+      case Op::EnumLit: return scalar(C32(e.b));
+      case Op::SetLit: {
+        uint32_t en = m_.types.info(e.type).ref;
+        uint32_t words = L_.of(e.type).words;
+        CgVal s;
+        for (uint32_t w = 0; w < words; ++w) s.words.push_back(C64(0));
+        for (uint32_t i = 0; i < e.b; ++i) {
+          llvm::Value* idx = Expr(m_.extra[e.a + i]).a;
+          auto* bit = B_.CreateShl(C64(1), B_.CreateAnd(B_.CreateZExt(idx, I64()), C64(63)));
+          auto* w = B_.CreateLShr(idx, C32(6));
+          for (uint32_t k = 0; k < words; ++k)
+            s.words[k] = B_.CreateOr(s.words[k], B_.CreateSelect(B_.CreateICmpEQ(w, C32(k)), bit, C64(0)));
+        }
+        (void)en;
+        return s;
+      }
+      case Op::ListLit: {
+        TypeId et = m_.types.info(e.type).ref;
+        const auto& el = L_.of(et);
+        std::vector<CgVal> elems;
+        for (uint32_t i = 0; i < e.b; ++i) elems.push_back(Expr(m_.extra[e.a + i]));
+        llvm::Value* arr = EntryAlloca(uint64_t(el.size) * std::max<uint32_t>(e.b, 1), el.align);
+        for (uint32_t i = 0; i < e.b; ++i) StoreFlat(et, elems[i], At(arr, uint64_t(i) * el.size));
+        return scalar(arr, C64(e.b));
+      }
+      case Op::RecordLit: {
+        CgVal rec;
+        size_t n = m_.types.records[e.a].fields.size();
+        for (size_t i = 0; i < n; ++i) rec.fields.push_back(Expr(m_.extra[e.b + i]));
+        return rec;
+      }
+      case Op::Local: return slots_[e.a];
+      case Op::LetRef: return Expr(dec_->lets[e.a].value);  // pure: recomputing equals memoising
+      case Op::Const: return ConstRef(e.a, r);
+      case Op::Call: {
+        const ir::Def& d = m_.defs[e.a];
+        std::vector<CgVal> args;
+        for (size_t i = 0; i < d.params.size(); ++i) args.push_back(Expr(m_.extra[e.b + i]));
+        std::vector<CgVal> saved(d.slot_count);
+        std::swap(saved, slots_);
+        for (size_t i = 0; i < args.size(); ++i) slots_[i] = args[i];
+        CgVal out = Expr(d.body);
+        std::swap(saved, slots_);
+        return out;
+      }
+      case Op::DecisionCall: return CallDecision(e);
+      case Op::Builtin: return Builtin(e);
+      case Op::Field: return Expr(e.a).fields[e.b];
+      case Op::With: {
+        CgVal base = Expr(e.a);
+        for (uint32_t i = 0; i < e.c; ++i) base.fields[m_.extra[e.b + 2 * i]] = Expr(m_.extra[e.b + 2 * i + 1]);
+        return base;
+      }
+      case Op::Not: return scalar(B_.CreateNot(Expr(e.a).a));
+      case Op::And: case Op::Or: return scalar(ShortCircuit(e, nullptr));
+      case Op::If: return IfExpr(e);
+      case Op::IntNeg: return scalar(IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), Expr(e.a).a, r));
+      case Op::IntAdd: { auto [a, b] = bin(); return scalar(IntOp(llvm::Intrinsic::sadd_with_overflow, a.a, b.a, r)); }
+      case Op::IntSub: { auto [a, b] = bin(); return scalar(IntOp(llvm::Intrinsic::ssub_with_overflow, a.a, b.a, r)); }
+      case Op::IntMul: { auto [a, b] = bin(); return scalar(IntOp(llvm::Intrinsic::smul_with_overflow, a.a, b.a, r)); }
+      case Op::IntToDec: return scalar(B_.CreateSExt(Expr(e.a).a, I128()), C128(1));
+      case Op::DecNeg: return DecNeg(Expr(e.a), r);
+      case Op::DecAdd: { auto [a, b] = bin(); return DecAddSub(a, b, false, r); }
+      case Op::DecSub: { auto [a, b] = bin(); return DecAddSub(a, b, true, r); }
+      case Op::DecMul: { auto [a, b] = bin(); return DecMul(a, b, r); }
+      case Op::DecDiv: { auto [a, b] = bin(); return DecCall(Abi::edict_rt_dec_div, a, &b, r); }
+      case Op::DateAddDur: case Op::DateSubDur: {
+        auto [a, b] = bin();
+        llvm::Value* months = b.a;
+        llvm::Value* days = b.b;
+        if (e.op == Op::DateSubDur) {
+          months = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), months, r);
+          days = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), days, r);
+        }
+        CheckStatus(CallAbi(Abi::edict_rt_date_add, {a.a, months, days, i32_out_}), r);
+        return scalar(B_.CreateLoad(I32(), i32_out_));
+      }
+      case Op::DateDiff: {
+        auto [a, b] = bin();
+        return scalar(C64(0), B_.CreateSub(B_.CreateSExt(a.a, I64()), B_.CreateSExt(b.a, I64())));
+      }
+      case Op::DurAdd: case Op::DurSub: {
+        auto [a, b] = bin();
+        llvm::Value* bm = b.a;
+        llvm::Value* bd = b.b;
+        if (e.op == Op::DurSub) {  // as the interpreter: negate, then add
+          bm = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), bm, r);
+          bd = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), bd, r);
+        }
+        auto* m = IntOp(llvm::Intrinsic::sadd_with_overflow, a.a, bm, r);
+        auto* d = IntOp(llvm::Intrinsic::sadd_with_overflow, a.b, bd, r);
+        return scalar(m, d);
+      }
+      case Op::DurNeg: {
+        CgVal a = Expr(e.a);
+        auto* m = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), a.a, r);
+        auto* d = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), a.b, r);
+        return scalar(m, d);
+      }
+      case Op::DurMul: {
+        auto [a, b] = bin();
+        auto* m = IntOp(llvm::Intrinsic::smul_with_overflow, a.a, b.a, r);
+        auto* d = IntOp(llvm::Intrinsic::smul_with_overflow, a.b, b.a, r);
+        return scalar(m, d);
+      }
+      case Op::Eq: { auto [a, b] = bin(); return scalar(Eq(m_.exprs[e.a].type, a, b)); }
+      case Op::Ne: { auto [a, b] = bin(); return scalar(B_.CreateNot(Eq(m_.exprs[e.a].type, a, b))); }
+      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+        auto [a, b] = bin();
+        llvm::Value* c = Compare(m_.exprs[e.a].type, a, b, r);
+        switch (e.op) {
+          case Op::Lt: return scalar(B_.CreateICmpSLT(c, C32(0)));
+          case Op::Le: return scalar(B_.CreateICmpSLE(c, C32(0)));
+          case Op::Gt: return scalar(B_.CreateICmpSGT(c, C32(0)));
+          default: return scalar(B_.CreateICmpSGE(c, C32(0)));
+        }
+      }
+      case Op::SetHas: {
+        CgVal x = Expr(e.a);
+        CgVal s = Expr(e.b);
+        return scalar(SetHas(s, x.a));
+      }
+      case Op::ListHas: {
+        CgVal x = Expr(e.a);
+        CgVal l = Expr(e.b);
+        TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
+        return scalar(ListAny(l, et, [&](const CgVal& el) { return Eq(et, x, el); }, true));
+      }
+      case Op::SetUnion: case Op::SetInter: case Op::SetMinus: {
+        auto [a, b] = bin();
+        CgVal s;
+        for (size_t w = 0; w < a.words.size(); ++w) {
+          llvm::Value* v = e.op == Op::SetUnion ? B_.CreateOr(a.words[w], b.words[w])
+                           : e.op == Op::SetInter ? B_.CreateAnd(a.words[w], b.words[w])
+                                                  : B_.CreateAnd(a.words[w], B_.CreateNot(b.words[w]));
+          s.words.push_back(v);
+        }
+        return s;
+      }
+      case Op::Exists: case Op::Forall: {
+        CgVal l = Expr(e.b);
+        TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
+        bool want = e.op == Op::Exists;
+        uint32_t slot = e.a;
+        return scalar(ListAny(l, et, [&](const CgVal& el) {
+          slots_[slot] = el;
+          llvm::Value* body = Expr(e.c).a;
+          return want ? body : B_.CreateNot(body);
+        }, want));
+      }
+    }
+    return {};
+  }
+
+  // Whether `pred` holds for some element (exists_mode) — returns that, or for all (returns
+  // the negation of "some element fails"). Elements are visited in order; the first hit stops.
+  template <class Pred>
+  llvm::Value* ListAny(const CgVal& list, TypeId et, Pred pred, bool exists_mode) {
+    uint32_t stride = L_.of(et).size;
+    auto* pre = B_.GetInsertBlock();
+    auto* loop = NewBlock("list_loop");
+    auto* body = NewBlock("list_body");
+    auto* exit = NewBlock("list_exit");
+    B_.CreateBr(loop);
+    B_.SetInsertPoint(loop);
+    auto* i = B_.CreatePHI(I64(), 2);
+    i->addIncoming(C64(0), pre);
+    auto* loop_bb = loop;
+    B_.CreateCondBr(B_.CreateICmpSLT(i, list.b), body, exit);
+    B_.SetInsertPoint(body);
+    CgVal el = LoadFlat(et, B_.CreateInBoundsGEP(I8(), list.a, B_.CreateMul(i, C64(stride))));
+    llvm::Value* hit = pred(el);
+    auto* body_end = B_.GetInsertBlock();
+    auto* next = B_.CreateAdd(i, C64(1));
+    i->addIncoming(next, body_end);
+    B_.CreateCondBr(hit, exit, loop);
+    B_.SetInsertPoint(exit);
+    auto* phi = B_.CreatePHI(I1(), 2);
+    phi->addIncoming(B_.getInt1(!exists_mode), loop_bb);  // ran out: none hit
+    phi->addIncoming(B_.getInt1(exists_mode), body_end);  // hit
+    return phi;
+  }
+
+  llvm::Value* Compare(TypeId t, const CgVal& a, const CgVal& b, SourceRange r) {
+    auto three = [&](llvm::Value* x, llvm::Value* y) {
+      return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(x, y), I32()), B_.CreateZExt(B_.CreateICmpSLT(x, y), I32()));
+    };
+    switch (m_.types.kind(t)) {
+      case TypeKind::Integer: case TypeKind::Date: return three(a.a, b.a);
+      case TypeKind::Decimal: return DecCmp(a, b);
+      case TypeKind::Duration:
+        CheckStatus(CallAbi(Abi::edict_rt_dur_cmp, {a.a, a.b, b.a, b.b, i32_out_}), r);
+        return B_.CreateLoad(I32(), i32_out_);
+      default: return C32(0);
+    }
+  }
+
+  // `and`/`or` with short-circuit; records atoms in the trace when asked (atoms != null).
+  llvm::Value* ShortCircuit(const ir::Expr& e, std::vector<ExprId>* atoms) {
+    bool is_and = e.op == Op::And;
+    llvm::Value* left = Condition(e.a, atoms);
+    auto* left_end = B_.GetInsertBlock();
+    auto* rhs = NewBlock(is_and ? "and_rhs" : "or_rhs");
+    auto* join = NewBlock(is_and ? "and_join" : "or_join");
+    if (is_and) B_.CreateCondBr(left, rhs, join);
+    else B_.CreateCondBr(left, join, rhs);
+    B_.SetInsertPoint(rhs);
+    llvm::Value* right = Condition(e.b, atoms);
+    auto* right_end = B_.GetInsertBlock();
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    auto* phi = B_.CreatePHI(I1(), 2);
+    phi->addIncoming(B_.getInt1(!is_and), left_end);
+    phi->addIncoming(right, right_end);
+    return phi;
+  }
+
+  // A boolean expression; with atoms, it is a rule condition whose atoms (the same split as
+  // the interpreter's trace) are numbered and recorded.
+  llvm::Value* Condition(ExprId id, std::vector<ExprId>* atoms) {
+    const ir::Expr& e = m_.exprs[id];
+    if (!atoms) {
+      if (e.op == Op::And || e.op == Op::Or) return ShortCircuit(e, nullptr);
+      return Expr(id).a;
+    }
+    if (e.op == Op::And || e.op == Op::Or) return ShortCircuit(e, atoms);
+    if (e.op == Op::Not) {
+      Op inner = m_.exprs[e.a].op;
+      if (inner == Op::And || inner == Op::Or || inner == Op::Not) return B_.CreateNot(Condition(e.a, atoms));
+    }
+    llvm::Value* v = Expr(id).a;
+    if (trace_) TraceStore(uint32_t(dec_->rules.size() + atoms->size()), B_.CreateAdd(B_.CreateZExt(v, I8()), B_.getInt8(1)));
+    atoms->push_back(id);
+    return v;
+  }
+
+  // Stores a trace byte, unless the caller passed no buffer (a decision called by another).
+  void TraceStore(uint32_t slot, llvm::Value* byte) {
+    auto* store = NewBlock("trace");
+    auto* after = NewBlock("traced");
+    B_.CreateCondBr(B_.CreateIsNotNull(trace_), store, after);
+    B_.SetInsertPoint(store);
+    B_.CreateStore(byte, At(trace_, slot));
+    B_.CreateBr(after);
+    B_.SetInsertPoint(after);
+  }
+
+  CgVal IfExpr(const ir::Expr& e) {
+    llvm::Value* c = Condition(e.a, nullptr);
+    TypeId t = e.type;
+    auto* then_bb = NewBlock("if_then");
+    auto* else_bb = NewBlock("if_else");
+    auto* join = NewBlock("if_join");
+    // Results of arbitrary shape go through memory, which SROA turns back into registers.
+    const auto& l = L_.of(t);
+    auto* slot = EntryAlloca(l.size, l.align);
+    B_.CreateCondBr(c, then_bb, else_bb);
+    B_.SetInsertPoint(then_bb);
+    StoreFlat(t, Expr(e.b), slot);
+    B_.CreateBr(join);
+    B_.SetInsertPoint(else_bb);
+    StoreFlat(t, Expr(e.c), slot);
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    return LoadFlat(t, slot);
+  }
+
+  CgVal ConstRef(uint32_t c, SourceRange r) {
+    try {
+      return Constant(consts_.EvalConst(c), m_.consts[c].type);
+    } catch (const rt::EvalError& err) {
+      // The constant fails whenever it is used: so does the generated code.
+      EmitErrorReturn(C32(int32_t(err.kind)), Site(err.range));
+      B_.SetInsertPoint(NewBlock("unreachable"));
+      CgVal dummy = Undef(m_.consts[c].type);
+      (void)r;
+      return dummy;
+    }
+  }
+
+  CgVal Undef(TypeId t) {
+    const auto& ti = m_.types.info(t);
+    CgVal v;
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: v.a = B_.getInt1(false); break;
+      case TypeKind::Integer: v.a = C64(0); break;
+      case TypeKind::Decimal: v.a = C128(0); v.b = C128(1); break;
+      case TypeKind::Date: case TypeKind::Enum: v.a = C32(0); break;
+      case TypeKind::Duration: v.a = C64(0); v.b = C64(0); break;
+      case TypeKind::Text: case TypeKind::List: v.a = llvm::ConstantPointerNull::get(B_.getPtrTy()); v.b = C64(0); break;
+      case TypeKind::Set: for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(C64(0)); break;
+      case TypeKind::Record:
+        for (const auto& f : m_.types.records[ti.ref].fields) v.fields.push_back(Undef(f.type));
+        break;
+    }
+    return v;
+  }
+
+  CgVal CallDecision(const ir::Expr& e) {
+    const ir::Decision& callee = m_.decisions[e.a];
+    std::vector<TypeId> ptypes;
+    for (const auto& p : callee.params) ptypes.push_back(p.type);
+    rt::TypeLayout pl = L_.Struct(ptypes);
+    std::vector<CgVal> args;
+    for (size_t i = 0; i < callee.params.size(); ++i) args.push_back(Expr(m_.extra[e.b + i]));
+    auto* in = EntryAlloca(pl.size, pl.align);
+    for (size_t i = 0; i < args.size(); ++i) StoreFlat(ptypes[i], args[i], At(in, pl.field_offsets[i]));
+    const auto& ol = L_.of(callee.result);
+    auto* out = EntryAlloca(ol.size, ol.align);
+    auto* status = B_.CreateCall(fns_[e.a], {in, out, err_, llvm::ConstantPointerNull::get(B_.getPtrTy())});
+    PropagateStatus(status);
+    return LoadFlat(callee.result, out);
+  }
+
+  CgVal Builtin(const ir::Expr& e) {
+    const uint32_t* args = m_.operands(e.b);
+    const SourceRange r = e.range;
+    auto scalar = [](llvm::Value* v) {
+      CgVal c;
+      c.a = v;
+      return c;
+    };
+    using BI = ir::Builtin;
+    switch (BI(e.a)) {
+      case BI::YearOf: case BI::MonthOf: case BI::DayOf: {
+        CgVal d = Expr(args[0]);
+        B_.CreateCall(abi_[size_t(Abi::edict_rt_date_parts)], {d.a, ymd_out_});
+        int k = BI(e.a) == BI::YearOf ? 0 : BI(e.a) == BI::MonthOf ? 1 : 2;
+        return scalar(B_.CreateSExt(B_.CreateLoad(I32(), At(ymd_out_, 4 * k)), I64()));
+      }
+      case BI::MakeDate: {
+        CgVal y = Expr(args[0]);
+        CgVal mo = Expr(args[1]);
+        CgVal d = Expr(args[2]);
+        CheckStatus(CallAbi(Abi::edict_rt_make_date, {y.a, mo.a, d.a, i32_out_}), r);
+        return scalar(B_.CreateLoad(I32(), i32_out_));
+      }
+      case BI::AddMonthsStrict: case BI::AddMonthsUp: {
+        CgVal d = Expr(args[0]);
+        CgVal n = Expr(args[1]);
+        int mode = BI(e.a) == BI::AddMonthsUp ? EDICT_MONTHS_UP : EDICT_MONTHS_STRICT;
+        CheckStatus(CallAbi(Abi::edict_rt_add_months, {d.a, n.a, C32(mode), i32_out_}), r);
+        return scalar(B_.CreateLoad(I32(), i32_out_));
+      }
+      case BI::DaysOf: {
+        CgVal d = Expr(args[0]);
+        FailIf(B_.CreateICmpNE(d.a, C64(0)), rt::RtErrorKind::IncomparableDurations, r);
+        return scalar(d.b);
+      }
+      case BI::Floor: return scalar(DecRound(Expr(args[0]), EDICT_FLOOR, r));
+      case BI::Ceil: return scalar(DecRound(Expr(args[0]), EDICT_CEIL, r));
+      case BI::Truncate: return scalar(DecRound(Expr(args[0]), EDICT_TRUNCATE, r));
+      case BI::RoundHalfUp: return scalar(DecRound(Expr(args[0]), EDICT_ROUND_HALF_UP, r));
+      case BI::RoundHalfEven: return scalar(DecRound(Expr(args[0]), EDICT_ROUND_HALF_EVEN, r));
+      case BI::ToInteger: return scalar(DecRound(Expr(args[0]), EDICT_TO_INTEGER, r));
+      case BI::Abs: {
+        CgVal x = Expr(args[0]);
+        if (m_.types.kind(e.type) == TypeKind::Integer) {
+          auto* neg = B_.CreateICmpSLT(x.a, C64(0));
+          auto* pre = B_.GetInsertBlock();
+          auto* negate = NewBlock("abs_neg");
+          auto* join = NewBlock("abs_join");
+          B_.CreateCondBr(neg, negate, join);
+          B_.SetInsertPoint(negate);
+          auto* n = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), x.a, r);
+          auto* neg_end = B_.GetInsertBlock();
+          B_.CreateBr(join);
+          B_.SetInsertPoint(join);
+          auto* phi = B_.CreatePHI(I64(), 2);
+          phi->addIncoming(x.a, pre);
+          phi->addIncoming(n, neg_end);
+          return scalar(phi);
+        }
+        auto* neg = B_.CreateICmpSLT(x.a, C128(0));
+        auto* pre = B_.GetInsertBlock();
+        auto* negate = NewBlock("abs_neg");
+        auto* join = NewBlock("abs_join");
+        B_.CreateCondBr(neg, negate, join);
+        B_.SetInsertPoint(negate);
+        CgVal n = DecNeg(x, r);
+        auto* neg_end = B_.GetInsertBlock();
+        B_.CreateBr(join);
+        B_.SetInsertPoint(join);
+        auto* pn = B_.CreatePHI(I128(), 2);
+        pn->addIncoming(x.a, pre);
+        pn->addIncoming(n.a, neg_end);
+        auto* pd = B_.CreatePHI(I128(), 2);
+        pd->addIncoming(x.b, pre);
+        pd->addIncoming(n.b, neg_end);
+        CgVal out;
+        out.a = pn;
+        out.b = pd;
+        return out;
+      }
+      case BI::Min: case BI::Max: {
+        CgVal a = Expr(args[0]);
+        CgVal b = Expr(args[1]);
+        llvm::Value* c = Compare(e.type, a, b, r);
+        llvm::Value* take_a = BI(e.a) == BI::Min ? B_.CreateICmpSLE(c, C32(0)) : B_.CreateICmpSGE(c, C32(0));
+        CgVal out;
+        out.a = B_.CreateSelect(take_a, a.a, b.a);
+        if (a.b) out.b = B_.CreateSelect(take_a, a.b, b.b);
+        return out;
+      }
+      case BI::Count: {
+        CgVal x = Expr(args[0]);
+        if (m_.types.kind(m_.exprs[args[0]].type) == TypeKind::List) return scalar(x.b);
+        llvm::Value* n = C64(0);
+        for (auto* w : x.words) n = B_.CreateAdd(n, B_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, w));
+        return scalar(n);
+      }
+      case BI::Sum: {
+        CgVal l = Expr(args[0]);
+        TypeId et = m_.types.info(m_.exprs[args[0]].type).ref;
+        bool is_int = m_.types.kind(e.type) == TypeKind::Integer;
+        const auto& el = L_.of(et);
+        auto* acc = EntryAlloca(32, 16);
+        if (is_int) B_.CreateStore(C64(0), acc);
+        else StoreDec(CgVal{C128(0), C128(1), {}, {}}, acc);
+        ListAny(l, et, [&](const CgVal& x) {
+          if (is_int) {
+            auto* s = IntOp(llvm::Intrinsic::sadd_with_overflow, B_.CreateLoad(I64(), acc), x.a, r);
+            B_.CreateStore(s, acc);
+          } else {
+            CgVal s = DecAddSub(LoadDec(acc), x, false, r);
+            StoreDec(s, acc);
+          }
+          return B_.getFalse();
+        }, true);
+        (void)el;
+        if (is_int) return scalar(B_.CreateLoad(I64(), acc));
+        return LoadDec(acc);
+      }
+    }
+    return {};
+  }
+
+  // ------------------------------------------------------------------ decisions
+
+  void DefineDecision(uint32_t di) {
+    const ir::Decision& d = m_.decisions[di];
+    dec_ = &d;
+    fn_ = fns_[di];
+    auto* entry = llvm::BasicBlock::Create(C_, "entry", fn_);
+    B_.SetInsertPoint(entry);
+    llvm::Value* in = fn_->getArg(0);
+    llvm::Value* out = fn_->getArg(1);
+    err_ = fn_->getArg(2);
+    trace_ = trace_enabled_ ? fn_->getArg(3) : nullptr;
+    dec_a_ = EntryAlloca(32, 16);
+    dec_b_ = EntryAlloca(32, 16);
+    dec_out_ = EntryAlloca(32, 16);
+    i32_out_ = EntryAlloca(4, 4);
+    i64_out_ = EntryAlloca(8, 8);
+    ymd_out_ = EntryAlloca(12, 4);
+
+    jit::DecisionInfo& info = result_.decisions[di];
+    std::vector<TypeId> ptypes;
+    for (const auto& p : d.params) ptypes.push_back(p.type);
+    info.input = L_.Struct(ptypes);
+    info.output_size = L_.of(d.result).size;
+    info.output_align = L_.of(d.result).align;
+
+    slots_.assign(std::max<size_t>(d.slot_count, d.params.size()), CgVal{});
+    for (size_t i = 0; i < d.params.size(); ++i) slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]));
+
+    // 1. Every rule's condition, in order.
+    size_t n = d.rules.size();
+    std::vector<llvm::Value*> applies(n);
+    for (size_t r = 0; r < n; ++r) {
+      const ir::Rule& rule = d.rules[r];
+      applies[r] = rule.condition == ir::kNoExpr ? B_.getTrue() : Condition(rule.condition, &info.atoms);
+      if (trace_) TraceStore(uint32_t(r), B_.CreateAdd(B_.CreateZExt(applies[r], I8()), B_.getInt8(1)));
+      info.atom_rule.resize(info.atoms.size(), uint32_t(r));
+    }
+    info.trace_size = uint32_t(n + info.atoms.size());
+
+    // 2. Winners: applicable rules that no applicable rule overrides.
+    std::vector<llvm::Value*> wins(n);
+    llvm::Value* any = B_.getFalse();
+    for (size_t r = 0; r < n; ++r) {
+      llvm::Value* overridden = B_.getFalse();
+      for (size_t s = 0; s < n; ++s) {
+        const auto& ov = d.rules[s].overrides;
+        if (std::binary_search(ov.begin(), ov.end(), uint32_t(r))) overridden = B_.CreateOr(overridden, applies[s]);
+      }
+      wins[r] = B_.CreateAnd(applies[r], B_.CreateNot(overridden));
+      any = B_.CreateOr(any, wins[r]);
+    }
+
+    // 3. No winner: the default, or `no_applicable_rule`.
+    auto* none_bb = NewBlock("no_winner");
+    auto* some_bb = NewBlock("winners");
+    B_.CreateCondBr(any, some_bb, none_bb);
+    B_.SetInsertPoint(none_bb);
+    if (d.has_default) {
+      StoreFlat(d.result, Expr(d.default_rule.outcome), out);
+      B_.CreateRet(C32(0));
+    } else {
+      EmitErrorReturn(C32(int32_t(rt::RtErrorKind::NoApplicableRule)), Site(d.range));
+    }
+
+    // 4. The first winner gives the outcome; every later winner must agree.
+    B_.SetInsertPoint(some_bb);
+    for (size_t r = 0; r < n; ++r) {
+      auto* is_first = NewBlock("first");
+      auto* next = NewBlock("not_first");
+      B_.CreateCondBr(wins[r], is_first, next);
+      B_.SetInsertPoint(is_first);
+      CgVal first = Expr(d.rules[r].outcome);
+      for (size_t s = r + 1; s < n; ++s) {
+        auto* check = NewBlock("check_winner");
+        auto* after = NewBlock("checked");
+        B_.CreateCondBr(wins[s], check, after);
+        B_.SetInsertPoint(check);
+        CgVal other = Expr(d.rules[s].outcome);
+        auto* conflict = NewBlock("conflict");
+        auto* agree = NewBlock("agree");
+        B_.CreateCondBr(Eq(d.result, first, other), agree, conflict);
+        B_.SetInsertPoint(conflict);
+        EmitErrorReturn(C32(int32_t(rt::RtErrorKind::Conflict)), Site(d.rules[s].name_range), int32_t(r), int32_t(s));
+        B_.SetInsertPoint(agree);
+        B_.CreateBr(after);
+        B_.SetInsertPoint(after);
+      }
+      StoreFlat(d.result, first, out);
+      B_.CreateRet(C32(0));
+      B_.SetInsertPoint(next);
+    }
+    B_.CreateUnreachable();
+  }
+
+  const ir::Module& m_;
+  const rt::Layouts& L_;
+  bool trace_enabled_;
+  llvm::Module& M_;
+  llvm::LLVMContext& C_;
+  llvm::IRBuilder<> B_;
+  interp::Interpreter consts_;
+  Result result_;
+  llvm::Function* abi_[64] = {};
+  std::vector<llvm::Function*> fns_;
+  // Per function:
+  llvm::Function* fn_ = nullptr;
+  const ir::Decision* dec_ = nullptr;
+  llvm::Value* err_ = nullptr;
+  llvm::Value* trace_ = nullptr;
+  llvm::Value *dec_a_ = nullptr, *dec_b_ = nullptr, *dec_out_ = nullptr;
+  llvm::Value *i32_out_ = nullptr, *i64_out_ = nullptr, *ymd_out_ = nullptr;
+  std::vector<CgVal> slots_;
+};
+
+}  // namespace
+
+Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out) {
+  return Lowerer(m, layouts, trace, out).Run();
+}
+
+}  // namespace edict::lower

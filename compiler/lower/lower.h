@@ -1,0 +1,28 @@
+// Lowering: checked IR -> LLVM IR. One function per decision (see compiler/jit/engine.h for its
+// signature and contract). Only this folder and compiler/jit/ see LLVM.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "compiler/jit/engine.h"
+#include "runtime/layout.h"
+
+namespace llvm {
+class Module;
+}
+
+namespace edict::lower {
+
+struct Result {
+  std::vector<jit::DecisionInfo> decisions;  // by decision index
+  std::vector<SourceRange> sites;            // error sites, by NativeError::site
+};
+
+// The symbol of decision d's function.
+std::string DecisionSymbol(uint32_t d);
+
+// Emits every decision of `m` into `out` (which must have its data layout set).
+Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out);
+
+}  // namespace edict::lower
