@@ -23,6 +23,7 @@ amendItem   : KW_REPEAL KW_RULE target=IDENT citation? ';'          # repealRule
             | KW_REPLACE ruleItem                                   # replaceRule
             | KW_REPLACE defaultItem                                # replaceDefault
             | KW_REPEAL KW_DEFAULT citation? ';'                    # repealDefault
+            | KW_RULE target=IDENT exceptionTo citation? ';'         # addExceptions
             | ruleItem                                              # addRule
             | letItem                                               # addLet
             ;

@@ -182,12 +182,12 @@ struct TestDecl {
 };
 
 // One change inside `amend decision d { ... }`.
-enum class AmendKind { RepealRule, ReplaceRule, AddRule, AddLet, ReplaceDefault, RepealDefault };
+enum class AmendKind { RepealRule, ReplaceRule, AddRule, AddLet, ReplaceDefault, RepealDefault, AddExceptions };
 struct AmendItem {
   AmendKind kind = AmendKind::AddRule;
   std::string target;                 // RepealRule: the rule's label
   std::optional<Citation> citation;   // RepealRule, RepealDefault: the provision that repeals
-  RuleItem rule;                      // ReplaceRule, AddRule
+  RuleItem rule;                      // ReplaceRule, AddRule; AddExceptions: exception_to only
   LetItem let;                        // AddLet
   DefaultItem dflt;                   // ReplaceDefault
   SourceRange range, target_range;

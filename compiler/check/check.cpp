@@ -60,6 +60,8 @@ struct LetRef {
 struct RuleRef {
   const ast::RuleItem* rule;
   std::vector<DiagNote> context;
+  // Exceptions an amendment added (`rule x exception to y;`): labels and where they are named.
+  std::vector<std::pair<std::string, SourceRange>> added_exceptions;
 };
 struct DefaultRef {
   const ast::DefaultItem* dflt;
@@ -583,13 +585,15 @@ class Checker {
       for (const auto& it : am.items) {
         switch (it.kind) {
           case ast::AmendKind::RepealRule:
-          case ast::AmendKind::ReplaceRule: {
+          case ast::AmendKind::ReplaceRule:
+          case ast::AmendKind::AddExceptions: {
             int i = find_rule(it.target);
             if (i < 0) {
               auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, it.target_range,
                                     fmt::format("the decision `{}` of `{}` has no rule `{}` to {}", am.decision,
                                                 version > 0 ? m_.versions[version - 1].name : "the base", it.target,
-                                                it.kind == ast::AmendKind::RepealRule ? "repeal" : "replace"));
+                                                it.kind == ast::AmendKind::RepealRule ? "repeal"
+                                                : it.kind == ast::AmendKind::ReplaceRule ? "replace" : "give exceptions to"));
               Suggest(d, it.target, [&](auto add) { for (const auto& r : v.rules) add(r.rule->name); });
               d.notes.push_back({v.sig->name_range, fmt::format("`{}` is declared here", am.decision)});
               break;
@@ -597,6 +601,9 @@ class Checker {
             if (it.kind == ast::AmendKind::RepealRule) {
               v.repealed[it.target] = it.range;
               v.rules.erase(v.rules.begin() + i);
+            } else if (it.kind == ast::AmendKind::AddExceptions) {
+              for (size_t k = 0; k < it.rule.exception_to.size(); ++k)
+                v.rules[size_t(i)].added_exceptions.emplace_back(it.rule.exception_to[k], it.rule.exception_ranges[k]);
             } else {
               v.rules[size_t(i)] = RuleRef{&it.rule, {{v.rules[size_t(i)].rule->name_range,
                                                       fmt::format("`{}` replaces the rule `{}` declared here", me, it.target)}}};
@@ -802,15 +809,18 @@ class Checker {
       }
       m_.decisions[i].rules.push_back(std::move(rule));
     }
-    // Exceptions name rules of the same decision.
+    // Exceptions name rules of the same decision (the rule's own, and those amendments added).
     for (size_t ri = 0; ri < a.rules.size(); ++ri) {
       const auto& r = *a.rules[ri].rule;
-      for (size_t k = 0; k < r.exception_to.size(); ++k) {
-        auto it = rule_index.find(r.exception_to[k]);
+      std::vector<std::pair<std::string, SourceRange>> targets;
+      for (size_t k = 0; k < r.exception_to.size(); ++k) targets.emplace_back(r.exception_to[k], r.exception_ranges[k]);
+      for (const auto& x : a.rules[ri].added_exceptions) targets.push_back(x);
+      for (const auto& [name, range] : targets) {
+        auto it = rule_index.find(name);
         if (it == rule_index.end()) {
-          if (a.repealed.count(r.exception_to[k])) continue;  // reported as a dangling exception
-          auto& d = diags_.Emit(DiagKind::UnknownRule, r.exception_ranges[k], a.sig->name, r.exception_to[k]);
-          Suggest(d, r.exception_to[k], [&](auto add) { for (auto& [n, _] : rule_index) add(n); });
+          if (a.repealed.count(name)) continue;  // reported as a dangling exception
+          auto& d = diags_.Emit(DiagKind::UnknownRule, range, a.sig->name, name);
+          Suggest(d, name, [&](auto add) { for (auto& [n, _] : rule_index) add(n); });
           continue;
         }
         m_.decisions[i].rules[ri].exception_to.push_back(it->second);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/cases/generate.h"
 #include "compiler/driver/load.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
@@ -405,6 +406,25 @@ int RunSchema(const Common& c, const std::string& file, const std::string& decis
   std::string defs = w.Defs();  // after Object: it collects the records and enums used
   std::cout << fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}}}\n", body,
                            defs.empty() ? "" : ",\"$defs\":{" + defs + "}");
+  return kOk;
+}
+
+int RunCases(const Common& c, const std::string& file, const std::string& decision, size_t count, uint64_t seed) {
+  Program p;
+  if (!LoadOrReport(c, {file}, p)) return kCompileError;
+  int di = FindDecisionOrReport(p, decision, file);
+  if (di < 0) return kUsage;
+  cases::Generator gen(p.module, uint32_t(di), seed);
+  std::string buffer;
+  for (size_t i = 0; i < count; ++i) {
+    buffer += gen.ToJson(gen.Next());
+    buffer += '\n';
+    if (buffer.size() > (1 << 20)) {
+      std::cout << buffer;
+      buffer.clear();
+    }
+  }
+  std::cout << buffer;
   return kOk;
 }
 

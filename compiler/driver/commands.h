@@ -34,6 +34,9 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
 
 int RunSchema(const Common& c, const std::string& file, const std::string& decision);
 
+// Prints `count` generated cases (JSON Lines) for a decision's input.
+int RunCases(const Common& c, const std::string& file, const std::string& decision, size_t count, uint64_t seed);
+
 int RunDump(const Common& c, const std::string& file, const std::string& phase);
 
 }  // namespace edict::driver

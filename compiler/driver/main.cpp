@@ -54,6 +54,15 @@ int main(int argc, char** argv) {
   schema->add_option("file", schema_file, "The Edict file")->required();
   schema->add_option("--decision,-d", schema_decision, "The decision")->required();
 
+  auto* gen = app.add_subcommand("cases", "Generate random cases (JSON Lines) for a decision's input, biased to its boundaries");
+  std::string gen_file, gen_decision;
+  size_t gen_count = 1000;
+  uint64_t gen_seed = 1;
+  gen->add_option("file", gen_file, "The Edict file")->required();
+  gen->add_option("--decision,-d", gen_decision, "The decision")->required();
+  gen->add_option("--count,-n", gen_count, "How many cases (default 1000)");
+  gen->add_option("--seed", gen_seed, "Seed of the generator (default 1); the same seed gives the same cases");
+
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";
   dump->add_option("file", dump_file, "The Edict file")->required();
@@ -78,6 +87,7 @@ int main(int argc, char** argv) {
     if (*test) return RunTest(common, test_paths, verbose, coverage);
     if (*schema) return RunSchema(common, schema_file, schema_decision);
     if (*dump) return RunDump(common, dump_file, phase);
+    if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
   } catch (const std::exception& e) {
     std::cerr << "edict: internal error: " << e.what() << "\n";
     return 70;

@@ -9,7 +9,8 @@ namespace edict::jit {
 
 Runner::Runner(const ir::Module& m, const Engine& engine) : m_(m), engine_(engine), interp_(m) {}
 
-rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace) {
+Runner::Native Runner::RunNative(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace,
+                                 bool trace_inputs) {
   const ir::Decision& d = m_.decisions[decision];
   const DecisionInfo& info = engine_.info(decision);
   const rt::Layouts& L = engine_.layouts();
@@ -22,16 +23,21 @@ rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, in
   for (size_t i = 0; i < d.params.size(); ++i)
     rt::WriteFlat(args[i], d.params[i].type, m_.types, L, in_bytes + info.input.field_offsets[i], arena_);
   std::vector<uint8_t> buffer(trace ? std::max<uint32_t>(info.trace_size, 1) : 0, 0);
-  NativeError err;
-  int32_t status = engine_.decision(decision)(in_bytes, out_bytes, &err, trace ? buffer.data() : nullptr);
-  if (trace) BuildTrace(decision, args, buffer, status == 0, trace);
-  if (status == 0) {
-    rt::Value v = rt::ReadFlat(out_bytes, d.result, m_.types, L);
-    if (trace) trace->outcome = v;
-    return v;
+  Native result;
+  result.status = engine_.decision(decision)(in_bytes, out_bytes, &result.error, trace ? buffer.data() : nullptr);
+  if (result.status == 0) result.value = rt::ReadFlat(out_bytes, d.result, m_.types, L);
+  if (trace) {
+    BuildTrace(decision, args, buffer, result.status == 0, trace_inputs, trace);
+    if (result.status == 0) trace->outcome = result.value;
   }
-  auto kind = rt::RtErrorKind(err.kind);
-  SourceRange at = engine_.site(err.site);
+  return result;
+}
+
+rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace) {
+  Native n = RunNative(decision, args, trace, true);
+  if (n.status == 0) return n.value;
+  auto kind = rt::RtErrorKind(n.error.kind);
+  SourceRange at = engine_.site(n.error.site);
   try {
     interp_.EvalDecision(decision, args);
   } catch (const rt::EvalError& e) {
@@ -44,7 +50,7 @@ rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, in
 }
 
 void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer, bool ok,
-                        interp::DecisionTrace* trace) {
+                        bool inputs, interp::DecisionTrace* trace) {
   const ir::Decision& d = m_.decisions[decision];
   const DecisionInfo& info = engine_.info(decision);
   trace->decision = decision;
@@ -53,7 +59,11 @@ void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, c
   trace->outcome.reset();
   size_t n = d.rules.size();
   for (uint32_t r = 0; r < n; ++r) {
-    if (buffer[r] == 0) break;  // evaluation stopped (an error) before this rule
+    // A rule with no byte was not evaluated: an error stopped evaluation in its condition, and
+    // like the interpreter the trace keeps it (not applicable, with the atoms evaluated before
+    // the error) and stops there.
+    bool failed_here = buffer[r] == 0;
+    if (failed_here && ok) break;
     interp::RuleTrace rt_;
     rt_.rule = r;
     rt_.applicable = buffer[r] == 2;
@@ -61,10 +71,11 @@ void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, c
       uint8_t v = buffer[n + a];
       if (info.atom_rule[a] != r || v == 0) continue;
       interp::AtomTrace at{info.atoms[a], v == 2, {}};
-      at.inputs = interp_.AtomInputs(decision, args, info.atoms[a]);
+      if (inputs) at.inputs = interp_.AtomInputs(decision, args, info.atoms[a]);
       rt_.atoms.push_back(std::move(at));
     }
     trace->rules.push_back(std::move(rt_));
+    if (failed_here) return;
   }
   bool all_rules = trace->rules.size() == n;
   std::vector<uint32_t> applicable;

@@ -21,6 +21,15 @@ class Runner {
 
   rt::Value Eval(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace = nullptr);
 
+  // The native result itself: status 0 and a value, or a status and the error's kind and site.
+  // With a trace, `trace_inputs` says whether to recompute the atoms' input values.
+  struct Native {
+    int32_t status = 0;
+    NativeError error;
+    rt::Value value;
+  };
+  Native RunNative(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace, bool trace_inputs);
+
   // The native call alone on flat memory (for batch evaluation and benchmarks).
   int32_t Call(uint32_t decision, const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace = nullptr) const {
     return engine_.decision(decision)(input, output, error, trace);
@@ -28,7 +37,7 @@ class Runner {
 
  private:
   void BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer, bool ok,
-                  interp::DecisionTrace* trace);
+                  bool inputs, interp::DecisionTrace* trace);
 
   const ir::Module& m_;
   const Engine& engine_;

@@ -537,6 +537,15 @@ class Builder {
           } else if (auto* x = dynamic_cast<P::ReplaceDefaultContext*>(it)) {
             ai.kind = ast::AmendKind::ReplaceDefault;
             ai.dflt = Default(x->defaultItem());
+          } else if (auto* x = dynamic_cast<P::AddExceptionsContext*>(it)) {
+            ai.kind = ast::AmendKind::AddExceptions;
+            ai.target = Text(x->target);
+            ai.target_range = R(x->target);
+            ai.citation = Cite(x->citation());
+            for (auto* id : x->exceptionTo()->IDENT()) {
+              ai.rule.exception_to.push_back(id->getText());
+              ai.rule.exception_ranges.push_back(R(id));
+            }
           } else if (auto* x = dynamic_cast<P::RepealDefaultContext*>(it)) {
             ai.kind = ast::AmendKind::RepealDefault;
             ai.citation = Cite(x->citation());
@@ -544,7 +553,7 @@ class Builder {
             continue;
           }
           if (ai.target.empty() && (ai.kind == ast::AmendKind::RepealRule || ai.kind == ast::AmendKind::ReplaceRule ||
-                                    ai.kind == ast::AmendKind::AddRule))
+                                    ai.kind == ast::AmendKind::AddRule || ai.kind == ast::AmendKind::AddExceptions))
             continue;  // a syntax error, already reported
           ad.items.push_back(std::move(ai));
         }
