@@ -1,6 +1,8 @@
 #include "runtime/abi.h"
 
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "runtime/date.h"
 #include "runtime/decimal.h"
@@ -108,6 +110,33 @@ int32_t edict_rt_dur_cmp(int64_t am, int64_t ad, int64_t bm, int64_t bd, int32_t
 }
 int32_t edict_rt_text_eq(const char* a, int64_t alen, const char* b, int64_t blen) {
   return alen == blen && std::memcmp(a, b, size_t(alen)) == 0;
+}
+
+namespace {
+// Boxed decimals: chunks of storage per thread, reused after each reset.
+struct Boxes {
+  std::vector<std::unique_ptr<edict_decimal[]>> chunks;
+  size_t chunk = 0, used = 0;
+  static constexpr size_t kChunk = 256;
+};
+thread_local Boxes boxes;
+}  // namespace
+
+const edict_decimal* edict_rt_dec_box(const edict_decimal* d) {
+  Boxes& b = boxes;
+  if (b.chunk == b.chunks.size()) b.chunks.push_back(std::make_unique<edict_decimal[]>(Boxes::kChunk));
+  edict_decimal* slot = &b.chunks[b.chunk][b.used];
+  *slot = *d;
+  if (++b.used == Boxes::kChunk) {
+    ++b.chunk;
+    b.used = 0;
+  }
+  return slot;
+}
+
+void edict_rt_boxes_reset(void) {
+  boxes.chunk = 0;
+  boxes.used = 0;
 }
 
 }  // extern "C"

@@ -29,6 +29,10 @@ int32_t edict_rt_make_date(int64_t y, int64_t m, int64_t d, int32_t* out);
 void edict_rt_date_parts(int32_t date, int32_t* ymd);
 int32_t edict_rt_dur_cmp(int64_t am, int64_t ad, int64_t bm, int64_t bd, int32_t* out);
 int32_t edict_rt_text_eq(const char* a, int64_t alen, const char* b, int64_t blen);
+// Stores a decimal that does not fit the compact layout; the copy lives in thread-local storage
+// until edict_rt_boxes_reset() on the same thread.
+const edict_decimal* edict_rt_dec_box(const edict_decimal* d);
+void edict_rt_boxes_reset(void);
 
 }  // extern "C"
 

@@ -20,7 +20,7 @@ Layouts::Layouts(const TypeTable& types) : layouts_(types.type_count()) {
       case TypeKind::Error: l = {0, 1, {}, 0}; break;
       case TypeKind::Bool: l = {1, 1, {}, 0}; break;
       case TypeKind::Integer: l = {8, 8, {}, 0}; break;
-      case TypeKind::Decimal: l = {32, 16, {}, 0}; break;
+      case TypeKind::Decimal: l = {16, 8, {}, 0}; break;
       case TypeKind::Date: l = {4, 4, {}, 0}; break;
       case TypeKind::Duration: l = {16, 8, {}, 0}; break;
       case TypeKind::Text: l = {16, 8, {}, 0}; break;
@@ -90,8 +90,18 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
     case TypeKind::Integer: { int64_t x = v.AsInt(); std::memcpy(dst, &x, 8); return; }
     case TypeKind::Decimal: {
       i128 n = v.AsDec().num(), d = v.AsDec().den();
-      std::memcpy(dst, &n, 16);
-      std::memcpy(dst + 16, &d, 16);
+      if (n >= INT64_MIN && n <= INT64_MAX && d <= INT64_MAX) {
+        int64_t n64 = int64_t(n), d64 = int64_t(d);
+        std::memcpy(dst, &n64, 8);
+        std::memcpy(dst + 8, &d64, 8);
+        return;
+      }
+      auto* box = static_cast<i128*>(arena.Allocate(32, 16));
+      box[0] = n;
+      box[1] = d;
+      int64_t zero = 0;
+      std::memcpy(dst, &box, 8);
+      std::memcpy(dst + 8, &zero, 8);
       return;
     }
     case TypeKind::Date: { int32_t x = v.AsDate().days; std::memcpy(dst, &x, 4); return; }
@@ -142,9 +152,16 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
     case TypeKind::Bool: return *src != 0;
     case TypeKind::Integer: { int64_t x; std::memcpy(&x, src, 8); return x; }
     case TypeKind::Decimal: {
-      i128 n, d;
-      std::memcpy(&n, src, 16);
-      std::memcpy(&d, src + 16, 16);
+      int64_t n64, d64;
+      std::memcpy(&n64, src, 8);
+      std::memcpy(&d64, src + 8, 8);
+      i128 n = n64, d = d64;
+      if (d64 == 0) {  // boxed
+        const i128* box;
+        std::memcpy(&box, src, 8);
+        n = box[0];
+        d = box[1];
+      }
       Decimal out;
       Decimal::FromRatio(n, d, &out);
       return out;

@@ -3,7 +3,9 @@
 // docs/abi.md; `edict build` prints it as C structs.
 //
 //   bool      uint8_t (0 or 1)            integer  int64_t
-//   decimal   edict_decimal {__int128 num, den} (den > 0, not necessarily reduced)
+//   decimal   {int64_t num; int64_t den} (den > 0, not necessarily reduced); a value whose
+//             parts do not fit is boxed: den = 0 and num points to an edict_decimal
+//             {__int128 num, den} (runtime/abi.h)
 //   date      int32_t days since 1970-01-01  duration {int64_t months, days}
 //   text      {const char* ptr; int64_t len}  enum     int32_t member index
 //   set       uint64_t words[(members + 63) / 64], bit i = member i

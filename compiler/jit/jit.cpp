@@ -111,6 +111,8 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
     return nullptr;
   }
   Optimise(*module, tm->get(), options.opt_level);
+  // A developer aid: EDICT_JIT_DUMP=1 prints the optimised LLVM IR on stderr.
+  if (const char* dump = std::getenv("EDICT_JIT_DUMP"); dump && *dump == '1') module->print(llvm::errs(), nullptr);
   if (auto e = impl.jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
     *error = llvm::toString(std::move(e));
     return nullptr;

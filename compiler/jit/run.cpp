@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/abi.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -24,6 +26,7 @@ Runner::Native Runner::RunNative(uint32_t decision, const std::vector<rt::Value>
     rt::WriteFlat(args[i], d.params[i].type, m_.types, L, in_bytes + info.input.field_offsets[i], arena_);
   std::vector<uint8_t> buffer(trace ? std::max<uint32_t>(info.trace_size, 1) : 0, 0);
   Native result;
+  edict_rt_boxes_reset();
   result.status = engine_.decision(decision)(in_bytes, out_bytes, &result.error, trace ? buffer.data() : nullptr);
   if (result.status == 0) result.value = rt::ReadFlat(out_bytes, d.result, m_.types, L);
   if (trace) {

@@ -47,7 +47,10 @@ class Lowerer {
     DeclareAbi();
     for (uint32_t d = 0; d < m_.decisions.size(); ++d) DeclareDecision(d);
     result_.decisions.resize(m_.decisions.size());
-    for (uint32_t d = 0; d < m_.decisions.size(); ++d) DefineDecision(d);
+    for (uint32_t d = 0; d < m_.decisions.size(); ++d) {
+      DefineDecision(d, fns_[d], false);
+      if (!trace_enabled_) DefineDecision(d, fast_fns_[d], true);
+    }
     return std::move(result_);
   }
 
@@ -91,11 +94,22 @@ class Lowerer {
 
   llvm::CallInst* CallAbi(Abi id, std::vector<llvm::Value*> args) { return B_.CreateCall(abi_[size_t(id)], args); }
 
+  // Each decision has its general function (exact slow paths, errors, traces) and, unless
+  // tracing, a speculative one under the public symbol that falls back to the general one.
   void DeclareDecision(uint32_t d) {
     auto* ft = llvm::FunctionType::get(I32(), {Ptr(), Ptr(), Ptr(), Ptr()}, false);
-    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d), M_);
-    f->setDoesNotThrow();
-    fns_.push_back(f);
+    auto* general = llvm::Function::Create(ft, llvm::Function::InternalLinkage, DecisionSymbol(d) + "_general", M_);
+    general->setDoesNotThrow();
+    fns_.push_back(general);
+    if (trace_enabled_) {
+      general->setName(DecisionSymbol(d));
+      general->setLinkage(llvm::Function::ExternalLinkage);
+      fast_fns_.push_back(general);
+      return;
+    }
+    auto* fast = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d), M_);
+    fast->setDoesNotThrow();
+    fast_fns_.push_back(fast);
   }
 
   // ------------------------------------------------------------------ function scaffolding
@@ -126,8 +140,15 @@ class Lowerer {
 
   llvm::MDNode* Unlikely() { return llvm::MDBuilder(C_).createBranchWeights(1, 1u << 20); }
 
+  // Speculative code: something needs the exact path (a slow path, an error, a conflict).
+  void Bail(llvm::Value* cond) {
+    auto* old = B_.CreateLoad(I1(), bail_);
+    B_.CreateStore(B_.CreateOr(old, cond), bail_);
+  }
+
   // If cond holds, fail with `kind` at `r`.
   void FailIf(llvm::Value* cond, rt::RtErrorKind kind, SourceRange r) {
+    if (spec_) { Bail(cond); return; }
     auto* bad = NewBlock("fail");
     auto* ok = NewBlock("ok");
     B_.CreateCondBr(cond, bad, ok, Unlikely());
@@ -138,6 +159,7 @@ class Lowerer {
 
   // A runtime call returned `status` (0 or 1 + kind): propagate a failure.
   void CheckStatus(llvm::Value* status, SourceRange r) {
+    if (spec_) { Bail(B_.CreateICmpNE(status, C32(0))); return; }
     auto* bad = NewBlock("rt_fail");
     auto* ok = NewBlock("rt_ok");
     B_.CreateCondBr(B_.CreateICmpNE(status, C32(0)), bad, ok, Unlikely());
@@ -148,6 +170,7 @@ class Lowerer {
 
   // A callee decision failed: it filled the error already; pass its status on.
   void PropagateStatus(llvm::Value* status) {
+    if (spec_) { Bail(B_.CreateICmpNE(status, C32(0))); return; }
     auto* bad = NewBlock("call_fail");
     auto* ok = NewBlock("call_ok");
     B_.CreateCondBr(B_.CreateICmpNE(status, C32(0)), bad, ok, Unlikely());
@@ -169,10 +192,7 @@ class Lowerer {
       case TypeKind::Error: break;
       case TypeKind::Bool: v.a = B_.CreateICmpNE(B_.CreateLoad(I8(), p), B_.getInt8(0)); break;
       case TypeKind::Integer: v.a = B_.CreateLoad(I64(), p); break;
-      case TypeKind::Decimal:
-        v.a = B_.CreateAlignedLoad(I128(), p, llvm::Align(8));
-        v.b = B_.CreateAlignedLoad(I128(), At(p, 16), llvm::Align(8));
-        break;
+      case TypeKind::Decimal: return LoadDecimal(p);
       case TypeKind::Date: case TypeKind::Enum: v.a = B_.CreateLoad(I32(), p); break;
       case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
         v.a = B_.CreateLoad(ti.kind == TypeKind::Duration ? I64() : Ptr(), p);
@@ -197,10 +217,7 @@ class Lowerer {
       case TypeKind::Error: break;
       case TypeKind::Bool: B_.CreateStore(B_.CreateZExt(v.a, I8()), p); break;
       case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: B_.CreateStore(v.a, p); break;
-      case TypeKind::Decimal:
-        B_.CreateAlignedStore(v.a, p, llvm::Align(8));
-        B_.CreateAlignedStore(v.b, At(p, 16), llvm::Align(8));
-        break;
+      case TypeKind::Decimal: StoreDecimal(v, p); break;
       case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
         B_.CreateStore(v.a, p);
         B_.CreateStore(v.b, At(p, 8));
@@ -214,6 +231,81 @@ class Lowerer {
         for (size_t i = 0; i < r.fields.size(); ++i) StoreFlat(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
         break;
       }
+    }
+  }
+
+  // A decimal in the compact layout: 64-bit parts, or (den = 0) a pointer to 128-bit parts.
+  CgVal LoadDecimal(llvm::Value* p) {
+    auto* n64 = B_.CreateLoad(I64(), p);
+    auto* d64 = B_.CreateLoad(I64(), At(p, 8));
+    auto* boxed = B_.CreateICmpEQ(d64, C64(0));
+    CgVal v;
+    if (spec_) {  // boxed values are rare: the exact path handles them
+      Bail(boxed);
+      v.a = B_.CreateSExt(n64, I128());
+      v.b = B_.CreateSExt(d64, I128());
+      return v;
+    }
+    auto* small_n = B_.CreateSExt(n64, I128());
+    auto* small_d = B_.CreateSExt(d64, I128());
+    auto* pre = B_.GetInsertBlock();
+    auto* unbox = NewBlock("unbox");
+    auto* join = NewBlock("unboxed");
+    B_.CreateCondBr(boxed, unbox, join, Unlikely());
+    B_.SetInsertPoint(unbox);
+    auto* ptr = B_.CreateIntToPtr(n64, Ptr());
+    auto* bn = B_.CreateAlignedLoad(I128(), ptr, llvm::Align(16));
+    auto* bd = B_.CreateAlignedLoad(I128(), At(ptr, 16), llvm::Align(16));
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    auto* pn = B_.CreatePHI(I128(), 2);
+    pn->addIncoming(small_n, pre);
+    pn->addIncoming(bn, unbox);
+    auto* pd = B_.CreatePHI(I128(), 2);
+    pd->addIncoming(small_d, pre);
+    pd->addIncoming(bd, unbox);
+    v.a = pn;
+    v.b = pd;
+    return v;
+  }
+
+  llvm::Value* DecimalFits(const CgVal& v) {
+    // The denominator is positive; it must also stay below 2^63 to be distinguishable from a box.
+    return B_.CreateAnd(FitsI64(v.a), FitsI64(v.b));
+  }
+
+  void StoreDecimal(const CgVal& v, llvm::Value* p) {
+    auto* fits = DecimalFits(v);
+    if (spec_) {
+      Bail(B_.CreateNot(fits));
+      B_.CreateStore(B_.CreateTrunc(v.a, I64()), p);
+      B_.CreateStore(B_.CreateTrunc(v.b, I64()), At(p, 8));
+      return;
+    }
+    auto* small = NewBlock("store_small");
+    auto* box = NewBlock("store_box");
+    auto* join = NewBlock("stored");
+    B_.CreateCondBr(fits, small, box);
+    B_.SetInsertPoint(small);
+    B_.CreateStore(B_.CreateTrunc(v.a, I64()), p);
+    B_.CreateStore(B_.CreateTrunc(v.b, I64()), At(p, 8));
+    B_.CreateBr(join);
+    B_.SetInsertPoint(box);
+    StoreDec(v, dec_a_);
+    auto* boxed = CallAbi(Abi::edict_rt_dec_box, {dec_a_});
+    B_.CreateStore(B_.CreatePtrToInt(boxed, I64()), p);
+    B_.CreateStore(C64(0), At(p, 8));
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+  }
+
+  // Speculative code must know before its final branch that the outcome can be stored.
+  void BailUnlessStorable(TypeId t, const CgVal& v) {
+    const auto& ti = m_.types.info(t);
+    if (ti.kind == TypeKind::Decimal) Bail(B_.CreateNot(DecimalFits(v)));
+    if (ti.kind == TypeKind::Record) {
+      const auto& r = m_.types.records[ti.ref];
+      for (size_t i = 0; i < r.fields.size(); ++i) BailUnlessStorable(r.fields[i].type, v.fields[i]);
     }
   }
 
@@ -268,6 +360,11 @@ class Lowerer {
     return B_.CreateICmpEQ(B_.CreateSExt(B_.CreateTrunc(x128, I64()), I128()), x128);
   }
 
+  // x * y for operands known (or guarded) to fit in 64 bits: a single 64x64->128 multiply.
+  llvm::Value* Mul64(llvm::Value* x128, llvm::Value* y128) {
+    return B_.CreateMul(B_.CreateSExt(B_.CreateTrunc(x128, I64()), I128()), B_.CreateSExt(B_.CreateTrunc(y128, I64()), I128()));
+  }
+
   // Runs a runtime decimal operation on (a, b) through memory; returns the result.
   CgVal DecCall(Abi id, const CgVal& x, const CgVal* y, SourceRange r) {
     StoreDec(x, dec_a_);
@@ -290,6 +387,13 @@ class Lowerer {
   // Joins the fast path (in the current block) with a slow path built by `slow`.
   template <class Slow>
   CgVal DecJoin(llvm::Value* fast_ok, llvm::Value* fast_num, llvm::Value* fast_den, Slow slow) {
+    if (spec_) {
+      Bail(B_.CreateNot(fast_ok));
+      CgVal out;
+      out.a = fast_num;
+      out.b = fast_den;
+      return out;
+    }
     auto* fast_bb = B_.GetInsertBlock();
     auto* slow_bb = NewBlock("dec_slow");
     auto* join = NewBlock("dec_join");
@@ -311,25 +415,40 @@ class Lowerer {
     return out;
   }
 
-  // a ± b: when the denominators are equal, add the numerators (exact unless they overflow).
+  // a ± b, exact and inline in two cases: equal denominators (add the numerators, unless that
+  // overflows), or all four parts within 64 bits (ad ± cb over bd: products below 2^126, their
+  // sum below 2^127). Results are not reduced; that is left to the runtime and to reading back.
   CgVal DecAddSub(const CgVal& x, const CgVal& y, bool sub, SourceRange r) {
+    auto id = sub ? llvm::Intrinsic::ssub_with_overflow : llvm::Intrinsic::sadd_with_overflow;
     auto* same = B_.CreateICmpEQ(x.b, y.b);
-    auto* res = B_.CreateBinaryIntrinsic(sub ? llvm::Intrinsic::ssub_with_overflow : llvm::Intrinsic::sadd_with_overflow, x.a, y.a);
-    auto* ov = B_.CreateExtractValue(res, 1);
-    auto* ok = B_.CreateAnd(same, B_.CreateNot(ov));
-    return DecJoin(ok, B_.CreateExtractValue(res, 0), x.b,
+    auto* res = B_.CreateBinaryIntrinsic(id, x.a, y.a);
+    auto* same_ok = B_.CreateAnd(same, B_.CreateNot(B_.CreateExtractValue(res, 1)));
+    auto* small = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
+    auto* ad = Mul64(x.a, y.b);
+    auto* cb = Mul64(y.a, x.b);
+    auto* cross = sub ? B_.CreateSub(ad, cb) : B_.CreateAdd(ad, cb);
+    auto* num = B_.CreateSelect(same_ok, B_.CreateExtractValue(res, 0), cross);
+    auto* den = B_.CreateSelect(same_ok, x.b, Mul64(x.b, y.b));
+    return DecJoin(B_.CreateOr(same_ok, small), num, den,
                    [&] { return DecCall(sub ? Abi::edict_rt_dec_sub : Abi::edict_rt_dec_add, x, &y, r); });
   }
 
   // a * b: when all four parts fit in 64 bits, the 128-bit products are exact.
   CgVal DecMul(const CgVal& x, const CgVal& y, SourceRange r) {
     auto* ok = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
-    return DecJoin(ok, B_.CreateMul(x.a, y.a), B_.CreateMul(x.b, y.b),
-                   [&] { return DecCall(Abi::edict_rt_dec_mul, x, &y, r); });
+    return DecJoin(ok, Mul64(x.a, y.a), Mul64(x.b, y.b), [&] { return DecCall(Abi::edict_rt_dec_mul, x, &y, r); });
   }
 
   // -1, 0, 1 as i32: equal denominators compare numerators; small parts cross-multiply exactly.
   llvm::Value* DecCmp(const CgVal& x, const CgVal& y) {
+    if (spec_) {
+      auto three = [&](llvm::Value* l, llvm::Value* rr) {
+        return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(l, rr), I32()), B_.CreateZExt(B_.CreateICmpSLT(l, rr), I32()));
+      };
+      auto* small = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
+      Bail(B_.CreateNot(small));
+      return three(Mul64(x.a, y.b), Mul64(y.a, x.b));
+    }
     auto* entry = B_.GetInsertBlock();
     auto* cross_bb = NewBlock("cmp_cross");
     auto* slow_bb = NewBlock("cmp_slow");
@@ -342,7 +461,7 @@ class Lowerer {
     B_.CreateCondBr(same, join, cross_bb);
     B_.SetInsertPoint(cross_bb);
     auto* small = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
-    auto* cross = three_way(B_.CreateMul(x.a, y.b), B_.CreateMul(y.a, x.b));
+    auto* cross = three_way(Mul64(x.a, y.b), Mul64(y.a, x.b));
     B_.CreateCondBr(small, join, slow_bb);
     B_.SetInsertPoint(slow_bb);
     StoreDec(x, dec_a_);
@@ -368,6 +487,10 @@ class Lowerer {
     auto* fast_bb = B_.GetInsertBlock();
     auto* ok = B_.CreateAnd(B_.CreateICmpEQ(x.b, C128(1)), FitsI64(x.a));
     auto* fast = B_.CreateTrunc(x.a, I64());
+    if (spec_) {
+      Bail(B_.CreateNot(ok));
+      return fast;
+    }
     auto* slow_bb = NewBlock("round_slow");
     auto* join = NewBlock("round_join");
     B_.CreateCondBr(ok, join, slow_bb);
@@ -685,6 +808,11 @@ class Lowerer {
   // `and`/`or` with short-circuit; records atoms in the trace when asked (atoms != null).
   llvm::Value* ShortCircuit(const ir::Expr& e, std::vector<ExprId>* atoms) {
     bool is_and = e.op == Op::And;
+    if (spec_) {  // pure, and any error bails out: evaluate both sides, no branch
+      llvm::Value* l = Condition(e.a, atoms);
+      llvm::Value* r = Condition(e.b, atoms);
+      return is_and ? B_.CreateAnd(l, r) : B_.CreateOr(l, r);
+    }
     llvm::Value* left = Condition(e.a, atoms);
     auto* left_end = B_.GetInsertBlock();
     auto* rhs = NewBlock(is_and ? "and_rhs" : "or_rhs");
@@ -732,9 +860,23 @@ class Lowerer {
     B_.SetInsertPoint(after);
   }
 
+  CgVal Select(llvm::Value* c, const CgVal& a, const CgVal& b) {
+    CgVal out;
+    if (a.a) out.a = B_.CreateSelect(c, a.a, b.a);
+    if (a.b) out.b = B_.CreateSelect(c, a.b, b.b);
+    for (size_t w = 0; w < a.words.size(); ++w) out.words.push_back(B_.CreateSelect(c, a.words[w], b.words[w]));
+    for (size_t f = 0; f < a.fields.size(); ++f) out.fields.push_back(Select(c, a.fields[f], b.fields[f]));
+    return out;
+  }
+
   CgVal IfExpr(const ir::Expr& e) {
     llvm::Value* c = Condition(e.a, nullptr);
     TypeId t = e.type;
+    if (spec_) {
+      CgVal a = Expr(e.b);
+      CgVal b = Expr(e.c);
+      return Select(c, a, b);
+    }
     auto* then_bb = NewBlock("if_then");
     auto* else_bb = NewBlock("if_else");
     auto* join = NewBlock("if_join");
@@ -757,6 +899,10 @@ class Lowerer {
       return Constant(consts_.EvalConst(c), m_.consts[c].type);
     } catch (const rt::EvalError& err) {
       // The constant fails whenever it is used: so does the generated code.
+      if (spec_) {
+        Bail(B_.getTrue());
+        return Undef(m_.consts[c].type);
+      }
       EmitErrorReturn(C32(int32_t(err.kind)), Site(err.range));
       B_.SetInsertPoint(NewBlock("unreachable"));
       CgVal dummy = Undef(m_.consts[c].type);
@@ -795,7 +941,7 @@ class Lowerer {
     for (size_t i = 0; i < args.size(); ++i) StoreFlat(ptypes[i], args[i], At(in, pl.field_offsets[i]));
     const auto& ol = L_.of(callee.result);
     auto* out = EntryAlloca(ol.size, ol.align);
-    auto* status = B_.CreateCall(fns_[e.a], {in, out, err_, llvm::ConstantPointerNull::get(B_.getPtrTy())});
+    auto* status = B_.CreateCall(fast_fns_[e.a], {in, out, err_, llvm::ConstantPointerNull::get(B_.getPtrTy())});
     PropagateStatus(status);
     return LoadFlat(callee.result, out);
   }
@@ -925,10 +1071,11 @@ class Lowerer {
 
   // ------------------------------------------------------------------ decisions
 
-  void DefineDecision(uint32_t di) {
+  void DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
     const ir::Decision& d = m_.decisions[di];
     dec_ = &d;
-    fn_ = fns_[di];
+    fn_ = fn;
+    spec_ = spec;
     auto* entry = llvm::BasicBlock::Create(C_, "entry", fn_);
     B_.SetInsertPoint(entry);
     llvm::Value* in = fn_->getArg(0);
@@ -941,8 +1088,15 @@ class Lowerer {
     i32_out_ = EntryAlloca(4, 4);
     i64_out_ = EntryAlloca(8, 8);
     ymd_out_ = EntryAlloca(12, 4);
+    if (spec_) {
+      bail_ = EntryAlloca(1, 1);
+      B_.CreateStore(B_.getFalse(), bail_);
+    }
 
     jit::DecisionInfo& info = result_.decisions[di];
+    std::vector<ExprId>* atoms = &info.atoms;
+    std::vector<ExprId> scratch_atoms;
+    if (spec_) atoms = &scratch_atoms;  // the trace layout comes from the general function
     std::vector<TypeId> ptypes;
     for (const auto& p : d.params) ptypes.push_back(p.type);
     info.input = L_.Struct(ptypes);
@@ -957,11 +1111,11 @@ class Lowerer {
     std::vector<llvm::Value*> applies(n);
     for (size_t r = 0; r < n; ++r) {
       const ir::Rule& rule = d.rules[r];
-      applies[r] = rule.condition == ir::kNoExpr ? B_.getTrue() : Condition(rule.condition, &info.atoms);
+      applies[r] = rule.condition == ir::kNoExpr ? B_.getTrue() : Condition(rule.condition, atoms);
       if (trace_) TraceStore(uint32_t(r), B_.CreateAdd(B_.CreateZExt(applies[r], I8()), B_.getInt8(1)));
-      info.atom_rule.resize(info.atoms.size(), uint32_t(r));
+      if (!spec_) info.atom_rule.resize(info.atoms.size(), uint32_t(r));
     }
-    info.trace_size = uint32_t(n + info.atoms.size());
+    if (!spec_) info.trace_size = uint32_t(n + info.atoms.size());
 
     // 2. Winners: applicable rules that no applicable rule overrides.
     std::vector<llvm::Value*> wins(n);
@@ -974,6 +1128,10 @@ class Lowerer {
       }
       wins[r] = B_.CreateAnd(applies[r], B_.CreateNot(overridden));
       any = B_.CreateOr(any, wins[r]);
+    }
+    if (spec_) {
+      DefineSpeculativeOutcome(d, wins, any, in, out);
+      return;
     }
 
     // 3. No winner: the default, or `no_applicable_rule`.
@@ -1018,6 +1176,57 @@ class Lowerer {
     B_.CreateUnreachable();
   }
 
+  // The speculative tail: the outcome is selected without branches from the first winner (or
+  // the default); it bails out to the general function when there is no winner and no
+  // default, or when two winners' outcomes differ (both are errors, which only the general
+  // function reports), or when anything above needed an exact slow path.
+  void DefineSpeculativeOutcome(const ir::Decision& d, const std::vector<llvm::Value*>& wins, llvm::Value* any,
+                                llvm::Value* in, llvm::Value* out) {
+    size_t n = wins.size();
+    // Outcomes of rules that are not pure selections of constants would cost their evaluation
+    // on every case; those are typical enough (records of literals) to evaluate eagerly.
+    std::vector<CgVal> outcomes;
+    for (size_t r = 0; r < n; ++r) outcomes.push_back(Expr(d.rules[r].outcome));
+    CgVal result = d.has_default ? Expr(d.default_rule.outcome) : Undef(d.result);
+    if (!d.has_default) Bail(B_.CreateNot(any));
+    llvm::Value* seen = B_.getFalse();  // some earlier winner exists
+    CgVal first = result;
+    for (size_t r = n; r-- > 0;) first = Select(wins[r], outcomes[r], first);  // the lowest winner
+    for (size_t r = 0; r < n; ++r) {
+      // A later winner that disagrees with the first is a conflict: bail out.
+      Bail(B_.CreateAnd(B_.CreateAnd(seen, wins[r]), B_.CreateNot(Eq(d.result, first, outcomes[r]))));
+      seen = B_.CreateOr(seen, wins[r]);
+    }
+    BailUnlessStorable(d.result, first);
+    auto* exact = NewBlock("exact");
+    auto* done = NewBlock("done");
+    B_.CreateCondBr(B_.CreateLoad(I1(), bail_), exact, done, Unlikely());
+    B_.SetInsertPoint(exact);
+    auto* call = B_.CreateCall(fns_[uint32_t(&d - m_.decisions.data())], {in, out, err_, fn_->getArg(3)});
+    B_.CreateRet(call);
+    B_.SetInsertPoint(done);
+    spec_ = false;  // storable was checked above; this store cannot box
+    StoreFlatChecked(d.result, first, out);
+    B_.CreateRet(C32(0));
+  }
+
+  // Stores a value whose decimals are known to fit the compact layout.
+  void StoreFlatChecked(TypeId t, const CgVal& v, llvm::Value* p) {
+    const auto& ti = m_.types.info(t);
+    if (ti.kind == TypeKind::Decimal) {
+      B_.CreateStore(B_.CreateTrunc(v.a, I64()), p);
+      B_.CreateStore(B_.CreateTrunc(v.b, I64()), At(p, 8));
+      return;
+    }
+    if (ti.kind == TypeKind::Record) {
+      const auto& r = m_.types.records[ti.ref];
+      const auto& l = L_.of(t);
+      for (size_t i = 0; i < r.fields.size(); ++i) StoreFlatChecked(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
+      return;
+    }
+    StoreFlat(t, v, p);
+  }
+
   const ir::Module& m_;
   const rt::Layouts& L_;
   bool trace_enabled_;
@@ -1027,8 +1236,11 @@ class Lowerer {
   interp::Interpreter consts_;
   Result result_;
   llvm::Function* abi_[64] = {};
-  std::vector<llvm::Function*> fns_;
+  std::vector<llvm::Function*> fns_;       // general functions
+  std::vector<llvm::Function*> fast_fns_;  // the public symbols (speculative unless tracing)
   // Per function:
+  bool spec_ = false;
+  llvm::Value* bail_ = nullptr;
   llvm::Function* fn_ = nullptr;
   const ir::Decision* dec_ = nullptr;
   llvm::Value* err_ = nullptr;

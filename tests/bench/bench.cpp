@@ -13,6 +13,8 @@
 #include "compiler/check/check.h"
 #include "compiler/driver/load.h"
 #include "compiler/interp/interp.h"
+#include "compiler/jit/run.h"
+#include "runtime/layout.h"
 #include "compiler/parse/parse.h"
 #include "runtime/case_json.h"
 
@@ -140,6 +142,50 @@ int BenchInterp(const std::string& file, const std::string& decision, const std:
   return 0;
 }
 
+// Native throughput: cases decoded once into flat input structs, then the JIT-compiled
+// decision called in a loop (one thread), median of three runs of at least a second.
+int BenchJit(const std::string& file, const std::string& decision, const std::string& cases_path) {
+  Loaded l;
+  if (!LoadCases(file, decision, cases_path, l)) return 1;
+  std::string error;
+  auto t0 = Clock::now();
+  auto engine = jit::Engine::Create(l.p.module, jit::Options{false, 2}, &error);
+  if (!engine) { std::cerr << error << "\n"; return 1; }
+  double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  const ir::Decision& d = l.p.module.decisions[size_t(l.decision)];
+  const jit::DecisionInfo& info = engine->info(uint32_t(l.decision));
+  size_t stride = (info.input.size + 15) / 16 * 16;
+  std::vector<uint8_t> raw(stride * l.cases.size() + 16);
+  uint8_t* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(raw.data()) + 15) / 16 * 16);
+  rt::Arena arena;
+  for (size_t i = 0; i < l.cases.size(); ++i)
+    for (size_t k = 0; k < d.params.size(); ++k)
+      rt::WriteFlat(l.cases[i][k], d.params[k].type, l.p.module.types, engine->layouts(), base + i * stride + info.input.field_offsets[k], arena);
+  alignas(16) uint8_t out[4096];
+  jit::NativeError err;
+  jit::DecisionFn fn = engine->decision(uint32_t(l.decision));
+  uint64_t checksum = 0;
+  std::vector<double> rates;
+  for (int rep = 0; rep < 4; ++rep) {
+    size_t done = 0;
+    auto a = Clock::now();
+    double el = 0;
+    while (el < 1.0) {
+      for (size_t i = 0; i < l.cases.size(); ++i) {
+        checksum += uint64_t(fn(base + i * stride, out, &err, nullptr));
+        checksum += out[0];
+      }
+      done += l.cases.size();
+      el = Seconds(a, Clock::now());
+    }
+    if (rep > 0) rates.push_back(double(done) / el);  // the first run warms up
+  }
+  std::sort(rates.begin(), rates.end());
+  std::cout << fmt::format("jit: compile {:.1f} ms; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f}); checksum {}\n",
+                           compile_ms, size_t(rates[1]), rates[0], rates[1], rates[2], checksum % 1000);
+  return 0;
+}
+
 int Verdicts(const std::string& file, const std::string& decision, const std::string& cases_path, const std::string& out) {
   Loaded l;
   if (!LoadCases(file, decision, cases_path, l)) return 1;
@@ -156,6 +202,7 @@ int main(int argc, char** argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "check") return BenchCheck(argc > 2 ? std::atoi(argv[2]) : 10000);
   if (cmd == "interp" && argc == 5) return BenchInterp(argv[2], argv[3], argv[4]);
+  if (cmd == "jit" && argc == 5) return BenchJit(argv[2], argv[3], argv[4]);
   if (cmd == "verdicts" && argc == 6) return Verdicts(argv[2], argv[3], argv[4], argv[5]);
   std::cerr << "usage: edict_bench check [LINES] | interp FILE DECISION CASES.jsonl | verdicts FILE DECISION CASES.jsonl OUT\n";
   return 64;
