@@ -3,19 +3,73 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <set>
+#include <cstring>
 
 namespace edict::rt {
 
 namespace od = simdjson::ondemand;
 
+namespace {
+
+// Parses a decimal literal into an unreduced num/10^k when both fit in 64 bits (the common case,
+// with no gcd); otherwise falls back to Decimal::Parse (reduced, boxed if large).
+bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
+  uint64_t mant = 0;
+  int frac = 0, digits = 0;
+  bool dot = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '.') { if (dot) return false; dot = true; continue; }
+    if (c < '0' || c > '9') return false;  // exponents, separators: the general parser
+    if (mant > (UINT64_MAX - 9) / 10) return false;
+    mant = mant * 10 + uint64_t(c - '0');
+    ++digits;
+    if (dot) ++frac;
+  }
+  if (digits == 0 || frac > 18 || mant > uint64_t(INT64_MAX)) return false;
+  static constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+                                       10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
+                                       1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000};
+  *num = neg ? -int64_t(mant) : int64_t(mant);
+  *den = kPow10[frac];
+  return true;
+}
+
+void WriteDecimal(uint8_t* dst, const Decimal& d, Arena& arena) {
+  i128 n = d.num(), q = d.den();
+  if (n >= INT64_MIN && n <= INT64_MAX && q <= INT64_MAX) {
+    int64_t n64 = int64_t(n), q64 = int64_t(q);
+    std::memcpy(dst, &n64, 8);
+    std::memcpy(dst + 8, &q64, 8);
+    return;
+  }
+  auto* box = static_cast<i128*>(arena.Allocate(32, 16));
+  box[0] = n;
+  box[1] = q;
+  int64_t zero = 0;
+  std::memcpy(dst, &box, 8);
+  std::memcpy(dst + 8, &zero, 8);
+}
+
+}  // namespace
+
 struct CaseDecoder::Impl {
   const TypeTable& types;
   std::vector<CaseParam> params;
+  Layouts layouts;
+  TypeLayout input;
   od::parser parser;
   std::vector<CaseIssue>* issues = nullptr;
+  Arena* arena = nullptr;
 
-  Impl(const TypeTable& t, std::vector<CaseParam> p) : types(t), params(std::move(p)) {}
+  Impl(const TypeTable& t, std::vector<CaseParam> p) : types(t), params(std::move(p)), layouts(t) {
+    std::vector<TypeId> ts;
+    for (const auto& prm : params) ts.push_back(prm.type);
+    input = layouts.Struct(ts);
+  }
 
   void Issue(const std::string& path, std::string msg) { issues->push_back({path, std::move(msg)}); }
 
@@ -34,146 +88,6 @@ struct CaseDecoder::Impl {
       case od::json_type::null: return "null";
     }
     return "a value";
-  }
-
-  // Reads a value of type t; false (with an issue recorded) when it does not fit.
-  bool Read(od::value v, TypeId t, const std::string& path, Value* out) {
-    const TypeInfo& ti = types.info(t);
-    od::json_type jt;
-    if (v.type().get(jt)) { Issue(path, "not valid JSON"); return false; }
-    if (jt == od::json_type::null && Trim(v.raw_json_token()).substr(0, 4) != "null") {
-      Issue(path, "not valid JSON");
-      return false;
-    }
-    auto expect = [&](od::json_type want, const std::string& what) {
-      if (jt == want) return true;
-      Issue(path, fmt::format("expected {}, found {}", what, JsonTypeName(jt)));
-      return false;
-    };
-    switch (ti.kind) {
-      case TypeKind::Error: return false;
-      case TypeKind::Bool: {
-        if (!expect(od::json_type::boolean, "true or false")) return false;
-        bool b;
-        if (v.get_bool().get(b)) { Issue(path, "expected true or false"); return false; }
-        *out = b;
-        return true;
-      }
-      case TypeKind::Integer:
-      case TypeKind::Decimal: {
-        std::string_view raw;
-        std::string owned;
-        std::string what = ti.kind == TypeKind::Integer ? "a whole number" : "a number";
-        if (ti.unit) what += " (in " + types.UnitName(ti.unit) + ")";
-        if (jt == od::json_type::string && ti.kind == TypeKind::Decimal) {
-          std::string_view s;
-          if (v.get_string().get(s)) { Issue(path, "expected " + what); return false; }
-          owned = std::string(s);
-          raw = owned;
-        } else {
-          if (!expect(od::json_type::number, what)) return false;
-          raw = Trim(v.raw_json_token());
-        }
-        auto d = Decimal::Parse(raw);
-        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what, raw)); return false; }
-        if (ti.kind == TypeKind::Decimal) { *out = *d; return true; }
-        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what, raw)); return false; }
-        if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
-          Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));
-          return false;
-        }
-        *out = int64_t(d->num());
-        return true;
-      }
-      case TypeKind::Date: {
-        if (!expect(od::json_type::string, "a date \"YYYY-MM-DD\"")) return false;
-        std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
-        auto d = ParseDate(s);
-        if (!d) { Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", s)); return false; }
-        *out = *d;
-        return true;
-      }
-      case TypeKind::Duration: {
-        if (!expect(od::json_type::string, "a duration such as \"30 days\"")) return false;
-        std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
-        Duration dur;
-        if (!ParseDuration(s, &dur)) {
-          Issue(path, fmt::format("expected a duration such as \"30 days\" or \"2 months\", found \"{}\"", s));
-          return false;
-        }
-        *out = dur;
-        return true;
-      }
-      case TypeKind::Text: {
-        if (!expect(od::json_type::string, "a string")) return false;
-        std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
-        *out = MakeText(std::string(s));
-        return true;
-      }
-      case TypeKind::Enum: {
-        const EnumInfo& e = types.enums[ti.ref];
-        if (!expect(od::json_type::string, "a " + e.name + " name")) return false;
-        std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
-        int idx = MemberIndex(e, s);
-        if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", s, e.name)); return false; }
-        *out = EnumValue{ti.ref, uint32_t(idx)};
-        return true;
-      }
-      case TypeKind::Set: {
-        const EnumInfo& e = types.enums[ti.ref];
-        if (!expect(od::json_type::array, "an array of " + e.name + " names")) return false;
-        od::array arr;
-        if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
-        std::vector<uint32_t> members;
-        bool ok = true;
-        size_t i = 0;
-        for (auto el : arr) {
-          od::value ev;
-          std::string ep = fmt::format("{}[{}]", path, i++);
-          std::string_view s;
-          if (el.get(ev) || ev.get_string().get(s)) { Issue(ep, "expected a " + e.name + " name"); ok = false; continue; }
-          int idx = MemberIndex(e, s);
-          if (idx < 0) { Issue(ep, fmt::format("\"{}\" is not a {}", s, e.name)); ok = false; continue; }
-          members.push_back(uint32_t(idx));
-        }
-        if (ok) *out = MakeSet(ti.ref, e.members.size(), members);
-        return ok;
-      }
-      case TypeKind::List: {
-        if (!expect(od::json_type::array, "an array")) return false;
-        od::array arr;
-        if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
-        std::vector<Value> elems;
-        bool ok = true;
-        size_t i = 0;
-        for (auto el : arr) {
-          od::value ev;
-          std::string ep = fmt::format("{}[{}]", path, i++);
-          Value x;
-          if (el.get(ev) || !Read(ev, ti.ref, ep, &x)) { ok = false; continue; }
-          elems.push_back(std::move(x));
-        }
-        if (ok) *out = MakeList(std::move(elems));
-        return ok;
-      }
-      case TypeKind::Record: {
-        const RecordInfo& r = types.records[ti.ref];
-        if (!expect(od::json_type::object, "an object (" + r.name + ")")) return false;
-        od::object obj;
-        if (v.get_object().get(obj)) { Issue(path, "expected an object"); return false; }
-        std::vector<CaseParam> fields;
-        for (const FieldInfo& f : r.fields) fields.push_back({f.name, f.type});
-        std::vector<Value> vals;
-        if (!ReadObject(obj, fields, path, &vals)) return false;
-        *out = MakeRecord(ti.ref, std::move(vals));
-        return true;
-      }
-    }
-    return false;
   }
 
   static int MemberIndex(const EnumInfo& e, std::string_view s) {
@@ -195,31 +109,209 @@ struct CaseDecoder::Impl {
     return true;
   }
 
-  bool ReadObject(od::object& obj, const std::vector<CaseParam>& fields, const std::string& prefix,
-                  std::vector<Value>* out) {
-    out->assign(fields.size(), Value{});
-    std::vector<bool> seen(fields.size(), false);
+  // Reads a value of type t into dst; false (with an issue recorded) when it does not fit.
+  bool Read(od::value v, TypeId t, const std::string& path, uint8_t* dst) {
+    const TypeInfo& ti = types.info(t);
+    od::json_type jt;
+    if (v.type().get(jt)) { Issue(path, "not valid JSON"); return false; }
+    if (jt == od::json_type::null && Trim(v.raw_json_token()).substr(0, 4) != "null") {
+      Issue(path, "not valid JSON");
+      return false;
+    }
+    auto expect = [&](od::json_type want, const std::string& what) {
+      if (jt == want) return true;
+      Issue(path, fmt::format("expected {}, found {}", what, JsonTypeName(jt)));
+      return false;
+    };
+    switch (ti.kind) {
+      case TypeKind::Error: return false;
+      case TypeKind::Bool: {
+        if (!expect(od::json_type::boolean, "true or false")) return false;
+        bool b;
+        if (v.get_bool().get(b)) { Issue(path, "expected true or false"); return false; }
+        *dst = b ? 1 : 0;
+        return true;
+      }
+      case TypeKind::Integer:
+      case TypeKind::Decimal: {
+        std::string_view raw;
+        std::string owned;
+        std::string what = ti.kind == TypeKind::Integer ? "a whole number" : "a number";
+        if (ti.unit) what += " (in " + types.UnitName(ti.unit) + ")";
+        if (jt == od::json_type::string && ti.kind == TypeKind::Decimal) {
+          std::string_view s;
+          if (v.get_string().get(s)) { Issue(path, "expected " + what); return false; }
+          owned = std::string(s);
+          raw = owned;
+        } else {
+          if (!expect(od::json_type::number, what)) return false;
+          raw = Trim(v.raw_json_token());
+        }
+        int64_t num, den;
+        if (ParseDecimalFast(raw, &num, &den)) {
+          if (ti.kind == TypeKind::Decimal) {
+            std::memcpy(dst, &num, 8);
+            std::memcpy(dst + 8, &den, 8);
+            return true;
+          }
+          if (num % den == 0) {
+            int64_t x = num / den;
+            std::memcpy(dst, &x, 8);
+            return true;
+          }
+          Issue(path, fmt::format("expected {}, found `{}`", what, raw));
+          return false;
+        }
+        auto d = Decimal::Parse(raw);
+        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what, raw)); return false; }
+        if (ti.kind == TypeKind::Decimal) { WriteDecimal(dst, *d, *arena); return true; }
+        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what, raw)); return false; }
+        if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
+          Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));
+          return false;
+        }
+        int64_t x = int64_t(d->num());
+        std::memcpy(dst, &x, 8);
+        return true;
+      }
+      case TypeKind::Date: {
+        if (!expect(od::json_type::string, "a date \"YYYY-MM-DD\"")) return false;
+        std::string_view s;
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        auto d = ParseDate(s);
+        if (!d) { Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", s)); return false; }
+        std::memcpy(dst, &d->days, 4);
+        return true;
+      }
+      case TypeKind::Duration: {
+        if (!expect(od::json_type::string, "a duration such as \"30 days\"")) return false;
+        std::string_view s;
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        Duration dur;
+        if (!ParseDuration(s, &dur)) {
+          Issue(path, fmt::format("expected a duration such as \"30 days\" or \"2 months\", found \"{}\"", s));
+          return false;
+        }
+        std::memcpy(dst, &dur.months, 8);
+        std::memcpy(dst + 8, &dur.days, 8);
+        return true;
+      }
+      case TypeKind::Text: {
+        if (!expect(od::json_type::string, "a string")) return false;
+        std::string_view s;
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        const char* p = arena->CopyText(std::string(s));
+        int64_t len = int64_t(s.size());
+        std::memcpy(dst, &p, 8);
+        std::memcpy(dst + 8, &len, 8);
+        return true;
+      }
+      case TypeKind::Enum: {
+        const EnumInfo& e = types.enums[ti.ref];
+        if (!expect(od::json_type::string, "a " + e.name + " name")) return false;
+        std::string_view s;
+        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        int idx = MemberIndex(e, s);
+        if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", s, e.name)); return false; }
+        int32_t x = idx;
+        std::memcpy(dst, &x, 4);
+        return true;
+      }
+      case TypeKind::Set: {
+        const EnumInfo& e = types.enums[ti.ref];
+        if (!expect(od::json_type::array, "an array of " + e.name + " names")) return false;
+        od::array arr;
+        if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
+        std::memset(dst, 0, layouts.of(t).size);
+        bool ok = true;
+        size_t i = 0;
+        for (auto el : arr) {
+          od::value ev;
+          std::string ep = fmt::format("{}[{}]", path, i++);
+          std::string_view s;
+          if (el.get(ev) || ev.get_string().get(s)) { Issue(ep, "expected a " + e.name + " name"); ok = false; continue; }
+          int idx = MemberIndex(e, s);
+          if (idx < 0) { Issue(ep, fmt::format("\"{}\" is not a {}", s, e.name)); ok = false; continue; }
+          dst[idx / 8] |= uint8_t(1u << (idx % 8));
+        }
+        return ok;
+      }
+      case TypeKind::List: {
+        if (!expect(od::json_type::array, "an array")) return false;
+        od::array arr;
+        if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
+        const TypeLayout& el = layouts.of(ti.ref);
+        std::vector<uint8_t> elems;  // grown element by element, then copied into the arena
+        bool ok = true;
+        size_t i = 0;
+        std::vector<uint8_t> tmp(el.size + 16);
+        uint8_t* slot = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(tmp.data()) + 15) / 16 * 16);
+        for (auto item : arr) {
+          od::value ev;
+          std::string ep = fmt::format("{}[{}]", path, i++);
+          std::memset(slot, 0, el.size);
+          if (item.get(ev) || !Read(ev, ti.ref, ep, slot)) { ok = false; continue; }
+          elems.insert(elems.end(), slot, slot + el.size);
+        }
+        if (!ok) return false;
+        int64_t count = int64_t(elems.size() / std::max<uint32_t>(el.size, 1));
+        void* mem = arena->Allocate(std::max<size_t>(elems.size(), 1), el.align);
+        std::memcpy(mem, elems.data(), elems.size());
+        std::memcpy(dst, &mem, 8);
+        std::memcpy(dst + 8, &count, 8);
+        return true;
+      }
+      case TypeKind::Record: {
+        const RecordInfo& r = types.records[ti.ref];
+        if (!expect(od::json_type::object, "an object (" + r.name + ")")) return false;
+        od::object obj;
+        if (v.get_object().get(obj)) { Issue(path, "expected an object"); return false; }
+        std::vector<CaseParam> fields;
+        for (const FieldInfo& f : r.fields) fields.push_back({f.name, f.type});
+        return ReadObject(obj, fields, layouts.of(t).field_offsets, path, dst);
+      }
+    }
+    return false;
+  }
+
+  bool ReadObject(od::object& obj, const std::vector<CaseParam>& fields, const std::vector<uint32_t>& offsets,
+                  const std::string& prefix, uint8_t* dst) {
+    uint64_t seen = 0;  // records have at most 64 fields in practice; more use the vector below
+    std::vector<bool> seen_many(fields.size() > 64 ? fields.size() : 0, false);
     bool ok = true;
+    size_t hint = 0;  // keys usually come in the same order as the fields
     for (auto kv : obj) {
       std::string_view key;
       if (kv.unescaped_key().get(key)) { Issue(prefix, "not a valid JSON object"); return false; }
-      std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
       int idx = -1;
-      for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) idx = int(i);
+      if (hint < fields.size() && fields[hint].name == key) idx = int(hint);
+      else for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) { idx = int(i); break; }
       if (idx < 0) {
+        std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
         std::string names;
         for (const auto& f : fields) names += (names.empty() ? "`" : ", `") + f.name + "`";
         Issue(path, fmt::format("unknown field; expected one of {}", names));
         ok = false;
         continue;
       }
-      if (seen[size_t(idx)]) { Issue(path, "given twice"); ok = false; continue; }
-      seen[size_t(idx)] = true;
+      hint = size_t(idx) + 1;
+      bool already = fields.size() > 64 ? bool(seen_many[size_t(idx)]) : ((seen >> idx) & 1) != 0;
+      if (already) {
+        Issue(prefix.empty() ? std::string(key) : prefix + "." + std::string(key), "given twice");
+        ok = false;
+        continue;
+      }
+      if (fields.size() > 64) seen_many[size_t(idx)] = true;
+      else seen |= uint64_t(1) << idx;
       od::value v;
-      if (kv.value().get(v) || !Read(v, fields[size_t(idx)].type, path, &(*out)[size_t(idx)])) ok = false;
+      if (kv.value().get(v)) { ok = false; continue; }
+      if (!Read(v, fields[size_t(idx)].type, prefix.empty() ? fields[size_t(idx)].name : prefix + "." + fields[size_t(idx)].name,
+                dst + offsets[size_t(idx)]))
+        ok = false;
     }
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (!seen[i]) {
+      bool was = fields.size() > 64 ? bool(seen_many[i]) : ((seen >> i) & 1) != 0;
+      if (!was) {
         std::string path = prefix.empty() ? fields[i].name : prefix + "." + fields[i].name;
         Issue(path, fmt::format("missing (expected {})", types.Name(fields[i].type)));
         ok = false;
@@ -233,26 +325,43 @@ CaseDecoder::CaseDecoder(const TypeTable& types, std::vector<CaseParam> params)
     : impl_(std::make_unique<Impl>(types, std::move(params))) {}
 CaseDecoder::~CaseDecoder() = default;
 
-DecodedCase CaseDecoder::Decode(std::string_view json) {
-  DecodedCase result;
-  impl_->issues = &result.issues;
-  simdjson::padded_string padded(json);
+const TypeLayout& CaseDecoder::input_layout() const { return impl_->input; }
+const Layouts& CaseDecoder::layouts() const { return impl_->layouts; }
+
+bool CaseDecoder::DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, std::vector<CaseIssue>* issues) {
+  impl_->issues = issues;
+  impl_->arena = &arena;
+  size_t before = issues->size();
   od::document doc;
-  if (impl_->parser.iterate(padded).get(doc)) {
-    result.issues.push_back({"", "not valid JSON"});
-    return result;
+  if (impl_->parser.iterate(simdjson::padded_string_view(json.data(), json.size(), json.size() + kPadding)).get(doc)) {
+    issues->push_back({"", "not valid JSON"});
+    return false;
   }
   od::object obj;
   if (doc.get_object().get(obj)) {
-    result.issues.push_back({"", "expected a JSON object with one key per decision input"});
-    return result;
+    issues->push_back({"", "expected a JSON object with one key per decision input"});
+    return false;
   }
-  bool ok = impl_->ReadObject(obj, impl_->params, "", &result.args);
+  std::vector<std::string> names;
+  bool ok = impl_->ReadObject(obj, impl_->params, impl_->input.field_offsets, "", dst);
   // On-demand parsing validates lazily: make sure nothing after the object is malformed.
   const char* where = nullptr;
-  if (ok && doc.current_location().get(where) == simdjson::SUCCESS) result.issues.push_back({"", "trailing characters after the JSON object"});
-  if (!ok && result.issues.empty()) result.issues.push_back({"", "not valid JSON"});
-  if (!result.issues.empty()) result.args.clear();
+  if (ok && doc.current_location().get(where) == simdjson::SUCCESS)
+    issues->push_back({"", "trailing characters after the JSON object"});
+  if (!ok && issues->size() == before) issues->push_back({"", "not valid JSON"});
+  return issues->size() == before;
+}
+
+DecodedCase CaseDecoder::Decode(std::string_view json) {
+  DecodedCase result;
+  std::string padded(json);
+  padded.append(kPadding, ' ');
+  std::vector<uint8_t> raw(impl_->input.size + 16, 0);
+  uint8_t* dst = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(raw.data()) + 15) / 16 * 16);
+  Arena arena;
+  if (!DecodeFlat(std::string_view(padded.data(), json.size()), dst, arena, &result.issues)) return result;
+  for (size_t i = 0; i < impl_->params.size(); ++i)
+    result.args.push_back(ReadFlat(dst + impl_->input.field_offsets[i], impl_->params[i].type, impl_->types, impl_->layouts));
   return result;
 }
 

@@ -1,12 +1,16 @@
 // Decoding of cases: one JSON object per case, one key per decision input. Every number is read
 // from its raw JSON text, so `15831.2` is exactly 15831.2 (never a binary double). Problems are
 // collected per field (path and message); a case with any problem is not evaluated.
+//
+// The decoder writes the flat layout (runtime/layout.h) directly, which is what native code
+// reads; Values for the interpreter are read back from it, so both engines see the same input.
 #pragma once
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "runtime/layout.h"
 #include "runtime/types.h"
 #include "runtime/value.h"
 
@@ -34,6 +38,17 @@ class CaseDecoder {
   CaseDecoder(const CaseDecoder&) = delete;
   CaseDecoder& operator=(const CaseDecoder&) = delete;
 
+  // The parameters as a C struct: where DecodeFlat writes.
+  const TypeLayout& input_layout() const;
+  const Layouts& layouts() const;
+
+  // Decodes into the parameter struct at `dst` (input_layout().size bytes, 16-byte aligned);
+  // lists, texts and large decimals go into `arena`. `json` must be followed by at least
+  // kPadding readable bytes (SIMD parsing reads ahead). Returns false with issues on problems.
+  static constexpr size_t kPadding = 64;
+  bool DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, std::vector<CaseIssue>* issues);
+
+  // Decodes into Values (copies the text, so no padding is needed).
   DecodedCase Decode(std::string_view json);
 
  private:

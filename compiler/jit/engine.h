@@ -26,6 +26,9 @@ struct NativeError {
 };
 
 using DecisionFn = int32_t (*)(const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace);
+// Evaluates n cases: inputs and outputs at strides; one status and one NativeError per case.
+using BatchFn = void (*)(const uint8_t* inputs, uint64_t input_stride, uint64_t n, uint8_t* outputs,
+                         uint64_t output_stride, int32_t* statuses, NativeError* errors);
 
 struct Options {
   bool trace = false;    // also record traces (the function then expects a trace buffer)
@@ -50,6 +53,7 @@ class Engine {
   ~Engine();
 
   DecisionFn decision(uint32_t d) const;
+  BatchFn batch(uint32_t d) const;  // null for engines created with Options::trace
   const DecisionInfo& info(uint32_t d) const;
   SourceRange site(int32_t s) const;
   const rt::Layouts& layouts() const;

@@ -23,6 +23,7 @@ struct Engine::Impl {
   std::unique_ptr<rt::Layouts> layouts;
   lower::Result lowered;
   std::vector<DecisionFn> fns;
+  std::vector<BatchFn> batch_fns;
   double compile_ms = 0;
 };
 
@@ -30,6 +31,7 @@ Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
 
 DecisionFn Engine::decision(uint32_t d) const { return impl_->fns[d]; }
+BatchFn Engine::batch(uint32_t d) const { return impl_->batch_fns.empty() ? nullptr : impl_->batch_fns[d]; }
 const DecisionInfo& Engine::info(uint32_t d) const { return impl_->lowered.decisions[d]; }
 SourceRange Engine::site(int32_t s) const {
   return s >= 0 && size_t(s) < impl_->lowered.sites.size() ? impl_->lowered.sites[size_t(s)] : SourceRange{};
@@ -121,6 +123,10 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
     auto sym = impl.jit->lookup(lower::DecisionSymbol(d));
     if (!Take(sym, error)) return nullptr;
     impl.fns.push_back(sym->toPtr<DecisionFn>());
+    if (options.trace) continue;
+    auto batch = impl.jit->lookup(lower::DecisionSymbol(d) + "_batch");
+    if (!Take(batch, error)) return nullptr;
+    impl.batch_fns.push_back(batch->toPtr<BatchFn>());
   }
   impl.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return engine;

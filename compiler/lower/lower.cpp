@@ -30,6 +30,7 @@ struct CgVal {
   llvm::Value* b = nullptr;
   std::vector<llvm::Value*> words;
   std::vector<CgVal> fields;
+  llvm::GlobalVariable* table = nullptr;  // a constant set's words in memory, for lookups
 };
 
 enum class Abi {
@@ -50,6 +51,7 @@ class Lowerer {
     for (uint32_t d = 0; d < m_.decisions.size(); ++d) {
       DefineDecision(d, fns_[d], false);
       if (!trace_enabled_) DefineDecision(d, fast_fns_[d], true);
+      if (!trace_enabled_) DefineBatch(d);
     }
     return std::move(result_);
   }
@@ -326,7 +328,11 @@ class Lowerer {
       case TypeKind::Text: return Text(v.AsText());
       case TypeKind::Set: {
         const auto& bits = *v.AsSet().bits;
-        for (uint32_t w = 0; w < L_.of(t).words; ++w) c.words.push_back(C64(int64_t(w < bits.size() ? bits[w] : 0)));
+        std::vector<llvm::Constant*> words;
+        for (uint32_t w = 0; w < L_.of(t).words; ++w) words.push_back(C64(int64_t(w < bits.size() ? bits[w] : 0)));
+        for (auto* w : words) c.words.push_back(w);
+        auto* ty = llvm::ArrayType::get(I64(), words.size());
+        c.table = new llvm::GlobalVariable(M_, ty, true, llvm::GlobalValue::PrivateLinkage, llvm::ConstantArray::get(ty, words), "set");
         break;
       }
       case TypeKind::Record: {
@@ -576,7 +582,11 @@ class Lowerer {
 
   llvm::Value* SetHas(const CgVal& set, llvm::Value* index) {
     llvm::Value* word = set.words.empty() ? C64(0) : set.words[0];
-    if (set.words.size() > 1) {
+    if (set.table && set.words.size() > 1) {
+      // A constant set: one load from its table (members are valid indices, so in bounds).
+      auto* w = B_.CreateZExt(B_.CreateLShr(index, C32(6)), I64());
+      word = B_.CreateLoad(I64(), B_.CreateInBoundsGEP(I64(), set.table, w));
+    } else if (set.words.size() > 1) {
       auto* w = B_.CreateLShr(index, C32(6));
       for (size_t k = 1; k < set.words.size(); ++k) word = B_.CreateSelect(B_.CreateICmpEQ(w, C32(int64_t(k))), set.words[k], word);
     }
@@ -1174,6 +1184,36 @@ class Lowerer {
       B_.SetInsertPoint(next);
     }
     B_.CreateUnreachable();
+  }
+
+  // edict_batch_<d>(in, in_stride, n, out, out_stride, status, errors): evaluates n cases laid
+  // out at a stride, one status per case (0 or 1 + the error kind) and its NativeError.
+  void DefineBatch(uint32_t d) {
+    auto* ft = llvm::FunctionType::get(B_.getVoidTy(), {Ptr(), I64(), I64(), Ptr(), I64(), Ptr(), Ptr()}, false);
+    auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d) + "_batch", M_);
+    f->setDoesNotThrow();
+    fn_ = f;
+    auto* entry = llvm::BasicBlock::Create(C_, "entry", f);
+    auto* loop = llvm::BasicBlock::Create(C_, "loop", f);
+    auto* body = llvm::BasicBlock::Create(C_, "body", f);
+    auto* exit = llvm::BasicBlock::Create(C_, "exit", f);
+    B_.SetInsertPoint(entry);
+    B_.CreateBr(loop);
+    B_.SetInsertPoint(loop);
+    auto* i = B_.CreatePHI(I64(), 2);
+    i->addIncoming(C64(0), entry);
+    B_.CreateCondBr(B_.CreateICmpULT(i, f->getArg(2)), body, exit);
+    B_.SetInsertPoint(body);
+    auto* in = B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, f->getArg(1)));
+    auto* out = B_.CreateInBoundsGEP(I8(), f->getArg(3), B_.CreateMul(i, f->getArg(4)));
+    auto* err = B_.CreateInBoundsGEP(I8(), f->getArg(6), B_.CreateMul(i, C64(sizeof(jit::NativeError))));
+    auto* status = B_.CreateCall(fast_fns_[d], {in, out, err, llvm::ConstantPointerNull::get(B_.getPtrTy())});
+    B_.CreateStore(status, B_.CreateInBoundsGEP(I32(), f->getArg(5), i));
+    auto* next = B_.CreateAdd(i, C64(1));
+    i->addIncoming(next, body);
+    B_.CreateBr(loop);
+    B_.SetInsertPoint(exit);
+    B_.CreateRetVoid();
   }
 
   // The speculative tail: the outcome is selected without branches from the first winner (or
