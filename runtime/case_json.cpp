@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <unordered_map>
 
 namespace edict::rt {
 
@@ -56,6 +57,53 @@ void WriteDecimal(uint8_t* dst, const Decimal& d, Arena& arena) {
 
 }  // namespace
 
+// Where a value is in the case: rendered (`s.consignee.country`, `s.end_uses[2]`) only when
+// there is something to report.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view name;
+  int index = -1;  // list element
+  std::string Render() const {
+    std::string base = parent ? parent->Render() : std::string();
+    if (index >= 0) return base + "[" + std::to_string(index) + "]";
+    if (name.empty()) return base;
+    return base.empty() ? std::string(name) : base + "." + std::string(name);
+  }
+};
+
+// Enum member names -> index: open addressing over a power-of-two table (member names are
+// short: hashing them is cheaper than a node-based map's bucket walk).
+class MemberTable {
+ public:
+  explicit MemberTable(const std::vector<std::string>& members) {
+    size_t cap = 16;
+    while (cap < members.size() * 3) cap *= 2;
+    slots_.assign(cap, {std::string_view(), -1});
+    mask_ = cap - 1;
+    for (size_t i = 0; i < members.size(); ++i) {
+      size_t h = Hash(members[i]) & mask_;
+      while (slots_[h].second >= 0) h = (h + 1) & mask_;
+      slots_[h] = {members[i], int(i)};
+    }
+  }
+  int Find(std::string_view s) const {
+    for (size_t h = Hash(s) & mask_;; h = (h + 1) & mask_) {
+      const auto& [name, idx] = slots_[h];
+      if (idx < 0) return -1;
+      if (name.size() == s.size() && std::memcmp(name.data(), s.data(), s.size()) == 0) return idx;
+    }
+  }
+
+ private:
+  static size_t Hash(std::string_view s) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return size_t(h ^ (h >> 29));
+  }
+  std::vector<std::pair<std::string_view, int>> slots_;
+  size_t mask_ = 0;
+};
+
 struct CaseDecoder::Impl {
   const TypeTable& types;
   std::vector<CaseParam> params;
@@ -65,13 +113,23 @@ struct CaseDecoder::Impl {
   std::vector<CaseIssue>* issues = nullptr;
   Arena* arena = nullptr;
 
+  std::vector<MemberTable> member_index;  // by enum
+  std::vector<std::vector<CaseParam>> record_fields;                    // by record
+
   Impl(const TypeTable& t, std::vector<CaseParam> p) : types(t), params(std::move(p)), layouts(t) {
     std::vector<TypeId> ts;
     for (const auto& prm : params) ts.push_back(prm.type);
     input = layouts.Struct(ts);
+    for (const auto& e : types.enums) member_index.emplace_back(e.members);
+    for (const auto& r : types.records) {
+      record_fields.emplace_back();
+      for (const auto& f : r.fields) record_fields.back().push_back({f.name, f.type});
+    }
   }
 
-  void Issue(const std::string& path, std::string msg) { issues->push_back({path, std::move(msg)}); }
+  void Issue(const Path& path, std::string msg) { issues->push_back({path.Render(), std::move(msg)}); }
+
+  int MemberIndex(uint32_t en, std::string_view s) const { return member_index[en].Find(s); }
 
   static std::string_view Trim(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
@@ -90,11 +148,6 @@ struct CaseDecoder::Impl {
     return "a value";
   }
 
-  static int MemberIndex(const EnumInfo& e, std::string_view s) {
-    for (size_t i = 0; i < e.members.size(); ++i) if (e.members[i] == s) return int(i);
-    return -1;
-  }
-
   static bool ParseDuration(std::string_view s, Duration* out) {
     size_t sp = s.find(' ');
     if (sp == std::string_view::npos) return false;
@@ -110,7 +163,7 @@ struct CaseDecoder::Impl {
   }
 
   // Reads a value of type t into dst; false (with an issue recorded) when it does not fit.
-  bool Read(od::value v, TypeId t, const std::string& path, uint8_t* dst) {
+  bool Read(od::value v, TypeId t, const Path& path, uint8_t* dst) {
     const TypeInfo& ti = types.info(t);
     od::json_type jt;
     if (v.type().get(jt)) { Issue(path, "not valid JSON"); return false; }
@@ -118,15 +171,16 @@ struct CaseDecoder::Impl {
       Issue(path, "not valid JSON");
       return false;
     }
-    auto expect = [&](od::json_type want, const std::string& what) {
+    // `what` describes the expected value; it is only built when there is a mismatch.
+    auto expect = [&](od::json_type want, auto what) {
       if (jt == want) return true;
-      Issue(path, fmt::format("expected {}, found {}", what, JsonTypeName(jt)));
+      Issue(path, fmt::format("expected {}, found {}", what(), JsonTypeName(jt)));
       return false;
     };
     switch (ti.kind) {
       case TypeKind::Error: return false;
       case TypeKind::Bool: {
-        if (!expect(od::json_type::boolean, "true or false")) return false;
+        if (!expect(od::json_type::boolean, [] { return "true or false"; })) return false;
         bool b;
         if (v.get_bool().get(b)) { Issue(path, "expected true or false"); return false; }
         *dst = b ? 1 : 0;
@@ -136,11 +190,14 @@ struct CaseDecoder::Impl {
       case TypeKind::Decimal: {
         std::string_view raw;
         std::string owned;
-        std::string what = ti.kind == TypeKind::Integer ? "a whole number" : "a number";
-        if (ti.unit) what += " (in " + types.UnitName(ti.unit) + ")";
+        auto what = [&] {
+          std::string w = ti.kind == TypeKind::Integer ? "a whole number" : "a number";
+          if (ti.unit) w += " (in " + types.UnitName(ti.unit) + ")";
+          return w;
+        };
         if (jt == od::json_type::string && ti.kind == TypeKind::Decimal) {
           std::string_view s;
-          if (v.get_string().get(s)) { Issue(path, "expected " + what); return false; }
+          if (v.get_string().get(s)) { Issue(path, "expected " + what()); return false; }
           owned = std::string(s);
           raw = owned;
         } else {
@@ -159,13 +216,13 @@ struct CaseDecoder::Impl {
             std::memcpy(dst, &x, 8);
             return true;
           }
-          Issue(path, fmt::format("expected {}, found `{}`", what, raw));
+          Issue(path, fmt::format("expected {}, found `{}`", what(), raw));
           return false;
         }
         auto d = Decimal::Parse(raw);
-        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what, raw)); return false; }
+        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
         if (ti.kind == TypeKind::Decimal) { WriteDecimal(dst, *d, *arena); return true; }
-        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what, raw)); return false; }
+        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
         if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
           Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));
           return false;
@@ -175,7 +232,7 @@ struct CaseDecoder::Impl {
         return true;
       }
       case TypeKind::Date: {
-        if (!expect(od::json_type::string, "a date \"YYYY-MM-DD\"")) return false;
+        if (!expect(od::json_type::string, [] { return "a date \"YYYY-MM-DD\""; })) return false;
         std::string_view s;
         if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         auto d = ParseDate(s);
@@ -184,7 +241,7 @@ struct CaseDecoder::Impl {
         return true;
       }
       case TypeKind::Duration: {
-        if (!expect(od::json_type::string, "a duration such as \"30 days\"")) return false;
+        if (!expect(od::json_type::string, [] { return "a duration such as \"30 days\""; })) return false;
         std::string_view s;
         if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         Duration dur;
@@ -197,7 +254,7 @@ struct CaseDecoder::Impl {
         return true;
       }
       case TypeKind::Text: {
-        if (!expect(od::json_type::string, "a string")) return false;
+        if (!expect(od::json_type::string, [] { return "a string"; })) return false;
         std::string_view s;
         if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         const char* p = arena->CopyText(std::string(s));
@@ -208,10 +265,10 @@ struct CaseDecoder::Impl {
       }
       case TypeKind::Enum: {
         const EnumInfo& e = types.enums[ti.ref];
-        if (!expect(od::json_type::string, "a " + e.name + " name")) return false;
+        if (!expect(od::json_type::string, [&] { return "a " + e.name + " name"; })) return false;
         std::string_view s;
         if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
-        int idx = MemberIndex(e, s);
+        int idx = MemberIndex(ti.ref, s);
         if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", s, e.name)); return false; }
         int32_t x = idx;
         std::memcpy(dst, &x, 4);
@@ -219,7 +276,7 @@ struct CaseDecoder::Impl {
       }
       case TypeKind::Set: {
         const EnumInfo& e = types.enums[ti.ref];
-        if (!expect(od::json_type::array, "an array of " + e.name + " names")) return false;
+        if (!expect(od::json_type::array, [&] { return "an array of " + e.name + " names"; })) return false;
         od::array arr;
         if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
         std::memset(dst, 0, layouts.of(t).size);
@@ -227,17 +284,17 @@ struct CaseDecoder::Impl {
         size_t i = 0;
         for (auto el : arr) {
           od::value ev;
-          std::string ep = fmt::format("{}[{}]", path, i++);
+          Path ep{&path, {}, int(i++)};
           std::string_view s;
           if (el.get(ev) || ev.get_string().get(s)) { Issue(ep, "expected a " + e.name + " name"); ok = false; continue; }
-          int idx = MemberIndex(e, s);
+          int idx = MemberIndex(ti.ref, s);
           if (idx < 0) { Issue(ep, fmt::format("\"{}\" is not a {}", s, e.name)); ok = false; continue; }
           dst[idx / 8] |= uint8_t(1u << (idx % 8));
         }
         return ok;
       }
       case TypeKind::List: {
-        if (!expect(od::json_type::array, "an array")) return false;
+        if (!expect(od::json_type::array, [] { return "an array"; })) return false;
         od::array arr;
         if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
         const TypeLayout& el = layouts.of(ti.ref);
@@ -248,7 +305,7 @@ struct CaseDecoder::Impl {
         uint8_t* slot = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(tmp.data()) + 15) / 16 * 16);
         for (auto item : arr) {
           od::value ev;
-          std::string ep = fmt::format("{}[{}]", path, i++);
+          Path ep{&path, {}, int(i++)};
           std::memset(slot, 0, el.size);
           if (item.get(ev) || !Read(ev, ti.ref, ep, slot)) { ok = false; continue; }
           elems.insert(elems.end(), slot, slot + el.size);
@@ -263,19 +320,17 @@ struct CaseDecoder::Impl {
       }
       case TypeKind::Record: {
         const RecordInfo& r = types.records[ti.ref];
-        if (!expect(od::json_type::object, "an object (" + r.name + ")")) return false;
+        if (!expect(od::json_type::object, [&] { return "an object (" + r.name + ")"; })) return false;
         od::object obj;
         if (v.get_object().get(obj)) { Issue(path, "expected an object"); return false; }
-        std::vector<CaseParam> fields;
-        for (const FieldInfo& f : r.fields) fields.push_back({f.name, f.type});
-        return ReadObject(obj, fields, layouts.of(t).field_offsets, path, dst);
+        return ReadObject(obj, record_fields[ti.ref], layouts.of(t).field_offsets, path, dst);
       }
     }
     return false;
   }
 
   bool ReadObject(od::object& obj, const std::vector<CaseParam>& fields, const std::vector<uint32_t>& offsets,
-                  const std::string& prefix, uint8_t* dst) {
+                  const Path& prefix, uint8_t* dst) {
     uint64_t seen = 0;  // records have at most 64 fields in practice; more use the vector below
     std::vector<bool> seen_many(fields.size() > 64 ? fields.size() : 0, false);
     bool ok = true;
@@ -287,7 +342,7 @@ struct CaseDecoder::Impl {
       if (hint < fields.size() && fields[hint].name == key) idx = int(hint);
       else for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) { idx = int(i); break; }
       if (idx < 0) {
-        std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+        Path path{&prefix, key};
         std::string names;
         for (const auto& f : fields) names += (names.empty() ? "`" : ", `") + f.name + "`";
         Issue(path, fmt::format("unknown field; expected one of {}", names));
@@ -297,7 +352,7 @@ struct CaseDecoder::Impl {
       hint = size_t(idx) + 1;
       bool already = fields.size() > 64 ? bool(seen_many[size_t(idx)]) : ((seen >> idx) & 1) != 0;
       if (already) {
-        Issue(prefix.empty() ? std::string(key) : prefix + "." + std::string(key), "given twice");
+        Issue(Path{&prefix, key}, "given twice");
         ok = false;
         continue;
       }
@@ -305,15 +360,12 @@ struct CaseDecoder::Impl {
       else seen |= uint64_t(1) << idx;
       od::value v;
       if (kv.value().get(v)) { ok = false; continue; }
-      if (!Read(v, fields[size_t(idx)].type, prefix.empty() ? fields[size_t(idx)].name : prefix + "." + fields[size_t(idx)].name,
-                dst + offsets[size_t(idx)]))
-        ok = false;
+      if (!Read(v, fields[size_t(idx)].type, Path{&prefix, fields[size_t(idx)].name}, dst + offsets[size_t(idx)])) ok = false;
     }
     for (size_t i = 0; i < fields.size(); ++i) {
       bool was = fields.size() > 64 ? bool(seen_many[i]) : ((seen >> i) & 1) != 0;
       if (!was) {
-        std::string path = prefix.empty() ? fields[i].name : prefix + "." + fields[i].name;
-        Issue(path, fmt::format("missing (expected {})", types.Name(fields[i].type)));
+        Issue(Path{&prefix, fields[i].name}, fmt::format("missing (expected {})", types.Name(fields[i].type)));
         ok = false;
       }
     }
@@ -342,8 +394,7 @@ bool CaseDecoder::DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, 
     issues->push_back({"", "expected a JSON object with one key per decision input"});
     return false;
   }
-  std::vector<std::string> names;
-  bool ok = impl_->ReadObject(obj, impl_->params, impl_->input.field_offsets, "", dst);
+  bool ok = impl_->ReadObject(obj, impl_->params, impl_->input.field_offsets, Path{}, dst);
   // On-demand parsing validates lazily: make sure nothing after the object is malformed.
   const char* where = nullptr;
   if (ok && doc.current_location().get(where) == simdjson::SUCCESS)

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "compiler/driver/batch.h"
 #include "compiler/driver/commands.h"
 
 using namespace edict::driver;
@@ -38,6 +39,22 @@ int main(int argc, char** argv) {
   eval->add_option("--as-of", eo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
   eval->add_option("--engine", common.engine, "interp (the reference interpreter, default) or jit (native code via LLVM)")
       ->check(CLI::IsMember({"interp", "jit"}));
+
+  auto* batch = app.add_subcommand("batch", "Evaluate a decision on a stream of cases (JSON Lines or CSV) with every core");
+  BatchOptions bo;
+  batch->add_option("file", bo.file, "The Edict file that declares the decision")->required();
+  batch->add_option("--decision,-d", bo.decision, "The decision to evaluate")->required();
+  batch->add_option("--cases", bo.cases, "JSON Lines or CSV (with a header row of input names; dotted for records); - reads stdin")->required();
+  batch->add_option("--input-format", bo.input_format, "auto (by the file's extension), jsonl or csv")
+      ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
+  batch->add_option("--format", bo.format, "jsonl (default), csv, or lines (one outcome per line)")
+      ->check(CLI::IsMember({"jsonl", "csv", "lines"}));
+  batch->add_option("--output,-o", bo.output, "Write results to this file instead of standard output");
+  batch->add_option("--engine", bo.engine, "jit (default) or interp")->check(CLI::IsMember({"interp", "jit"}));
+  batch->add_option("--threads,-j", bo.threads, "Worker threads (default: every core)");
+  batch->add_option("--as-of", bo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
+  bool no_progress = false;
+  batch->add_flag("--no-progress", no_progress, "Do not show progress on the terminal");
 
   auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
   std::vector<std::string> test_paths;
@@ -85,6 +102,10 @@ int main(int argc, char** argv) {
       return RunEval(common, eo);
     }
     if (*test) return RunTest(common, test_paths, verbose, coverage);
+    if (*batch) {
+      bo.progress = !no_progress;
+      return RunBatch(common, bo);
+    }
     if (*schema) return RunSchema(common, schema_file, schema_decision);
     if (*dump) return RunDump(common, dump_file, phase);
     if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);

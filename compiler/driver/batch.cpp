@@ -1,0 +1,559 @@
+// `edict batch`: evaluates a decision on a stream of cases with every core.
+//
+// The input is read in chunks of whole lines; a pool of workers decodes each chunk straight into
+// the flat layout and evaluates it (natively, through the decision's batch entry point, or with
+// the interpreter); a writer emits the chunks' results in input order. At most a few chunks per
+// worker are in flight, so memory stays constant whatever the size of the input.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/batch.h"
+#include "compiler/driver/load.h"
+#include "compiler/interp/interp.h"
+#include "compiler/jit/run.h"
+#include "runtime/abi.h"
+#include "runtime/case_json.h"
+
+namespace edict::driver {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+struct Chunk {
+  size_t index = 0;
+  uint64_t first_line = 0;  // 1-based number of the chunk's first line
+  std::string text;         // whole lines, followed by padding
+  std::string output;
+  uint64_t cases = 0, failed = 0;
+  std::string diagnostics;  // for stderr
+};
+
+// Splits CSV text into fields (RFC 4180: quotes, doubled quotes inside quotes).
+std::vector<std::string> CsvFields(std::string_view line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
+      else if (c == '"') quoted = false;
+      else cur += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::string CsvQuote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string r = "\"";
+  for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return r + "\"";
+}
+
+// The leaves of a type, as dotted paths, for CSV columns.
+void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix, std::vector<std::pair<std::string, rt::TypeId>>* out) {
+  const auto& ti = types.info(t);
+  if (ti.kind == rt::TypeKind::Record) {
+    for (const auto& f : types.records[ti.ref].fields) Leaves(types, f.type, prefix.empty() ? f.name : prefix + "." + f.name, out);
+    return;
+  }
+  out->emplace_back(prefix, t);
+}
+
+class Batch {
+ public:
+  Batch(const Common& c, const BatchOptions& o, Program& p, uint32_t decision)
+      : c_(c), o_(o), p_(p), d_(decision), dec_(p.module.decisions[decision]) {
+    for (const auto& prm : dec_.params) params_.push_back({prm.name, prm.type});
+    std::vector<std::pair<std::string, rt::TypeId>> leaves;
+    Leaves(p_.module.types, dec_.result, "", &out_leaves_);
+  }
+
+  int Run() {
+    std::FILE* in = o_.cases == "-" ? stdin : std::fopen(o_.cases.c_str(), "rb");
+    if (!in) {
+      std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o_.cases);
+      return kInputError;
+    }
+    std::FILE* out = o_.output.empty() ? stdout : std::fopen(o_.output.c_str(), "wb");
+    if (!out) {
+      std::cerr << fmt::format("error: cannot write `{}`\n", o_.output);
+      return kInputError;
+    }
+    csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && o_.cases.size() > 4 &&
+                                            o_.cases.substr(o_.cases.size() - 4) == ".csv");
+    if (o_.engine == "jit") {
+      std::string error;
+      engine_ = jit::Engine::Create(p_.module, jit::Options{false, 2}, &error);
+      if (!engine_) {
+        std::cerr << "error: the JIT could not compile the program: " << error << "\n";
+        return kCompileError;
+      }
+    }
+    unsigned threads = o_.threads > 0 ? unsigned(o_.threads) : std::max(1u, std::thread::hardware_concurrency());
+    progress_ = o_.progress && isatty(2);
+    start_ = std::chrono::steady_clock::now();
+    if (o_.format == "csv") WriteCsvHeader(out);
+
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < threads; ++i) workers.emplace_back([this] { Work(); });
+    std::thread writer([this, out] { Write(out); });
+    int rc = Read(in, threads);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reading_done_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& w : workers) w.join();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      working_done_ = true;
+    }
+    done_cv_.notify_all();
+    writer.join();
+    if (in != stdin) std::fclose(in);
+    std::fflush(out);
+    if (out != stdout) std::fclose(out);
+    if (rc != kOk) return rc;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (progress_) std::cerr << "\r\033[K";
+    std::cerr << fmt::format("{} case{}: {} decided, {} failed ({:.2f} s, {:.0f} cases/s, {} thread{}, engine {})\n", cases_,
+                             cases_ == 1 ? "" : "s", cases_ - failed_, failed_, secs, double(cases_) / std::max(secs, 1e-9),
+                             threads, threads == 1 ? "" : "s", o_.engine);
+    return failed_ ? kFailed : kOk;
+  }
+
+ private:
+  // Reads chunks of whole lines and queues them, keeping a bounded number in flight.
+  int Read(std::FILE* in, unsigned threads) {
+    std::string partial;  // the unfinished last line of the previous block
+    uint64_t line_no = 1;
+    size_t index = 0;
+    bool header_done = !csv_in_;
+    for (bool eof = false; !eof;) {
+      // Read straight into the chunk's buffer, after the previous block's partial line.
+      auto chunk = std::make_unique<Chunk>();
+      std::string& text = chunk->text;
+      text.resize(partial.size() + kChunkBytes + rt::CaseDecoder::kPadding);
+      std::memcpy(text.data(), partial.data(), partial.size());
+      size_t n = std::fread(text.data() + partial.size(), 1, kChunkBytes, in);
+      eof = n < kChunkBytes;
+      size_t len = partial.size() + n;
+      size_t cut = len;
+      if (!eof) {
+        const char* last = static_cast<const char*>(memrchr(text.data(), '\n', len));
+        cut = last ? size_t(last - text.data()) + 1 : 0;
+      }
+      partial.assign(text.data() + cut, len - cut);
+      text.resize(cut);
+      if (!header_done && !text.empty()) {
+        size_t nl = text.find('\n');
+        std::string header = text.substr(0, nl == std::string::npos ? text.size() : nl);
+        if (!header.empty() && header.back() == '\r') header.pop_back();
+        if (!SetCsvHeader(header)) return kInputError;
+        text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
+        ++line_no;
+        header_done = true;
+      }
+      if (text.empty()) continue;
+      uint64_t lines = uint64_t(std::count(text.begin(), text.end(), '\n')) + (text.back() == '\n' ? 0 : 1);
+      chunk->index = index++;
+      chunk->first_line = line_no;
+      text.append(rt::CaseDecoder::kPadding, ' ');
+      line_no += lines;
+      std::unique_lock<std::mutex> lock(mu_);
+      space_cv_.wait(lock, [&] { return index - written_ <= 4 * threads; });
+      queue_.push_back(std::move(chunk));
+      work_cv_.notify_one();
+    }
+    if (std::ferror(in)) {
+      std::cerr << fmt::format("error: reading `{}` failed\n", o_.cases);
+      return kInputError;
+    }
+    return kOk;
+  }
+
+  bool SetCsvHeader(const std::string& header) {
+    std::vector<std::pair<std::string, rt::TypeId>> leaves;
+    for (const auto& prm : params_) Leaves(p_.module.types, prm.type, prm.name, &leaves);
+    for (const auto& col : CsvFields(header)) {
+      auto it = std::find_if(leaves.begin(), leaves.end(), [&](const auto& l) { return l.first == col; });
+      if (it == leaves.end()) {
+        std::string names;
+        for (const auto& l : leaves) names += (names.empty() ? "`" : ", `") + l.first + "`";
+        std::cerr << fmt::format("{}:1: error: unknown column `{}`; the columns are {}\n", o_.cases, col, names);
+        return false;
+      }
+      if (p_.module.types.kind(it->second) == rt::TypeKind::List) {
+        std::cerr << fmt::format("{}:1: error: the column `{}` is a list, which CSV cannot hold; use JSON Lines\n", o_.cases, col);
+        return false;
+      }
+      csv_columns_.push_back(*it);
+    }
+    return true;
+  }
+
+  // A CSV row as the JSON object the decoder reads (so that both formats are checked alike).
+  std::string CsvToJson(std::string_view line) {
+    auto fields = CsvFields(line);
+    // Nested objects by dotted path.
+    std::map<std::string, std::string> json_values;
+    std::string out;
+    std::vector<std::string> open;
+    auto emit_value = [&](const std::string& text, rt::TypeId t) -> std::string {
+      switch (p_.module.types.kind(t)) {
+        case rt::TypeKind::Integer: case rt::TypeKind::Decimal:
+          if (!text.empty() && text.find_first_not_of("+-0123456789.eE_") == std::string::npos &&
+              text.find('_') == std::string::npos)
+            return text;
+          return rt::JsonQuote(text);
+        case rt::TypeKind::Bool: return text == "true" || text == "false" ? text : rt::JsonQuote(text);
+        case rt::TypeKind::Set: {
+          std::string arr = "[";
+          size_t start = 0;
+          while (start <= text.size() && !text.empty()) {
+            size_t semi = text.find(';', start);
+            std::string item = text.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+            arr += (arr.size() > 1 ? "," : "") + rt::JsonQuote(item);
+            if (semi == std::string::npos) break;
+            start = semi + 1;
+          }
+          return arr + "]";
+        }
+        default: return rt::JsonQuote(text);
+      }
+    };
+    // Build a tree of objects: path segments -> value.
+    struct Node {
+      std::map<std::string, Node> kids;
+      std::vector<std::string> order;
+      std::string value;
+      bool leaf = false;
+    };
+    Node root;
+    for (size_t i = 0; i < csv_columns_.size(); ++i) {
+      std::string text = i < fields.size() ? fields[i] : "";
+      const auto& [path, type] = csv_columns_[i];
+      Node* n = &root;
+      size_t start = 0;
+      for (;;) {
+        size_t dot = path.find('.', start);
+        std::string seg = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!n->kids.count(seg)) n->order.push_back(seg);
+        n = &n->kids[seg];
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+      n->leaf = true;
+      n->value = emit_value(text, type);
+    }
+    std::function<std::string(const Node&)> render = [&](const Node& n) -> std::string {
+      if (n.leaf) return n.value;
+      std::string s = "{";
+      for (size_t i = 0; i < n.order.size(); ++i)
+        s += (i ? "," : "") + rt::JsonQuote(n.order[i]) + ":" + render(n.kids.at(n.order[i]));
+      return s + "}";
+    };
+    return render(root);
+  }
+
+  void Work() {
+    rt::CaseDecoder decoder(p_.module.types, params_);
+    interp::Interpreter interp(p_.module);
+    const rt::TypeLayout& il = decoder.input_layout();
+    size_t stride = (il.size + 15) / 16 * 16;
+    const rt::TypeLayout& ol = decoder.layouts().of(dec_.result);
+    size_t out_stride = (ol.size + 15) / 16 * 16;
+    // Grown as needed and never cleared: the decoder writes every field of a case it accepts.
+    std::unique_ptr<uint8_t[]> in_raw, out_raw;
+    size_t in_cap = 0, out_cap = 0;
+    auto reserve = [](std::unique_ptr<uint8_t[]>& buf, size_t& cap, size_t bytes) {
+      if (bytes > cap) {
+        buf.reset(new uint8_t[bytes]);
+        cap = bytes;
+      }
+      return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(buf.get()) + 15) / 16 * 16);
+    };
+    std::vector<int32_t> statuses;
+    std::vector<jit::NativeError> errors;
+    std::vector<uint64_t> line_of;
+    std::vector<rt::CaseIssue> issues;
+    rt::Arena arena;
+    for (;;) {
+      std::unique_ptr<Chunk> chunk;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_cv_.wait(lock, [&] { return !queue_.empty() || reading_done_; });
+        if (queue_.empty()) return;
+        chunk = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      // 1. Decode every line into consecutive flat slots.
+      std::string_view text(chunk->text.data(), chunk->text.size() - rt::CaseDecoder::kPadding);
+      size_t max_cases = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
+      uint8_t* base = reserve(in_raw, in_cap, stride * max_cases + 16);
+      line_of.clear();
+      arena.Clear();
+      std::vector<std::pair<uint64_t, std::string>> rejected;  // line, output
+      size_t pos = 0;
+      uint64_t line = chunk->first_line;
+      std::string csv_json;
+      while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        size_t end = nl == std::string_view::npos ? text.size() : nl;
+        std::string_view row = text.substr(pos, end - pos);
+        if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
+        pos = end + 1;
+        uint64_t this_line = line++;
+        if (row.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank lines hold no case
+        ++chunk->cases;
+        issues.clear();
+        uint8_t* slot = base + line_of.size() * stride;
+        bool ok;
+        if (csv_in_) {
+          csv_json = CsvToJson(row);
+          csv_json.append(rt::CaseDecoder::kPadding, ' ');
+          ok = decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
+        } else {
+          ok = decoder.DecodeFlat(row, slot, arena, &issues);
+        }
+        if (!ok) {
+          ++chunk->failed;
+          std::memset(slot, 0, stride);
+          rejected.emplace_back(this_line, InvalidCase(this_line, issues, chunk->diagnostics));
+          continue;
+        }
+        line_of.push_back(this_line);
+      }
+      // 2. Evaluate the valid ones.
+      size_t n = line_of.size();
+      uint8_t* outs = reserve(out_raw, out_cap, out_stride * n + 16);
+      statuses.assign(n, 0);
+      errors.resize(n);
+      edict_rt_boxes_reset();
+      if (engine_) {
+        engine_->batch(d_)(base, stride, n, outs, out_stride, statuses.data(), errors.data());
+      } else {
+        for (size_t i = 0; i < n; ++i) {
+          std::vector<rt::Value> args;
+          for (size_t k = 0; k < params_.size(); ++k)
+            args.push_back(rt::ReadFlat(base + i * stride + il.field_offsets[k], params_[k].type, p_.module.types, decoder.layouts()));
+          try {
+            rt::WriteFlat(interp.EvalDecision(d_, args), dec_.result, p_.module.types, decoder.layouts(), outs + i * out_stride, arena);
+          } catch (const rt::EvalError& e) {
+            statuses[i] = int32_t(e.kind) + 1;
+          }
+        }
+      }
+      // 3. Format, merging rejected lines back in order.
+      std::string& o = chunk->output;
+      size_t r = 0;
+      for (size_t i = 0; i < n; ++i) {
+        while (r < rejected.size() && rejected[r].first < line_of[i]) o += rejected[r++].second;
+        if (statuses[i] == 0) {
+          o += FormatOutcome(line_of[i], outs + i * out_stride, decoder.layouts());
+        } else {
+          ++chunk->failed;
+          o += FormatError(line_of[i], base + i * stride, il, decoder.layouts(), interp, chunk->diagnostics);
+        }
+      }
+      while (r < rejected.size()) o += rejected[r++].second;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_[chunk->index] = std::move(chunk);
+      }
+      done_cv_.notify_one();
+    }
+  }
+
+  std::string InvalidCase(uint64_t line, const std::vector<rt::CaseIssue>& issues, std::string& diag) {
+    for (const auto& is : issues) {
+      std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
+      diag += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line, where, is.message);
+    }
+    std::string first = issues.empty() ? "" : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
+    if (o_.format == "jsonl") {
+      std::string arr;
+      for (const auto& is : issues)
+        arr += fmt::format("{}{{\"field\":{},\"message\":{}}}", arr.empty() ? "" : ",",
+                           is.field.empty() ? "null" : rt::JsonQuote(is.field), rt::JsonQuote(is.message));
+      return fmt::format("{{\"line\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n", line, arr);
+    }
+    if (o_.format == "csv") return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote("invalid_case: " + first));
+    return "error: invalid_case: " + first + "\n";
+  }
+
+  // The message of a runtime error comes from the interpreter on that one case (the kind and
+  // position from the engine itself).
+  std::string FormatError(uint64_t line, const uint8_t* in, const rt::TypeLayout& il, const rt::Layouts& layouts,
+                          interp::Interpreter& interp, std::string& diag) {
+    std::vector<rt::Value> args;
+    for (size_t k = 0; k < params_.size(); ++k) args.push_back(rt::ReadFlat(in + il.field_offsets[k], params_[k].type, p_.module.types, layouts));
+    std::string kind = "error", message, at;
+    try {
+      interp.EvalDecision(d_, args);
+      message = "the engines disagree on this case (internal error)";
+    } catch (const rt::EvalError& e) {
+      kind = rt::Spelling(e.kind);
+      message = e.message;
+      at = e.range.file < p_.sources.size() ? p_.sources.Where(e.range) : "";
+    }
+    diag += fmt::format("{}:{}: error: runtime error [{}]: {}{}\n", o_.cases, line, kind, message, at.empty() ? "" : " (" + at + ")");
+    if (o_.format == "jsonl")
+      return fmt::format("{{\"line\":{},\"error\":{{\"kind\":{},\"message\":{},\"at\":{}}}}}\n", line, rt::JsonQuote(kind),
+                         rt::JsonQuote(message), at.empty() ? "null" : rt::JsonQuote(at));
+    if (o_.format == "csv") return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote(kind + ": " + message));
+    return "error: " + kind + ": " + message + "\n";
+  }
+
+  std::string FormatOutcome(uint64_t line, const uint8_t* out, const rt::Layouts& layouts) {
+    const auto& types = p_.module.types;
+    const auto& ti = types.info(dec_.result);
+    if (o_.format == "lines") {
+      if (ti.kind == rt::TypeKind::Enum) {
+        int32_t idx;
+        std::memcpy(&idx, out, 4);
+        std::string s = types.enums[ti.ref].members[size_t(idx)];
+        s += '\n';
+        return s;
+      }
+      return rt::FormatValue(rt::ReadFlat(out, dec_.result, types, layouts), dec_.result, types) + "\n";
+    }
+    rt::Value v = rt::ReadFlat(out, dec_.result, types, layouts);
+    if (o_.format == "jsonl") return fmt::format("{{\"line\":{},\"outcome\":{}}}\n", line, rt::ValueToJson(v, dec_.result, types));
+    // CSV: one column per leaf of the outcome.
+    std::string row = std::to_string(line);
+    std::function<void(const rt::Value&, rt::TypeId)> leaves = [&](const rt::Value& x, rt::TypeId t) {
+      const auto& info = types.info(t);
+      if (info.kind == rt::TypeKind::Record) {
+        const auto& rec = types.records[info.ref];
+        for (size_t i = 0; i < rec.fields.size(); ++i) leaves((*x.AsRecord().fields)[i], rec.fields[i].type);
+        return;
+      }
+      std::string s = rt::FormatValue(x, t, types);
+      if (info.kind == rt::TypeKind::Text) s = x.AsText();
+      if (info.kind == rt::TypeKind::Integer || info.kind == rt::TypeKind::Decimal) {
+        size_t sp = s.find(" [");
+        if (sp != std::string::npos) s = s.substr(0, sp);
+      }
+      row += "," + CsvQuote(s);
+    };
+    leaves(v, dec_.result);
+    return row + ",\n";
+  }
+
+  void WriteCsvHeader(std::FILE* out) {
+    std::string h = "line";
+    for (const auto& [path, _] : out_leaves_) h += "," + CsvQuote(path.empty() ? "outcome" : path);
+    h += ",error\n";
+    std::fwrite(h.data(), 1, h.size(), out);
+  }
+
+  // Writes chunks in input order as they complete.
+  void Write(std::FILE* out) {
+    size_t next = 0;
+    auto last_report = std::chrono::steady_clock::now();
+    for (;;) {
+      std::unique_ptr<Chunk> chunk;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        done_cv_.wait(lock, [&] { return done_.count(next) || (working_done_ && !done_.count(next)); });
+        auto it = done_.find(next);
+        if (it == done_.end()) return;
+        chunk = std::move(it->second);
+        done_.erase(it);
+      }
+      std::fwrite(chunk->output.data(), 1, chunk->output.size(), out);
+      if (!chunk->diagnostics.empty()) {
+        if (progress_) std::cerr << "\r\033[K";
+        std::cerr << chunk->diagnostics;
+      }
+      cases_ += chunk->cases;
+      failed_ += chunk->failed;
+      ++next;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        written_ = next;
+      }
+      space_cv_.notify_all();
+      auto now = std::chrono::steady_clock::now();
+      if (progress_ && now - last_report > std::chrono::milliseconds(300)) {
+        double secs = std::chrono::duration<double>(now - start_).count();
+        std::cerr << fmt::format("\r\033[K{} cases ({:.0f}/s), {} failed", cases_, double(cases_) / secs, failed_) << std::flush;
+        last_report = now;
+      }
+    }
+  }
+
+  const Common& c_;
+  const BatchOptions& o_;
+  Program& p_;
+  uint32_t d_;
+  const ir::Decision& dec_;
+  std::vector<rt::CaseParam> params_;
+  std::vector<std::pair<std::string, rt::TypeId>> out_leaves_;
+  std::vector<std::pair<std::string, rt::TypeId>> csv_columns_;
+  bool csv_in_ = false;
+  bool progress_ = false;
+  std::unique_ptr<jit::Engine> engine_;
+  std::chrono::steady_clock::time_point start_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_, space_cv_;
+  std::deque<std::unique_ptr<Chunk>> queue_;
+  std::map<size_t, std::unique_ptr<Chunk>> done_;
+  size_t written_ = 0;
+  bool reading_done_ = false, working_done_ = false;
+  uint64_t cases_ = 0, failed_ = 0;
+};
+
+}  // namespace
+
+int RunBatch(const Common& c, const BatchOptions& o) {
+  Program p;
+  Diagnostics d;
+  bool ok = Load({o.file}, p, d);
+  if (!d.all().empty()) for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p.sources, c.color);
+  if (!ok) return kCompileError;
+  int version = int(p.module.versions.size()) - 1;
+  if (!o.as_of.empty()) {
+    if (!rt::ParseDate(o.as_of)) {
+      std::cerr << fmt::format("error: --as-of needs a date such as 2025-06-01, found `{}`\n", o.as_of);
+      return kUsage;
+    }
+    version = p.module.VersionAt(o.as_of);
+    if (version < 0) {
+      std::cerr << fmt::format("error: no version of the law is in force on {}\n", o.as_of);
+      return kUsage;
+    }
+  }
+  int di = p.module.FindDecision(o.decision, version);
+  if (di < 0) {
+    std::cerr << fmt::format("error: `{}` declares no decision `{}`\n", o.file, o.decision);
+    return kUsage;
+  }
+  return Batch(c, o, p, uint32_t(di)).Run();
+}
+
+}  // namespace edict::driver
