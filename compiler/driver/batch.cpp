@@ -138,9 +138,11 @@ class Batch {
     if (rc != kOk) return rc;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (progress_) std::cerr << "\r\033[K";
-    std::cerr << fmt::format("{} case{}: {} decided, {} failed ({:.2f} s, {:.0f} cases/s, {} thread{}, engine {})\n", cases_,
-                             cases_ == 1 ? "" : "s", cases_ - failed_, failed_, secs, double(cases_) / std::max(secs, 1e-9),
-                             threads, threads == 1 ? "" : "s", o_.engine);
+    std::cerr << fmt::format("{} case{}: {} decided, {} failed", cases_, cases_ == 1 ? "" : "s", cases_ - failed_, failed_);
+    if (o_.stats || progress_)
+      std::cerr << fmt::format(" ({:.3f} s, {:.0f} cases/s, {} thread{}, engine {})", secs, double(cases_) / std::max(secs, 1e-9),
+                               threads, threads == 1 ? "" : "s", o_.engine);
+    std::cerr << "\n";
     return failed_ ? kFailed : kOk;
   }
 

@@ -17,6 +17,7 @@ struct BatchOptions {
   std::string as_of;
   int threads = 0;                    // 0: every core
   bool progress = true;               // shown only on a terminal
+  bool stats = false;                 // time and throughput in the summary (always on a terminal)
 };
 
 int RunBatch(const Common& c, const BatchOptions& o);

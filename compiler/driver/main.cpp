@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   batch->add_option("--as-of", bo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
   bool no_progress = false;
   batch->add_flag("--no-progress", no_progress, "Do not show progress on the terminal");
+  batch->add_flag("--stats", bo.stats, "Add time, throughput and threads to the summary line");
 
   auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
   std::vector<std::string> test_paths;
