@@ -392,20 +392,24 @@ class SchemaWriter {
 
 }  // namespace
 
+std::string SchemaJson(const ir::Module& m, uint32_t decision) {
+  const ir::Decision& d = m.decisions[decision];
+  SchemaWriter w(m.types);
+  std::vector<std::tuple<std::string, rt::TypeId, std::string>> fields;
+  for (const auto& prm : d.params) fields.emplace_back(prm.name, prm.type, "");
+  std::string body = w.Object(fields, d.name, d.cite.empty() ? "" : "Input of the decision `" + d.name + "` (" + d.cite.cite + ")");
+  std::string defs = w.Defs();  // after Object: it collects the records and enums used
+  return fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}}}\n", body,
+                     defs.empty() ? "" : ",\"$defs\":{" + defs + "}");
+}
+
 int RunSchema(const Common& c, const std::string& file, const std::string& decision) {
   // The input of a decision is the same in every version (types are shared): use the root's.
   Program p;
   if (!LoadOrReport(c, {file}, p)) return kCompileError;
   int di = FindDecisionOrReport(p, decision, file);
   if (di < 0) return kUsage;
-  const ir::Decision& d = p.module.decisions[size_t(di)];
-  SchemaWriter w(p.module.types);
-  std::vector<std::tuple<std::string, rt::TypeId, std::string>> fields;
-  for (const auto& prm : d.params) fields.emplace_back(prm.name, prm.type, "");
-  std::string body = w.Object(fields, d.name, d.cite.empty() ? "" : "Input of the decision `" + d.name + "` (" + d.cite.cite + ")");
-  std::string defs = w.Defs();  // after Object: it collects the records and enums used
-  std::cout << fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}}}\n", body,
-                           defs.empty() ? "" : ",\"$defs\":{" + defs + "}");
+  std::cout << SchemaJson(p.module, uint32_t(di));
   return kOk;
 }
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "compiler/driver/batch.h"
+#include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
 
 using namespace edict::driver;
@@ -57,6 +58,13 @@ int main(int argc, char** argv) {
   batch->add_flag("--no-progress", no_progress, "Do not show progress on the terminal");
   batch->add_flag("--stats", bo.stats, "Add time, throughput and threads to the summary line");
 
+  auto* build = app.add_subcommand("build", "Compile a decision to a shared library, a C header and the JSON Schema of its input");
+  BuildOptions bd;
+  build->add_option("file", bd.file, "The Edict file that declares the decision")->required();
+  build->add_option("--decision,-d", bd.decision, "The decision")->required();
+  build->add_option("--name", bd.name, "Name of the library and of its entry point (default: the decision's name)");
+  build->add_option("--output-dir,-o", bd.out_dir, "Directory for lib<name>.so, <name>.h and <name>.schema.json (default: .)");
+
   auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
   std::vector<std::string> test_paths;
   bool verbose = false;
@@ -103,6 +111,7 @@ int main(int argc, char** argv) {
       return RunEval(common, eo);
     }
     if (*test) return RunTest(common, test_paths, verbose, coverage);
+    if (*build) return RunBuild(common, bd);
     if (*batch) {
       bo.progress = !no_progress;
       return RunBatch(common, bo);

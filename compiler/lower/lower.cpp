@@ -1296,4 +1296,17 @@ Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::
   return Lowerer(m, layouts, trace, out).Run();
 }
 
+void AddEntryPoint(llvm::Module& out, uint32_t d, const std::string& name) {
+  llvm::LLVMContext& c = out.getContext();
+  llvm::IRBuilder<> b(c);
+  auto* ptr = b.getPtrTy();
+  auto* ft = llvm::FunctionType::get(b.getInt32Ty(), {ptr, ptr, ptr}, false);
+  auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, out);
+  llvm::FunctionCallee reset = out.getOrInsertFunction("edict_rt_boxes_reset", llvm::FunctionType::get(b.getVoidTy(), false));
+  auto* decision = out.getFunction(DecisionSymbol(d));
+  b.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", f));
+  b.CreateCall(reset);
+  b.CreateRet(b.CreateCall(decision, {f->getArg(0), f->getArg(1), f->getArg(2), llvm::ConstantPointerNull::get(ptr)}));
+}
+
 }  // namespace edict::lower

@@ -25,4 +25,8 @@ std::string DecisionSymbol(uint32_t d);
 // Emits every decision of `m` into `out` (which must have its data layout set).
 Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out);
 
+// Adds `int32_t <name>(const void* input, void* output, void* error)`: resets the boxed-decimal
+// storage of the calling thread, then evaluates decision d (for libraries built with `edict build`).
+void AddEntryPoint(llvm::Module& out, uint32_t d, const std::string& name);
+
 }  // namespace edict::lower

@@ -1,0 +1,274 @@
+// `edict build`: a decision as a shared library, its C header and the JSON Schema of its input.
+#include "compiler/driver/build.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/load.h"
+#include "compiler/jit/aot.h"
+#include "runtime/layout.h"
+
+namespace fs = std::filesystem;
+
+namespace edict::driver {
+namespace {
+
+std::string CIdent(const std::string& s) {
+  std::string r;
+  for (char c : s) r += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  if (r.empty() || std::isdigit(static_cast<unsigned char>(r[0]))) r = "_" + r;
+  return r;
+}
+
+std::string CComment(const std::string& s) {
+  std::string r;
+  for (size_t i = 0; i < s.size(); ++i) r += (s[i] == '*' && i + 1 < s.size() && s[i + 1] == '/') ? '_' : s[i];
+  return r;
+}
+
+class HeaderWriter {
+ public:
+  HeaderWriter(const ir::Module& m, const rt::Layouts& l) : m_(m), L_(l) {}
+
+  // The C spelling of a field of type t named `name` (sets are arrays).
+  std::string Field(rt::TypeId t, const std::string& name) {
+    const auto& ti = m_.types.info(t);
+    switch (ti.kind) {
+      case rt::TypeKind::Error: return "uint8_t " + name;
+      case rt::TypeKind::Bool: return "uint8_t " + name + "; /* 0 or 1 */";
+      case rt::TypeKind::Integer:
+        return "int64_t " + name + ";" + (ti.unit ? " /* [" + m_.types.UnitName(ti.unit) + "] */" : "");
+      case rt::TypeKind::Decimal:
+        return "edict_decimal " + name + ";" + (ti.unit ? " /* [" + m_.types.UnitName(ti.unit) + "] */" : "");
+      case rt::TypeKind::Date: return "int32_t " + name + "; /* days since 1970-01-01 */";
+      case rt::TypeKind::Duration: return "edict_duration " + name + ";";
+      case rt::TypeKind::Text: return "edict_text " + name + ";";
+      case rt::TypeKind::Enum: return "int32_t " + name + "; /* " + m_.types.enums[ti.ref].name + "_* */";
+      case rt::TypeKind::Set:
+        return fmt::format("uint64_t {}[{}]; /* set of {}: bit i = {}_* member i */", name, L_.of(t).words,
+                           m_.types.enums[ti.ref].name, m_.types.enums[ti.ref].name);
+      case rt::TypeKind::List: return "edict_list " + name + "; /* of " + m_.types.Name(ti.ref) + " */";
+      case rt::TypeKind::Record: return CIdent(m_.types.records[ti.ref].name) + " " + name + ";";
+    }
+    return "";
+  }
+
+  void Record(uint32_t r, std::string& out) {
+    if (done_.count(r)) return;
+    done_.insert(r);
+    const auto& rec = m_.types.records[r];
+    for (const auto& f : rec.fields) Deps(f.type, out);
+    out += fmt::format("/* record {}{} */\ntypedef struct {} {{\n", rec.name, rec.doc.empty() ? "" : ": " + CComment(rec.doc), CIdent(rec.name));
+    for (const auto& f : rec.fields) {
+      out += "  " + Field(f.type, CIdent(f.name));
+      if (!f.doc.empty()) out += " /* " + CComment(f.doc) + " */";
+      out += "\n";
+    }
+    out += fmt::format("}} {};\n", CIdent(rec.name));
+    rt::TypeId rt_id = RecordType(r);
+    Asserts(CIdent(rec.name), rt_id, out);
+    out += "\n";
+  }
+
+  void Deps(rt::TypeId t, std::string& out) {
+    const auto& ti = m_.types.info(t);
+    if (ti.kind == rt::TypeKind::Record) Record(ti.ref, out);
+    if (ti.kind == rt::TypeKind::Enum || ti.kind == rt::TypeKind::Set) Enum(ti.ref, out);
+    if (ti.kind == rt::TypeKind::List) Deps(ti.ref, out);
+  }
+
+  void Enum(uint32_t e, std::string& out) {
+    if (enums_done_.count(e)) return;
+    enums_done_.insert(e);
+    const auto& en = m_.types.enums[e];
+    out += fmt::format("/* enum {}{} */\nenum {{\n", en.name, en.doc.empty() ? "" : ": " + CComment(en.doc));
+    for (size_t i = 0; i < en.members.size(); ++i)
+      out += fmt::format("  {}_{} = {},{}\n", CIdent(en.name), CIdent(en.members[i]), i,
+                         en.member_docs[i].empty() ? "" : " /* " + CComment(en.member_docs[i]) + " */");
+    out += "};\n";
+    out += fmt::format("extern const char* const {}_names[{}];  /* member names, by index */\n\n", CIdent(en.name), en.members.size());
+    names_c_ += fmt::format("const char* const {}_names[{}] = {{", CIdent(en.name), en.members.size());
+    for (size_t i = 0; i < en.members.size(); ++i) names_c_ += (i ? ", \"" : "\"") + en.members[i] + "\"";
+    names_c_ += "};\n";
+  }
+
+  const std::string& names_c() const { return names_c_; }
+
+  rt::TypeId RecordType(uint32_t r) {
+    for (rt::TypeId t = 0; t < m_.types.type_count(); ++t)
+      if (m_.types.kind(t) == rt::TypeKind::Record && m_.types.info(t).ref == r) return t;
+    return 0;
+  }
+
+  // Static assertions that the C compiler lays the struct out as Edict does.
+  void Asserts(const std::string& cname, rt::TypeId t, std::string& out) {
+    const auto& l = L_.of(t);
+    out += fmt::format("EDICT_LAYOUT(sizeof({}) == {});\n", cname, l.size);
+    const auto& rec = m_.types.records[m_.types.info(t).ref];
+    for (size_t i = 0; i < rec.fields.size(); ++i)
+      out += fmt::format("EDICT_LAYOUT(offsetof({}, {}) == {});\n", cname, CIdent(rec.fields[i].name), l.field_offsets[i]);
+  }
+
+ private:
+  const ir::Module& m_;
+  const rt::Layouts& L_;
+  std::set<uint32_t> done_, enums_done_;
+  std::string names_c_;
+};
+
+// The runtime's ABI functions as a position-independent static library: beside the executable
+// when installed (../lib/edict), else in the build tree.
+std::string AbiLibrary() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) {
+    buf[n] = 0;
+    fs::path installed = fs::path(buf).parent_path() / ".." / "lib" / "edict" / "libedict_abi.a";
+    if (fs::exists(installed)) return installed.lexically_normal().string();
+  }
+  return EDICT_ABI_LIBRARY;
+}
+
+}  // namespace
+
+int RunBuild(const Common& c, const BuildOptions& o) {
+  Program p;
+  Diagnostics d;
+  bool ok = Load({o.file}, p, d);
+  for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p.sources, c.color);
+  if (!ok) return kCompileError;
+  int di = p.module.FindDecision(o.decision);
+  if (di < 0) {
+    std::cerr << fmt::format("error: `{}` declares no decision `{}`\n", o.file, o.decision);
+    return kUsage;
+  }
+  const ir::Decision& dec = p.module.decisions[size_t(di)];
+  std::string name = CIdent(o.name.empty() ? o.decision : o.name);
+  fs::create_directories(o.out_dir);
+  std::string base = (fs::path(o.out_dir) / name).string();
+  rt::Layouts layouts(p.module.types);
+
+  // 1. Native code.
+  std::string error;
+  std::vector<SourceRange> sites;
+  if (!jit::EmitObject(p.module, uint32_t(di), name, base + ".o", &sites, &error)) {
+    std::cerr << "error: " << error << "\n";
+    return kCompileError;
+  }
+
+  // 2. The header.
+  HeaderWriter hw(p.module, layouts);
+  std::string types;
+  for (const auto& prm : dec.params) hw.Deps(prm.type, types);
+  hw.Deps(dec.result, types);
+  std::vector<rt::TypeId> ptypes;
+  for (const auto& prm : dec.params) ptypes.push_back(prm.type);
+  rt::TypeLayout il = layouts.Struct(ptypes);
+  std::string input = fmt::format("/* The input of `{}`: one member per parameter. */\ntypedef struct {}_input {{\n", dec.name, name);
+  for (const auto& prm : dec.params) input += "  " + hw.Field(prm.type, CIdent(prm.name)) + "\n";
+  input += fmt::format("}} {}_input;\nEDICT_LAYOUT(sizeof({}_input) == {});\n", name, name, il.size);
+  for (size_t i = 0; i < dec.params.size(); ++i)
+    input += fmt::format("EDICT_LAYOUT(offsetof({}_input, {}) == {});\n", name, CIdent(dec.params[i].name), il.field_offsets[i]);
+  std::string result_type;
+  {
+    std::string f = hw.Field(dec.result, "x");  // "int32_t x; ...", "Verdict x;", "uint64_t x[4]; ..."
+    result_type = f.substr(0, f.find(' '));
+  }
+  std::string guard = "EDICT_" + name + "_H";
+  for (char& ch : guard) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  std::string errors;
+  for (auto k : rt::AllRtErrorKinds()) {
+    std::string up = rt::Spelling(k);
+    for (char& ch : up) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+    errors += fmt::format("  EDICT_ERROR_{} = {}, /* {} */\n", up, int(k), rt::Summary(k));
+  }
+  std::string header = fmt::format(
+      R"(/* Generated by `edict build` from {file}: the decision `{decision}`{cite}.
+   Do not edit: rebuild instead. The layout is described in Edict's docs/abi.md. */
+#ifndef {guard}
+#define {guard}
+#include <stddef.h>
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {{
+#define EDICT_LAYOUT(cond) static_assert(cond, "Edict layout")
+#else
+#define EDICT_LAYOUT(cond) _Static_assert(cond, "Edict layout")
+#endif
+
+#ifndef EDICT_COMMON_TYPES
+#define EDICT_COMMON_TYPES
+/* An exact decimal: num / den with den > 0, not necessarily reduced. A value whose parts do not
+   fit in 64 bits is boxed: den == 0 and num holds a pointer to an edict_decimal128. */
+typedef struct edict_decimal {{ int64_t num; int64_t den; }} edict_decimal;
+typedef struct edict_decimal128 {{ __int128 num; __int128 den; }} edict_decimal128;
+typedef struct edict_duration {{ int64_t months; int64_t days; }} edict_duration;
+typedef struct edict_text {{ const char* ptr; int64_t len; }} edict_text;
+typedef struct edict_list {{ const void* elems; int64_t count; }} edict_list;
+/* Where a runtime error happened: its kind, a site (see <name>_site) and, for conflicts, the two rules. */
+typedef struct edict_error {{ int32_t kind; int32_t site; int32_t rule_a; int32_t rule_b; }} edict_error;
+enum {{
+{errors}}};
+#endif
+
+{types}{input}
+/* Evaluates `{decision}`. Returns 0 and writes the outcome, or returns 1 + the error kind and fills
+   *error. Thread-safe; a boxed decimal in the outcome stays valid until the next call on the
+   same thread. */
+int32_t {name}(const {name}_input* input, {result}* output, edict_error* error);
+/* The source position ("file:line:col") of an error site, and the spelling of an error kind. */
+const char* {name}_site(int32_t site);
+const char* {name}_error_kind(int32_t kind);
+
+#ifdef __cplusplus
+}}
+#endif
+#endif
+)",
+      fmt::arg("file", o.file), fmt::arg("decision", dec.name),
+      fmt::arg("cite", dec.cite.empty() ? "" : " (" + CComment(dec.cite.cite) + ")"), fmt::arg("guard", guard),
+      fmt::arg("errors", errors), fmt::arg("types", types), fmt::arg("input", input), fmt::arg("name", name),
+      fmt::arg("result", result_type));
+  std::ofstream(base + ".h") << header;
+
+  // 3. Error sites and kinds, as C (compiled into the library).
+  std::string sites_c = fmt::format("#include \"{}.h\"\nstatic const char* const sites[] = {{\n", name);
+  for (const auto& r : sites) {
+    std::string w = r.file < p.sources.size() ? p.sources.Where(r) : "";
+    std::string esc;
+    for (char ch : w) esc += (ch == '"' || ch == '\\') ? std::string("\\") + ch : std::string(1, ch);
+    sites_c += "  \"" + esc + "\",\n";
+  }
+  if (sites.empty()) sites_c += "  \"\",\n";
+  sites_c += fmt::format("}};\nconst char* {}_site(int32_t s) {{ return s >= 0 && s < (int32_t)(sizeof sites / sizeof *sites) ? sites[s] : \"\"; }}\n", name);
+  sites_c += fmt::format("const char* {}_error_kind(int32_t k) {{\n  switch (k) {{\n", name);
+  for (auto k : rt::AllRtErrorKinds()) sites_c += fmt::format("    case {}: return \"{}\";\n", int(k), rt::Spelling(k));
+  sites_c += "  }\n  return \"\";\n}\n";
+  sites_c += hw.names_c();
+  std::ofstream(base + "_sites.c") << sites_c;
+
+  // 4. The schema.
+  std::ofstream(base + ".schema.json") << SchemaJson(p.module, uint32_t(di));
+
+  // 5. Link the shared library: native code, error sites, and the runtime's ABI functions.
+  std::string abi = AbiLibrary();
+  std::string cmd = fmt::format("cc -shared -fPIC -O2 -Wl,--exclude-libs,ALL -o '{}/lib{}.so' '{}.o' '{}_sites.c' -I'{}' '{}' -lfmt -lgmp -lstdc++ -lm",
+                                o.out_dir, name, base, base, o.out_dir, abi);
+  if (std::system(cmd.c_str()) != 0) {
+    std::cerr << "error: linking the library failed: " << cmd << "\n";
+    return kCompileError;
+  }
+  fs::remove(base + ".o");
+  std::cerr << fmt::format("built {}/lib{}.so, {}.h and {}.schema.json (decision `{}`)\n", o.out_dir, name, base, base, dec.name);
+  return kOk;
+}
+
+}  // namespace edict::driver

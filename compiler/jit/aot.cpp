@@ -1,0 +1,75 @@
+#include "compiler/jit/aot.h"
+
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <optional>
+
+#include "compiler/lower/lower.h"
+
+namespace edict::jit {
+
+bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbol, const std::string& path,
+                std::vector<SourceRange>* sites, std::string* error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, *error);
+  if (!target) return false;
+  // Position-independent code for a shared library; the generic CPU, so the library runs on
+  // other machines of the same architecture.
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(triple, "generic", "", llvm::TargetOptions(),
+                                                                      llvm::Reloc::PIC_, std::nullopt,
+                                                                      llvm::CodeGenOptLevel::Aggressive));
+  llvm::LLVMContext context;
+  llvm::Module module("edict", context);
+  module.setDataLayout(tm->createDataLayout());
+  module.setTargetTriple(triple);
+  rt::Layouts layouts(m.types);
+  *sites = lower::Lower(m, layouts, false, module).sites;
+  lower::AddEntryPoint(module, decision, symbol);
+  std::string verify;
+  llvm::raw_string_ostream vs(verify);
+  if (llvm::verifyModule(module, &vs)) {
+    *error = "internal error: the generated LLVM IR is invalid: " + vs.str();
+    return false;
+  }
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(tm.get());
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    *error = "cannot write " + path + ": " + ec.message();
+    return false;
+  }
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    *error = "the target cannot emit object files";
+    return false;
+  }
+  pm.run(module);
+  out.flush();
+  return true;
+}
+
+}  // namespace edict::jit
