@@ -179,7 +179,11 @@ bool Decimal::Mul(const Decimal& a, const Decimal& b, Decimal* out) {
   if (g2 == 0) g2 = 1;
   i128 n, d;
   if (MulOv(a.num_ / g1, b.num_ / g2, &n) || MulOv(a.den_ / g2, b.den_ / g1, &d)) return false;
-  return FromRatio(n, d, out);
+  // Cross-reduction of reduced operands gives a reduced product: no further gcd.
+  if (n == -kMax - 1) return false;
+  out->num_ = n;
+  out->den_ = d;
+  return true;
 }
 
 bool Decimal::Div(const Decimal& a, const Decimal& b, Decimal* out) {

@@ -7,6 +7,17 @@ namespace edict::rt {
 u128 Gcd(u128 a, u128 b) {
   if (a == 0) return b;
   if (b == 0) return a;
+  if ((a >> 64) == 0 && (b >> 64) == 0) {  // the common case: binary gcd on 64-bit words
+    uint64_t x = uint64_t(a), y = uint64_t(b);
+    int shift = __builtin_ctzll(x | y);
+    x >>= __builtin_ctzll(x);
+    do {
+      y >>= __builtin_ctzll(y);
+      if (x > y) std::swap(x, y);
+      y -= x;
+    } while (y != 0);
+    return u128(x << shift);
+  }
   int shift = 0;
   while (((a | b) & 1) == 0) { a >>= 1; b >>= 1; ++shift; }
   while ((a & 1) == 0) a >>= 1;

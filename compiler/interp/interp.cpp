@@ -27,7 +27,7 @@ void Interpreter::EnableCoverage() {
   for (size_t d = 0; d < m_.decisions.size(); ++d) decided_[d].assign(m_.decisions[d].rules.size() + 1, 0);
 }
 
-Value Interpreter::EvalConst(uint32_t c) {
+const Value& Interpreter::EvalConst(uint32_t c) {
   if (!const_cache_[c]) {
     Frame f;
     const_cache_[c] = Eval(m_.consts[c].value, f);
@@ -149,6 +149,8 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
     }
     case Op::SetHas: {
       Value x = Eval(e.a, f);
+      // A constant set (a country group) is tested in place, without copying it.
+      if (m_.exprs[e.b].op == Op::Const) return EvalConst(m_.exprs[e.b].a).AsSet().Contains(x.AsEnum().index);
       return Eval(e.b, f).AsSet().Contains(x.AsEnum().index);
     }
     case Op::ListHas: {

@@ -69,8 +69,8 @@ class Interpreter {
   // trace records for it (used to explain traces that native code produced).
   std::vector<std::pair<ir::ExprId, Value>> AtomInputs(uint32_t decision, const std::vector<Value>& args, ir::ExprId atom);
 
-  // Evaluates a closed expression (a constant) — used by tools.
-  Value EvalConst(uint32_t c);
+  // Evaluates a constant (once; later calls return the cached value).
+  const Value& EvalConst(uint32_t c);
 
   // Rule coverage: from now on, count for every rule how many evaluations it decided.
   // decided()[decision][rule] (the default is at index rules.size()).

@@ -451,9 +451,21 @@ class Lowerer {
       auto three = [&](llvm::Value* l, llvm::Value* rr) {
         return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(l, rr), I32()), B_.CreateZExt(B_.CreateICmpSLT(l, rr), I32()));
       };
-      auto* small = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
-      Bail(B_.CreateNot(small));
-      return three(Mul64(x.a, y.b), Mul64(y.a, x.b));
+      // Cross products x.num * y.den and y.num * x.den, each exact when its factors fit in 64
+      // bits; a factor that is the constant 1 needs neither a multiplication nor a guard.
+      auto is_one = [](llvm::Value* v) {
+        auto* c = llvm::dyn_cast<llvm::ConstantInt>(v);
+        return c && c->isOne();
+      };
+      auto product = [&](llvm::Value* p, llvm::Value* q) -> llvm::Value* {
+        if (is_one(q)) return p;
+        if (is_one(p)) return q;
+        Bail(B_.CreateNot(B_.CreateAnd(FitsI64(p), FitsI64(q))));
+        return Mul64(p, q);
+      };
+      llvm::Value* l = product(x.a, y.b);
+      llvm::Value* rr = product(y.a, x.b);
+      return three(l, rr);
     }
     auto* entry = B_.GetInsertBlock();
     auto* cross_bb = NewBlock("cmp_cross");
