@@ -39,21 +39,6 @@ bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den) {
   return true;
 }
 
-void WriteDecimal(uint8_t* dst, const Decimal& d, Arena& arena) {
-  i128 n = d.num(), q = d.den();
-  if (n >= INT64_MIN && n <= INT64_MAX && q <= INT64_MAX) {
-    int64_t n64 = int64_t(n), q64 = int64_t(q);
-    std::memcpy(dst, &n64, 8);
-    std::memcpy(dst + 8, &q64, 8);
-    return;
-  }
-  auto* box = static_cast<i128*>(arena.Allocate(32, 16));
-  box[0] = n;
-  box[1] = q;
-  int64_t zero = 0;
-  std::memcpy(dst, &box, 8);
-  std::memcpy(dst + 8, &zero, 8);
-}
 
 }  // namespace
 
@@ -221,7 +206,7 @@ struct CaseDecoder::Impl {
         }
         auto d = Decimal::Parse(raw);
         if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
-        if (ti.kind == TypeKind::Decimal) { WriteDecimal(dst, *d, *arena); return true; }
+        if (ti.kind == TypeKind::Decimal) { WriteDecimalFlat(*d, dst, *arena); return true; }
         if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
         if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
           Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));

@@ -82,28 +82,29 @@ const char* Arena::CopyText(const std::string& s) {
   return p;
 }
 
+void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena) {
+  i128 n = d.num(), q = d.den();
+  if (n >= INT64_MIN && n <= INT64_MAX && q <= INT64_MAX) {
+    int64_t n64 = int64_t(n), q64 = int64_t(q);
+    std::memcpy(dst, &n64, 8);
+    std::memcpy(dst + 8, &q64, 8);
+    return;
+  }
+  auto* box = static_cast<i128*>(arena.Allocate(32, 16));
+  box[0] = n;
+  box[1] = q;
+  int64_t zero = 0;
+  std::memcpy(dst, &box, 8);
+  std::memcpy(dst + 8, &zero, 8);
+}
+
 void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& layouts, uint8_t* dst, Arena& arena) {
   const TypeInfo& ti = types.info(t);
   switch (ti.kind) {
     case TypeKind::Error: return;
     case TypeKind::Bool: *dst = v.AsBool() ? 1 : 0; return;
     case TypeKind::Integer: { int64_t x = v.AsInt(); std::memcpy(dst, &x, 8); return; }
-    case TypeKind::Decimal: {
-      i128 n = v.AsDec().num(), d = v.AsDec().den();
-      if (n >= INT64_MIN && n <= INT64_MAX && d <= INT64_MAX) {
-        int64_t n64 = int64_t(n), d64 = int64_t(d);
-        std::memcpy(dst, &n64, 8);
-        std::memcpy(dst + 8, &d64, 8);
-        return;
-      }
-      auto* box = static_cast<i128*>(arena.Allocate(32, 16));
-      box[0] = n;
-      box[1] = d;
-      int64_t zero = 0;
-      std::memcpy(dst, &box, 8);
-      std::memcpy(dst + 8, &zero, 8);
-      return;
-    }
+    case TypeKind::Decimal: WriteDecimalFlat(v.AsDec(), dst, arena); return;
     case TypeKind::Date: { int32_t x = v.AsDate().days; std::memcpy(dst, &x, 4); return; }
     case TypeKind::Duration: {
       const Duration& d = v.AsDur();

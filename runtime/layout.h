@@ -53,6 +53,9 @@ class Arena {
   std::deque<std::unique_ptr<uint8_t[]>> blocks_;
 };
 
+// Writes a decimal in the compact layout (boxing it in `arena` when its parts exceed 64 bits).
+void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena);
+
 // Writes a value of type t into dst (layout.of(t).size bytes, suitably aligned).
 void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& layouts, uint8_t* dst, Arena& arena);
 // Reads a value of type t from flat memory (decimals come back normalised).

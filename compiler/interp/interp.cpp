@@ -353,18 +353,11 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     if (rt_) rt_->applicable = applies;
   }
   // 2. Which applicable rules are not overridden by another applicable rule.
-  std::vector<uint32_t> winners;
-  for (uint32_t r : applicable) {
-    bool overridden = false;
-    for (uint32_t s : applicable) {
-      const auto& ov = d.rules[s].overrides;
-      if (std::binary_search(ov.begin(), ov.end(), r)) {
-        overridden = true;
-        if (trace) trace->rules[r].overridden_by.push_back(s);
-      }
-    }
-    if (!overridden) winners.push_back(r);
-  }
+  std::vector<std::vector<uint32_t>> overridden_by;
+  if (trace) overridden_by.resize(d.rules.size());
+  std::vector<uint32_t> winners = ir::Winners(d, applicable, trace ? &overridden_by : nullptr);
+  if (trace)
+    for (uint32_t r : applicable) trace->rules[r].overridden_by = std::move(overridden_by[r]);
   auto cite = [](const ir::Rule& r) { return r.cite.empty() ? std::string() : " (" + r.cite.cite + ")"; };
   // 3. The outcome.
   if (winners.empty()) {

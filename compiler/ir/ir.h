@@ -190,6 +190,11 @@ struct Module {
   }
 };
 
+// Default logic, step 2: the applicable rules (in order) that no other applicable rule
+// overrides. With `overridden_by` (one entry per rule of d), also who overrides whom.
+std::vector<uint32_t> Winners(const Decision& d, const std::vector<uint32_t>& applicable,
+                              std::vector<std::vector<uint32_t>>* overridden_by = nullptr);
+
 // Prints the module (`edict dump --phase=ir`).
 std::string Print(const Module& m);
 

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/ir/ir.h"
 
 namespace edict::ir {
@@ -88,6 +90,23 @@ class Verifier {
 };
 
 }  // namespace
+
+std::vector<uint32_t> Winners(const Decision& d, const std::vector<uint32_t>& applicable,
+                              std::vector<std::vector<uint32_t>>* overridden_by) {
+  std::vector<uint32_t> winners;
+  for (uint32_t r : applicable) {
+    bool overridden = false;
+    for (uint32_t s : applicable) {
+      const auto& ov = d.rules[s].overrides;
+      if (std::binary_search(ov.begin(), ov.end(), r)) {
+        overridden = true;
+        if (overridden_by) (*overridden_by)[r].push_back(s);
+      }
+    }
+    if (!overridden) winners.push_back(r);
+  }
+  return winners;
+}
 
 std::vector<std::string> Verify(const Module& m) {
   Verifier v(m);

@@ -84,18 +84,9 @@ void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, c
   std::vector<uint32_t> applicable;
   for (const auto& r : trace->rules) if (r.applicable) applicable.push_back(r.rule);
   if (!all_rules) return;
-  std::vector<uint32_t> winners;
-  for (uint32_t r : applicable) {
-    bool overridden = false;
-    for (uint32_t s : applicable) {
-      const auto& ov = d.rules[s].overrides;
-      if (std::binary_search(ov.begin(), ov.end(), r)) {
-        overridden = true;
-        trace->rules[r].overridden_by.push_back(s);
-      }
-    }
-    if (!overridden) winners.push_back(r);
-  }
+  std::vector<std::vector<uint32_t>> overridden_by(n);
+  std::vector<uint32_t> winners = ir::Winners(d, applicable, &overridden_by);
+  for (uint32_t r : applicable) trace->rules[r].overridden_by = std::move(overridden_by[r]);
   if (!ok) return;
   if (winners.empty()) trace->rules.push_back(interp::RuleTrace{UINT32_MAX, true, true, {}, {}});
   else for (uint32_t w : winners) trace->rules[w].decided = true;

@@ -139,6 +139,8 @@ int BenchInterp(const std::string& file, const std::string& decision, const std:
   std::cout << fmt::format("interp: program loaded and {} cases decoded in {:.3f} s; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f})\n",
                            l.cases.size(), Seconds(t0, t1), size_t(rates[1]),
                            rates[0], rates[1], rates[2]);
+  std::cout << fmt::format("RESULT {{\"engine\":\"interp\",\"dps\":{:.0f},\"runs\":[{:.0f},{:.0f},{:.0f}]}}\n", rates[1], rates[0],
+                           rates[1], rates[2]);
   return 0;
 }
 
@@ -195,6 +197,31 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
   std::cout << fmt::format("jit ({}): compile {:.1f} ms; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f}); checksum {}\n",
                            batch ? "batch entry" : "one call per case", compile_ms, size_t(rates[1]), rates[0], rates[1],
                            rates[2], checksum % 1000);
+  std::cout << fmt::format("RESULT {{\"engine\":\"jit\",\"dps\":{:.0f},\"runs\":[{:.0f},{:.0f},{:.0f}],\"compile_ms\":{:.1f}}}\n",
+                           rates[1], rates[0], rates[1], rates[2], compile_ms);
+  return 0;
+}
+
+// JIT compile time of whole programs (every decision of every version of the law).
+int BenchCompile(const std::vector<std::string>& files) {
+  for (const auto& file : files) {
+    driver::Program p;
+    Diagnostics d;
+    if (!driver::Load({file}, p, d)) return 1;
+    std::vector<double> ms;
+    for (int rep = 0; rep < 3; ++rep) {
+      std::string error;
+      auto engine = jit::Engine::Create(p.module, jit::Options{false, 2}, &error);
+      if (!engine) { std::cerr << error << "\n"; return 1; }
+      ms.push_back(engine->compile_ms());
+    }
+    std::sort(ms.begin(), ms.end());
+    size_t rules = 0;
+    for (const auto& dec : p.module.decisions) rules += dec.rules.size();
+    std::cout << fmt::format("compile {}: {} versions, {} decisions, {} rules: {:.0f} ms (median of 3), {:.1f} ms per decision\n", file,
+                             p.module.versions.size(), p.module.decisions.size(), rules, ms[1],
+                             ms[1] / double(std::max<size_t>(p.module.decisions.size(), 1)));
+  }
   return 0;
 }
 
@@ -215,7 +242,8 @@ int main(int argc, char** argv) {
   if (cmd == "check") return BenchCheck(argc > 2 ? std::atoi(argv[2]) : 10000);
   if (cmd == "interp" && argc == 5) return BenchInterp(argv[2], argv[3], argv[4]);
   if (cmd == "jit" && argc == 5) return BenchJit(argv[2], argv[3], argv[4]);
+  if (cmd == "compile" && argc >= 3) return BenchCompile(std::vector<std::string>(argv + 2, argv + argc));
   if (cmd == "verdicts" && argc == 6) return Verdicts(argv[2], argv[3], argv[4], argv[5]);
-  std::cerr << "usage: edict_bench check [LINES] | interp FILE DECISION CASES.jsonl | verdicts FILE DECISION CASES.jsonl OUT\n";
+  std::cerr << "usage: edict_bench check [LINES] | interp|jit FILE DECISION CASES.jsonl | compile FILE... | verdicts FILE DECISION CASES.jsonl OUT\n";
   return 64;
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Edict beside the rules engines of the peers harness, in one run on this machine:
+#   tests/bench/peers.sh [PEERS_DIR] [N] [SEED]
+# PEERS_DIR defaults to ../shared/bench/peers (the project does not ship it). The harness is
+# copied to a scratch directory and run (GoRules ZEN, Cedar, json-rules-engine, FEEL, plain JS,
+# the C++ limit); then Edict runs on the same out/cases.jsonl: the interpreter and the JIT in
+# memory (cases decoded once), and `edict batch` end to end (file to verdict file, including
+# loading and compiling). Every Edict verdict file is compared with the harness's exact reference.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+peers="${1:-$here/../shared/bench/peers}"
+n="${2:-1000000}"
+seed="${3:-42}"
+build="$here/build"
+work="$(mktemp -d)"
+cp -r "$peers/." "$work/"
+chmod -R u+w "$work"
+cd "$work"
+./run.sh "$n" "$seed" > harness.log 2>&1 || { cat harness.log; exit 1; }
+edict="$build/edict"
+bench="$build/tests/edict_bench"
+spec="$here/tests/bench/peers.edict"
+"$bench" verdicts "$spec" verdict out/cases.jsonl out/edict_interp.txt
+cmp out/reference.txt out/edict_interp.txt
+interp=$("$bench" interp "$spec" verdict out/cases.jsonl | sed -n 's/^RESULT //p')
+jit=$("$bench" jit "$spec" verdict out/cases.jsonl | sed -n 's/^RESULT //p')
+start=$(date +%s%N)
+"$edict" batch "$spec" -d verdict --cases out/cases.jsonl --format lines -o out/edict_batch.txt --no-progress
+end=$(date +%s%N)
+cmp out/reference.txt out/edict_batch.txt
+node -e '
+const r = require("./results.json");
+const [interp, jit, secs, n] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2]), +process.argv[3], +process.argv[4]];
+const fmt = x => x == null ? "-" : Math.round(x).toLocaleString("en-US");
+const limit = r.engines.find(e => e.id === "limit");
+console.log("| engine | decisions/s (in memory) | cases/s (from JSONL) | vs C++ limit (in memory) | mismatches |");
+console.log("|---|---|---|---|---|");
+const row = (name, dps, cps, mism) => console.log(`| ${name} | ${fmt(dps)} | ${fmt(cps)} | ${dps ? (limit.eval_dps / dps).toFixed(1) + "x slower" : "-"} | ${mism} |`);
+row("Edict JIT (batch entry, 1 thread)", jit.dps, null, 0);
+row("Edict `edict batch` (end to end, 2 threads)", null, n / secs, 0);
+row("Edict interpreter (1 thread)", interp.dps, null, 0);
+for (const e of r.engines) row(e.engine + (e.n_eval < e.n_total ? ` (${fmt(e.n_eval)} cases)` : ""), e.eval_dps, e.parse_cps, e.mismatches ?? 0);
+console.log(`\nEdict JIT / interpreter: ${(jit.dps / interp.dps).toFixed(1)}x; interpreter / ZEN (256 in flight): ${(interp.dps / r.engines.find(e => e.id === "zen-256").eval_dps).toFixed(1)}x; JIT compile ${jit.compile_ms} ms.`);
+' "$interp" "$jit" "$(( (end - start) / 1000 ))e-6" "$n"
+echo "(harness log and files in $work)"
