@@ -105,7 +105,7 @@ class Batch {
                                             o_.cases.substr(o_.cases.size() - 4) == ".csv");
     if (o_.engine == "jit") {
       std::string error;
-      engine_ = jit::Engine::Create(p_.module, jit::Options{false, 2}, &error);
+      engine_ = jit::Engine::Create(p_.module, jit::Options{false, 2, {d_}}, &error);
       if (!engine_) {
         std::cerr << "error: the JIT could not compile the program: " << error << "\n";
         return kCompileError;

@@ -88,10 +88,11 @@ int FindDecisionOrReport(const Program& p, const std::string& name, const std::s
 // The engine that evaluates decisions: the interpreter, or native code from the JIT.
 class Evaluator {
  public:
-  Evaluator(const Common& c, const ir::Module& m, bool trace) : interp_(m) {
+  // `only`: the decision to compile (with what it calls); empty compiles every decision.
+  Evaluator(const Common& c, const ir::Module& m, bool trace, std::vector<uint32_t> only = {}) : interp_(m) {
     if (c.engine != "jit") return;
     std::string error;
-    engine_ = jit::Engine::Create(m, jit::Options{trace, 2}, &error);
+    engine_ = jit::Engine::Create(m, jit::Options{trace, 2, std::move(only)}, &error);
     if (!engine_) throw std::runtime_error("the JIT could not compile the program: " + error);
     runner_ = std::make_unique<jit::Runner>(m, *engine_);
   }
@@ -139,7 +140,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
   if (di < 0) return kUsage;
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   rt::CaseDecoder decoder(p.module.types, ParamsOf(dec));
-  Evaluator engine(c, p.module, o.explain);
+  Evaluator engine(c, p.module, o.explain, {uint32_t(di)});
   bool json = o.format == "json";
 
   // Evaluates one decoded case; prints its result; returns true on success.

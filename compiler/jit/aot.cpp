@@ -35,7 +35,7 @@ bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbo
   module.setDataLayout(tm->createDataLayout());
   module.setTargetTriple(triple);
   rt::Layouts layouts(m.types);
-  *sites = lower::Lower(m, layouts, false, module).sites;
+  *sites = lower::Lower(m, layouts, false, module, lower::CallClosure(m, {decision})).sites;
   lower::AddEntryPoint(module, decision, symbol);
   std::string verify;
   llvm::raw_string_ostream vs(verify);

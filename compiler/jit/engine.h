@@ -33,6 +33,8 @@ using BatchFn = void (*)(const uint8_t* inputs, uint64_t input_stride, uint64_t 
 struct Options {
   bool trace = false;    // also record traces (the function then expects a trace buffer)
   int opt_level = 2;     // 0 to 3
+  // Compile only these decisions and the decisions they call (empty: every decision).
+  std::vector<uint32_t> only;
 };
 
 // What lowering decided about one decision: its input layout and its trace layout.
@@ -52,7 +54,7 @@ class Engine {
   static std::unique_ptr<Engine> Create(const ir::Module& m, Options options, std::string* error);
   ~Engine();
 
-  DecisionFn decision(uint32_t d) const;
+  DecisionFn decision(uint32_t d) const;  // null for a decision that was not compiled
   BatchFn batch(uint32_t d) const;  // null for engines created with Options::trace
   const DecisionInfo& info(uint32_t d) const;
   SourceRange site(int32_t s) const;

@@ -31,7 +31,7 @@ Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
 
 DecisionFn Engine::decision(uint32_t d) const { return impl_->fns[d]; }
-BatchFn Engine::batch(uint32_t d) const { return impl_->batch_fns.empty() ? nullptr : impl_->batch_fns[d]; }
+BatchFn Engine::batch(uint32_t d) const { return impl_->batch_fns[d]; }
 const DecisionInfo& Engine::info(uint32_t d) const { return impl_->lowered.decisions[d]; }
 SourceRange Engine::site(int32_t s) const {
   return s >= 0 && size_t(s) < impl_->lowered.sites.size() ? impl_->lowered.sites[size_t(s)] : SourceRange{};
@@ -105,7 +105,8 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
   module->setDataLayout(impl.jit->getDataLayout());
   module->setTargetTriple(impl.jit->getTargetTriple().str());
   impl.layouts = std::make_unique<rt::Layouts>(m.types);
-  impl.lowered = lower::Lower(m, *impl.layouts, options.trace, *module);
+  std::vector<bool> wanted = options.only.empty() ? std::vector<bool>{} : lower::CallClosure(m, options.only);
+  impl.lowered = lower::Lower(m, *impl.layouts, options.trace, *module, wanted);
   std::string verify;
   llvm::raw_string_ostream vs(verify);
   if (llvm::verifyModule(*module, &vs)) {
@@ -120,10 +121,18 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
     return nullptr;
   }
   for (uint32_t d = 0; d < m.decisions.size(); ++d) {
+    if (!wanted.empty() && !wanted[d]) {
+      impl.fns.push_back(nullptr);
+      impl.batch_fns.push_back(nullptr);
+      continue;
+    }
     auto sym = impl.jit->lookup(lower::DecisionSymbol(d));
     if (!Take(sym, error)) return nullptr;
     impl.fns.push_back(sym->toPtr<DecisionFn>());
-    if (options.trace) continue;
+    if (options.trace) {
+      impl.batch_fns.push_back(nullptr);
+      continue;
+    }
     auto batch = impl.jit->lookup(lower::DecisionSymbol(d) + "_batch");
     if (!Take(batch, error)) return nullptr;
     impl.batch_fns.push_back(batch->toPtr<BatchFn>());

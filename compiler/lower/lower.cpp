@@ -41,14 +41,18 @@ enum class Abi {
 
 class Lowerer {
  public:
-  Lowerer(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out)
-      : m_(m), L_(layouts), trace_enabled_(trace), M_(out), C_(out.getContext()), B_(C_), consts_(m) {}
+  Lowerer(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out, std::vector<bool> wanted)
+      : m_(m), L_(layouts), trace_enabled_(trace), M_(out), C_(out.getContext()), B_(C_), consts_(m),
+        wanted_(std::move(wanted)) {
+    if (wanted_.empty()) wanted_.assign(m.decisions.size(), true);
+  }
 
   Result Run() {
     DeclareAbi();
     for (uint32_t d = 0; d < m_.decisions.size(); ++d) DeclareDecision(d);
     result_.decisions.resize(m_.decisions.size());
     for (uint32_t d = 0; d < m_.decisions.size(); ++d) {
+      if (!wanted_[d]) continue;
       DefineDecision(d, fns_[d], false);
       if (!trace_enabled_) DefineDecision(d, fast_fns_[d], true);
       if (!trace_enabled_) DefineBatch(d);
@@ -132,10 +136,13 @@ class Lowerer {
 
   // Returns from the function with an error: kind is an i32 value (the RtErrorKind).
   void EmitErrorReturn(llvm::Value* kind, int32_t site, int32_t rule_a = -1, int32_t rule_b = -1) {
+    EmitErrorReturn(kind, site, C32(rule_a), rule_b);
+  }
+  void EmitErrorReturn(llvm::Value* kind, int32_t site, llvm::Value* rule_a, int32_t rule_b) {
     auto* err = err_;
     B_.CreateStore(kind, err);
     B_.CreateStore(C32(site), B_.CreateConstInBoundsGEP1_64(I8(), err, 4));
-    B_.CreateStore(C32(rule_a), B_.CreateConstInBoundsGEP1_64(I8(), err, 8));
+    B_.CreateStore(rule_a, B_.CreateConstInBoundsGEP1_64(I8(), err, 8));
     B_.CreateStore(C32(rule_b), B_.CreateConstInBoundsGEP1_64(I8(), err, 12));
     B_.CreateRet(B_.CreateAdd(kind, C32(1)));
   }
@@ -1168,34 +1175,41 @@ class Lowerer {
       EmitErrorReturn(C32(int32_t(rt::RtErrorKind::NoApplicableRule)), Site(d.range));
     }
 
-    // 4. The first winner gives the outcome; every later winner must agree.
+    // 4. The first winner gives the outcome (computed once, into `out`); every later winner
+    //    must agree. Code size is linear in the number of rules.
     B_.SetInsertPoint(some_bb);
+    llvm::Value* first_idx = C32(0);
+    for (size_t r = n; r-- > 0;) first_idx = B_.CreateSelect(wins[r], C32(int64_t(r)), first_idx);
+    auto* stored = NewBlock("first_stored");
+    auto* sw = B_.CreateSwitch(first_idx, stored, uint32_t(n));
+    auto* after_switch = B_.GetInsertBlock();
+    (void)after_switch;
     for (size_t r = 0; r < n; ++r) {
-      auto* is_first = NewBlock("first");
-      auto* next = NewBlock("not_first");
-      B_.CreateCondBr(wins[r], is_first, next);
-      B_.SetInsertPoint(is_first);
-      CgVal first = Expr(d.rules[r].outcome);
-      for (size_t s = r + 1; s < n; ++s) {
-        auto* check = NewBlock("check_winner");
-        auto* after = NewBlock("checked");
-        B_.CreateCondBr(wins[s], check, after);
-        B_.SetInsertPoint(check);
-        CgVal other = Expr(d.rules[s].outcome);
-        auto* conflict = NewBlock("conflict");
-        auto* agree = NewBlock("agree");
-        B_.CreateCondBr(Eq(d.result, first, other), agree, conflict);
-        B_.SetInsertPoint(conflict);
-        EmitErrorReturn(C32(int32_t(rt::RtErrorKind::Conflict)), Site(d.rules[s].name_range), int32_t(r), int32_t(s));
-        B_.SetInsertPoint(agree);
-        B_.CreateBr(after);
-        B_.SetInsertPoint(after);
-      }
-      StoreFlat(d.result, first, out);
-      B_.CreateRet(C32(0));
-      B_.SetInsertPoint(next);
+      auto* bb = NewBlock("first");
+      sw->addCase(B_.getInt32(uint32_t(r)), bb);
+      B_.SetInsertPoint(bb);
+      StoreFlat(d.result, Expr(d.rules[r].outcome), out);
+      B_.CreateBr(stored);
     }
-    B_.CreateUnreachable();
+    B_.SetInsertPoint(stored);
+    for (size_t s = 1; s < n; ++s) {
+      auto* check = NewBlock("check_winner");
+      auto* after = NewBlock("checked");
+      // A later winner than the first: rule s wins and the first winner's index is below s.
+      B_.CreateCondBr(B_.CreateAnd(wins[s], B_.CreateICmpULT(first_idx, C32(int64_t(s)))), check, after);
+      B_.SetInsertPoint(check);
+      CgVal other = Expr(d.rules[s].outcome);
+      CgVal first = LoadFlat(d.result, out);
+      auto* conflict = NewBlock("conflict");
+      auto* agree = NewBlock("agree");
+      B_.CreateCondBr(Eq(d.result, first, other), agree, conflict);
+      B_.SetInsertPoint(conflict);
+      EmitErrorReturn(C32(int32_t(rt::RtErrorKind::Conflict)), Site(d.rules[s].name_range), first_idx, int32_t(s));
+      B_.SetInsertPoint(agree);
+      B_.CreateBr(after);
+      B_.SetInsertPoint(after);
+    }
+    B_.CreateRet(C32(0));
   }
 
   // edict_batch_<d>(in, in_stride, n, out, out_stride, status, errors): evaluates n cases laid
@@ -1287,6 +1301,7 @@ class Lowerer {
   llvm::IRBuilder<> B_;
   interp::Interpreter consts_;
   Result result_;
+  std::vector<bool> wanted_;
   llvm::Function* abi_[64] = {};
   std::vector<llvm::Function*> fns_;       // general functions
   std::vector<llvm::Function*> fast_fns_;  // the public symbols (speculative unless tracing)
@@ -1304,8 +1319,77 @@ class Lowerer {
 
 }  // namespace
 
-Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out) {
-  return Lowerer(m, layouts, trace, out).Run();
+Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out, const std::vector<bool>& wanted) {
+  Result r = Lowerer(m, layouts, trace, out, wanted).Run();
+  // Decisions that were declared for calls but not wanted have no body: drop them.
+  for (uint32_t d = 0; d < m.decisions.size(); ++d) {
+    if (wanted.empty() || wanted[d]) continue;
+    for (const std::string& name : {DecisionSymbol(d), DecisionSymbol(d) + "_general"})
+      if (auto* f = out.getFunction(name); f && f->isDeclaration() && f->use_empty()) f->eraseFromParent();
+  }
+  return r;
+}
+
+std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& roots) {
+  std::vector<bool> wanted(m.decisions.size(), false);
+  std::vector<bool> defs_seen(m.defs.size(), false);
+  std::vector<uint32_t> todo(roots.begin(), roots.end());
+  std::vector<ir::ExprId> exprs;
+  while (!todo.empty()) {
+    uint32_t d = todo.back();
+    todo.pop_back();
+    if (wanted[d]) continue;
+    wanted[d] = true;
+    const ir::Decision& dec = m.decisions[d];
+    for (const auto& l : dec.lets) exprs.push_back(l.value);
+    for (const auto& r : dec.rules) {
+      if (r.condition != ir::kNoExpr) exprs.push_back(r.condition);
+      exprs.push_back(r.outcome);
+    }
+    if (dec.has_default) exprs.push_back(dec.default_rule.outcome);
+    while (!exprs.empty()) {
+      ir::ExprId id = exprs.back();
+      exprs.pop_back();
+      const ir::Expr& e = m.exprs[id];
+      // Every operand field that names an expression (by op), pushed conservatively.
+      auto push_list = [&](uint32_t start, uint32_t count) { for (uint32_t i = 0; i < count; ++i) exprs.push_back(m.extra[start + i]); };
+      switch (e.op) {
+        case Op::DecisionCall:
+          todo.push_back(e.a);
+          push_list(e.b, uint32_t(m.decisions[e.a].params.size()));
+          break;
+        case Op::Call:
+          push_list(e.b, uint32_t(m.defs[e.a].params.size()));
+          if (!defs_seen[e.a]) { defs_seen[e.a] = true; exprs.push_back(m.defs[e.a].body); }
+          break;
+        case Op::LetRef: case Op::Local: case Op::Const: case Op::BoolLit: case Op::IntLit: case Op::DecLit:
+        case Op::DateLit: case Op::DurLit: case Op::TextLit: case Op::EnumLit: case Op::Error:
+          break;
+        case Op::SetLit: case Op::ListLit: push_list(e.a, e.b); break;
+        case Op::RecordLit: push_list(e.b, uint32_t(m.types.records[e.a].fields.size())); break;
+        case Op::Builtin: push_list(e.b, e.c); break;
+        case Op::Field: exprs.push_back(e.a); break;
+        case Op::With:
+          exprs.push_back(e.a);
+          for (uint32_t i = 0; i < e.c; ++i) exprs.push_back(m.extra[e.b + 2 * i + 1]);
+          break;
+        case Op::If: exprs.push_back(e.a); exprs.push_back(e.b); exprs.push_back(e.c); break;
+        case Op::Exists: case Op::Forall: exprs.push_back(e.b); exprs.push_back(e.c); break;
+        case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg:
+          exprs.push_back(e.a);
+          break;
+        case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
+        case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
+        case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
+        case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
+        case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
+          exprs.push_back(e.a);
+          exprs.push_back(e.b);
+          break;
+      }
+    }
+  }
+  return wanted;
 }
 
 void AddEntryPoint(llvm::Module& out, uint32_t d, const std::string& name) {
