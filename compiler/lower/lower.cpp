@@ -350,6 +350,25 @@ class Lowerer {
       case TypeKind::List: {
         const auto& elems = *v.AsList().elems;
         const auto& el = L_.of(ti.ref);
+        if (PointerFree(ti.ref)) {
+          // The flat bytes of the list, as a constant global.
+          std::vector<uint8_t> bytes(std::max<size_t>(size_t(el.size) * elems.size(), 1), 0);
+          rt::Arena scratch;
+          bool boxed = false;
+          for (size_t i = 0; i < elems.size(); ++i) {
+            rt::WriteFlat(elems[i], ti.ref, m_.types, L_, bytes.data() + i * el.size, scratch);
+            boxed = boxed || HasBoxedDecimal(elems[i], ti.ref);
+          }
+          if (!boxed) {
+            auto* arr_ty = llvm::ArrayType::get(I8(), bytes.size());
+            auto* init = llvm::ConstantDataArray::get(C_, llvm::ArrayRef<uint8_t>(bytes));
+            auto* g = new llvm::GlobalVariable(M_, arr_ty, true, llvm::GlobalValue::PrivateLinkage, init, "list");
+            g->setAlignment(llvm::Align(std::max<uint32_t>(el.align, 8)));
+            c.a = g;
+            c.b = C64(int64_t(elems.size()));
+            break;
+          }
+        }
         llvm::Value* arr = EntryAlloca(uint64_t(el.size) * std::max<size_t>(elems.size(), 1), el.align);
         for (size_t i = 0; i < elems.size(); ++i) StoreFlat(ti.ref, Constant(elems[i], ti.ref), At(arr, i * el.size));
         c.a = arr;
@@ -358,6 +377,30 @@ class Lowerer {
       }
     }
     return c;
+  }
+
+  // Whether values of type t hold no pointers in the flat layout (texts, lists, boxes).
+  bool PointerFree(TypeId t) const {
+    const auto& ti = m_.types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Text: case TypeKind::List: return false;
+      case TypeKind::Record:
+        for (const auto& f : m_.types.records[ti.ref].fields) if (!PointerFree(f.type)) return false;
+        return true;
+      default: return true;
+    }
+  }
+  bool HasBoxedDecimal(const rt::Value& v, TypeId t) const {
+    const auto& ti = m_.types.info(t);
+    if (ti.kind == TypeKind::Decimal) {
+      const auto& d = v.AsDec();
+      return d.num() < INT64_MIN || d.num() > INT64_MAX || d.den() > INT64_MAX;
+    }
+    if (ti.kind == TypeKind::Record) {
+      const auto& r = m_.types.records[ti.ref];
+      for (size_t i = 0; i < r.fields.size(); ++i) if (HasBoxedDecimal((*v.AsRecord().fields)[i], r.fields[i].type)) return true;
+    }
+    return false;
   }
 
   CgVal Text(const std::string& s) {
@@ -450,6 +493,20 @@ class Lowerer {
   CgVal DecMul(const CgVal& x, const CgVal& y, SourceRange r) {
     auto* ok = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
     return DecJoin(ok, Mul64(x.a, y.a), Mul64(x.b, y.b), [&] { return DecCall(Abi::edict_rt_dec_mul, x, &y, r); });
+  }
+
+  // a / b: (a.num * b.den) / (a.den * b.num), with the sign moved to the numerator; exact and
+  // inline when all parts fit in 64 bits and b is not zero (zero goes to the runtime, which
+  // raises division_by_zero).
+  CgVal DecDiv(const CgVal& x, const CgVal& y, SourceRange r) {
+    auto* nonzero = B_.CreateICmpNE(y.a, C128(0));
+    auto* ok = B_.CreateAnd(nonzero, B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b))));
+    auto* num = Mul64(x.a, y.b);
+    auto* den = Mul64(x.b, y.a);
+    auto* neg = B_.CreateICmpSLT(den, C128(0));
+    num = B_.CreateSelect(neg, B_.CreateNeg(num), num);
+    den = B_.CreateSelect(neg, B_.CreateNeg(den), den);
+    return DecJoin(ok, num, den, [&] { return DecCall(Abi::edict_rt_dec_div, x, &y, r); });
   }
 
   // -1, 0, 1 as i32: equal denominators compare numerators; small parts cross-multiply exactly.
@@ -550,8 +607,24 @@ class Lowerer {
         return B_.CreateICmpEQ(x.a, y.a);
       case TypeKind::Decimal: return B_.CreateICmpEQ(DecCmp(x, y), C32(0));
       case TypeKind::Duration: return B_.CreateAnd(B_.CreateICmpEQ(x.a, y.a), B_.CreateICmpEQ(x.b, y.b));
-      case TypeKind::Text:
-        return B_.CreateICmpNE(CallAbi(Abi::edict_rt_text_eq, {x.a, x.b, y.a, y.b}), C32(0));
+      case TypeKind::Text: {
+        // Same pointer and length: equal; different lengths: not; otherwise compare the bytes.
+        auto* same_len = B_.CreateICmpEQ(x.b, y.b);
+        auto* same_ptr = B_.CreateICmpEQ(x.a, y.a);
+        auto* pre = B_.GetInsertBlock();
+        auto* cmp = NewBlock("text_cmp");
+        auto* join = NewBlock("text_join");
+        B_.CreateCondBr(B_.CreateAnd(same_len, B_.CreateNot(same_ptr)), cmp, join);
+        B_.SetInsertPoint(cmp);
+        auto* bytes_eq = B_.CreateICmpNE(CallAbi(Abi::edict_rt_text_eq, {x.a, x.b, y.a, y.b}), C32(0));
+        auto* cmp_end = B_.GetInsertBlock();
+        B_.CreateBr(join);
+        B_.SetInsertPoint(join);
+        auto* phi = B_.CreatePHI(I1(), 2);
+        phi->addIncoming(same_len, pre);
+        phi->addIncoming(bytes_eq, cmp_end);
+        return phi;
+      }
       case TypeKind::Set: {
         llvm::Value* all = B_.getTrue();
         for (size_t w = 0; w < x.words.size(); ++w) all = B_.CreateAnd(all, B_.CreateICmpEQ(x.words[w], y.words[w]));
@@ -702,7 +775,7 @@ class Lowerer {
       case Op::DecAdd: { auto [a, b] = bin(); return DecAddSub(a, b, false, r); }
       case Op::DecSub: { auto [a, b] = bin(); return DecAddSub(a, b, true, r); }
       case Op::DecMul: { auto [a, b] = bin(); return DecMul(a, b, r); }
-      case Op::DecDiv: { auto [a, b] = bin(); return DecCall(Abi::edict_rt_dec_div, a, &b, r); }
+      case Op::DecDiv: { auto [a, b] = bin(); return DecDiv(a, b, r); }
       case Op::DateAddDur: case Op::DateSubDur: {
         auto [a, b] = bin();
         llvm::Value* months = b.a;
