@@ -440,6 +440,25 @@ class Lowerer {
     return v;
   }
 
+  // A scalar that is `fast` when `use_fast` holds, and otherwise computed by the code `slow`
+  // emits (in its own block): the two joined with a phi.
+  template <class Slow>
+  llvm::Value* FastOrSlow(llvm::Value* use_fast, llvm::Value* fast, Slow slow) {
+    auto* fast_bb = B_.GetInsertBlock();
+    auto* slow_bb = NewBlock("slow");
+    auto* join = NewBlock("join");
+    B_.CreateCondBr(use_fast, join, slow_bb);
+    B_.SetInsertPoint(slow_bb);
+    llvm::Value* s = slow();
+    auto* slow_end = B_.GetInsertBlock();
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    auto* phi = B_.CreatePHI(fast->getType(), 2);
+    phi->addIncoming(fast, fast_bb);
+    phi->addIncoming(s, slow_end);
+    return phi;
+  }
+
   // Joins the fast path (in the current block) with a slow path built by `slow`.
   template <class Slow>
   CgVal DecJoin(llvm::Value* fast_ok, llvm::Value* fast_num, llvm::Value* fast_den, Slow slow) {
@@ -566,27 +585,17 @@ class Lowerer {
 
   // Rounding to an integer: exact and inline when the denominator is 1.
   llvm::Value* DecRound(const CgVal& x, int32_t mode, SourceRange r) {
-    auto* fast_bb = B_.GetInsertBlock();
     auto* ok = B_.CreateAnd(B_.CreateICmpEQ(x.b, C128(1)), FitsI64(x.a));
     auto* fast = B_.CreateTrunc(x.a, I64());
     if (spec_) {
       Bail(B_.CreateNot(ok));
       return fast;
     }
-    auto* slow_bb = NewBlock("round_slow");
-    auto* join = NewBlock("round_join");
-    B_.CreateCondBr(ok, join, slow_bb);
-    B_.SetInsertPoint(slow_bb);
-    StoreDec(x, dec_a_);
-    CheckStatus(CallAbi(Abi::edict_rt_dec_round, {dec_a_, C32(mode), i64_out_}), r);
-    auto* slow = B_.CreateLoad(I64(), i64_out_);
-    auto* slow_end = B_.GetInsertBlock();
-    B_.CreateBr(join);
-    B_.SetInsertPoint(join);
-    auto* phi = B_.CreatePHI(I64(), 2);
-    phi->addIncoming(fast, fast_bb);
-    phi->addIncoming(slow, slow_end);
-    return phi;
+    return FastOrSlow(ok, fast, [&] {
+      StoreDec(x, dec_a_);
+      CheckStatus(CallAbi(Abi::edict_rt_dec_round, {dec_a_, C32(mode), i64_out_}), r);
+      return B_.CreateLoad(I64(), i64_out_);
+    });
   }
 
   // ------------------------------------------------------------------ integers
@@ -611,19 +620,9 @@ class Lowerer {
         // Same pointer and length: equal; different lengths: not; otherwise compare the bytes.
         auto* same_len = B_.CreateICmpEQ(x.b, y.b);
         auto* same_ptr = B_.CreateICmpEQ(x.a, y.a);
-        auto* pre = B_.GetInsertBlock();
-        auto* cmp = NewBlock("text_cmp");
-        auto* join = NewBlock("text_join");
-        B_.CreateCondBr(B_.CreateAnd(same_len, B_.CreateNot(same_ptr)), cmp, join);
-        B_.SetInsertPoint(cmp);
-        auto* bytes_eq = B_.CreateICmpNE(CallAbi(Abi::edict_rt_text_eq, {x.a, x.b, y.a, y.b}), C32(0));
-        auto* cmp_end = B_.GetInsertBlock();
-        B_.CreateBr(join);
-        B_.SetInsertPoint(join);
-        auto* phi = B_.CreatePHI(I1(), 2);
-        phi->addIncoming(same_len, pre);
-        phi->addIncoming(bytes_eq, cmp_end);
-        return phi;
+        return FastOrSlow(B_.CreateNot(B_.CreateAnd(same_len, B_.CreateNot(same_ptr))), same_len, [&] {
+          return B_.CreateICmpNE(CallAbi(Abi::edict_rt_text_eq, {x.a, x.b, y.a, y.b}), C32(0));
+        });
       }
       case TypeKind::Set: {
         llvm::Value* all = B_.getTrue();
@@ -1093,19 +1092,7 @@ class Lowerer {
         CgVal x = Expr(args[0]);
         if (m_.types.kind(e.type) == TypeKind::Integer) {
           auto* neg = B_.CreateICmpSLT(x.a, C64(0));
-          auto* pre = B_.GetInsertBlock();
-          auto* negate = NewBlock("abs_neg");
-          auto* join = NewBlock("abs_join");
-          B_.CreateCondBr(neg, negate, join);
-          B_.SetInsertPoint(negate);
-          auto* n = IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), x.a, r);
-          auto* neg_end = B_.GetInsertBlock();
-          B_.CreateBr(join);
-          B_.SetInsertPoint(join);
-          auto* phi = B_.CreatePHI(I64(), 2);
-          phi->addIncoming(x.a, pre);
-          phi->addIncoming(n, neg_end);
-          return scalar(phi);
+          return scalar(FastOrSlow(B_.CreateNot(neg), x.a, [&] { return IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), x.a, r); }));
         }
         auto* neg = B_.CreateICmpSLT(x.a, C128(0));
         auto* pre = B_.GetInsertBlock();
