@@ -21,6 +21,7 @@
 
 #include "compiler/driver/batch.h"
 #include "compiler/driver/load.h"
+#include "compiler/driver/pipeline.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
 #include "runtime/abi.h"
@@ -28,17 +29,6 @@
 
 namespace edict::driver {
 namespace {
-
-constexpr size_t kChunkBytes = 1 << 20;
-
-struct Chunk {
-  size_t index = 0;
-  uint64_t first_line = 0;  // 1-based number of the chunk's first line
-  std::string text;         // whole lines, followed by padding
-  std::string output;
-  uint64_t cases = 0, failed = 0;
-  std::string diagnostics;  // for stderr
-};
 
 // Splits CSV text into fields (RFC 4180: quotes, doubled quotes inside quotes).
 std::vector<std::string> CsvFields(std::string_view line) {
@@ -115,29 +105,26 @@ class Batch {
     progress_ = o_.progress && isatty(2);
     start_ = std::chrono::steady_clock::now();
     if (o_.format == "csv") WriteCsvHeader(out);
-
-    std::vector<std::thread> workers;
-    for (unsigned i = 0; i < threads; ++i) workers.emplace_back([this] { Work(); });
-    std::thread writer([this, out] { Write(out); });
-    int rc = Read(in, threads);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      reading_done_ = true;
-    }
-    work_cv_.notify_all();
-    for (auto& w : workers) w.join();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      working_done_ = true;
-    }
-    done_cv_.notify_all();
-    writer.join();
+    PipelineOptions po;
+    po.threads = threads;
+    po.progress = progress_;
+    bool header_ok = true;
+    if (csv_in_) po.header = [&](std::string_view h) { return header_ok = SetCsvHeader(std::string(h)); };
+    bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
+      std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
+      std::cerr << chunk.diagnostics;
+      cases_ += chunk.cases;
+      failed_ += chunk.failed;
+    });
     if (in != stdin) std::fclose(in);
     std::fflush(out);
     if (out != stdout) std::fclose(out);
-    if (rc != kOk) return rc;
+    if (!header_ok) return kInputError;
+    if (!ok) {
+      std::cerr << fmt::format("error: reading `{}` failed\n", o_.cases);
+      return kInputError;
+    }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (progress_) std::cerr << "\r\033[K";
     std::cerr << fmt::format("{} case{}: {} decided, {} failed", cases_, cases_ == 1 ? "" : "s", cases_ - failed_, failed_);
     if (o_.stats || progress_)
       std::cerr << fmt::format(" ({:.3f} s, {:.0f} cases/s, {} thread{}, engine {})", secs, double(cases_) / std::max(secs, 1e-9),
@@ -147,55 +134,6 @@ class Batch {
   }
 
  private:
-  // Reads chunks of whole lines and queues them, keeping a bounded number in flight.
-  int Read(std::FILE* in, unsigned threads) {
-    std::string partial;  // the unfinished last line of the previous block
-    uint64_t line_no = 1;
-    size_t index = 0;
-    bool header_done = !csv_in_;
-    for (bool eof = false; !eof;) {
-      // Read straight into the chunk's buffer, after the previous block's partial line.
-      auto chunk = std::make_unique<Chunk>();
-      std::string& text = chunk->text;
-      text.resize(partial.size() + kChunkBytes + rt::CaseDecoder::kPadding);
-      std::memcpy(text.data(), partial.data(), partial.size());
-      size_t n = std::fread(text.data() + partial.size(), 1, kChunkBytes, in);
-      eof = n < kChunkBytes;
-      size_t len = partial.size() + n;
-      size_t cut = len;
-      if (!eof) {
-        const char* last = static_cast<const char*>(memrchr(text.data(), '\n', len));
-        cut = last ? size_t(last - text.data()) + 1 : 0;
-      }
-      partial.assign(text.data() + cut, len - cut);
-      text.resize(cut);
-      if (!header_done && !text.empty()) {
-        size_t nl = text.find('\n');
-        std::string header = text.substr(0, nl == std::string::npos ? text.size() : nl);
-        if (!header.empty() && header.back() == '\r') header.pop_back();
-        if (!SetCsvHeader(header)) return kInputError;
-        text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
-        ++line_no;
-        header_done = true;
-      }
-      if (text.empty()) continue;
-      uint64_t lines = uint64_t(std::count(text.begin(), text.end(), '\n')) + (text.back() == '\n' ? 0 : 1);
-      chunk->index = index++;
-      chunk->first_line = line_no;
-      text.append(rt::CaseDecoder::kPadding, ' ');
-      line_no += lines;
-      std::unique_lock<std::mutex> lock(mu_);
-      space_cv_.wait(lock, [&] { return index - written_ <= 4 * threads; });
-      queue_.push_back(std::move(chunk));
-      work_cv_.notify_one();
-    }
-    if (std::ferror(in)) {
-      std::cerr << fmt::format("error: reading `{}` failed\n", o_.cases);
-      return kInputError;
-    }
-    return kOk;
-  }
-
   bool SetCsvHeader(const std::string& header) {
     std::vector<std::pair<std::string, rt::TypeId>> leaves;
     for (const auto& prm : params_) Leaves(p_.module.types, prm.type, prm.name, &leaves);
@@ -280,16 +218,38 @@ class Batch {
     return render(root);
   }
 
-  void Work() {
-    rt::CaseDecoder decoder(p_.module.types, params_);
-    interp::Interpreter interp(p_.module);
+  // A worker's chunk processor, owning its decoder, interpreter and buffers.
+  std::function<void(LineChunk&)> MakeWorker() {
+    struct State {
+      rt::CaseDecoder decoder;
+      interp::Interpreter interp;
+      std::unique_ptr<uint8_t[]> in_raw, out_raw;
+      size_t in_cap = 0, out_cap = 0;
+      std::vector<int32_t> statuses;
+      std::vector<jit::NativeError> errors;
+      std::vector<uint64_t> line_of;
+      std::vector<rt::CaseIssue> issues;
+      rt::Arena arena;
+      State(const ir::Module& m, std::vector<rt::CaseParam> ps) : decoder(m.types, std::move(ps)), interp(m) {}
+    };
+    auto st = std::make_shared<State>(p_.module, params_);
+    return [this, st](LineChunk& chunk) { ProcessChunk(chunk, *st); };
+  }
+
+  template <class State>
+  void ProcessChunk(LineChunk& chunk_ref, State& st) {
+    LineChunk* chunk = &chunk_ref;
+    rt::CaseDecoder& decoder = st.decoder;
+    interp::Interpreter& interp = st.interp;
     const rt::TypeLayout& il = decoder.input_layout();
     size_t stride = (il.size + 15) / 16 * 16;
     const rt::TypeLayout& ol = decoder.layouts().of(dec_.result);
     size_t out_stride = (ol.size + 15) / 16 * 16;
     // Grown as needed and never cleared: the decoder writes every field of a case it accepts.
-    std::unique_ptr<uint8_t[]> in_raw, out_raw;
-    size_t in_cap = 0, out_cap = 0;
+    std::unique_ptr<uint8_t[]>& in_raw = st.in_raw;
+    std::unique_ptr<uint8_t[]>& out_raw = st.out_raw;
+    size_t& in_cap = st.in_cap;
+    size_t& out_cap = st.out_cap;
     auto reserve = [](std::unique_ptr<uint8_t[]>& buf, size_t& cap, size_t bytes) {
       if (bytes > cap) {
         buf.reset(new uint8_t[bytes]);
@@ -297,38 +257,21 @@ class Batch {
       }
       return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(buf.get()) + 15) / 16 * 16);
     };
-    std::vector<int32_t> statuses;
-    std::vector<jit::NativeError> errors;
-    std::vector<uint64_t> line_of;
-    std::vector<rt::CaseIssue> issues;
-    rt::Arena arena;
-    for (;;) {
-      std::unique_ptr<Chunk> chunk;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        work_cv_.wait(lock, [&] { return !queue_.empty() || reading_done_; });
-        if (queue_.empty()) return;
-        chunk = std::move(queue_.front());
-        queue_.pop_front();
-      }
+    std::vector<int32_t>& statuses = st.statuses;
+    std::vector<jit::NativeError>& errors = st.errors;
+    std::vector<uint64_t>& line_of = st.line_of;
+    std::vector<rt::CaseIssue>& issues = st.issues;
+    rt::Arena& arena = st.arena;
+    {
       // 1. Decode every line into consecutive flat slots.
-      std::string_view text(chunk->text.data(), chunk->text.size() - rt::CaseDecoder::kPadding);
+      std::string_view text = chunk->lines();
       size_t max_cases = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
       uint8_t* base = reserve(in_raw, in_cap, stride * max_cases + 16);
       line_of.clear();
       arena.Clear();
       std::vector<std::pair<uint64_t, std::string>> rejected;  // line, output
-      size_t pos = 0;
-      uint64_t line = chunk->first_line;
       std::string csv_json;
-      while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        size_t end = nl == std::string_view::npos ? text.size() : nl;
-        std::string_view row = text.substr(pos, end - pos);
-        if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-        pos = end + 1;
-        uint64_t this_line = line++;
-        if (row.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank lines hold no case
+      ForEachCaseLine(*chunk, [&](uint64_t this_line, std::string_view row) {
         ++chunk->cases;
         issues.clear();
         uint8_t* slot = base + line_of.size() * stride;
@@ -344,10 +287,10 @@ class Batch {
           ++chunk->failed;
           std::memset(slot, 0, stride);
           rejected.emplace_back(this_line, InvalidCase(this_line, issues, chunk->diagnostics));
-          continue;
+          return;
         }
         line_of.push_back(this_line);
-      }
+      });
       // 2. Evaluate the valid ones.
       size_t n = line_of.size();
       uint8_t* outs = reserve(out_raw, out_cap, out_stride * n + 16);
@@ -381,11 +324,6 @@ class Batch {
         }
       }
       while (r < rejected.size()) o += rejected[r++].second;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_[chunk->index] = std::move(chunk);
-      }
-      done_cv_.notify_one();
     }
   }
 
@@ -472,42 +410,6 @@ class Batch {
     std::fwrite(h.data(), 1, h.size(), out);
   }
 
-  // Writes chunks in input order as they complete.
-  void Write(std::FILE* out) {
-    size_t next = 0;
-    auto last_report = std::chrono::steady_clock::now();
-    for (;;) {
-      std::unique_ptr<Chunk> chunk;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        done_cv_.wait(lock, [&] { return done_.count(next) || (working_done_ && !done_.count(next)); });
-        auto it = done_.find(next);
-        if (it == done_.end()) return;
-        chunk = std::move(it->second);
-        done_.erase(it);
-      }
-      std::fwrite(chunk->output.data(), 1, chunk->output.size(), out);
-      if (!chunk->diagnostics.empty()) {
-        if (progress_) std::cerr << "\r\033[K";
-        std::cerr << chunk->diagnostics;
-      }
-      cases_ += chunk->cases;
-      failed_ += chunk->failed;
-      ++next;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        written_ = next;
-      }
-      space_cv_.notify_all();
-      auto now = std::chrono::steady_clock::now();
-      if (progress_ && now - last_report > std::chrono::milliseconds(300)) {
-        double secs = std::chrono::duration<double>(now - start_).count();
-        std::cerr << fmt::format("\r\033[K{} cases ({:.0f}/s), {} failed", cases_, double(cases_) / secs, failed_) << std::flush;
-        last_report = now;
-      }
-    }
-  }
-
   const Common& c_;
   const BatchOptions& o_;
   Program& p_;
@@ -521,12 +423,6 @@ class Batch {
   std::unique_ptr<jit::Engine> engine_;
   std::chrono::steady_clock::time_point start_;
 
-  std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_, space_cv_;
-  std::deque<std::unique_ptr<Chunk>> queue_;
-  std::map<size_t, std::unique_ptr<Chunk>> done_;
-  size_t written_ = 0;
-  bool reading_done_ = false, working_done_ = false;
   uint64_t cases_ = 0, failed_ = 0;
 };
 
