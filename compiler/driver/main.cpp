@@ -7,6 +7,7 @@
 #include "compiler/driver/batch.h"
 #include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
+#include "compiler/diff/diff.h"
 
 using namespace edict::driver;
 
@@ -65,6 +66,26 @@ int main(int argc, char** argv) {
   build->add_option("--name", bd.name, "Name of the library and of its entry point (default: the decision's name)");
   build->add_option("--output-dir,-o", bd.out_dir, "Directory for lib<name>.so, <name>.h and <name>.schema.json (default: .)");
 
+  auto* diffc = app.add_subcommand("diff", "Which cases change verdict between two versions of a regulation, and why");
+  edict::diff::DiffOptions df;
+  diffc->add_option("old", df.old_file, "The old version (alone: that file's version against the one it amends)")->required();
+  diffc->add_option("new", df.new_file, "The new version");
+  diffc->add_option("--decision,-d", df.decision, "The decision to compare")->required();
+  diffc->add_option("--cases", df.cases, "Corpus mode: a JSON Lines file of cases (- for stdin)");
+  diffc->add_option("--format", df.format, "text (default), markdown or json")->check(CLI::IsMember({"text", "markdown", "json"}));
+  diffc->add_option("--output,-o", df.output, "Write the report to this file");
+  diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)");
+  diffc->add_option("--threads,-j", df.threads, "Worker threads (default: every core)");
+  bool diff_no_progress = false;
+  diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
+
+  auto* explain = app.add_subcommand("explain", "Explain one case; with --diff, under two versions side by side");
+  edict::diff::ExplainDiffOptions ed;
+  std::vector<std::string> explain_diff;
+  explain->add_option("--diff", explain_diff, "OLD NEW: the two versions to compare")->expected(2)->required();
+  explain->add_option("--decision,-d", ed.decision, "The decision")->required();
+  explain->add_option("--case", ed.case_file, "A JSON file holding one case")->required();
+
   auto* test = app.add_subcommand("test", "Run the `test` blocks of Edict files (directories are searched)");
   std::vector<std::string> test_paths;
   bool verbose = false;
@@ -112,6 +133,15 @@ int main(int argc, char** argv) {
     }
     if (*test) return RunTest(common, test_paths, verbose, coverage);
     if (*build) return RunBuild(common, bd);
+    if (*diffc) {
+      df.progress = !diff_no_progress;
+      return edict::diff::RunDiff(common, df);
+    }
+    if (*explain) {
+      ed.old_file = explain_diff[0];
+      ed.new_file = explain_diff[1];
+      return edict::diff::RunExplainDiff(common, ed);
+    }
     if (*batch) {
       bo.progress = !no_progress;
       return RunBatch(common, bo);

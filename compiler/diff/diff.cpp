@@ -1,0 +1,513 @@
+#include "compiler/diff/diff.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/load.h"
+#include "compiler/driver/pipeline.h"
+#include "compiler/interp/explain.h"
+#include "compiler/interp/interp.h"
+#include "compiler/jit/engine.h"
+#include "runtime/abi.h"
+#include "runtime/case_json.h"
+
+namespace edict::diff {
+namespace {
+
+using driver::kCompileError;
+using driver::kFailed;
+using driver::kInputError;
+using driver::kOk;
+using driver::kUsage;
+
+// One side of the diff: a version of the law and its decision.
+struct Side {
+  driver::Program* program = nullptr;
+  int version = 0;
+  uint32_t decision = 0;
+  std::unique_ptr<jit::Engine> engine;  // traced, for the deciding provisions
+
+  const ir::Module& m() const { return program->module; }
+  const ir::Decision& dec() const { return m().decisions[decision]; }
+  std::string Name() const {
+    const ir::Version& v = m().versions[size_t(version)];
+    return v.name.empty() ? program->sources.file(v.file).path : v.name;
+  }
+  std::string Label() const {
+    const ir::Version& v = m().versions[size_t(version)];
+    std::string s = "`" + Name() + "`";
+    if (v.instrument >= 0) {
+      const ir::Instrument& ins = m().instruments[size_t(v.instrument)];
+      std::string title = ins.Field("title"), cit = ins.Field("citation");
+      if (!title.empty()) s += " " + title;
+      if (!cit.empty()) s += " (" + cit + ")";
+    }
+    if (!v.effective.empty()) s += ", effective " + v.effective;
+    return s;
+  }
+  // "rule `aia` (15 CFR 740.27) [r1]"
+  std::string Provision(uint32_t rule) const {
+    const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
+    std::string s = "rule `" + r.name + "`";
+    if (!r.cite.empty()) s += " (" + r.cite.cite + ")";
+    int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
+    if (ins >= 0) s += " [" + m().instruments[size_t(ins)].name + "]";
+    return s;
+  }
+  std::string ProvisionJson(uint32_t rule) const {
+    const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
+    int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
+    return fmt::format("{{\"rule\":{},\"citation\":{},\"instrument\":{},\"at\":{}}}", rt::JsonQuote(r.name),
+                       r.cite.empty() ? "null" : rt::JsonQuote(r.cite.cite),
+                       ins >= 0 ? rt::JsonQuote(m().instruments[size_t(ins)].name) : "null",
+                       rt::JsonQuote(program->sources.Where(r.name_range)));
+  }
+};
+
+// Loads the two versions: two files, or one file against the version it amends.
+bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
+               std::unique_ptr<driver::Program> programs[2], Side* old_side, Side* new_side) {
+  auto load = [&](const std::string& f, std::unique_ptr<driver::Program>& p) {
+    p = std::make_unique<driver::Program>();
+    Diagnostics d;
+    bool ok = driver::Load({f}, *p, d);
+    for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p->sources, c.color);
+    return ok;
+  };
+  if (!load(old_file, programs[0])) return false;
+  if (new_file.empty()) {
+    const auto& vs = programs[0]->module.versions;
+    if (vs.size() < 2) {
+      std::cerr << fmt::format("error: `{}` amends no base; give two files: edict diff OLD NEW\n", old_file);
+      return false;
+    }
+    *old_side = Side{programs[0].get(), int(vs.size()) - 2, 0, nullptr};
+    *new_side = Side{programs[0].get(), int(vs.size()) - 1, 0, nullptr};
+  } else {
+    if (!load(new_file, programs[1])) return false;
+    *old_side = Side{programs[0].get(), int(programs[0]->module.versions.size()) - 1, 0, nullptr};
+    *new_side = Side{programs[1].get(), int(programs[1]->module.versions.size()) - 1, 0, nullptr};
+  }
+  for (Side* s : {old_side, new_side}) {
+    int d = s->m().FindDecision(decision, s->version);
+    if (d < 0) {
+      std::cerr << fmt::format("error: the version `{}` has no decision `{}`\n", s->Name(), decision);
+      return false;
+    }
+    s->decision = uint32_t(d);
+  }
+  if (old_side->m().types.Name(old_side->dec().result) != new_side->m().types.Name(new_side->dec().result)) {
+    std::cerr << fmt::format("error: the two decisions have different outcome types: `{}` and `{}`\n",
+                             old_side->m().types.Name(old_side->dec().result), new_side->m().types.Name(new_side->dec().result));
+    return false;
+  }
+  return true;
+}
+
+// What one side said about one case.
+struct Verdict {
+  bool ok = false;
+  std::string key;         // outcome text, or "error: kind"
+  rt::Value value;
+  std::vector<uint32_t> deciding;  // winners; UINT32_MAX for the default
+};
+
+struct ClassStats {
+  uint64_t count = 0;
+  Verdict old_v, new_v;  // of the first case of the class
+  std::vector<std::pair<uint64_t, std::string>> examples;
+};
+
+struct DiffStats : driver::ChunkExtra {
+  std::unordered_map<std::string, ClassStats> classes;
+  std::vector<std::string> order;  // class keys by first appearance
+  uint64_t unchanged = 0, changed = 0, invalid = 0, errors_old = 0, errors_new = 0;
+};
+
+class Corpus {
+ public:
+  Corpus(const DiffOptions& o, Side& a, Side& b) : o_(o), old_(a), new_(b) {}
+
+  std::function<void(driver::LineChunk&)> MakeWorker() {
+    struct State {
+      rt::CaseDecoder dec_old, dec_new;
+      std::vector<uint8_t> in_old, in_new, out_old, out_new, tr_old, tr_new;
+      rt::Arena arena;
+      std::vector<rt::CaseIssue> issues;
+      State(const Side& a, const Side& b)
+          : dec_old(a.m().types, Params(a)), dec_new(b.m().types, Params(b)) {}
+    };
+    auto st = std::make_shared<State>(old_, new_);
+    return [this, st](driver::LineChunk& chunk) { Process(chunk, *st); };
+  }
+
+  void Merge(driver::LineChunk& chunk) {
+    auto* s = static_cast<DiffStats*>(chunk.extra.get());
+    total_.unchanged += s->unchanged;
+    total_.changed += s->changed;
+    total_.invalid += s->invalid;
+    total_.errors_old += s->errors_old;
+    total_.errors_new += s->errors_new;
+    for (const auto& key : s->order) {
+      ClassStats& src = s->classes[key];
+      auto [it, fresh] = total_.classes.try_emplace(key);
+      if (fresh) {
+        total_.order.push_back(key);
+        it->second.old_v = src.old_v;
+        it->second.new_v = src.new_v;
+      }
+      it->second.count += src.count;
+      for (auto& ex : src.examples)
+        if (it->second.examples.size() < o_.examples) it->second.examples.push_back(std::move(ex));
+    }
+    cases_ += chunk.cases;
+    if (!chunk.diagnostics.empty()) std::cerr << chunk.diagnostics;
+  }
+
+  std::string Report() const;
+  uint64_t cases() const { return cases_; }
+  const DiffStats& total() const { return total_; }
+
+ private:
+  static std::vector<rt::CaseParam> Params(const Side& s) {
+    std::vector<rt::CaseParam> ps;
+    for (const auto& p : s.dec().params) ps.push_back({p.name, p.type});
+    return ps;
+  }
+
+  static uint8_t* Aligned(std::vector<uint8_t>& buf, size_t size) {
+    buf.resize(size + 16);
+    return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(buf.data()) + 15) / 16 * 16);
+  }
+
+  Verdict Run(const Side& s, rt::CaseDecoder& decoder, std::string_view row, std::vector<uint8_t>& in_buf,
+              std::vector<uint8_t>& out_buf, std::vector<uint8_t>& tr_buf, rt::Arena& arena, std::vector<rt::CaseIssue>& issues,
+              bool* valid) {
+    const jit::DecisionInfo& info = s.engine->info(s.decision);
+    uint8_t* in = Aligned(in_buf, info.input.size);
+    *valid = decoder.DecodeFlat(row, in, arena, &issues);
+    Verdict v;
+    if (!*valid) return v;
+    uint8_t* out = Aligned(out_buf, info.output_size);
+    tr_buf.assign(std::max<uint32_t>(info.trace_size, 1), 0);
+    jit::NativeError err;
+    edict_rt_boxes_reset();
+    int32_t status = s.engine->decision(s.decision)(in, out, &err, tr_buf.data());
+    if (status != 0) {
+      v.key = std::string("error: ") + rt::Spelling(rt::RtErrorKind(err.kind));
+      return v;
+    }
+    v.ok = true;
+    v.value = rt::ReadFlat(out, s.dec().result, s.m().types, s.engine->layouts());
+    v.key = rt::FormatValue(v.value, s.dec().result, s.m().types);
+    std::vector<uint32_t> applicable;
+    for (uint32_t r = 0; r < s.dec().rules.size(); ++r) if (tr_buf[r] == 2) applicable.push_back(r);
+    v.deciding = ir::Winners(s.dec(), applicable);
+    if (v.deciding.empty()) v.deciding.push_back(UINT32_MAX);
+    return v;
+  }
+
+  static std::string RulesKey(const std::vector<uint32_t>& rs) {
+    std::string k;
+    for (uint32_t r : rs) k += std::to_string(r) + ",";
+    return k;
+  }
+
+  void Process(driver::LineChunk& chunk, auto& st) {
+    auto stats = std::make_unique<DiffStats>();
+    st.arena.Clear();
+    driver::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
+      ++chunk.cases;
+      st.issues.clear();
+      bool valid_old = false, valid_new = false;
+      Verdict a = Run(old_, st.dec_old, row, st.in_old, st.out_old, st.tr_old, st.arena, st.issues, &valid_old);
+      Verdict b;
+      if (valid_old) b = Run(new_, st.dec_new, row, st.in_new, st.out_new, st.tr_new, st.arena, st.issues, &valid_new);
+      if (!valid_old || !valid_new) {
+        ++stats->invalid;
+        ++chunk.failed;
+        for (const auto& is : st.issues)
+          chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
+                                           is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+        return;
+      }
+      if (!a.ok) ++stats->errors_old;
+      if (!b.ok) ++stats->errors_new;
+      if (a.ok && b.ok && a.key == b.key) {
+        ++stats->unchanged;
+        return;
+      }
+      ++stats->changed;
+      std::string key = a.key + '\x1f' + b.key + '\x1f' + RulesKey(a.deciding) + '\x1f' + RulesKey(b.deciding);
+      auto [it, fresh] = stats->classes.try_emplace(key);
+      if (fresh) {
+        stats->order.push_back(key);
+        it->second.old_v = a;
+        it->second.new_v = b;
+      }
+      ++it->second.count;
+      if (it->second.examples.size() < o_.examples) it->second.examples.emplace_back(line, std::string(row));
+    });
+    chunk.extra = std::move(stats);
+  }
+
+  const DiffOptions& o_;
+  Side& old_;
+  Side& new_;
+  DiffStats total_;
+  uint64_t cases_ = 0;
+};
+
+// For outcomes that are records: the fields that differ ("authorization: AIA -> NLR").
+std::vector<std::tuple<std::string, std::string, std::string>> FieldChanges(const Side& s, const Verdict& a, const Verdict& b) {
+  std::vector<std::tuple<std::string, std::string, std::string>> out;
+  const auto& types = s.m().types;
+  rt::TypeId t = s.dec().result;
+  if (!a.ok || !b.ok || types.kind(t) != rt::TypeKind::Record) return out;
+  const auto& rec = types.records[types.info(t).ref];
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    const rt::Value& x = (*a.value.AsRecord().fields)[i];
+    const rt::Value& y = (*b.value.AsRecord().fields)[i];
+    if (!rt::ValuesEqual(x, y))
+      out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types), rt::FormatValue(y, rec.fields[i].type, types));
+  }
+  return out;
+}
+
+std::string Corpus::Report() const {
+  const DiffStats& t = total_;
+  std::vector<const std::string*> keys;
+  for (const auto& k : t.order) keys.push_back(&k);
+  std::stable_sort(keys.begin(), keys.end(), [&](const std::string* x, const std::string* y) {
+    return t.classes.at(*x).count > t.classes.at(*y).count;
+  });
+  uint64_t n = cases_;
+  auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
+  auto outcome = [&](const Side& s, const Verdict& v) { return v.ok ? v.key : v.key; };
+  std::string r;
+  if (o_.format == "json") {
+    auto side_json = [&](const Side& s) {
+      const ir::Version& v = s.m().versions[size_t(s.version)];
+      return fmt::format("{{\"version\":{},\"label\":{},\"effective\":{},\"file\":{}}}", rt::JsonQuote(s.Name()),
+                         rt::JsonQuote(s.Label()), v.effective.empty() ? "null" : rt::JsonQuote(v.effective),
+                         rt::JsonQuote(s.program->sources.file(v.file).path));
+    };
+    auto verdict_json = [&](const Side& s, const Verdict& v) {
+      std::string provs;
+      for (uint32_t rule : v.deciding) provs += (provs.empty() ? "" : ",") + s.ProvisionJson(rule);
+      if (!v.ok) return fmt::format("{{\"outcome\":null,\"error\":{}}}", rt::JsonQuote(v.key.substr(7)));
+      return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(v.value, s.dec().result, s.m().types), provs);
+    };
+    std::string classes;
+    for (const std::string* k : keys) {
+      const ClassStats& c = t.classes.at(*k);
+      std::string changes, examples;
+      for (const auto& [f, x, y] : FieldChanges(old_, c.old_v, c.new_v))
+        changes += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", changes.empty() ? "" : ",", rt::JsonQuote(f),
+                               rt::JsonQuote(x), rt::JsonQuote(y));
+      for (const auto& [line, text] : c.examples)
+        examples += fmt::format("{}{{\"line\":{},\"case\":{}}}", examples.empty() ? "" : ",", line, text);
+      classes += fmt::format("{}{{\"count\":{},\"share\":{:.4f},\"old\":{},\"new\":{},\"changes\":[{}],\"examples\":[{}]}}",
+                             classes.empty() ? "" : ",", c.count, pct(c.count) / 100.0, verdict_json(old_, c.old_v),
+                             verdict_json(new_, c.new_v), changes, examples);
+    }
+    r = fmt::format(
+        "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":{},"
+        "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},\"classes\":[{}]}}\n",
+        rt::JsonQuote(o_.decision), side_json(old_), side_json(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
+        t.invalid, t.errors_old, t.errors_new, classes);
+    return r;
+  }
+  bool md = o_.format == "markdown";
+  std::string h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
+  r += fmt::format("{}Verdict diff of `{}`\n\n", h1, o_.decision);
+  r += fmt::format("{}old: {}\n{}new: {}\n", bullet, old_.Label(), bullet, new_.Label());
+  r += fmt::format("{}corpus: {}, {} cases: {} changed ({:.1f}%), {} unchanged ({:.1f}%), {} invalid; runtime errors: {} old, {} new\n\n",
+                   bullet, o_.cases, n, t.changed, pct(t.changed), t.unchanged, pct(t.unchanged), t.invalid, t.errors_old,
+                   t.errors_new);
+  r += fmt::format("{}{} transition class{}, by number of cases\n\n", h2, keys.size(), keys.size() == 1 ? "" : "es");
+  size_t i = 0;
+  for (const std::string* k : keys) {
+    const ClassStats& c = t.classes.at(*k);
+    ++i;
+    auto changes = FieldChanges(old_, c.old_v, c.new_v);
+    std::string what;
+    if (!changes.empty()) {
+      for (const auto& [f, x, y] : changes) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", f, x, y);
+    } else {
+      what = outcome(old_, c.old_v) + " -> " + outcome(new_, c.new_v);
+    }
+    r += fmt::format("{}{}. {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, c.count, c.count == 1 ? "" : "s", pct(c.count), what);
+    if (md) r += "\n";
+    auto provs = [&](const Side& s, const Verdict& v) {
+      if (!v.ok) return v.key;
+      std::string p;
+      for (uint32_t rule : v.deciding) p += (p.empty() ? "" : ", ") + s.Provision(rule);
+      return p;
+    };
+    r += fmt::format("{}   old ({}): {}\n", md ? "-" : " ", old_.Name(), provs(old_, c.old_v));
+    r += fmt::format("{}   new ({}): {}\n", md ? "-" : " ", new_.Name(), provs(new_, c.new_v));
+    if (!changes.empty()) {
+      r += fmt::format("{}   old outcome: {}\n", md ? "-" : " ", c.old_v.key);
+      r += fmt::format("{}   new outcome: {}\n", md ? "-" : " ", c.new_v.key);
+    }
+    std::string lines;
+    for (const auto& [line, _] : c.examples) lines += (lines.empty() ? "" : ", ") + std::to_string(line);
+    r += fmt::format("{}   example lines: {}\n", md ? "-" : " ", lines);
+    if (!c.examples.empty()) {
+      if (md) r += "\n  ```json\n  " + c.examples[0].second + "\n  ```\n";
+      else r += "      " + c.examples[0].second + "\n";
+    }
+    r += "\n";
+  }
+  return r;
+}
+
+int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
+                   std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
+  if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
+  for (Side* s : {a, b}) {
+    std::string error;
+    s->engine = jit::Engine::Create(s->m(), jit::Options{true, 2, {s->decision}}, &error);
+    if (!s->engine) {
+      std::cerr << "error: the JIT could not compile the program: " << error << "\n";
+      return kCompileError;
+    }
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int RunDiff(const driver::Common& c, const DiffOptions& o) {
+  if (o.cases.empty()) {
+    std::cerr << "error: the symbolic diff (without --cases) is not implemented yet; give a corpus with --cases FILE\n";
+    return kUsage;
+  }
+  std::unique_ptr<driver::Program> programs[2];
+  Side a, b;
+  if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
+  std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
+  if (!in) {
+    std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);
+    return kInputError;
+  }
+  Corpus corpus(o, a, b);
+  driver::PipelineOptions po;
+  po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
+  po.progress = o.progress && isatty(2);
+  bool ok = driver::RunLinePipeline(in, po, [&] { return corpus.MakeWorker(); },
+                                    [&](driver::LineChunk& chunk) { corpus.Merge(chunk); });
+  if (in != stdin) std::fclose(in);
+  if (!ok) {
+    std::cerr << fmt::format("error: reading `{}` failed\n", o.cases);
+    return kInputError;
+  }
+  std::string report = corpus.Report();
+  if (o.output.empty()) {
+    std::cout << report;
+  } else {
+    std::ofstream out(o.output, std::ios::binary);
+    if (!out) {
+      std::cerr << fmt::format("error: cannot write `{}`\n", o.output);
+      return kInputError;
+    }
+    out << report;
+  }
+  return corpus.total().invalid ? kFailed : kOk;
+}
+
+int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
+  std::unique_ptr<driver::Program> programs[2];
+  Side sides[2];
+  if (!LoadSides(c, o.old_file, o.new_file, o.decision, programs, &sides[0], &sides[1])) return kCompileError;
+  std::string text;
+  if (!ReadFile(o.case_file, &text)) {
+    std::cerr << fmt::format("error: cannot read the case file `{}`\n", o.case_file);
+    return kInputError;
+  }
+  interp::DecisionTrace traces[2];
+  std::string outcome[2];
+  for (int k = 0; k < 2; ++k) {
+    const Side& s = sides[k];
+    std::vector<rt::CaseParam> ps;
+    for (const auto& p : s.dec().params) ps.push_back({p.name, p.type});
+    rt::CaseDecoder decoder(s.m().types, ps);
+    rt::DecodedCase dc = decoder.Decode(text);
+    if (!dc.issues.empty()) {
+      for (const auto& is : dc.issues)
+        std::cerr << fmt::format("{}: error: {}: {} [invalid_case]\n", o.case_file, is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+      return kFailed;
+    }
+    interp::Interpreter in(s.m());
+    try {
+      outcome[k] = rt::FormatValue(in.EvalDecision(s.decision, dc.args, &traces[k]), s.dec().result, s.m().types);
+    } catch (const rt::EvalError& e) {
+      outcome[k] = fmt::format("error [{}]: {}", rt::Spelling(e.kind), e.message);
+    }
+  }
+  // Align the rules of the two versions by label; find the first where they part.
+  auto status = [](const interp::RuleTrace* t) -> std::string {
+    if (!t) return "absent";
+    if (t->decided) return "decides";
+    if (t->applicable && !t->overridden_by.empty()) return "applies, overridden";
+    return t->applicable ? "applies" : "does not apply";
+  };
+  auto find = [&](int k, const std::string& name) -> const interp::RuleTrace* {
+    for (const auto& rt_ : traces[k].rules) {
+      const ir::Rule& r = rt_.rule == UINT32_MAX ? sides[k].dec().default_rule : sides[k].dec().rules[rt_.rule];
+      if (r.name == name) return &rt_;
+    }
+    return nullptr;
+  };
+  std::vector<std::string> names;
+  for (int k = 0; k < 2; ++k) {
+    for (const auto& r : sides[k].dec().rules)
+      if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
+    if (sides[k].dec().has_default && std::find(names.begin(), names.end(), "default") == names.end()) names.push_back("default");
+  }
+  std::string out = fmt::format("decision `{}` on {}\nold: {}\n  outcome: {}\nnew: {}\n  outcome: {}\n", o.decision, o.case_file,
+                                sides[0].Label(), outcome[0], sides[1].Label(), outcome[1]);
+  if (outcome[0] == outcome[1]) out += "the outcome is the same under both versions\n";
+  std::string first;
+  std::string table;
+  for (const auto& name : names) {
+    const interp::RuleTrace* a = find(0, name);
+    const interp::RuleTrace* b = find(1, name);
+    std::string sa = status(a), sb = status(b);
+    auto prov = [&](int k, const interp::RuleTrace* t) {
+      if (!t) return std::string();
+      return sides[k].Provision(t->rule);
+    };
+    bool in_old = std::any_of(sides[0].dec().rules.begin(), sides[0].dec().rules.end(), [&](const ir::Rule& r) { return r.name == name; }) ||
+                  (name == "default" && sides[0].dec().has_default);
+    bool in_new = std::any_of(sides[1].dec().rules.begin(), sides[1].dec().rules.end(), [&](const ir::Rule& r) { return r.name == name; }) ||
+                  (name == "default" && sides[1].dec().has_default);
+    if (!in_old) sa = "not in this version";
+    if (!in_new) sb = "not in this version";
+    // A rule that does not apply has the same effect as no rule: only differences in effect count.
+    auto effect = [](const std::string& st) { return st == "does not apply" || st == "not in this version" || st == "absent" ? std::string() : st; };
+    if (effect(sa) == effect(sb)) continue;
+    std::string line = fmt::format("  `{}`: old {} {}| new {} {}\n", name, sa, a ? "— " + prov(0, a) + " " : "", sb,
+                                   b ? "— " + prov(1, b) : "");
+    if (first.empty()) first = line;
+    table += line;
+  }
+  if (!first.empty()) out += "first provision where they part:\n" + first + "every provision that differs:\n" + table;
+  out += "\n--- old: explanation ---\n" + interp::ExplainText(sides[0].m(), sides[0].program->sources, traces[0]);
+  out += "\n--- new: explanation ---\n" + interp::ExplainText(sides[1].m(), sides[1].program->sources, traces[1]);
+  std::cout << out;
+  return kOk;
+}
+
+}  // namespace edict::diff

@@ -1,0 +1,35 @@
+// The verdict diff between two versions of a regulation.
+//
+// Corpus mode (`edict diff OLD NEW --cases FILE`): every case through both versions, natively,
+// with the provisions that decided on each side; changes grouped into transition classes.
+// `edict explain --diff OLD NEW --case FILE` aligns the two explanations of one case.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/driver/commands.h"
+
+namespace edict::diff {
+
+struct DiffOptions {
+  std::string old_file;   // with new_file empty: old_file's version against its base
+  std::string new_file;
+  std::string decision;
+  std::string cases;      // JSON Lines (- for stdin)
+  std::string format = "text";  // text, markdown, json
+  std::string output;     // empty: stdout
+  size_t examples = 3;    // example cases per transition class
+  int threads = 0;
+  bool progress = true;
+};
+
+int RunDiff(const driver::Common& c, const DiffOptions& o);
+
+struct ExplainDiffOptions {
+  std::string old_file, new_file, decision, case_file;
+};
+
+int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o);
+
+}  // namespace edict::diff
