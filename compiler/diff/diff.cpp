@@ -458,7 +458,7 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
   }
   // Align the rules of the two versions by label; find the first where they part.
   auto status = [](const interp::RuleTrace* t) -> std::string {
-    if (!t) return "absent";
+    if (!t) return "not reached";
     if (t->decided) return "decides";
     if (t->applicable && !t->overridden_by.empty()) return "applies, overridden";
     return t->applicable ? "applies" : "does not apply";
@@ -496,10 +496,10 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
     if (!in_old) sa = "not in this version";
     if (!in_new) sb = "not in this version";
     // A rule that does not apply has the same effect as no rule: only differences in effect count.
-    auto effect = [](const std::string& st) { return st == "does not apply" || st == "not in this version" || st == "absent" ? std::string() : st; };
+    auto effect = [](const std::string& st) { return st == "does not apply" || st == "not in this version" || st == "not reached" ? std::string() : st; };
     if (effect(sa) == effect(sb)) continue;
-    std::string line = fmt::format("  `{}`: old {} {}| new {} {}\n", name, sa, a ? "— " + prov(0, a) + " " : "", sb,
-                                   b ? "— " + prov(1, b) : "");
+    auto side = [&](int k, const std::string& st, const interp::RuleTrace* t) { return t ? st + " — " + prov(k, t) : st; };
+    std::string line = fmt::format("  `{}`: old {} | new {}\n", name, side(0, sa, a), side(1, sb, b));
     if (first.empty()) first = line;
     table += line;
   }
