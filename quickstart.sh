@@ -33,9 +33,11 @@ cmake --build build -j2
 if [ "${1:-}" = "--no-run" ]; then exit 0; fi
 
 echo
-echo "== main job: the example regulation's decisions on its example cases"
-echo "== edict eval regs/examples/chip_controls.edict -d licence --case regs/examples/cases/h100_india.json --explain"
-./build/edict eval regs/examples/chip_controls.edict -d licence --case regs/examples/cases/h100_india.json --explain
+R1=regs/ai_diffusion/r1_diffusion.edict
+R2=regs/ai_diffusion/r2_rescission.edict
+echo "== main job: how verdicts change between the AI Diffusion rule and its rescission"
+echo "== edict diff $R1 $R2 -d licence --cases regs/ai_diffusion/cases/scenarios.jsonl --examples 1"
+./build/edict diff "$R1" "$R2" -d licence --cases regs/ai_diffusion/cases/scenarios.jsonl --examples 1 --no-progress
 echo
-echo "== edict eval regs/examples/chip_controls.edict -d licence --cases regs/examples/cases/demo.jsonl"
-./build/edict eval regs/examples/chip_controls.edict -d licence --cases regs/examples/cases/demo.jsonl
+echo "== why one case changes: edict explain --diff $R1 $R2 -d licence --case regs/ai_diffusion/cases/s04_h100_india_1700.json"
+./build/edict explain --diff "$R1" "$R2" -d licence --case regs/ai_diffusion/cases/s04_h100_india_1700.json

@@ -293,7 +293,6 @@ std::string Corpus::Report() const {
   });
   uint64_t n = cases_;
   auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
-  auto outcome = [&](const Side& s, const Verdict& v) { return v.ok ? v.key : v.key; };
   std::string r;
   if (o_.format == "json") {
     auto side_json = [&](const Side& s) {
@@ -345,7 +344,7 @@ std::string Corpus::Report() const {
     if (!changes.empty()) {
       for (const auto& [f, x, y] : changes) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", f, x, y);
     } else {
-      what = outcome(old_, c.old_v) + " -> " + outcome(new_, c.new_v);
+      what = c.old_v.key + " -> " + c.new_v.key;
     }
     r += fmt::format("{}{}. {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, c.count, c.count == 1 ? "" : "s", pct(c.count), what);
     if (md) r += "\n";
