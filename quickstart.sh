@@ -11,6 +11,7 @@ PACKAGES=(
   libfmt-dev libcli11-dev libsimdjson-dev catch2      # formatting, CLI, JSON, tests
   libgmp-dev libmd4c-dev                             # big numbers, Markdown
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
+  chromium                                           # the test that renders the HTML diff report
 )
 
 missing=()

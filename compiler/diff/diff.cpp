@@ -64,6 +64,15 @@ struct Side {
     if (ins >= 0) s += " [" + m().instruments[size_t(ins)].name + "]";
     return s;
   }
+  struct ProvisionParts {
+    std::string rule, cite, instrument, at;
+  };
+  ProvisionParts Parts(uint32_t rule) const {
+    const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
+    int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
+    return {r.name, r.cite.empty() ? std::string() : r.cite.cite, ins >= 0 ? m().instruments[size_t(ins)].name : std::string(),
+            program->sources.Where(r.name_range)};
+  }
   std::string ProvisionJson(uint32_t rule) const {
     const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
     int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
@@ -175,6 +184,7 @@ class Corpus {
   }
 
   std::string Report() const;
+  std::string ReportHtml(const std::vector<const std::string*>& keys) const;
   uint64_t cases() const { return cases_; }
   const DiffStats& total() const { return total_; }
 
@@ -294,6 +304,7 @@ std::string Corpus::Report() const {
   uint64_t n = cases_;
   auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
   std::string r;
+  if (o_.format == "html") return ReportHtml(keys);
   if (o_.format == "json") {
     auto side_json = [&](const Side& s) {
       const ir::Version& v = s.m().versions[size_t(s.version)];
@@ -370,6 +381,142 @@ std::string Corpus::Report() const {
     r += "\n";
   }
   return r;
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+// The HTML report: one self-contained page (no external resources), readable without scripts.
+// The chart is an inline SVG drawn here; the small script only checks the page and marks it
+// (body[data-check]) so a headless browser test can tell it rendered.
+std::string Corpus::ReportHtml(const std::vector<const std::string*>& keys) const {
+  const DiffStats& t = total_;
+  uint64_t n = cases_;
+  auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
+  constexpr size_t kChartBars = 40;
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += fmt::format("<title>Verdict diff of {}: {} to {}</title>\n", HtmlEscape(o_.decision), HtmlEscape(old_.Name()),
+                   HtmlEscape(new_.Name()));
+  h += R"(<style>
+body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1b1f24;line-height:1.45}
+code,pre{font-family:ui-monospace,monospace;font-size:.9em}
+pre{background:#f4f5f7;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d4da;padding:.25rem .5rem;text-align:left;vertical-align:top}
+.old{color:#8a1c1c}.new{color:#0b5d1e}.muted{color:#5b6370}
+section.class{border-top:1px solid #d0d4da;margin-top:1.5rem}
+svg text{font-size:12px;font-family:system-ui,sans-serif}
+</style>
+<script>var problems = []; window.addEventListener("error", function (e) { problems.push(String(e.message)); });</script>
+</head>
+)";
+  h += fmt::format("<body data-classes=\"{}\" data-bars=\"{}\">\n", keys.size(), std::min(keys.size(), kChartBars));
+  h += fmt::format("<h1>Verdict diff of <code>{}</code></h1>\n", HtmlEscape(o_.decision));
+  h += "<table>\n";
+  h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(old_.Label()));
+  h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(new_.Label()));
+  h += fmt::format("<tr><th>corpus</th><td><code>{}</code>: {} cases</td></tr>\n", HtmlEscape(o_.cases), n);
+  h += fmt::format("<tr><th>changed</th><td id=\"changed\">{} ({:.1f}%) in {} transition class{}</td></tr>\n", t.changed,
+                   pct(t.changed), keys.size(), keys.size() == 1 ? "" : "es");
+  h += fmt::format("<tr><th>unchanged</th><td>{} ({:.1f}%)</td></tr>\n", t.unchanged, pct(t.unchanged));
+  h += fmt::format("<tr><th>invalid cases</th><td>{}</td></tr>\n", t.invalid);
+  h += fmt::format("<tr><th>runtime errors</th><td>{} old, {} new</td></tr>\n</table>\n", t.errors_old, t.errors_new);
+
+  auto what = [&](const ClassStats& c) {
+    auto changes = FieldChanges(old_, c.old_v, c.new_v);
+    if (changes.empty()) return c.old_v.key + " -> " + c.new_v.key;
+    std::string w;
+    for (const auto& [f, x, y] : changes) w += (w.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", f, x, y);
+    return w;
+  };
+  // The chart: one bar per class, largest first, linked to the class's section.
+  if (!keys.empty()) {
+    size_t bars = std::min(keys.size(), kChartBars);
+    uint64_t top = t.classes.at(*keys[0]).count;
+    const int row = 22, label_w = 460, bar_w = 380;
+    h += "<h2>Transition classes</h2>\n";
+    h += fmt::format("<svg id=\"chart\" role=\"img\" aria-label=\"cases per transition class\" width=\"{}\" height=\"{}\" "
+                     "viewBox=\"0 0 {} {}\">\n",
+                     label_w + bar_w + 90, bars * row + 4, label_w + bar_w + 90, bars * row + 4);
+    for (size_t i = 0; i < bars; ++i) {
+      const ClassStats& c = t.classes.at(*keys[i]);
+      std::string label = fmt::format("{}. {}", i + 1, what(c));
+      if (label.size() > 70) {
+        size_t cut = 67;
+        while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+        label = label.substr(0, cut) + "...";
+      }
+      double w = top ? double(bar_w) * double(c.count) / double(top) : 0;
+      int y = int(i) * row + 2;
+      h += fmt::format("<a href=\"#class-{}\"><title>{}</title><text x=\"0\" y=\"{}\">{}</text>"
+                       "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#3b6fb6\"></rect>"
+                       "<text x=\"{:.1f}\" y=\"{}\">{}</text></a>\n",
+                       i + 1, HtmlEscape(what(c)), y + 14, HtmlEscape(label), label_w, y + 2, std::max(w, 1.0), row - 6,
+                       label_w + std::max(w, 1.0) + 6, y + 14, c.count);
+    }
+    h += "</svg>\n";
+    if (keys.size() > bars) h += fmt::format("<p class=\"muted\">The chart shows the {} largest of {} classes.</p>\n", bars, keys.size());
+  } else {
+    h += "<p>No case changes verdict.</p>\n";
+  }
+  auto provisions = [&](const Side& s, const Verdict& v) {
+    if (!v.ok) return "<td colspan=\"4\">" + HtmlEscape(v.key) + "</td>";
+    std::string rows;
+    for (uint32_t rule : v.deciding) {
+      auto p = s.Parts(rule);
+      rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\">[{}] {}</span><br>", HtmlEscape(p.rule),
+                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument), HtmlEscape(p.at));
+    }
+    return "<td>" + rows + "</td>";
+  };
+  size_t i = 0;
+  for (const std::string* k : keys) {
+    const ClassStats& c = t.classes.at(*k);
+    ++i;
+    h += fmt::format("<section class=\"class\" id=\"class-{}\">\n<h3>{}. {} case{} ({:.1f}%): {}</h3>\n", i, i, c.count,
+                     c.count == 1 ? "" : "s", pct(c.count), HtmlEscape(what(c)));
+    h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
+    h += fmt::format("<tr class=\"old\"><th>old ({})</th>{}<td><code>{}</code></td></tr>\n", HtmlEscape(old_.Name()),
+                     provisions(old_, c.old_v), HtmlEscape(c.old_v.key));
+    h += fmt::format("<tr class=\"new\"><th>new ({})</th>{}<td><code>{}</code></td></tr>\n</table>\n", HtmlEscape(new_.Name()),
+                     provisions(new_, c.new_v), HtmlEscape(c.new_v.key));
+    for (const auto& [line, text] : c.examples)
+      h += fmt::format("<details><summary>example: line {}</summary><pre>{}</pre></details>\n", line, HtmlEscape(text));
+    h += "</section>\n";
+  }
+  h += R"(<script>
+"use strict";
+(function () {
+  window.addEventListener("error", function () { mark(); });
+  function mark() { document.body.setAttribute("data-check", problems.length ? "fail: " + problems.join("; ") : "ok"); }
+  var want = Number(document.body.dataset.bars);
+  var bars = document.querySelectorAll("#chart rect.bar");
+  if (bars.length !== want) problems.push("chart has " + bars.length + " bars, expected " + want);
+  bars.forEach(function (b) {
+    var box = b.getBBox();
+    if (!(box.width > 0 && box.height > 0)) problems.push("a bar has no size");
+  });
+  var sections = document.querySelectorAll("section.class");
+  if (sections.length !== Number(document.body.dataset.classes)) problems.push("sections do not match classes");
+  mark();
+})();
+</script>
+</body>
+</html>
+)";
+  return h;
 }
 
 int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   diffc->add_option("new", df.new_file, "The new version");
   diffc->add_option("--decision,-d", df.decision, "The decision to compare")->required();
   diffc->add_option("--cases", df.cases, "Corpus mode: a JSON Lines file of cases (- for stdin)");
-  diffc->add_option("--format", df.format, "text (default), markdown or json")->check(CLI::IsMember({"text", "markdown", "json"}));
+  diffc->add_option("--format", df.format, "text (default), markdown, json or html (a self-contained page)")
+      ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
   diffc->add_option("--output,-o", df.output, "Write the report to this file");
   diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)");
   diffc->add_option("--threads,-j", df.threads, "Worker threads (default: every core)");

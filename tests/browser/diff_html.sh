@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Renders the HTML verdict-diff report in a real headless browser (Debian's Chromium) and checks
+# that it rendered without errors: the page's own check marks <body data-check="ok"> only when its
+# script ran, the chart has one sized bar per class shown and every class has its section.
+# Usage: diff_html.sh EDICT SOURCE_DIR
+set -euo pipefail
+edict=$1
+src=$2
+browser=$(command -v chromium || true)
+if [ -z "$browser" ]; then
+  echo "chromium is not installed (./quickstart.sh installs it: apt-get install chromium)" >&2
+  exit 1
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+       --disable-component-update --disable-sync --enable-logging=stderr --v=0)
+
+check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...
+  local name=$1 classes=$2
+  shift 2
+  "$edict" --color=never diff "$@" --format html --no-progress -o "$work/$name.html"
+  timeout 120 "$browser" "${flags[@]}" --user-data-dir="$work/profile-$name" --dump-dom "file://$work/$name.html" \
+    >"$work/$name.dom" 2>"$work/$name.log"
+  local body
+  body=$(grep -o '<body[^>]*>' "$work/$name.dom" || true)
+  if [[ "$body" != *'data-check="ok"'* ]]; then
+    echo "$name: the page did not render cleanly: ${body:-no <body> in the DOM}" >&2
+    grep -i "console\|uncaught" "$work/$name.log" >&2 || true
+    exit 1
+  fi
+  if grep -q "Uncaught" "$work/$name.log"; then
+    echo "$name: the browser reported a script error:" >&2
+    grep "Uncaught" "$work/$name.log" >&2
+    exit 1
+  fi
+  if [[ "$body" != *"data-classes=\"$classes\""* ]]; then
+    echo "$name: expected $classes transition classes, the page says: $body" >&2
+    exit 1
+  fi
+  local sections
+  sections=$(grep -o '<section class="class"' "$work/$name.dom" | wc -l)
+  if [ "$sections" -ne "$classes" ]; then
+    echo "$name: $sections class sections in the rendered DOM, expected $classes" >&2
+    exit 1
+  fi
+  echo "$name: rendered, $classes classes"
+}
+
+regs=$src/regs/ai_diffusion
+check rescission 9 "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$regs/cases/scenarios.jsonl"
+check amendment 2 "$src/tests/golden/amend/_base.edict" "$src/tests/golden/amend/_amend.edict" -d review \
+  --cases "$src/tests/golden/diff/_valid.jsonl"
+# A corpus with more classes than the chart shows: the chart is capped, every class keeps its section.
+"$edict" cases "$regs/r1_diffusion.edict" -d licence -n 20000 --seed 3 >"$work/many.jsonl"
+n=$("$edict" --color=never diff "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" \
+      --format json --no-progress | grep -o '"count":' | wc -l)
+check many "$n" "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" --examples 1
