@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/driver/csv_cases.h"
 #include "compiler/driver/load.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/interp/explain.h"
@@ -236,9 +237,16 @@ class Corpus {
   void Process(driver::LineChunk& chunk, auto& st) {
     auto stats = std::make_unique<DiffStats>();
     st.arena.Clear();
+    std::string csv_json;
     driver::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
       ++chunk.cases;
       st.issues.clear();
+      if (csv_in) {  // the row as the JSON object both decoders read
+        csv_json = csv.ToJson(row);
+        size_t size = csv_json.size();
+        csv_json.append(rt::CaseDecoder::kPadding, ' ');
+        row = std::string_view(csv_json.data(), size);
+      }
       bool valid_old = false, valid_new = false;
       Verdict a = Run(old_, st.dec_old, row, st.in_old, st.out_old, st.tr_old, st.arena, st.issues, &valid_old);
       Verdict b;
@@ -271,6 +279,11 @@ class Corpus {
     chunk.extra = std::move(stats);
   }
 
+ public:
+  driver::CsvCases csv;  // bound and given its header when the corpus is CSV
+  bool csv_in = false;
+
+ private:
   const DiffOptions& o_;
   Side& old_;
   Side& new_;
@@ -550,11 +563,20 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   }
   Corpus corpus(o, a, b);
   driver::PipelineOptions po;
+  bool header_ok = true;
+  corpus.csv_in = o.input_format == "csv" || (o.input_format == "auto" && driver::IsCsvPath(o.cases));
+  if (corpus.csv_in) {
+    std::vector<rt::CaseParam> params;
+    for (const auto& prm : a.dec().params) params.push_back({prm.name, prm.type});
+    corpus.csv.Bind(&a.m().types, std::move(params));
+    po.header = [&](std::string_view h) { return header_ok = corpus.csv.SetHeader(h, o.cases, std::cerr); };
+  }
   po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
   po.progress = o.progress && isatty(2);
   bool ok = driver::RunLinePipeline(in, po, [&] { return corpus.MakeWorker(); },
                                     [&](driver::LineChunk& chunk) { corpus.Merge(chunk); });
   if (in != stdin) std::fclose(in);
+  if (!header_ok) return kInputError;
   if (!ok) {
     std::cerr << fmt::format("error: reading `{}` failed\n", o.cases);
     return kInputError;

@@ -16,7 +16,8 @@ struct DiffOptions {
   std::string old_file;   // with new_file empty: old_file's version against its base
   std::string new_file;
   std::string decision;
-  std::string cases;      // JSON Lines (- for stdin)
+  std::string cases;      // JSON Lines or CSV (- for stdin)
+  std::string input_format = "auto";  // auto (by extension), jsonl, csv
   std::string format = "text";  // text, markdown, json
   std::string output;     // empty: stdout
   size_t examples = 3;    // example cases per transition class

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/batch.h"
+#include "compiler/driver/csv_cases.h"
 #include "compiler/driver/load.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/interp/interp.h"
@@ -30,53 +31,12 @@
 namespace edict::driver {
 namespace {
 
-// Splits CSV text into fields (RFC 4180: quotes, doubled quotes inside quotes).
-std::vector<std::string> CsvFields(std::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(std::move(cur));
-  return out;
-}
-
-std::string CsvQuote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string r = "\"";
-  for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return r + "\"";
-}
-
-// The leaves of a type, as dotted paths, for CSV columns.
-void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix, std::vector<std::pair<std::string, rt::TypeId>>* out) {
-  const auto& ti = types.info(t);
-  if (ti.kind == rt::TypeKind::Record) {
-    for (const auto& f : types.records[ti.ref].fields) Leaves(types, f.type, prefix.empty() ? f.name : prefix + "." + f.name, out);
-    return;
-  }
-  out->emplace_back(prefix, t);
-}
-
 class Batch {
  public:
   Batch(const Common& c, const BatchOptions& o, Program& p, uint32_t decision)
       : c_(c), o_(o), p_(p), d_(decision), dec_(p.module.decisions[decision]) {
     for (const auto& prm : dec_.params) params_.push_back({prm.name, prm.type});
-    std::vector<std::pair<std::string, rt::TypeId>> leaves;
+    csv_.Bind(&p_.module.types, params_);
     Leaves(p_.module.types, dec_.result, "", &out_leaves_);
   }
 
@@ -91,8 +51,7 @@ class Batch {
       std::cerr << fmt::format("error: cannot write `{}`\n", o_.output);
       return kInputError;
     }
-    csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && o_.cases.size() > 4 &&
-                                            o_.cases.substr(o_.cases.size() - 4) == ".csv");
+    csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && IsCsvPath(o_.cases));
     if (o_.engine == "jit") {
       std::string error;
       engine_ = jit::Engine::Create(p_.module, jit::Options{false, 2, {d_}}, &error);
@@ -109,7 +68,7 @@ class Batch {
     po.threads = threads;
     po.progress = progress_;
     bool header_ok = true;
-    if (csv_in_) po.header = [&](std::string_view h) { return header_ok = SetCsvHeader(std::string(h)); };
+    if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
     bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
       std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
       std::cerr << chunk.diagnostics;
@@ -134,90 +93,6 @@ class Batch {
   }
 
  private:
-  bool SetCsvHeader(const std::string& header) {
-    std::vector<std::pair<std::string, rt::TypeId>> leaves;
-    for (const auto& prm : params_) Leaves(p_.module.types, prm.type, prm.name, &leaves);
-    for (const auto& col : CsvFields(header)) {
-      auto it = std::find_if(leaves.begin(), leaves.end(), [&](const auto& l) { return l.first == col; });
-      if (it == leaves.end()) {
-        std::string names;
-        for (const auto& l : leaves) names += (names.empty() ? "`" : ", `") + l.first + "`";
-        std::cerr << fmt::format("{}:1: error: unknown column `{}`; the columns are {}\n", o_.cases, col, names);
-        return false;
-      }
-      if (p_.module.types.kind(it->second) == rt::TypeKind::List) {
-        std::cerr << fmt::format("{}:1: error: the column `{}` is a list, which CSV cannot hold; use JSON Lines\n", o_.cases, col);
-        return false;
-      }
-      csv_columns_.push_back(*it);
-    }
-    return true;
-  }
-
-  // A CSV row as the JSON object the decoder reads (so that both formats are checked alike).
-  std::string CsvToJson(std::string_view line) {
-    auto fields = CsvFields(line);
-    // Nested objects by dotted path.
-    std::map<std::string, std::string> json_values;
-    std::string out;
-    std::vector<std::string> open;
-    auto emit_value = [&](const std::string& text, rt::TypeId t) -> std::string {
-      switch (p_.module.types.kind(t)) {
-        case rt::TypeKind::Integer: case rt::TypeKind::Decimal:
-          if (!text.empty() && text.find_first_not_of("+-0123456789.eE_") == std::string::npos &&
-              text.find('_') == std::string::npos)
-            return text;
-          return rt::JsonQuote(text);
-        case rt::TypeKind::Bool: return text == "true" || text == "false" ? text : rt::JsonQuote(text);
-        case rt::TypeKind::Set: {
-          std::string arr = "[";
-          size_t start = 0;
-          while (start <= text.size() && !text.empty()) {
-            size_t semi = text.find(';', start);
-            std::string item = text.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
-            arr += (arr.size() > 1 ? "," : "") + rt::JsonQuote(item);
-            if (semi == std::string::npos) break;
-            start = semi + 1;
-          }
-          return arr + "]";
-        }
-        default: return rt::JsonQuote(text);
-      }
-    };
-    // Build a tree of objects: path segments -> value.
-    struct Node {
-      std::map<std::string, Node> kids;
-      std::vector<std::string> order;
-      std::string value;
-      bool leaf = false;
-    };
-    Node root;
-    for (size_t i = 0; i < csv_columns_.size(); ++i) {
-      std::string text = i < fields.size() ? fields[i] : "";
-      const auto& [path, type] = csv_columns_[i];
-      Node* n = &root;
-      size_t start = 0;
-      for (;;) {
-        size_t dot = path.find('.', start);
-        std::string seg = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        if (!n->kids.count(seg)) n->order.push_back(seg);
-        n = &n->kids[seg];
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-      }
-      n->leaf = true;
-      n->value = emit_value(text, type);
-    }
-    std::function<std::string(const Node&)> render = [&](const Node& n) -> std::string {
-      if (n.leaf) return n.value;
-      std::string s = "{";
-      for (size_t i = 0; i < n.order.size(); ++i)
-        s += (i ? "," : "") + rt::JsonQuote(n.order[i]) + ":" + render(n.kids.at(n.order[i]));
-      return s + "}";
-    };
-    return render(root);
-  }
-
   // A worker's chunk processor, owning its decoder, interpreter and buffers.
   std::function<void(LineChunk&)> MakeWorker() {
     struct State {
@@ -277,7 +152,7 @@ class Batch {
         uint8_t* slot = base + line_of.size() * stride;
         bool ok;
         if (csv_in_) {
-          csv_json = CsvToJson(row);
+          csv_json = csv_.ToJson(row);
           csv_json.append(rt::CaseDecoder::kPadding, ' ');
           ok = decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
         } else {
@@ -417,7 +292,7 @@ class Batch {
   const ir::Decision& dec_;
   std::vector<rt::CaseParam> params_;
   std::vector<std::pair<std::string, rt::TypeId>> out_leaves_;
-  std::vector<std::pair<std::string, rt::TypeId>> csv_columns_;
+  CsvCases csv_;
   bool csv_in_ = false;
   bool progress_ = false;
   std::unique_ptr<jit::Engine> engine_;

@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
   diffc->add_option("old", df.old_file, "The old version (alone: that file's version against the one it amends)")->required();
   diffc->add_option("new", df.new_file, "The new version");
   diffc->add_option("--decision,-d", df.decision, "The decision to compare")->required();
-  diffc->add_option("--cases", df.cases, "Corpus mode: a JSON Lines file of cases (- for stdin)");
+  diffc->add_option("--cases", df.cases, "Corpus mode: JSON Lines or CSV (header row of dotted input names); - reads stdin");
+  diffc->add_option("--input-format", df.input_format, "auto (by the file's extension), jsonl or csv")
+      ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   diffc->add_option("--format", df.format, "text (default), markdown, json or html (a self-contained page)")
       ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
   diffc->add_option("--output,-o", df.output, "Write the report to this file");
