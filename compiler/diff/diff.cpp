@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -25,6 +26,8 @@
 namespace edict::diff {
 namespace {
 
+namespace fs = std::filesystem;
+
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
@@ -36,7 +39,7 @@ struct Side {
   driver::Program* program = nullptr;
   int version = 0;
   uint32_t decision = 0;
-  std::unique_ptr<jit::Engine> engine;  // traced, for the deciding provisions
+  std::shared_ptr<jit::Engine> engine;  // traced, for the deciding provisions; shared by sides of one module
 
   const ir::Module& m() const { return program->module; }
   const ir::Decision& dec() const { return m().decisions[decision]; }
@@ -94,8 +97,27 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p->sources, c.color);
     return ok;
   };
-  if (!load(old_file, programs[0])) return false;
-  if (new_file.empty()) {
+  if (!new_file.empty()) {
+    // When NEW amends (perhaps through others) OLD, NEW's program already holds OLD's version:
+    // both sides then share one module, one compilation and one decoding of each case.
+    if (!load(new_file, programs[1])) return false;
+    std::error_code ec;
+    fs::path want = fs::weakly_canonical(old_file, ec);
+    const auto& vs = programs[1]->module.versions;
+    for (size_t i = 0; i + 1 < vs.size() && !ec; ++i) {
+      std::error_code ec2;
+      if (fs::weakly_canonical(programs[1]->sources.file(vs[i].file).path, ec2) == want && !ec2) {
+        *old_side = Side{programs[1].get(), int(i), 0, nullptr};
+        *new_side = Side{programs[1].get(), int(vs.size()) - 1, 0, nullptr};
+        break;
+      }
+    }
+  }
+  if (old_side->program) {
+    // found above
+  } else if (!load(old_file, programs[0])) {
+    return false;
+  } else if (new_file.empty()) {
     const auto& vs = programs[0]->module.versions;
     if (vs.size() < 2) {
       std::cerr << fmt::format("error: `{}` amends no base; give two files: edict diff OLD NEW\n", old_file);
@@ -104,7 +126,6 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     *old_side = Side{programs[0].get(), int(vs.size()) - 2, 0, nullptr};
     *new_side = Side{programs[0].get(), int(vs.size()) - 1, 0, nullptr};
   } else {
-    if (!load(new_file, programs[1])) return false;
     *old_side = Side{programs[0].get(), int(programs[0]->module.versions.size()) - 1, 0, nullptr};
     *new_side = Side{programs[1].get(), int(programs[1]->module.versions.size()) - 1, 0, nullptr};
   }
@@ -146,7 +167,12 @@ struct DiffStats : driver::ChunkExtra {
 
 class Corpus {
  public:
-  Corpus(const DiffOptions& o, Side& a, Side& b) : o_(o), old_(a), new_(b) {}
+  Corpus(const DiffOptions& o, Side& a, Side& b) : o_(o), old_(a), new_(b) {
+    // One module and the same parameter types: one decoding serves both sides.
+    same_input_ = a.engine == b.engine && a.dec().params.size() == b.dec().params.size() &&
+                  std::equal(a.dec().params.begin(), a.dec().params.end(), b.dec().params.begin(),
+                             [](const auto& x, const auto& y) { return x.type == y.type && x.name == y.name; });
+  }
 
   std::function<void(driver::LineChunk&)> MakeWorker() {
     struct State {
@@ -201,12 +227,14 @@ class Corpus {
     return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(buf.data()) + 15) / 16 * 16);
   }
 
+  // Decodes the row for side s (or reuses `shared`, the other side's input, when both read the
+  // same layout) and runs the decision.
   Verdict Run(const Side& s, rt::CaseDecoder& decoder, std::string_view row, std::vector<uint8_t>& in_buf,
               std::vector<uint8_t>& out_buf, std::vector<uint8_t>& tr_buf, rt::Arena& arena, std::vector<rt::CaseIssue>& issues,
-              bool* valid) {
+              bool* valid, const uint8_t* shared = nullptr) {
     const jit::DecisionInfo& info = s.engine->info(s.decision);
-    uint8_t* in = Aligned(in_buf, info.input.size);
-    *valid = decoder.DecodeFlat(row, in, arena, &issues);
+    uint8_t* in = shared ? const_cast<uint8_t*>(shared) : Aligned(in_buf, info.input.size);
+    *valid = shared || decoder.DecodeFlat(row, in, arena, &issues);
     Verdict v;
     if (!*valid) return v;
     uint8_t* out = Aligned(out_buf, info.output_size);
@@ -250,7 +278,9 @@ class Corpus {
       bool valid_old = false, valid_new = false;
       Verdict a = Run(old_, st.dec_old, row, st.in_old, st.out_old, st.tr_old, st.arena, st.issues, &valid_old);
       Verdict b;
-      if (valid_old) b = Run(new_, st.dec_new, row, st.in_new, st.out_new, st.tr_new, st.arena, st.issues, &valid_new);
+      if (valid_old)
+        b = Run(new_, st.dec_new, row, st.in_new, st.out_new, st.tr_new, st.arena, st.issues, &valid_new,
+                same_input_ ? Aligned(st.in_old, old_.engine->info(old_.decision).input.size) : nullptr);
       if (!valid_old || !valid_new) {
         ++stats->invalid;
         ++chunk.failed;
@@ -284,6 +314,7 @@ class Corpus {
   bool csv_in = false;
 
  private:
+  bool same_input_ = false;
   const DiffOptions& o_;
   Side& old_;
   Side& new_;
@@ -536,8 +567,14 @@ int LoadAndCompile(const driver::Common& c, const std::string& old_file, const s
                    std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
   if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
   for (Side* s : {a, b}) {
+    if (s == b && a->program == b->program) {
+      b->engine = a->engine;
+      break;
+    }
+    std::vector<uint32_t> only = {s->decision};
+    if (a->program == b->program) only.push_back(b->decision);
     std::string error;
-    s->engine = jit::Engine::Create(s->m(), jit::Options{true, 2, {s->decision}}, &error);
+    s->engine = jit::Engine::Create(s->m(), jit::Options{true, 1, only}, &error);
     if (!s->engine) {
       std::cerr << "error: the JIT could not compile the program: " << error << "\n";
       return kCompileError;
