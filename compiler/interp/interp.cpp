@@ -16,6 +16,16 @@ struct Interpreter::Frame {
   std::vector<Value> slots;
   const ir::Decision* decision = nullptr;
   std::vector<std::optional<Value>> lets;
+
+  // The frame of a call of decision d with these arguments.
+  static Frame ForDecision(const ir::Decision& d, std::vector<Value> args) {
+    Frame f;
+    f.decision = &d;
+    f.slots = std::move(args);
+    f.slots.resize(std::max<size_t>(d.slot_count, f.slots.size()));
+    f.lets.resize(d.lets.size());
+    return f;
+  }
 };
 
 Interpreter::Interpreter(const ir::Module& m)
@@ -315,12 +325,7 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
 }
 
 std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision, const std::vector<Value>& args, ExprId atom) {
-  const ir::Decision& d = m_.decisions[decision];
-  Frame f;
-  f.decision = &d;
-  f.slots.resize(std::max<size_t>(d.slot_count, args.size()));
-  for (size_t i = 0; i < args.size(); ++i) f.slots[i] = args[i];
-  f.lets.resize(d.lets.size());
+  Frame f = Frame::ForDecision(m_.decisions[decision], args);
   std::vector<std::pair<ExprId, Value>> out;
   CollectInputs(atom, f, &out);
   return out;
@@ -328,14 +333,10 @@ std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision,
 
 Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace) {
   const ir::Decision& d = m_.decisions[decision];
-  Frame f;
-  f.decision = &d;
-  f.slots.resize(std::max<size_t>(d.slot_count, args.size()));
-  for (size_t i = 0; i < args.size(); ++i) f.slots[i] = args[i];
-  f.lets.resize(d.lets.size());
+  if (trace) trace->args = args;
+  Frame f = Frame::ForDecision(d, std::move(args));
   if (trace) {
     trace->decision = decision;
-    trace->args = args;
     trace->rules.clear();
     trace->outcome.reset();
   }
