@@ -83,7 +83,8 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
     uint32_t id = load(path, SourceRange{}, path);
     if (id != UINT32_MAX) p.roots.push_back(id);
   }
-  p.module = check::Check(p.files, p.sources, diags, p.roots.empty() ? UINT32_MAX : p.roots[0]);
+  if (p.roots.empty()) return false;  // no file could be read: nothing to check (the reasons are reported)
+  p.module = check::Check(p.files, p.sources, diags, p.roots[0]);
   if (diags.error_count() == 0) {
     auto problems = ir::Verify(p.module);
     if (!problems.empty()) {
