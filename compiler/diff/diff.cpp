@@ -87,6 +87,45 @@ struct Side {
   }
 };
 
+// Whether outcomes of type x (in table a) and y (in table b) can be compared value by value: the
+// same kinds, units and record fields (in order); enums may differ in members, since outcomes are
+// compared by member name. On a mismatch, says where in `why`.
+bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable& b, rt::TypeId y, const std::string& at, std::string* why) {
+  const rt::TypeInfo& ti = a.info(x);
+  const rt::TypeInfo& tj = b.info(y);
+  auto fail = [&] {
+    *why = fmt::format("{} is `{}` in the old version and `{}` in the new", at, a.Name(x), b.Name(y));
+    return false;
+  };
+  if (ti.kind != tj.kind) return fail();
+  switch (ti.kind) {
+    case rt::TypeKind::Integer:
+    case rt::TypeKind::Decimal: return a.UnitName(ti.unit) == b.UnitName(tj.unit) || fail();
+    case rt::TypeKind::List: return SameShape(a, ti.ref, b, tj.ref, at + "'s elements", why);
+    case rt::TypeKind::Record: {
+      const auto& ra = a.records[ti.ref].fields;
+      const auto& rb = b.records[tj.ref].fields;
+      auto names = [](const std::vector<rt::FieldInfo>& fs) {
+        std::string n;
+        for (const auto& f : fs) n += (n.empty() ? "" : ", ") + f.name;
+        return n;
+      };
+      bool same_names = ra.size() == rb.size() &&
+                        std::equal(ra.begin(), ra.end(), rb.begin(), [](const auto& p, const auto& q) { return p.name == q.name; });
+      if (!same_names) {
+        *why = fmt::format("{} (record `{}`) has the fields {{{}}} in the old version and {{{}}} in the new", at, a.Name(x),
+                           names(ra), names(rb));
+        return false;
+      }
+      for (size_t i = 0; i < ra.size(); ++i) {
+        if (!SameShape(a, ra[i].type, b, rb[i].type, at + "." + ra[i].name, why)) return false;
+      }
+      return true;
+    }
+    default: return true;
+  }
+}
+
 // Loads the two versions: two files, or one file against the version it amends.
 bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                std::unique_ptr<driver::Program> programs[2], Side* old_side, Side* new_side) {
@@ -137,9 +176,9 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     }
     s->decision = uint32_t(d);
   }
-  if (old_side->m().types.Name(old_side->dec().result) != new_side->m().types.Name(new_side->dec().result)) {
-    std::cerr << fmt::format("error: the two decisions have different outcome types: `{}` and `{}`\n",
-                             old_side->m().types.Name(old_side->dec().result), new_side->m().types.Name(new_side->dec().result));
+  std::string why;
+  if (!SameShape(old_side->m().types, old_side->dec().result, new_side->m().types, new_side->dec().result, "the outcome", &why)) {
+    std::cerr << fmt::format("error: the two versions' `{}` have outcome types that cannot be compared: {}\n", decision, why);
     return false;
   }
   return true;
