@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -116,6 +117,25 @@ bool LoadCases(const std::string& file, const std::string& decision, const std::
   return !l.cases.empty();
 }
 
+// Decisions per second of three timed runs (after `warmups` untimed ones), sorted: each run
+// repeats `pass`, which evaluates `per_pass` cases, for at least a second.
+std::vector<double> Rates(int warmups, size_t per_pass, const std::function<void()>& pass) {
+  std::vector<double> rates;
+  for (int rep = 0; rep < warmups + 3; ++rep) {
+    size_t done = 0;
+    auto a = Clock::now();
+    double el = 0;
+    while (el < 1.0) {
+      pass();
+      done += per_pass;
+      el = Seconds(a, Clock::now());
+    }
+    if (rep >= warmups) rates.push_back(double(done) / el);
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates;
+}
+
 int BenchInterp(const std::string& file, const std::string& decision, const std::string& cases_path) {
   Loaded l;
   auto t0 = Clock::now();
@@ -123,19 +143,9 @@ int BenchInterp(const std::string& file, const std::string& decision, const std:
   auto t1 = Clock::now();
   interp::Interpreter in(l.p.module);
   for (size_t i = 0; i < std::min<size_t>(l.cases.size(), 10000); ++i) in.EvalDecision(uint32_t(l.decision), l.cases[i]);
-  std::vector<double> rates;
-  for (int rep = 0; rep < 3; ++rep) {
-    size_t done = 0;
-    auto a = Clock::now();
-    double el = 0;
-    while (el < 1.0) {
-      for (const auto& c : l.cases) in.EvalDecision(uint32_t(l.decision), c);
-      done += l.cases.size();
-      el = Seconds(a, Clock::now());
-    }
-    rates.push_back(double(done) / el);
-  }
-  std::sort(rates.begin(), rates.end());
+  std::vector<double> rates = Rates(0, l.cases.size(), [&] {
+    for (const auto& c : l.cases) in.EvalDecision(uint32_t(l.decision), c);
+  });
   std::cout << fmt::format("interp: program loaded and {} cases decoded in {:.3f} s; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f})\n",
                            l.cases.size(), Seconds(t0, t1), size_t(rates[1]),
                            rates[0], rates[1], rates[2]);
@@ -173,27 +183,17 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
   std::vector<int32_t> statuses(l.cases.size());
   std::vector<jit::NativeError> errors(l.cases.size());
   uint64_t checksum = 0;
-  std::vector<double> rates;
-  for (int rep = 0; rep < 4; ++rep) {
-    size_t done = 0;
-    auto a = Clock::now();
-    double el = 0;
-    while (el < 1.0) {
-      if (batch) {
-        batch(base, stride, l.cases.size(), outs.data(), out_stride, statuses.data(), errors.data());
-        checksum += outs[0] + uint64_t(statuses[l.cases.size() / 2]);
-      } else {
-        for (size_t i = 0; i < l.cases.size(); ++i) {
-          checksum += uint64_t(fn(base + i * stride, out, &err, nullptr));
-          checksum += out[0];
-        }
+  std::vector<double> rates = Rates(1, l.cases.size(), [&] {
+    if (batch) {
+      batch(base, stride, l.cases.size(), outs.data(), out_stride, statuses.data(), errors.data());
+      checksum += outs[0] + uint64_t(statuses[l.cases.size() / 2]);
+    } else {
+      for (size_t i = 0; i < l.cases.size(); ++i) {
+        checksum += uint64_t(fn(base + i * stride, out, &err, nullptr));
+        checksum += out[0];
       }
-      done += l.cases.size();
-      el = Seconds(a, Clock::now());
     }
-    if (rep > 0) rates.push_back(double(done) / el);  // the first run warms up
-  }
-  std::sort(rates.begin(), rates.end());
+  });
   std::cout << fmt::format("jit ({}): compile {:.1f} ms; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f}); checksum {}\n",
                            batch ? "batch entry" : "one call per case", compile_ms, size_t(rates[1]), rates[0], rates[1],
                            rates[2], checksum % 1000);
