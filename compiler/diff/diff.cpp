@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -25,8 +24,6 @@
 
 namespace edict::diff {
 namespace {
-
-namespace fs = std::filesystem;
 
 using driver::kCompileError;
 using driver::kFailed;
@@ -136,27 +133,8 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p->sources, c.color);
     return ok;
   };
-  if (!new_file.empty()) {
-    // When NEW amends (perhaps through others) OLD, NEW's program already holds OLD's version:
-    // both sides then share one module, one compilation and one decoding of each case.
-    if (!load(new_file, programs[1])) return false;
-    std::error_code ec;
-    fs::path want = fs::weakly_canonical(old_file, ec);
-    const auto& vs = programs[1]->module.versions;
-    for (size_t i = 0; i + 1 < vs.size() && !ec; ++i) {
-      std::error_code ec2;
-      if (fs::weakly_canonical(programs[1]->sources.file(vs[i].file).path, ec2) == want && !ec2) {
-        *old_side = Side{programs[1].get(), int(i), 0, nullptr};
-        *new_side = Side{programs[1].get(), int(vs.size()) - 1, 0, nullptr};
-        break;
-      }
-    }
-  }
-  if (old_side->program) {
-    // found above
-  } else if (!load(old_file, programs[0])) {
-    return false;
-  } else if (new_file.empty()) {
+  if (new_file.empty()) {
+    if (!load(old_file, programs[0])) return false;
     const auto& vs = programs[0]->module.versions;
     if (vs.size() < 2) {
       std::cerr << fmt::format("error: `{}` amends no base; give two files: edict diff OLD NEW\n", old_file);
@@ -165,8 +143,18 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     *old_side = Side{programs[0].get(), int(vs.size()) - 2, 0, nullptr};
     *new_side = Side{programs[0].get(), int(vs.size()) - 1, 0, nullptr};
   } else {
-    *old_side = Side{programs[0].get(), int(programs[0]->module.versions.size()) - 1, 0, nullptr};
-    *new_side = Side{programs[1].get(), int(programs[1]->module.versions.size()) - 1, 0, nullptr};
+    if (!load(new_file, programs[1])) return false;
+    int last = int(programs[1]->module.versions.size()) - 1;
+    *new_side = Side{programs[1].get(), last, 0, nullptr};
+    // When NEW amends (perhaps through others) OLD, NEW's program already holds OLD's version:
+    // both sides then share one module, one compilation and one decoding of each case.
+    int shared = driver::VersionOfFile(*programs[1], old_file);
+    if (shared >= 0 && shared < last) {
+      *old_side = Side{programs[1].get(), shared, 0, nullptr};
+    } else {
+      if (!load(old_file, programs[0])) return false;
+      *old_side = Side{programs[0].get(), int(programs[0]->module.versions.size()) - 1, 0, nullptr};
+    }
   }
   for (Side* s : {old_side, new_side}) {
     int d = s->m().FindDecision(decision, s->version);

@@ -25,15 +25,19 @@ std::string StdlibDir() {
   return EDICT_SOURCE_STDLIB_DIR;
 }
 
-namespace {
-
 std::string Canonical(const std::string& path) {
   std::error_code ec;
   fs::path c = fs::weakly_canonical(path, ec);
   return ec ? path : c.string();
 }
 
-}  // namespace
+int VersionOfFile(const Program& p, const std::string& path) {
+  std::string want = Canonical(path);
+  const auto& vs = p.module.versions;
+  for (size_t i = 0; i < vs.size(); ++i)
+    if (Canonical(p.sources.file(vs[i].file).path) == want) return int(i);
+  return -1;
+}
 
 bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags) {
   std::map<std::string, uint32_t> loaded;  // canonical path -> file id

@@ -23,6 +23,12 @@ struct Program {
 // (`../share/edict/stdlib`), else the source tree's.
 std::string StdlibDir();
 
+// The path with `.`, `..` and symbolic links resolved as far as it exists (the path itself on error).
+std::string Canonical(const std::string& path);
+
+// The index of the version that the file at `path` declares in p, or -1.
+int VersionOfFile(const Program& p, const std::string& path);
+
 // Parses the roots and their imports and checks them. Returns false when there are errors (the
 // diagnostics say which); the program is filled in as far as it could be built.
 bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags);
