@@ -36,7 +36,8 @@ unitDecl    : KW_UNIT name=IDENT doc=STRING? ';' ;
 enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ','? '}' ;
 enumMember  : name=IDENT doc=STRING? ;
 recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
-fieldDecl   : name=fieldName ':' type doc=STRING? ';' ;
+// `where` bounds the field's domain: the cases a decision accepts (see docs/language.md).
+fieldDecl   : name=fieldName ':' type (KW_WHERE where=expr)? doc=STRING? ';' ;
 constDecl   : KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
 defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
 params      : param (',' param)* ;
@@ -114,7 +115,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_RULE | KW_TEST | KW_DURATION | KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
-            | KW_UNION | KW_INTER | KW_MINUS | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS ;
+            | KW_UNION | KW_INTER | KW_MINUS | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -129,6 +130,7 @@ KW_DEFAULT  : 'default' ;
 KW_EXCEPTION: 'exception' ;
 KW_TO       : 'to' ;
 KW_WHEN     : 'when' ;
+KW_WHERE    : 'where' ;
 KW_THEN     : 'then' ;
 KW_ELSE     : 'else' ;
 KW_IF       : 'if' ;

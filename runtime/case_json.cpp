@@ -108,7 +108,7 @@ struct CaseDecoder::Impl {
     for (const auto& e : types.enums) member_index.emplace_back(e.members);
     for (const auto& r : types.records) {
       record_fields.emplace_back();
-      for (const auto& f : r.fields) record_fields.back().push_back({f.name, f.type});
+      for (const auto& f : r.fields) record_fields.back().push_back({f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds});
     }
   }
 
@@ -314,6 +314,16 @@ struct CaseDecoder::Impl {
     return false;
   }
 
+  // Whether a decoded field lies in its declared domain (`where`); an issue names the bound.
+  // Whether a decoded field lies in its declared domain (`where`); an issue names the bound.
+  bool InDomain(const CaseParam& field, const uint8_t* src, const Path& path) {
+    Value v = ReadFlat(src, field.type, types, layouts);
+    const FieldBound* b = OutsideDomain(v, field.type, types, *field.bounds);
+    if (!b) return true;
+    Issue(path, fmt::format("{} is outside the field's domain: `{}` must hold", FormatValue(v, field.type, types), b->text));
+    return false;
+  }
+
   bool ReadObject(od::object& obj, const std::vector<CaseParam>& fields, const std::vector<uint32_t>& offsets,
                   const Path& prefix, uint8_t* dst) {
     uint64_t seen = 0;  // records have at most 64 fields in practice; more use the vector below
@@ -345,7 +355,9 @@ struct CaseDecoder::Impl {
       else seen |= uint64_t(1) << idx;
       od::value v;
       if (kv.value().get(v)) { ok = false; continue; }
-      if (!Read(v, fields[size_t(idx)].type, Path{&prefix, fields[size_t(idx)].name}, dst + offsets[size_t(idx)])) ok = false;
+      const CaseParam& field = fields[size_t(idx)];
+      if (!Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)])) ok = false;
+      else if (field.bounds && !InDomain(field, dst + offsets[size_t(idx)], Path{&prefix, field.name})) ok = false;
     }
     for (size_t i = 0; i < fields.size(); ++i) {
       bool was = fields.size() > 64 ? bool(seen_many[i]) : ((seen >> i) & 1) != 0;

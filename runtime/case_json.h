@@ -19,6 +19,7 @@ namespace edict::rt {
 struct CaseParam {
   std::string name;
   TypeId type = 0;
+  const std::vector<FieldBound>* bounds = nullptr;  // the field's declared domain, if any
 };
 
 struct CaseIssue {

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/decimal.h"
 #include "runtime/source_range.h"
 
 namespace edict::rt {
@@ -42,11 +43,34 @@ struct EnumInfo {
   SourceRange range;
 };
 
+// One bound of a field's declared domain (`tpp: decimal[tpp/chip] where tpp >= 0 [tpp/chip]`):
+// the field compared with a literal. Case decoding rejects a value outside it; the symbolic diff
+// reasons only about values inside it.
+enum class BoundCmp : uint8_t { Lt, Le, Gt, Ge };
+struct FieldBound {
+  BoundCmp cmp = BoundCmp::Ge;
+  Decimal number;          // integer and decimal fields
+  int32_t date_days = 0;   // date fields
+  std::string text;        // as written, e.g. `tpp >= 0 [tpp/chip]`
+  SourceRange range;
+  // Whether a value v with three-way comparison `c` = compare(v, bound) satisfies the bound.
+  bool Holds(int c) const {
+    switch (cmp) {
+      case BoundCmp::Lt: return c < 0;
+      case BoundCmp::Le: return c <= 0;
+      case BoundCmp::Gt: return c > 0;
+      case BoundCmp::Ge: return c >= 0;
+    }
+    return false;
+  }
+};
+
 struct FieldInfo {
   std::string name;
   TypeId type = 0;
   std::string doc;
   SourceRange range;
+  std::vector<FieldBound> bounds;  // the declared domain: every bound holds (empty: any value)
 };
 
 struct RecordInfo {

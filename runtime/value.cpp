@@ -181,4 +181,18 @@ std::string ValueToJson(const Value& v, TypeId t, const TypeTable& types) {
   return "null";
 }
 
+const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types, const std::vector<FieldBound>& bounds) {
+  for (const FieldBound& b : bounds) {
+    int c = 0;
+    switch (types.kind(t)) {
+      case TypeKind::Integer: c = Decimal::Compare(Decimal::FromInt(v.AsInt()), b.number); break;
+      case TypeKind::Decimal: c = Decimal::Compare(v.AsDec(), b.number); break;
+      case TypeKind::Date: c = v.AsDate().days < b.date_days ? -1 : (v.AsDate().days > b.date_days ? 1 : 0); break;
+      default: continue;
+    }
+    if (!b.Holds(c)) return &b;
+  }
+  return nullptr;
+}
+
 }  // namespace edict::rt

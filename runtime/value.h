@@ -72,6 +72,9 @@ std::string FormatValue(const Value& v, TypeId t, const TypeTable& types);
 // "num/den"), dates as "YYYY-MM-DD", enums as member names, sets and lists as arrays.
 std::string ValueToJson(const Value& v, TypeId t, const TypeTable& types);
 
+// The first bound of a field's declared domain that v (of type t) breaks, or null when v lies in it.
+const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types, const std::vector<FieldBound>& bounds);
+
 // Escapes a string for inclusion in JSON (with the quotes).
 std::string JsonQuote(std::string_view s);
 

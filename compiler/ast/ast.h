@@ -101,6 +101,7 @@ struct FieldDecl {
   std::string name, doc;
   TypeExpr type;
   SourceRange range;
+  ExprPtr where;  // the domain bound (`where tpp >= 0 [tpp/chip]`), or null
 };
 struct RecordDecl {
   std::string name, doc;

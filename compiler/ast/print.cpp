@@ -88,7 +88,10 @@ std::string Print(const File& f) {
   }
   for (const auto& r : f.records) {
     p.Line(0, "record " + r.name);
-    for (const auto& fd : r.fields) p.Line(1, fd.name + ": " + Type(fd.type));
+    for (const auto& fd : r.fields) {
+      p.Line(1, fd.name + ": " + Type(fd.type) + (fd.where ? " where" : ""));
+      if (fd.where) p.Expr(2, fd.where.get());
+    }
   }
   for (const auto& c : f.consts) {
     p.Line(0, "const " + c.name + ": " + Type(c.type));

@@ -165,11 +165,42 @@ Value Generator::Random(rt::TypeId t, int depth) {
     }
     case TypeKind::Record: {
       std::vector<Value> fields;
-      for (const auto& f : m_.types.records[ti.ref].fields) fields.push_back(Random(f.type, depth + 1));
+      for (const auto& f : m_.types.records[ti.ref].fields) fields.push_back(f.bounds.empty() ? Random(f.type, depth + 1) : InDomain(f, depth + 1));
       return rt::MakeRecord(ti.ref, std::move(fields));
     }
   }
   return Value{};
+}
+
+// A value of a field with a declared domain: random values until one lies in it, else the
+// nearest bound (just inside it when the bound is strict). Bounds are boundary values too.
+Value Generator::InDomain(const rt::FieldInfo& f, int depth) {
+  auto inside = [&](const rt::FieldBound& b) -> Value {
+    bool strict = b.cmp == rt::BoundCmp::Lt || b.cmp == rt::BoundCmp::Gt;
+    int dir = b.cmp == rt::BoundCmp::Gt ? 1 : (b.cmp == rt::BoundCmp::Lt ? -1 : 0);
+    switch (m_.types.kind(f.type)) {
+      case TypeKind::Integer: return int64_t(b.number.num()) + (strict ? dir : 0);
+      case TypeKind::Date: return rt::Date{b.date_days + (strict ? dir : 0)};
+      default: {
+        rt::Decimal d = b.number, step;
+        rt::Decimal::FromRatio(dir, 100, &step);
+        if (strict) rt::Decimal::Add(d, step, &d);
+        return d;
+      }
+    }
+  };
+  if (rng_() % 100 < 10) {
+    Value v = inside(f.bounds[rng_() % f.bounds.size()]);
+    if (!rt::OutsideDomain(v, f.type, m_.types, f.bounds)) return v;
+  }
+  Value v;
+  for (int tries = 0; tries < 16; ++tries) {
+    v = Random(f.type, depth);
+    const rt::FieldBound* broken = rt::OutsideDomain(v, f.type, m_.types, f.bounds);
+    if (!broken) return v;
+    if (tries == 15) v = inside(*broken);
+  }
+  return v;
 }
 
 std::string Generator::ToJson(const std::vector<Value>& args) const {

@@ -25,6 +25,7 @@ class Generator {
 
  private:
   rt::Value Random(rt::TypeId t, int depth);
+  rt::Value InDomain(const rt::FieldInfo& f, int depth);
   void CollectBoundaries();
   void AddBoundary(rt::TypeId t, const rt::Value& v);
 

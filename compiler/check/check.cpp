@@ -61,7 +61,7 @@ struct RuleRef {
   const ast::RuleItem* rule;
   std::vector<DiagNote> context;
   // Exceptions an amendment added (`rule x exception to y;`): labels and where they are named.
-  std::vector<std::pair<std::string, SourceRange>> added_exceptions;
+  std::vector<std::pair<std::string, SourceRange>> added_exceptions = {};
 };
 struct DefaultRef {
   const ast::DefaultItem* dflt;
@@ -214,9 +214,69 @@ class Checker {
           continue;
         }
         seen[f.name] = f.range;
-        m_.types.records[i].fields.push_back({f.name, ResolveType(f.type), f.doc, f.range});
+        m_.types.records[i].fields.push_back({f.name, ResolveType(f.type), f.doc, f.range, {}});
+        if (f.where) FieldBounds(*f.where, m_.types.records[i].fields.back());
       }
     }
+  }
+
+  // A field's domain: `where` with comparisons of the field with literals, joined by `and`
+  // (`quantity >= 1 [chip] and quantity <= 1e9 [chip]`). Integer, decimal and date fields.
+  void FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
+    if (e.kind == ast::ExprKind::Binary && e.text == "and") {
+      FieldBounds(*e.kids[0], field);
+      FieldBounds(*e.kids[1], field);
+      return;
+    }
+    if (e.kind == ast::ExprKind::Error) return;
+    const rt::TypeInfo& ti = m_.types.info(field.type);
+    auto fail = [&](const std::string& why) {
+      auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("the domain of `{}` {}", field.name, why));
+      if (ti.kind == TypeKind::Integer || ti.kind == TypeKind::Decimal || ti.kind == TypeKind::Date)
+        d.notes.push_back({{}, fmt::format("write comparisons of `{0}` with literals joined by `and`, such as `{0} >= 0`", field.name)});
+    };
+    if (ti.kind != TypeKind::Integer && ti.kind != TypeKind::Decimal && ti.kind != TypeKind::Date) {
+      if (ti.kind != TypeKind::Error) fail(fmt::format("cannot be bounded: only integer, decimal and date fields have bounds, and it is `{}`", m_.types.Name(field.type)));
+      return;
+    }
+    static const std::map<std::string, rt::BoundCmp> kCmp = {
+        {"<", rt::BoundCmp::Lt}, {"<=", rt::BoundCmp::Le}, {">", rt::BoundCmp::Gt}, {">=", rt::BoundCmp::Ge}};
+    auto cmp = kCmp.find(e.text);
+    if (e.kind != ast::ExprKind::Binary || cmp == kCmp.end()) return fail("must be a comparison (<, <=, >, >=)");
+    const ast::Expr* lhs = e.kids[0].get();
+    const ast::Expr* rhs = e.kids[1].get();
+    rt::FieldBound b;
+    b.cmp = cmp->second;
+    b.range = e.range;
+    b.text = std::string(sm_.Text(e.range));
+    auto is_field = [&](const ast::Expr* x) { return x->kind == ast::ExprKind::Name && x->text == field.name; };
+    if (!is_field(lhs)) {
+      if (!is_field(rhs)) return fail(fmt::format("must compare `{}` itself with a literal", field.name));
+      std::swap(lhs, rhs);  // `0 <= x` is `x >= 0`
+      static const rt::BoundCmp kFlip[] = {rt::BoundCmp::Gt, rt::BoundCmp::Ge, rt::BoundCmp::Lt, rt::BoundCmp::Le};
+      b.cmp = kFlip[int(b.cmp)];
+    }
+    if (ti.kind == TypeKind::Date) {
+      auto d = rhs->kind == ast::ExprKind::DateLit ? rt::ParseDate(rhs->text) : std::nullopt;
+      if (!d) return fail("compares a date with something that is not a date literal");
+      b.date_days = d->days;
+    } else {
+      bool neg = rhs->kind == ast::ExprKind::Unary && rhs->text == "-";
+      const ast::Expr* num = neg ? rhs->kids[0].get() : rhs;
+      if (num->kind != ast::ExprKind::Number) return fail("compares a number with something that is not a number literal");
+      auto d = rt::Decimal::Parse(num->text);
+      rt::UnitId u = ResolveUnit(num->unit);
+      if (!d || u == kBadUnit) return fail("has a literal out of range or with an unknown unit");
+      if (u != ti.unit) {
+        diags_.Emit(DiagKind::UnitMismatch, num->range,
+                    fmt::format("the bound is in `[{}]` but `{}` is in `[{}]`", m_.types.UnitName(u), field.name, m_.types.UnitName(ti.unit)));
+        return;
+      }
+      if (ti.kind == TypeKind::Integer && !d->IsInteger()) return fail("bounds an integer field with a fraction");
+      if (neg && !rt::Decimal::Neg(*d, &*d)) return fail("has a literal out of range");
+      b.number = *d;
+    }
+    field.bounds.push_back(std::move(b));
   }
 
   void CheckRecursiveRecords() {

@@ -352,11 +352,25 @@ class SchemaWriter {
     return "{}";
   }
 
+  // A field's declared domain: JSON Schema bounds for numbers, and the bounds as written.
+  static std::string Domain(const std::vector<rt::FieldBound>& bounds, rt::TypeKind kind) {
+    std::string s, written;
+    for (const auto& b : bounds) {
+      written += (written.empty() ? "" : ",") + rt::JsonQuote(b.text);
+      if (kind == rt::TypeKind::Date) continue;
+      static const char* kKey[] = {"exclusiveMaximum", "maximum", "exclusiveMinimum", "minimum"};
+      s += fmt::format(",\"{}\":{}", kKey[int(b.cmp)], b.number.ToString());
+    }
+    return written.empty() ? s : s + ",\"x-edict-domain\":[" + written + "]";
+  }
+
   std::string Object(const std::vector<std::tuple<std::string, rt::TypeId, std::string>>& fields, const std::string& title,
-                     const std::string& doc) {
+                     const std::string& doc, const std::vector<rt::FieldInfo>* infos = nullptr) {
     std::string props, req;
-    for (const auto& [name, type, fdoc] : fields) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const auto& [name, type, fdoc] = fields[i];
       std::string ts = Type(type);
+      if (infos && !(*infos)[i].bounds.empty()) ts = fmt::format("{{\"allOf\":[{}]{}}}", ts, Domain((*infos)[i].bounds, t_.kind(type)));
       if (!fdoc.empty()) ts = fmt::format("{{\"description\":{},\"allOf\":[{}]}}", rt::JsonQuote(fdoc), ts);
       props += fmt::format("{}{}:{}", props.empty() ? "" : ",", rt::JsonQuote(name), ts);
       req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
@@ -372,7 +386,7 @@ class SchemaWriter {
       const auto& r = t_.records[pending_[i]];
       std::vector<std::tuple<std::string, rt::TypeId, std::string>> fs;
       for (const auto& f : r.fields) fs.emplace_back(f.name, f.type, f.doc);
-      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name), Object(fs, r.name, r.doc));
+      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name), Object(fs, r.name, r.doc, &r.fields));
     }
     for (uint32_t e : enums_) {
       const auto& en = t_.enums[e];

@@ -500,7 +500,8 @@ class Builder {
         rd.incomplete = r->exception != nullptr;
         for (auto* fd : r->fieldDecl()) {
           if (fd->exception || !fd->name || Missing(fd->name->getStart())) { rd.incomplete = true; continue; }
-          rd.fields.push_back({fd->name->getText(), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd)});
+          rd.fields.push_back({fd->name->getText(), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd),
+                               fd->where ? Expr(fd->where) : nullptr});
         }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {

@@ -15,11 +15,11 @@ struct Fixture {
     UnitId tpp = types.InternUnit({{0, 1}});
     RecordInfo r;
     r.name = "Shipment";
-    r.fields = {{"tpp", types.Intern({TypeKind::Decimal, tpp, 0}), "", {}},
-                {"qty", types.integer(), "", {}},
-                {"dest", country, "", {}},
-                {"day", types.date(), "", {}},
-                {"groups", types.Intern({TypeKind::Set, 0, 0}), "", {}}};
+    r.fields = {{"tpp", types.Intern({TypeKind::Decimal, tpp, 0}), "", {}, {}},
+                {"qty", types.integer(), "", {}, {}},
+                {"dest", country, "", {}, {}},
+                {"day", types.date(), "", {}, {}},
+                {"groups", types.Intern({TypeKind::Set, 0, 0}), "", {}, {}}};
     types.records.push_back(r);
     shipment = types.Intern({TypeKind::Record, 0, 0});
   }
