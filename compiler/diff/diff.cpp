@@ -1,4 +1,6 @@
 #include "compiler/diff/diff.h"
+#include "compiler/diff/sides.h"
+#include "compiler/diff/symbolic.h"
 
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <memory>
 #include <unordered_map>
 
@@ -31,63 +34,12 @@ using driver::kInputError;
 using driver::kOk;
 using driver::kUsage;
 
-// One side of the diff: a version of the law and its decision.
-struct Side {
-  driver::Program* program = nullptr;
-  int version = 0;
-  uint32_t decision = 0;
-  std::shared_ptr<jit::Engine> engine;  // traced, for the deciding provisions; shared by sides of one module
-
-  const ir::Module& m() const { return program->module; }
-  const ir::Decision& dec() const { return m().decisions[decision]; }
-  std::string Name() const {
-    const ir::Version& v = m().versions[size_t(version)];
-    return v.name.empty() ? program->sources.file(v.file).path : v.name;
-  }
-  std::string Label() const {
-    const ir::Version& v = m().versions[size_t(version)];
-    std::string s = "`" + Name() + "`";
-    if (v.instrument >= 0) {
-      const ir::Instrument& ins = m().instruments[size_t(v.instrument)];
-      std::string title = ins.Field("title"), cit = ins.Field("citation");
-      if (!title.empty()) s += " " + title;
-      if (!cit.empty()) s += " (" + cit + ")";
-    }
-    if (!v.effective.empty()) s += ", effective " + v.effective;
-    return s;
-  }
-  // "rule `aia` (15 CFR 740.27) [r1]"
-  std::string Provision(uint32_t rule) const {
-    const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
-    std::string s = "rule `" + r.name + "`";
-    if (!r.cite.empty()) s += " (" + r.cite.cite + ")";
-    int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
-    if (ins >= 0) s += " [" + m().instruments[size_t(ins)].name + "]";
-    return s;
-  }
-  struct ProvisionParts {
-    std::string rule, cite, instrument, at;
-  };
-  ProvisionParts Parts(uint32_t rule) const {
-    const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
-    int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
-    return {r.name, r.cite.empty() ? std::string() : r.cite.cite, ins >= 0 ? m().instruments[size_t(ins)].name : std::string(),
-            program->sources.Where(r.name_range)};
-  }
-  std::string ProvisionJson(uint32_t rule) const {
-    const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
-    int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
-    return fmt::format("{{\"rule\":{},\"citation\":{},\"instrument\":{},\"at\":{}}}", rt::JsonQuote(r.name),
-                       r.cite.empty() ? "null" : rt::JsonQuote(r.cite.cite),
-                       ins >= 0 ? rt::JsonQuote(m().instruments[size_t(ins)].name) : "null",
-                       rt::JsonQuote(program->sources.Where(r.name_range)));
-  }
-};
+}  // namespace
 
 // Whether outcomes of type x (in table a) and y (in table b) can be compared value by value: the
 // same kinds, units and record fields (in order); enums may differ in members, since outcomes are
 // compared by member name. On a mismatch, says where in `why`.
-bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable& b, rt::TypeId y, const std::string& at, std::string* why) {
+static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable& b, rt::TypeId y, const std::string& at, std::string* why) {
   const rt::TypeInfo& ti = a.info(x);
   const rt::TypeInfo& tj = b.info(y);
   auto fail = [&] {
@@ -171,6 +123,8 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
   }
   return true;
 }
+
+namespace {
 
 // What one side said about one case.
 struct Verdict {
@@ -590,6 +544,8 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
   return h;
 }
 
+}  // namespace
+
 int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                    std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
   if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
@@ -610,16 +566,11 @@ int LoadAndCompile(const driver::Common& c, const std::string& old_file, const s
   return kOk;
 }
 
-}  // namespace
-
 int RunDiff(const driver::Common& c, const DiffOptions& o) {
-  if (o.cases.empty()) {
-    std::cerr << "error: the symbolic diff (without --cases) is not implemented yet; give a corpus with --cases FILE\n";
-    return kUsage;
-  }
   std::unique_ptr<driver::Program> programs[2];
   Side a, b;
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
+  if (o.cases.empty()) return RunSymbolic(c, o, a, b);
   std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
   if (!in) {
     std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);
@@ -644,6 +595,34 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   if (!ok) {
     std::cerr << fmt::format("error: reading `{}` failed\n", o.cases);
     return kInputError;
+  }
+  if (o.cross_check) {
+    // Every class of the corpus must be one the symbolic diff finds.
+    std::set<std::string> symbolic;
+    {
+      std::vector<std::string> keys;
+      if (int rc = RunSymbolic(c, o, a, b, &keys); rc != kOk) return rc;
+      symbolic.insert(keys.begin(), keys.end());
+    }
+    const DiffStats& t = corpus.total();
+    size_t missing = 0;
+    for (const auto& k : t.order) {
+      const ClassStats& cs = t.classes.at(k);
+      auto side_key = [](const Side& s, const Verdict& v) {
+        return v.ok ? ClassKey(s, "", &v.value, v.deciding) : ClassKey(s, v.key.substr(7), nullptr, {});
+      };
+      std::string key = side_key(a, cs.old_v) + " -> " + side_key(b, cs.new_v);
+      if (!symbolic.count(key)) {
+        ++missing;
+        std::cout << fmt::format("missing from the symbolic diff: {} (corpus line {})\n", key,
+                                 cs.examples.empty() ? 0 : cs.examples[0].first);
+      }
+    }
+    std::cout << fmt::format("cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) are among the {} "
+                             "classes of the symbolic diff{}\n",
+                             t.order.size() - missing, t.order.size(), corpus.cases(), t.changed, symbolic.size(),
+                             missing ? fmt::format("; {} are not", missing) : "");
+    return missing ? kFailed : kOk;
   }
   std::string report = corpus.Report();
   if (o.output.empty()) {

@@ -23,6 +23,7 @@ struct DiffOptions {
   size_t examples = 3;    // example cases per transition class
   int threads = 0;
   bool progress = true;
+  bool cross_check = false;  // with cases: check that every corpus class is a symbolic one
 };
 
 int RunDiff(const driver::Common& c, const DiffOptions& o);

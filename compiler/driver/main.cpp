@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   diffc->add_option("old", df.old_file, "The old version (alone: that file's version against the one it amends)")->required();
   diffc->add_option("new", df.new_file, "The new version");
   diffc->add_option("--decision,-d", df.decision, "The decision to compare")->required();
-  diffc->add_option("--cases", df.cases, "Corpus mode: JSON Lines or CSV (header row of dotted input names); - reads stdin");
+  diffc->add_option("--cases", df.cases, "Corpus mode (without it, the symbolic diff with Z3): JSON Lines or CSV (header row of dotted input names); - reads stdin");
   diffc->add_option("--input-format", df.input_format, "auto (by the file's extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   diffc->add_option("--format", df.format, "text (default), markdown, json or html (a self-contained page)")
@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   diffc->add_option("--output,-o", df.output, "Write the report to this file");
   diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)");
   diffc->add_option("--threads,-j", df.threads, "Worker threads (default: every core)");
+  diffc->add_flag("--cross-check", df.cross_check,
+                  "With --cases: run the symbolic diff too and check that every class of the corpus is one it finds");
   bool diff_no_progress = false;
   diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
 

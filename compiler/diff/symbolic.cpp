@@ -1,0 +1,670 @@
+#include "compiler/diff/symbolic.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/interp/interp.h"
+#include "compiler/jit/run.h"
+#include "compiler/smt/encode.h"
+
+namespace edict::diff {
+
+using driver::kCompileError;
+using driver::kFailed;
+using driver::kInputError;
+using driver::kOk;
+
+namespace {
+
+// The finite parts of a value, as text; numbers and dates are `_`.
+std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types) {
+  const rt::TypeInfo& ti = types.info(t);
+  switch (ti.kind) {
+    case rt::TypeKind::Bool: case rt::TypeKind::Enum: case rt::TypeKind::Text: case rt::TypeKind::Set:
+      return rt::FormatValue(v, t, types);
+    case rt::TypeKind::Record: {
+      const auto& r = types.records[ti.ref];
+      std::string s = "{";
+      for (size_t i = 0; i < r.fields.size(); ++i)
+        s += (i ? ", " : "") + r.fields[i].name + ": " + Project((*v.AsRecord().fields)[i], r.fields[i].type, types);
+      return s + "}";
+    }
+    default: return "_";
+  }
+}
+
+// What one side gives in a class, read from a model of the encoding.
+struct SideClass {
+  int error = 0;                    // 1 + RtErrorKind, or 0
+  std::vector<uint32_t> deciding;   // winners; UINT32_MAX for the default
+  rt::Value outcome;                // decoded from the model (its finite parts name the class)
+};
+
+struct Cube {
+  std::vector<std::pair<size_t, bool>> lits;  // (atom, polarity)
+};
+
+struct Class {
+  SideClass old_c, new_c;
+  std::vector<Cube> cubes;
+  bool cubes_exact = true;   // every cube implies the class (the atoms determine it)
+  bool cubes_capped = false; // stopped listing cubes at the cap
+  std::vector<rt::Value> witness;
+  std::string witness_json;
+  // Per enum input: the members possible in the class (empty optional: all of them).
+  std::vector<std::pair<size_t, std::set<uint32_t>>> counts;
+  std::string key;
+};
+
+class Symbolic {
+ public:
+  Symbolic(const DiffOptions& o, Side& a, Side& b) : o_(o), a_(a), b_(b) {}
+
+  int Run(std::vector<std::string>* keys);
+
+ private:
+  SideClass Read(const z3::model& m, smt::Encoder& enc, const smt::DecisionSym& ds, const Side& s);
+  z3::expr Formula(const SideClass& sc, const smt::DecisionSym& ds, smt::Encoder& enc, const Side& s);
+  bool Replay(Class& k, std::string* why);
+  void Region(Class& k, const z3::expr& formula, const z3::model& first);
+  void Count(Class& k);
+  std::string Report(double seconds, const std::string& status);
+  std::string Literal(const std::pair<size_t, bool>& l) const {
+    const smt::Atom& at = (*atoms_)[l.first];
+    return l.second ? at.text : at.negated;
+  }
+  std::string Verdict(const Side& s, const SideClass& sc) const;
+  int8_t AtomAt(size_t atom, size_t input, uint32_t member);
+  bool OpenMember(const Cube& cube, size_t v, uint32_t member);
+  bool unknown_count_ = false;
+  std::map<std::pair<size_t, size_t>, std::vector<int8_t>> atom_at_;
+  std::string Provisions(const Side& s, const SideClass& sc) const;
+
+  z3::context ctx_;  // first: destroyed after everything that holds its expressions
+  const DiffOptions& o_;
+  Side& a_;
+  Side& b_;
+  smt::TextTable texts_;
+  std::unique_ptr<smt::Encoder> enc_a_, enc_b_owned_;
+  smt::Encoder* enc_b_ = nullptr;
+  std::vector<smt::Sym> inputs_;
+  std::unique_ptr<smt::DecisionSym> old_, new_;
+  const std::vector<smt::Atom>* atoms_ = nullptr;
+  std::vector<smt::Atom> atom_store_;
+  std::vector<z3::expr> indicators_;             // one boolean per atom, equivalent to it
+  std::vector<std::set<unsigned>> atom_vars_;    // the input variables (AST ids) each atom reads
+  std::unique_ptr<z3::solver> implies_;          // domain; checks that a cube implies a class
+  std::vector<Class> classes_;
+  int trial_budget_ms_ = 20;  // per cube, for dropping conditions that the class does not need
+};
+
+// The uninterpreted constants (inputs) a term reads.
+void Vars(const z3::expr& e, std::set<unsigned>& out, std::set<unsigned>& seen) {
+  if (!seen.insert(e.id()).second) return;
+  if (e.is_const() && e.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
+    out.insert(e.id());
+    return;
+  }
+  if (e.is_app())
+    for (unsigned i = 0; i < e.num_args(); ++i) Vars(e.arg(i), out, seen);
+}
+
+SideClass Symbolic::Read(const z3::model& m, smt::Encoder& enc, const smt::DecisionSym& ds, const Side& s) {
+  SideClass sc;
+  int64_t err = 0;
+  m.eval(ds.outcome.err, true).is_numeral_i64(err);
+  sc.error = int(err);
+  if (sc.error) return sc;
+  for (uint32_t r = 0; r < ds.winners.size(); ++r)
+    if (m.eval(ds.winners[r], true).is_true()) sc.deciding.push_back(r);
+  if (sc.deciding.empty()) sc.deciding.push_back(UINT32_MAX);
+  sc.outcome = enc.Decode(m, ds.outcome, s.dec().result);
+  return sc;
+}
+
+// The formula of one side of a class: the same error, or the same deciding rules and the same
+// finite parts of the outcome.
+z3::expr Symbolic::Formula(const SideClass& sc, const smt::DecisionSym& ds, smt::Encoder& enc, const Side& s) {
+  z3::expr f = ds.outcome.err == sc.error;
+  if (sc.error) return f;
+  for (uint32_t r = 0; r < ds.winners.size(); ++r) {
+    bool wins = std::find(sc.deciding.begin(), sc.deciding.end(), r) != sc.deciding.end();
+    f = f && (wins ? ds.winners[r] : !ds.winners[r]);
+  }
+  // The finite parts of the decoded outcome, as constants, against the symbolic ones.
+  auto parts = enc.FiniteParts(ds.outcome, s.dec().result);
+  std::vector<z3::expr> wanted;
+  std::function<void(const rt::Value&, rt::TypeId)> flat = [&](const rt::Value& v, rt::TypeId t) {
+    const rt::TypeInfo& ti = s.m().types.info(t);
+    switch (ti.kind) {
+      case rt::TypeKind::Bool: wanted.push_back(ctx_.bool_val(v.AsBool())); break;
+      case rt::TypeKind::Enum: wanted.push_back(ctx_.int_val(int(v.AsEnum().index))); break;
+      case rt::TypeKind::Text: wanted.push_back(ctx_.int_val(texts_.Id(std::string(v.AsText())))); break;
+      case rt::TypeKind::Set:
+        for (size_t i = 0; i < s.m().types.enums[ti.ref].members.size(); ++i) wanted.push_back(ctx_.bool_val(v.AsSet().Contains(uint32_t(i))));
+        break;
+      case rt::TypeKind::Record: {
+        const auto& r = s.m().types.records[ti.ref];
+        for (size_t i = 0; i < r.fields.size(); ++i) flat((*v.AsRecord().fields)[i], r.fields[i].type);
+        break;
+      }
+      default: break;
+    }
+  };
+  flat(sc.outcome, s.dec().result);
+  for (size_t i = 0; i < parts.size() && i < wanted.size(); ++i) f = f && parts[i] == wanted[i];
+  return f;
+}
+
+// Runs the witness on both engines and both versions; it must land in the class.
+bool Symbolic::Replay(Class& k, std::string* why) {
+  for (int side = 0; side < 2; ++side) {
+    Side& s = side ? b_ : a_;
+    const SideClass& want = side ? k.new_c : k.old_c;
+    interp::Interpreter in(s.m());
+    jit::Runner runner(s.m(), *s.engine);
+    for (int engine = 0; engine < 2; ++engine) {
+      interp::DecisionTrace trace;
+      SideClass got;
+      try {
+        rt::Value v = engine ? runner.Eval(s.decision, k.witness, &trace) : in.EvalDecision(s.decision, k.witness, &trace);
+        got.outcome = v;
+        for (const auto& rt_ : trace.rules)
+          if (rt_.decided) got.deciding.push_back(rt_.rule);
+        if (got.deciding.empty()) got.deciding.push_back(UINT32_MAX);
+      } catch (const rt::EvalError& err) {
+        got.error = 1 + int(err.kind);
+      }
+      std::string expected = ClassKey(s, want.error ? rt::Spelling(rt::RtErrorKind(want.error - 1)) : "",
+                                      want.error ? nullptr : &want.outcome, want.deciding);
+      std::string actual = ClassKey(s, got.error ? rt::Spelling(rt::RtErrorKind(got.error - 1)) : "",
+                                    got.error ? nullptr : &got.outcome, got.deciding);
+      if (expected != actual) {
+        *why = fmt::format("on `{}` the {} gives {} where the encoding predicts {}", s.Name(), engine ? "JIT" : "interpreter",
+                           actual, expected);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// The class's region as a union of cubes over the atoms, each generalised (by unsat cores) to
+// the fewest conditions that still imply the class.
+void Symbolic::Region(Class& k, const z3::expr& formula, const z3::model& first) {
+  constexpr size_t kMaxCubes = 8;
+  z3::solver reg(ctx_);
+  {
+    z3::params p(ctx_);
+    p.set("timeout", 2000u);
+    reg.set(p);
+  }
+  reg.add(enc_a_->domain());
+  if (enc_b_ != enc_a_.get()) reg.add(enc_b_->domain());
+  reg.add(formula);
+  implies_->push();
+  implies_->add(!formula);
+  z3::model m = first;
+  for (;;) {
+    std::vector<std::pair<size_t, bool>> lits;
+    z3::expr_vector assumptions(ctx_);
+    for (size_t i = 0; i < atoms_->size(); ++i) {
+      bool v = m.eval((*atoms_)[i].term, true).is_true();
+      lits.emplace_back(i, v);
+      assumptions.push_back(v ? indicators_[i] : !indicators_[i]);
+    }
+    Cube cube;
+    auto res = implies_->check(assumptions);
+    if (res == z3::unsat) {
+      // Shrink the core: drop each condition whose absence keeps the implication.
+      z3::expr_vector core = implies_->unsat_core();
+      std::vector<z3::expr> keep;
+      for (unsigned i = 0; i < core.size(); ++i) keep.push_back(core[int(i)]);
+      auto start = std::chrono::steady_clock::now();
+      for (size_t i = 0; i < keep.size();) {
+        if (std::chrono::steady_clock::now() - start > std::chrono::milliseconds(trial_budget_ms_)) break;
+        z3::expr_vector trial(ctx_);
+        for (size_t j = 0; j < keep.size(); ++j) if (j != i) trial.push_back(keep[j]);
+        if (implies_->check(trial) == z3::unsat) keep.erase(keep.begin() + long(i));
+        else ++i;
+      }
+      for (const auto& lit : keep) {
+        bool pos = !lit.is_app() || lit.decl().decl_kind() != Z3_OP_NOT;
+        z3::expr ind = pos ? lit : lit.arg(0);
+        for (size_t i = 0; i < indicators_.size(); ++i)
+          if (z3::eq(indicators_[i], ind)) cube.lits.emplace_back(i, pos);
+      }
+      std::sort(cube.lits.begin(), cube.lits.end());
+    } else {
+      k.cubes_exact = false;
+      cube.lits = lits;
+    }
+    k.cubes.push_back(cube);
+    z3::expr conj = ctx_.bool_val(true);
+    for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? (*atoms_)[i].term : !(*atoms_)[i].term);
+    reg.add(!conj);
+    if (k.cubes.size() >= kMaxCubes) {
+      k.cubes_capped = reg.check() != z3::unsat;
+      break;
+    }
+    z3::check_result more = reg.check();
+    if (more == z3::unknown) k.cubes_capped = true;
+    if (more != z3::sat) break;
+    m = reg.get_model();
+  }
+  implies_->pop();
+}
+
+// For every enum input, the members possible in the class: from each cube, the members that
+// satisfy its conditions on that input alone, checked with the solver when a condition also
+// reads other inputs.
+void Symbolic::Count(Class& k) {
+  const auto& ins = enc_a_->inputs();
+  for (size_t v = 0; v < ins.size(); ++v) {
+    const smt::InputVar& iv = ins[v];
+    if (a_.m().types.kind(iv.type) != rt::TypeKind::Enum) continue;
+    uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(iv.type).ref].members.size());
+    unsigned id = iv.var.id();
+    std::set<uint32_t> members;
+    bool all = false;
+    unknown_count_ = false;
+    for (const Cube& cube : k.cubes) {
+      std::vector<size_t> only, mixed;
+      for (const auto& [i, pos] : cube.lits) {
+        if (!atom_vars_[i].count(id)) continue;
+        (atom_vars_[i].size() == 1 ? only : mixed).push_back(i);
+      }
+      if (only.empty() && mixed.empty()) { all = true; break; }
+      // Members are decided by substitution (cached per atom and input); a condition that
+      // still reads another input after it goes to the solver (one per cube, incrementally).
+      for (uint32_t member = 0; member < n; ++member) {
+        if (members.count(member)) continue;
+        bool ok = true, open = false;
+        for (const auto& [i, pos] : cube.lits) {
+          if (!atom_vars_[i].count(id)) continue;
+          int8_t val = AtomAt(i, v, member);
+          if (val < 0) open = true;
+          else if (bool(val) != pos) { ok = false; break; }
+        }
+        if (ok && open) ok = OpenMember(cube, v, member);
+        if (ok) members.insert(member);
+      }
+    }
+    if (!all && !unknown_count_ && !k.cubes_capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
+  }
+}
+
+// The value of atom i when enum input v is `member`: 0 or 1, or -1 when it still depends on
+// other inputs. Cached: counting asks it for every member of every input in every cube.
+int8_t Symbolic::AtomAt(size_t i, size_t v, uint32_t member) {
+  auto& table = atom_at_[{i, v}];
+  if (table.empty()) {
+    const smt::InputVar& iv = enc_a_->inputs()[v];
+    uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(iv.type).ref].members.size());
+    table.resize(n);
+    z3::expr term = (*atoms_)[i].term;
+    for (uint32_t k = 0; k < n; ++k) {
+      z3::expr_vector src(ctx_), dst(ctx_);
+      src.push_back(iv.var);
+      dst.push_back(ctx_.int_val(int(k)));
+      z3::expr val = term.substitute(src, dst).simplify();
+      table[k] = val.is_true() ? 1 : val.is_false() ? 0 : -1;
+    }
+  }
+  return table[member];
+}
+
+// Whether a cube allows enum input v to be `member` when some of its conditions still read
+// other inputs after substitution. When they read one other enum input, its members are tried
+// the same way; otherwise a solver decides.
+bool Symbolic::OpenMember(const Cube& cube, size_t v, uint32_t member) {
+  const auto& ins = enc_a_->inputs();
+  z3::expr_vector src(ctx_), dst(ctx_);
+  src.push_back(ins[v].var);
+  dst.push_back(ctx_.int_val(int(member)));
+  std::vector<z3::expr> residual;
+  std::set<unsigned> others;
+  for (const auto& [i, pos] : cube.lits) {
+    if (!atom_vars_[i].count(ins[v].var.id()) || AtomAt(i, v, member) >= 0) continue;
+    z3::expr t = (*atoms_)[i].term;
+    residual.push_back(pos ? t.substitute(src, dst).simplify() : (!t.substitute(src, dst)).simplify());
+    for (unsigned x : atom_vars_[i]) if (x != ins[v].var.id()) others.insert(x);
+  }
+  size_t g = ins.size();
+  if (others.size() == 1)
+    for (size_t k = 0; k < ins.size(); ++k)
+      if (ins[k].var.id() == *others.begin() && a_.m().types.kind(ins[k].type) == rt::TypeKind::Enum) g = k;
+  bool simple = g < ins.size();
+  for (const auto& [i, pos] : cube.lits)  // G's other conditions must read G alone
+    if (simple && atom_vars_[i].count(ins[g].var.id()) && !atom_vars_[i].count(ins[v].var.id()) && atom_vars_[i].size() != 1) simple = false;
+  if (simple) {
+    uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(ins[g].type).ref].members.size());
+    for (uint32_t mg = 0; mg < n; ++mg) {
+      bool fits = true;
+      for (const auto& [i, pos] : cube.lits)
+        if (atom_vars_[i].size() == 1 && atom_vars_[i].count(ins[g].var.id()) && bool(AtomAt(i, g, mg)) != pos) { fits = false; break; }
+      z3::expr_vector gs(ctx_), gd(ctx_);
+      gs.push_back(ins[g].var);
+      gd.push_back(ctx_.int_val(int(mg)));
+      for (size_t r = 0; fits && r < residual.size(); ++r) fits = residual[r].substitute(gs, gd).simplify().is_true();
+      if (fits) return true;
+    }
+    return false;
+  }
+  unknown_count_ = true;  // no exact count for this input without a solver per member
+  return true;
+}
+
+std::string Symbolic::Verdict(const Side& s, const SideClass& sc) const {
+  if (sc.error) return std::string("error: ") + rt::Spelling(rt::RtErrorKind(sc.error - 1));
+  return rt::FormatValue(sc.outcome, s.dec().result, s.m().types);
+}
+
+std::string Symbolic::Provisions(const Side& s, const SideClass& sc) const {
+  if (sc.error) return Verdict(s, sc);
+  std::string p;
+  for (uint32_t r : sc.deciding) p += (p.empty() ? "" : ", ") + s.Provision(r);
+  return p;
+}
+
+int Symbolic::Run(std::vector<std::string>* keys) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (const char* ps = std::getenv("EDICT_Z3_PARAMS")) {
+    std::string all = ps;
+    size_t pos = 0;
+    while (pos < all.size()) {
+      size_t sp = all.find(' ', pos);
+      std::string kv = all.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) z3::set_param(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str());
+      if (sp == std::string::npos) break;
+      pos = sp + 1;
+    }
+  }
+  const ir::Decision& da = a_.dec();
+  const ir::Decision& db = b_.dec();
+  enc_a_ = std::make_unique<smt::Encoder>(ctx_, a_.m(), texts_);
+  if (b_.program == a_.program) {
+    enc_b_ = enc_a_.get();
+  } else {
+    enc_b_owned_ = std::make_unique<smt::Encoder>(ctx_, b_.m(), texts_);
+    enc_b_ = enc_b_owned_.get();
+  }
+  // Both versions must read the same inputs (names and shapes) to share variables.
+  bool same = da.params.size() == db.params.size();
+  for (size_t i = 0; same && i < da.params.size(); ++i)
+    same = da.params[i].name == db.params[i].name && enc_a_->Shape(da.params[i].type) == enc_b_->Shape(db.params[i].type);
+  if (!same || enc_a_->Shape(da.result) != enc_b_->Shape(db.result)) {
+    std::cerr << fmt::format("error: the symbolic diff needs both versions of `{}` to take the same inputs and give the same "
+                             "outcome type (the same fields, units, enum members and domains); use --cases for a corpus diff\n",
+                             o_.decision);
+    return kFailed;
+  }
+  try {
+    inputs_ = enc_a_->MakeInputs(da);
+    old_ = std::make_unique<smt::DecisionSym>(enc_a_->Decision(a_.decision, inputs_));
+    new_ = std::make_unique<smt::DecisionSym>(enc_b_->Decision(b_.decision, inputs_));
+  } catch (const smt::Unsupported& u) {
+    const auto& srcs = a_.program->sources;
+    std::cerr << fmt::format("error: the symbolic diff cannot encode {}{}; use --cases for a corpus diff\n", u.what,
+                             u.range.valid() ? " at " + srcs.Where(u.range) : "");
+    return kFailed;
+  }
+  // One atom list for both sides (the second encoder's atoms follow the first's).
+  std::vector<smt::Atom> all = enc_a_->atoms();
+  if (enc_b_ != enc_a_.get()) all.insert(all.end(), enc_b_->atoms().begin(), enc_b_->atoms().end());
+  atom_store_ = std::move(all);
+  atoms_ = &atom_store_;
+  implies_ = std::make_unique<z3::solver>(ctx_);
+  {
+    // Simplifying a region may give up on a condition (keeping it is still exact), so its
+    // checks get a time limit; finding classes and regions never does.
+    z3::params p(ctx_);
+    p.set("timeout", 10u);
+    implies_->set(p);
+  }
+  implies_->add(enc_a_->domain());
+  for (size_t i = 0; i < atoms_->size(); ++i) {
+    z3::expr p = ctx_.bool_const(fmt::format("atom!{}", i).c_str());
+    implies_->add(p == (*atoms_)[i].term);
+    indicators_.push_back(p);
+    std::set<unsigned> vs, seen;
+    Vars((*atoms_)[i].term, vs, seen);
+    atom_vars_.push_back(std::move(vs));
+  }
+
+  z3::expr changed = old_->outcome.err != 0 || new_->outcome.err != 0 ||
+                     !enc_a_->Equal(old_->outcome, new_->outcome, da.result);
+  z3::solver s(ctx_);
+  s.add(enc_a_->domain());
+  s.add(changed);
+  std::string status = "complete";
+  bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
+  if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), atoms_->size());
+  for (;;) {
+    auto tc = std::chrono::steady_clock::now();
+    z3::check_result r = s.check();
+    if (debug) std::cerr << fmt::format("check {}: {:.3f} s\n", classes_.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+    if (r == z3::unsat) break;
+    if (r == z3::unknown) {
+      status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
+      break;
+    }
+    z3::model m = s.get_model();
+    Class k;
+    k.old_c = Read(m, *enc_a_, *old_, a_);
+    k.new_c = Read(m, *enc_b_, *new_, b_);
+    z3::expr formula = Formula(k.old_c, *old_, *enc_a_, a_) && Formula(k.new_c, *new_, *enc_b_, b_);
+    s.add(!formula);
+    // The witness: the model's inputs (decimals with a finite decimal expansion, as a case
+    // file can give them only those).
+    z3::model wm = m;
+    {
+      z3::solver w(ctx_);
+      w.add(enc_a_->domain());
+      w.add(formula);
+      bool need = false;
+      for (const auto& iv : enc_a_->inputs()) {
+        if (a_.m().types.kind(iv.type) != rt::TypeKind::Decimal) continue;
+        z3::expr val = m.eval(iv.var, true);
+        std::string den = val.denominator().get_decimal_string(0);
+        rt::i128 d = 0;
+        for (char ch : den) d = d * 10 + (ch - '0');
+        while (d % 2 == 0 && d > 1) d /= 2;
+        while (d % 5 == 0 && d > 1) d /= 5;
+        if (d != 1) need = true;
+        z3::expr scaled = ctx_.int_const(("witness!" + iv.path).c_str());
+        w.add(iv.var * 100 == z3::to_real(scaled));
+      }
+      if (need && w.check() == z3::sat) wm = w.get_model();
+    }
+    if (debug) std::cerr << fmt::format("  witness: {:.3f} s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+    for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(enc_a_->Decode(wm, inputs_[i], da.params[i].type));
+    std::string why;
+    if (!Replay(k, &why)) {
+      std::cerr << fmt::format("internal error: a witness of the symbolic diff does not replay ({}); the encoding disagrees with "
+                               "the engines, please report this\n  witness: {}\n",
+                               why, [&] {
+                                 std::string j = "{";
+                                 for (size_t i = 0; i < da.params.size(); ++i)
+                                   j += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
+                                        rt::ValueToJson(k.witness[i], da.params[i].type, a_.m().types);
+                                 return j + "}";
+                               }());
+      return kFailed;
+    }
+    k.witness_json = "{";
+    for (size_t i = 0; i < da.params.size(); ++i)
+      k.witness_json += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
+                        rt::ValueToJson(k.witness[i], da.params[i].type, a_.m().types);
+    k.witness_json += "}";
+    k.key = ClassKey(a_, k.old_c.error ? rt::Spelling(rt::RtErrorKind(k.old_c.error - 1)) : "",
+                     k.old_c.error ? nullptr : &k.old_c.outcome, k.old_c.deciding) +
+            " -> " +
+            ClassKey(b_, k.new_c.error ? rt::Spelling(rt::RtErrorKind(k.new_c.error - 1)) : "",
+                     k.new_c.error ? nullptr : &k.new_c.outcome, k.new_c.deciding);
+    if (!keys) {
+      Region(k, formula, m);
+      if (debug) std::cerr << fmt::format("  region ({} cubes): {:.3f} s\n", k.cubes.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+      Count(k);
+      if (debug) std::cerr << fmt::format("  counts: {:.3f} s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+    }
+    classes_.push_back(std::move(k));
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (keys) {
+    for (const auto& k : classes_) keys->push_back(k.key);
+    return status == "complete" ? kOk : kFailed;
+  }
+  std::sort(classes_.begin(), classes_.end(), [&](const Class& x, const Class& y) {
+    auto kx = std::tie(x.old_c.error, x.old_c.deciding, x.new_c.error, x.new_c.deciding, x.key);
+    auto ky = std::tie(y.old_c.error, y.old_c.deciding, y.new_c.error, y.new_c.deciding, y.key);
+    return kx < ky;
+  });
+  std::string report = Report(seconds, status);
+  if (o_.output.empty()) {
+    std::cout << report;
+  } else {
+    std::ofstream out(o_.output, std::ios::binary);
+    if (!out) {
+      std::cerr << fmt::format("error: cannot write `{}`\n", o_.output);
+      return kInputError;
+    }
+    out << report;
+  }
+  return status == "complete" ? kOk : kFailed;
+}
+
+std::string Symbolic::Report(double seconds, const std::string& status) {
+  const auto& types = a_.m().types;
+  auto changes = [&](const Class& k) {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    if (k.old_c.error || k.new_c.error || types.kind(a_.dec().result) != rt::TypeKind::Record) return out;
+    const auto& rec = types.records[types.info(a_.dec().result).ref];
+    for (size_t i = 0; i < rec.fields.size(); ++i) {
+      const rt::Value& x = (*k.old_c.outcome.AsRecord().fields)[i];
+      const rt::Value& y = (*k.new_c.outcome.AsRecord().fields)[i];
+      if (!rt::ValuesEqual(x, y))
+        out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types), rt::FormatValue(y, rec.fields[i].type, types));
+    }
+    return out;
+  };
+  auto member_list = [&](const smt::InputVar& iv, const std::set<uint32_t>& ms) {
+    const auto& en = types.enums[types.info(iv.type).ref];
+    std::string s;
+    for (uint32_t m : ms) s += (s.empty() ? "" : ", ") + en.members[m];
+    return s;
+  };
+  const auto& ins = enc_a_->inputs();
+  bool complete = status == "complete";
+  if (o_.format == "json") {
+    auto side_json = [&](const Side& s) {
+      const ir::Version& v = s.m().versions[size_t(s.version)];
+      return fmt::format("{{\"version\":{},\"label\":{},\"effective\":{},\"file\":{}}}", rt::JsonQuote(s.Name()),
+                         rt::JsonQuote(s.Label()), v.effective.empty() ? "null" : rt::JsonQuote(v.effective),
+                         rt::JsonQuote(s.program->sources.file(v.file).path));
+    };
+    auto verdict_json = [&](const Side& s, const SideClass& sc) {
+      if (sc.error) return fmt::format("{{\"outcome\":null,\"error\":{}}}", rt::JsonQuote(rt::Spelling(rt::RtErrorKind(sc.error - 1))));
+      std::string provs;
+      for (uint32_t rule : sc.deciding) provs += (provs.empty() ? "" : ",") + s.ProvisionJson(rule);
+      return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(sc.outcome, s.dec().result, s.m().types), provs);
+    };
+    std::string cls;
+    for (const Class& k : classes_) {
+      std::string ch, region, counts;
+      for (const auto& [f, x, y] : changes(k))
+        ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(f), rt::JsonQuote(x), rt::JsonQuote(y));
+      for (const Cube& c : k.cubes) {
+        std::string lits;
+        for (const auto& l : c.lits) lits += (lits.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
+        region += (region.empty() ? "[" : ",[") + lits + "]";
+      }
+      for (const auto& [v, ms] : k.counts) {
+        std::string names;
+        const auto& en = types.enums[types.info(ins[v].type).ref];
+        for (uint32_t m : ms) names += (names.empty() ? "" : ",") + rt::JsonQuote(en.members[m]);
+        counts += fmt::format("{}{{\"input\":{},\"count\":{},\"of\":{},\"members\":[{}]}}", counts.empty() ? "" : ",",
+                              rt::JsonQuote(ins[v].path), ms.size(), en.members.size(), names);
+      }
+      cls += fmt::format("{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"region\":{{\"any_of\":[{}],\"exact\":{},\"truncated\":{}}},"
+                         "\"counts\":[{}],\"witness\":{}}}",
+                         cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, region,
+                         k.cubes_exact ? "true" : "false", k.cubes_capped ? "true" : "false", counts, k.witness_json);
+    }
+    return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},\"seconds\":{:.3f},"
+                       "\"classes\":[{}]}}\n",
+                       rt::JsonQuote(o_.decision), side_json(a_), side_json(b_), complete ? "true" : "false",
+                       rt::JsonQuote(status), seconds, cls);
+  }
+  bool md = o_.format == "markdown";
+  std::string r, h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
+  r += fmt::format("{}Symbolic verdict diff of `{}`\n\n", h1, o_.decision);
+  r += fmt::format("{}old: {}\n{}new: {}\n", bullet, a_.Label(), bullet, b_.Label());
+  size_t bounded = 0;
+  for (const auto& rec : types.records)
+    for (const auto& f : rec.fields) bounded += f.bounds.empty() ? 0 : 1;
+  r += fmt::format("{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the rules\n",
+                   bullet, bounded, bounded == 1 ? "" : "s", atoms_->size(), atoms_->size() == 1 ? "" : "s");
+  r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, classes_.size(), classes_.size() == 1 ? "" : "es",
+                   complete ? fmt::format("complete: Z3 proved that no other change of verdict exists ({:.2f} s)", seconds)
+                            : status);
+  size_t i = 0;
+  for (const Class& k : classes_) {
+    ++i;
+    std::string what;
+    for (const auto& [f, x, y] : changes(k)) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", f, x, y);
+    if (what.empty()) what = Verdict(a_, k.old_c) + " -> " + Verdict(b_, k.new_c);
+    r += fmt::format("{}{}. {}\n", md ? "### " : "", i, what);
+    if (md) r += "\n";
+    std::string ind = md ? "- " : "   ";
+    r += fmt::format("{}old ({}): {}\n", ind, a_.Name(), Provisions(a_, k.old_c));
+    r += fmt::format("{}new ({}): {}\n", ind, b_.Name(), Provisions(b_, k.new_c));
+    r += fmt::format("{}where{}:\n", ind, k.cubes.size() > 1 ? " any of" : "");
+    for (const Cube& c : k.cubes) {
+      std::string conj;
+      for (const auto& l : c.lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
+      if (conj.empty()) conj = "always";
+      r += fmt::format("{}  {} {}\n", md ? "" : "   ", md ? "-" : "-", md ? "`" + conj + "`" : conj);
+    }
+    if (k.cubes_capped) r += fmt::format("{}  - ... (more regions; the JSON report lists the first {})\n", md ? "" : "   ", k.cubes.size());
+    if (!k.cubes_exact) r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
+    if (!k.counts.empty()) {
+      std::string cs;
+      for (const auto& [v, ms] : k.counts) {
+        size_t n = types.enums[types.info(ins[v].type).ref].members.size();
+        cs += (cs.empty() ? "" : "; ") + fmt::format("{}: {} of {}", ins[v].path, ms.size(), n);
+        if (ms.size() <= 6) cs += " (" + member_list(ins[v], ms) + ")";
+      }
+      r += fmt::format("{}counts: {}\n", ind, cs);
+    }
+    r += fmt::format("{}witness (replayed on the interpreter and the JIT, both versions):\n", ind);
+    r += md ? "\n  ```json\n  " + k.witness_json + "\n  ```\n\n" : "      " + k.witness_json + "\n\n";
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string ClassKey(const Side& s, const std::string& error, const rt::Value* outcome, const std::vector<uint32_t>& deciding) {
+  if (!error.empty() || !outcome) return "error: " + error;
+  std::string rules;
+  for (uint32_t r : deciding) rules += (rules.empty() ? "" : ",") + (r == UINT32_MAX ? std::string("default") : s.dec().rules[r].name);
+  return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types);
+}
+
+int RunSymbolic(const driver::Common& c, const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys) {
+  (void)c;
+  Symbolic sym(o, a, b);
+  return sym.Run(keys);
+}
+
+}  // namespace edict::diff
