@@ -76,7 +76,7 @@ class Symbolic {
   bool Replay(Class& k, std::string* why);
   void Region(Class& k, const z3::expr& formula, const z3::model& first);
   void Count(Class& k);
-  std::string Report(double seconds, const std::string& status);
+  std::string Report(const std::string& status);
   std::string Literal(const std::pair<size_t, bool>& l) const {
     const smt::Atom& at = (*atoms_)[l.first];
     return l.second ? at.text : at.negated;
@@ -529,7 +529,8 @@ int Symbolic::Run(std::vector<std::string>* keys) {
     auto ky = std::tie(y.old_c.error, y.old_c.deciding, y.new_c.error, y.new_c.deciding, y.key);
     return kx < ky;
   });
-  std::string report = Report(seconds, status);
+  if (debug) std::cerr << fmt::format("done in {:.3f} s\n", seconds);
+  std::string report = Report(status);
   if (o_.output.empty()) {
     std::cout << report;
   } else {
@@ -543,7 +544,7 @@ int Symbolic::Run(std::vector<std::string>* keys) {
   return status == "complete" ? kOk : kFailed;
 }
 
-std::string Symbolic::Report(double seconds, const std::string& status) {
+std::string Symbolic::Report(const std::string& status) {
   const auto& types = a_.m().types;
   auto changes = [&](const Class& k) {
     std::vector<std::tuple<std::string, std::string, std::string>> out;
@@ -600,10 +601,10 @@ std::string Symbolic::Report(double seconds, const std::string& status) {
                          cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, region,
                          k.cubes_exact ? "true" : "false", k.cubes_capped ? "true" : "false", counts, k.witness_json);
     }
-    return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},\"seconds\":{:.3f},"
+    return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
                        "\"classes\":[{}]}}\n",
                        rt::JsonQuote(o_.decision), side_json(a_), side_json(b_), complete ? "true" : "false",
-                       rt::JsonQuote(status), seconds, cls);
+                       rt::JsonQuote(status), cls);
   }
   bool md = o_.format == "markdown";
   std::string r, h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
@@ -615,7 +616,7 @@ std::string Symbolic::Report(double seconds, const std::string& status) {
   r += fmt::format("{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the rules\n",
                    bullet, bounded, bounded == 1 ? "" : "s", atoms_->size(), atoms_->size() == 1 ? "" : "s");
   r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, classes_.size(), classes_.size() == 1 ? "" : "es",
-                   complete ? fmt::format("complete: Z3 proved that no other change of verdict exists ({:.2f} s)", seconds)
+                   complete ? std::string("complete: Z3 proved that no other change of verdict exists")
                             : status);
   size_t i = 0;
   for (const Class& k : classes_) {

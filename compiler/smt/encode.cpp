@@ -458,8 +458,9 @@ std::string Encoder::Print(ir::ExprId id, Frame& f) {
     }
     case Op::Local: return e.a < f.names.size() && !f.names[e.a].empty() ? f.names[e.a] : "x";
     case Op::LetRef: return Print(f.decision->lets[e.a].value, f);
-    case Op::Const: return m_.consts[e.a].name;
-    case Op::Call: return m_.defs[e.a].name + "(" + list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
+    case Op::Const: return Qualify(m_.consts[e.a].name, m_.consts[e.a].range, e.a, true);
+    case Op::Call:
+      return Qualify(m_.defs[e.a].name, m_.defs[e.a].range, e.a, false) + "(" + list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
     case Op::DecisionCall: {
       const ir::Decision& d = m_.decisions[e.a];
       std::string prefix;
@@ -508,6 +509,17 @@ std::string Encoder::Print(ir::ExprId id, Frame& f) {
     }
   }
   return "?";
+}
+
+// A constant or helper by name, qualified with its instrument (`base_rule.limit`) when it is not
+// the one in force in the module's latest version, so both versions' names stay apart.
+std::string Encoder::Qualify(const std::string& name, SourceRange range, uint32_t index, bool is_const) const {
+  if (m_.versions.size() < 2) return name;
+  const auto& table = is_const ? m_.versions.back().consts : m_.versions.back().defs;
+  auto it = table.find(name);
+  if (it != table.end() && it->second == index) return name;
+  int ins = range.file < m_.file_instrument.size() ? m_.file_instrument[range.file] : -1;
+  return ins >= 0 ? m_.instruments[size_t(ins)].name + "." + name : name;
 }
 
 void Encoder::RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f) {

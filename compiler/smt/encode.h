@@ -120,6 +120,7 @@ class Encoder {
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
   std::string Print(ir::ExprId id, Frame& f);
   std::string Paren(ir::ExprId id, Frame& f);
+  std::string Qualify(const std::string& name, SourceRange range, uint32_t index, bool is_const) const;
   rt::Value DecodeAt(const z3::model& model, const std::vector<z3::expr>& v, size_t& i, rt::TypeId t);
 
   [[noreturn]] void Fail(ir::ExprId id, const std::string& what);
