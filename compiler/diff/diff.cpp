@@ -546,6 +546,20 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
 
 }  // namespace
 
+bool WriteReport(const std::string& report, const std::string& output) {
+  if (output.empty()) {
+    std::cout << report;
+    return true;
+  }
+  std::ofstream out(output, std::ios::binary);
+  if (!out) {
+    std::cerr << fmt::format("error: cannot write `{}`\n", output);
+    return false;
+  }
+  out << report;
+  return true;
+}
+
 int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                    std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
   if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
@@ -624,17 +638,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
                              missing ? fmt::format("; {} are not", missing) : "");
     return missing ? kFailed : kOk;
   }
-  std::string report = corpus.Report();
-  if (o.output.empty()) {
-    std::cout << report;
-  } else {
-    std::ofstream out(o.output, std::ios::binary);
-    if (!out) {
-      std::cerr << fmt::format("error: cannot write `{}`\n", o.output);
-      return kInputError;
-    }
-    out << report;
-  }
+  if (!WriteReport(corpus.Report(), o.output)) return kInputError;
   return corpus.total().invalid ? kFailed : kOk;
 }
 

@@ -71,6 +71,9 @@ struct Side {
 bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                std::unique_ptr<driver::Program> programs[2], Side* old_side, Side* new_side);
 
+// Prints a report, or writes it to `output` when given; false (reported) when it cannot.
+bool WriteReport(const std::string& report, const std::string& output);
+
 // LoadSides, then compiles each side's decision with the traced JIT; returns an exit code.
 int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                    std::unique_ptr<driver::Program> programs[2], Side* a, Side* b);

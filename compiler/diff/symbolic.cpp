@@ -530,17 +530,7 @@ int Symbolic::Run(std::vector<std::string>* keys) {
     return kx < ky;
   });
   if (debug) std::cerr << fmt::format("done in {:.3f} s\n", seconds);
-  std::string report = Report(status);
-  if (o_.output.empty()) {
-    std::cout << report;
-  } else {
-    std::ofstream out(o_.output, std::ios::binary);
-    if (!out) {
-      std::cerr << fmt::format("error: cannot write `{}`\n", o_.output);
-      return kInputError;
-    }
-    out << report;
-  }
+  if (!WriteReport(Report(status), o_.output)) return kInputError;
   return status == "complete" ? kOk : kFailed;
 }
 
