@@ -303,20 +303,8 @@ class Corpus {
   uint64_t cases_ = 0;
 };
 
-// For outcomes that are records: the fields that differ ("authorization: AIA -> NLR").
-std::vector<std::tuple<std::string, std::string, std::string>> FieldChanges(const Side& s, const Verdict& a, const Verdict& b) {
-  std::vector<std::tuple<std::string, std::string, std::string>> out;
-  const auto& types = s.m().types;
-  rt::TypeId t = s.dec().result;
-  if (!a.ok || !b.ok || types.kind(t) != rt::TypeKind::Record) return out;
-  const auto& rec = types.records[types.info(t).ref];
-  for (size_t i = 0; i < rec.fields.size(); ++i) {
-    const rt::Value& x = (*a.value.AsRecord().fields)[i];
-    const rt::Value& y = (*b.value.AsRecord().fields)[i];
-    if (!rt::ValuesEqual(x, y))
-      out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types), rt::FormatValue(y, rec.fields[i].type, types));
-  }
-  return out;
+std::vector<FieldChange> FieldChanges(const Side& s, const Verdict& a, const Verdict& b) {
+  return FieldChanges(s, a.ok ? &a.value : nullptr, b.ok ? &b.value : nullptr);
 }
 
 std::string Corpus::Report() const {
@@ -331,17 +319,8 @@ std::string Corpus::Report() const {
   std::string r;
   if (o_.format == "html") return ReportHtml(keys);
   if (o_.format == "json") {
-    auto side_json = [&](const Side& s) {
-      const ir::Version& v = s.m().versions[size_t(s.version)];
-      return fmt::format("{{\"version\":{},\"label\":{},\"effective\":{},\"file\":{}}}", rt::JsonQuote(s.Name()),
-                         rt::JsonQuote(s.Label()), v.effective.empty() ? "null" : rt::JsonQuote(v.effective),
-                         rt::JsonQuote(s.program->sources.file(v.file).path));
-    };
     auto verdict_json = [&](const Side& s, const Verdict& v) {
-      std::string provs;
-      for (uint32_t rule : v.deciding) provs += (provs.empty() ? "" : ",") + s.ProvisionJson(rule);
-      if (!v.ok) return fmt::format("{{\"outcome\":null,\"error\":{}}}", rt::JsonQuote(v.key.substr(7)));
-      return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(v.value, s.dec().result, s.m().types), provs);
+      return VerdictJson(s, v.ok ? "" : v.key.substr(7), v.value, v.deciding);
     };
     std::string classes;
     for (const std::string* k : keys) {
@@ -359,7 +338,7 @@ std::string Corpus::Report() const {
     r = fmt::format(
         "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":{},"
         "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},\"classes\":[{}]}}\n",
-        rt::JsonQuote(o_.decision), side_json(old_), side_json(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
+        rt::JsonQuote(o_.decision), SideJson(old_), SideJson(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
         t.invalid, t.errors_old, t.errors_new, classes);
     return r;
   }
@@ -384,12 +363,7 @@ std::string Corpus::Report() const {
     }
     r += fmt::format("{}{}. {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, c.count, c.count == 1 ? "" : "s", pct(c.count), what);
     if (md) r += "\n";
-    auto provs = [&](const Side& s, const Verdict& v) {
-      if (!v.ok) return v.key;
-      std::string p;
-      for (uint32_t rule : v.deciding) p += (p.empty() ? "" : ", ") + s.Provision(rule);
-      return p;
-    };
+    auto provs = [&](const Side& s, const Verdict& v) { return v.ok ? ProvisionList(s, v.deciding) : v.key; };
     r += fmt::format("{}   old ({}): {}\n", md ? "-" : " ", old_.Name(), provs(old_, c.old_v));
     r += fmt::format("{}   new ({}): {}\n", md ? "-" : " ", new_.Name(), provs(new_, c.new_v));
     if (!changes.empty()) {
@@ -546,6 +520,41 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
 
 }  // namespace
 
+std::vector<FieldChange> FieldChanges(const Side& s, const rt::Value* a, const rt::Value* b) {
+  std::vector<FieldChange> out;
+  const auto& types = s.m().types;
+  rt::TypeId t = s.dec().result;
+  if (!a || !b || types.kind(t) != rt::TypeKind::Record) return out;
+  const auto& rec = types.records[types.info(t).ref];
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    const rt::Value& x = (*a->AsRecord().fields)[i];
+    const rt::Value& y = (*b->AsRecord().fields)[i];
+    if (!rt::ValuesEqual(x, y))
+      out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types), rt::FormatValue(y, rec.fields[i].type, types));
+  }
+  return out;
+}
+
+std::string SideJson(const Side& s) {
+  const ir::Version& v = s.m().versions[size_t(s.version)];
+  return fmt::format("{{\"version\":{},\"label\":{},\"effective\":{},\"file\":{}}}", rt::JsonQuote(s.Name()),
+                     rt::JsonQuote(s.Label()), v.effective.empty() ? "null" : rt::JsonQuote(v.effective),
+                     rt::JsonQuote(s.program->sources.file(v.file).path));
+}
+
+std::string VerdictJson(const Side& s, const std::string& error, const rt::Value& outcome, const std::vector<uint32_t>& deciding) {
+  if (!error.empty()) return fmt::format("{{\"outcome\":null,\"error\":{}}}", rt::JsonQuote(error));
+  std::string provs;
+  for (uint32_t rule : deciding) provs += (provs.empty() ? "" : ",") + s.ProvisionJson(rule);
+  return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(outcome, s.dec().result, s.m().types), provs);
+}
+
+std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding) {
+  std::string p;
+  for (uint32_t rule : deciding) p += (p.empty() ? "" : ", ") + s.Provision(rule);
+  return p;
+}
+
 bool WriteReport(const std::string& report, const std::string& output) {
   if (output.empty()) {
     std::cout << report;
@@ -584,7 +593,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   std::unique_ptr<driver::Program> programs[2];
   Side a, b;
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
-  if (o.cases.empty()) return RunSymbolic(c, o, a, b);
+  if (o.cases.empty()) return RunSymbolic(o, a, b);
   std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
   if (!in) {
     std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);
@@ -615,7 +624,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     std::set<std::string> symbolic;
     {
       std::vector<std::string> keys;
-      if (int rc = RunSymbolic(c, o, a, b, &keys); rc != kOk) return rc;
+      if (int rc = RunSymbolic(o, a, b, &keys); rc != kOk) return rc;
       symbolic.insert(keys.begin(), keys.end());
     }
     const DiffStats& t = corpus.total();

@@ -3,6 +3,8 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -70,6 +72,17 @@ struct Side {
 // decision on each side and checks that their outcomes can be compared; reports problems.
 bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                std::unique_ptr<driver::Program> programs[2], Side* old_side, Side* new_side);
+
+// Report pieces shared by the corpus and the symbolic diff.
+// For outcomes that are records: the fields that differ, (field, old, new); null: that side failed.
+using FieldChange = std::tuple<std::string, std::string, std::string>;
+std::vector<FieldChange> FieldChanges(const Side& s, const rt::Value* a, const rt::Value* b);
+// {"version", "label", "effective", "file"} of a side.
+std::string SideJson(const Side& s);
+// {"outcome", "provisions"}, or {"outcome": null, "error": kind} when `error` is not empty.
+std::string VerdictJson(const Side& s, const std::string& error, const rt::Value& outcome, const std::vector<uint32_t>& deciding);
+// "rule `aia` (15 CFR 740.27) [r1], ..."
+std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding);
 
 // Prints a report, or writes it to `output` when given; false (reported) when it cannot.
 bool WriteReport(const std::string& report, const std::string& output);

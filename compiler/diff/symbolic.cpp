@@ -7,6 +7,7 @@
 #include <iostream>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -48,6 +49,12 @@ struct SideClass {
   rt::Value outcome;                // decoded from the model (its finite parts name the class)
 };
 
+// The runtime error of a side, spelled as `fails with` spells it; empty when there is none.
+std::string ErrorOf(const SideClass& sc) { return sc.error ? rt::Spelling(rt::RtErrorKind(sc.error - 1)) : ""; }
+std::string SideKey(const Side& s, const SideClass& sc) {
+  return ClassKey(s, ErrorOf(sc), sc.error ? nullptr : &sc.outcome, sc.deciding);
+}
+
 struct Cube {
   std::vector<std::pair<size_t, bool>> lits;  // (atom, polarity)
 };
@@ -83,8 +90,8 @@ class Symbolic {
   }
   std::string Verdict(const Side& s, const SideClass& sc) const;
   int8_t AtomAt(size_t atom, size_t input, uint32_t member);
-  bool OpenMember(const Cube& cube, size_t v, uint32_t member);
-  bool unknown_count_ = false;
+  // Whether a cube allows enum input v to be `member`; nullopt when only a solver could say.
+  std::optional<bool> OpenMember(const Cube& cube, size_t v, uint32_t member);
   std::map<std::pair<size_t, size_t>, std::vector<int8_t>> atom_at_;
   std::string Provisions(const Side& s, const SideClass& sc) const;
 
@@ -104,6 +111,8 @@ class Symbolic {
   std::unique_ptr<z3::solver> implies_;          // domain; checks that a cube implies a class
   std::vector<Class> classes_;
   int trial_budget_ms_ = 20;  // per cube, for dropping conditions that the class does not need
+  std::unique_ptr<interp::Interpreter> interp_[2];  // replay engines, per side
+  std::unique_ptr<jit::Runner> runner_[2];
 };
 
 // The uninterpreted constants (inputs) a term reads.
@@ -141,25 +150,7 @@ z3::expr Symbolic::Formula(const SideClass& sc, const smt::DecisionSym& ds, smt:
   }
   // The finite parts of the decoded outcome, as constants, against the symbolic ones.
   auto parts = enc.FiniteParts(ds.outcome, s.dec().result);
-  std::vector<z3::expr> wanted;
-  std::function<void(const rt::Value&, rt::TypeId)> flat = [&](const rt::Value& v, rt::TypeId t) {
-    const rt::TypeInfo& ti = s.m().types.info(t);
-    switch (ti.kind) {
-      case rt::TypeKind::Bool: wanted.push_back(ctx_.bool_val(v.AsBool())); break;
-      case rt::TypeKind::Enum: wanted.push_back(ctx_.int_val(int(v.AsEnum().index))); break;
-      case rt::TypeKind::Text: wanted.push_back(ctx_.int_val(texts_.Id(std::string(v.AsText())))); break;
-      case rt::TypeKind::Set:
-        for (size_t i = 0; i < s.m().types.enums[ti.ref].members.size(); ++i) wanted.push_back(ctx_.bool_val(v.AsSet().Contains(uint32_t(i))));
-        break;
-      case rt::TypeKind::Record: {
-        const auto& r = s.m().types.records[ti.ref];
-        for (size_t i = 0; i < r.fields.size(); ++i) flat((*v.AsRecord().fields)[i], r.fields[i].type);
-        break;
-      }
-      default: break;
-    }
-  };
-  flat(sc.outcome, s.dec().result);
+  auto wanted = enc.FiniteParts(enc.Constant(sc.outcome, s.dec().result), s.dec().result);
   for (size_t i = 0; i < parts.size() && i < wanted.size(); ++i) f = f && parts[i] == wanted[i];
   return f;
 }
@@ -169,8 +160,12 @@ bool Symbolic::Replay(Class& k, std::string* why) {
   for (int side = 0; side < 2; ++side) {
     Side& s = side ? b_ : a_;
     const SideClass& want = side ? k.new_c : k.old_c;
-    interp::Interpreter in(s.m());
-    jit::Runner runner(s.m(), *s.engine);
+    if (!interp_[side]) {
+      interp_[side] = std::make_unique<interp::Interpreter>(s.m());
+      runner_[side] = std::make_unique<jit::Runner>(s.m(), *s.engine);
+    }
+    interp::Interpreter& in = *interp_[side];
+    jit::Runner& runner = *runner_[side];
     for (int engine = 0; engine < 2; ++engine) {
       interp::DecisionTrace trace;
       SideClass got;
@@ -183,10 +178,7 @@ bool Symbolic::Replay(Class& k, std::string* why) {
       } catch (const rt::EvalError& err) {
         got.error = 1 + int(err.kind);
       }
-      std::string expected = ClassKey(s, want.error ? rt::Spelling(rt::RtErrorKind(want.error - 1)) : "",
-                                      want.error ? nullptr : &want.outcome, want.deciding);
-      std::string actual = ClassKey(s, got.error ? rt::Spelling(rt::RtErrorKind(got.error - 1)) : "",
-                                    got.error ? nullptr : &got.outcome, got.deciding);
+      std::string expected = SideKey(s, want), actual = SideKey(s, got);
       if (expected != actual) {
         *why = fmt::format("on `{}` the {} gives {} where the encoding predicts {}", s.Name(), engine ? "JIT" : "interpreter",
                            actual, expected);
@@ -274,8 +266,7 @@ void Symbolic::Count(Class& k) {
     uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(iv.type).ref].members.size());
     unsigned id = iv.var.id();
     std::set<uint32_t> members;
-    bool all = false;
-    unknown_count_ = false;
+    bool all = false, unknown = false;
     for (const Cube& cube : k.cubes) {
       std::vector<size_t> only, mixed;
       for (const auto& [i, pos] : cube.lits) {
@@ -294,11 +285,15 @@ void Symbolic::Count(Class& k) {
           if (val < 0) open = true;
           else if (bool(val) != pos) { ok = false; break; }
         }
-        if (ok && open) ok = OpenMember(cube, v, member);
+        if (ok && open) {
+          std::optional<bool> allowed = OpenMember(cube, v, member);
+          unknown = unknown || !allowed;
+          ok = allowed.value_or(true);
+        }
         if (ok) members.insert(member);
       }
     }
-    if (!all && !unknown_count_ && !k.cubes_capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
+    if (!all && !unknown && !k.cubes_capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
   }
 }
 
@@ -325,7 +320,7 @@ int8_t Symbolic::AtomAt(size_t i, size_t v, uint32_t member) {
 // Whether a cube allows enum input v to be `member` when some of its conditions still read
 // other inputs after substitution. When they read one other enum input, its members are tried
 // the same way; otherwise a solver decides.
-bool Symbolic::OpenMember(const Cube& cube, size_t v, uint32_t member) {
+std::optional<bool> Symbolic::OpenMember(const Cube& cube, size_t v, uint32_t member) {
   const auto& ins = enc_a_->inputs();
   z3::expr_vector src(ctx_), dst(ctx_);
   src.push_back(ins[v].var);
@@ -359,36 +354,20 @@ bool Symbolic::OpenMember(const Cube& cube, size_t v, uint32_t member) {
     }
     return false;
   }
-  unknown_count_ = true;  // no exact count for this input without a solver per member
-  return true;
+  return std::nullopt;  // no exact count for this input without a solver per member
 }
 
 std::string Symbolic::Verdict(const Side& s, const SideClass& sc) const {
-  if (sc.error) return std::string("error: ") + rt::Spelling(rt::RtErrorKind(sc.error - 1));
+  if (sc.error) return "error: " + ErrorOf(sc);
   return rt::FormatValue(sc.outcome, s.dec().result, s.m().types);
 }
 
 std::string Symbolic::Provisions(const Side& s, const SideClass& sc) const {
-  if (sc.error) return Verdict(s, sc);
-  std::string p;
-  for (uint32_t r : sc.deciding) p += (p.empty() ? "" : ", ") + s.Provision(r);
-  return p;
+  return sc.error ? Verdict(s, sc) : ProvisionList(s, sc.deciding);
 }
 
 int Symbolic::Run(std::vector<std::string>* keys) {
   auto t0 = std::chrono::steady_clock::now();
-  if (const char* ps = std::getenv("EDICT_Z3_PARAMS")) {
-    std::string all = ps;
-    size_t pos = 0;
-    while (pos < all.size()) {
-      size_t sp = all.find(' ', pos);
-      std::string kv = all.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) z3::set_param(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str());
-      if (sp == std::string::npos) break;
-      pos = sp + 1;
-    }
-  }
   const ir::Decision& da = a_.dec();
   const ir::Decision& db = b_.dec();
   enc_a_ = std::make_unique<smt::Encoder>(ctx_, a_.m(), texts_);
@@ -467,50 +446,40 @@ int Symbolic::Run(std::vector<std::string>* keys) {
     // The witness: the model's inputs (decimals with a finite decimal expansion, as a case
     // file can give them only those).
     z3::model wm = m;
-    {
+    bool finite = true;
+    for (const auto& iv : enc_a_->inputs()) {
+      if (a_.m().types.kind(iv.type) != rt::TypeKind::Decimal) continue;
+      std::string den = m.eval(iv.var, true).denominator().get_decimal_string(0);
+      rt::i128 d = 0;
+      for (char ch : den) d = d * 10 + (ch - '0');
+      while (d % 2 == 0 && d > 1) d /= 2;
+      while (d % 5 == 0 && d > 1) d /= 5;
+      if (d != 1) finite = false;
+    }
+    if (!finite) {  // ask for a case of the class whose decimals have at most two places
       z3::solver w(ctx_);
       w.add(enc_a_->domain());
       w.add(formula);
-      bool need = false;
-      for (const auto& iv : enc_a_->inputs()) {
-        if (a_.m().types.kind(iv.type) != rt::TypeKind::Decimal) continue;
-        z3::expr val = m.eval(iv.var, true);
-        std::string den = val.denominator().get_decimal_string(0);
-        rt::i128 d = 0;
-        for (char ch : den) d = d * 10 + (ch - '0');
-        while (d % 2 == 0 && d > 1) d /= 2;
-        while (d % 5 == 0 && d > 1) d /= 5;
-        if (d != 1) need = true;
-        z3::expr scaled = ctx_.int_const(("witness!" + iv.path).c_str());
-        w.add(iv.var * 100 == z3::to_real(scaled));
-      }
-      if (need && w.check() == z3::sat) wm = w.get_model();
+      for (const auto& iv : enc_a_->inputs())
+        if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal)
+          w.add(iv.var * 100 == z3::to_real(ctx_.int_const(("witness!" + iv.path).c_str())));
+      if (w.check() == z3::sat) wm = w.get_model();
     }
     if (debug) std::cerr << fmt::format("  witness: {:.3f} s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
     for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(enc_a_->Decode(wm, inputs_[i], da.params[i].type));
-    std::string why;
-    if (!Replay(k, &why)) {
-      std::cerr << fmt::format("internal error: a witness of the symbolic diff does not replay ({}); the encoding disagrees with "
-                               "the engines, please report this\n  witness: {}\n",
-                               why, [&] {
-                                 std::string j = "{";
-                                 for (size_t i = 0; i < da.params.size(); ++i)
-                                   j += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
-                                        rt::ValueToJson(k.witness[i], da.params[i].type, a_.m().types);
-                                 return j + "}";
-                               }());
-      return kFailed;
-    }
     k.witness_json = "{";
     for (size_t i = 0; i < da.params.size(); ++i)
       k.witness_json += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
                         rt::ValueToJson(k.witness[i], da.params[i].type, a_.m().types);
     k.witness_json += "}";
-    k.key = ClassKey(a_, k.old_c.error ? rt::Spelling(rt::RtErrorKind(k.old_c.error - 1)) : "",
-                     k.old_c.error ? nullptr : &k.old_c.outcome, k.old_c.deciding) +
-            " -> " +
-            ClassKey(b_, k.new_c.error ? rt::Spelling(rt::RtErrorKind(k.new_c.error - 1)) : "",
-                     k.new_c.error ? nullptr : &k.new_c.outcome, k.new_c.deciding);
+    std::string why;
+    if (!Replay(k, &why)) {
+      std::cerr << fmt::format("internal error: a witness of the symbolic diff does not replay ({}); the encoding disagrees with "
+                               "the engines, please report this\n  witness: {}\n",
+                               why, k.witness_json);
+      return kFailed;
+    }
+    k.key = SideKey(a_, k.old_c) + " -> " + SideKey(b_, k.new_c);
     if (!keys) {
       Region(k, formula, m);
       if (debug) std::cerr << fmt::format("  region ({} cubes): {:.3f} s\n", k.cubes.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
@@ -537,16 +506,7 @@ int Symbolic::Run(std::vector<std::string>* keys) {
 std::string Symbolic::Report(const std::string& status) {
   const auto& types = a_.m().types;
   auto changes = [&](const Class& k) {
-    std::vector<std::tuple<std::string, std::string, std::string>> out;
-    if (k.old_c.error || k.new_c.error || types.kind(a_.dec().result) != rt::TypeKind::Record) return out;
-    const auto& rec = types.records[types.info(a_.dec().result).ref];
-    for (size_t i = 0; i < rec.fields.size(); ++i) {
-      const rt::Value& x = (*k.old_c.outcome.AsRecord().fields)[i];
-      const rt::Value& y = (*k.new_c.outcome.AsRecord().fields)[i];
-      if (!rt::ValuesEqual(x, y))
-        out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types), rt::FormatValue(y, rec.fields[i].type, types));
-    }
-    return out;
+    return FieldChanges(a_, k.old_c.error ? nullptr : &k.old_c.outcome, k.new_c.error ? nullptr : &k.new_c.outcome);
   };
   auto member_list = [&](const smt::InputVar& iv, const std::set<uint32_t>& ms) {
     const auto& en = types.enums[types.info(iv.type).ref];
@@ -557,18 +517,7 @@ std::string Symbolic::Report(const std::string& status) {
   const auto& ins = enc_a_->inputs();
   bool complete = status == "complete";
   if (o_.format == "json") {
-    auto side_json = [&](const Side& s) {
-      const ir::Version& v = s.m().versions[size_t(s.version)];
-      return fmt::format("{{\"version\":{},\"label\":{},\"effective\":{},\"file\":{}}}", rt::JsonQuote(s.Name()),
-                         rt::JsonQuote(s.Label()), v.effective.empty() ? "null" : rt::JsonQuote(v.effective),
-                         rt::JsonQuote(s.program->sources.file(v.file).path));
-    };
-    auto verdict_json = [&](const Side& s, const SideClass& sc) {
-      if (sc.error) return fmt::format("{{\"outcome\":null,\"error\":{}}}", rt::JsonQuote(rt::Spelling(rt::RtErrorKind(sc.error - 1))));
-      std::string provs;
-      for (uint32_t rule : sc.deciding) provs += (provs.empty() ? "" : ",") + s.ProvisionJson(rule);
-      return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(sc.outcome, s.dec().result, s.m().types), provs);
-    };
+    auto verdict_json = [&](const Side& s, const SideClass& sc) { return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding); };
     std::string cls;
     for (const Class& k : classes_) {
       std::string ch, region, counts;
@@ -593,7 +542,7 @@ std::string Symbolic::Report(const std::string& status) {
     }
     return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
                        "\"classes\":[{}]}}\n",
-                       rt::JsonQuote(o_.decision), side_json(a_), side_json(b_), complete ? "true" : "false",
+                       rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), complete ? "true" : "false",
                        rt::JsonQuote(status), cls);
   }
   bool md = o_.format == "markdown";
@@ -652,8 +601,7 @@ std::string ClassKey(const Side& s, const std::string& error, const rt::Value* o
   return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types);
 }
 
-int RunSymbolic(const driver::Common& c, const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys) {
-  (void)c;
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys) {
   Symbolic sym(o, a, b);
   return sym.Run(keys);
 }

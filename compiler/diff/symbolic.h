@@ -18,6 +18,6 @@ std::string ClassKey(const Side& s, const std::string& error, const rt::Value* o
 
 // Runs the symbolic diff and prints its report (o.format, o.output). With `keys`, also returns
 // each class's key (old ClassKey + " -> " + new ClassKey) and does not print. Returns an exit code.
-int RunSymbolic(const driver::Common& c, const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys = nullptr);
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys = nullptr);
 
 }  // namespace edict::diff

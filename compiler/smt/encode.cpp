@@ -1044,7 +1044,6 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
   err = First(err, Ite(any, win_err, none_err));
   value.err = err.simplify();
   out.outcome = value;
-  out.by_default = d.has_default ? Not(any) : c_.bool_val(false);
   decision_memo_.emplace(std::pair{decision, key}, out);
   return out;
 }

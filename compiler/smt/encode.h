@@ -61,8 +61,7 @@ struct InputVar {
 struct DecisionSym {
   Sym outcome;
   std::vector<z3::expr> winners;  // per rule: it applies and no applicable rule overrides it
-  z3::expr by_default;            // no rule won and the default gave the outcome
-  DecisionSym(z3::context& c) : outcome(c), by_default(c.bool_val(false)) {}
+  explicit DecisionSym(z3::context& c) : outcome(c) {}
 };
 
 // Texts are compared only for equality, so each text literal is a distinct integer (shared by the
@@ -100,7 +99,10 @@ class Encoder {
   // members, texts), which name an outcome in a transition class.
   std::vector<z3::expr> FiniteParts(const Sym& s, rt::TypeId t);
 
-  // The value of an input parameter of type t in a model (its components from `start`).
+  // A value as constant components (lists as elements).
+  Sym Constant(const rt::Value& v, rt::TypeId t);
+
+  // The value of an input parameter of type t in a model.
   rt::Value Decode(const z3::model& model, const Sym& s, rt::TypeId t);
 
   // A signature of a type's shape (kinds, units, enum members, record fields), to check that two
@@ -114,7 +116,6 @@ class Encoder {
   Sym Eval(ir::ExprId id, Frame& f);
   Sym EvalRaw(ir::ExprId id, Frame& f);
   Sym Builtin(const ir::Expr& e, Frame& f);
-  Sym Constant(const rt::Value& v, rt::TypeId t);
   void ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::expr>& out);
   void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds, std::vector<z3::expr>& out);
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
