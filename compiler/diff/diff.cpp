@@ -620,31 +620,53 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     return kInputError;
   }
   if (o.cross_check) {
-    // Every class of the corpus must be one the symbolic diff finds.
-    std::set<std::string> symbolic;
+    // Every class of the corpus must be one the symbolic diff finds, with flags it allows.
+    std::map<std::string, SymbolicClass> symbolic;
     {
-      std::vector<std::string> keys;
-      if (int rc = RunSymbolic(o, a, b, &keys); rc != kOk) return rc;
-      symbolic.insert(keys.begin(), keys.end());
+      std::vector<SymbolicClass> classes;
+      if (int rc = RunSymbolic(o, a, b, &classes); rc != kOk) return rc;
+      for (auto& k : classes) symbolic.emplace(k.key, std::move(k));
     }
     const DiffStats& t = corpus.total();
     size_t missing = 0;
+    auto side_key = [](const Side& s, const Verdict& v) {
+      return v.ok ? ClassKey(s, "", &v.value, v.deciding) : ClassKey(s, v.key.substr(7), nullptr, {});
+    };
+    // The flags of a corpus outcome that the symbolic class says it cannot have; empty if none.
+    auto bad_flags = [](const Side& s, const Verdict& v, const std::vector<uint8_t>& allowed) {
+      std::string bad;
+      if (!v.ok) return bad;
+      std::vector<bool> flags = FlagValues(s, v.value);
+      std::vector<std::string> labels = FlagLabels(s);
+      for (size_t i = 0; i < flags.size() && i < allowed.size(); ++i)
+        if (!(allowed[i] & (flags[i] ? 1 : 2))) bad += fmt::format("{}{}{}", bad.empty() ? "" : ", ", flags[i] ? "" : "not ", labels[i]);
+      return bad;
+    };
+    std::set<std::string> seen;
     for (const auto& k : t.order) {
       const ClassStats& cs = t.classes.at(k);
-      auto side_key = [](const Side& s, const Verdict& v) {
-        return v.ok ? ClassKey(s, "", &v.value, v.deciding) : ClassKey(s, v.key.substr(7), nullptr, {});
-      };
       std::string key = side_key(a, cs.old_v) + " -> " + side_key(b, cs.new_v);
-      if (!symbolic.count(key)) {
+      size_t line = cs.examples.empty() ? 0 : cs.examples[0].first;
+      auto it = symbolic.find(key);
+      std::string bad;
+      if (it == symbolic.end()) {
         ++missing;
-        std::cout << fmt::format("missing from the symbolic diff: {} (corpus line {})\n", key,
-                                 cs.examples.empty() ? 0 : cs.examples[0].first);
+        std::cout << fmt::format("missing from the symbolic diff: {} (corpus line {})\n", key, line);
+        continue;
+      }
+      seen.insert(key);
+      bad = bad_flags(a, cs.old_v, it->second.old_flags);
+      std::string bad_new = bad_flags(b, cs.new_v, it->second.new_flags);
+      if (!bad.empty() || !bad_new.empty()) {
+        ++missing;
+        std::cout << fmt::format("flags the symbolic class does not allow: {} (corpus line {}; old: {}; new: {})\n", key, line,
+                                 bad.empty() ? "ok" : bad, bad_new.empty() ? "ok" : bad_new);
       }
     }
-    std::cout << fmt::format("cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) are among the {} "
+    std::cout << fmt::format("cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) fall in {} of the {} "
                              "classes of the symbolic diff{}\n",
-                             t.order.size() - missing, t.order.size(), corpus.cases(), t.changed, symbolic.size(),
-                             missing ? fmt::format("; {} are not", missing) : "");
+                             t.order.size() - missing, t.order.size(), corpus.cases(), t.changed, seen.size(), symbolic.size(),
+                             missing ? fmt::format("; {} do not", missing) : "");
     return missing ? kFailed : kOk;
   }
   if (!WriteReport(corpus.Report(), o.output)) return kInputError;

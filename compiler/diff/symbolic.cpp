@@ -25,21 +25,51 @@ using driver::kOk;
 
 namespace {
 
-// The finite parts of a value, as text; numbers and dates are `_`.
-std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types) {
+// The finite parts of a value, as text; numbers and dates are `_`, and so are sets unless
+// `sets` (a class does not split on its flags).
+std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types, bool sets) {
   const rt::TypeInfo& ti = types.info(t);
   switch (ti.kind) {
-    case rt::TypeKind::Bool: case rt::TypeKind::Enum: case rt::TypeKind::Text: case rt::TypeKind::Set:
+    case rt::TypeKind::Bool: case rt::TypeKind::Enum: case rt::TypeKind::Text:
       return rt::FormatValue(v, t, types);
+    case rt::TypeKind::Set: return sets ? rt::FormatValue(v, t, types) : "_";
     case rt::TypeKind::Record: {
       const auto& r = types.records[ti.ref];
       std::string s = "{";
       for (size_t i = 0; i < r.fields.size(); ++i)
-        s += (i ? ", " : "") + r.fields[i].name + ": " + Project((*v.AsRecord().fields)[i], r.fields[i].type, types);
+        s += (i ? ", " : "") + r.fields[i].name + ": " + Project((*v.AsRecord().fields)[i], r.fields[i].type, types, sets);
       return s + "}";
     }
     default: return "_";
   }
+}
+
+// The flags of an outcome type (its set members, in the order of Encoder::Flags): the set field's
+// path and the member's name; and their values in one outcome.
+struct FlagName {
+  std::string field, member;
+  std::string Label() const { return member + " in " + (field.empty() ? "outcome" : field); }
+};
+void FlagWalk(rt::TypeId t, const rt::TypeTable& types, const std::string& path, const rt::Value* v,
+              std::vector<FlagName>* names, std::vector<bool>* values) {
+  const rt::TypeInfo& ti = types.info(t);
+  if (ti.kind == rt::TypeKind::Set) {
+    const auto& members = types.enums[ti.ref].members;
+    for (uint32_t m = 0; m < members.size(); ++m) {
+      if (names) names->push_back({path, members[m]});
+      if (values) values->push_back(v->AsSet().Contains(m));
+    }
+  } else if (ti.kind == rt::TypeKind::Record) {
+    const auto& r = types.records[ti.ref];
+    for (size_t i = 0; i < r.fields.size(); ++i)
+      FlagWalk(r.fields[i].type, types, path.empty() ? r.fields[i].name : path + "." + r.fields[i].name,
+               v ? &(*v->AsRecord().fields)[i] : nullptr, names, values);
+  }
+}
+std::vector<FlagName> FlagNames(rt::TypeId t, const rt::TypeTable& types) {
+  std::vector<FlagName> out;
+  FlagWalk(t, types, "", nullptr, &out, nullptr);
+  return out;
 }
 
 // What one side gives in a class, read from a model of the encoding.
@@ -54,16 +84,37 @@ std::string ErrorOf(const SideClass& sc) { return sc.error ? rt::Spelling(rt::Rt
 std::string SideKey(const Side& s, const SideClass& sc) {
   return ClassKey(s, ErrorOf(sc), sc.error ? nullptr : &sc.outcome, sc.deciding);
 }
+// The key with the flags' values too: what a replayed witness must give exactly.
+std::string FullKey(const Side& s, const SideClass& sc) {
+  if (sc.error) return SideKey(s, sc);
+  return SideKey(s, sc) + " " + Project(sc.outcome, s.dec().result, s.m().types, true);
+}
 
 struct Cube {
   std::vector<std::pair<size_t, bool>> lits;  // (atom, polarity)
 };
 
+// A region: a union of cubes over the atoms.
+struct Region {
+  std::vector<Cube> cubes;
+  bool exact = true;    // every cube implies the formula (the atoms determine it)
+  bool capped = false;  // stopped listing cubes at the cap
+};
+
+constexpr uint8_t kCanHave = 1, kCanLack = 2;
+
+// A flag of one side over the whole domain.
+struct GlobalFlag {
+  z3::expr flag;
+  uint8_t status = 0;  // kCanHave | kCanLack
+  Region region;       // where it holds, when it can both hold and not
+};
+
 struct Class {
   SideClass old_c, new_c;
-  std::vector<Cube> cubes;
-  bool cubes_exact = true;   // every cube implies the class (the atoms determine it)
-  bool cubes_capped = false; // stopped listing cubes at the cap
+  Region region;
+  bool region_and_flags = false;  // the region is the class's where the flags differ
+  std::vector<uint8_t> flags[2];  // per side and flag: kCanHave | kCanLack
   std::vector<rt::Value> witness;
   std::string witness_json;
   // Per enum input: the members possible in the class (empty optional: all of them).
@@ -75,14 +126,16 @@ class Symbolic {
  public:
   Symbolic(const DiffOptions& o, Side& a, Side& b) : o_(o), a_(a), b_(b) {}
 
-  int Run(std::vector<std::string>* keys);
+  int Run(std::vector<SymbolicClass>* out);
 
  private:
   SideClass Read(const z3::model& m, smt::Encoder& enc, const smt::DecisionSym& ds, const Side& s);
   z3::expr Formula(const SideClass& sc, const smt::DecisionSym& ds, smt::Encoder& enc, const Side& s);
   bool Replay(Class& k, std::string* why);
-  void Region(Class& k, const z3::expr& formula, const z3::model& first);
+  Region Cubes(const z3::expr& formula, const z3::model& first);
   void Count(Class& k);
+  void FlagStatus(Class& k, const z3::expr& formula, const z3::model& m);
+  void GlobalFlags(bool regions);
   std::string Report(const std::string& status);
   std::string Literal(const std::pair<size_t, bool>& l) const {
     const smt::Atom& at = (*atoms_)[l.first];
@@ -110,6 +163,11 @@ class Symbolic {
   std::vector<std::set<unsigned>> atom_vars_;    // the input variables (AST ids) each atom reads
   std::unique_ptr<z3::solver> implies_;          // domain; checks that a cube implies a class
   std::vector<Class> classes_;
+  z3::expr changed_{ctx_};                    // the verdicts differ
+  z3::expr flags_differ_{ctx_};               // the flags differ
+  std::vector<GlobalFlag> global_flags_[2];  // per side, in the order of Encoder::Flags
+  std::unique_ptr<z3::solver> flag_solver_;  // domain; which flags a class allows
+  std::vector<FlagName> flag_names_;
   int trial_budget_ms_ = 20;  // per cube, for dropping conditions that the class does not need
   std::unique_ptr<interp::Interpreter> interp_[2];  // replay engines, per side
   std::unique_ptr<jit::Runner> runner_[2];
@@ -178,7 +236,7 @@ bool Symbolic::Replay(Class& k, std::string* why) {
       } catch (const rt::EvalError& err) {
         got.error = 1 + int(err.kind);
       }
-      std::string expected = SideKey(s, want), actual = SideKey(s, got);
+      std::string expected = FullKey(s, want), actual = FullKey(s, got);
       if (expected != actual) {
         *why = fmt::format("on `{}` the {} gives {} where the encoding predicts {}", s.Name(), engine ? "JIT" : "interpreter",
                            actual, expected);
@@ -189,9 +247,10 @@ bool Symbolic::Replay(Class& k, std::string* why) {
   return true;
 }
 
-// The class's region as a union of cubes over the atoms, each generalised (by unsat cores) to
-// the fewest conditions that still imply the class.
-void Symbolic::Region(Class& k, const z3::expr& formula, const z3::model& first) {
+// The region where `formula` holds, as a union of cubes over the atoms, each generalised (by
+// unsat cores) to the fewest conditions that still imply the formula. `first` satisfies it.
+Region Symbolic::Cubes(const z3::expr& formula, const z3::model& first) {
+  Region k;
   constexpr size_t kMaxCubes = 8;
   z3::solver reg(ctx_);
   {
@@ -236,7 +295,7 @@ void Symbolic::Region(Class& k, const z3::expr& formula, const z3::model& first)
       }
       std::sort(cube.lits.begin(), cube.lits.end());
     } else {
-      k.cubes_exact = false;
+      k.exact = false;
       cube.lits = lits;
     }
     k.cubes.push_back(cube);
@@ -244,15 +303,16 @@ void Symbolic::Region(Class& k, const z3::expr& formula, const z3::model& first)
     for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? (*atoms_)[i].term : !(*atoms_)[i].term);
     reg.add(!conj);
     if (k.cubes.size() >= kMaxCubes) {
-      k.cubes_capped = reg.check() != z3::unsat;
+      k.capped = reg.check() != z3::unsat;
       break;
     }
     z3::check_result more = reg.check();
-    if (more == z3::unknown) k.cubes_capped = true;
+    if (more == z3::unknown) k.capped = true;
     if (more != z3::sat) break;
     m = reg.get_model();
   }
   implies_->pop();
+  return k;
 }
 
 // For every enum input, the members possible in the class: from each cube, the members that
@@ -267,7 +327,7 @@ void Symbolic::Count(Class& k) {
     unsigned id = iv.var.id();
     std::set<uint32_t> members;
     bool all = false, unknown = false;
-    for (const Cube& cube : k.cubes) {
+    for (const Cube& cube : k.region.cubes) {
       std::vector<size_t> only, mixed;
       for (const auto& [i, pos] : cube.lits) {
         if (!atom_vars_[i].count(id)) continue;
@@ -293,7 +353,7 @@ void Symbolic::Count(Class& k) {
         if (ok) members.insert(member);
       }
     }
-    if (!all && !unknown && !k.cubes_capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
+    if (!all && !unknown && !k.region.capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
   }
 }
 
@@ -366,7 +426,7 @@ std::string Symbolic::Provisions(const Side& s, const SideClass& sc) const {
   return sc.error ? Verdict(s, sc) : ProvisionList(s, sc.deciding);
 }
 
-int Symbolic::Run(std::vector<std::string>* keys) {
+int Symbolic::Run(std::vector<SymbolicClass>* out) {
   auto t0 = std::chrono::steady_clock::now();
   const ir::Decision& da = a_.dec();
   const ir::Decision& db = b_.dec();
@@ -419,19 +479,29 @@ int Symbolic::Run(std::vector<std::string>* keys) {
     Vars((*atoms_)[i].term, vs, seen);
     atom_vars_.push_back(std::move(vs));
   }
+  flag_names_ = FlagNames(da.result, a_.m().types);
+  {
+    auto fa = enc_a_->Flags(old_->outcome, da.result), fb = enc_b_->Flags(new_->outcome, db.result);
+    flags_differ_ = ctx_.bool_val(false);
+    for (size_t i = 0; i < fa.size() && i < fb.size(); ++i) flags_differ_ = flags_differ_ || fa[i] != fb[i];
+  }
+  flag_solver_ = std::make_unique<z3::solver>(ctx_);
+  flag_solver_->add(enc_a_->domain());
 
-  z3::expr changed = old_->outcome.err != 0 || new_->outcome.err != 0 ||
-                     !enc_a_->Equal(old_->outcome, new_->outcome, da.result);
+  changed_ = old_->outcome.err != 0 || new_->outcome.err != 0 || !enc_a_->Equal(old_->outcome, new_->outcome, da.result);
   z3::solver s(ctx_);
   s.add(enc_a_->domain());
-  s.add(changed);
+  s.add(changed_);
   std::string status = "complete";
   bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
-  if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), atoms_->size());
+  auto since = [](auto t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
+  if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", since(t0), atoms_->size());
+  GlobalFlags(!out);
+  if (debug) std::cerr << fmt::format("flags in {:.3f} s\n", since(t0));
   for (;;) {
     auto tc = std::chrono::steady_clock::now();
     z3::check_result r = s.check();
-    if (debug) std::cerr << fmt::format("check {}: {:.3f} s\n", classes_.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+    if (debug) std::cerr << fmt::format("check {}: {:.3f} s\n", classes_.size(), since(tc));
     if (r == z3::unsat) break;
     if (r == z3::unknown) {
       status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
@@ -441,7 +511,10 @@ int Symbolic::Run(std::vector<std::string>* keys) {
     Class k;
     k.old_c = Read(m, *enc_a_, *old_, a_);
     k.new_c = Read(m, *enc_b_, *new_, b_);
-    z3::expr formula = Formula(k.old_c, *old_, *enc_a_, a_) && Formula(k.new_c, *new_, *enc_b_, b_);
+    // The class: the same errors, or the same deciding rules and finite parts, on each side; and a
+    // change of verdict (which, when those are equal, is a change of flags or numbers).
+    z3::expr rules = Formula(k.old_c, *old_, *enc_a_, a_) && Formula(k.new_c, *new_, *enc_b_, b_);
+    z3::expr formula = rules && changed_;
     s.add(!formula);
     // The witness: the model's inputs (decimals with a finite decimal expansion, as a case
     // file can give them only those).
@@ -463,9 +536,13 @@ int Symbolic::Run(std::vector<std::string>* keys) {
       for (const auto& iv : enc_a_->inputs())
         if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal)
           w.add(iv.var * 100 == z3::to_real(ctx_.int_const(("witness!" + iv.path).c_str())));
-      if (w.check() == z3::sat) wm = w.get_model();
+      if (w.check() == z3::sat) {
+        wm = w.get_model();
+        k.old_c = Read(wm, *enc_a_, *old_, a_);  // the same class; its flags may differ
+        k.new_c = Read(wm, *enc_b_, *new_, b_);
+      }
     }
-    if (debug) std::cerr << fmt::format("  witness: {:.3f} s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+    if (debug) std::cerr << fmt::format("  witness: {:.3f} s\n", since(tc));
     for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(enc_a_->Decode(wm, inputs_[i], da.params[i].type));
     k.witness_json = "{";
     for (size_t i = 0; i < da.params.size(); ++i)
@@ -480,17 +557,29 @@ int Symbolic::Run(std::vector<std::string>* keys) {
       return kFailed;
     }
     k.key = SideKey(a_, k.old_c) + " -> " + SideKey(b_, k.new_c);
-    if (!keys) {
-      Region(k, formula, m);
-      if (debug) std::cerr << fmt::format("  region ({} cubes): {:.3f} s\n", k.cubes.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+    FlagStatus(k, formula, wm);
+    if (debug) std::cerr << fmt::format("  flags: {:.3f} s\n", since(tc));
+    if (!out) {
+      // The region of the deciding rules and parts alone when that is the class, or is the class
+      // once the flags differ (they then need not be spelled out in every cube).
+      flag_solver_->push();
+      flag_solver_->add(rules);
+      z3::expr_vector unchanged(ctx_), other(ctx_);
+      unchanged.push_back(!changed_);
+      other.push_back(changed_ && !flags_differ_);
+      bool whole = flag_solver_->check(unchanged) == z3::unsat;
+      k.region_and_flags = !whole && flag_solver_->check(other) == z3::unsat;
+      flag_solver_->pop();
+      k.region = Cubes(whole || k.region_and_flags ? rules : formula, m);
+      if (debug) std::cerr << fmt::format("  region ({} cubes): {:.3f} s\n", k.region.cubes.size(), since(tc));
       Count(k);
-      if (debug) std::cerr << fmt::format("  counts: {:.3f} s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count());
+      if (debug) std::cerr << fmt::format("  counts: {:.3f} s\n", since(tc));
     }
     classes_.push_back(std::move(k));
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (keys) {
-    for (const auto& k : classes_) keys->push_back(k.key);
+  double seconds = since(t0);
+  if (out) {
+    for (const auto& k : classes_) out->push_back({k.key, k.flags[0], k.flags[1]});
     return status == "complete" ? kOk : kFailed;
   }
   std::sort(classes_.begin(), classes_.end(), [&](const Class& x, const Class& y) {
@@ -503,10 +592,69 @@ int Symbolic::Run(std::vector<std::string>* keys) {
   return status == "complete" ? kOk : kFailed;
 }
 
+// Where each flag holds on each side, over the whole domain: never, always, or a region.
+void Symbolic::GlobalFlags(bool regions) {
+  for (int side = 0; side < 2; ++side) {
+    Side& sd = side ? b_ : a_;
+    const smt::DecisionSym& ds = side ? *new_ : *old_;
+    smt::Encoder& enc = side ? *enc_b_ : *enc_a_;
+    auto flags = enc.Flags(ds.outcome, sd.dec().result);
+    z3::solver fs(ctx_);
+    fs.add(enc_a_->domain());
+    fs.add(ds.outcome.err == 0);
+    for (const z3::expr& f : flags) {
+      GlobalFlag g{f, 0, {}};
+      z3::expr_vector have(ctx_), lack(ctx_);
+      have.push_back(f);
+      lack.push_back(!f);
+      if (fs.check(have) == z3::sat) {
+        g.status |= kCanHave;
+        if (regions && fs.check(lack) != z3::unsat) {
+          g.status |= kCanLack;
+          fs.check(have);
+          g.region = Cubes(ds.outcome.err == 0 && f, fs.get_model());
+        }
+      }
+      if (!(g.status & kCanHave) || !regions) g.status |= fs.check(lack) == z3::unsat ? 0 : kCanLack;
+      global_flags_[side].push_back(std::move(g));
+    }
+  }
+}
+
+// Which flags can be present and which absent in a class (the witness's model answers half).
+void Symbolic::FlagStatus(Class& k, const z3::expr& formula, const z3::model& m) {
+  bool pushed = false;
+  for (int side = 0; side < 2; ++side) {
+    if ((side ? k.new_c : k.old_c).error) continue;
+    for (const GlobalFlag& g : global_flags_[side]) {
+      uint8_t st = m.eval(g.flag, true).is_true() ? kCanHave : kCanLack;
+      uint8_t other = st == kCanHave ? kCanLack : kCanHave;
+      if (g.status & other) {
+        if (!pushed) {
+          flag_solver_->push();
+          flag_solver_->add(formula);
+          pushed = true;
+        }
+        z3::expr_vector as(ctx_);
+        as.push_back(other == kCanHave ? g.flag : !g.flag);
+        if (flag_solver_->check(as) != z3::unsat) st |= other;
+      }
+      k.flags[side].push_back(st);
+    }
+  }
+  if (pushed) flag_solver_->pop();
+}
+
 std::string Symbolic::Report(const std::string& status) {
   const auto& types = a_.m().types;
   auto changes = [&](const Class& k) {
-    return FieldChanges(a_, k.old_c.error ? nullptr : &k.old_c.outcome, k.new_c.error ? nullptr : &k.new_c.outcome);
+    auto ch = FieldChanges(a_, k.old_c.error ? nullptr : &k.old_c.outcome, k.new_c.error ? nullptr : &k.new_c.outcome);
+    // Sets are flags, reported on their own line: their values in the witness do not name the class.
+    std::erase_if(ch, [&](const FieldChange& c) {
+      for (const FlagName& f : flag_names_) if (f.field == std::get<0>(c)) return true;
+      return false;
+    });
+    return ch;
   };
   auto member_list = [&](const smt::InputVar& iv, const std::set<uint32_t>& ms) {
     const auto& en = types.enums[types.info(iv.type).ref];
@@ -514,20 +662,66 @@ std::string Symbolic::Report(const std::string& status) {
     for (uint32_t m : ms) s += (s.empty() ? "" : ", ") + en.members[m];
     return s;
   };
+  auto status_name = [](uint8_t st) {
+    return st == kCanHave ? "always" : st == (kCanHave | kCanLack) ? "sometimes" : "never";
+  };
+  // A set field's flags on one side of a class: "{a} + maybe {b, c}".
+  auto flag_set = [&](const Class& k, int side, const std::string& field) {
+    std::string always, maybe;
+    for (size_t i = 0; i < flag_names_.size(); ++i) {
+      if (flag_names_[i].field != field) continue;
+      uint8_t st = k.flags[side][i];
+      if (st == kCanHave) always += (always.empty() ? "" : ", ") + flag_names_[i].member;
+      else if (st == (kCanHave | kCanLack)) maybe += (maybe.empty() ? "" : ", ") + flag_names_[i].member;
+    }
+    return "{" + always + "}" + (maybe.empty() ? "" : " + maybe {" + maybe + "}");
+  };
+  std::vector<std::string> flag_fields;
+  for (const FlagName& f : flag_names_)
+    if (std::find(flag_fields.begin(), flag_fields.end(), f.field) == flag_fields.end()) flag_fields.push_back(f.field);
+  auto region_lines = [&](const Region& rg, bool md, const std::string& pad) {
+    std::string r;
+    for (const Cube& c : rg.cubes) {
+      std::string conj;
+      for (const auto& l : c.lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
+      if (conj.empty()) conj = "always";
+      r += fmt::format("{}- {}\n", pad, md ? "`" + conj + "`" : conj);
+    }
+    if (rg.capped) r += fmt::format("{}- ... (more regions; the JSON report lists the first {})\n", pad, rg.cubes.size());
+    return r;
+  };
+  auto region_json = [&](const Region& rg, bool and_flags) {
+    std::string any;
+    for (const Cube& c : rg.cubes) {
+      std::string lits;
+      for (const auto& l : c.lits) lits += (lits.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
+      any += (any.empty() ? "[" : ",[") + lits + "]";
+    }
+    return fmt::format("{{\"any_of\":[{}],\"and_flags_differ\":{},\"exact\":{},\"truncated\":{}}}", any,
+                       and_flags ? "true" : "false", rg.exact ? "true" : "false", rg.capped ? "true" : "false");
+  };
+  // The flags that hold somewhere on either side.
+  std::vector<size_t> live_flags;
+  for (size_t i = 0; i < flag_names_.size(); ++i)
+    if ((global_flags_[0][i].status & kCanHave) || (global_flags_[1][i].status & kCanHave)) live_flags.push_back(i);
   const auto& ins = enc_a_->inputs();
   bool complete = status == "complete";
   if (o_.format == "json") {
     auto verdict_json = [&](const Side& s, const SideClass& sc) { return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding); };
-    std::string cls;
+    std::string cls, flags;
+    for (size_t i : live_flags) {
+      std::string sides;
+      for (int side = 0; side < 2; ++side) {
+        const GlobalFlag& g = global_flags_[side][i];
+        sides += fmt::format(",\"{}\":{{\"status\":\"{}\"{}}}", side ? "new" : "old", status_name(g.status),
+                             g.status == (kCanHave | kCanLack) ? ",\"region\":" + region_json(g.region, false) : "");
+      }
+      flags += fmt::format("{}{{\"flag\":{}{}}}", flags.empty() ? "" : ",", rt::JsonQuote(flag_names_[i].Label()), sides);
+    }
     for (const Class& k : classes_) {
-      std::string ch, region, counts;
+      std::string ch, counts, kflags;
       for (const auto& [f, x, y] : changes(k))
         ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(f), rt::JsonQuote(x), rt::JsonQuote(y));
-      for (const Cube& c : k.cubes) {
-        std::string lits;
-        for (const auto& l : c.lits) lits += (lits.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
-        region += (region.empty() ? "[" : ",[") + lits + "]";
-      }
       for (const auto& [v, ms] : k.counts) {
         std::string names;
         const auto& en = types.enums[types.info(ins[v].type).ref];
@@ -535,15 +729,21 @@ std::string Symbolic::Report(const std::string& status) {
         counts += fmt::format("{}{{\"input\":{},\"count\":{},\"of\":{},\"members\":[{}]}}", counts.empty() ? "" : ",",
                               rt::JsonQuote(ins[v].path), ms.size(), en.members.size(), names);
       }
-      cls += fmt::format("{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"region\":{{\"any_of\":[{}],\"exact\":{},\"truncated\":{}}},"
-                         "\"counts\":[{}],\"witness\":{}}}",
-                         cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, region,
-                         k.cubes_exact ? "true" : "false", k.cubes_capped ? "true" : "false", counts, k.witness_json);
+      for (size_t i : live_flags) {
+        auto st = [&](int side) {
+          return k.flags[side].empty() ? std::string("null") : fmt::format("\"{}\"", status_name(k.flags[side][i]));
+        };
+        kflags += fmt::format("{}{{\"flag\":{},\"old\":{},\"new\":{}}}", kflags.empty() ? "" : ",",
+                              rt::JsonQuote(flag_names_[i].Label()), st(0), st(1));
+      }
+      cls += fmt::format("{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},\"counts\":[{}],\"witness\":{}}}",
+                         cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, kflags,
+                         region_json(k.region, k.region_and_flags), counts, k.witness_json);
     }
     return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-                       "\"classes\":[{}]}}\n",
+                       "\"flags\":[{}],\"classes\":[{}]}}\n",
                        rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), complete ? "true" : "false",
-                       rt::JsonQuote(status), cls);
+                       rt::JsonQuote(status), flags, cls);
   }
   bool md = o_.format == "markdown";
   std::string r, h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
@@ -557,26 +757,47 @@ std::string Symbolic::Report(const std::string& status) {
   r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, classes_.size(), classes_.size() == 1 ? "" : "es",
                    complete ? std::string("complete: Z3 proved that no other change of verdict exists")
                             : status);
+  if (!live_flags.empty()) {
+    r += fmt::format("{}Flags\n\n", md ? h2 : "");
+    r += "The members of set-valued fields of the outcome are flags: classes do not split on them, but say which\n"
+         "flags each side always, sometimes (maybe) or never has. Where each flag holds:\n\n";
+    for (size_t i : live_flags) {
+      r += fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + flag_names_[i].Label() + "`" : flag_names_[i].Label());
+      for (int side = 0; side < 2; ++side) {
+        const GlobalFlag& g = global_flags_[side][i];
+        std::string name = (side ? b_ : a_).Name();
+        if (g.status == (kCanHave | kCanLack)) {
+          r += fmt::format("{}{} ({}): where{}:\n", md ? "  - " : "     ", side ? "new" : "old", name, g.region.cubes.size() > 1 ? " any of" : "");
+          r += region_lines(g.region, md, md ? "    " : "       ");
+        } else {
+          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", name, status_name(g.status));
+        }
+      }
+    }
+    r += "\n";
+  }
+  if (md) r += h2 + "Transition classes\n\n";
   size_t i = 0;
   for (const Class& k : classes_) {
     ++i;
     std::string what;
     for (const auto& [f, x, y] : changes(k)) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", f, x, y);
-    if (what.empty()) what = Verdict(a_, k.old_c) + " -> " + Verdict(b_, k.new_c);
+    bool record = types.kind(a_.dec().result) == rt::TypeKind::Record;
+    if (what.empty()) what = record && !k.old_c.error && !k.new_c.error ? "flags change" : Verdict(a_, k.old_c) + " -> " + Verdict(b_, k.new_c);
     r += fmt::format("{}{}. {}\n", md ? "### " : "", i, what);
     if (md) r += "\n";
     std::string ind = md ? "- " : "   ";
     r += fmt::format("{}old ({}): {}\n", ind, a_.Name(), Provisions(a_, k.old_c));
     r += fmt::format("{}new ({}): {}\n", ind, b_.Name(), Provisions(b_, k.new_c));
-    r += fmt::format("{}where{}:\n", ind, k.cubes.size() > 1 ? " any of" : "");
-    for (const Cube& c : k.cubes) {
-      std::string conj;
-      for (const auto& l : c.lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
-      if (conj.empty()) conj = "always";
-      r += fmt::format("{}  {} {}\n", md ? "" : "   ", md ? "-" : "-", md ? "`" + conj + "`" : conj);
+    for (const std::string& field : flag_fields) {
+      std::string o = k.old_c.error ? "error" : flag_set(k, 0, field), n = k.new_c.error ? "error" : flag_set(k, 1, field);
+      if (o == "{}" && n == "{}") continue;
+      r += fmt::format("{}{}: {} -> {}\n", ind, field.empty() ? "outcome" : field, o, n);
     }
-    if (k.cubes_capped) r += fmt::format("{}  - ... (more regions; the JSON report lists the first {})\n", md ? "" : "   ", k.cubes.size());
-    if (!k.cubes_exact) r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
+    r += fmt::format("{}where{}:\n", ind, k.region.cubes.size() > 1 ? " any of" : "");
+    r += region_lines(k.region, md, md ? "  " : "     ");
+    if (k.region_and_flags) r += fmt::format("{}and the flags differ (see above)\n", ind);
+    if (!k.region.exact) r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
     if (!k.counts.empty()) {
       std::string cs;
       for (const auto& [v, ms] : k.counts) {
@@ -598,12 +819,24 @@ std::string ClassKey(const Side& s, const std::string& error, const rt::Value* o
   if (!error.empty() || !outcome) return "error: " + error;
   std::string rules;
   for (uint32_t r : deciding) rules += (rules.empty() ? "" : ",") + (r == UINT32_MAX ? std::string("default") : s.dec().rules[r].name);
-  return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types);
+  return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types, false);
 }
 
-int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys) {
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out) {
   Symbolic sym(o, a, b);
-  return sym.Run(keys);
+  return sym.Run(out);
+}
+
+std::vector<std::string> FlagLabels(const Side& s) {
+  std::vector<std::string> out;
+  for (const FlagName& f : FlagNames(s.dec().result, s.m().types)) out.push_back(f.Label());
+  return out;
+}
+
+std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome) {
+  std::vector<bool> out;
+  FlagWalk(s.dec().result, s.m().types, "", &outcome, nullptr, &out);
+  return out;
 }
 
 }  // namespace edict::diff

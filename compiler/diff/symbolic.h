@@ -11,13 +11,27 @@
 
 namespace edict::diff {
 
-// What names one side of a transition class in both modes: the runtime error, or the deciding
-// rules and the outcome's finite parts (booleans, enums, sets, texts; numbers are left out, as
-// `_`, since they may take infinitely many values).
+// What names one side of a symbolic transition class: the runtime error, or the deciding rules
+// and the outcome's finite parts (booleans, enums, texts). Numbers are left out, as `_`, since
+// they may take infinitely many values; so are sets, whose members are flags that a class
+// reports (which it always, sometimes or never has) rather than splits on.
 std::string ClassKey(const Side& s, const std::string& error, const rt::Value* outcome, const std::vector<uint32_t>& deciding);
 
-// Runs the symbolic diff and prints its report (o.format, o.output). With `keys`, also returns
-// each class's key (old ClassKey + " -> " + new ClassKey) and does not print. Returns an exit code.
-int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<std::string>* keys = nullptr);
+// The flags of an outcome: one per member of each set in it, in the order of the outcome type.
+std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome);
+// Their names, in Edict's syntax: `member in field`.
+std::vector<std::string> FlagLabels(const Side& s);
+
+// A class of the symbolic diff, for the cross-check: its key (old ClassKey + " -> " + new
+// ClassKey) and, per side and flag, whether the flag can be present (bit 1) and absent (bit 2)
+// in the class; empty for a side that fails.
+struct SymbolicClass {
+  std::string key;
+  std::vector<uint8_t> old_flags, new_flags;
+};
+
+// Runs the symbolic diff and prints its report (o.format, o.output). With `out`, returns the
+// classes instead of printing. Returns an exit code.
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out = nullptr);
 
 }  // namespace edict::diff

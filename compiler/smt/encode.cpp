@@ -369,15 +369,22 @@ z3::expr Encoder::Equal(const Sym& a, const Sym& b, rt::TypeId t) {
   return r;
 }
 
-std::vector<z3::expr> Encoder::FiniteParts(const Sym& s, rt::TypeId t) {
+std::vector<z3::expr> Encoder::FiniteParts(const Sym& s, rt::TypeId t) { return Parts(s, t, false); }
+std::vector<z3::expr> Encoder::Flags(const Sym& s, rt::TypeId t) { return Parts(s, t, true); }
+
+std::vector<z3::expr> Encoder::Parts(const Sym& s, rt::TypeId t, bool flags) {
   std::vector<z3::expr> out;
   size_t i = 0;
   std::function<void(rt::TypeId)> walk = [&](rt::TypeId ty) {
     const rt::TypeInfo& ti = m_.types.info(ty);
     switch (ti.kind) {
-      case TypeKind::Bool: case TypeKind::Enum: case TypeKind::Text: out.push_back(s.v[i++]); break;
+      case TypeKind::Bool: case TypeKind::Enum: case TypeKind::Text:
+        if (!flags) out.push_back(s.v[i]);
+        ++i;
+        break;
       case TypeKind::Set:
-        for (size_t k = 0; k < m_.types.enums[ti.ref].members.size(); ++k) out.push_back(s.v[i++]);
+        for (size_t k = 0; k < m_.types.enums[ti.ref].members.size(); ++k, ++i)
+          if (flags) out.push_back(s.v[i]);
         break;
       case TypeKind::Record:
         for (const auto& f : m_.types.records[ti.ref].fields) walk(f.type);

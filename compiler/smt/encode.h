@@ -95,9 +95,12 @@ class Encoder {
 
   // Equality of two values of type t (componentwise).
   z3::expr Equal(const Sym& a, const Sym& b, rt::TypeId t);
-  // The components of a value of type t that take finitely many values (booleans, enums, set
-  // members, texts), which name an outcome in a transition class.
+  // The components of a value of type t that take finitely many values and name an outcome in a
+  // transition class: booleans, enums and texts, in the order of the flattened type.
   std::vector<z3::expr> FiniteParts(const Sym& s, rt::TypeId t);
+  // The members of its sets (one boolean per member, same order): flags, which the symbolic diff
+  // reports per class instead of splitting classes on them.
+  std::vector<z3::expr> Flags(const Sym& s, rt::TypeId t);
 
   // A value as constant components (lists as elements).
   Sym Constant(const rt::Value& v, rt::TypeId t);
@@ -116,6 +119,7 @@ class Encoder {
   Sym Eval(ir::ExprId id, Frame& f);
   Sym EvalRaw(ir::ExprId id, Frame& f);
   Sym Builtin(const ir::Expr& e, Frame& f);
+  std::vector<z3::expr> Parts(const Sym& s, rt::TypeId t, bool flags);
   void ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::expr>& out);
   void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds, std::vector<z3::expr>& out);
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
