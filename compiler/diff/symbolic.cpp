@@ -1,14 +1,14 @@
 #include "compiler/diff/symbolic.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <fstream>
-#include <functional>
-#include <iostream>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -105,7 +105,6 @@ constexpr uint8_t kCanHave = 1, kCanLack = 2;
 
 // A flag of one side over the whole domain.
 struct GlobalFlag {
-  z3::expr flag;
   uint8_t status = 0;  // kCanHave | kCanLack
   Region region;       // where it holds, when it can both hold and not
 };
@@ -122,57 +121,6 @@ struct Class {
   std::string key;
 };
 
-class Symbolic {
- public:
-  Symbolic(const DiffOptions& o, Side& a, Side& b) : o_(o), a_(a), b_(b) {}
-
-  int Run(std::vector<SymbolicClass>* out);
-
- private:
-  SideClass Read(const z3::model& m, smt::Encoder& enc, const smt::DecisionSym& ds, const Side& s);
-  z3::expr Formula(const SideClass& sc, const smt::DecisionSym& ds, smt::Encoder& enc, const Side& s);
-  bool Replay(Class& k, std::string* why);
-  Region Cubes(const z3::expr& formula, const z3::model& first);
-  void Count(Class& k);
-  void FlagStatus(Class& k, const z3::expr& formula, const z3::model& m);
-  void GlobalFlags(bool regions);
-  std::string Report(const std::string& status);
-  std::string Literal(const std::pair<size_t, bool>& l) const {
-    const smt::Atom& at = (*atoms_)[l.first];
-    return l.second ? at.text : at.negated;
-  }
-  std::string Verdict(const Side& s, const SideClass& sc) const;
-  int8_t AtomAt(size_t atom, size_t input, uint32_t member);
-  // Whether a cube allows enum input v to be `member`; nullopt when only a solver could say.
-  std::optional<bool> OpenMember(const Cube& cube, size_t v, uint32_t member);
-  std::map<std::pair<size_t, size_t>, std::vector<int8_t>> atom_at_;
-  std::string Provisions(const Side& s, const SideClass& sc) const;
-
-  z3::context ctx_;  // first: destroyed after everything that holds its expressions
-  const DiffOptions& o_;
-  Side& a_;
-  Side& b_;
-  smt::TextTable texts_;
-  std::unique_ptr<smt::Encoder> enc_a_, enc_b_owned_;
-  smt::Encoder* enc_b_ = nullptr;
-  std::vector<smt::Sym> inputs_;
-  std::unique_ptr<smt::DecisionSym> old_, new_;
-  const std::vector<smt::Atom>* atoms_ = nullptr;
-  std::vector<smt::Atom> atom_store_;
-  std::vector<z3::expr> indicators_;             // one boolean per atom, equivalent to it
-  std::vector<std::set<unsigned>> atom_vars_;    // the input variables (AST ids) each atom reads
-  std::unique_ptr<z3::solver> implies_;          // domain; checks that a cube implies a class
-  std::vector<Class> classes_;
-  z3::expr changed_{ctx_};                    // the verdicts differ
-  z3::expr flags_differ_{ctx_};               // the flags differ
-  std::vector<GlobalFlag> global_flags_[2];  // per side, in the order of Encoder::Flags
-  std::unique_ptr<z3::solver> flag_solver_;  // domain; which flags a class allows
-  std::vector<FlagName> flag_names_;
-  int trial_budget_ms_ = 20;  // per cube, for dropping conditions that the class does not need
-  std::unique_ptr<interp::Interpreter> interp_[2];  // replay engines, per side
-  std::unique_ptr<jit::Runner> runner_[2];
-};
-
 // The uninterpreted constants (inputs) a term reads.
 void Vars(const z3::expr& e, std::set<unsigned>& out, std::set<unsigned>& seen) {
   if (!seen.insert(e.id()).second) return;
@@ -184,34 +132,429 @@ void Vars(const z3::expr& e, std::set<unsigned>& out, std::set<unsigned>& seen) 
     for (unsigned i = 0; i < e.num_args(); ++i) Vars(e.arg(i), out, seen);
 }
 
-SideClass Symbolic::Read(const z3::model& m, smt::Encoder& enc, const smt::DecisionSym& ds, const Side& s) {
-  SideClass sc;
-  int64_t err = 0;
-  m.eval(ds.outcome.err, true).is_numeral_i64(err);
-  sc.error = int(err);
-  if (sc.error) return sc;
-  for (uint32_t r = 0; r < ds.winners.size(); ++r)
-    if (m.eval(ds.winners[r], true).is_true()) sc.deciding.push_back(r);
-  if (sc.deciding.empty()) sc.deciding.push_back(UINT32_MAX);
-  sc.outcome = enc.Decode(m, ds.outcome, s.dec().result);
-  return sc;
+// Everything Z3 holds for one diff in one context: both decisions encoded over shared inputs,
+// the atoms, and what classes are built from. The enumeration has one; every region job builds
+// its own in a fresh context, so that jobs run in parallel and each job's answer depends on the
+// job alone (never on what a solver learnt before, nor on the order jobs ran in).
+struct Encoding {
+  z3::context& c;
+  const Side& a;
+  const Side& b;
+  smt::TextTable texts;
+  std::unique_ptr<smt::Encoder> enc_a, enc_b_owned;
+  smt::Encoder* enc_b = nullptr;
+  std::vector<smt::Sym> inputs;
+  std::unique_ptr<smt::DecisionSym> decs[2];
+  std::vector<smt::Atom> atoms;                // both sides' atoms, the old side's first
+  std::vector<z3::expr> indicators;            // one boolean per atom, equivalent to it
+  std::vector<std::set<unsigned>> atom_vars;   // the input variables (AST ids) each atom reads
+  z3::expr domain{c}, changed{c}, flags_differ{c};
+  std::vector<z3::expr> flags[2];              // per side, in the order of Encoder::Flags
+
+  Encoding(z3::context& ctx, const Side& old_side, const Side& new_side) : c(ctx), a(old_side), b(new_side) {
+    enc_a = std::make_unique<smt::Encoder>(c, a.m(), texts);
+    if (b.program == a.program) {
+      enc_b = enc_a.get();
+    } else {
+      enc_b_owned = std::make_unique<smt::Encoder>(c, b.m(), texts);
+      enc_b = enc_b_owned.get();
+    }
+  }
+  smt::Encoder& Enc(int side) { return side ? *enc_b : *enc_a; }
+  const Side& S(int side) const { return side ? b : a; }
+  const smt::DecisionSym& Dec(int side) const { return *decs[side]; }
+
+  // Both versions must read the same inputs (names and shapes) to share variables.
+  bool SameShape() const {
+    const ir::Decision& da = a.dec();
+    const ir::Decision& db = b.dec();
+    bool same = da.params.size() == db.params.size();
+    for (size_t i = 0; same && i < da.params.size(); ++i)
+      same = da.params[i].name == db.params[i].name && enc_a->Shape(da.params[i].type) == enc_b->Shape(db.params[i].type);
+    return same && enc_a->Shape(da.result) == enc_b->Shape(db.result);
+  }
+
+  // Encodes both decisions (throws smt::Unsupported).
+  void Build() {
+    inputs = enc_a->MakeInputs(a.dec());
+    decs[0] = std::make_unique<smt::DecisionSym>(enc_a->Decision(a.decision, inputs));
+    decs[1] = std::make_unique<smt::DecisionSym>(enc_b->Decision(b.decision, inputs));
+    domain = enc_a->domain();
+    atoms = enc_a->atoms();
+    if (enc_b != enc_a.get()) atoms.insert(atoms.end(), enc_b->atoms().begin(), enc_b->atoms().end());
+    for (size_t i = 0; i < atoms.size(); ++i) {
+      indicators.push_back(c.bool_const(fmt::format("atom!{}", i).c_str()));
+      std::set<unsigned> vs, seen;
+      Vars(atoms[i].term, vs, seen);
+      atom_vars.push_back(std::move(vs));
+    }
+    changed = decs[0]->outcome.err != 0 || decs[1]->outcome.err != 0 ||
+              !enc_a->Equal(decs[0]->outcome, decs[1]->outcome, a.dec().result);
+    flags[0] = enc_a->Flags(decs[0]->outcome, a.dec().result);
+    flags[1] = enc_b->Flags(decs[1]->outcome, b.dec().result);
+    flags_differ = c.bool_val(false);
+    for (size_t i = 0; i < flags[0].size() && i < flags[1].size(); ++i) flags_differ = flags_differ || flags[0][i] != flags[1][i];
+  }
+
+  // What one side gives in a model.
+  SideClass Read(const z3::model& m, int side) {
+    const smt::DecisionSym& ds = Dec(side);
+    SideClass sc;
+    int64_t err = 0;
+    m.eval(ds.outcome.err, true).is_numeral_i64(err);
+    sc.error = int(err);
+    if (sc.error) return sc;
+    for (uint32_t r = 0; r < ds.winners.size(); ++r)
+      if (m.eval(ds.winners[r], true).is_true()) sc.deciding.push_back(r);
+    if (sc.deciding.empty()) sc.deciding.push_back(UINT32_MAX);
+    sc.outcome = Enc(side).Decode(m, ds.outcome, S(side).dec().result);
+    return sc;
+  }
+
+  // The formula of one side of a class: the same error, or the same deciding rules and the same
+  // finite parts of the outcome.
+  z3::expr Formula(int side, const SideClass& sc) {
+    const smt::DecisionSym& ds = Dec(side);
+    smt::Encoder& enc = Enc(side);
+    rt::TypeId result = S(side).dec().result;
+    z3::expr f = ds.outcome.err == sc.error;
+    if (sc.error) return f;
+    for (uint32_t r = 0; r < ds.winners.size(); ++r) {
+      bool wins = std::find(sc.deciding.begin(), sc.deciding.end(), r) != sc.deciding.end();
+      f = f && (wins ? ds.winners[r] : !ds.winners[r]);
+    }
+    // The finite parts of the decoded outcome, as constants, against the symbolic ones.
+    auto parts = enc.FiniteParts(ds.outcome, result);
+    auto wanted = enc.FiniteParts(enc.Constant(sc.outcome, result), result);
+    for (size_t i = 0; i < parts.size() && i < wanted.size(); ++i) f = f && parts[i] == wanted[i];
+    return f;
+  }
+  // Both sides of a class: the same deciding rules and finite parts (not yet a change of verdict).
+  z3::expr Rules(const Class& k) { return Formula(0, k.old_c) && Formula(1, k.new_c); }
+};
+
+// Z3's deterministic resource limits (in its own units, not time): a check that hits one gives
+// `unknown`, never a different answer, so reports do not depend on the machine's speed.
+constexpr unsigned kTrialLimit = 40'000;      // one attempt to drop a condition from a cube
+constexpr unsigned kCheckLimit = 20'000'000;  // any other check of a job
+constexpr size_t kMaxCubes = 6;               // per region; the report says when there are more
+constexpr size_t kMaxTrials = 12;             // condition drops attempted per cube
+constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
+
+// The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
+// inputs), computed once per worker: counting asks it for every member of every input in every cube.
+class AtomTable {
+ public:
+  const std::vector<int8_t>& Get(Encoding& e, size_t atom, size_t input, uint32_t n) {
+    auto it = table_.find({atom, input});
+    if (it != table_.end()) return it->second;
+    std::vector<int8_t> row(n);
+    const smt::InputVar& iv = e.enc_a->inputs()[input];
+    z3::expr term = e.atoms[atom].term;
+    for (uint32_t k = 0; k < n; ++k) {
+      z3::expr_vector src(e.c), dst(e.c);
+      src.push_back(iv.var);
+      dst.push_back(e.c.int_val(int(k)));
+      z3::expr val = term.substitute(src, dst).simplify();
+      row[k] = val.is_true() ? 1 : val.is_false() ? 0 : -1;
+    }
+    return table_.try_emplace({atom, input}, std::move(row)).first->second;
+  }
+
+ private:
+  std::map<std::pair<size_t, size_t>, std::vector<int8_t>> table_;
+};
+
+// One job of the second stage: the flags, region and counts of a class, or the region of a flag.
+// It runs in its own context.
+class Job {
+ public:
+  Job(const Side& a, const Side& b) : e_(ctx_, a, b) {
+    e_.Build();
+    implies_ = std::make_unique<z3::solver>(ctx_);
+    implies_->add(e_.domain);
+    class_ = std::make_unique<z3::solver>(ctx_);
+    Limit(*class_, kCheckLimit);
+    class_->add(e_.domain);
+    for (size_t i = 0; i < e_.atoms.size(); ++i) implies_->add(e_.indicators[i] == e_.atoms[i].term);
+  }
+
+  // Fills the class's flags and, with `regions`, its region and counts.
+  void RunClass(Class& k, const std::vector<GlobalFlag> global[2], bool regions) {
+    z3::expr rules = e_.Rules(k);
+    z3::solver& s = *class_;  // the class's rules; `changed` makes it the class
+    s.push();
+    s.add(rules);
+    struct Pop { z3::solver& s; ~Pop() { s.pop(); } } pop{s};
+    // Flags: the witness answers one polarity of each; a check the other.
+    for (int side = 0; side < 2; ++side) {
+      const SideClass& sc = side ? k.new_c : k.old_c;
+      if (sc.error) continue;
+      std::vector<bool> at_witness = FlagValues(e_.S(side), sc.outcome);
+      for (size_t i = 0; i < e_.flags[side].size(); ++i) {
+        const z3::expr& f = e_.flags[side][i];
+        uint8_t st = at_witness[i] ? kCanHave : kCanLack;
+        uint8_t other = st == kCanHave ? kCanLack : kCanHave;
+        if (global[side][i].status & other) {
+          z3::expr_vector as(ctx_);
+          as.push_back(e_.changed);
+          as.push_back(other == kCanHave ? f : !f);
+          if (s.check(as) != z3::unsat) st |= other;
+        }
+        k.flags[side].push_back(st);
+      }
+    }
+    if (!regions) return;
+    // The region of the deciding rules and parts alone when that is the class, or is the class
+    // once the flags differ (they then need not be spelled out in every cube).
+    z3::expr_vector unchanged(ctx_), other(ctx_);
+    unchanged.push_back(!e_.changed);
+    other.push_back(e_.changed && !e_.flags_differ);
+    bool whole = s.check(unchanged) == z3::unsat;
+    k.region_and_flags = !whole && s.check(other) == z3::unsat;
+    s.push();
+    if (!whole && !k.region_and_flags) s.add(e_.changed);
+    k.region = Cubes(s, whole || k.region_and_flags ? rules : rules && e_.changed, AtomsAt(k.witness));
+    s.pop();
+    Count(k);
+  }
+
+  // The region where flag i of a side holds (on an outcome, not an error).
+  Region RunFlag(int side, size_t i) {
+    z3::expr f = e_.Dec(side).outcome.err == 0 && e_.flags[side][i];
+    z3::solver s(ctx_);
+    Limit(s, kCheckLimit);
+    s.add(e_.domain);
+    s.add(f);
+    if (s.check() != z3::sat) return {};
+    return Cubes(s, f, Values(s.get_model()));
+  }
+
+ private:
+  static void Limit(z3::solver& s, unsigned rlimit) {
+    z3::params p(s.ctx());
+    p.set("rlimit", rlimit);
+    s.set(p);
+  }
+  // The atoms' values in a model, or at a case (with no solver: the terms become constants).
+  std::vector<bool> Values(const z3::model& m) {
+    std::vector<bool> v;
+    for (const smt::Atom& at : e_.atoms) v.push_back(m.eval(at.term, true).is_true());
+    return v;
+  }
+  std::optional<std::vector<bool>> AtomsAt(const std::vector<rt::Value>& args) {
+    z3::expr_vector src(ctx_), dst(ctx_);
+    const ir::Decision& d = e_.a.dec();
+    for (size_t p = 0; p < d.params.size(); ++p) {
+      smt::Sym c = e_.enc_a->Constant(args[p], d.params[p].type);
+      if (c.v.size() != e_.inputs[p].v.size() || !e_.inputs[p].elems.empty()) return std::nullopt;
+      for (size_t j = 0; j < c.v.size(); ++j) {
+        src.push_back(e_.inputs[p].v[j]);
+        dst.push_back(c.v[j]);
+      }
+    }
+    std::vector<bool> v;
+    for (const smt::Atom& at : e_.atoms) {
+      z3::expr x = z3::expr(at.term).substitute(src, dst).simplify();
+      if (!x.is_true() && !x.is_false()) return std::nullopt;
+      v.push_back(x.is_true());
+    }
+    return v;
+  }
+  Region Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first);
+  void Count(Class& k);
+  // Whether a cube allows enum input v to be `member`; nullopt when only a solver could say.
+  std::optional<bool> OpenMember(const Cube& cube, size_t v, uint32_t member);
+  int8_t AtomAt(size_t atom, size_t input, uint32_t member) {
+    const smt::InputVar& iv = e_.enc_a->inputs()[input];
+    const rt::TypeTable& types = e_.a.m().types;
+    uint32_t n = uint32_t(types.enums[types.info(iv.type).ref].members.size());
+    return table_.Get(e_, atom, input, n)[member];
+  }
+
+  z3::context ctx_;  // first: destroyed after everything that holds its expressions
+  Encoding e_;
+  AtomTable table_;
+  std::unique_ptr<z3::solver> implies_;  // domain and indicators; checks that a cube implies a formula
+  std::unique_ptr<z3::solver> class_;    // domain; a class's rules are pushed on it
+};
+
+// The region where `formula` holds, as a union of cubes over the atoms, each generalised (by
+// an unsat core, then by dropping conditions one at a time) to few conditions that still imply
+// the formula. `reg` holds the domain and the formula, and gets a blocking clause per cube (the
+// caller pops them); `first` gives the atoms' values at a point of the region, if known.
+Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first) {
+  Region k;
+  implies_->push();
+  implies_->add(!formula);
+  std::vector<bool> values;
+  if (first) {
+    values = std::move(*first);
+  } else if (reg.check() == z3::sat) {
+    values = Values(reg.get_model());
+  } else {
+    implies_->pop();
+    return k;
+  }
+  for (;;) {
+    z3::expr_vector assumptions(ctx_);
+    for (size_t i = 0; i < e_.atoms.size(); ++i) assumptions.push_back(values[i] ? e_.indicators[i] : !e_.indicators[i]);
+    Cube cube;
+    Limit(*implies_, kCheckLimit);
+    auto res = implies_->check(assumptions);
+    if (res == z3::unsat) {
+      // Shrink the core: drop each condition whose absence keeps the implication (a trial that
+      // runs out of its limit keeps the condition).
+      z3::expr_vector core = implies_->unsat_core();
+      std::vector<z3::expr> keep;
+      for (unsigned i = 0; i < core.size(); ++i) keep.push_back(core[int(i)]);
+      Limit(*implies_, kTrialLimit);
+      size_t trials = 0;
+      for (size_t i = 0; i < keep.size() && trials < kMaxTrials; ++trials) {
+        z3::expr_vector trial(ctx_);
+        for (size_t j = 0; j < keep.size(); ++j) if (j != i) trial.push_back(keep[j]);
+        if (implies_->check(trial) == z3::unsat) keep.erase(keep.begin() + long(i));
+        else ++i;
+      }
+      for (const auto& lit : keep) {
+        bool pos = !lit.is_app() || lit.decl().decl_kind() != Z3_OP_NOT;
+        z3::expr ind = pos ? lit : lit.arg(0);
+        for (size_t i = 0; i < e_.indicators.size(); ++i)
+          if (z3::eq(e_.indicators[i], ind)) cube.lits.emplace_back(i, pos);
+      }
+      std::sort(cube.lits.begin(), cube.lits.end());
+    } else {
+      k.exact = false;
+      for (size_t i = 0; i < e_.atoms.size(); ++i) cube.lits.emplace_back(i, values[i]);
+    }
+    k.cubes.push_back(cube);
+    z3::expr conj = ctx_.bool_val(true);
+    for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? e_.atoms[i].term : !e_.atoms[i].term);
+    reg.add(!conj);
+    z3::check_result more = reg.check();
+    if (more == z3::unknown) k.capped = true;
+    if (more != z3::sat) break;
+    if (k.cubes.size() >= kMaxCubes) {
+      k.capped = true;
+      break;
+    }
+    values = Values(reg.get_model());
+  }
+  implies_->pop();
+  return k;
 }
 
-// The formula of one side of a class: the same error, or the same deciding rules and the same
-// finite parts of the outcome.
-z3::expr Symbolic::Formula(const SideClass& sc, const smt::DecisionSym& ds, smt::Encoder& enc, const Side& s) {
-  z3::expr f = ds.outcome.err == sc.error;
-  if (sc.error) return f;
-  for (uint32_t r = 0; r < ds.winners.size(); ++r) {
-    bool wins = std::find(sc.deciding.begin(), sc.deciding.end(), r) != sc.deciding.end();
-    f = f && (wins ? ds.winners[r] : !ds.winners[r]);
+// For every enum input, the members possible in the class: from each cube, the members that
+// satisfy its conditions on that input alone, checked with the solver when a condition also
+// reads other inputs.
+void Job::Count(Class& k) {
+  const auto& ins = e_.enc_a->inputs();
+  for (size_t v = 0; v < ins.size(); ++v) {
+    const smt::InputVar& iv = ins[v];
+    if (e_.a.m().types.kind(iv.type) != rt::TypeKind::Enum) continue;
+    uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(iv.type).ref].members.size());
+    unsigned id = iv.var.id();
+    std::set<uint32_t> members;
+    bool all = false, unknown = false;
+    for (const Cube& cube : k.region.cubes) {
+      std::vector<size_t> only, mixed;
+      for (const auto& [i, pos] : cube.lits) {
+        if (!e_.atom_vars[i].count(id)) continue;
+        (e_.atom_vars[i].size() == 1 ? only : mixed).push_back(i);
+      }
+      if (only.empty() && mixed.empty()) { all = true; break; }
+      // Members are decided by substitution (cached per atom and input); a condition that
+      // still reads another input after it goes to the solver (one per cube, incrementally).
+      for (uint32_t member = 0; member < n; ++member) {
+        if (members.count(member)) continue;
+        bool ok = true, open = false;
+        for (const auto& [i, pos] : cube.lits) {
+          if (!e_.atom_vars[i].count(id)) continue;
+          int8_t val = AtomAt(i, v, member);
+          if (val < 0) open = true;
+          else if (bool(val) != pos) { ok = false; break; }
+        }
+        if (ok && open) {
+          std::optional<bool> allowed = OpenMember(cube, v, member);
+          unknown = unknown || !allowed;
+          ok = allowed.value_or(true);
+        }
+        if (ok) members.insert(member);
+      }
+    }
+    if (!all && !unknown && !k.region.capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
   }
-  // The finite parts of the decoded outcome, as constants, against the symbolic ones.
-  auto parts = enc.FiniteParts(ds.outcome, s.dec().result);
-  auto wanted = enc.FiniteParts(enc.Constant(sc.outcome, s.dec().result), s.dec().result);
-  for (size_t i = 0; i < parts.size() && i < wanted.size(); ++i) f = f && parts[i] == wanted[i];
-  return f;
 }
+
+// Whether a cube allows enum input v to be `member` when some of its conditions still read
+// other inputs after substitution. When they read one other enum input, its members are tried
+// the same way; otherwise a solver decides.
+std::optional<bool> Job::OpenMember(const Cube& cube, size_t v, uint32_t member) {
+  const auto& ins = e_.enc_a->inputs();
+  z3::expr_vector src(ctx_), dst(ctx_);
+  src.push_back(ins[v].var);
+  dst.push_back(ctx_.int_val(int(member)));
+  std::vector<z3::expr> residual;
+  std::set<unsigned> others;
+  for (const auto& [i, pos] : cube.lits) {
+    if (!e_.atom_vars[i].count(ins[v].var.id()) || AtomAt(i, v, member) >= 0) continue;
+    z3::expr t = e_.atoms[i].term;
+    residual.push_back(pos ? t.substitute(src, dst).simplify() : (!t.substitute(src, dst)).simplify());
+    for (unsigned x : e_.atom_vars[i]) if (x != ins[v].var.id()) others.insert(x);
+  }
+  size_t g = ins.size();
+  if (others.size() == 1)
+    for (size_t k = 0; k < ins.size(); ++k)
+      if (ins[k].var.id() == *others.begin() && e_.a.m().types.kind(ins[k].type) == rt::TypeKind::Enum) g = k;
+  bool simple = g < ins.size();
+  for (const auto& [i, pos] : cube.lits)  // G's other conditions must read G alone
+    if (simple && e_.atom_vars[i].count(ins[g].var.id()) && !e_.atom_vars[i].count(ins[v].var.id()) && e_.atom_vars[i].size() != 1) simple = false;
+  if (simple) {
+    uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(ins[g].type).ref].members.size());
+    for (uint32_t mg = 0; mg < n; ++mg) {
+      bool fits = true;
+      for (const auto& [i, pos] : cube.lits)
+        if (e_.atom_vars[i].size() == 1 && e_.atom_vars[i].count(ins[g].var.id()) && bool(AtomAt(i, g, mg)) != pos) { fits = false; break; }
+      z3::expr_vector gs(ctx_), gd(ctx_);
+      gs.push_back(ins[g].var);
+      gd.push_back(ctx_.int_val(int(mg)));
+      for (size_t r = 0; fits && r < residual.size(); ++r) fits = residual[r].substitute(gs, gd).simplify().is_true();
+      if (fits) return true;
+    }
+    return false;
+  }
+  return std::nullopt;  // no exact count for this input without a solver per member
+}
+
+class Symbolic {
+ public:
+  Symbolic(const DiffOptions& o, Side& a, Side& b) : o_(o), a_(a), b_(b) {}
+
+  int Run(std::vector<SymbolicClass>* out);
+
+ private:
+  bool Replay(Class& k, std::string* why);
+  void GlobalFlags();
+  bool RunJobs(bool regions);
+  std::string Report(const std::string& status);
+  std::string Literal(const std::pair<size_t, bool>& l) const {
+    const smt::Atom& at = e_->atoms[l.first];
+    return l.second ? at.text : at.negated;
+  }
+  std::string Verdict(const Side& s, const SideClass& sc) const;
+  std::string Provisions(const Side& s, const SideClass& sc) const;
+
+  z3::context ctx_;  // first: destroyed after everything that holds its expressions
+  const DiffOptions& o_;
+  Side& a_;
+  Side& b_;
+  std::unique_ptr<Encoding> e_;
+  std::vector<Class> classes_;
+  std::vector<GlobalFlag> global_flags_[2];  // per side, in the order of Encoder::Flags
+  std::vector<FlagName> flag_names_;
+  std::unique_ptr<interp::Interpreter> interp_[2];  // replay engines, per side
+  std::unique_ptr<jit::Runner> runner_[2];
+};
 
 // Runs the witness on both engines and both versions; it must land in the class.
 bool Symbolic::Replay(Class& k, std::string* why) {
@@ -247,174 +590,59 @@ bool Symbolic::Replay(Class& k, std::string* why) {
   return true;
 }
 
-// The region where `formula` holds, as a union of cubes over the atoms, each generalised (by
-// unsat cores) to the fewest conditions that still imply the formula. `first` satisfies it.
-Region Symbolic::Cubes(const z3::expr& formula, const z3::model& first) {
-  Region k;
-  constexpr size_t kMaxCubes = 8;
-  z3::solver reg(ctx_);
-  {
-    z3::params p(ctx_);
-    p.set("timeout", 2000u);
-    reg.set(p);
-  }
-  reg.add(enc_a_->domain());
-  if (enc_b_ != enc_a_.get()) reg.add(enc_b_->domain());
-  reg.add(formula);
-  implies_->push();
-  implies_->add(!formula);
-  z3::model m = first;
-  for (;;) {
-    std::vector<std::pair<size_t, bool>> lits;
-    z3::expr_vector assumptions(ctx_);
-    for (size_t i = 0; i < atoms_->size(); ++i) {
-      bool v = m.eval((*atoms_)[i].term, true).is_true();
-      lits.emplace_back(i, v);
-      assumptions.push_back(v ? indicators_[i] : !indicators_[i]);
+// Whether each flag can hold, and fail to hold, on each side over the whole domain.
+void Symbolic::GlobalFlags() {
+  for (int side = 0; side < 2; ++side) {
+    z3::solver fs(ctx_);
+    fs.add(e_->domain);
+    fs.add(e_->Dec(side).outcome.err == 0);
+    for (const z3::expr& f : e_->flags[side]) {
+      GlobalFlag g;
+      z3::expr_vector have(ctx_), lack(ctx_);
+      have.push_back(f);
+      lack.push_back(!f);
+      if (fs.check(have) != z3::unsat) g.status |= kCanHave;
+      if (fs.check(lack) != z3::unsat) g.status |= kCanLack;
+      global_flags_[side].push_back(std::move(g));
     }
-    Cube cube;
-    auto res = implies_->check(assumptions);
-    if (res == z3::unsat) {
-      // Shrink the core: drop each condition whose absence keeps the implication.
-      z3::expr_vector core = implies_->unsat_core();
-      std::vector<z3::expr> keep;
-      for (unsigned i = 0; i < core.size(); ++i) keep.push_back(core[int(i)]);
-      auto start = std::chrono::steady_clock::now();
-      for (size_t i = 0; i < keep.size();) {
-        if (std::chrono::steady_clock::now() - start > std::chrono::milliseconds(trial_budget_ms_)) break;
-        z3::expr_vector trial(ctx_);
-        for (size_t j = 0; j < keep.size(); ++j) if (j != i) trial.push_back(keep[j]);
-        if (implies_->check(trial) == z3::unsat) keep.erase(keep.begin() + long(i));
-        else ++i;
-      }
-      for (const auto& lit : keep) {
-        bool pos = !lit.is_app() || lit.decl().decl_kind() != Z3_OP_NOT;
-        z3::expr ind = pos ? lit : lit.arg(0);
-        for (size_t i = 0; i < indicators_.size(); ++i)
-          if (z3::eq(indicators_[i], ind)) cube.lits.emplace_back(i, pos);
-      }
-      std::sort(cube.lits.begin(), cube.lits.end());
-    } else {
-      k.exact = false;
-      cube.lits = lits;
-    }
-    k.cubes.push_back(cube);
-    z3::expr conj = ctx_.bool_val(true);
-    for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? (*atoms_)[i].term : !(*atoms_)[i].term);
-    reg.add(!conj);
-    if (k.cubes.size() >= kMaxCubes) {
-      k.capped = reg.check() != z3::unsat;
-      break;
-    }
-    z3::check_result more = reg.check();
-    if (more == z3::unknown) k.capped = true;
-    if (more != z3::sat) break;
-    m = reg.get_model();
-  }
-  implies_->pop();
-  return k;
-}
-
-// For every enum input, the members possible in the class: from each cube, the members that
-// satisfy its conditions on that input alone, checked with the solver when a condition also
-// reads other inputs.
-void Symbolic::Count(Class& k) {
-  const auto& ins = enc_a_->inputs();
-  for (size_t v = 0; v < ins.size(); ++v) {
-    const smt::InputVar& iv = ins[v];
-    if (a_.m().types.kind(iv.type) != rt::TypeKind::Enum) continue;
-    uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(iv.type).ref].members.size());
-    unsigned id = iv.var.id();
-    std::set<uint32_t> members;
-    bool all = false, unknown = false;
-    for (const Cube& cube : k.region.cubes) {
-      std::vector<size_t> only, mixed;
-      for (const auto& [i, pos] : cube.lits) {
-        if (!atom_vars_[i].count(id)) continue;
-        (atom_vars_[i].size() == 1 ? only : mixed).push_back(i);
-      }
-      if (only.empty() && mixed.empty()) { all = true; break; }
-      // Members are decided by substitution (cached per atom and input); a condition that
-      // still reads another input after it goes to the solver (one per cube, incrementally).
-      for (uint32_t member = 0; member < n; ++member) {
-        if (members.count(member)) continue;
-        bool ok = true, open = false;
-        for (const auto& [i, pos] : cube.lits) {
-          if (!atom_vars_[i].count(id)) continue;
-          int8_t val = AtomAt(i, v, member);
-          if (val < 0) open = true;
-          else if (bool(val) != pos) { ok = false; break; }
-        }
-        if (ok && open) {
-          std::optional<bool> allowed = OpenMember(cube, v, member);
-          unknown = unknown || !allowed;
-          ok = allowed.value_or(true);
-        }
-        if (ok) members.insert(member);
-      }
-    }
-    if (!all && !unknown && !k.region.capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
   }
 }
 
-// The value of atom i when enum input v is `member`: 0 or 1, or -1 when it still depends on
-// other inputs. Cached: counting asks it for every member of every input in every cube.
-int8_t Symbolic::AtomAt(size_t i, size_t v, uint32_t member) {
-  auto& table = atom_at_[{i, v}];
-  if (table.empty()) {
-    const smt::InputVar& iv = enc_a_->inputs()[v];
-    uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(iv.type).ref].members.size());
-    table.resize(n);
-    z3::expr term = (*atoms_)[i].term;
-    for (uint32_t k = 0; k < n; ++k) {
-      z3::expr_vector src(ctx_), dst(ctx_);
-      src.push_back(iv.var);
-      dst.push_back(ctx_.int_val(int(k)));
-      z3::expr val = term.substitute(src, dst).simplify();
-      table[k] = val.is_true() ? 1 : val.is_false() ? 0 : -1;
+// The second stage: every class's flags (and, with `regions`, its region and counts) and every
+// flag's region, as independent jobs over the cores. Returns false if a job could not encode.
+bool Symbolic::RunJobs(bool regions) {
+  struct Task {
+    size_t cls = SIZE_MAX;  // a class, or a flag:
+    int side = 0;
+    size_t flag = 0;
+  };
+  std::vector<Task> tasks;
+  for (size_t i = 0; i < classes_.size(); ++i) tasks.push_back({i, 0, 0});
+  for (int side = 0; regions && side < 2; ++side)
+    for (size_t i = 0; i < global_flags_[side].size(); ++i)
+      if (global_flags_[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
+  // A fixed number of workers, each with its own context, takes every kWorkers-th task: what a
+  // worker's solvers learn from one task carries to its next, so the report depends on this
+  // number, and fixing it keeps the report the same on every machine (a machine with fewer
+  // cores just runs the workers slower).
+  std::atomic<bool> failed{false};
+  auto work = [&](size_t w) {
+    try {
+      Job job(a_, b_);
+      for (size_t t = w; t < tasks.size(); t += kWorkers) {
+        const Task& task = tasks[t];
+        if (task.cls != SIZE_MAX) job.RunClass(classes_[task.cls], global_flags_, regions);
+        else global_flags_[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
+      }
+    } catch (const smt::Unsupported&) {
+      failed = true;  // cannot happen: the enumeration encoded the same decisions
     }
-  }
-  return table[member];
-}
-
-// Whether a cube allows enum input v to be `member` when some of its conditions still read
-// other inputs after substitution. When they read one other enum input, its members are tried
-// the same way; otherwise a solver decides.
-std::optional<bool> Symbolic::OpenMember(const Cube& cube, size_t v, uint32_t member) {
-  const auto& ins = enc_a_->inputs();
-  z3::expr_vector src(ctx_), dst(ctx_);
-  src.push_back(ins[v].var);
-  dst.push_back(ctx_.int_val(int(member)));
-  std::vector<z3::expr> residual;
-  std::set<unsigned> others;
-  for (const auto& [i, pos] : cube.lits) {
-    if (!atom_vars_[i].count(ins[v].var.id()) || AtomAt(i, v, member) >= 0) continue;
-    z3::expr t = (*atoms_)[i].term;
-    residual.push_back(pos ? t.substitute(src, dst).simplify() : (!t.substitute(src, dst)).simplify());
-    for (unsigned x : atom_vars_[i]) if (x != ins[v].var.id()) others.insert(x);
-  }
-  size_t g = ins.size();
-  if (others.size() == 1)
-    for (size_t k = 0; k < ins.size(); ++k)
-      if (ins[k].var.id() == *others.begin() && a_.m().types.kind(ins[k].type) == rt::TypeKind::Enum) g = k;
-  bool simple = g < ins.size();
-  for (const auto& [i, pos] : cube.lits)  // G's other conditions must read G alone
-    if (simple && atom_vars_[i].count(ins[g].var.id()) && !atom_vars_[i].count(ins[v].var.id()) && atom_vars_[i].size() != 1) simple = false;
-  if (simple) {
-    uint32_t n = uint32_t(a_.m().types.enums[a_.m().types.info(ins[g].type).ref].members.size());
-    for (uint32_t mg = 0; mg < n; ++mg) {
-      bool fits = true;
-      for (const auto& [i, pos] : cube.lits)
-        if (atom_vars_[i].size() == 1 && atom_vars_[i].count(ins[g].var.id()) && bool(AtomAt(i, g, mg)) != pos) { fits = false; break; }
-      z3::expr_vector gs(ctx_), gd(ctx_);
-      gs.push_back(ins[g].var);
-      gd.push_back(ctx_.int_val(int(mg)));
-      for (size_t r = 0; fits && r < residual.size(); ++r) fits = residual[r].substitute(gs, gd).simplify().is_true();
-      if (fits) return true;
-    }
-    return false;
-  }
-  return std::nullopt;  // no exact count for this input without a solver per member
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < kWorkers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (auto& th : threads) th.join();
+  return !failed;
 }
 
 std::string Symbolic::Verdict(const Side& s, const SideClass& sc) const {
@@ -429,79 +657,33 @@ std::string Symbolic::Provisions(const Side& s, const SideClass& sc) const {
 int Symbolic::Run(std::vector<SymbolicClass>* out) {
   auto t0 = std::chrono::steady_clock::now();
   const ir::Decision& da = a_.dec();
-  const ir::Decision& db = b_.dec();
-  enc_a_ = std::make_unique<smt::Encoder>(ctx_, a_.m(), texts_);
-  if (b_.program == a_.program) {
-    enc_b_ = enc_a_.get();
-  } else {
-    enc_b_owned_ = std::make_unique<smt::Encoder>(ctx_, b_.m(), texts_);
-    enc_b_ = enc_b_owned_.get();
-  }
-  // Both versions must read the same inputs (names and shapes) to share variables.
-  bool same = da.params.size() == db.params.size();
-  for (size_t i = 0; same && i < da.params.size(); ++i)
-    same = da.params[i].name == db.params[i].name && enc_a_->Shape(da.params[i].type) == enc_b_->Shape(db.params[i].type);
-  if (!same || enc_a_->Shape(da.result) != enc_b_->Shape(db.result)) {
+  e_ = std::make_unique<Encoding>(ctx_, a_, b_);
+  if (!e_->SameShape()) {
     std::cerr << fmt::format("error: the symbolic diff needs both versions of `{}` to take the same inputs and give the same "
                              "outcome type (the same fields, units, enum members and domains); use --cases for a corpus diff\n",
                              o_.decision);
     return kFailed;
   }
   try {
-    inputs_ = enc_a_->MakeInputs(da);
-    old_ = std::make_unique<smt::DecisionSym>(enc_a_->Decision(a_.decision, inputs_));
-    new_ = std::make_unique<smt::DecisionSym>(enc_b_->Decision(b_.decision, inputs_));
+    e_->Build();
   } catch (const smt::Unsupported& u) {
     const auto& srcs = a_.program->sources;
     std::cerr << fmt::format("error: the symbolic diff cannot encode {}{}; use --cases for a corpus diff\n", u.what,
                              u.range.valid() ? " at " + srcs.Where(u.range) : "");
     return kFailed;
   }
-  // One atom list for both sides (the second encoder's atoms follow the first's).
-  std::vector<smt::Atom> all = enc_a_->atoms();
-  if (enc_b_ != enc_a_.get()) all.insert(all.end(), enc_b_->atoms().begin(), enc_b_->atoms().end());
-  atom_store_ = std::move(all);
-  atoms_ = &atom_store_;
-  implies_ = std::make_unique<z3::solver>(ctx_);
-  {
-    // Simplifying a region may give up on a condition (keeping it is still exact), so its
-    // checks get a time limit; finding classes and regions never does.
-    z3::params p(ctx_);
-    p.set("timeout", 10u);
-    implies_->set(p);
-  }
-  implies_->add(enc_a_->domain());
-  for (size_t i = 0; i < atoms_->size(); ++i) {
-    z3::expr p = ctx_.bool_const(fmt::format("atom!{}", i).c_str());
-    implies_->add(p == (*atoms_)[i].term);
-    indicators_.push_back(p);
-    std::set<unsigned> vs, seen;
-    Vars((*atoms_)[i].term, vs, seen);
-    atom_vars_.push_back(std::move(vs));
-  }
   flag_names_ = FlagNames(da.result, a_.m().types);
-  {
-    auto fa = enc_a_->Flags(old_->outcome, da.result), fb = enc_b_->Flags(new_->outcome, db.result);
-    flags_differ_ = ctx_.bool_val(false);
-    for (size_t i = 0; i < fa.size() && i < fb.size(); ++i) flags_differ_ = flags_differ_ || fa[i] != fb[i];
-  }
-  flag_solver_ = std::make_unique<z3::solver>(ctx_);
-  flag_solver_->add(enc_a_->domain());
-
-  changed_ = old_->outcome.err != 0 || new_->outcome.err != 0 || !enc_a_->Equal(old_->outcome, new_->outcome, da.result);
   z3::solver s(ctx_);
-  s.add(enc_a_->domain());
-  s.add(changed_);
+  s.add(e_->domain);
+  s.add(e_->changed);
   std::string status = "complete";
   bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
   auto since = [](auto t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
-  if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", since(t0), atoms_->size());
-  GlobalFlags(!out);
-  if (debug) std::cerr << fmt::format("flags in {:.3f} s\n", since(t0));
+  if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", since(t0), e_->atoms.size());
+  GlobalFlags();
+  // The first stage: every class, each with a replayed witness, until Z3 proves there is no other.
   for (;;) {
-    auto tc = std::chrono::steady_clock::now();
     z3::check_result r = s.check();
-    if (debug) std::cerr << fmt::format("check {}: {:.3f} s\n", classes_.size(), since(tc));
     if (r == z3::unsat) break;
     if (r == z3::unknown) {
       status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
@@ -509,18 +691,17 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     }
     z3::model m = s.get_model();
     Class k;
-    k.old_c = Read(m, *enc_a_, *old_, a_);
-    k.new_c = Read(m, *enc_b_, *new_, b_);
+    k.old_c = e_->Read(m, 0);
+    k.new_c = e_->Read(m, 1);
     // The class: the same errors, or the same deciding rules and finite parts, on each side; and a
     // change of verdict (which, when those are equal, is a change of flags or numbers).
-    z3::expr rules = Formula(k.old_c, *old_, *enc_a_, a_) && Formula(k.new_c, *new_, *enc_b_, b_);
-    z3::expr formula = rules && changed_;
+    z3::expr formula = e_->Rules(k) && e_->changed;
     s.add(!formula);
     // The witness: the model's inputs (decimals with a finite decimal expansion, as a case
     // file can give them only those).
     z3::model wm = m;
     bool finite = true;
-    for (const auto& iv : enc_a_->inputs()) {
+    for (const auto& iv : e_->enc_a->inputs()) {
       if (a_.m().types.kind(iv.type) != rt::TypeKind::Decimal) continue;
       std::string den = m.eval(iv.var, true).denominator().get_decimal_string(0);
       rt::i128 d = 0;
@@ -531,19 +712,18 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     }
     if (!finite) {  // ask for a case of the class whose decimals have at most two places
       z3::solver w(ctx_);
-      w.add(enc_a_->domain());
+      w.add(e_->domain);
       w.add(formula);
-      for (const auto& iv : enc_a_->inputs())
+      for (const auto& iv : e_->enc_a->inputs())
         if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal)
           w.add(iv.var * 100 == z3::to_real(ctx_.int_const(("witness!" + iv.path).c_str())));
       if (w.check() == z3::sat) {
         wm = w.get_model();
-        k.old_c = Read(wm, *enc_a_, *old_, a_);  // the same class; its flags may differ
-        k.new_c = Read(wm, *enc_b_, *new_, b_);
+        k.old_c = e_->Read(wm, 0);  // the same class; its flags may differ
+        k.new_c = e_->Read(wm, 1);
       }
     }
-    if (debug) std::cerr << fmt::format("  witness: {:.3f} s\n", since(tc));
-    for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(enc_a_->Decode(wm, inputs_[i], da.params[i].type));
+    for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
     k.witness_json = "{";
     for (size_t i = 0; i < da.params.size(); ++i)
       k.witness_json += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
@@ -557,92 +737,25 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
       return kFailed;
     }
     k.key = SideKey(a_, k.old_c) + " -> " + SideKey(b_, k.new_c);
-    FlagStatus(k, formula, wm);
-    if (debug) std::cerr << fmt::format("  flags: {:.3f} s\n", since(tc));
-    if (!out) {
-      // The region of the deciding rules and parts alone when that is the class, or is the class
-      // once the flags differ (they then need not be spelled out in every cube).
-      flag_solver_->push();
-      flag_solver_->add(rules);
-      z3::expr_vector unchanged(ctx_), other(ctx_);
-      unchanged.push_back(!changed_);
-      other.push_back(changed_ && !flags_differ_);
-      bool whole = flag_solver_->check(unchanged) == z3::unsat;
-      k.region_and_flags = !whole && flag_solver_->check(other) == z3::unsat;
-      flag_solver_->pop();
-      k.region = Cubes(whole || k.region_and_flags ? rules : formula, m);
-      if (debug) std::cerr << fmt::format("  region ({} cubes): {:.3f} s\n", k.region.cubes.size(), since(tc));
-      Count(k);
-      if (debug) std::cerr << fmt::format("  counts: {:.3f} s\n", since(tc));
-    }
     classes_.push_back(std::move(k));
   }
-  double seconds = since(t0);
-  if (out) {
-    for (const auto& k : classes_) out->push_back({k.key, k.flags[0], k.flags[1]});
-    return status == "complete" ? kOk : kFailed;
-  }
+  if (debug) std::cerr << fmt::format("{} classes in {:.3f} s\n", classes_.size(), since(t0));
   std::sort(classes_.begin(), classes_.end(), [&](const Class& x, const Class& y) {
     auto kx = std::tie(x.old_c.error, x.old_c.deciding, x.new_c.error, x.new_c.deciding, x.key);
     auto ky = std::tie(y.old_c.error, y.old_c.deciding, y.new_c.error, y.new_c.deciding, y.key);
     return kx < ky;
   });
-  if (debug) std::cerr << fmt::format("done in {:.3f} s\n", seconds);
+  if (!RunJobs(!out)) {
+    std::cerr << "internal error: a job of the symbolic diff could not encode the decisions, please report this\n";
+    return kFailed;
+  }
+  if (debug) std::cerr << fmt::format("done in {:.3f} s\n", since(t0));
+  if (out) {
+    for (const auto& k : classes_) out->push_back({k.key, k.flags[0], k.flags[1]});
+    return status == "complete" ? kOk : kFailed;
+  }
   if (!WriteReport(Report(status), o_.output)) return kInputError;
   return status == "complete" ? kOk : kFailed;
-}
-
-// Where each flag holds on each side, over the whole domain: never, always, or a region.
-void Symbolic::GlobalFlags(bool regions) {
-  for (int side = 0; side < 2; ++side) {
-    Side& sd = side ? b_ : a_;
-    const smt::DecisionSym& ds = side ? *new_ : *old_;
-    smt::Encoder& enc = side ? *enc_b_ : *enc_a_;
-    auto flags = enc.Flags(ds.outcome, sd.dec().result);
-    z3::solver fs(ctx_);
-    fs.add(enc_a_->domain());
-    fs.add(ds.outcome.err == 0);
-    for (const z3::expr& f : flags) {
-      GlobalFlag g{f, 0, {}};
-      z3::expr_vector have(ctx_), lack(ctx_);
-      have.push_back(f);
-      lack.push_back(!f);
-      if (fs.check(have) == z3::sat) {
-        g.status |= kCanHave;
-        if (regions && fs.check(lack) != z3::unsat) {
-          g.status |= kCanLack;
-          fs.check(have);
-          g.region = Cubes(ds.outcome.err == 0 && f, fs.get_model());
-        }
-      }
-      if (!(g.status & kCanHave) || !regions) g.status |= fs.check(lack) == z3::unsat ? 0 : kCanLack;
-      global_flags_[side].push_back(std::move(g));
-    }
-  }
-}
-
-// Which flags can be present and which absent in a class (the witness's model answers half).
-void Symbolic::FlagStatus(Class& k, const z3::expr& formula, const z3::model& m) {
-  bool pushed = false;
-  for (int side = 0; side < 2; ++side) {
-    if ((side ? k.new_c : k.old_c).error) continue;
-    for (const GlobalFlag& g : global_flags_[side]) {
-      uint8_t st = m.eval(g.flag, true).is_true() ? kCanHave : kCanLack;
-      uint8_t other = st == kCanHave ? kCanLack : kCanHave;
-      if (g.status & other) {
-        if (!pushed) {
-          flag_solver_->push();
-          flag_solver_->add(formula);
-          pushed = true;
-        }
-        z3::expr_vector as(ctx_);
-        as.push_back(other == kCanHave ? g.flag : !g.flag);
-        if (flag_solver_->check(as) != z3::unsat) st |= other;
-      }
-      k.flags[side].push_back(st);
-    }
-  }
-  if (pushed) flag_solver_->pop();
 }
 
 std::string Symbolic::Report(const std::string& status) {
@@ -704,7 +817,7 @@ std::string Symbolic::Report(const std::string& status) {
   std::vector<size_t> live_flags;
   for (size_t i = 0; i < flag_names_.size(); ++i)
     if ((global_flags_[0][i].status & kCanHave) || (global_flags_[1][i].status & kCanHave)) live_flags.push_back(i);
-  const auto& ins = enc_a_->inputs();
+  const auto& ins = e_->enc_a->inputs();
   bool complete = status == "complete";
   if (o_.format == "json") {
     auto verdict_json = [&](const Side& s, const SideClass& sc) { return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding); };
@@ -753,7 +866,7 @@ std::string Symbolic::Report(const std::string& status) {
   for (const auto& rec : types.records)
     for (const auto& f : rec.fields) bounded += f.bounds.empty() ? 0 : 1;
   r += fmt::format("{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the rules\n",
-                   bullet, bounded, bounded == 1 ? "" : "s", atoms_->size(), atoms_->size() == 1 ? "" : "s");
+                   bullet, bounded, bounded == 1 ? "" : "s", e_->atoms.size(), e_->atoms.size() == 1 ? "" : "s");
   r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, classes_.size(), classes_.size() == 1 ? "" : "es",
                    complete ? std::string("complete: Z3 proved that no other change of verdict exists")
                             : status);
