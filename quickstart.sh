@@ -36,9 +36,9 @@ if [ "${1:-}" = "--no-run" ]; then exit 0; fi
 echo
 R1=regs/ai_diffusion/r1_diffusion.edict
 R2=regs/ai_diffusion/r2_rescission.edict
-echo "== main job: how verdicts change between the AI Diffusion rule and its rescission"
-echo "== edict diff $R1 $R2 -d licence --cases regs/ai_diffusion/cases/scenarios.jsonl --examples 1"
-./build/edict diff "$R1" "$R2" -d licence --cases regs/ai_diffusion/cases/scenarios.jsonl --examples 1 --no-progress
+echo "== main job: how verdicts change between the AI Diffusion rule and its rescission, over every possible case"
+echo "== edict diff $R1 $R2 -d licence"
+./build/edict diff "$R1" "$R2" -d licence
 echo
 echo "== why one case changes: edict explain --diff $R1 $R2 -d licence --case regs/ai_diffusion/cases/s04_h100_india_1700.json"
 ./build/edict explain --diff "$R1" "$R2" -d licence --case regs/ai_diffusion/cases/s04_h100_india_1700.json

@@ -593,7 +593,13 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   std::unique_ptr<driver::Program> programs[2];
   Side a, b;
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
-  if (o.cases.empty()) return RunSymbolic(o, a, b);
+  if (o.cases.empty()) {
+    if (o.format == "html") {
+      std::cerr << "error: the symbolic diff (no --cases) writes text, markdown or json; HTML is for a corpus diff (--cases)\n";
+      return driver::kUsage;
+    }
+    return RunSymbolic(o, a, b);
+  }
   std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
   if (!in) {
     std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);
