@@ -639,13 +639,14 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
       return v.ok ? ClassKey(s, "", &v.value, v.deciding) : ClassKey(s, v.key.substr(7), nullptr, {});
     };
     // The flags of a corpus outcome that the symbolic class says it cannot have; empty if none.
-    auto bad_flags = [](const Side& s, const Verdict& v, const std::vector<uint8_t>& allowed) {
+    std::vector<std::string> labels = FlagLabels(a);  // both sides have the same outcome type
+    auto bad_flags = [&](const Side& s, const Verdict& v, const std::vector<uint8_t>& allowed) {
       std::string bad;
       if (!v.ok) return bad;
       std::vector<bool> flags = FlagValues(s, v.value);
-      std::vector<std::string> labels = FlagLabels(s);
       for (size_t i = 0; i < flags.size() && i < allowed.size(); ++i)
-        if (!(allowed[i] & (flags[i] ? 1 : 2))) bad += fmt::format("{}{}{}", bad.empty() ? "" : ", ", flags[i] ? "" : "not ", labels[i]);
+        if (!(allowed[i] & (flags[i] ? kCanHave : kCanLack)))
+          bad += fmt::format("{}{}{}", bad.empty() ? "" : ", ", flags[i] ? "" : "not ", labels[i]);
       return bad;
     };
     std::set<std::string> seen;
@@ -654,19 +655,18 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
       std::string key = side_key(a, cs.old_v) + " -> " + side_key(b, cs.new_v);
       size_t line = cs.examples.empty() ? 0 : cs.examples[0].first;
       auto it = symbolic.find(key);
-      std::string bad;
       if (it == symbolic.end()) {
         ++missing;
         std::cout << fmt::format("missing from the symbolic diff: {} (corpus line {})\n", key, line);
         continue;
       }
       seen.insert(key);
-      bad = bad_flags(a, cs.old_v, it->second.old_flags);
+      std::string bad_old = bad_flags(a, cs.old_v, it->second.old_flags);
       std::string bad_new = bad_flags(b, cs.new_v, it->second.new_flags);
-      if (!bad.empty() || !bad_new.empty()) {
+      if (!bad_old.empty() || !bad_new.empty()) {
         ++missing;
         std::cout << fmt::format("flags the symbolic class does not allow: {} (corpus line {}; old: {}; new: {})\n", key, line,
-                                 bad.empty() ? "ok" : bad, bad_new.empty() ? "ok" : bad_new);
+                                 bad_old.empty() ? "ok" : bad_old, bad_new.empty() ? "ok" : bad_new);
       }
     }
     std::cout << fmt::format("cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) fall in {} of the {} "

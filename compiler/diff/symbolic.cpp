@@ -101,8 +101,6 @@ struct Region {
   bool capped = false;  // stopped listing cubes at the cap
 };
 
-constexpr uint8_t kCanHave = 1, kCanLack = 2;
-
 // A flag of one side over the whole domain.
 struct GlobalFlag {
   uint8_t status = 0;  // kCanHave | kCanLack

@@ -3,6 +3,7 @@
 // each with a readable region, counts over enum inputs and a witness replayed on both engines;
 // then the proof that no other change exists.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,12 @@ std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome);
 // Their names, in Edict's syntax: `member in field`.
 std::vector<std::string> FlagLabels(const Side& s);
 
+// Whether a flag can be present, and absent, in a class (or anywhere on a side).
+constexpr uint8_t kCanHave = 1, kCanLack = 2;
+
 // A class of the symbolic diff, for the cross-check: its key (old ClassKey + " -> " + new
-// ClassKey) and, per side and flag, whether the flag can be present (bit 1) and absent (bit 2)
-// in the class; empty for a side that fails.
+// ClassKey) and, per side and flag, kCanHave | kCanLack as the class allows; empty for a side
+// that fails.
 struct SymbolicClass {
   std::string key;
   std::vector<uint8_t> old_flags, new_flags;
