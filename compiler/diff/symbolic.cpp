@@ -237,6 +237,7 @@ constexpr unsigned kTrialLimit = 40'000;      // one attempt to drop a condition
 constexpr unsigned kCheckLimit = 20'000'000;  // any other check of a job
 constexpr size_t kMaxCubes = 6;               // per region; the report says when there are more
 constexpr size_t kMaxTrials = 12;             // condition drops attempted per cube
+constexpr size_t kMaxRounds = 8;              // cubes generalised per region (some may absorb earlier ones)
 constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
 
 // The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
@@ -394,6 +395,7 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
     implies_->pop();
     return k;
   }
+  size_t rounds = 0;
   for (;;) {
     z3::expr_vector assumptions(ctx_);
     for (size_t i = 0; i < e_.atoms.size(); ++i) assumptions.push_back(values[i] ? e_.indicators[i] : !e_.indicators[i]);
@@ -425,14 +427,20 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
       k.exact = false;
       for (size_t i = 0; i < e_.atoms.size(); ++i) cube.lits.emplace_back(i, values[i]);
     }
+    // A cube generalised from a new point can cover earlier ones: keep only the widest.
+    auto covers = [](const Cube& wide, const Cube& narrow) {
+      return std::includes(narrow.lits.begin(), narrow.lits.end(), wide.lits.begin(), wide.lits.end());
+    };
+    std::erase_if(k.cubes, [&](const Cube& c) { return covers(cube, c); });
     k.cubes.push_back(cube);
+    ++rounds;
     z3::expr conj = ctx_.bool_val(true);
     for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? e_.atoms[i].term : !e_.atoms[i].term);
     reg.add(!conj);
     z3::check_result more = reg.check();
     if (more == z3::unknown) k.capped = true;
     if (more != z3::sat) break;
-    if (k.cubes.size() >= kMaxCubes) {
+    if (k.cubes.size() >= kMaxCubes || rounds >= kMaxRounds) {
       k.capped = true;
       break;
     }
