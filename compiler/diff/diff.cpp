@@ -1,4 +1,5 @@
 #include "compiler/diff/diff.h"
+#include "compiler/diff/html.h"
 #include "compiler/diff/sides.h"
 #include "compiler/diff/symbolic.h"
 
@@ -382,21 +383,6 @@ std::string Corpus::Report() const {
   return r;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
-
 // The HTML report: one self-contained page (no external resources), readable without scripts.
 // The chart is an inline SVG drawn here; the small script only checks the page and marks it
 // (body[data-check]) so a headless browser test can tell it rendered.
@@ -406,21 +392,7 @@ std::string Corpus::ReportHtml(const std::vector<const std::string*>& keys) cons
   auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
   constexpr size_t kChartBars = 40;
   std::string h;
-  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  h += fmt::format("<title>Verdict diff of {}: {} to {}</title>\n", HtmlEscape(o_.decision), HtmlEscape(old_.Name()),
-                   HtmlEscape(new_.Name()));
-  h += R"(<style>
-body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1b1f24;line-height:1.45}
-code,pre{font-family:ui-monospace,monospace;font-size:.9em}
-pre{background:#f4f5f7;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d4da;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.old{color:#8a1c1c}.new{color:#0b5d1e}.muted{color:#5b6370}
-section.class{border-top:1px solid #d0d4da;margin-top:1.5rem}
-svg text{font-size:12px;font-family:system-ui,sans-serif}
-</style>
-<script>var problems = []; window.addEventListener("error", function (e) { problems.push(String(e.message)); });</script>
-</head>
-)";
+  h += HtmlHead(fmt::format("Verdict diff of {}: {} to {}", o_.decision, old_.Name(), new_.Name()));
   h += fmt::format("<body data-classes=\"{}\" data-bars=\"{}\">\n", keys.size(), std::min(keys.size(), kChartBars));
   h += fmt::format("<h1>Verdict diff of <code>{}</code></h1>\n", HtmlEscape(o_.decision));
   h += "<table>\n";
@@ -443,29 +415,14 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
   // The chart: one bar per class, largest first, linked to the class's section.
   if (!keys.empty()) {
     size_t bars = std::min(keys.size(), kChartBars);
-    uint64_t top = t.classes.at(*keys[0]).count;
-    const int row = 22, label_w = 460, bar_w = 380;
-    h += "<h2>Transition classes</h2>\n";
-    h += fmt::format("<svg id=\"chart\" role=\"img\" aria-label=\"cases per transition class\" width=\"{}\" height=\"{}\" "
-                     "viewBox=\"0 0 {} {}\">\n",
-                     label_w + bar_w + 90, bars * row + 4, label_w + bar_w + 90, bars * row + 4);
+    std::vector<Bar> chart;
     for (size_t i = 0; i < bars; ++i) {
       const ClassStats& c = t.classes.at(*keys[i]);
-      std::string label = fmt::format("{}. {}", i + 1, what(c));
-      if (label.size() > 70) {
-        size_t cut = 67;
-        while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
-        label = label.substr(0, cut) + "...";
-      }
-      double w = top ? double(bar_w) * double(c.count) / double(top) : 0;
-      int y = int(i) * row + 2;
-      h += fmt::format("<a href=\"#class-{}\"><title>{}</title><text x=\"0\" y=\"{}\">{}</text>"
-                       "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#3b6fb6\"></rect>"
-                       "<text x=\"{:.1f}\" y=\"{}\">{}</text></a>\n",
-                       i + 1, HtmlEscape(what(c)), y + 14, HtmlEscape(label), label_w, y + 2, std::max(w, 1.0), row - 6,
-                       label_w + std::max(w, 1.0) + 6, y + 14, c.count);
+      chart.push_back({fmt::format("{}. {}", i + 1, what(c)), what(c), fmt::format("class-{}", i + 1), double(c.count),
+                       std::to_string(c.count)});
     }
-    h += "</svg>\n";
+    h += "<h2>Transition classes</h2>\n";
+    h += HtmlBarChart("chart", "cases per transition class", chart, double(t.classes.at(*keys[0]).count));
     if (keys.size() > bars) h += fmt::format("<p class=\"muted\">The chart shows the {} largest of {} classes.</p>\n", bars, keys.size());
   } else {
     h += "<p>No case changes verdict.</p>\n";
@@ -495,26 +452,12 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
       h += fmt::format("<details><summary>example: line {}</summary><pre>{}</pre></details>\n", line, HtmlEscape(text));
     h += "</section>\n";
   }
-  h += R"(<script>
-"use strict";
-(function () {
-  window.addEventListener("error", function () { mark(); });
-  function mark() { document.body.setAttribute("data-check", problems.length ? "fail: " + problems.join("; ") : "ok"); }
-  var want = Number(document.body.dataset.bars);
+  h += HtmlTail(R"(  var want = Number(document.body.dataset.bars);
   var bars = document.querySelectorAll("#chart rect.bar");
   if (bars.length !== want) problems.push("chart has " + bars.length + " bars, expected " + want);
-  bars.forEach(function (b) {
-    var box = b.getBBox();
-    if (!(box.width > 0 && box.height > 0)) problems.push("a bar has no size");
-  });
   var sections = document.querySelectorAll("section.class");
   if (sections.length !== Number(document.body.dataset.classes)) problems.push("sections do not match classes");
-  mark();
-})();
-</script>
-</body>
-</html>
-)";
+)");
   return h;
 }
 
@@ -594,10 +537,6 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   Side a, b;
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
   if (o.cases.empty()) {
-    if (o.format == "html") {
-      std::cerr << "error: the symbolic diff (no --cases) writes text, markdown or json; HTML is for a corpus diff (--cases)\n";
-      return driver::kUsage;
-    }
     return RunSymbolic(o, a, b);
   }
   std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");

@@ -1,4 +1,5 @@
 #include "compiler/diff/symbolic.h"
+#include "compiler/diff/symbolic_report.h"
 
 #include <algorithm>
 #include <atomic>
@@ -23,7 +24,41 @@ using driver::kFailed;
 using driver::kInputError;
 using driver::kOk;
 
+namespace sym {
+
 namespace {
+void FlagWalk(rt::TypeId t, const rt::TypeTable& types, const std::string& path, const rt::Value* v,
+              std::vector<FlagName>* names, std::vector<bool>* values) {
+  const rt::TypeInfo& ti = types.info(t);
+  if (ti.kind == rt::TypeKind::Set) {
+    const auto& members = types.enums[ti.ref].members;
+    for (uint32_t m = 0; m < members.size(); ++m) {
+      if (names) names->push_back({path, members[m]});
+      if (values) values->push_back(v->AsSet().Contains(m));
+    }
+  } else if (ti.kind == rt::TypeKind::Record) {
+    const auto& r = types.records[ti.ref];
+    for (size_t i = 0; i < r.fields.size(); ++i)
+      FlagWalk(r.fields[i].type, types, path.empty() ? r.fields[i].name : path + "." + r.fields[i].name,
+               v ? &(*v->AsRecord().fields)[i] : nullptr, names, values);
+  }
+}
+}  // namespace
+
+std::vector<FlagName> FlagNames(rt::TypeId t, const rt::TypeTable& types) {
+  std::vector<FlagName> out;
+  FlagWalk(t, types, "", nullptr, &out, nullptr);
+  return out;
+}
+
+std::string ErrorOf(const SideClass& sc) { return sc.error ? rt::Spelling(rt::RtErrorKind(sc.error - 1)) : ""; }
+
+}  // namespace sym
+
+namespace {
+
+using namespace sym;
+
 
 // The finite parts of a value, as text; numbers and dates are `_`, and so are sets unless
 // `sets` (a class does not split on its flags).
@@ -44,43 +79,6 @@ std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types
   }
 }
 
-// The flags of an outcome type (its set members, in the order of Encoder::Flags): the set field's
-// path and the member's name; and their values in one outcome.
-struct FlagName {
-  std::string field, member;
-  std::string Label() const { return member + " in " + (field.empty() ? "outcome" : field); }
-};
-void FlagWalk(rt::TypeId t, const rt::TypeTable& types, const std::string& path, const rt::Value* v,
-              std::vector<FlagName>* names, std::vector<bool>* values) {
-  const rt::TypeInfo& ti = types.info(t);
-  if (ti.kind == rt::TypeKind::Set) {
-    const auto& members = types.enums[ti.ref].members;
-    for (uint32_t m = 0; m < members.size(); ++m) {
-      if (names) names->push_back({path, members[m]});
-      if (values) values->push_back(v->AsSet().Contains(m));
-    }
-  } else if (ti.kind == rt::TypeKind::Record) {
-    const auto& r = types.records[ti.ref];
-    for (size_t i = 0; i < r.fields.size(); ++i)
-      FlagWalk(r.fields[i].type, types, path.empty() ? r.fields[i].name : path + "." + r.fields[i].name,
-               v ? &(*v->AsRecord().fields)[i] : nullptr, names, values);
-  }
-}
-std::vector<FlagName> FlagNames(rt::TypeId t, const rt::TypeTable& types) {
-  std::vector<FlagName> out;
-  FlagWalk(t, types, "", nullptr, &out, nullptr);
-  return out;
-}
-
-// What one side gives in a class, read from a model of the encoding.
-struct SideClass {
-  int error = 0;                    // 1 + RtErrorKind, or 0
-  std::vector<uint32_t> deciding;   // winners; UINT32_MAX for the default
-  rt::Value outcome;                // decoded from the model (its finite parts name the class)
-};
-
-// The runtime error of a side, spelled as `fails with` spells it; empty when there is none.
-std::string ErrorOf(const SideClass& sc) { return sc.error ? rt::Spelling(rt::RtErrorKind(sc.error - 1)) : ""; }
 std::string SideKey(const Side& s, const SideClass& sc) {
   return ClassKey(s, ErrorOf(sc), sc.error ? nullptr : &sc.outcome, sc.deciding);
 }
@@ -89,35 +87,6 @@ std::string FullKey(const Side& s, const SideClass& sc) {
   if (sc.error) return SideKey(s, sc);
   return SideKey(s, sc) + " " + Project(sc.outcome, s.dec().result, s.m().types, true);
 }
-
-struct Cube {
-  std::vector<std::pair<size_t, bool>> lits;  // (atom, polarity)
-};
-
-// A region: a union of cubes over the atoms.
-struct Region {
-  std::vector<Cube> cubes;
-  bool exact = true;    // every cube implies the formula (the atoms determine it)
-  bool capped = false;  // stopped listing cubes at the cap
-};
-
-// A flag of one side over the whole domain.
-struct GlobalFlag {
-  uint8_t status = 0;  // kCanHave | kCanLack
-  Region region;       // where it holds, when it can both hold and not
-};
-
-struct Class {
-  SideClass old_c, new_c;
-  Region region;
-  bool region_and_flags = false;  // the region is the class's where the flags differ
-  std::vector<uint8_t> flags[2];  // per side and flag: kCanHave | kCanLack
-  std::vector<rt::Value> witness;
-  std::string witness_json;
-  // Per enum input: the members possible in the class (empty optional: all of them).
-  std::vector<std::pair<size_t, std::set<uint32_t>>> counts;
-  std::string key;
-};
 
 // The uninterpreted constants (inputs) a term reads.
 void Vars(const z3::expr& e, std::set<unsigned>& out, std::set<unsigned>& seen) {
@@ -542,22 +511,13 @@ class Symbolic {
   bool Replay(Class& k, std::string* why);
   void GlobalFlags();
   bool RunJobs(bool regions);
-  std::string Report(const std::string& status);
-  std::string Literal(const std::pair<size_t, bool>& l) const {
-    const smt::Atom& at = e_->atoms[l.first];
-    return l.second ? at.text : at.negated;
-  }
-  std::string Verdict(const Side& s, const SideClass& sc) const;
-  std::string Provisions(const Side& s, const SideClass& sc) const;
 
   z3::context ctx_;  // first: destroyed after everything that holds its expressions
   const DiffOptions& o_;
   Side& a_;
   Side& b_;
   std::unique_ptr<Encoding> e_;
-  std::vector<Class> classes_;
-  std::vector<GlobalFlag> global_flags_[2];  // per side, in the order of Encoder::Flags
-  std::vector<FlagName> flag_names_;
+  Findings f_;
   std::unique_ptr<interp::Interpreter> interp_[2];  // replay engines, per side
   std::unique_ptr<jit::Runner> runner_[2];
 };
@@ -609,7 +569,7 @@ void Symbolic::GlobalFlags() {
       lack.push_back(!f);
       if (fs.check(have) != z3::unsat) g.status |= kCanHave;
       if (fs.check(lack) != z3::unsat) g.status |= kCanLack;
-      global_flags_[side].push_back(std::move(g));
+      f_.global_flags[side].push_back(std::move(g));
     }
   }
 }
@@ -623,10 +583,10 @@ bool Symbolic::RunJobs(bool regions) {
     size_t flag = 0;
   };
   std::vector<Task> tasks;
-  for (size_t i = 0; i < classes_.size(); ++i) tasks.push_back({i, 0, 0});
+  for (size_t i = 0; i < f_.classes.size(); ++i) tasks.push_back({i, 0, 0});
   for (int side = 0; regions && side < 2; ++side)
-    for (size_t i = 0; i < global_flags_[side].size(); ++i)
-      if (global_flags_[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
+    for (size_t i = 0; i < f_.global_flags[side].size(); ++i)
+      if (f_.global_flags[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
   // A fixed number of workers, each with its own context, takes every kWorkers-th task: what a
   // worker's solvers learn from one task carries to its next, so the report depends on this
   // number, and fixing it keeps the report the same on every machine (a machine with fewer
@@ -637,8 +597,8 @@ bool Symbolic::RunJobs(bool regions) {
       Job job(a_, b_);
       for (size_t t = w; t < tasks.size(); t += kWorkers) {
         const Task& task = tasks[t];
-        if (task.cls != SIZE_MAX) job.RunClass(classes_[task.cls], global_flags_, regions);
-        else global_flags_[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
+        if (task.cls != SIZE_MAX) job.RunClass(f_.classes[task.cls], f_.global_flags, regions);
+        else f_.global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
       }
     } catch (const smt::Unsupported&) {
       failed = true;  // cannot happen: the enumeration encoded the same decisions
@@ -649,15 +609,6 @@ bool Symbolic::RunJobs(bool regions) {
   work(0);
   for (auto& th : threads) th.join();
   return !failed;
-}
-
-std::string Symbolic::Verdict(const Side& s, const SideClass& sc) const {
-  if (sc.error) return "error: " + ErrorOf(sc);
-  return rt::FormatValue(sc.outcome, s.dec().result, s.m().types);
-}
-
-std::string Symbolic::Provisions(const Side& s, const SideClass& sc) const {
-  return sc.error ? Verdict(s, sc) : ProvisionList(s, sc.deciding);
 }
 
 int Symbolic::Run(std::vector<SymbolicClass>* out) {
@@ -678,11 +629,12 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
                              u.range.valid() ? " at " + srcs.Where(u.range) : "");
     return kFailed;
   }
-  flag_names_ = FlagNames(da.result, a_.m().types);
+  f_.flag_names = FlagNames(da.result, a_.m().types);
   z3::solver s(ctx_);
   s.add(e_->domain);
   s.add(e_->changed);
-  std::string status = "complete";
+  for (const smt::Atom& at : e_->atoms) f_.atoms.push_back({at.text, at.negated});
+  for (const smt::InputVar& iv : e_->enc_a->inputs()) f_.inputs.push_back({iv.path, iv.type});
   bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
   auto since = [](auto t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
   if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", since(t0), e_->atoms.size());
@@ -692,7 +644,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     z3::check_result r = s.check();
     if (r == z3::unsat) break;
     if (r == z3::unknown) {
-      status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
+      f_.status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
       break;
     }
     z3::model m = s.get_model();
@@ -743,10 +695,10 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
       return kFailed;
     }
     k.key = SideKey(a_, k.old_c) + " -> " + SideKey(b_, k.new_c);
-    classes_.push_back(std::move(k));
+    f_.classes.push_back(std::move(k));
   }
-  if (debug) std::cerr << fmt::format("{} classes in {:.3f} s\n", classes_.size(), since(t0));
-  std::sort(classes_.begin(), classes_.end(), [&](const Class& x, const Class& y) {
+  if (debug) std::cerr << fmt::format("{} classes in {:.3f} s\n", f_.classes.size(), since(t0));
+  std::sort(f_.classes.begin(), f_.classes.end(), [&](const Class& x, const Class& y) {
     auto kx = std::tie(x.old_c.error, x.old_c.deciding, x.new_c.error, x.new_c.deciding, x.key);
     auto ky = std::tie(y.old_c.error, y.old_c.deciding, y.new_c.error, y.new_c.deciding, y.key);
     return kx < ky;
@@ -757,179 +709,11 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
   }
   if (debug) std::cerr << fmt::format("done in {:.3f} s\n", since(t0));
   if (out) {
-    for (const auto& k : classes_) out->push_back({k.key, k.flags[0], k.flags[1]});
-    return status == "complete" ? kOk : kFailed;
+    for (const auto& k : f_.classes) out->push_back({k.key, k.flags[0], k.flags[1]});
+    return f_.complete() ? kOk : kFailed;
   }
-  if (!WriteReport(Report(status), o_.output)) return kInputError;
-  return status == "complete" ? kOk : kFailed;
-}
-
-std::string Symbolic::Report(const std::string& status) {
-  const auto& types = a_.m().types;
-  auto changes = [&](const Class& k) {
-    auto ch = FieldChanges(a_, k.old_c.error ? nullptr : &k.old_c.outcome, k.new_c.error ? nullptr : &k.new_c.outcome);
-    // Sets are flags, reported on their own line: their values in the witness do not name the class.
-    std::erase_if(ch, [&](const FieldChange& c) {
-      for (const FlagName& f : flag_names_) if (f.field == std::get<0>(c)) return true;
-      return false;
-    });
-    return ch;
-  };
-  auto member_list = [&](const smt::InputVar& iv, const std::set<uint32_t>& ms) {
-    const auto& en = types.enums[types.info(iv.type).ref];
-    std::string s;
-    for (uint32_t m : ms) s += (s.empty() ? "" : ", ") + en.members[m];
-    return s;
-  };
-  auto status_name = [](uint8_t st) {
-    return st == kCanHave ? "always" : st == (kCanHave | kCanLack) ? "sometimes" : "never";
-  };
-  // A set field's flags on one side of a class: "{a} + maybe {b, c}".
-  auto flag_set = [&](const Class& k, int side, const std::string& field) {
-    std::string always, maybe;
-    for (size_t i = 0; i < flag_names_.size(); ++i) {
-      if (flag_names_[i].field != field) continue;
-      uint8_t st = k.flags[side][i];
-      if (st == kCanHave) always += (always.empty() ? "" : ", ") + flag_names_[i].member;
-      else if (st == (kCanHave | kCanLack)) maybe += (maybe.empty() ? "" : ", ") + flag_names_[i].member;
-    }
-    return "{" + always + "}" + (maybe.empty() ? "" : " + maybe {" + maybe + "}");
-  };
-  std::vector<std::string> flag_fields;
-  for (const FlagName& f : flag_names_)
-    if (std::find(flag_fields.begin(), flag_fields.end(), f.field) == flag_fields.end()) flag_fields.push_back(f.field);
-  auto region_lines = [&](const Region& rg, bool md, const std::string& pad) {
-    std::string r;
-    for (const Cube& c : rg.cubes) {
-      std::string conj;
-      for (const auto& l : c.lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
-      if (conj.empty()) conj = "always";
-      r += fmt::format("{}- {}\n", pad, md ? "`" + conj + "`" : conj);
-    }
-    if (rg.capped) r += fmt::format("{}- ... (more regions; the JSON report lists the first {})\n", pad, rg.cubes.size());
-    return r;
-  };
-  auto region_json = [&](const Region& rg, bool and_flags) {
-    std::string any;
-    for (const Cube& c : rg.cubes) {
-      std::string lits;
-      for (const auto& l : c.lits) lits += (lits.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
-      any += (any.empty() ? "[" : ",[") + lits + "]";
-    }
-    return fmt::format("{{\"any_of\":[{}],\"and_flags_differ\":{},\"exact\":{},\"truncated\":{}}}", any,
-                       and_flags ? "true" : "false", rg.exact ? "true" : "false", rg.capped ? "true" : "false");
-  };
-  // The flags that hold somewhere on either side.
-  std::vector<size_t> live_flags;
-  for (size_t i = 0; i < flag_names_.size(); ++i)
-    if ((global_flags_[0][i].status & kCanHave) || (global_flags_[1][i].status & kCanHave)) live_flags.push_back(i);
-  const auto& ins = e_->enc_a->inputs();
-  bool complete = status == "complete";
-  if (o_.format == "json") {
-    auto verdict_json = [&](const Side& s, const SideClass& sc) { return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding); };
-    std::string cls, flags;
-    for (size_t i : live_flags) {
-      std::string sides;
-      for (int side = 0; side < 2; ++side) {
-        const GlobalFlag& g = global_flags_[side][i];
-        sides += fmt::format(",\"{}\":{{\"status\":\"{}\"{}}}", side ? "new" : "old", status_name(g.status),
-                             g.status == (kCanHave | kCanLack) ? ",\"region\":" + region_json(g.region, false) : "");
-      }
-      flags += fmt::format("{}{{\"flag\":{}{}}}", flags.empty() ? "" : ",", rt::JsonQuote(flag_names_[i].Label()), sides);
-    }
-    for (const Class& k : classes_) {
-      std::string ch, counts, kflags;
-      for (const auto& [f, x, y] : changes(k))
-        ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(f), rt::JsonQuote(x), rt::JsonQuote(y));
-      for (const auto& [v, ms] : k.counts) {
-        std::string names;
-        const auto& en = types.enums[types.info(ins[v].type).ref];
-        for (uint32_t m : ms) names += (names.empty() ? "" : ",") + rt::JsonQuote(en.members[m]);
-        counts += fmt::format("{}{{\"input\":{},\"count\":{},\"of\":{},\"members\":[{}]}}", counts.empty() ? "" : ",",
-                              rt::JsonQuote(ins[v].path), ms.size(), en.members.size(), names);
-      }
-      for (size_t i : live_flags) {
-        auto st = [&](int side) {
-          return k.flags[side].empty() ? std::string("null") : fmt::format("\"{}\"", status_name(k.flags[side][i]));
-        };
-        kflags += fmt::format("{}{{\"flag\":{},\"old\":{},\"new\":{}}}", kflags.empty() ? "" : ",",
-                              rt::JsonQuote(flag_names_[i].Label()), st(0), st(1));
-      }
-      cls += fmt::format("{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},\"counts\":[{}],\"witness\":{}}}",
-                         cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, kflags,
-                         region_json(k.region, k.region_and_flags), counts, k.witness_json);
-    }
-    return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-                       "\"flags\":[{}],\"classes\":[{}]}}\n",
-                       rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), complete ? "true" : "false",
-                       rt::JsonQuote(status), flags, cls);
-  }
-  bool md = o_.format == "markdown";
-  std::string r, h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
-  r += fmt::format("{}Symbolic verdict diff of `{}`\n\n", h1, o_.decision);
-  r += fmt::format("{}old: {}\n{}new: {}\n", bullet, a_.Label(), bullet, b_.Label());
-  size_t bounded = 0;
-  for (const auto& rec : types.records)
-    for (const auto& f : rec.fields) bounded += f.bounds.empty() ? 0 : 1;
-  r += fmt::format("{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the rules\n",
-                   bullet, bounded, bounded == 1 ? "" : "s", e_->atoms.size(), e_->atoms.size() == 1 ? "" : "s");
-  r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, classes_.size(), classes_.size() == 1 ? "" : "es",
-                   complete ? std::string("complete: Z3 proved that no other change of verdict exists")
-                            : status);
-  if (!live_flags.empty()) {
-    r += fmt::format("{}Flags\n\n", md ? h2 : "");
-    r += "The members of set-valued fields of the outcome are flags: classes do not split on them, but say which\n"
-         "flags each side always, sometimes (maybe) or never has. Where each flag holds:\n\n";
-    for (size_t i : live_flags) {
-      r += fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + flag_names_[i].Label() + "`" : flag_names_[i].Label());
-      for (int side = 0; side < 2; ++side) {
-        const GlobalFlag& g = global_flags_[side][i];
-        std::string name = (side ? b_ : a_).Name();
-        if (g.status == (kCanHave | kCanLack)) {
-          r += fmt::format("{}{} ({}): where{}:\n", md ? "  - " : "     ", side ? "new" : "old", name, g.region.cubes.size() > 1 ? " any of" : "");
-          r += region_lines(g.region, md, md ? "    " : "       ");
-        } else {
-          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", name, status_name(g.status));
-        }
-      }
-    }
-    r += "\n";
-  }
-  if (md) r += h2 + "Transition classes\n\n";
-  size_t i = 0;
-  for (const Class& k : classes_) {
-    ++i;
-    std::string what;
-    for (const auto& [f, x, y] : changes(k)) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", f, x, y);
-    bool record = types.kind(a_.dec().result) == rt::TypeKind::Record;
-    if (what.empty()) what = record && !k.old_c.error && !k.new_c.error ? "flags change" : Verdict(a_, k.old_c) + " -> " + Verdict(b_, k.new_c);
-    r += fmt::format("{}{}. {}\n", md ? "### " : "", i, what);
-    if (md) r += "\n";
-    std::string ind = md ? "- " : "   ";
-    r += fmt::format("{}old ({}): {}\n", ind, a_.Name(), Provisions(a_, k.old_c));
-    r += fmt::format("{}new ({}): {}\n", ind, b_.Name(), Provisions(b_, k.new_c));
-    for (const std::string& field : flag_fields) {
-      std::string o = k.old_c.error ? "error" : flag_set(k, 0, field), n = k.new_c.error ? "error" : flag_set(k, 1, field);
-      if (o == "{}" && n == "{}") continue;
-      r += fmt::format("{}{}: {} -> {}\n", ind, field.empty() ? "outcome" : field, o, n);
-    }
-    r += fmt::format("{}where{}:\n", ind, k.region.cubes.size() > 1 ? " any of" : "");
-    r += region_lines(k.region, md, md ? "  " : "     ");
-    if (k.region_and_flags) r += fmt::format("{}and the flags differ (see above)\n", ind);
-    if (!k.region.exact) r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
-    if (!k.counts.empty()) {
-      std::string cs;
-      for (const auto& [v, ms] : k.counts) {
-        size_t n = types.enums[types.info(ins[v].type).ref].members.size();
-        cs += (cs.empty() ? "" : "; ") + fmt::format("{}: {} of {}", ins[v].path, ms.size(), n);
-        if (ms.size() <= 6) cs += " (" + member_list(ins[v], ms) + ")";
-      }
-      r += fmt::format("{}counts: {}\n", ind, cs);
-    }
-    r += fmt::format("{}witness (replayed on the interpreter and the JIT, both versions):\n", ind);
-    r += md ? "\n  ```json\n  " + k.witness_json + "\n  ```\n\n" : "      " + k.witness_json + "\n\n";
-  }
-  return r;
+  if (!WriteReport(Report(o_, a_, b_, f_), o_.output)) return kInputError;
+  return f_.complete() ? kOk : kFailed;
 }
 
 }  // namespace
@@ -948,13 +732,13 @@ int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClas
 
 std::vector<std::string> FlagLabels(const Side& s) {
   std::vector<std::string> out;
-  for (const FlagName& f : FlagNames(s.dec().result, s.m().types)) out.push_back(f.Label());
+  for (const sym::FlagName& f : sym::FlagNames(s.dec().result, s.m().types)) out.push_back(f.Label());
   return out;
 }
 
 std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome) {
   std::vector<bool> out;
-  FlagWalk(s.dec().result, s.m().types, "", &outcome, nullptr, &out);
+  sym::FlagWalk(s.dec().result, s.m().types, "", &outcome, nullptr, &out);
   return out;
 }
 

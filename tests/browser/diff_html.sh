@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Renders the HTML verdict-diff report in a real headless browser (Debian's Chromium) and checks
-# that it rendered without errors: the page's own check marks <body data-check="ok"> only when its
-# script ran, the chart has one sized bar per class shown and every class has its section.
+# Renders the HTML verdict-diff reports (corpus and symbolic) in a real headless browser (Debian's
+# Chromium) and checks that they rendered without errors: the page's own check marks
+# <body data-check="ok"> only when its script ran and found the chart whole (the corpus chart has
+# one sized bar per class shown; the symbolic matrix lists every class once, in cells of some size,
+# and every count has its sized bar), and every class has its section.
 # Usage: diff_html.sh EDICT SOURCE_DIR
 set -euo pipefail
 edict=$1
@@ -16,10 +18,17 @@ trap 'rm -rf "$work"' EXIT
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --enable-logging=stderr --v=0)
 
-check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...
+check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": as the symbolic page says)
   local name=$1 classes=$2
   shift 2
   "$edict" --color=never diff "$@" --format html --no-progress -o "$work/$name.html"
+  if [ "$classes" = - ]; then
+    classes=$(grep -o '<body data-classes="[0-9]*"' "$work/$name.html" | grep -o '[0-9]*')
+    if ! grep -q 'data-complete="true"' "$work/$name.html"; then
+      echo "$name: the symbolic diff is not complete" >&2
+      exit 1
+    fi
+  fi
   timeout 120 "$browser" "${flags[@]}" --user-data-dir="$work/profile-$name" --dump-dom "file://$work/$name.html" \
     >"$work/$name.dom" 2>"$work/$name.log"
   local body
@@ -56,3 +65,10 @@ check amendment 2 "$src/tests/golden/amend/_base.edict" "$src/tests/golden/amend
 n=$("$edict" --color=never diff "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" \
       --format json --no-progress | grep -o '"count":' | wc -l)
 check many "$n" "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" --examples 1
+# The symbolic reports: a small one, and R1 -> R2 (the quick start's diff) with its counts.
+check symbolic_flags 3 "$src/tests/golden/diff/_flags_v1.edict" "$src/tests/golden/diff/_flags_v2.edict" -d screen
+check symbolic_r1_r2 - "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence
+if ! grep -q 'class="meter"' "$work/symbolic_r1_r2.dom"; then
+  echo "symbolic_r1_r2: no count is drawn" >&2
+  exit 1
+fi

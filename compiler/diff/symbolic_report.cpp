@@ -1,0 +1,411 @@
+#include "compiler/diff/symbolic_report.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "compiler/diff/html.h"
+#include "compiler/diff/symbolic.h"
+
+namespace edict::diff::sym {
+namespace {
+
+const char* StatusName(uint8_t st) {
+  return st == kCanHave ? "always" : st == (kCanHave | kCanLack) ? "sometimes" : "never";
+}
+
+class Writer {
+ public:
+  Writer(const DiffOptions& o, const Side& a, const Side& b, const Findings& f)
+      : o_(o), a_(a), b_(b), f_(f), types_(a.m().types) {
+    for (const FlagName& fl : f_.flag_names)
+      if (std::find(flag_fields_.begin(), flag_fields_.end(), fl.field) == flag_fields_.end()) flag_fields_.push_back(fl.field);
+    for (size_t i = 0; i < f_.flag_names.size(); ++i)
+      if ((f_.global_flags[0][i].status & kCanHave) || (f_.global_flags[1][i].status & kCanHave)) live_flags_.push_back(i);
+  }
+
+  std::string Json() const;
+  std::string Text(bool md) const;
+  std::string Html() const;
+
+ private:
+  const Side& S(int side) const { return side ? b_ : a_; }
+  std::string Literal(const std::pair<size_t, bool>& l) const {
+    return l.second ? f_.atoms[l.first].text : f_.atoms[l.first].negated;
+  }
+  std::string Conjunction(const Cube& c) const {
+    std::string conj;
+    for (const auto& l : c.lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
+    return conj.empty() ? "always" : conj;
+  }
+  // The fields that change, without sets: their members are flags, reported on their own line,
+  // and their values in the witness do not name the class.
+  std::vector<FieldChange> Changes(const Class& k) const {
+    auto ch = FieldChanges(a_, k.old_c.error ? nullptr : &k.old_c.outcome, k.new_c.error ? nullptr : &k.new_c.outcome);
+    std::erase_if(ch, [&](const FieldChange& c) {
+      for (const FlagName& fl : f_.flag_names)
+        if (fl.field == std::get<0>(c)) return true;
+      return false;
+    });
+    return ch;
+  }
+  // A class's headline: the fields that change, or its two verdicts.
+  std::string What(const Class& k) const {
+    std::string what;
+    for (const auto& [fld, x, y] : Changes(k)) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", fld, x, y);
+    if (!what.empty()) return what;
+    bool record = types_.kind(a_.dec().result) == rt::TypeKind::Record;
+    if (record && !k.old_c.error && !k.new_c.error) return "flags change";
+    return Verdict(0, k.old_c) + " -> " + Verdict(1, k.new_c);
+  }
+  std::string Verdict(int side, const SideClass& sc) const {
+    if (sc.error) return "error: " + ErrorOf(sc);
+    return rt::FormatValue(sc.outcome, S(side).dec().result, types_);
+  }
+  std::string Provisions(int side, const SideClass& sc) const {
+    return sc.error ? Verdict(side, sc) : ProvisionList(S(side), sc.deciding);
+  }
+  // The verdict's bool and enum parts, values only ("true · none · case_by_case"), naming a row
+  // or column of the transition matrix; the whole finite projection when there are none.
+  std::string Short(int side, const SideClass& sc) const {
+    if (sc.error) return "error: " + ErrorOf(sc);
+    rt::TypeId t = S(side).dec().result;
+    if (types_.kind(t) != rt::TypeKind::Record) return rt::FormatValue(sc.outcome, t, types_);
+    const auto& rec = types_.records[types_.info(t).ref];
+    std::string s;
+    for (size_t i = 0; i < rec.fields.size(); ++i) {
+      rt::TypeKind kind = types_.kind(rec.fields[i].type);
+      if (kind != rt::TypeKind::Bool && kind != rt::TypeKind::Enum) continue;
+      s += (s.empty() ? "" : " \u00b7 ") + rt::FormatValue((*sc.outcome.AsRecord().fields)[i], rec.fields[i].type, types_);
+    }
+    return s.empty() ? rt::FormatValue(sc.outcome, t, types_) : s;
+  }
+  std::string ShortFields() const {
+    rt::TypeId t = a_.dec().result;
+    if (types_.kind(t) != rt::TypeKind::Record) return "outcome";
+    std::string s;
+    for (const auto& fl : types_.records[types_.info(t).ref].fields) {
+      rt::TypeKind kind = types_.kind(fl.type);
+      if (kind == rt::TypeKind::Bool || kind == rt::TypeKind::Enum) s += (s.empty() ? "" : " \u00b7 ") + fl.name;
+    }
+    return s.empty() ? "outcome" : s;
+  }
+  const std::vector<std::string>& Members(size_t input) const {
+    return types_.enums[types_.info(f_.inputs[input].type).ref].members;
+  }
+  std::string MemberList(size_t input, const std::set<uint32_t>& ms) const {
+    std::string s;
+    for (uint32_t m : ms) s += (s.empty() ? "" : ", ") + Members(input)[m];
+    return s;
+  }
+  // A set field's flags on one side of a class: "{a} + maybe {b, c}".
+  std::string FlagSet(const Class& k, int side, const std::string& field) const {
+    std::string always, maybe;
+    for (size_t i = 0; i < f_.flag_names.size(); ++i) {
+      if (f_.flag_names[i].field != field) continue;
+      uint8_t st = k.flags[side][i];
+      if (st == kCanHave) always += (always.empty() ? "" : ", ") + f_.flag_names[i].member;
+      else if (st == (kCanHave | kCanLack)) maybe += (maybe.empty() ? "" : ", ") + f_.flag_names[i].member;
+    }
+    return "{" + always + "}" + (maybe.empty() ? "" : " + maybe {" + maybe + "}");
+  }
+  std::string RegionLines(const Region& rg, bool md, const std::string& pad) const {
+    std::string r;
+    for (const Cube& c : rg.cubes) r += fmt::format("{}- {}\n", pad, md ? "`" + Conjunction(c) + "`" : Conjunction(c));
+    if (rg.capped) r += fmt::format("{}- ... (more regions; the JSON report lists the first {})\n", pad, rg.cubes.size());
+    return r;
+  }
+  std::string RegionJson(const Region& rg, bool and_flags) const {
+    std::string any;
+    for (const Cube& c : rg.cubes) {
+      std::string lits;
+      for (const auto& l : c.lits) lits += (lits.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
+      any += (any.empty() ? "[" : ",[") + lits + "]";
+    }
+    return fmt::format("{{\"any_of\":[{}],\"and_flags_differ\":{},\"exact\":{},\"truncated\":{}}}", any,
+                       and_flags ? "true" : "false", rg.exact ? "true" : "false", rg.capped ? "true" : "false");
+  }
+  std::string RegionHtml(const Region& rg) const {
+    std::string r = "<ul class=\"region\">\n";
+    for (const Cube& c : rg.cubes) r += "<li><code>" + HtmlEscape(Conjunction(c)) + "</code></li>\n";
+    if (rg.capped)
+      r += fmt::format("<li class=\"muted\">... more conjunctions; the report lists the first {}</li>\n", rg.cubes.size());
+    return r + "</ul>\n";
+  }
+  std::string ProvisionsHtml(int side, const SideClass& sc) const {
+    if (sc.error) return HtmlEscape(Verdict(side, sc));
+    std::string rows;
+    for (uint32_t rule : sc.deciding) {
+      auto p = S(side).Parts(rule);
+      rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\">[{}] {}</span><br>", HtmlEscape(p.rule),
+                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument), HtmlEscape(p.at));
+    }
+    return rows;
+  }
+  size_t BoundedFields() const {
+    size_t bounded = 0;
+    for (const auto& rec : types_.records)
+      for (const auto& fl : rec.fields) bounded += fl.bounds.empty() ? 0 : 1;
+    return bounded;
+  }
+
+  const DiffOptions& o_;
+  const Side& a_;
+  const Side& b_;
+  const Findings& f_;
+  const rt::TypeTable& types_;
+  std::vector<std::string> flag_fields_;  // the set fields, in order
+  std::vector<size_t> live_flags_;        // the flags that hold somewhere on either side
+};
+
+std::string Writer::Json() const {
+  auto verdict_json = [&](const Side& s, const SideClass& sc) { return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding); };
+  std::string cls, flags;
+  for (size_t i : live_flags_) {
+    std::string sides;
+    for (int side = 0; side < 2; ++side) {
+      const GlobalFlag& g = f_.global_flags[side][i];
+      sides += fmt::format(",\"{}\":{{\"status\":\"{}\"{}}}", side ? "new" : "old", StatusName(g.status),
+                           g.status == (kCanHave | kCanLack) ? ",\"region\":" + RegionJson(g.region, false) : "");
+    }
+    flags += fmt::format("{}{{\"flag\":{}{}}}", flags.empty() ? "" : ",", rt::JsonQuote(f_.flag_names[i].Label()), sides);
+  }
+  for (const Class& k : f_.classes) {
+    std::string ch, counts, kflags;
+    for (const auto& [fld, x, y] : Changes(k))
+      ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(fld), rt::JsonQuote(x),
+                        rt::JsonQuote(y));
+    for (const auto& [v, ms] : k.counts) {
+      std::string names;
+      for (uint32_t m : ms) names += (names.empty() ? "" : ",") + rt::JsonQuote(Members(v)[m]);
+      counts += fmt::format("{}{{\"input\":{},\"count\":{},\"of\":{},\"members\":[{}]}}", counts.empty() ? "" : ",",
+                            rt::JsonQuote(f_.inputs[v].path), ms.size(), Members(v).size(), names);
+    }
+    for (size_t i : live_flags_) {
+      auto st = [&](int side) {
+        return k.flags[side].empty() ? std::string("null") : fmt::format("\"{}\"", StatusName(k.flags[side][i]));
+      };
+      kflags += fmt::format("{}{{\"flag\":{},\"old\":{},\"new\":{}}}", kflags.empty() ? "" : ",",
+                            rt::JsonQuote(f_.flag_names[i].Label()), st(0), st(1));
+    }
+    cls += fmt::format("{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},\"counts\":[{}],\"witness\":{}}}",
+                       cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, kflags,
+                       RegionJson(k.region, k.region_and_flags), counts, k.witness_json);
+  }
+  return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
+                     "\"flags\":[{}],\"classes\":[{}]}}\n",
+                     rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
+                     rt::JsonQuote(f_.status), flags, cls);
+}
+
+std::string Writer::Text(bool md) const {
+  std::string r, h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
+  r += fmt::format("{}Symbolic verdict diff of `{}`\n\n", h1, o_.decision);
+  r += fmt::format("{}old: {}\n{}new: {}\n", bullet, a_.Label(), bullet, b_.Label());
+  size_t bounded = BoundedFields();
+  r += fmt::format("{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the rules\n",
+                   bullet, bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, f_.classes.size(), f_.classes.size() == 1 ? "" : "es",
+                   f_.complete() ? std::string("complete: Z3 proved that no other change of verdict exists") : f_.status);
+  if (!live_flags_.empty()) {
+    r += fmt::format("{}Flags\n\n", md ? h2 : "");
+    r += "The members of set-valued fields of the outcome are flags: classes do not split on them, but say which\n"
+         "flags each side always, sometimes (maybe) or never has. Where each flag holds:\n\n";
+    for (size_t i : live_flags_) {
+      r += fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + f_.flag_names[i].Label() + "`" : f_.flag_names[i].Label());
+      for (int side = 0; side < 2; ++side) {
+        const GlobalFlag& g = f_.global_flags[side][i];
+        if (g.status == (kCanHave | kCanLack)) {
+          r += fmt::format("{}{} ({}): where{}:\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
+                           g.region.cubes.size() > 1 ? " any of" : "");
+          r += RegionLines(g.region, md, md ? "    " : "       ");
+        } else {
+          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(), StatusName(g.status));
+        }
+      }
+    }
+    r += "\n";
+  }
+  if (md) r += h2 + "Transition classes\n\n";
+  size_t i = 0;
+  for (const Class& k : f_.classes) {
+    ++i;
+    r += fmt::format("{}{}. {}\n", md ? "### " : "", i, What(k));
+    if (md) r += "\n";
+    std::string ind = md ? "- " : "   ";
+    r += fmt::format("{}old ({}): {}\n", ind, a_.Name(), Provisions(0, k.old_c));
+    r += fmt::format("{}new ({}): {}\n", ind, b_.Name(), Provisions(1, k.new_c));
+    for (const std::string& field : flag_fields_) {
+      std::string o = k.old_c.error ? "error" : FlagSet(k, 0, field), n = k.new_c.error ? "error" : FlagSet(k, 1, field);
+      if (o == "{}" && n == "{}") continue;
+      r += fmt::format("{}{}: {} -> {}\n", ind, field.empty() ? "outcome" : field, o, n);
+    }
+    r += fmt::format("{}where{}:\n", ind, k.region.cubes.size() > 1 ? " any of" : "");
+    r += RegionLines(k.region, md, md ? "  " : "     ");
+    if (k.region_and_flags) r += fmt::format("{}and the flags differ (see above)\n", ind);
+    if (!k.region.exact) r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
+    if (!k.counts.empty()) {
+      std::string cs;
+      for (const auto& [v, ms] : k.counts) {
+        cs += (cs.empty() ? "" : "; ") + fmt::format("{}: {} of {}", f_.inputs[v].path, ms.size(), Members(v).size());
+        if (ms.size() <= 6) cs += " (" + MemberList(v, ms) + ")";
+      }
+      r += fmt::format("{}counts: {}\n", ind, cs);
+    }
+    r += fmt::format("{}witness (replayed on the interpreter and the JIT, both versions):\n", ind);
+    r += md ? "\n  ```json\n  " + k.witness_json + "\n  ```\n\n" : "      " + k.witness_json + "\n\n";
+  }
+  return r;
+}
+
+// The HTML page: the summary and the proof's status, a chart of the classes (a matrix of old
+// verdict against new verdict, each cell linking to its classes), the flags, and a section per
+// class with the provisions and citations on each side, the region, the counts (each drawn as a
+// bar of the members the class allows), and the replayed witness.
+std::string Writer::Html() const {
+  const auto& cls = f_.classes;
+  // The matrix: rows and columns in order of first appearance (classes are sorted).
+  std::vector<std::string> rows, cols;
+  std::map<std::pair<size_t, size_t>, std::vector<size_t>> cells;
+  auto index = [](std::vector<std::string>& v, const std::string& s) {
+    auto it = std::find(v.begin(), v.end(), s);
+    if (it != v.end()) return size_t(it - v.begin());
+    v.push_back(s);
+    return v.size() - 1;
+  };
+  for (size_t i = 0; i < cls.size(); ++i) cells[{index(rows, Short(0, cls[i].old_c)), index(cols, Short(1, cls[i].new_c))}].push_back(i);
+  size_t most = 0;
+  for (const auto& [rc, ks] : cells) most = std::max(most, ks.size());
+  size_t meters = 0;
+  for (const Class& k : cls) meters += k.counts.size();
+
+  std::string h = HtmlHead(fmt::format("Symbolic verdict diff of {}: {} to {}", o_.decision, a_.Name(), b_.Name()));
+  h += fmt::format("<body data-classes=\"{}\" data-cells=\"{}\" data-meters=\"{}\" data-complete=\"{}\">\n", cls.size(),
+                   cells.size(), meters, f_.complete() ? "true" : "false");
+  h += fmt::format("<h1>Symbolic verdict diff of <code>{}</code></h1>\n<table>\n", HtmlEscape(o_.decision));
+  h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(a_.Label()));
+  h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(b_.Label()));
+  size_t bounded = BoundedFields();
+  h += fmt::format("<tr><th>inputs</th><td>every case inside the declared domains ({} bounded field{}), over {} atomic "
+                   "condition{} of the rules</td></tr>\n",
+                   bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  h += fmt::format("<tr><th>result</th><td id=\"result\">{} transition class{}; {}</td></tr>\n</table>\n", cls.size(),
+                   cls.size() == 1 ? "" : "es",
+                   f_.complete() ? "<b>complete</b>: Z3 proved that no other change of verdict exists"
+                                 : "<b>incomplete</b>: " + HtmlEscape(f_.status));
+
+  if (cls.empty()) {
+    h += "<p>No input changes verdict.</p>\n";
+  } else {
+    h += "<h2>Transition classes</h2>\n";
+    h += fmt::format("<p>Old verdict (rows) against new verdict (columns), as <code>{}</code>; each cell gives the classes "
+                     "that move from its row to its column, and links to them. Darker cells hold more classes.</p>\n",
+                     HtmlEscape(ShortFields()));
+    h += "<table class=\"matrix\" id=\"matrix\">\n<tr><th>old \\ new</th>";
+    for (const std::string& c : cols) h += "<th>" + HtmlEscape(c) + "</th>";
+    h += "</tr>\n";
+    for (size_t r = 0; r < rows.size(); ++r) {
+      h += "<tr><th>" + HtmlEscape(rows[r]) + "</th>";
+      for (size_t c = 0; c < cols.size(); ++c) {
+        auto it = cells.find({r, c});
+        if (it == cells.end()) {
+          h += "<td></td>";
+          continue;
+        }
+        const auto& ks = it->second;
+        int alpha = int(15 + 60 * ks.size() / most);
+        std::string links;
+        for (size_t k : ks) links += fmt::format("{}<a href=\"#class-{}\" title=\"{}\">{}</a>", links.empty() ? "" : " ", k + 1,
+                                                 HtmlEscape(What(cls[k])), k + 1);
+        h += fmt::format("<td class=\"cell\" data-n=\"{}\" style=\"background:rgba(59,111,182,.{:02})\">{}</td>", ks.size(),
+                         alpha, links);
+      }
+      h += "</tr>\n";
+    }
+    h += "</table>\n";
+  }
+
+  if (!live_flags_.empty()) {
+    h += "<h2>Flags</h2>\n<p>The members of set-valued fields of the outcome are flags: classes do not split on them, but say "
+         "which flags each side always, sometimes or never has. Where each flag holds:</p>\n";
+    h += "<table>\n<tr><th>flag</th><th>old</th><th>new</th></tr>\n";
+    for (size_t i : live_flags_) {
+      h += "<tr><td><code>" + HtmlEscape(f_.flag_names[i].Label()) + "</code></td>";
+      for (int side = 0; side < 2; ++side) {
+        const GlobalFlag& g = f_.global_flags[side][i];
+        h += "<td>" + (g.status == (kCanHave | kCanLack) ? "where any of:\n" + RegionHtml(g.region) : StatusName(g.status)) +
+             "</td>";
+      }
+      h += "</tr>\n";
+    }
+    h += "</table>\n";
+  }
+
+  for (size_t i = 0; i < cls.size(); ++i) {
+    const Class& k = cls[i];
+    h += fmt::format("<section class=\"class\" id=\"class-{}\">\n<h3>{}. {}</h3>\n", i + 1, i + 1, HtmlEscape(What(k)));
+    h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
+    for (int side = 0; side < 2; ++side) {
+      const SideClass& sc = side ? k.new_c : k.old_c;
+      h += fmt::format("<tr class=\"{}\"><th>{} ({})</th><td>{}</td><td><code>{}</code></td></tr>\n", side ? "new" : "old",
+                       side ? "new" : "old", HtmlEscape(S(side).Name()), ProvisionsHtml(side, sc), HtmlEscape(Short(side, sc)));
+    }
+    for (const std::string& field : flag_fields_) {
+      std::string o = k.old_c.error ? "error" : FlagSet(k, 0, field), n = k.new_c.error ? "error" : FlagSet(k, 1, field);
+      if (o == "{}" && n == "{}") continue;
+      h += fmt::format("<tr><th>{}</th><td colspan=\"2\"><code>{}</code> &rarr; <code>{}</code></td></tr>\n",
+                       HtmlEscape(field.empty() ? "outcome" : field), HtmlEscape(o), HtmlEscape(n));
+    }
+    h += "</table>\n";
+    h += fmt::format("<p>Where{}:</p>\n", k.region.cubes.size() > 1 ? " any of" : "");
+    h += RegionHtml(k.region);
+    if (k.region_and_flags) h += "<p>and the flags differ (see Flags).</p>\n";
+    if (!k.region.exact) h += "<p class=\"muted\">The conditions shown also need the outcome's computed values to match.</p>\n";
+    if (!k.counts.empty()) {
+      h += "<p>Counts:</p>\n<ul>\n";
+      for (const auto& [v, ms] : k.counts) {
+        size_t of = Members(v).size();
+        const int w = 200;
+        double bw = std::max(double(w) * double(ms.size()) / double(of), 1.0);
+        h += fmt::format("<li><code>{}</code>: {} of {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
+                         "aria-label=\"{} of {}\"><rect width=\"{}\" height=\"12\" fill=\"#e4e7eb\"></rect>"
+                         "<rect class=\"bar\" width=\"{:.1f}\" height=\"12\" fill=\"#3b6fb6\"></rect></svg>",
+                         HtmlEscape(f_.inputs[v].path), ms.size(), of, w, ms.size(), of, w, bw);
+        h += fmt::format("<details><summary>which</summary>{}</details></li>\n", HtmlEscape(MemberList(v, ms)));
+      }
+      h += "</ul>\n";
+    }
+    h += fmt::format("<details><summary>witness (replayed on the interpreter and the JIT, both versions)</summary><pre>{}</pre>"
+                     "</details>\n</section>\n",
+                     HtmlEscape(k.witness_json));
+  }
+  h += HtmlTail(R"(  var sections = document.querySelectorAll("section.class");
+  if (sections.length !== Number(document.body.dataset.classes)) problems.push("sections do not match classes");
+  var cells = document.querySelectorAll("#matrix td.cell"), inCells = 0;
+  if (cells.length !== Number(document.body.dataset.cells)) problems.push("the matrix has " + cells.length + " cells");
+  cells.forEach(function (c) {
+    var links = c.querySelectorAll("a");
+    inCells += links.length;
+    if (links.length !== Number(c.dataset.n)) problems.push("a cell lists the wrong number of classes");
+    links.forEach(function (a) { if (!document.querySelector(a.getAttribute("href"))) problems.push("a cell links nowhere"); });
+    var box = c.getBoundingClientRect();
+    if (!(box.width > 0 && box.height > 0)) problems.push("a cell has no size");
+  });
+  if (inCells !== sections.length) problems.push("the matrix lists " + inCells + " classes");
+  var meters = document.querySelectorAll("svg.meter rect.bar");
+  if (meters.length !== Number(document.body.dataset.meters)) problems.push("expected " + document.body.dataset.meters + " count bars");
+)");
+  return h;
+}
+
+}  // namespace
+
+std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f) {
+  Writer w(o, a, b, f);
+  if (o.format == "json") return w.Json();
+  if (o.format == "html") return w.Html();
+  return w.Text(o.format == "markdown");
+}
+
+}  // namespace edict::diff::sym
