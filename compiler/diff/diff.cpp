@@ -565,7 +565,8 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     return kInputError;
   }
   if (o.cross_check) {
-    // Every class of the corpus must be one the symbolic diff finds, with flags it allows.
+    // Every class of the corpus must be one the symbolic diff finds, with flags it allows, and
+    // its example cases (--examples of them) must have enum inputs its counts allow.
     std::map<std::string, SymbolicClass> symbolic;
     {
       std::vector<SymbolicClass> classes;
@@ -588,6 +589,22 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
           bad += fmt::format("{}{}{}", bad.empty() ? "" : ", ", flags[i] ? "" : "not ", labels[i]);
       return bad;
     };
+    // The enum inputs of the class's example cases that its counts do not allow; empty if none.
+    std::vector<rt::CaseParam> params;
+    for (const auto& p : a.dec().params) params.push_back({p.name, p.type});
+    rt::CaseDecoder decoder(a.m().types, params);
+    auto bad_counts = [&](const ClassStats& cs, const SymbolicClass& k) {
+      std::string bad;
+      for (const auto& [line, text] : cs.examples) {
+        rt::DecodedCase dc = decoder.Decode(text);
+        if (!dc.issues.empty()) continue;  // cannot happen: the case was valid
+        for (const auto& [path, member] : EnumInputs(a, dc.args))
+          for (const auto& [counted, allowed] : k.counts)
+            if (counted == path && !allowed.count(member))
+              bad += fmt::format("{}line {}: {} is {}", bad.empty() ? "" : "; ", line, path, member);
+      }
+      return bad;
+    };
     std::set<std::string> seen;
     for (const auto& k : t.order) {
       const ClassStats& cs = t.classes.at(k);
@@ -602,14 +619,17 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
       seen.insert(key);
       std::string bad_old = bad_flags(a, cs.old_v, it->second.old_flags);
       std::string bad_new = bad_flags(b, cs.new_v, it->second.new_flags);
+      std::string bad_count = bad_counts(cs, it->second);
+      if (!bad_old.empty() || !bad_new.empty() || !bad_count.empty()) ++missing;
       if (!bad_old.empty() || !bad_new.empty()) {
-        ++missing;
         std::cout << fmt::format("flags the symbolic class does not allow: {} (corpus line {}; old: {}; new: {})\n", key, line,
                                  bad_old.empty() ? "ok" : bad_old, bad_new.empty() ? "ok" : bad_new);
       }
+      if (!bad_count.empty())
+        std::cout << fmt::format("inputs the symbolic class's counts do not allow: {} ({})\n", key, bad_count);
     }
     std::cout << fmt::format("cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) fall in {} of the {} "
-                             "classes of the symbolic diff{}\n",
+                             "classes of the symbolic diff, with the flags and counts of their example cases allowed{}\n",
                              t.order.size() - missing, t.order.size(), corpus.cases(), t.changed, seen.size(), symbolic.size(),
                              missing ? fmt::format("; {} do not", missing) : "");
     return missing ? kFailed : kOk;

@@ -5,11 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -211,12 +213,20 @@ constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
 
 // The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
 // inputs), computed once per worker: counting asks it for every member of every input in every cube.
+// An atom with an enum input replaced by each of its members, simplified: true, false, or the
+// residual term (which still reads other inputs), cached per atom and input. Z3 shares equal
+// terms, so two members with the same residual id are interchangeable in that atom.
 class AtomTable {
  public:
-  const std::vector<int8_t>& Get(Encoding& e, size_t atom, size_t input, uint32_t n) {
+  struct Row {
+    std::vector<int8_t> value;      // 1, 0, or -1 when a residual term remains
+    std::vector<unsigned> residual;  // its AST id (0 when decided)
+    std::vector<z3::expr> keep;      // the residual terms, alive so that their ids stay theirs
+  };
+  const Row& Get(Encoding& e, size_t atom, size_t input, uint32_t n) {
     auto it = table_.find({atom, input});
     if (it != table_.end()) return it->second;
-    std::vector<int8_t> row(n);
+    Row row;
     const smt::InputVar& iv = e.enc_a->inputs()[input];
     z3::expr term = e.atoms[atom].term;
     for (uint32_t k = 0; k < n; ++k) {
@@ -224,13 +234,15 @@ class AtomTable {
       src.push_back(iv.var);
       dst.push_back(e.c.int_val(int(k)));
       z3::expr val = term.substitute(src, dst).simplify();
-      row[k] = val.is_true() ? 1 : val.is_false() ? 0 : -1;
+      row.value.push_back(val.is_true() ? 1 : val.is_false() ? 0 : -1);
+      row.residual.push_back(row.value.back() < 0 ? val.id() : 0);
+      if (row.value.back() < 0) row.keep.push_back(val);
     }
     return table_.try_emplace({atom, input}, std::move(row)).first->second;
   }
 
  private:
-  std::map<std::pair<size_t, size_t>, std::vector<int8_t>> table_;
+  std::map<std::pair<size_t, size_t>, Row> table_;
 };
 
 // One job of the second stage: the flags, region and counts of a class, or the region of a flag.
@@ -247,7 +259,7 @@ class Job {
     for (size_t i = 0; i < e_.atoms.size(); ++i) implies_->add(e_.indicators[i] == e_.atoms[i].term);
   }
 
-  // Fills the class's flags and, with `regions`, its region and counts.
+  // Fills the class's flags and counts and, with `regions`, its region.
   void RunClass(Class& k, const std::vector<GlobalFlag> global[2], bool regions) {
     z3::expr rules = e_.Rules(k);
     z3::solver& s = *class_;  // the class's rules; `changed` makes it the class
@@ -272,19 +284,25 @@ class Job {
         k.flags[side].push_back(st);
       }
     }
-    if (!regions) return;
-    // The region of the deciding rules and parts alone when that is the class, or is the class
-    // once the flags differ (they then need not be spelled out in every cube).
-    z3::expr_vector unchanged(ctx_), other(ctx_);
-    unchanged.push_back(!e_.changed);
-    other.push_back(e_.changed && !e_.flags_differ);
-    bool whole = s.check(unchanged) == z3::unsat;
-    k.region_and_flags = !whole && s.check(other) == z3::unsat;
-    s.push();
-    if (!whole && !k.region_and_flags) s.add(e_.changed);
-    k.region = Cubes(s, whole || k.region_and_flags ? rules : rules && e_.changed, AtomsAt(k.witness));
+    if (regions) {
+      // The region of the deciding rules and parts alone when that is the class, or is the class
+      // once the flags differ (they then need not be spelled out in every cube).
+      z3::expr_vector unchanged(ctx_), other(ctx_);
+      unchanged.push_back(!e_.changed);
+      other.push_back(e_.changed && !e_.flags_differ);
+      bool whole = s.check(unchanged) == z3::unsat;
+      k.region_and_flags = !whole && s.check(other) == z3::unsat;
+      s.push();
+      if (!whole && !k.region_and_flags) s.add(e_.changed);
+      k.region = Cubes(s, whole || k.region_and_flags ? rules : rules && e_.changed, AtomsAt(k.witness));
+      s.pop();
+    } else {
+      k.region.exact = false;  // no region: every count is checked
+    }
+    s.push();  // the class: its rules and a change of verdict
+    s.add(e_.changed);
+    Count(k, s, rules && e_.changed);
     s.pop();
-    Count(k);
   }
 
   // The region where flag i of a side holds (on an outcome, not an error).
@@ -330,19 +348,34 @@ class Job {
     return v;
   }
   Region Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first);
-  void Count(Class& k);
-  // Whether a cube allows enum input v to be `member`; nullopt when only a solver could say.
-  std::optional<bool> OpenMember(const Cube& cube, size_t v, uint32_t member);
+  void Count(Class& k, z3::solver& cls, const z3::expr& formula);
+  std::optional<std::set<uint32_t>> CountBySignature(const Class& k, z3::solver& cls, size_t v, const z3::expr& formula);
   int8_t AtomAt(size_t atom, size_t input, uint32_t member) {
     const smt::InputVar& iv = e_.enc_a->inputs()[input];
     const rt::TypeTable& types = e_.a.m().types;
     uint32_t n = uint32_t(types.enums[types.info(iv.type).ref].members.size());
-    return table_.Get(e_, atom, input, n)[member];
+    return table_.Get(e_, atom, input, n).value[member];
+  }
+
+  // A term that reads enum input `var` alone, at each of its n members, simplified to a value
+  // (cached per term, which the cache keeps alive so that its id stays its own).
+  const std::vector<z3::expr>& PartValues(const z3::expr& part, const z3::expr& var, uint32_t n) {
+    auto it = part_values_.find(part.id());
+    if (it != part_values_.end()) return it->second.second;
+    std::vector<z3::expr> values;
+    for (uint32_t m = 0; m < n; ++m) {
+      z3::expr_vector src(ctx_), dst(ctx_);
+      src.push_back(var);
+      dst.push_back(ctx_.int_val(int(m)));
+      values.push_back(z3::expr(part).substitute(src, dst).simplify());
+    }
+    return part_values_.emplace(part.id(), std::make_pair(part, std::move(values))).first->second.second;
   }
 
   z3::context ctx_;  // first: destroyed after everything that holds its expressions
   Encoding e_;
   AtomTable table_;
+  std::unordered_map<unsigned, std::pair<z3::expr, std::vector<z3::expr>>> part_values_;
   std::unique_ptr<z3::solver> implies_;  // domain and indicators; checks that a cube implies a formula
   std::unique_ptr<z3::solver> class_;    // domain; a class's rules are pushed on it
 };
@@ -365,6 +398,7 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
     return k;
   }
   size_t rounds = 0;
+  std::vector<std::vector<bool>> counterexamples;  // atoms' values at points outside the formula
   for (;;) {
     z3::expr_vector assumptions(ctx_);
     for (size_t i = 0; i < e_.atoms.size(); ++i) assumptions.push_back(values[i] ? e_.indicators[i] : !e_.indicators[i]);
@@ -373,24 +407,55 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
     auto res = implies_->check(assumptions);
     if (res == z3::unsat) {
       // Shrink the core: drop each condition whose absence keeps the implication (a trial that
-      // runs out of its limit keeps the condition).
-      z3::expr_vector core = implies_->unsat_core();
-      std::vector<z3::expr> keep;
-      for (unsigned i = 0; i < core.size(); ++i) keep.push_back(core[int(i)]);
-      Limit(*implies_, kTrialLimit);
-      size_t trials = 0;
-      for (size_t i = 0; i < keep.size() && trials < kMaxTrials; ++trials) {
-        z3::expr_vector trial(ctx_);
-        for (size_t j = 0; j < keep.size(); ++j) if (j != i) trial.push_back(keep[j]);
-        if (implies_->check(trial) == z3::unsat) keep.erase(keep.begin() + long(i));
-        else ++i;
-      }
-      for (const auto& lit : keep) {
+      // runs out of its limit keeps the condition). A trial that a known counterexample (a
+      // point of the domain outside the formula) already answers needs no check.
+      auto literal = [&](const z3::expr& lit) {
         bool pos = !lit.is_app() || lit.decl().decl_kind() != Z3_OP_NOT;
         z3::expr ind = pos ? lit : lit.arg(0);
         for (size_t i = 0; i < e_.indicators.size(); ++i)
-          if (z3::eq(e_.indicators[i], ind)) cube.lits.emplace_back(i, pos);
+          if (z3::eq(e_.indicators[i], ind)) return std::make_pair(i, pos);
+        return std::make_pair(e_.indicators.size(), pos);  // cannot happen: assumptions are indicators
+      };
+      auto lit_expr = [&](const std::pair<size_t, bool>& l) { return l.second ? e_.indicators[l.first] : !e_.indicators[l.first]; };
+      z3::expr_vector core = implies_->unsat_core();
+      std::vector<std::pair<size_t, bool>> keep;
+      for (unsigned i = 0; i < core.size(); ++i) keep.push_back(literal(core[int(i)]));
+      Limit(*implies_, kTrialLimit);
+      size_t trials = 0;
+      for (size_t i = 0; i < keep.size() && trials < kMaxTrials;) {
+        auto holds = [&](const std::vector<bool>& point) {
+          for (size_t j = 0; j < keep.size(); ++j)
+            if (j != i && point[keep[j].first] != keep[j].second) return false;
+          return true;
+        };
+        if (std::any_of(counterexamples.begin(), counterexamples.end(), holds)) {
+          ++i;
+          continue;
+        }
+        ++trials;
+        z3::expr_vector trial(ctx_);
+        for (size_t j = 0; j < keep.size(); ++j) if (j != i) trial.push_back(lit_expr(keep[j]));
+        z3::check_result r = implies_->check(trial);
+        if (r == z3::unsat) {  // the trial's core may drop more than one condition
+          z3::expr_vector tcore = implies_->unsat_core();
+          std::set<std::pair<size_t, bool>> in_core;
+          for (unsigned c = 0; c < tcore.size(); ++c) in_core.insert(literal(tcore[int(c)]));
+          std::vector<std::pair<size_t, bool>> kept;
+          size_t before = i;
+          for (size_t j = 0; j < keep.size(); ++j) {
+            if (j != i && in_core.count(keep[j])) kept.push_back(keep[j]);
+            else if (j < i) --before;
+          }
+          keep = std::move(kept);
+          i = before;
+        } else {
+          if (r == z3::sat) {
+            counterexamples.push_back(Values(implies_->get_model()));
+          }
+          ++i;
+        }
       }
+      cube.lits = std::move(keep);
       std::sort(cube.lits.begin(), cube.lits.end());
     } else {
       k.exact = false;
@@ -419,86 +484,87 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
   return k;
 }
 
-// For every enum input, the members possible in the class: from each cube, the members that
-// satisfy its conditions on that input alone, checked with the solver when a condition also
-// reads other inputs.
-void Job::Count(Class& k) {
+// For every enum input, the members possible in the class (`formula`, which `cls` holds), when
+// they are not all of them.
+void Job::Count(Class& k, z3::solver& cls, const z3::expr& formula) {
   const auto& ins = e_.enc_a->inputs();
+  const rt::TypeTable& types = e_.a.m().types;
   for (size_t v = 0; v < ins.size(); ++v) {
-    const smt::InputVar& iv = ins[v];
-    if (e_.a.m().types.kind(iv.type) != rt::TypeKind::Enum) continue;
-    uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(iv.type).ref].members.size());
-    unsigned id = iv.var.id();
-    std::set<uint32_t> members;
-    bool all = false, unknown = false;
-    for (const Cube& cube : k.region.cubes) {
-      std::vector<size_t> only, mixed;
-      for (const auto& [i, pos] : cube.lits) {
-        if (!e_.atom_vars[i].count(id)) continue;
-        (e_.atom_vars[i].size() == 1 ? only : mixed).push_back(i);
-      }
-      if (only.empty() && mixed.empty()) { all = true; break; }
-      // Members are decided by substitution (cached per atom and input); a condition that
-      // still reads another input after it goes to the solver (one per cube, incrementally).
-      for (uint32_t member = 0; member < n; ++member) {
-        if (members.count(member)) continue;
-        bool ok = true, open = false;
-        for (const auto& [i, pos] : cube.lits) {
-          if (!e_.atom_vars[i].count(id)) continue;
-          int8_t val = AtomAt(i, v, member);
-          if (val < 0) open = true;
-          else if (bool(val) != pos) { ok = false; break; }
-        }
-        if (ok && open) {
-          std::optional<bool> allowed = OpenMember(cube, v, member);
-          unknown = unknown || !allowed;
-          ok = allowed.value_or(true);
-        }
-        if (ok) members.insert(member);
-      }
-    }
-    if (!all && !unknown && !k.region.capped && members.size() < n) k.counts.emplace_back(v, std::move(members));
+    if (types.kind(ins[v].type) != rt::TypeKind::Enum) continue;
+    size_t n = types.enums[types.info(ins[v].type).ref].members.size();
+    std::optional<std::set<uint32_t>> members = CountBySignature(k, cls, v, formula);
+    if (members && members->size() < n) k.counts.emplace_back(v, std::move(*members));
   }
 }
 
-// Whether a cube allows enum input v to be `member` when some of its conditions still read
-// other inputs after substitution. When they read one other enum input, its members are tried
-// the same way; otherwise a solver decides.
-std::optional<bool> Job::OpenMember(const Cube& cube, size_t v, uint32_t member) {
-  const auto& ins = e_.enc_a->inputs();
-  z3::expr_vector src(ctx_), dst(ctx_);
-  src.push_back(ins[v].var);
-  dst.push_back(ctx_.int_val(int(member)));
-  std::vector<z3::expr> residual;
-  std::set<unsigned> others;
-  for (const auto& [i, pos] : cube.lits) {
-    if (!e_.atom_vars[i].count(ins[v].var.id()) || AtomAt(i, v, member) >= 0) continue;
-    z3::expr t = e_.atoms[i].term;
-    residual.push_back(pos ? t.substitute(src, dst).simplify() : (!t.substitute(src, dst)).simplify());
-    for (unsigned x : e_.atom_vars[i]) if (x != ins[v].var.id()) others.insert(x);
-  }
-  size_t g = ins.size();
-  if (others.size() == 1)
-    for (size_t k = 0; k < ins.size(); ++k)
-      if (ins[k].var.id() == *others.begin() && e_.a.m().types.kind(ins[k].type) == rt::TypeKind::Enum) g = k;
-  bool simple = g < ins.size();
-  for (const auto& [i, pos] : cube.lits)  // G's other conditions must read G alone
-    if (simple && e_.atom_vars[i].count(ins[g].var.id()) && !e_.atom_vars[i].count(ins[v].var.id()) && e_.atom_vars[i].size() != 1) simple = false;
-  if (simple) {
-    uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(ins[g].type).ref].members.size());
-    for (uint32_t mg = 0; mg < n; ++mg) {
-      bool fits = true;
-      for (const auto& [i, pos] : cube.lits)
-        if (e_.atom_vars[i].size() == 1 && e_.atom_vars[i].count(ins[g].var.id()) && bool(AtomAt(i, g, mg)) != pos) { fits = false; break; }
-      z3::expr_vector gs(ctx_), gd(ctx_);
-      gs.push_back(ins[g].var);
-      gd.push_back(ctx_.int_val(int(mg)));
-      for (size_t r = 0; fits && r < residual.size(); ++r) fits = residual[r].substitute(gs, gd).simplify().is_true();
-      if (fits) return true;
+// The members of enum input v possible in the class (nullopt: Z3 could not tell within its
+// limit). Every occurrence of v in the formula lies in a largest subterm that reads v and no other
+// input; members on which all of those subterms take the same values give the same formula once
+// v is replaced, so they are interchangeable, and one check per group of them decides the group.
+// A subterm's value at a member is the subterm with v replaced, simplified: Z3 shares equal terms,
+// so equal ids mean equal values.
+std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solver& cls, size_t v, const z3::expr& formula) {
+  const smt::InputVar& iv = e_.enc_a->inputs()[v];
+  unsigned id = iv.var.id();
+  // Per node: bit 1, reads v; bit 2, reads another input.
+  std::unordered_map<unsigned, uint8_t> reads;
+  std::function<uint8_t(const z3::expr&)> mark = [&](const z3::expr& t) -> uint8_t {
+    auto it = reads.find(t.id());
+    if (it != reads.end()) return it->second;
+    uint8_t r = 0;
+    if (t.is_const() && t.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
+      r = t.id() == id ? 1 : 2;
+    } else if (t.is_app()) {
+      for (unsigned i = 0; i < t.num_args(); ++i) r |= mark(t.arg(i));
     }
-    return false;
+    reads.emplace(t.id(), r);
+    return r;
+  };
+  mark(formula);
+  z3::expr_vector parts(ctx_);
+  std::set<unsigned> seen;
+  std::function<void(const z3::expr&)> collect = [&](const z3::expr& t) {
+    uint8_t r = reads.at(t.id());
+    if (!(r & 1) || !seen.insert(t.id()).second) return;
+    if (r == 1) {
+      parts.push_back(t);
+      return;
+    }
+    for (unsigned i = 0; i < t.num_args(); ++i) collect(t.arg(i));
+  };
+  collect(formula);
+  uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(iv.type).ref].members.size());
+  std::map<std::vector<unsigned>, std::vector<uint32_t>> groups;
+  std::vector<const std::vector<z3::expr>*> rows;
+  for (unsigned p = 0; p < parts.size(); ++p) rows.push_back(&PartValues(parts[int(p)], iv.var, n));
+  for (uint32_t m = 0; m < n; ++m) {
+    std::vector<unsigned> key;
+    for (const auto* row : rows) key.push_back((*row)[m].id());
+    groups[key].push_back(m);
   }
-  return std::nullopt;  // no exact count for this input without a solver per member
+  // Which groups the class reaches. A group is reached without a check when a cube of the region (each implies the class when the
+  // region is exact and is the class's) allows its first member: the cube's conditions on v all
+  // hold there, and its other conditions do not read v (they hold at the point it came from).
+  std::set<uint32_t> members;
+  std::vector<const std::vector<uint32_t>*> open;
+  bool cubes = k.region.exact && !k.region_and_flags;
+  for (const auto& [key, ms] : groups) {
+    auto allows = [&](const Cube& cube) {
+      for (const auto& [i, pos] : cube.lits)
+        if (e_.atom_vars[i].count(id) && AtomAt(i, v, ms.front()) != int8_t(pos)) return false;
+      return true;
+    };
+    if (cubes && std::any_of(k.region.cubes.begin(), k.region.cubes.end(), allows)) members.insert(ms.begin(), ms.end());
+    else open.push_back(&ms);
+  }
+  for (const auto* ms : open) {  // `cls` holds the class: domain, rules and a change of verdict
+    z3::expr_vector as(ctx_);
+    as.push_back(iv.var == ctx_.int_val(int(ms->front())));
+    z3::check_result r = cls.check(as);
+    if (r == z3::unknown) return std::nullopt;
+    if (r == z3::sat) members.insert(ms->begin(), ms->end());
+  }
+  return members;
 }
 
 class Symbolic {
@@ -709,7 +775,17 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
   }
   if (debug) std::cerr << fmt::format("done in {:.3f} s\n", since(t0));
   if (out) {
-    for (const auto& k : f_.classes) out->push_back({k.key, k.flags[0], k.flags[1]});
+    const rt::TypeTable& types = a_.m().types;
+    for (const auto& k : f_.classes) {
+      SymbolicClass sc{k.key, k.flags[0], k.flags[1], {}};
+      for (const auto& [v, ms] : k.counts) {
+        const auto& members = types.enums[types.info(f_.inputs[v].type).ref].members;
+        std::set<std::string> names;
+        for (uint32_t m : ms) names.insert(members[m]);
+        sc.counts.emplace_back(f_.inputs[v].path, std::move(names));
+      }
+      out->push_back(std::move(sc));
+    }
     return f_.complete() ? kOk : kFailed;
   }
   if (!WriteReport(Report(o_, a_, b_, f_), o_.output)) return kInputError;
@@ -739,6 +815,26 @@ std::vector<std::string> FlagLabels(const Side& s) {
 std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome) {
   std::vector<bool> out;
   sym::FlagWalk(s.dec().result, s.m().types, "", &outcome, nullptr, &out);
+  return out;
+}
+
+namespace {
+void EnumWalk(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types, const std::string& path,
+              std::vector<std::pair<std::string, std::string>>& out) {
+  const rt::TypeInfo& ti = types.info(t);
+  if (ti.kind == rt::TypeKind::Enum) {
+    out.emplace_back(path, rt::FormatValue(v, t, types));
+  } else if (ti.kind == rt::TypeKind::Record) {
+    const auto& r = types.records[ti.ref];
+    for (size_t i = 0; i < r.fields.size(); ++i) EnumWalk((*v.AsRecord().fields)[i], r.fields[i].type, types, path + "." + r.fields[i].name, out);
+  }
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> EnumInputs(const Side& s, const std::vector<rt::Value>& args) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const ir::Decision& d = s.dec();
+  for (size_t p = 0; p < d.params.size() && p < args.size(); ++p) EnumWalk(args[p], d.params[p].type, s.m().types, d.params[p].name, out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 // then the proof that no other change exists.
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,13 @@ constexpr uint8_t kCanHave = 1, kCanLack = 2;
 struct SymbolicClass {
   std::string key;
   std::vector<uint8_t> old_flags, new_flags;
+  // The class's counts: per enum input (its path, as `t.destination`), the members it allows;
+  // an input not listed allows every member.
+  std::vector<std::pair<std::string, std::set<std::string>>> counts;
 };
+
+// The enum inputs of a case, as (path, member), with the paths the counts use.
+std::vector<std::pair<std::string, std::string>> EnumInputs(const Side& s, const std::vector<rt::Value>& args);
 
 // Runs the symbolic diff and prints its report (o.format, o.output). With `out`, returns the
 // classes instead of printing. Returns an exit code.

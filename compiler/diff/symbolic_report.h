@@ -56,7 +56,7 @@ struct Class {
   std::vector<rt::Value> witness;
   std::string witness_json;
   // Per enum input (by its index in Findings::inputs): the members possible in the class; an
-  // input that is missing can take every member.
+  // input that is missing can take every member (or Z3 could not tell within its limit).
   std::vector<std::pair<size_t, std::set<uint32_t>>> counts;
   std::string key;
 };

@@ -15,6 +15,7 @@ struct Class {
   std::string old_review, new_review, old_rules;  // the outcomes' review policies; the deciding rules
   std::vector<std::tuple<std::string, std::string, std::string>> changes;  // field, old, new
   std::vector<std::vector<std::string>> cubes;
+  std::vector<std::pair<std::string, int64_t>> counts;  // input, how many members the class admits
   bool truncated = false, exact = true, has_witness = false;
 };
 
@@ -25,6 +26,14 @@ std::pair<std::string, std::string> Change(const Class& k, std::string_view fiel
   for (const auto& [f, o, n] : k.changes)
     if (f == field) return {o, n};
   return {};
+}
+
+// How many members of an enum input the class admits: its count, or -1 when it has none (every
+// member).
+int64_t Count(const Class& k, std::string_view input) {
+  for (const auto& [in, n] : k.counts)
+    if (in == input) return n;
+  return -1;
 }
 
 // Whether some cube of the class's region has every one of `lits` among its conditions.
@@ -96,6 +105,11 @@ int main(int argc, char** argv) {
               if (gk == "exact") k.exact = bool(g.value().get_bool());
               if (gk == "truncated") k.truncated = bool(g.value().get_bool());
             }
+          } else if (ck == "counts") {
+            for (simdjson::ondemand::object c : f.value().get_array()) {
+              std::string in = str(c["input"]);
+              k.counts.emplace_back(in, int64_t(c["count"].get_int64()));
+            }
           } else if (ck == "witness") {
             k.has_witness = f.value().type() == simdjson::ondemand::json_type::object;
           }
@@ -118,23 +132,27 @@ int main(int argc, char** argv) {
     return false;
   };
   check("the report is complete (Z3 proved no other change exists)", complete);
-  check("AIA -> no licence (NLR) for consignees in Tier 1", any([](const Class& k) {
+  // Counts: Tier 1 is the United States and 18 countries (19 of the 249 countries); Tier 2 is
+  // every country in neither Tier 1 nor Tier 3, so a Tier 2 class admits fewer than 249 - 19.
+  check("AIA -> no licence (NLR) for consignees in Tier 1, counted: 19 consignee countries", any([](const Class& k) {
           return Change(k, "authorization") == std::pair<std::string, std::string>{"AIA", "NLR"} &&
-                 SomeCube(k, {"t.consignee.country in tier1"});
+                 SomeCube(k, {"t.consignee.country in tier1"}) && Count(k, "t.consignee.country") == 19;
         }));
-  check("LPP -> no licence (NLR) for small orders (within the LPP limit) to Tier 2", any([](const Class& k) {
+  check("LPP -> no licence (NLR) for small orders (within the LPP limit) to Tier 2, counted", any([](const Class& k) {
           return Change(k, "authorization") == std::pair<std::string, std::string>{"LPP", "NLR"} &&
-                 SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) <= r1.lpp_limit"});
+                 SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) <= r1.lpp_limit"}) &&
+                 Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
         }));
-  check("licence -> no licence for large orders to Tier 2 destinations outside D:1/D:4", any([](const Class& k) {
+  check("licence -> no licence for large orders to Tier 2 destinations outside D:1/D:4, counted", any([](const Class& k) {
           return Change(k, "licence_required") == std::pair<std::string, std::string>{"true", "false"} &&
                  Contains(Change(k, "basis").first, "country allocation") &&
                  SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) > r1.lpp_limit",
-                              "not r0.r0_licence_destination(t.destination)"});
+                              "not r0.r0_licence_destination(t.destination)"}) &&
+                 Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
         }));
-  check("model weights (4E091): licence -> no licence", any([](const Class& k) {
+  check("model weights (4E091): licence -> no licence, counted: one item kind", any([](const Class& k) {
           return Change(k, "licence_required") == std::pair<std::string, std::string>{"true", "false"} &&
-                 Contains(Change(k, "basis").first, "4E091");
+                 Contains(Change(k, "basis").first, "4E091") && Count(k, "t.item.kind") == 1;
         }));
   // D:5 and D:5-headquartered parties: a class where R1's tier3 or headquarters rule decided and
   // R2 no longer presumes denial must be made only of .z items (which the baseline never covered):
