@@ -450,7 +450,16 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
           i = before;
         } else {
           if (r == z3::sat) {
-            counterexamples.push_back(Values(implies_->get_model()));
+            // The point's atoms, read off their indicators (cheap), or evaluated where the model
+            // leaves an indicator open.
+            z3::model m = implies_->get_model();
+            std::vector<bool> point;
+            for (size_t a = 0; a < e_.atoms.size(); ++a) {
+              z3::expr v = m.eval(e_.indicators[a], false);
+              if (!v.is_true() && !v.is_false()) v = m.eval(e_.atoms[a].term, true);
+              point.push_back(v.is_true());
+            }
+            counterexamples.push_back(std::move(point));
           }
           ++i;
         }
