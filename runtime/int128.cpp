@@ -7,6 +7,12 @@ namespace edict::rt {
 u128 Gcd(u128 a, u128 b) {
   if (a == 0) return b;
   if (b == 0) return a;
+  // One word and one wider number (a large decimal over a power of ten): one Euclid step brings
+  // both into a word.
+  if ((a >> 64) != 0 && (b >> 64) == 0) a %= b;
+  else if ((b >> 64) != 0 && (a >> 64) == 0) b %= a;
+  if (a == 0) return b;
+  if (b == 0) return a;
   if ((a >> 64) == 0 && (b >> 64) == 0) {  // the common case: binary gcd on 64-bit words
     uint64_t x = uint64_t(a), y = uint64_t(b);
     int shift = __builtin_ctzll(x | y);

@@ -208,4 +208,54 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
   return Value{};
 }
 
+void FlatBytes(const uint8_t* src, TypeId t, const TypeTable& types, const Layouts& layouts, std::string& out) {
+  const TypeInfo& ti = types.info(t);
+  auto raw = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  switch (ti.kind) {
+    case TypeKind::Error: return;
+    case TypeKind::Bool: raw(src, 1); return;
+    case TypeKind::Integer: case TypeKind::Duration: raw(src, layouts.of(t).size); return;
+    case TypeKind::Date: case TypeKind::Enum: raw(src, 4); return;
+    case TypeKind::Decimal: {
+      int64_t d64;
+      std::memcpy(&d64, src + 8, 8);
+      if (d64 != 0) {
+        raw(src, 16);
+      } else {  // boxed: the value is the pair it points at
+        const uint8_t* box;
+        std::memcpy(&box, src, 8);
+        raw(src + 8, 8);
+        raw(box, 32);
+      }
+      return;
+    }
+    case TypeKind::Text: {
+      const char* p;
+      int64_t len;
+      std::memcpy(&p, src, 8);
+      std::memcpy(&len, src + 8, 8);
+      raw(&len, 8);
+      raw(p, size_t(len));
+      return;
+    }
+    case TypeKind::Set: raw(src, size_t(layouts.of(t).words) * 8); return;
+    case TypeKind::List: {
+      const uint8_t* arr;
+      int64_t count;
+      std::memcpy(&arr, src, 8);
+      std::memcpy(&count, src + 8, 8);
+      raw(&count, 8);
+      const TypeLayout& el = layouts.of(ti.ref);
+      for (int64_t i = 0; i < count; ++i) FlatBytes(arr + i * el.size, ti.ref, types, layouts, out);
+      return;
+    }
+    case TypeKind::Record: {
+      const RecordInfo& r = types.records[ti.ref];
+      const TypeLayout& l = layouts.of(t);
+      for (size_t i = 0; i < r.fields.size(); ++i) FlatBytes(src + l.field_offsets[i], r.fields[i].type, types, layouts, out);
+      return;
+    }
+  }
+}
+
 }  // namespace edict::rt

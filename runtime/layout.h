@@ -61,4 +61,9 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
 // Reads a value of type t from flat memory (decimals come back normalised).
 Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layouts& layouts);
 
+// Appends to `out` the bytes that determine a flat value of type t (texts and lists followed,
+// padding left out): equal bytes mean equal values, with no allocation per value. (Equal values
+// may still differ in bytes: decimals are not reduced.)
+void FlatBytes(const uint8_t* src, TypeId t, const TypeTable& types, const Layouts& layouts, std::string& out);
+
 }  // namespace edict::rt

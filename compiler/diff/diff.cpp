@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -157,15 +159,7 @@ class Corpus {
   }
 
   std::function<void(driver::LineChunk&)> MakeWorker() {
-    struct State {
-      rt::CaseDecoder dec_old, dec_new;
-      std::vector<uint8_t> in_old, in_new, out_old, out_new, tr_old, tr_new;
-      rt::Arena arena;
-      std::vector<rt::CaseIssue> issues;
-      State(const Side& a, const Side& b)
-          : dec_old(a.m().types, Params(a)), dec_new(b.m().types, Params(b)) {}
-    };
-    auto st = std::make_shared<State>(old_, new_);
+    auto st = std::make_shared<Worker>(old_, new_);
     return [this, st](driver::LineChunk& chunk) { Process(chunk, *st); };
   }
 
@@ -209,32 +203,99 @@ class Corpus {
     return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(buf.data()) + 15) / 16 * 16);
   }
 
+  // What a worker keeps between cases: decoders, buffers, and caches that spare most cases the
+  // conversion of their outcomes to values and text. An outcome is looked up by its flat bytes
+  // (FlatBytes); its text (the key that decides "changed") gets a number shared by both sides; the
+  // deciding rules are looked up by the trace's bytes. The caches are cleared between chunks once
+  // they grow large (outcomes with computed numbers can all differ), so memory stays bounded.
+  struct Outcome {
+    Verdict v;       // value, text and deciding rules (filled per class, from the rules cache)
+    uint32_t text;   // number of v.key among all texts seen
+  };
+  struct Worker {
+    rt::CaseDecoder dec[2];
+    std::vector<uint8_t> in[2], out[2], tr[2];
+    rt::Arena arena;
+    std::vector<rt::CaseIssue> issues;
+    std::string bytes, trace_key;  // lookup keys, reused
+    std::unordered_map<std::string, uint32_t> outcome_ids[2];  // flat bytes -> outcomes[side]
+    std::vector<Outcome> outcomes[2];
+    std::unordered_map<std::string, uint32_t> texts;           // outcome text -> number
+    std::unordered_map<std::string, uint32_t> rules_ids[2];    // trace bytes -> rules[side]
+    std::vector<std::vector<uint32_t>> rules[2];
+    Worker(const Side& a, const Side& b) : dec{{a.m().types, Params(a)}, {b.m().types, Params(b)}} {}
+    void Trim() {
+      if (outcomes[0].size() + outcomes[1].size() + rules[0].size() + rules[1].size() < 100'000) return;
+      for (int s = 0; s < 2; ++s) {
+        outcome_ids[s].clear();
+        outcomes[s].clear();
+        rules_ids[s].clear();
+        rules[s].clear();
+      }
+      texts.clear();
+    }
+  };
+
+  // One side's answer for a case, as numbers into the worker's caches.
+  struct Answer {
+    bool ok = false;
+    uint32_t outcome = 0;  // ok: into outcomes[side]; otherwise the error kind
+    uint32_t rules = 0;    // ok: into rules[side]
+  };
+
   // Decodes the row for side s (or reuses `shared`, the other side's input, when both read the
   // same layout) and runs the decision.
-  Verdict Run(const Side& s, rt::CaseDecoder& decoder, std::string_view row, std::vector<uint8_t>& in_buf,
-              std::vector<uint8_t>& out_buf, std::vector<uint8_t>& tr_buf, rt::Arena& arena, std::vector<rt::CaseIssue>& issues,
-              bool* valid, const uint8_t* shared = nullptr) {
+  Answer Run(int side, Worker& w, std::string_view row, bool* valid, const uint8_t* shared = nullptr) {
+    const Side& s = side ? new_ : old_;
     const jit::DecisionInfo& info = s.engine->info(s.decision);
-    uint8_t* in = shared ? const_cast<uint8_t*>(shared) : Aligned(in_buf, info.input.size);
-    *valid = shared || decoder.DecodeFlat(row, in, arena, &issues);
-    Verdict v;
-    if (!*valid) return v;
-    uint8_t* out = Aligned(out_buf, info.output_size);
-    tr_buf.assign(std::max<uint32_t>(info.trace_size, 1), 0);
+    uint8_t* in = shared ? const_cast<uint8_t*>(shared) : Aligned(w.in[side], info.input.size);
+    *valid = shared || w.dec[side].DecodeFlat(row, in, w.arena, &w.issues);
+    Answer ans;
+    if (!*valid) return ans;
+    uint8_t* out = Aligned(w.out[side], info.output_size);
+    w.tr[side].assign(std::max<uint32_t>(info.trace_size, 1), 0);
     jit::NativeError err;
     edict_rt_boxes_reset();
-    int32_t status = s.engine->decision(s.decision)(in, out, &err, tr_buf.data());
+    int32_t status = s.engine->decision(s.decision)(in, out, &err, w.tr[side].data());
     if (status != 0) {
-      v.key = std::string("error: ") + rt::Spelling(rt::RtErrorKind(err.kind));
+      ans.outcome = uint32_t(err.kind);
+      return ans;
+    }
+    ans.ok = true;
+    w.bytes.clear();
+    rt::FlatBytes(out, s.dec().result, s.m().types, s.engine->layouts(), w.bytes);
+    auto [oit, new_outcome] = w.outcome_ids[side].try_emplace(w.bytes, uint32_t(w.outcomes[side].size()));
+    if (new_outcome) {
+      Outcome o;
+      o.v.ok = true;
+      o.v.value = rt::ReadFlat(out, s.dec().result, s.m().types, s.engine->layouts());
+      o.v.key = rt::FormatValue(o.v.value, s.dec().result, s.m().types);
+      o.text = w.texts.try_emplace(o.v.key, uint32_t(w.texts.size())).first->second;
+      w.outcomes[side].push_back(std::move(o));
+    }
+    ans.outcome = oit->second;
+    w.trace_key.assign(reinterpret_cast<const char*>(w.tr[side].data()), s.dec().rules.size());
+    auto [rit, new_rules] = w.rules_ids[side].try_emplace(w.trace_key, uint32_t(w.rules[side].size()));
+    if (new_rules) {
+      std::vector<uint32_t> applicable;
+      for (uint32_t r = 0; r < s.dec().rules.size(); ++r) if (w.tr[side][r] == 2) applicable.push_back(r);
+      std::vector<uint32_t> deciding = ir::Winners(s.dec(), applicable);
+      if (deciding.empty()) deciding.push_back(UINT32_MAX);
+      w.rules[side].push_back(std::move(deciding));
+    }
+    ans.rules = rit->second;
+    return ans;
+  }
+
+  // The verdict a worker's answer stands for.
+  Verdict VerdictOf(int side, const Worker& w, const Answer& ans) const {
+    if (!ans.ok) {
+      Verdict v;
+      v.key = std::string("error: ") + rt::Spelling(rt::RtErrorKind(ans.outcome));
       return v;
     }
-    v.ok = true;
-    v.value = rt::ReadFlat(out, s.dec().result, s.m().types, s.engine->layouts());
-    v.key = rt::FormatValue(v.value, s.dec().result, s.m().types);
-    std::vector<uint32_t> applicable;
-    for (uint32_t r = 0; r < s.dec().rules.size(); ++r) if (tr_buf[r] == 2) applicable.push_back(r);
-    v.deciding = ir::Winners(s.dec(), applicable);
-    if (v.deciding.empty()) v.deciding.push_back(UINT32_MAX);
+    Verdict v = w.outcomes[side][ans.outcome].v;
+    v.deciding = w.rules[side][ans.rules];
     return v;
   }
 
@@ -244,13 +305,30 @@ class Corpus {
     return k;
   }
 
-  void Process(driver::LineChunk& chunk, auto& st) {
+  void Process(driver::LineChunk& chunk, Worker& w) {
     auto stats = std::make_unique<DiffStats>();
-    st.arena.Clear();
+    w.arena.Clear();
+    w.Trim();
+    // The chunk's classes, by the worker's numbers: (old ok, outcome, rules, new ok, outcome, rules).
+    using Key = std::array<uint32_t, 6>;
+    struct KeyHash {
+      size_t operator()(const Key& k) const {
+        size_t h = 0;
+        for (uint32_t x : k) h = h * 0x9E3779B97F4A7C15ull + x;
+        return h;
+      }
+    };
+    struct Local {
+      Answer a, b;
+      uint64_t count = 0;
+      std::vector<std::pair<uint64_t, std::string>> examples;
+    };
+    std::unordered_map<Key, size_t, KeyHash> index;
+    std::vector<Local> local;
     std::string csv_json;
     driver::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
       ++chunk.cases;
-      st.issues.clear();
+      w.issues.clear();
       if (csv_in) {  // the row as the JSON object both decoders read
         csv_json = csv.ToJson(row);
         size_t size = csv_json.size();
@@ -258,36 +336,47 @@ class Corpus {
         row = std::string_view(csv_json.data(), size);
       }
       bool valid_old = false, valid_new = false;
-      Verdict a = Run(old_, st.dec_old, row, st.in_old, st.out_old, st.tr_old, st.arena, st.issues, &valid_old);
-      Verdict b;
+      Answer a = Run(0, w, row, &valid_old);
+      Answer b;
       if (valid_old)
-        b = Run(new_, st.dec_new, row, st.in_new, st.out_new, st.tr_new, st.arena, st.issues, &valid_new,
-                same_input_ ? Aligned(st.in_old, old_.engine->info(old_.decision).input.size) : nullptr);
+        b = Run(1, w, row, &valid_new, same_input_ ? Aligned(w.in[0], old_.engine->info(old_.decision).input.size) : nullptr);
       if (!valid_old || !valid_new) {
         ++stats->invalid;
         ++chunk.failed;
-        for (const auto& is : st.issues)
+        for (const auto& is : w.issues)
           chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
                                            is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
         return;
       }
       if (!a.ok) ++stats->errors_old;
       if (!b.ok) ++stats->errors_new;
-      if (a.ok && b.ok && a.key == b.key) {
+      if (a.ok && b.ok && w.outcomes[0][a.outcome].text == w.outcomes[1][b.outcome].text) {
         ++stats->unchanged;
         return;
       }
       ++stats->changed;
+      Key key{a.ok, a.outcome, a.ok ? a.rules : 0, b.ok, b.outcome, b.ok ? b.rules : 0};
+      auto [it, fresh] = index.try_emplace(key, local.size());
+      if (fresh) local.push_back({a, b, 0, {}});
+      Local& l = local[it->second];
+      ++l.count;
+      if (l.examples.size() < o_.examples) l.examples.emplace_back(line, std::string(row));
+    });
+    // The chunk's classes by their keys: several of the worker's numbers may name one class (an
+    // outcome whose bytes differ, as an unreduced decimal, but whose text is the same).
+    for (Local& l : local) {
+      Verdict a = VerdictOf(0, w, l.a), b = VerdictOf(1, w, l.b);
       std::string key = a.key + '\x1f' + b.key + '\x1f' + RulesKey(a.deciding) + '\x1f' + RulesKey(b.deciding);
       auto [it, fresh] = stats->classes.try_emplace(key);
       if (fresh) {
         stats->order.push_back(key);
-        it->second.old_v = a;
-        it->second.new_v = b;
+        it->second.old_v = std::move(a);
+        it->second.new_v = std::move(b);
       }
-      ++it->second.count;
-      if (it->second.examples.size() < o_.examples) it->second.examples.emplace_back(line, std::string(row));
-    });
+      it->second.count += l.count;
+      for (auto& ex : l.examples)
+        if (it->second.examples.size() < o_.examples) it->second.examples.push_back(std::move(ex));
+    }
     chunk.extra = std::move(stats);
   }
 
@@ -515,19 +604,24 @@ bool WriteReport(const std::string& report, const std::string& output) {
 int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                    std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
   if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
-  for (Side* s : {a, b}) {
-    if (s == b && a->program == b->program) {
-      b->engine = a->engine;
-      break;
-    }
-    std::vector<uint32_t> only = {s->decision};
-    if (a->program == b->program) only.push_back(b->decision);
-    std::string error;
-    s->engine = jit::Engine::Create(s->m(), jit::Options{true, 1, only}, &error);
-    if (!s->engine) {
-      std::cerr << "error: the JIT could not compile the program: " << error << "\n";
-      return kCompileError;
-    }
+  // One engine when both sides are one module; otherwise one each, compiled on two threads (each
+  // has its own LLVM context and JIT).
+  auto compile = [](Side* s, std::vector<uint32_t> only, std::string* error) {
+    s->engine = jit::Engine::Create(s->m(), jit::Options{true, 1, std::move(only)}, error);
+  };
+  std::string errors[2];
+  if (a->program == b->program) {
+    compile(a, {a->decision, b->decision}, &errors[0]);
+    b->engine = a->engine;
+  } else {
+    std::thread old_side(compile, a, std::vector<uint32_t>{a->decision}, &errors[0]);
+    compile(b, {b->decision}, &errors[1]);
+    old_side.join();
+  }
+  for (int i = 0; i < 2; ++i) {
+    if ((i ? b : a)->engine) continue;
+    std::cerr << "error: the JIT could not compile the program: " << errors[i] << "\n";
+    return kCompileError;
   }
   return kOk;
 }

@@ -43,6 +43,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   std::condition_variable work_cv, done_cv, space_cv;
   std::deque<std::unique_ptr<LineChunk>> queue;
   std::map<size_t, std::unique_ptr<LineChunk>> done;
+  std::vector<std::string> spare;  // buffers of consumed chunks, for the reader to reuse
   size_t written = 0;
   bool reading_done = false, working_done = false;
   auto start = std::chrono::steady_clock::now();
@@ -84,6 +85,10 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
       }
       if (options.progress && !chunk->diagnostics.empty()) std::cerr << "\r\033[K";
       consume(*chunk);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (spare.size() < 2 * threads) spare.push_back(std::move(chunk->text));
+      }
       cases += chunk->cases;
       failed += chunk->failed;
       ++next;
@@ -110,6 +115,13 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   for (bool eof = false; !eof && ok;) {
     auto chunk = std::make_unique<LineChunk>();
     std::string& text = chunk->text;
+    {  // a consumed chunk's buffer, if any: growing it to about its old size fills little
+      std::lock_guard<std::mutex> lock(mu);
+      if (!spare.empty()) {
+        text = std::move(spare.back());
+        spare.pop_back();
+      }
+    }
     text.resize(partial.size() + kChunkBytes + LineChunk::kPadding);
     std::memcpy(text.data(), partial.data(), partial.size());
     size_t n = std::fread(text.data() + partial.size(), 1, kChunkBytes, in);
@@ -132,7 +144,9 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
       header_done = true;
     }
     if (text.empty()) continue;
-    uint64_t lines = uint64_t(std::count(text.begin(), text.end(), '\n')) + (text.back() == '\n' ? 0 : 1);
+    uint64_t lines = text.back() == '\n' ? 0 : 1;
+    for (const char *p = text.data(), *end = p + text.size(); (p = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)))); ++p)
+      ++lines;
     chunk->index = index++;
     chunk->first_line = line_no;
     text.append(LineChunk::kPadding, ' ');

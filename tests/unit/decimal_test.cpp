@@ -84,3 +84,23 @@ TEST_CASE("overflow means the exact result does not fit, not an intermediate", "
   REQUIRE(Decimal::Add(x, y, &r));
   CHECK(r.ToString() == "56713727820156410577229101238628035244");
 }
+
+TEST_CASE("gcd of a word and a wider number", "[decimal]") {
+  using edict::rt::Gcd;
+  using edict::rt::u128;
+  u128 big = u128(3);
+  for (int i = 0; i < 28; ++i) big *= 10;  // 3e28, beyond 64 bits
+  CHECK(Gcd(big, 100) == 100);
+  CHECK(Gcd(100, big) == 100);
+  CHECK(Gcd(big + 1, 100) == 1);
+  CHECK(Gcd(u128(1) << 100, 6) == 2);
+  CHECK(Gcd(u128(7) << 90, u128(21) << 80) == (u128(7) << 80));
+  CHECK(Gcd(big, 0) == big);
+  // 99999999999999999999999999.99 reduces by the gcd with 100
+  auto d = edict::rt::Decimal::Parse("99999999999999999999999999.99");
+  REQUIRE(d);
+  CHECK(d->den() == 100);
+  auto e = edict::rt::Decimal::Parse("99999999999999999999999999.50");
+  REQUIRE(e);
+  CHECK(e->den() == 2);
+}
