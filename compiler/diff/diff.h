@@ -21,6 +21,7 @@ struct DiffOptions {
   std::string format = "text";  // text, markdown, json
   std::string output;     // empty: stdout
   size_t examples = 3;    // example cases per transition class
+  size_t max_conjunctions = 6;  // symbolic: conjunctions listed per region (0: all of them)
   int threads = 0;
   bool progress = true;
   bool cross_check = false;  // with cases: check that every corpus class is a symbolic one

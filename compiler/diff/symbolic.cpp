@@ -206,9 +206,7 @@ struct Encoding {
 // `unknown`, never a different answer, so reports do not depend on the machine's speed.
 constexpr unsigned kTrialLimit = 40'000;      // one attempt to drop a condition from a cube
 constexpr unsigned kCheckLimit = 20'000'000;  // any other check of a job
-constexpr size_t kMaxCubes = 6;               // per region; the report says when there are more
 constexpr size_t kMaxTrials = 12;             // condition drops attempted per cube
-constexpr size_t kMaxRounds = 8;              // cubes generalised per region (some may absorb earlier ones)
 constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
 
 // The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
@@ -249,7 +247,10 @@ class AtomTable {
 // It runs in its own context.
 class Job {
  public:
-  Job(const Side& a, const Side& b) : e_(ctx_, a, b) {
+  // `max_cubes`: conjunctions listed per region (0: all); at most two more are generalised, since
+  // a new one may absorb earlier ones.
+  Job(const Side& a, const Side& b, size_t max_cubes)
+      : e_(ctx_, a, b), max_cubes_(max_cubes ? max_cubes : SIZE_MAX), max_rounds_(max_cubes ? max_cubes + 2 : SIZE_MAX) {
     e_.Build();
     implies_ = std::make_unique<z3::solver>(ctx_);
     implies_->add(e_.domain);
@@ -375,6 +376,7 @@ class Job {
   z3::context ctx_;  // first: destroyed after everything that holds its expressions
   Encoding e_;
   AtomTable table_;
+  size_t max_cubes_, max_rounds_;
   std::unordered_map<unsigned, std::pair<z3::expr, std::vector<z3::expr>>> part_values_;
   std::unique_ptr<z3::solver> implies_;  // domain and indicators; checks that a cube implies a formula
   std::unique_ptr<z3::solver> class_;    // domain; a class's rules are pushed on it
@@ -483,7 +485,7 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
     z3::check_result more = reg.check();
     if (more == z3::unknown) k.capped = true;
     if (more != z3::sat) break;
-    if (k.cubes.size() >= kMaxCubes || rounds >= kMaxRounds) {
+    if (k.cubes.size() >= max_cubes_ || rounds >= max_rounds_) {
       k.capped = true;
       break;
     }
@@ -669,7 +671,7 @@ bool Symbolic::RunJobs(bool regions) {
   std::atomic<bool> failed{false};
   auto work = [&](size_t w) {
     try {
-      Job job(a_, b_);
+      Job job(a_, b_, o_.max_conjunctions);
       for (size_t t = w; t < tasks.size(); t += kWorkers) {
         const Task& task = tasks[t];
         if (task.cls != SIZE_MAX) job.RunClass(f_.classes[task.cls], f_.global_flags, regions);

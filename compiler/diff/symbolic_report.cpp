@@ -113,7 +113,7 @@ class Writer {
   std::string RegionLines(const Region& rg, bool md, const std::string& pad) const {
     std::string r;
     for (const Cube& c : rg.cubes) r += fmt::format("{}- {}\n", pad, md ? "`" + Conjunction(c) + "`" : Conjunction(c));
-    if (rg.capped) r += fmt::format("{}- ... (more regions; the JSON report lists the first {})\n", pad, rg.cubes.size());
+    if (rg.capped) r += fmt::format("{}- ... (more conjunctions; --max-conjunctions 0 lists every one)\n", pad);
     return r;
   }
   std::string RegionJson(const Region& rg, bool and_flags) const {
@@ -130,7 +130,7 @@ class Writer {
     std::string r = "<ul class=\"region\">\n";
     for (const Cube& c : rg.cubes) r += "<li><code>" + HtmlEscape(Conjunction(c)) + "</code></li>\n";
     if (rg.capped)
-      r += fmt::format("<li class=\"muted\">... more conjunctions; the report lists the first {}</li>\n", rg.cubes.size());
+      r += "<li class=\"muted\">... more conjunctions (<code>--max-conjunctions 0</code> lists every one)</li>\n";
     return r + "</ul>\n";
   }
   std::string ProvisionsHtml(int side, const SideClass& sc) const {

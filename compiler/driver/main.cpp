@@ -78,6 +78,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
   diffc->add_option("--output,-o", df.output, "Write the report to this file");
   diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)");
+  diffc->add_option("--max-conjunctions", df.max_conjunctions,
+                    "Symbolic: conjunctions listed per region (default 6; 0 lists every one, so no region is truncated)");
   diffc->add_option("--threads,-j", df.threads, "Worker threads (default: every core)");
   diffc->add_flag("--cross-check", df.cross_check,
                   "With --cases: run the symbolic diff too and check that every class of the corpus is one it finds");
