@@ -251,8 +251,14 @@ struct CaseDecoder::Impl {
       case TypeKind::Enum: {
         const EnumInfo& e = types.enums[ti.ref];
         if (!expect(od::json_type::string, [&] { return "a " + e.name + " name"; })) return false;
-        std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        // A name with no escape is read in place; one with escapes is unescaped first.
+        std::string_view s = Trim(v.raw_json_token());
+        if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('\\') == std::string_view::npos) {
+          s = s.substr(1, s.size() - 2);
+        } else if (v.get_string().get(s)) {
+          Issue(path, "not a valid JSON string");
+          return false;
+        }
         int idx = MemberIndex(ti.ref, s);
         if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", s, e.name)); return false; }
         int32_t x = idx;
@@ -367,12 +373,22 @@ struct CaseDecoder::Impl {
     std::vector<bool> seen_many(fields.size() > 64 ? fields.size() : 0, false);
     bool ok = true;
     size_t hint = 0;  // keys usually come in the same order as the fields
-    for (auto kv : obj) {
-      std::string_view key;
-      if (kv.unescaped_key().get(key)) { Issue(prefix, "not a valid JSON object"); return false; }
+    for (auto field_result : obj) {
+      od::field kv;
+      if (std::move(field_result).get(kv)) { Issue(prefix, "not a valid JSON object"); return false; }
+      // Keys are matched in place (field names are identifiers: no quote, no backslash), and
+      // unescaped only when that fails.
+      od::raw_json_string raw = kv.key();
       int idx = -1;
-      if (hint < fields.size() && fields[hint].name == key) idx = int(hint);
-      else for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) { idx = int(i); break; }
+      if (hint < fields.size() && raw == fields[hint].name) idx = int(hint);
+      else for (size_t i = 0; i < fields.size(); ++i) if (raw == fields[i].name) { idx = int(i); break; }
+      std::string_view key;
+      if (idx < 0) {
+        if (kv.unescaped_key().get(key)) { Issue(prefix, "not a valid JSON object"); return false; }
+        for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) { idx = int(i); break; }
+      } else {
+        key = fields[size_t(idx)].name;
+      }
       if (idx < 0) {
         Path path{&prefix, key};
         std::string names;
@@ -390,8 +406,7 @@ struct CaseDecoder::Impl {
       }
       if (fields.size() > 64) seen_many[size_t(idx)] = true;
       else seen |= uint64_t(1) << idx;
-      od::value v;
-      if (kv.value().get(v)) { ok = false; continue; }
+      od::value v = std::move(kv).value();
       const CaseParam& field = fields[size_t(idx)];
       if (!Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)])) ok = false;
       else if (field.bounds && !InDomain(field, dst + offsets[size_t(idx)], Path{&prefix, field.name})) ok = false;

@@ -140,7 +140,7 @@ class Batch {
     {
       // 1. Decode every line into consecutive flat slots.
       std::string_view text = chunk->lines();
-      size_t max_cases = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
+      size_t max_cases = CountNewlines(text) + 1;
       uint8_t* base = reserve(in_raw, in_cap, stride * max_cases + 16);
       line_of.clear();
       arena.Clear();

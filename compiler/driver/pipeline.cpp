@@ -144,9 +144,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
       header_done = true;
     }
     if (text.empty()) continue;
-    uint64_t lines = text.back() == '\n' ? 0 : 1;
-    for (const char *p = text.data(), *end = p + text.size(); (p = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)))); ++p)
-      ++lines;
+    uint64_t lines = CountNewlines(text) + (text.back() == '\n' ? 0 : 1);
     chunk->index = index++;
     chunk->first_line = line_no;
     text.append(LineChunk::kPadding, ' ');

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -45,5 +46,23 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
 
 // Calls `f(line_number, line)` for every non-blank line of a chunk (without its newline or CR).
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f);
+
+// The number of '\n' bytes in s (eight bytes at a time).
+inline size_t CountNewlines(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull, kNl = kOnes * '\n';
+  const char* p = s.data();
+  size_t n = s.size(), count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    uint64_t x = w ^ kNl;  // a zero byte where there was a newline
+    // Exact zero-byte test: the high bit of each byte of ~(((x & 0x7f..) + 0x7f..) | x) is set
+    // exactly for the zero bytes of x.
+    uint64_t z = ~(((x & ~kHighs) + ~kHighs) | x) & kHighs;
+    count += size_t(((z >> 7) * kOnes) >> 56);  // the sum of the eight 0/1 bytes
+  }
+  for (; i < n; ++i) count += p[i] == '\n';
+  return count;
+}
 
 }  // namespace edict::driver

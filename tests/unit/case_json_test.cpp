@@ -61,3 +61,23 @@ TEST_CASE("malformed JSON is an issue, not a crash", "[case]") {
   CHECK(dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"DE","day":"2025-01-01","groups":[]}})").issues.empty());
   CHECK_FALSE(dec.Decode(R"({"s":{"tpp":1,"qty":99999999999999999999,"dest":"DE","day":"2025-01-01","groups":[]}})").issues.empty());
 }
+
+TEST_CASE("keys and enum names with JSON escapes mean what they spell", "[case]") {
+  Fixture f;
+  CaseDecoder dec(f.types, {{"s", f.shipment}});
+  // "d\u0065st" is the key `dest`; "\u0044E" is the name DE.
+  auto c = dec.Decode(R"({"s":{"tpp":1,"qty":2,"d\u0065st":"\u0044E","day":"2025-05-15","groups":["C\u004e"]}})");
+  REQUIRE(c.issues.empty());
+  const auto& fields = *c.args[0].AsRecord().fields;
+  CHECK(fields[2].AsEnum().index == 1);
+  CHECK(fields[4].AsSet().Contains(0));
+  // A key given twice, once escaped, is still given twice; an unknown escaped key is named unescaped.
+  auto d = dec.Decode(R"({"s":{"tpp":1,"qty":2,"dest":"DE","d\u0065st":"US","day":"2025-05-15","groups":[],"\u0078":1}})");
+  std::vector<std::string> where, what;
+  for (const auto& i : d.issues) {
+    where.push_back(i.field);
+    what.push_back(i.message.substr(0, 10));
+  }
+  CHECK(where == std::vector<std::string>{"s.dest", "s.x"});
+  CHECK(what == std::vector<std::string>{"given twic", "unknown fi"});
+}

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "compiler/base/source.h"
+#include "compiler/driver/pipeline.h"
 #include "test_support.h"
 
 TEST_CASE("mutated sources never crash the front end or the interpreter", "[robustness]") {
@@ -39,4 +40,22 @@ TEST_CASE("mutated sources never crash the front end or the interpreter", "[robu
     for (uint32_t t = 0; t < c.module.tests.size(); ++t) CHECK_NOTHROW(in.RunTest(t));
   }
   CHECK(checked_ok > 0);  // some mutations are harmless (inside comments, duplicated blank space)
+}
+
+TEST_CASE("newlines are counted exactly, eight bytes at a time", "[pipeline]") {
+  // Bytes next to '\n' (0x0a) in value or bit pattern, and high bytes, must never count.
+  std::string s;
+  uint64_t seed = 12345;
+  size_t expected = 0;
+  for (int i = 0; i < 10000; ++i) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    const unsigned char pool[] = {'\n', 0x0b, 0x09, 0x8a, 0x0a ^ 0x80, 0xff, 0x00, 'a', 0x1a, 0x4a};
+    unsigned char c = pool[(seed >> 33) % sizeof(pool)];
+    s.push_back(char(c));
+    expected += c == '\n';
+    if (i < 64 || i % 997 == 0) CHECK(edict::driver::CountNewlines(s) == expected);  // each tail length
+  }
+  CHECK(edict::driver::CountNewlines(s) == expected);
+  CHECK(edict::driver::CountNewlines("") == 0);
+  CHECK(edict::driver::CountNewlines("\n\n\n\n\n\n\n\n\n") == 9);
 }
