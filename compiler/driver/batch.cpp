@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -52,14 +53,13 @@ class Batch {
       return kInputError;
     }
     csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && IsCsvPath(o_.cases));
-    if (o_.engine == "jit") {
-      std::string error;
-      engine_ = jit::Engine::Create(p_.module, jit::Options{false, 2, {d_}}, &error);
-      if (!engine_) {
-        std::cerr << "error: the JIT could not compile the program: " << error << "\n";
-        return kCompileError;
-      }
-    }
+    // The JIT compiles on its own thread while the workers read and decode their first chunks:
+    // each waits for it only when it has cases to evaluate.
+    std::string compile_error;
+    if (o_.engine == "jit")
+      engine_ = std::async(std::launch::async, [this, &compile_error] {
+                  return std::shared_ptr<jit::Engine>(jit::Engine::Create(p_.module, jit::Options{false, 2, {d_}}, &compile_error));
+                }).share();
     unsigned threads = o_.threads > 0 ? unsigned(o_.threads) : std::max(1u, std::thread::hardware_concurrency());
     progress_ = o_.progress && isatty(2);
     start_ = std::chrono::steady_clock::now();
@@ -78,6 +78,10 @@ class Batch {
     if (in != stdin) std::fclose(in);
     std::fflush(out);
     if (out != stdout) std::fclose(out);
+    if (engine_.valid() && !engine_.get()) {
+      std::cerr << "error: the JIT could not compile the program: " << compile_error << "\n";
+      return kCompileError;
+    }
     if (!header_ok) return kInputError;
     if (!ok) {
       std::cerr << fmt::format("error: reading `{}` failed\n", o_.cases);
@@ -172,8 +176,10 @@ class Batch {
       statuses.assign(n, 0);
       errors.resize(n);
       edict_rt_boxes_reset();
-      if (engine_) {
-        engine_->batch(d_)(base, stride, n, outs, out_stride, statuses.data(), errors.data());
+      if (engine_.valid()) {
+        const std::shared_ptr<jit::Engine>& engine = engine_.get();
+        if (!engine) return;  // it could not compile: Run says so
+        engine->batch(d_)(base, stride, n, outs, out_stride, statuses.data(), errors.data());
       } else {
         for (size_t i = 0; i < n; ++i) {
           std::vector<rt::Value> args;
@@ -295,7 +301,7 @@ class Batch {
   CsvCases csv_;
   bool csv_in_ = false;
   bool progress_ = false;
-  std::unique_ptr<jit::Engine> engine_;
+  std::shared_future<std::shared_ptr<jit::Engine>> engine_;  // valid with --engine=jit
   std::chrono::steady_clock::time_point start_;
 
   uint64_t cases_ = 0, failed_ = 0;
