@@ -378,10 +378,15 @@ struct CaseDecoder::Impl {
       if (std::move(field_result).get(kv)) { Issue(prefix, "not a valid JSON object"); return false; }
       // Keys are matched in place (field names are identifiers: no quote, no backslash), and
       // unescaped only when that fails.
-      od::raw_json_string raw = kv.key();
+      const char* raw = kv.key().raw();  // the key's bytes, after its opening quote
+      auto is = [raw](const std::string& name) {  // names are short: an inline loop beats memcmp
+        for (size_t i = 0; i < name.size(); ++i)
+          if (raw[i] != name[i]) return false;
+        return raw[name.size()] == '"';
+      };
       int idx = -1;
-      if (hint < fields.size() && raw == fields[hint].name) idx = int(hint);
-      else for (size_t i = 0; i < fields.size(); ++i) if (raw == fields[i].name) { idx = int(i); break; }
+      if (hint < fields.size() && is(fields[hint].name)) idx = int(hint);
+      else for (size_t i = 0; i < fields.size(); ++i) if (is(fields[i].name)) { idx = int(i); break; }
       std::string_view key;
       if (idx < 0) {
         if (kv.unescaped_key().get(key)) { Issue(prefix, "not a valid JSON object"); return false; }
