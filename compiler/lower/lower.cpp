@@ -1294,6 +1294,7 @@ class Lowerer {
     auto* out = B_.CreateInBoundsGEP(I8(), f->getArg(3), B_.CreateMul(i, f->getArg(4)));
     auto* err = B_.CreateInBoundsGEP(I8(), f->getArg(6), B_.CreateMul(i, C64(sizeof(jit::NativeError))));
     auto* status = B_.CreateCall(fast_fns_[d], {in, out, err, llvm::ConstantPointerNull::get(B_.getPtrTy())});
+    status->addFnAttr(llvm::Attribute::AlwaysInline);  // the loop body is the decision, not a call to it
     B_.CreateStore(status, B_.CreateInBoundsGEP(I32(), f->getArg(5), i));
     auto* next = B_.CreateAdd(i, C64(1));
     i->addIncoming(next, body);
