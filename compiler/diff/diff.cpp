@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <set>
@@ -601,9 +602,7 @@ bool WriteReport(const std::string& report, const std::string& output) {
   return true;
 }
 
-int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
-                   std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
-  if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
+int CompileSides(Side* a, Side* b) {
   // One engine when both sides are one module; otherwise one each, compiled on two threads (each
   // has its own LLVM context and JIT).
   auto compile = [](Side* s, std::vector<uint32_t> only, std::string* error) {
@@ -626,13 +625,23 @@ int LoadAndCompile(const driver::Common& c, const std::string& old_file, const s
   return kOk;
 }
 
+int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
+                   std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
+  if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
+  return CompileSides(a, b);
+}
+
 int RunDiff(const driver::Common& c, const DiffOptions& o) {
   std::unique_ptr<driver::Program> programs[2];
   Side a, b;
-  if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
   if (o.cases.empty()) {
-    return RunSymbolic(o, a, b);
+    // The symbolic diff needs the engines only to replay its witnesses: they compile on their own
+    // thread while Z3 enumerates the classes.
+    if (!LoadSides(c, o.old_file, o.new_file, o.decision, programs, &a, &b)) return kCompileError;
+    std::future<int> compiled = std::async(std::launch::async, [&] { return CompileSides(&a, &b); });
+    return RunSymbolic(o, a, b, nullptr, [&] { return compiled.get(); });
   }
+  if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
   std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
   if (!in) {
     std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);

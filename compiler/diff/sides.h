@@ -87,7 +87,11 @@ std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding);
 // Prints a report, or writes it to `output` when given; false (reported) when it cannot.
 bool WriteReport(const std::string& report, const std::string& output);
 
-// LoadSides, then compiles each side's decision with the traced JIT; returns an exit code.
+// Compiles each side's decision with the traced JIT (one engine when both sides are one module);
+// returns an exit code, having reported a failure.
+int CompileSides(Side* a, Side* b);
+
+// LoadSides, then CompileSides; returns an exit code.
 int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
                    std::unique_ptr<driver::Program> programs[2], Side* a, Side* b);
 

@@ -580,7 +580,8 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
 
 class Symbolic {
  public:
-  Symbolic(const DiffOptions& o, Side& a, Side& b) : o_(o), a_(a), b_(b) {}
+  Symbolic(const DiffOptions& o, Side& a, Side& b, const std::function<int()>& engines)
+      : o_(o), a_(a), b_(b), engines_(engines) {}
 
   int Run(std::vector<SymbolicClass>* out);
 
@@ -593,6 +594,7 @@ class Symbolic {
   const DiffOptions& o_;
   Side& a_;
   Side& b_;
+  const std::function<int()>& engines_;  // waits for the sides' engines (may be empty)
   std::unique_ptr<Encoding> e_;
   Findings f_;
   std::unique_ptr<interp::Interpreter> interp_[2];  // replay engines, per side
@@ -764,6 +766,13 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
       k.witness_json += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
                         rt::ValueToJson(k.witness[i], da.params[i].type, a_.m().types);
     k.witness_json += "}";
+    k.key = SideKey(a_, k.old_c) + " -> " + SideKey(b_, k.new_c);
+    f_.classes.push_back(std::move(k));
+  }
+  // Every witness runs on both engines and both versions before anything is reported.
+  if (engines_)
+    if (int rc = engines_(); rc != kOk) return rc;
+  for (Class& k : f_.classes) {
     std::string why;
     if (!Replay(k, &why)) {
       std::cerr << fmt::format("internal error: a witness of the symbolic diff does not replay ({}); the encoding disagrees with "
@@ -771,8 +780,6 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
                                why, k.witness_json);
       return kFailed;
     }
-    k.key = SideKey(a_, k.old_c) + " -> " + SideKey(b_, k.new_c);
-    f_.classes.push_back(std::move(k));
   }
   if (debug) std::cerr << fmt::format("{} classes in {:.3f} s\n", f_.classes.size(), since(t0));
   std::sort(f_.classes.begin(), f_.classes.end(), [&](const Class& x, const Class& y) {
@@ -812,8 +819,8 @@ std::string ClassKey(const Side& s, const std::string& error, const rt::Value* o
   return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types, false);
 }
 
-int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out) {
-  Symbolic sym(o, a, b);
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out, const std::function<int()>& engines) {
+  Symbolic sym(o, a, b, engines);
   return sym.Run(out);
 }
 

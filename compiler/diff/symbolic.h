@@ -4,6 +4,7 @@
 // then the proof that no other change exists.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ std::vector<std::pair<std::string, std::string>> EnumInputs(const Side& s, const
 
 // Runs the symbolic diff and prints its report (o.format, o.output). With `out`, returns the
 // classes instead of printing. Returns an exit code.
-int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out = nullptr);
+// `engines`, when given, is called (once) before the first witness is replayed: the sides'
+// engines may still be compiling until then; it returns an exit code.
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out = nullptr,
+                const std::function<int()>& engines = {});
 
 }  // namespace edict::diff
