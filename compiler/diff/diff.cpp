@@ -210,7 +210,7 @@ class Corpus {
   // deciding rules are looked up by the trace's bytes. The caches are cleared between chunks once
   // they grow large (outcomes with computed numbers can all differ), so memory stays bounded.
   struct Outcome {
-    Verdict v;       // value, text and deciding rules (filled per class, from the rules cache)
+    Verdict v;       // value and text (VerdictOf adds the deciding rules)
     uint32_t text;   // number of v.key among all texts seen
   };
   struct Worker {

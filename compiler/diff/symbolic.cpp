@@ -211,20 +211,14 @@ constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
 
 // The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
 // inputs), computed once per worker: counting asks it for every member of every input in every cube.
-// An atom with an enum input replaced by each of its members, simplified: true, false, or the
-// residual term (which still reads other inputs), cached per atom and input. Z3 shares equal
-// terms, so two members with the same residual id are interchangeable in that atom.
+// An atom with an enum input replaced by each of its members, simplified: 1 (true), 0 (false), or
+// -1 when it still reads other inputs; cached per atom and input.
 class AtomTable {
  public:
-  struct Row {
-    std::vector<int8_t> value;      // 1, 0, or -1 when a residual term remains
-    std::vector<unsigned> residual;  // its AST id (0 when decided)
-    std::vector<z3::expr> keep;      // the residual terms, alive so that their ids stay theirs
-  };
-  const Row& Get(Encoding& e, size_t atom, size_t input, uint32_t n) {
+  const std::vector<int8_t>& Get(Encoding& e, size_t atom, size_t input, uint32_t n) {
     auto it = table_.find({atom, input});
     if (it != table_.end()) return it->second;
-    Row row;
+    std::vector<int8_t> row(n);
     const smt::InputVar& iv = e.enc_a->inputs()[input];
     z3::expr term = e.atoms[atom].term;
     for (uint32_t k = 0; k < n; ++k) {
@@ -232,15 +226,13 @@ class AtomTable {
       src.push_back(iv.var);
       dst.push_back(e.c.int_val(int(k)));
       z3::expr val = term.substitute(src, dst).simplify();
-      row.value.push_back(val.is_true() ? 1 : val.is_false() ? 0 : -1);
-      row.residual.push_back(row.value.back() < 0 ? val.id() : 0);
-      if (row.value.back() < 0) row.keep.push_back(val);
+      row[k] = val.is_true() ? 1 : val.is_false() ? 0 : -1;
     }
     return table_.try_emplace({atom, input}, std::move(row)).first->second;
   }
 
  private:
-  std::map<std::pair<size_t, size_t>, Row> table_;
+  std::map<std::pair<size_t, size_t>, std::vector<int8_t>> table_;
 };
 
 // One job of the second stage: the flags, region and counts of a class, or the region of a flag.
@@ -355,7 +347,7 @@ class Job {
     const smt::InputVar& iv = e_.enc_a->inputs()[input];
     const rt::TypeTable& types = e_.a.m().types;
     uint32_t n = uint32_t(types.enums[types.info(iv.type).ref].members.size());
-    return table_.Get(e_, atom, input, n).value[member];
+    return table_.Get(e_, atom, input, n)[member];
   }
 
   // A term that reads enum input `var` alone, at each of its n members, simplified to a value
