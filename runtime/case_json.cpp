@@ -192,6 +192,10 @@ struct CaseDecoder::Impl {
         int64_t num, den;
         if (ParseDecimalFast(raw, &num, &den)) {
           if (ti.kind == TypeKind::Decimal) {
+            if (int64_t scaled; ScaleToFlat(num, den, &scaled)) {
+              num = scaled;
+              den = kFlatDecimalScale;
+            }
             std::memcpy(dst, &num, 8);
             std::memcpy(dst + 8, &den, 8);
             return true;

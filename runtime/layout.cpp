@@ -82,10 +82,24 @@ const char* Arena::CopyText(const std::string& s) {
   return p;
 }
 
+bool ScaleToFlat(int64_t num, int64_t den, int64_t* scaled) {
+  // A literal's den is 10^digits: drop trailing zero digits beyond the scale (4800.0000000).
+  while (den > kFlatDecimalScale && den % 10 == 0 && num % 10 == 0) {
+    num /= 10;
+    den /= 10;
+  }
+  if (den <= 0 || kFlatDecimalScale % den != 0) return false;
+  return !__builtin_mul_overflow(num, kFlatDecimalScale / den, scaled);
+}
+
 void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena) {
   i128 n = d.num(), q = d.den();
   if (n >= INT64_MIN && n <= INT64_MAX && q <= INT64_MAX) {
     int64_t n64 = int64_t(n), q64 = int64_t(q);
+    if (int64_t scaled; ScaleToFlat(n64, q64, &scaled)) {
+      n64 = scaled;
+      q64 = kFlatDecimalScale;
+    }
     std::memcpy(dst, &n64, 8);
     std::memcpy(dst + 8, &q64, 8);
     return;

@@ -5,7 +5,9 @@
 //   bool      uint8_t (0 or 1)            integer  int64_t
 //   decimal   {int64_t num; int64_t den} (den > 0, not necessarily reduced); a value whose
 //             parts do not fit is boxed: den = 0 and num points to an edict_decimal
-//             {__int128 num, den} (runtime/abi.h)
+//             {__int128 num, den} (runtime/abi.h). Edict writes a value that is a whole number
+//             of millionths within 64 bits in the canonical form den = kFlatDecimalScale, which
+//             native code takes a fast path for; any other den > 0 is read exactly too.
 //   date      int32_t days since 1970-01-01  duration {int64_t months, days}
 //   text      {const char* ptr; int64_t len}  enum     int32_t member index
 //   set       uint64_t words[(members + 63) / 64], bit i = member i
@@ -53,7 +55,14 @@ class Arena {
   std::deque<std::unique_ptr<uint8_t[]>> blocks_;
 };
 
-// Writes a decimal in the compact layout (boxing it in `arena` when its parts exceed 64 bits).
+// The canonical denominator of flat decimals: a case's 15831.2 is {15831200000, 1000000}.
+inline constexpr int64_t kFlatDecimalScale = 1'000'000;
+
+// num/den (den > 0, a power of ten from a literal or any positive value) as a numerator over
+// kFlatDecimalScale, when it is a whole number of millionths that fits in 64 bits.
+bool ScaleToFlat(int64_t num, int64_t den, int64_t* scaled);
+
+// Writes a decimal in the compact layout (canonical when it can be; see kFlatDecimalScale) (boxing it in `arena` when its parts exceed 64 bits).
 void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena);
 
 // Writes a value of type t into dst (layout.of(t).size bytes, suitably aligned).

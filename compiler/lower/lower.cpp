@@ -54,8 +54,11 @@ class Lowerer {
     for (uint32_t d = 0; d < m_.decisions.size(); ++d) {
       if (!wanted_[d]) continue;
       DefineDecision(d, fns_[d], false);
-      if (!trace_enabled_) DefineDecision(d, fast_fns_[d], true);
-      if (!trace_enabled_) DefineBatch(d);
+      if (!trace_enabled_) {
+        DefineDecision(d, spec_fns_[d], true);
+        DefineFast(d);
+        DefineBatch(d);
+      }
     }
     return std::move(result_);
   }
@@ -101,7 +104,8 @@ class Lowerer {
   llvm::CallInst* CallAbi(Abi id, std::vector<llvm::Value*> args) { return B_.CreateCall(abi_[size_t(id)], args); }
 
   // Each decision has its general function (exact slow paths, errors, traces) and, unless
-  // tracing, a speculative one under the public symbol that falls back to the general one.
+  // tracing, a speculative one (which returns kBailed when it cannot decide exactly) and the
+  // public symbol, which runs the speculative function and falls back to the general one.
   void DeclareDecision(uint32_t d) {
     auto* ft = llvm::FunctionType::get(I32(), {Ptr(), Ptr(), Ptr(), Ptr()}, false);
     auto* general = llvm::Function::Create(ft, llvm::Function::InternalLinkage, DecisionSymbol(d) + "_general", M_);
@@ -116,6 +120,30 @@ class Lowerer {
     auto* fast = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d), M_);
     fast->setDoesNotThrow();
     fast_fns_.push_back(fast);
+    auto* spec = llvm::Function::Create(ft, llvm::Function::InternalLinkage, DecisionSymbol(d) + "_spec", M_);
+    spec->setDoesNotThrow();
+    spec->addFnAttr(llvm::Attribute::AlwaysInline);
+    spec_fns_.push_back(spec);
+  }
+
+  // The status a speculative function returns when the general function must decide.
+  static constexpr int32_t kBailed = -1;
+
+  // The public symbol: the speculative function, inlined, then the general one if it bailed.
+  void DefineFast(uint32_t d) {
+    llvm::Function* f = fast_fns_[d];
+    fn_ = f;
+    B_.SetInsertPoint(llvm::BasicBlock::Create(C_, "entry", f));
+    std::vector<llvm::Value*> args;
+    for (auto& a : f->args()) args.push_back(&a);
+    auto* status = B_.CreateCall(spec_fns_[d], args);
+    auto* exact = llvm::BasicBlock::Create(C_, "exact", f);
+    auto* done = llvm::BasicBlock::Create(C_, "done", f);
+    B_.CreateCondBr(B_.CreateICmpEQ(status, C32(kBailed)), exact, done, Unlikely());
+    B_.SetInsertPoint(exact);
+    B_.CreateRet(B_.CreateCall(fns_[d], args));
+    B_.SetInsertPoint(done);
+    B_.CreateRet(status);
   }
 
   // ------------------------------------------------------------------ function scaffolding
@@ -194,14 +222,16 @@ class Lowerer {
     return offset == 0 ? base : B_.CreateConstInBoundsGEP1_64(I8(), base, offset);
   }
 
-  CgVal LoadFlat(TypeId t, llvm::Value* p) {
+  // `input`: memory an Edict decoder (or a caller following docs/abi.md) wrote, where decimals
+  // are canonical whenever they can be; speculative code assumes so (see LoadDecimal).
+  CgVal LoadFlat(TypeId t, llvm::Value* p, bool input = false) {
     const auto& ti = m_.types.info(t);
     CgVal v;
     switch (ti.kind) {
       case TypeKind::Error: break;
       case TypeKind::Bool: v.a = B_.CreateICmpNE(B_.CreateLoad(I8(), p), B_.getInt8(0)); break;
       case TypeKind::Integer: v.a = B_.CreateLoad(I64(), p); break;
-      case TypeKind::Decimal: return LoadDecimal(p);
+      case TypeKind::Decimal: return LoadDecimal(p, input);
       case TypeKind::Date: case TypeKind::Enum: v.a = B_.CreateLoad(I32(), p); break;
       case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
         v.a = B_.CreateLoad(ti.kind == TypeKind::Duration ? I64() : Ptr(), p);
@@ -213,7 +243,7 @@ class Lowerer {
       case TypeKind::Record: {
         const auto& r = m_.types.records[ti.ref];
         const auto& l = L_.of(t);
-        for (size_t i = 0; i < r.fields.size(); ++i) v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i])));
+        for (size_t i = 0; i < r.fields.size(); ++i) v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i]), input));
         break;
       }
     }
@@ -244,11 +274,20 @@ class Lowerer {
   }
 
   // A decimal in the compact layout: 64-bit parts, or (den = 0) a pointer to 128-bit parts.
-  CgVal LoadDecimal(llvm::Value* p) {
+  CgVal LoadDecimal(llvm::Value* p, bool input) {
     auto* n64 = B_.CreateLoad(I64(), p);
     auto* d64 = B_.CreateLoad(I64(), At(p, 8));
     auto* boxed = B_.CreateICmpEQ(d64, C64(0));
     CgVal v;
+    if (spec_ && input) {
+      // Inputs are canonical (den = kFlatDecimalScale) unless they cannot be, and those rare
+      // cases take the exact path. A denominator known here lets LLVM fold the cross products
+      // of every comparison and sum into plain 64-bit arithmetic.
+      Bail(B_.CreateICmpNE(d64, C64(rt::kFlatDecimalScale)));
+      v.a = B_.CreateSExt(n64, I128());
+      v.b = C128(rt::kFlatDecimalScale);
+      return v;
+    }
     if (spec_) {  // boxed values are rare: the exact path handles them
       Bail(boxed);
       v.a = B_.CreateSExt(n64, I128());
@@ -1193,7 +1232,7 @@ class Lowerer {
     info.output_align = L_.of(d.result).align;
 
     slots_.assign(std::max<size_t>(d.slot_count, d.params.size()), CgVal{});
-    for (size_t i = 0; i < d.params.size(); ++i) slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]));
+    for (size_t i = 0; i < d.params.size(); ++i) slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
 
     // 1. Every rule's condition, in order.
     size_t n = d.rules.size();
@@ -1219,7 +1258,7 @@ class Lowerer {
       any = B_.CreateOr(any, wins[r]);
     }
     if (spec_) {
-      DefineSpeculativeOutcome(d, wins, any, in, out);
+      DefineSpeculativeOutcome(d, applies, wins, out);
       return;
     }
 
@@ -1274,63 +1313,118 @@ class Lowerer {
 
   // edict_batch_<d>(in, in_stride, n, out, out_stride, status, errors): evaluates n cases laid
   // out at a stride, one status per case (0 or 1 + the error kind) and its NativeError.
+  // The batch entry: a first loop runs the speculative function inlined (no call in it, so
+  // nothing to keep across one), a second one, only when some case bailed out, runs the general
+  // function on those cases.
   void DefineBatch(uint32_t d) {
     auto* ft = llvm::FunctionType::get(B_.getVoidTy(), {Ptr(), I64(), I64(), Ptr(), I64(), Ptr(), Ptr()}, false);
     auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d) + "_batch", M_);
     f->setDoesNotThrow();
     fn_ = f;
+    auto* null = llvm::ConstantPointerNull::get(B_.getPtrTy());
     auto* entry = llvm::BasicBlock::Create(C_, "entry", f);
-    auto* loop = llvm::BasicBlock::Create(C_, "loop", f);
-    auto* body = llvm::BasicBlock::Create(C_, "body", f);
-    auto* exit = llvm::BasicBlock::Create(C_, "exit", f);
     B_.SetInsertPoint(entry);
-    B_.CreateBr(loop);
-    B_.SetInsertPoint(loop);
-    auto* i = B_.CreatePHI(I64(), 2);
-    i->addIncoming(C64(0), entry);
-    B_.CreateCondBr(B_.CreateICmpULT(i, f->getArg(2)), body, exit);
-    B_.SetInsertPoint(body);
-    auto* in = B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, f->getArg(1)));
-    auto* out = B_.CreateInBoundsGEP(I8(), f->getArg(3), B_.CreateMul(i, f->getArg(4)));
-    auto* err = B_.CreateInBoundsGEP(I8(), f->getArg(6), B_.CreateMul(i, C64(sizeof(jit::NativeError))));
-    auto* status = B_.CreateCall(fast_fns_[d], {in, out, err, llvm::ConstantPointerNull::get(B_.getPtrTy())});
-    status->addFnAttr(llvm::Attribute::AlwaysInline);  // the loop body is the decision, not a call to it
-    B_.CreateStore(status, B_.CreateInBoundsGEP(I32(), f->getArg(5), i));
-    auto* next = B_.CreateAdd(i, C64(1));
-    i->addIncoming(next, body);
-    B_.CreateBr(loop);
-    B_.SetInsertPoint(exit);
+    struct Case { llvm::Value *in, *out, *err, *status; };
+    // for (i = 0; i < n; ++i) body(case i, carried): `carried` is a value threaded through.
+    auto loop = [&](const char* name, llvm::Value* carried0, auto body) {
+      auto* pre = B_.GetInsertBlock();
+      auto* head = llvm::BasicBlock::Create(C_, std::string(name) + "_head", f);
+      auto* bb = llvm::BasicBlock::Create(C_, name, f);
+      auto* exit = llvm::BasicBlock::Create(C_, std::string(name) + "_exit", f);
+      B_.CreateBr(head);
+      B_.SetInsertPoint(head);
+      auto* i = B_.CreatePHI(I64(), 2);
+      i->addIncoming(C64(0), pre);
+      auto* carried = B_.CreatePHI(carried0->getType(), 2);
+      carried->addIncoming(carried0, pre);
+      B_.CreateCondBr(B_.CreateICmpULT(i, f->getArg(2)), bb, exit);
+      B_.SetInsertPoint(bb);
+      Case c{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, f->getArg(1))),
+             B_.CreateInBoundsGEP(I8(), f->getArg(3), B_.CreateMul(i, f->getArg(4))),
+             B_.CreateInBoundsGEP(I8(), f->getArg(6), B_.CreateMul(i, C64(sizeof(jit::NativeError)))),
+             B_.CreateInBoundsGEP(I32(), f->getArg(5), i)};
+      llvm::Value* next_carried = body(c, carried);
+      i->addIncoming(B_.CreateAdd(i, C64(1)), B_.GetInsertBlock());
+      carried->addIncoming(next_carried, B_.GetInsertBlock());
+      auto* back = B_.CreateBr(head);
+      // Strides are only known at run time: vectorising would only add a never-taken version.
+      llvm::LLVMContext& ctx = C_;
+      auto* off = llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+                                          llvm::ConstantAsMetadata::get(B_.getFalse())});
+      auto* self = llvm::MDNode::getDistinct(ctx, {nullptr, off});
+      self->replaceOperandWith(0, self);
+      back->setMetadata(llvm::LLVMContext::MD_loop, self);
+      B_.SetInsertPoint(exit);
+      return carried;
+    };
+    llvm::Value* bailed = loop("fast", B_.getFalse(), [&](const Case& c, llvm::Value* any) {
+      auto* status = B_.CreateCall(spec_fns_[d], {c.in, c.out, c.err, null});
+      B_.CreateStore(status, c.status);
+      return B_.CreateOr(any, B_.CreateICmpEQ(status, C32(kBailed)));
+    });
+    auto* exact = llvm::BasicBlock::Create(C_, "exact", f);
+    auto* done = llvm::BasicBlock::Create(C_, "done", f);
+    B_.CreateCondBr(bailed, exact, done, Unlikely());
+    B_.SetInsertPoint(exact);
+    loop("exact", B_.getFalse(), [&](const Case& c, llvm::Value* unused) {
+      auto* redo = llvm::BasicBlock::Create(C_, "redo", f);
+      auto* next = llvm::BasicBlock::Create(C_, "next", f);
+      B_.CreateCondBr(B_.CreateICmpEQ(B_.CreateLoad(I32(), c.status), C32(kBailed)), redo, next);
+      B_.SetInsertPoint(redo);
+      B_.CreateStore(B_.CreateCall(fns_[d], {c.in, c.out, c.err, null}), c.status);
+      B_.CreateBr(next);
+      B_.SetInsertPoint(next);
+      return unused;
+    });
+    B_.CreateBr(done);
+    B_.SetInsertPoint(done);
     B_.CreateRetVoid();
   }
 
-  // The speculative tail: the outcome is selected without branches from the first winner (or
-  // the default); it bails out to the general function when there is no winner and no
-  // default, or when two winners' outcomes differ (both are errors, which only the general
-  // function reports), or when anything above needed an exact slow path.
-  void DefineSpeculativeOutcome(const ir::Decision& d, const std::vector<llvm::Value*>& wins, llvm::Value* any,
-                                llvm::Value* in, llvm::Value* out) {
+  // The speculative tail: the outcome is selected without branches; it bails out to the
+  // general function when there is no applicable rule and no default, or when two winners'
+  // outcomes differ (both are errors, which only the general function reports), or when
+  // anything above needed an exact slow path.
+  //
+  // The selection tries the rules in an order where a rule comes after every rule that
+  // overrides it (fewer overriders first), each on its bare condition: the first applicable
+  // rule in that order has no applicable overrider, so it is a winner. Only a rule that some
+  // other rule neither overrides nor is overridden by can be a second winner; for those alone
+  // is agreement checked. An exception chain thus costs one select per rule.
+  void DefineSpeculativeOutcome(const ir::Decision& d, const std::vector<llvm::Value*>& applies,
+                                const std::vector<llvm::Value*>& wins, llvm::Value* out) {
     size_t n = wins.size();
     // Outcomes of rules that are not pure selections of constants would cost their evaluation
     // on every case; those are typical enough (records of literals) to evaluate eagerly.
     std::vector<CgVal> outcomes;
     for (size_t r = 0; r < n; ++r) outcomes.push_back(Expr(d.rules[r].outcome));
-    CgVal result = d.has_default ? Expr(d.default_rule.outcome) : Undef(d.result);
-    if (!d.has_default) Bail(B_.CreateNot(any));
-    llvm::Value* seen = B_.getFalse();  // some earlier winner exists
-    CgVal first = result;
-    for (size_t r = n; r-- > 0;) first = Select(wins[r], outcomes[r], first);  // the lowest winner
-    for (size_t r = 0; r < n; ++r) {
-      // A later winner that disagrees with the first is a conflict: bail out.
-      Bail(B_.CreateAnd(B_.CreateAnd(seen, wins[r]), B_.CreateNot(Eq(d.result, first, outcomes[r]))));
-      seen = B_.CreateOr(seen, wins[r]);
+    auto overrides = [&](size_t a, size_t b) {
+      return std::binary_search(d.rules[a].overrides.begin(), d.rules[a].overrides.end(), uint32_t(b));
+    };
+    std::vector<size_t> overriders(n, 0), order(n);
+    std::vector<bool> independent(n, false);  // some other rule is unrelated to this one
+    for (size_t a = 0; a < n; ++a) {
+      order[a] = a;
+      for (size_t b = 0; b < n; ++b) {
+        if (a == b) continue;
+        if (overrides(b, a)) ++overriders[a];
+        if (!overrides(a, b) && !overrides(b, a)) independent[a] = true;
+      }
     }
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return overriders[a] < overriders[b]; });
+    llvm::Value* any = B_.getFalse();
+    for (size_t r = 0; r < n; ++r) any = B_.CreateOr(any, applies[r]);
+    if (!d.has_default) Bail(B_.CreateNot(any));
+    CgVal first = d.has_default ? Expr(d.default_rule.outcome) : Undef(d.result);
+    for (size_t k = n; k-- > 0;) first = Select(applies[order[k]], outcomes[order[k]], first);
+    for (size_t r = 0; r < n; ++r)
+      if (independent[r]) Bail(B_.CreateAnd(wins[r], B_.CreateNot(Eq(d.result, first, outcomes[r]))));
     BailUnlessStorable(d.result, first);
     auto* exact = NewBlock("exact");
     auto* done = NewBlock("done");
     B_.CreateCondBr(B_.CreateLoad(I1(), bail_), exact, done, Unlikely());
     B_.SetInsertPoint(exact);
-    auto* call = B_.CreateCall(fns_[uint32_t(&d - m_.decisions.data())], {in, out, err_, fn_->getArg(3)});
-    B_.CreateRet(call);
+    B_.CreateRet(C32(kBailed));
     B_.SetInsertPoint(done);
     spec_ = false;  // storable was checked above; this store cannot box
     StoreFlatChecked(d.result, first, out);
@@ -1366,6 +1460,7 @@ class Lowerer {
   llvm::Function* abi_[64] = {};
   std::vector<llvm::Function*> fns_;       // general functions
   std::vector<llvm::Function*> fast_fns_;  // the public symbols (speculative unless tracing)
+  std::vector<llvm::Function*> spec_fns_;  // speculative functions (none when tracing)
   // Per function:
   bool spec_ = false;
   llvm::Value* bail_ = nullptr;
@@ -1385,7 +1480,7 @@ Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::
   // Decisions that were declared for calls but not wanted have no body: drop them.
   for (uint32_t d = 0; d < m.decisions.size(); ++d) {
     if (wanted.empty() || wanted[d]) continue;
-    for (const std::string& name : {DecisionSymbol(d), DecisionSymbol(d) + "_general"})
+    for (const std::string& name : {DecisionSymbol(d), DecisionSymbol(d) + "_general", DecisionSymbol(d) + "_spec"})
       if (auto* f = out.getFunction(name); f && f->isDeclaration() && f->use_empty()) f->eraseFromParent();
   }
   return r;

@@ -1,10 +1,15 @@
 // Differential testing of the engines: seeded random cases (cases::Generator, biased to the
 // boundaries the rules compare against) run through the interpreter (the oracle) and the JIT;
 // every outcome, trace (rules applied, overridden, deciding; every atom evaluated and its value)
-// and runtime error (kind and position) must be identical.
+// and runtime error (kind and position) must be identical. The JIT runs twice more without
+// traces, as `batch`, `eval` and built libraries do (speculative code with its exact fallback):
+// once on inputs in the canonical form Edict's decoders write, once with every decimal of the
+// input in another form (lowest terms), which native code must read exactly too.
 //
 //   edict_differential [--cases N] [--seed S] FILE...    every decision of each file's version
 #include <chrono>
+#include <cstring>
+#include <numeric>
 #include <iostream>
 #include <map>
 
@@ -14,6 +19,8 @@
 #include "compiler/driver/load.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
+#include "runtime/abi.h"
+#include "runtime/value.h"
 
 using namespace edict;
 
@@ -29,6 +36,55 @@ std::string TraceText(const ir::Module& m, const interp::DecisionTrace& t) {
   }
   (void)m;
   return s;
+}
+
+// Rewrites every canonical decimal of a flat value (den = kFlatDecimalScale) in lowest terms.
+void Decanonicalise(uint8_t* p, rt::TypeId t, const rt::TypeTable& types, const rt::Layouts& L) {
+  const auto& ti = types.info(t);
+  if (ti.kind == rt::TypeKind::Decimal) {
+    int64_t num, den;
+    std::memcpy(&num, p, 8);
+    std::memcpy(&den, p + 8, 8);
+    if (den != rt::kFlatDecimalScale) return;
+    int64_t g = std::gcd(num < 0 ? -num : num, den);
+    num /= g;
+    den /= g;
+    std::memcpy(p, &num, 8);
+    std::memcpy(p + 8, &den, 8);
+  } else if (ti.kind == rt::TypeKind::Record) {
+    const auto& r = types.records[ti.ref];
+    for (size_t i = 0; i < r.fields.size(); ++i) Decanonicalise(p + L.of(t).field_offsets[i], r.fields[i].type, types, L);
+  } else if (ti.kind == rt::TypeKind::List) {
+    uint8_t* elems;
+    int64_t count;
+    std::memcpy(&elems, p, 8);
+    std::memcpy(&count, p + 8, 8);
+    for (int64_t i = 0; i < count; ++i) Decanonicalise(elems + i * L.of(ti.ref).size, ti.ref, types, L);
+  }
+}
+
+// The outcome of the engine's public (untraced) function, as text.
+std::string RunUntraced(const ir::Module& m, const jit::Engine& e, uint32_t d, const std::vector<rt::Value>& args,
+                        bool canonical, rt::Arena& arena) {
+  const jit::DecisionInfo& info = e.info(d);
+  const rt::Layouts& L = e.layouts();
+  arena.Clear();
+  std::vector<std::max_align_t> in(info.input.size / sizeof(std::max_align_t) + 1);
+  std::vector<std::max_align_t> out(info.output_size / sizeof(std::max_align_t) + 1);
+  auto* in_bytes = reinterpret_cast<uint8_t*>(in.data());
+  for (size_t i = 0; i < args.size(); ++i) {
+    uint8_t* p = in_bytes + info.input.field_offsets[i];
+    rt::WriteFlat(args[i], m.decisions[d].params[i].type, m.types, L, p, arena);
+    if (!canonical) Decanonicalise(p, m.decisions[d].params[i].type, m.types, L);
+  }
+  edict_rt_boxes_reset();
+  jit::NativeError err{};
+  int32_t status = e.decision(d)(in_bytes, reinterpret_cast<uint8_t*>(out.data()), &err, nullptr);
+  if (status == 0)
+    return "ok " + rt::FormatValue(rt::ReadFlat(reinterpret_cast<uint8_t*>(out.data()), m.decisions[d].result, m.types, L),
+                                   m.decisions[d].result, m.types);
+  SourceRange at = e.site(err.site);
+  return fmt::format("error {} at {}:{}", rt::Spelling(rt::RtErrorKind(err.kind)), at.begin, at.end);
 }
 
 }  // namespace
@@ -57,6 +113,12 @@ int main(int argc, char** argv) {
       std::cerr << file << ": " << error << "\n";
       return 2;
     }
+    auto untraced = jit::Engine::Create(p.module, jit::Options{false, 2}, &error);
+    if (!untraced) {
+      std::cerr << file << ": " << error << "\n";
+      return 2;
+    }
+    rt::Arena arena;
     jit::Runner runner(p.module, *engine);
     interp::Interpreter interp(p.module);
     for (const auto& [name, d] : p.module.versions.back().decisions) {
@@ -82,11 +144,14 @@ int main(int argc, char** argv) {
           actual = fmt::format("error {} at {}:{}", rt::Spelling(rt::RtErrorKind(n.error.kind)), at.begin, at.end);
         }
         std::string trace_i = TraceText(p.module, ti), trace_j = TraceText(p.module, tj);
+        std::string fast = RunUntraced(p.module, *untraced, d, args, true, arena);
+        std::string other = RunUntraced(p.module, *untraced, d, args, false, arena);
         outcomes[expected.substr(0, expected.find(' ', 6))]++;
-        if (expected != actual || trace_i != trace_j) {
+        if (expected != actual || trace_i != trace_j || expected != fast || expected != other) {
           if (++mismatches <= 3) {
-            std::cerr << fmt::format("MISMATCH {} `{}` case {}: {}\n  interpreter: {}\n  jit:         {}\n", file, name, i,
-                                     gen.ToJson(args), expected, actual);
+            std::cerr << fmt::format("MISMATCH {} `{}` case {}: {}\n  interpreter: {}\n  jit:         {}\n"
+                                     "  jit untraced: {}\n  jit untraced, decimals in lowest terms: {}\n",
+                                     file, name, i, gen.ToJson(args), expected, actual, fast, other);
             if (trace_i != trace_j) std::cerr << "  trace interpreter: " << trace_i << "\n  trace jit:         " << trace_j << "\n";
           }
         }
