@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -14,28 +15,30 @@ namespace {
 
 // Parses a decimal literal into an unreduced num/10^k when both fit in 64 bits (the common case,
 // with no gcd); otherwise falls back to Decimal::Parse (reduced, boxed if large).
-bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den) {
-  size_t i = 0;
+bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den, int* decimals) {
+  const char* p = s.data();
+  const char* end = p + s.size();
   bool neg = false;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
+  if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+  // Unsigned arithmetic may wrap on a long literal, which the length check below then rejects.
   uint64_t mant = 0;
-  int frac = 0, digits = 0;
-  bool dot = false;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '.') { if (dot) return false; dot = true; continue; }
-    if (c < '0' || c > '9') return false;  // exponents, separators: the general parser
-    if (mant > (UINT64_MAX - 9) / 10) return false;
-    mant = mant * 10 + uint64_t(c - '0');
-    ++digits;
-    if (dot) ++frac;
+  const char* int_start = p;
+  while (p < end && unsigned(*p - '0') < 10) mant = mant * 10 + unsigned(*p++ - '0');
+  size_t int_digits = size_t(p - int_start), frac = 0;
+  if (p < end && *p == '.') {
+    const char* frac_start = ++p;
+    while (p < end && unsigned(*p - '0') < 10) mant = mant * 10 + unsigned(*p++ - '0');
+    frac = size_t(p - frac_start);
   }
-  if (digits == 0 || frac > 18 || mant > uint64_t(INT64_MAX)) return false;
+  // At most 18 digits (below 10^18 < 2^63); exponents, separators, longer literals: the
+  // general parser.
+  if (p != end || int_digits + frac == 0 || int_digits + frac > 18) return false;
   static constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
                                        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
                                        1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000};
   *num = neg ? -int64_t(mant) : int64_t(mant);
   *den = kPow10[frac];
+  *decimals = int(frac);
   return true;
 }
 
@@ -75,11 +78,16 @@ class MemberTable {
     for (size_t h = Hash(s) & mask_;; h = (h + 1) & mask_) {
       const auto& [name, idx] = slots_[h];
       if (idx < 0) return -1;
-      if (name.size() == s.size() && std::memcmp(name.data(), s.data(), s.size()) == 0) return idx;
+      if (name.size() == s.size() && Same(name.data(), s.data(), s.size())) return idx;
     }
   }
 
  private:
+  static bool Same(const char* a, const char* b, size_t n) {  // names are short: no call to memcmp
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   static size_t Hash(std::string_view s) {
     uint64_t h = 1469598103934665603ull;
     for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
@@ -147,6 +155,53 @@ struct CaseDecoder::Impl {
     return true;
   }
 
+  // The common scalars (booleans, plain numbers, enum names without escapes), in a small
+  // function: true when done; false leaves the value to Read, which handles (and reports) all.
+  bool ReadFast(od::value v, TypeId t, uint8_t* dst) {
+    const TypeInfo& ti = types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Bool: {
+        bool b;
+        if (v.get_bool().get(b)) return false;
+        *dst = b ? 1 : 0;
+        return true;
+      }
+      case TypeKind::Integer:
+      case TypeKind::Decimal: {
+        std::string_view raw = Trim(v.raw_json_token());
+        if (raw.empty() || !(raw[0] == '-' || unsigned(raw[0] - '0') < 10)) return false;  // not a JSON number
+        int64_t num, den;
+        int decimals;
+        if (!ParseDecimalFast(raw, &num, &den, &decimals)) return false;
+        if (ti.kind == TypeKind::Integer) {
+          if (decimals != 0) return false;
+          std::memcpy(dst, &num, 8);
+          return true;
+        }
+        static_assert(kFlatDecimalScale == 1'000'000);
+        static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        if (decimals > 6 || __builtin_mul_overflow(num, kScaleUp[decimals], &num)) return false;
+        den = kFlatDecimalScale;
+        std::memcpy(dst, &num, 8);
+        std::memcpy(dst + 8, &den, 8);
+        return true;
+      }
+      case TypeKind::Enum: {
+        std::string_view s = Trim(v.raw_json_token());
+        if (s.size() < 2 || s.front() != '"' || s.back() != '"') return false;
+        s = s.substr(1, s.size() - 2);
+        for (char c : s)
+          if (c == '\\') return false;
+        int idx = MemberIndex(ti.ref, s);
+        if (idx < 0) return false;
+        int32_t x = idx;
+        std::memcpy(dst, &x, 4);
+        return true;
+      }
+      default: return false;
+    }
+  }
+
   // Reads a value of type t into dst; false (with an issue recorded) when it does not fit.
   bool Read(od::value v, TypeId t, const Path& path, uint8_t* dst) {
     const TypeInfo& ti = types.info(t);
@@ -190,9 +245,13 @@ struct CaseDecoder::Impl {
           raw = Trim(v.raw_json_token());
         }
         int64_t num, den;
-        if (ParseDecimalFast(raw, &num, &den)) {
+        int decimals;
+        if (ParseDecimalFast(raw, &num, &den, &decimals)) {
           if (ti.kind == TypeKind::Decimal) {
-            if (int64_t scaled; ScaleToFlat(num, den, &scaled)) {
+            static_assert(kFlatDecimalScale == 1'000'000);
+            static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+            if (int64_t scaled; decimals <= 6 ? !__builtin_mul_overflow(num, kScaleUp[decimals], &scaled)
+                                              : ScaleToFlat(num, den, &scaled)) {
               num = scaled;
               den = kFlatDecimalScale;
             }
@@ -257,7 +316,7 @@ struct CaseDecoder::Impl {
         if (!expect(od::json_type::string, [&] { return "a " + e.name + " name"; })) return false;
         // A name with no escape is read in place; one with escapes is unescaped first.
         std::string_view s = Trim(v.raw_json_token());
-        if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('\\') == std::string_view::npos) {
+        if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && std::none_of(s.begin(), s.end(), [](char c) { return c == '\\'; })) {
           s = s.substr(1, s.size() - 2);
         } else if (v.get_string().get(s)) {
           Issue(path, "not a valid JSON string");
@@ -417,7 +476,8 @@ struct CaseDecoder::Impl {
       else seen |= uint64_t(1) << idx;
       od::value v = std::move(kv).value();
       const CaseParam& field = fields[size_t(idx)];
-      if (!Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)])) ok = false;
+      if (!ReadFast(v, field.type, dst + offsets[size_t(idx)]) && !Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)]))
+        ok = false;
       else if (field.bounds && !InDomain(field, dst + offsets[size_t(idx)], Path{&prefix, field.name})) ok = false;
     }
     for (size_t i = 0; i < fields.size(); ++i) {

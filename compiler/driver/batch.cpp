@@ -39,6 +39,9 @@ class Batch {
     for (const auto& prm : dec_.params) params_.push_back({prm.name, prm.type});
     csv_.Bind(&p_.module.types, params_);
     Leaves(p_.module.types, dec_.result, "", &out_leaves_);
+    const auto& ti = p_.module.types.info(dec_.result);
+    if (o_.format == "lines" && ti.kind == rt::TypeKind::Enum)
+      for (const std::string& m : p_.module.types.enums[ti.ref].members) enum_lines_.push_back(m + "\n");
   }
 
   int Run() {
@@ -151,7 +154,7 @@ class Batch {
     {
       // 1. Decode every line into consecutive flat slots.
       std::string_view text = chunk->lines();
-      size_t max_cases = CountNewlines(text) + 1;
+      size_t max_cases = chunk->line_count;
       uint8_t* base = reserve(in_raw, in_cap, stride * max_cases + 16);
       line_of.clear();
       arena.Clear();
@@ -219,7 +222,7 @@ class Batch {
       for (size_t i = 0; i < n; ++i) {
         while (r < rejected.size() && rejected[r].first < line_of[i]) o += rejected[r++].second;
         if (statuses[i] == 0) {
-          o += FormatOutcome(line_of[i], outs + i * out_stride, decoder.layouts());
+          AppendOutcome(o, line_of[i], outs + i * out_stride, decoder.layouts());
         } else {
           ++chunk->failed;
           o += FormatError(line_of[i], base + i * stride, il, decoder.layouts(), interp, chunk->diagnostics);
@@ -269,19 +272,19 @@ class Batch {
     return "error: " + kind + ": " + message + "\n";
   }
 
+  void AppendOutcome(std::string& o, uint64_t line, const uint8_t* out, const rt::Layouts& layouts) {
+    if (!enum_lines_.empty()) {  // --format lines of an enum outcome: the member's name
+      int32_t idx;
+      std::memcpy(&idx, out, 4);
+      o += enum_lines_[size_t(idx)];
+      return;
+    }
+    o += FormatOutcome(line, out, layouts);
+  }
+
   std::string FormatOutcome(uint64_t line, const uint8_t* out, const rt::Layouts& layouts) {
     const auto& types = p_.module.types;
-    const auto& ti = types.info(dec_.result);
-    if (o_.format == "lines") {
-      if (ti.kind == rt::TypeKind::Enum) {
-        int32_t idx;
-        std::memcpy(&idx, out, 4);
-        std::string s = types.enums[ti.ref].members[size_t(idx)];
-        s += '\n';
-        return s;
-      }
-      return rt::FormatValue(rt::ReadFlat(out, dec_.result, types, layouts), dec_.result, types) + "\n";
-    }
+    if (o_.format == "lines") return rt::FormatValue(rt::ReadFlat(out, dec_.result, types, layouts), dec_.result, types) + "\n";
     rt::Value v = rt::ReadFlat(out, dec_.result, types, layouts);
     if (o_.format == "jsonl") return fmt::format("{{\"line\":{},\"outcome\":{}}}\n", line, rt::ValueToJson(v, dec_.result, types));
     // CSV: one column per leaf of the outcome.
@@ -319,6 +322,7 @@ class Batch {
   const ir::Decision& dec_;
   std::vector<rt::CaseParam> params_;
   std::vector<std::pair<std::string, rt::TypeId>> out_leaves_;
+  std::vector<std::string> enum_lines_;  // "NAME\n" per member, for --format lines of an enum
   CsvCases csv_;
   bool csv_in_ = false;
   bool progress_ = false;

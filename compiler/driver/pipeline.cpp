@@ -147,6 +147,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     uint64_t lines = CountNewlines(text) + (text.back() == '\n' ? 0 : 1);
     chunk->index = index++;
     chunk->first_line = line_no;
+    chunk->line_count = lines;
     text.append(LineChunk::kPadding, ' ');
     line_no += lines;
     std::unique_lock<std::mutex> lock(mu);

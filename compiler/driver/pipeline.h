@@ -20,6 +20,7 @@ struct ChunkExtra {
 struct LineChunk {
   size_t index = 0;
   uint64_t first_line = 0;  // 1-based number of the chunk's first line
+  uint64_t line_count = 0;  // how many lines `text` holds
   std::string text;         // whole lines, followed by kPadding spaces
   std::string output;       // written to the output in order
   std::string diagnostics;  // written to stderr in order

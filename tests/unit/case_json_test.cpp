@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "runtime/case_json.h"
+#include "runtime/layout.h"
 
 using namespace edict::rt;
 
@@ -80,4 +83,42 @@ TEST_CASE("keys and enum names with JSON escapes mean what they spell", "[case]"
   }
   CHECK(where == std::vector<std::string>{"s.dest", "s.x"});
   CHECK(what == std::vector<std::string>{"given twic", "unknown fi"});
+}
+
+TEST_CASE("decimals are written canonical when they can be, and exactly when they cannot", "[case]") {
+  Fixture f;
+  TypeId tpp = f.types.records[0].fields[0].type;
+  CaseDecoder dec(f.types, {{"x", tpp}, {"n", f.types.integer()}});
+  auto flat = [&](const std::string& x, const std::string& n = "1") {
+    std::string json = "{\"x\":" + x + ",\"n\":" + n + "}";
+    std::string padded = json + std::string(CaseDecoder::kPadding, ' ');
+    alignas(16) uint8_t dst[32] = {};
+    Arena arena;
+    std::vector<CaseIssue> issues;
+    bool ok = dec.DecodeFlat(std::string_view(padded.data(), json.size()), dst, arena, &issues);
+    int64_t num, den, integer;
+    std::memcpy(&num, dst, 8);
+    std::memcpy(&den, dst + 8, 8);
+    std::memcpy(&integer, dst + 16, 8);
+    struct R { bool ok; int64_t num, den, integer; std::string value; };
+    return R{ok, num, den, integer, ok ? ReadFlat(dst, tpp, f.types, dec.layouts()).AsDec().ToString() : ""};
+  };
+  auto a = flat("15831.2");
+  CHECK((a.ok && a.num == 15831200000 && a.den == kFlatDecimalScale));
+  auto b = flat("4800.0000000");  // seven decimals, all zero: still a whole number of millionths
+  CHECK((b.ok && b.num == 4800000000 && b.den == kFlatDecimalScale));
+  auto c = flat("0.0000001");  // not a whole number of millionths: exact, in another form
+  CHECK((c.ok && c.den != kFlatDecimalScale && c.value == "0.0000001"));
+  auto d = flat("9223372036854.775807");  // 19 digits (2^63 - 1 millionths): the general parser
+  CHECK((d.ok && d.value == "9223372036854.775807"));
+  auto e = flat("-0.5");
+  CHECK((e.ok && e.num == -500000 && e.den == kFlatDecimalScale));
+  auto g = flat("123456789012345678");  // 18 digits: the fast path, too large to scale
+  CHECK((g.ok && g.den != kFlatDecimalScale && g.value == "123456789012345678"));
+  auto h = flat("1e3");  // an exponent: the general parser
+  CHECK((h.ok && h.value == "1000"));
+  CHECK(flat("1", "5.0").integer == 5);  // an integer written with decimals
+  CHECK_FALSE(flat("1", "5.5").ok);
+  CHECK_FALSE(flat("+", "1").ok);
+  CHECK_FALSE(flat("\"DE\"", "1").ok);
 }
