@@ -131,9 +131,9 @@ class Batch {
     rt::CaseDecoder& decoder = st.decoder;
     interp::Interpreter& interp = st.interp;
     const rt::TypeLayout& il = decoder.input_layout();
-    size_t stride = (il.size + 15) / 16 * 16;
+    size_t stride = il.size;  // the batch entry's strides: arrays of the flat types
     const rt::TypeLayout& ol = decoder.layouts().of(dec_.result);
-    size_t out_stride = (ol.size + 15) / 16 * 16;
+    size_t out_stride = ol.size;
     // Grown as needed and never cleared: the decoder writes every field of a case it accepts.
     std::unique_ptr<uint8_t[]>& in_raw = st.in_raw;
     std::unique_ptr<uint8_t[]>& out_raw = st.out_raw;
@@ -202,7 +202,7 @@ class Batch {
       if (native) {
         const std::shared_ptr<jit::Engine>& engine = engine_.get();
         if (!engine) return;  // it could not compile: Run says so
-        engine->batch(d_)(base, stride, n, outs, out_stride, statuses.data(), errors.data());
+        engine->batch(d_)(base, n, outs, statuses.data(), errors.data());
       } else {
         if (engine_.valid()) interpreted_ += n;
         for (size_t i = 0; i < n; ++i) {

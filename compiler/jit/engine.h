@@ -26,9 +26,10 @@ struct NativeError {
 };
 
 using DecisionFn = int32_t (*)(const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace);
-// Evaluates n cases: inputs and outputs at strides; one status and one NativeError per case.
-using BatchFn = void (*)(const uint8_t* inputs, uint64_t input_stride, uint64_t n, uint8_t* outputs,
-                         uint64_t output_stride, int32_t* statuses, NativeError* errors);
+// Evaluates n cases: arrays of n inputs (stride info.input.size) and n outputs (stride
+// info.output_size), one status and one NativeError per case. Strides known when compiling keep
+// the loop's registers for the decision.
+using BatchFn = void (*)(const uint8_t* inputs, uint64_t n, uint8_t* outputs, int32_t* statuses, NativeError* errors);
 
 struct Options {
   bool trace = false;    // also record traces (the function then expects a trace buffer)

@@ -460,6 +460,37 @@ class Lowerer {
     return B_.CreateMul(B_.CreateSExt(B_.CreateTrunc(x128, I64()), I128()), B_.CreateSExt(B_.CreateTrunc(y128, I64()), I128()));
   }
 
+  // The 64-bit value a 128-bit one was widened from (a sign extension or a constant that fits),
+  // or null.
+  llvm::Value* Narrow64(llvm::Value* v128) {
+    if (auto* c = llvm::dyn_cast<llvm::ConstantInt>(v128))
+      return c->getValue().isSignedIntN(64) ? llvm::ConstantInt::get(I64(), c->getValue().trunc(64)) : nullptr;
+    if (auto* e = llvm::dyn_cast<llvm::SExtInst>(v128); e && e->getSrcTy() == I64()) return e->getOperand(0);
+    return nullptr;
+  }
+
+  // Speculative code only: a 64-bit operation (an overflow intrinsic) on two narrowable values,
+  // bailing out to the exact path if it overflows; the result widened again. Narrow operations
+  // keep the next sum or comparison in 64 bits as well.
+  bool SpecOp64(llvm::Intrinsic::ID id, llvm::Value* a128, llvm::Value* b128, llvm::Value** out) {
+    auto* ca = llvm::dyn_cast<llvm::ConstantInt>(a128);
+    auto* cb = llvm::dyn_cast<llvm::ConstantInt>(b128);
+    if (ca && cb) {  // two constants (denominators): folded here, so that equal ones stay equal
+      bool overflow = false;
+      llvm::APInt a = ca->getValue().trunc(64), b = cb->getValue().trunc(64);
+      llvm::APInt v = id == llvm::Intrinsic::smul_with_overflow   ? a.smul_ov(b, overflow)
+                      : id == llvm::Intrinsic::sadd_with_overflow ? a.sadd_ov(b, overflow)
+                                                                  : a.ssub_ov(b, overflow);
+      if (overflow) return false;
+      *out = llvm::ConstantInt::get(C_, v.sext(128));
+      return true;
+    }
+    auto* res = B_.CreateBinaryIntrinsic(id, Narrow64(a128), Narrow64(b128));
+    Bail(B_.CreateExtractValue(res, 1));
+    *out = B_.CreateSExt(B_.CreateExtractValue(res, 0), I128());
+    return true;
+  }
+
   // Runs a runtime decimal operation on (a, b) through memory; returns the result.
   CgVal DecCall(Abi id, const CgVal& x, const CgVal* y, SourceRange r) {
     StoreDec(x, dec_a_);
@@ -534,6 +565,10 @@ class Lowerer {
   // sum below 2^127). Results are not reduced; that is left to the runtime and to reading back.
   CgVal DecAddSub(const CgVal& x, const CgVal& y, bool sub, SourceRange r) {
     auto id = sub ? llvm::Intrinsic::ssub_with_overflow : llvm::Intrinsic::sadd_with_overflow;
+    if (CgVal n; spec_ && x.b == y.b && Narrow64(x.a) && Narrow64(y.a) && SpecOp64(id, x.a, y.a, &n.a)) {
+      n.b = x.b;
+      return n;
+    }
     auto* same = B_.CreateICmpEQ(x.b, y.b);
     auto* res = B_.CreateBinaryIntrinsic(id, x.a, y.a);
     auto* same_ok = B_.CreateAnd(same, B_.CreateNot(B_.CreateExtractValue(res, 1)));
@@ -549,6 +584,10 @@ class Lowerer {
 
   // a * b: when all four parts fit in 64 bits, the 128-bit products are exact.
   CgVal DecMul(const CgVal& x, const CgVal& y, SourceRange r) {
+    if (CgVal n; spec_ && Narrow64(x.a) && Narrow64(y.a) && Narrow64(x.b) && Narrow64(y.b) &&
+                 SpecOp64(llvm::Intrinsic::smul_with_overflow, x.b, y.b, &n.b) &&
+                 SpecOp64(llvm::Intrinsic::smul_with_overflow, x.a, y.a, &n.a))
+      return n;
     auto* ok = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
     return DecJoin(ok, Mul64(x.a, y.a), Mul64(x.b, y.b), [&] { return DecCall(Abi::edict_rt_dec_mul, x, &y, r); });
   }
@@ -1317,11 +1356,14 @@ class Lowerer {
   // nothing to keep across one), a second one, only when some case bailed out, runs the general
   // function on those cases.
   void DefineBatch(uint32_t d) {
-    auto* ft = llvm::FunctionType::get(B_.getVoidTy(), {Ptr(), I64(), I64(), Ptr(), I64(), Ptr(), Ptr()}, false);
+    auto* ft = llvm::FunctionType::get(B_.getVoidTy(), {Ptr(), I64(), Ptr(), Ptr(), Ptr()}, false);
     auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d) + "_batch", M_);
     f->setDoesNotThrow();
     fn_ = f;
     auto* null = llvm::ConstantPointerNull::get(B_.getPtrTy());
+    std::vector<TypeId> ptypes;
+    for (const auto& p : m_.decisions[d].params) ptypes.push_back(p.type);
+    int64_t in_stride = L_.Struct(ptypes).size, out_stride = L_.of(m_.decisions[d].result).size;
     auto* entry = llvm::BasicBlock::Create(C_, "entry", f);
     B_.SetInsertPoint(entry);
     struct Case { llvm::Value *in, *out, *err, *status; };
@@ -1337,12 +1379,12 @@ class Lowerer {
       i->addIncoming(C64(0), pre);
       auto* carried = B_.CreatePHI(carried0->getType(), 2);
       carried->addIncoming(carried0, pre);
-      B_.CreateCondBr(B_.CreateICmpULT(i, f->getArg(2)), bb, exit);
+      B_.CreateCondBr(B_.CreateICmpULT(i, f->getArg(1)), bb, exit);
       B_.SetInsertPoint(bb);
-      Case c{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, f->getArg(1))),
-             B_.CreateInBoundsGEP(I8(), f->getArg(3), B_.CreateMul(i, f->getArg(4))),
-             B_.CreateInBoundsGEP(I8(), f->getArg(6), B_.CreateMul(i, C64(sizeof(jit::NativeError)))),
-             B_.CreateInBoundsGEP(I32(), f->getArg(5), i)};
+      Case c{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, C64(in_stride))),
+             B_.CreateInBoundsGEP(I8(), f->getArg(2), B_.CreateMul(i, C64(out_stride))),
+             B_.CreateInBoundsGEP(I8(), f->getArg(4), B_.CreateMul(i, C64(sizeof(jit::NativeError)))),
+             B_.CreateInBoundsGEP(I32(), f->getArg(3), i)};
       llvm::Value* next_carried = body(c, carried);
       i->addIncoming(B_.CreateAdd(i, C64(1)), B_.GetInsertBlock());
       carried->addIncoming(next_carried, B_.GetInsertBlock());

@@ -166,7 +166,7 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
   double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   const ir::Decision& d = l.p.module.decisions[size_t(l.decision)];
   const jit::DecisionInfo& info = engine->info(uint32_t(l.decision));
-  size_t stride = (info.input.size + 15) / 16 * 16;
+  size_t stride = info.input.size;  // the batch entry's strides
   std::vector<uint8_t> raw(stride * l.cases.size() + 16);
   uint8_t* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(raw.data()) + 15) / 16 * 16);
   rt::Arena arena;
@@ -178,14 +178,14 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
   jit::DecisionFn fn = engine->decision(uint32_t(l.decision));
   // EDICT_BENCH_CALL=1 measures one native call per case from the host instead of the batch entry.
   jit::BatchFn batch = std::getenv("EDICT_BENCH_CALL") ? nullptr : engine->batch(uint32_t(l.decision));
-  size_t out_stride = (info.output_size + 15) / 16 * 16;
+  size_t out_stride = info.output_size;
   std::vector<uint8_t> outs(out_stride * l.cases.size() + 16);
   std::vector<int32_t> statuses(l.cases.size());
   std::vector<jit::NativeError> errors(l.cases.size());
   uint64_t checksum = 0;
   std::vector<double> rates = Rates(1, l.cases.size(), [&] {
     if (batch) {
-      batch(base, stride, l.cases.size(), outs.data(), out_stride, statuses.data(), errors.data());
+      batch(base, l.cases.size(), outs.data(), statuses.data(), errors.data());
       checksum += outs[0] + uint64_t(statuses[l.cases.size() / 2]);
     } else {
       for (size_t i = 0; i < l.cases.size(); ++i) {
