@@ -85,7 +85,7 @@ bool Decimal::FromRatio(i128 num, i128 den, Decimal* out) {
   bool neg = (num < 0) != (den < 0);
   u128 n = Abs(num), d = Abs(den);
   u128 g = Gcd(n, d);
-  if (g > 1) { n /= g; d /= g; }
+  if (g > 1) { n = UDiv(n, g); d = UDiv(d, g); }
   constexpr u128 kLimit = u128(1) << 127;  // normalised magnitudes stay below 2^127
   if (n >= kLimit || d >= kLimit) return false;
   out->num_ = neg ? -i128(n) : i128(n);
@@ -144,7 +144,7 @@ bool Decimal::Add(const Decimal& a, const Decimal& b, Decimal* out) {
     }
   } else {
     i128 g = i128(Gcd(u128(a.den_), u128(b.den_)));
-    i128 da = a.den_ / g, db = b.den_ / g;
+    i128 da = SDiv(a.den_, g), db = SDiv(b.den_, g);
     i128 x, y;
     if (!MulOv(a.num_, db, &x) && !MulOv(b.num_, da, &y) && !AddOv(x, y, &n) && !MulOv(a.den_, db, &d))
       return FromRatio(n, d, out);
@@ -178,7 +178,7 @@ bool Decimal::Mul(const Decimal& a, const Decimal& b, Decimal* out) {
   if (g1 == 0) g1 = 1;
   if (g2 == 0) g2 = 1;
   i128 n, d;
-  if (MulOv(a.num_ / g1, b.num_ / g2, &n) || MulOv(a.den_ / g2, b.den_ / g1, &d)) return false;
+  if (MulOv(SDiv(a.num_, g1), SDiv(b.num_, g2), &n) || MulOv(SDiv(a.den_, g2), SDiv(b.den_, g1), &d)) return false;
   // Cross-reduction of reduced operands gives a reduced product: no further gcd.
   if (n == -kMax - 1) return false;
   out->num_ = n;

@@ -14,6 +14,17 @@ u128 Gcd(u128 a, u128 b);
 // Decimal text of a 128-bit integer (std::to_string has no __int128 overload).
 std::string ToString(i128 v);
 
+// Quotients that take a 64-bit division when both operands fit (a 128-bit one is a library
+// call): values in decisions are mostly small.
+inline u128 UDiv(u128 a, u128 b) {
+  if ((a >> 64) == 0 && (b >> 64) == 0) return uint64_t(a) / uint64_t(b);
+  return a / b;
+}
+inline i128 SDiv(i128 a, i128 b) {
+  if (a == i128(int64_t(a)) && b == i128(int64_t(b)) && !(a == INT64_MIN && b == -1)) return int64_t(a) / int64_t(b);
+  return a / b;
+}
+
 // Absolute value as unsigned; exact even for the most negative value.
 inline u128 Abs(i128 v) { return v < 0 ? u128(0) - u128(v) : u128(v); }
 

@@ -341,7 +341,16 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     trace->outcome.reset();
   }
   // 1. Which rules apply.
-  std::vector<uint32_t> applicable;
+  struct Depth {
+    size_t& d;
+    explicit Depth(size_t& depth) : d(depth) { ++d; }
+    ~Depth() { --d; }
+  } depth(depth_);
+  if (rule_sets_.size() < depth_) rule_sets_.resize(depth_);
+  // A nested call may grow rule_sets_: index it, do not keep a reference across calls.
+  const size_t level = depth_ - 1;
+  std::vector<uint32_t> applicable = std::move(rule_sets_[level].applicable);
+  applicable.clear();
   for (uint32_t r = 0; r < d.rules.size(); ++r) {
     const ir::Rule& rule = d.rules[r];
     RuleTrace* rt_ = nullptr;
@@ -356,7 +365,18 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
   // 2. Which applicable rules are not overridden by another applicable rule.
   std::vector<std::vector<uint32_t>> overridden_by;
   if (trace) overridden_by.resize(d.rules.size());
-  std::vector<uint32_t> winners = ir::Winners(d, applicable, trace ? &overridden_by : nullptr);
+  std::vector<uint32_t> winners = std::move(rule_sets_[level].winners);
+  ir::Winners(d, applicable, &winners, trace ? &overridden_by : nullptr);
+  struct GiveBack {  // the buffers return to their level however this call ends
+    std::vector<RuleSets>& sets;
+    size_t level;
+    std::vector<uint32_t>& a;
+    std::vector<uint32_t>& w;
+    ~GiveBack() {
+      sets[level].applicable = std::move(a);
+      sets[level].winners = std::move(w);
+    }
+  } give_back{rule_sets_, level, applicable, winners};
   if (trace)
     for (uint32_t r : applicable) trace->rules[r].overridden_by = std::move(overridden_by[r]);
   auto cite = [](const ir::Rule& r) { return r.cite.empty() ? std::string() : " (" + r.cite.cite + ")"; };

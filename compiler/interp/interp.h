@@ -94,6 +94,12 @@ class Interpreter {
   bool in_test_ = false;
   bool coverage_ = false;
   std::vector<std::vector<uint64_t>> decided_;
+  // Buffers of EvalDecision, one pair per depth of decision calls, reused from case to case.
+  struct RuleSets {
+    std::vector<uint32_t> applicable, winners;
+  };
+  std::vector<RuleSets> rule_sets_;
+  size_t depth_ = 0;
 };
 
 }  // namespace edict::interp

@@ -194,6 +194,9 @@ struct Module {
 // overrides. With `overridden_by` (one entry per rule of d), also who overrides whom.
 std::vector<uint32_t> Winners(const Decision& d, const std::vector<uint32_t>& applicable,
                               std::vector<std::vector<uint32_t>>* overridden_by = nullptr);
+// The same, into `winners` (cleared first), for callers that reuse the buffer.
+void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::vector<uint32_t>* winners,
+             std::vector<std::vector<uint32_t>>* overridden_by = nullptr);
 
 // Prints the module (`edict dump --phase=ir`).
 std::string Print(const Module& m);

@@ -94,6 +94,13 @@ class Verifier {
 std::vector<uint32_t> Winners(const Decision& d, const std::vector<uint32_t>& applicable,
                               std::vector<std::vector<uint32_t>>* overridden_by) {
   std::vector<uint32_t> winners;
+  Winners(d, applicable, &winners, overridden_by);
+  return winners;
+}
+
+void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::vector<uint32_t>* winners,
+             std::vector<std::vector<uint32_t>>* overridden_by) {
+  winners->clear();
   for (uint32_t r : applicable) {
     bool overridden = false;
     for (uint32_t s : applicable) {
@@ -103,9 +110,8 @@ std::vector<uint32_t> Winners(const Decision& d, const std::vector<uint32_t>& ap
         if (overridden_by) (*overridden_by)[r].push_back(s);
       }
     }
-    if (!overridden) winners.push_back(r);
+    if (!overridden) winners->push_back(r);
   }
-  return winners;
 }
 
 std::vector<std::string> Verify(const Module& m) {
