@@ -7,6 +7,9 @@
 #include <functional>
 #include <memory>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string>
 #include <string_view>
 
@@ -48,11 +51,24 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
 // Calls `f(line_number, line)` for every non-blank line of a chunk (without its newline or CR).
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f);
 
-// The number of '\n' bytes in s (eight bytes at a time).
+// The number of '\n' bytes in s: sixteen bytes at a time with SSE2 (every x86-64 has it), or
+// eight at a time in a word elsewhere.
 inline size_t CountNewlines(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull, kNl = kOnes * '\n';
   const char* p = s.data();
   size_t n = s.size(), count = 0, i = 0;
+#if defined(__SSE2__)
+  // Each byte lane counts its newlines (a match is -1: subtract it) for up to 255 blocks, then
+  // the lanes are summed (psadbw); no popcnt instruction is needed.
+  const __m128i nl = _mm_set1_epi8('\n');
+  while (i + 16 <= n) {
+    __m128i lanes = _mm_setzero_si128();
+    for (int k = 0; k < 255 && i + 16 <= n; ++k, i += 16)
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), nl));
+    __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    count += size_t(_mm_cvtsi128_si64(sums)) + size_t(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+#else
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull, kNl = kOnes * '\n';
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
@@ -62,6 +78,7 @@ inline size_t CountNewlines(std::string_view s) {
     uint64_t z = ~(((x & ~kHighs) + ~kHighs) | x) & kHighs;
     count += size_t(((z >> 7) * kOnes) >> 56);  // the sum of the eight 0/1 bytes
   }
+#endif
   for (; i < n; ++i) count += p[i] == '\n';
   return count;
 }

@@ -42,7 +42,7 @@ TEST_CASE("mutated sources never crash the front end or the interpreter", "[robu
   CHECK(checked_ok > 0);  // some mutations are harmless (inside comments, duplicated blank space)
 }
 
-TEST_CASE("newlines are counted exactly, eight bytes at a time", "[pipeline]") {
+TEST_CASE("newlines are counted exactly, a block of bytes at a time", "[pipeline]") {
   // Bytes next to '\n' (0x0a) in value or bit pattern, and high bytes, must never count.
   std::string s;
   uint64_t seed = 12345;
@@ -58,4 +58,6 @@ TEST_CASE("newlines are counted exactly, eight bytes at a time", "[pipeline]") {
   CHECK(edict::driver::CountNewlines(s) == expected);
   CHECK(edict::driver::CountNewlines("") == 0);
   CHECK(edict::driver::CountNewlines("\n\n\n\n\n\n\n\n\n") == 9);
+  // Every byte a newline, for more blocks than a byte lane can count before it is summed.
+  CHECK(edict::driver::CountNewlines(std::string(16 * 600 + 7, '\n')) == 16 * 600 + 7);
 }
