@@ -11,12 +11,46 @@
 #include <thread>
 #include <vector>
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 namespace edict::driver {
 
 namespace {
 constexpr size_t kChunkBytes = 1 << 20;
+
+// A regular file mapped whole (read-only), from the stream's current position; empty for
+// pipes, terminals, empty files, or when mapping fails (the stream is then read as usual).
+class MappedFile {
+ public:
+  explicit MappedFile(std::FILE* f) {
+    struct stat st;
+    int fd = fileno(f);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return;
+    long pos = std::ftell(f);
+    if (pos < 0 || pos >= st.st_size) return;
+    void* p = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return;
+    madvise(p, size_t(st.st_size), MADV_SEQUENTIAL);
+    base_ = p;
+    size_ = size_t(st.st_size);
+    bytes_ = std::string_view(static_cast<const char*>(p) + pos, size_ - size_t(pos));
+  }
+  ~MappedFile() {
+    if (base_) munmap(base_, size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  bool ok() const { return base_ != nullptr; }
+  std::string_view bytes() const { return bytes_; }
+
+ private:
+  void* base_ = nullptr;
+  size_t size_ = 0;
+  std::string_view bytes_;
+};
 }  // namespace
 
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f) {
@@ -87,7 +121,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
       consume(*chunk);
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (spare.size() < 2 * threads) spare.push_back(std::move(chunk->text));
+        if (spare.size() < 2 * threads && chunk->text.capacity() > 0) spare.push_back(std::move(chunk->text));
       }
       cases += chunk->cases;
       failed += chunk->failed;
@@ -106,12 +140,49 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     }
   });
 
-  // Read straight into each chunk's buffer, after the previous block's partial line.
+  // Chunks of whole lines. A regular file is mapped, and chunks are views into it (no copy);
+  // a pipe, or the end of a file too close to its end for the padding, is read into buffers.
   bool ok = true;
-  std::string partial;
   uint64_t line_no = 1;
   size_t index = 0;
   bool header_done = !options.header;
+  // Hands a chunk (its view set) to the workers, once few enough are in flight.
+  auto submit = [&](std::unique_ptr<LineChunk> chunk) {
+    uint64_t lines = CountNewlines(chunk->view) + (chunk->view.back() == '\n' ? 0 : 1);
+    chunk->index = index++;
+    chunk->first_line = line_no;
+    chunk->line_count = lines;
+    line_no += lines;
+    std::unique_lock<std::mutex> lock(mu);
+    space_cv.wait(lock, [&] { return index - written <= 4 * threads; });
+    queue.push_back(std::move(chunk));
+    work_cv.notify_one();
+  };
+  // The CSV header, if any, off the front of `text`; false stops the run.
+  auto take_header = [&](std::string_view& text) {
+    if (header_done || text.empty()) return true;
+    size_t nl = text.find('\n');
+    std::string header(text.substr(0, nl == std::string_view::npos ? text.size() : nl));
+    if (!header.empty() && header.back() == '\r') header.pop_back();
+    header_done = true;
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    ++line_no;
+    return options.header(header);
+  };
+  MappedFile mapped(in);
+  std::string_view rest = mapped.bytes();
+  while (ok && rest.size() >= kChunkBytes + LineChunk::kPadding) {  // views, while the padding is there
+    if (!take_header(rest)) { ok = false; break; }
+    const char* last = static_cast<const char*>(memrchr(rest.data(), '\n', kChunkBytes));
+    if (!last) break;  // a line longer than a chunk: read it below
+    auto chunk = std::make_unique<LineChunk>();
+    chunk->view = rest.substr(0, size_t(last - rest.data()) + 1);
+    rest.remove_prefix(chunk->view.size());
+    submit(std::move(chunk));
+  }
+  // The rest: the mapped tail, then whatever the stream still holds.
+  std::string partial(rest);
+  if (mapped.ok()) std::fseek(in, 0, SEEK_END);
   for (bool eof = false; !eof && ok;) {
     auto chunk = std::make_unique<LineChunk>();
     std::string& text = chunk->text;
@@ -134,26 +205,13 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     }
     partial.assign(text.data() + cut, len - cut);
     text.resize(cut);
-    if (!header_done && !text.empty()) {
-      size_t nl = text.find('\n');
-      std::string header = text.substr(0, nl == std::string::npos ? text.size() : nl);
-      if (!header.empty() && header.back() == '\r') header.pop_back();
-      if (!options.header(header)) { ok = false; break; }
-      text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
-      ++line_no;
-      header_done = true;
-    }
-    if (text.empty()) continue;
-    uint64_t lines = CountNewlines(text) + (text.back() == '\n' ? 0 : 1);
-    chunk->index = index++;
-    chunk->first_line = line_no;
-    chunk->line_count = lines;
+    std::string_view body = text;
+    if (!take_header(body)) { ok = false; break; }
+    if (body.empty()) continue;
+    text.erase(0, text.size() - body.size());
     text.append(LineChunk::kPadding, ' ');
-    line_no += lines;
-    std::unique_lock<std::mutex> lock(mu);
-    space_cv.wait(lock, [&] { return index - written <= 4 * threads; });
-    queue.push_back(std::move(chunk));
-    work_cv.notify_one();
+    chunk->view = std::string_view(text.data(), text.size() - LineChunk::kPadding);
+    submit(std::move(chunk));
   }
   if (std::ferror(in)) ok = false;
   {

@@ -23,15 +23,18 @@ struct ChunkExtra {
 struct LineChunk {
   size_t index = 0;
   uint64_t first_line = 0;  // 1-based number of the chunk's first line
-  uint64_t line_count = 0;  // how many lines `text` holds
-  std::string text;         // whole lines, followed by kPadding spaces
+  uint64_t line_count = 0;  // how many lines the chunk holds
+  // Whole lines followed by at least kPadding readable bytes: a view into the mapped input file,
+  // or `text` (the lines read, then kPadding spaces).
+  std::string_view view;
+  std::string text;
   std::string output;       // written to the output in order
   std::string diagnostics;  // written to stderr in order
   uint64_t cases = 0, failed = 0;
   std::unique_ptr<ChunkExtra> extra;
 
   static constexpr size_t kPadding = 64;
-  std::string_view lines() const { return std::string_view(text.data(), text.size() - kPadding); }
+  std::string_view lines() const { return view; }
 };
 
 struct PipelineOptions {
