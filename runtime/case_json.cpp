@@ -116,7 +116,8 @@ struct CaseDecoder::Impl {
     for (const auto& e : types.enums) member_index.emplace_back(e.members);
     for (const auto& r : types.records) {
       record_fields.emplace_back();
-      for (const auto& f : r.fields) record_fields.back().push_back({f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds});
+      for (const auto& f : r.fields)
+        record_fields.back().push_back({f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds, CanonicalScale(f.bounds)});
     }
   }
 
@@ -157,7 +158,7 @@ struct CaseDecoder::Impl {
 
   // The common scalars (booleans, plain numbers, enum names without escapes), in a small
   // function: true when done; false leaves the value to Read, which handles (and reports) all.
-  bool ReadFast(od::value v, TypeId t, uint8_t* dst) {
+  bool ReadFast(od::value v, TypeId t, int64_t scale, uint8_t* dst) {
     const TypeInfo& ti = types.info(t);
     switch (ti.kind) {
       case TypeKind::Bool: {
@@ -178,10 +179,15 @@ struct CaseDecoder::Impl {
           std::memcpy(dst, &num, 8);
           return true;
         }
-        static_assert(kFlatDecimalScale == 1'000'000);
-        static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
-        if (decimals > 6 || __builtin_mul_overflow(num, kScaleUp[decimals], &num)) return false;
-        den = kFlatDecimalScale;
+        if (scale == kFlatDecimalScale) {  // the common case: by a table, with no division
+          static_assert(kFlatDecimalScale == 1'000'000);
+          static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+          if (decimals > 6 || __builtin_mul_overflow(num, kScaleUp[decimals], &num)) return false;
+          den = kFlatDecimalScale;
+        } else if (int64_t scaled; ScaleToFlat(num, den, scale, &scaled)) {
+          num = scaled;
+          den = scale;
+        }  // else as written: exact, and read by the general path
         std::memcpy(dst, &num, 8);
         std::memcpy(dst + 8, &den, 8);
         return true;
@@ -203,7 +209,7 @@ struct CaseDecoder::Impl {
   }
 
   // Reads a value of type t into dst; false (with an issue recorded) when it does not fit.
-  bool Read(od::value v, TypeId t, const Path& path, uint8_t* dst) {
+  bool Read(od::value v, TypeId t, const Path& path, uint8_t* dst, int64_t scale = kFlatDecimalScale) {
     const TypeInfo& ti = types.info(t);
     od::json_type jt;
     if (v.type().get(jt)) { Issue(path, "not valid JSON"); return false; }
@@ -248,12 +254,9 @@ struct CaseDecoder::Impl {
         int decimals;
         if (ParseDecimalFast(raw, &num, &den, &decimals)) {
           if (ti.kind == TypeKind::Decimal) {
-            static_assert(kFlatDecimalScale == 1'000'000);
-            static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
-            if (int64_t scaled; decimals <= 6 ? !__builtin_mul_overflow(num, kScaleUp[decimals], &scaled)
-                                              : ScaleToFlat(num, den, &scaled)) {
+            if (int64_t scaled; ScaleToFlat(num, den, scale, &scaled)) {
               num = scaled;
-              den = kFlatDecimalScale;
+              den = scale;
             }
             std::memcpy(dst, &num, 8);
             std::memcpy(dst + 8, &den, 8);
@@ -269,7 +272,7 @@ struct CaseDecoder::Impl {
         }
         auto d = Decimal::Parse(raw);
         if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
-        if (ti.kind == TypeKind::Decimal) { WriteDecimalFlat(*d, dst, *arena); return true; }
+        if (ti.kind == TypeKind::Decimal) { WriteDecimalFlat(*d, dst, *arena, scale); return true; }
         if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
         if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
           Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));
@@ -476,7 +479,8 @@ struct CaseDecoder::Impl {
       else seen |= uint64_t(1) << idx;
       od::value v = std::move(kv).value();
       const CaseParam& field = fields[size_t(idx)];
-      if (!ReadFast(v, field.type, dst + offsets[size_t(idx)]) && !Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)]))
+      if (!ReadFast(v, field.type, field.scale, dst + offsets[size_t(idx)]) &&
+          !Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)], field.scale))
         ok = false;
       else if (field.bounds && !InDomain(field, dst + offsets[size_t(idx)], Path{&prefix, field.name})) ok = false;
     }

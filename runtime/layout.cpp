@@ -82,23 +82,42 @@ const char* Arena::CopyText(const std::string& s) {
   return p;
 }
 
-bool ScaleToFlat(int64_t num, int64_t den, int64_t* scaled) {
+int64_t CanonicalScale(const std::vector<FieldBound>& bounds) {
+  bool below = false, above = false;
+  Decimal magnitude = Decimal::FromInt(0);
+  for (const FieldBound& b : bounds) {
+    bool upper = b.cmp == BoundCmp::Lt || b.cmp == BoundCmp::Le;
+    (upper ? above : below) = true;
+    Decimal m = b.number;
+    if (m.Sign() < 0) Decimal::Neg(m, &m);
+    if (Decimal::Compare(m, magnitude) > 0) magnitude = m;
+  }
+  if (!below || !above) return kFlatDecimalScale;
+  for (int64_t scale = kFlatDecimalScale; scale >= 1; scale /= 10) {
+    Decimal scaled;
+    if (Decimal::Mul(magnitude, Decimal::FromInt(scale), &scaled) && Decimal::Compare(scaled, Decimal::FromInt(INT64_MAX)) <= 0) return scale;
+  }
+  return 0;
+}
+
+bool ScaleToFlat(int64_t num, int64_t den, int64_t scale, int64_t* scaled) {
+  if (scale <= 0) return false;
   // A literal's den is 10^digits: drop trailing zero digits beyond the scale (4800.0000000).
-  while (den > kFlatDecimalScale && den % 10 == 0 && num % 10 == 0) {
+  while (den > scale && den % 10 == 0 && num % 10 == 0) {
     num /= 10;
     den /= 10;
   }
-  if (den <= 0 || kFlatDecimalScale % den != 0) return false;
-  return !__builtin_mul_overflow(num, kFlatDecimalScale / den, scaled);
+  if (den <= 0 || scale % den != 0) return false;
+  return !__builtin_mul_overflow(num, scale / den, scaled);
 }
 
-void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena) {
+void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena, int64_t scale) {
   i128 n = d.num(), q = d.den();
   if (n >= INT64_MIN && n <= INT64_MAX && q <= INT64_MAX) {
     int64_t n64 = int64_t(n), q64 = int64_t(q);
-    if (int64_t scaled; ScaleToFlat(n64, q64, &scaled)) {
+    if (int64_t scaled; ScaleToFlat(n64, q64, scale, &scaled)) {
       n64 = scaled;
-      q64 = kFlatDecimalScale;
+      q64 = scale;
     }
     std::memcpy(dst, &n64, 8);
     std::memcpy(dst + 8, &q64, 8);
@@ -154,7 +173,12 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
       const RecordInfo& r = types.records[ti.ref];
       const TypeLayout& l = layouts.of(t);
       const auto& fs = *v.AsRecord().fields;
-      for (size_t i = 0; i < r.fields.size(); ++i) WriteFlat(fs[i], r.fields[i].type, types, layouts, dst + l.field_offsets[i], arena);
+      for (size_t i = 0; i < r.fields.size(); ++i) {
+        if (types.kind(r.fields[i].type) == TypeKind::Decimal)
+          WriteDecimalFlat(fs[i].AsDec(), dst + l.field_offsets[i], arena, CanonicalScale(r.fields[i].bounds));
+        else
+          WriteFlat(fs[i], r.fields[i].type, types, layouts, dst + l.field_offsets[i], arena);
+      }
       return;
     }
   }

@@ -5,9 +5,10 @@
 //   bool      uint8_t (0 or 1)            integer  int64_t
 //   decimal   {int64_t num; int64_t den} (den > 0, not necessarily reduced); a value whose
 //             parts do not fit is boxed: den = 0 and num points to an edict_decimal
-//             {__int128 num, den} (runtime/abi.h). Edict writes a value that is a whole number
-//             of millionths within 64 bits in the canonical form den = kFlatDecimalScale, which
-//             native code takes a fast path for; any other den > 0 is read exactly too.
+//             {__int128 num, den} (runtime/abi.h). Edict writes a value in its canonical form
+//             when it can: den = the field's canonical scale (CanonicalScale: 10^6, or less for
+//             a field whose declared domain reaches large magnitudes), which native code takes
+//             a fast path for; any other den > 0 is read exactly too.
 //   date      int32_t days since 1970-01-01  duration {int64_t months, days}
 //   text      {const char* ptr; int64_t len}  enum     int32_t member index
 //   set       uint64_t words[(members + 63) / 64], bit i = member i
@@ -58,12 +59,20 @@ class Arena {
 // The canonical denominator of flat decimals: a case's 15831.2 is {15831200000, 1000000}.
 inline constexpr int64_t kFlatDecimalScale = 1'000'000;
 
-// num/den (den > 0, a power of ten from a literal or any positive value) as a numerator over
-// kFlatDecimalScale, when it is a whole number of millionths that fits in 64 bits.
-bool ScaleToFlat(int64_t num, int64_t den, int64_t* scaled);
+// The canonical denominator of a decimal field with this declared domain: kFlatDecimalScale,
+// unless the domain bounds the field on both sides with a magnitude M whose millionths would not
+// fit in 64 bits: then the largest 10^k (k < 6) with M * 10^k within 64 bits, or 0 (no canonical
+// form: any den, as written) when even M itself does not fit. A decision's parameters and the
+// elements of lists use kFlatDecimalScale.
+int64_t CanonicalScale(const std::vector<FieldBound>& bounds);
 
-// Writes a decimal in the compact layout (canonical when it can be; see kFlatDecimalScale) (boxing it in `arena` when its parts exceed 64 bits).
-void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena);
+// num/den (den > 0, a power of ten from a literal or any positive value) as a numerator over
+// `scale` (a power of ten), when it is a whole number of 1/scale that fits in 64 bits.
+bool ScaleToFlat(int64_t num, int64_t den, int64_t scale, int64_t* scaled);
+
+// Writes a decimal in the compact layout: over `scale` when it can be (see CanonicalScale; 0:
+// reduced), boxed in `arena` when its reduced parts exceed 64 bits.
+void WriteDecimalFlat(const Decimal& d, uint8_t* dst, Arena& arena, int64_t scale = kFlatDecimalScale);
 
 // Writes a value of type t into dst (layout.of(t).size bytes, suitably aligned).
 void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& layouts, uint8_t* dst, Arena& arena);

@@ -153,7 +153,6 @@ class Batch {
     rt::Arena& arena = st.arena;
     {
       // 1. Decode every line into consecutive flat slots.
-      std::string_view text = chunk->lines();
       size_t max_cases = chunk->line_count;
       uint8_t* base = reserve(in_raw, in_cap, stride * max_cases + 16);
       line_of.clear();

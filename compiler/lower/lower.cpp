@@ -223,15 +223,16 @@ class Lowerer {
   }
 
   // `input`: memory an Edict decoder (or a caller following docs/abi.md) wrote, where decimals
-  // are canonical whenever they can be; speculative code assumes so (see LoadDecimal).
-  CgVal LoadFlat(TypeId t, llvm::Value* p, bool input = false) {
+  // are canonical whenever they can be, over `scale` (a record field's own: rt::CanonicalScale);
+  // speculative code assumes so (see LoadDecimal).
+  CgVal LoadFlat(TypeId t, llvm::Value* p, bool input = false, int64_t scale = rt::kFlatDecimalScale) {
     const auto& ti = m_.types.info(t);
     CgVal v;
     switch (ti.kind) {
       case TypeKind::Error: break;
       case TypeKind::Bool: v.a = B_.CreateICmpNE(B_.CreateLoad(I8(), p), B_.getInt8(0)); break;
       case TypeKind::Integer: v.a = B_.CreateLoad(I64(), p); break;
-      case TypeKind::Decimal: return LoadDecimal(p, input);
+      case TypeKind::Decimal: return LoadDecimal(p, input ? scale : 0);
       case TypeKind::Date: case TypeKind::Enum: v.a = B_.CreateLoad(I32(), p); break;
       case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
         v.a = B_.CreateLoad(ti.kind == TypeKind::Duration ? I64() : Ptr(), p);
@@ -243,7 +244,8 @@ class Lowerer {
       case TypeKind::Record: {
         const auto& r = m_.types.records[ti.ref];
         const auto& l = L_.of(t);
-        for (size_t i = 0; i < r.fields.size(); ++i) v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i]), input));
+        for (size_t i = 0; i < r.fields.size(); ++i)
+          v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i]), input, rt::CanonicalScale(r.fields[i].bounds)));
         break;
       }
     }
@@ -274,18 +276,20 @@ class Lowerer {
   }
 
   // A decimal in the compact layout: 64-bit parts, or (den = 0) a pointer to 128-bit parts.
-  CgVal LoadDecimal(llvm::Value* p, bool input) {
+  // `scale`: the canonical denominator speculative code may assume (bailing out otherwise), or
+  // 0 for none.
+  CgVal LoadDecimal(llvm::Value* p, int64_t scale) {
     auto* n64 = B_.CreateLoad(I64(), p);
     auto* d64 = B_.CreateLoad(I64(), At(p, 8));
     auto* boxed = B_.CreateICmpEQ(d64, C64(0));
     CgVal v;
-    if (spec_ && input) {
-      // Inputs are canonical (den = kFlatDecimalScale) unless they cannot be, and those rare
-      // cases take the exact path. A denominator known here lets LLVM fold the cross products
-      // of every comparison and sum into plain 64-bit arithmetic.
-      Bail(B_.CreateICmpNE(d64, C64(rt::kFlatDecimalScale)));
+    if (spec_ && scale > 0) {
+      // Inputs are canonical (den = the scale) unless they cannot be, and those rare cases take
+      // the exact path. A denominator known here lets LLVM fold the cross products of every
+      // comparison and sum into plain 64-bit arithmetic.
+      Bail(B_.CreateICmpNE(d64, C64(scale)));
       v.a = B_.CreateSExt(n64, I128());
-      v.b = C128(rt::kFlatDecimalScale);
+      v.b = C128(scale);
       return v;
     }
     if (spec_) {  // boxed values are rare: the exact path handles them
@@ -1352,9 +1356,10 @@ class Lowerer {
 
   // edict_batch_<d>(in, in_stride, n, out, out_stride, status, errors): evaluates n cases laid
   // out at a stride, one status per case (0 or 1 + the error kind) and its NativeError.
-  // The batch entry: a first loop runs the speculative function inlined (no call in it, so
-  // nothing to keep across one), a second one, only when some case bailed out, runs the general
-  // function on those cases.
+  // The batch entry, block by block of kBlock cases: a first loop runs the speculative function
+  // inlined (no call in it, so nothing to keep across one); a second one, only when some case of
+  // the block bailed out, runs the general function on those cases while they are in cache.
+  static constexpr int64_t kBlock = 256;
   void DefineBatch(uint32_t d) {
     auto* ft = llvm::FunctionType::get(B_.getVoidTy(), {Ptr(), I64(), Ptr(), Ptr(), Ptr()}, false);
     auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, DecisionSymbol(d) + "_batch", M_);
@@ -1364,11 +1369,10 @@ class Lowerer {
     std::vector<TypeId> ptypes;
     for (const auto& p : m_.decisions[d].params) ptypes.push_back(p.type);
     int64_t in_stride = L_.Struct(ptypes).size, out_stride = L_.of(m_.decisions[d].result).size;
-    auto* entry = llvm::BasicBlock::Create(C_, "entry", f);
-    B_.SetInsertPoint(entry);
-    struct Case { llvm::Value *in, *out, *err, *status; };
-    // for (i = 0; i < n; ++i) body(case i, carried): `carried` is a value threaded through.
-    auto loop = [&](const char* name, llvm::Value* carried0, auto body) {
+    B_.SetInsertPoint(llvm::BasicBlock::Create(C_, "entry", f));
+    // for (i = begin; i < end; i += step) body(i, carried): `carried` is threaded through.
+    auto loop = [&](const char* name, llvm::Value* begin, llvm::Value* end, int64_t step, llvm::Value* carried0,
+                    auto body) {
       auto* pre = B_.GetInsertBlock();
       auto* head = llvm::BasicBlock::Create(C_, std::string(name) + "_head", f);
       auto* bb = llvm::BasicBlock::Create(C_, name, f);
@@ -1376,20 +1380,16 @@ class Lowerer {
       B_.CreateBr(head);
       B_.SetInsertPoint(head);
       auto* i = B_.CreatePHI(I64(), 2);
-      i->addIncoming(C64(0), pre);
+      i->addIncoming(begin, pre);
       auto* carried = B_.CreatePHI(carried0->getType(), 2);
       carried->addIncoming(carried0, pre);
-      B_.CreateCondBr(B_.CreateICmpULT(i, f->getArg(1)), bb, exit);
+      B_.CreateCondBr(B_.CreateICmpULT(i, end), bb, exit);
       B_.SetInsertPoint(bb);
-      Case c{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, C64(in_stride))),
-             B_.CreateInBoundsGEP(I8(), f->getArg(2), B_.CreateMul(i, C64(out_stride))),
-             B_.CreateInBoundsGEP(I8(), f->getArg(4), B_.CreateMul(i, C64(sizeof(jit::NativeError)))),
-             B_.CreateInBoundsGEP(I32(), f->getArg(3), i)};
-      llvm::Value* next_carried = body(c, carried);
-      i->addIncoming(B_.CreateAdd(i, C64(1)), B_.GetInsertBlock());
+      llvm::Value* next_carried = body(i, carried);
+      i->addIncoming(B_.CreateAdd(i, C64(step)), B_.GetInsertBlock());
       carried->addIncoming(next_carried, B_.GetInsertBlock());
       auto* back = B_.CreateBr(head);
-      // Strides are only known at run time: vectorising would only add a never-taken version.
+      // Nothing to vectorise: each case is a chain of loads, compares and selects.
       llvm::LLVMContext& ctx = C_;
       auto* off = llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
                                           llvm::ConstantAsMetadata::get(B_.getFalse())});
@@ -1399,40 +1399,55 @@ class Lowerer {
       B_.SetInsertPoint(exit);
       return carried;
     };
-    llvm::Value* bailed = loop("fast", B_.getFalse(), [&](const Case& c, llvm::Value* any) {
-      auto* status = B_.CreateCall(spec_fns_[d], {c.in, c.out, c.err, null});
-      B_.CreateStore(status, c.status);
-      return B_.CreateOr(any, B_.CreateICmpEQ(status, C32(kBailed)));
-    });
-    auto* exact = llvm::BasicBlock::Create(C_, "exact", f);
-    auto* done = llvm::BasicBlock::Create(C_, "done", f);
-    B_.CreateCondBr(bailed, exact, done, Unlikely());
-    B_.SetInsertPoint(exact);
-    loop("exact", B_.getFalse(), [&](const Case& c, llvm::Value* unused) {
-      auto* redo = llvm::BasicBlock::Create(C_, "redo", f);
-      auto* next = llvm::BasicBlock::Create(C_, "next", f);
-      B_.CreateCondBr(B_.CreateICmpEQ(B_.CreateLoad(I32(), c.status), C32(kBailed)), redo, next);
-      B_.SetInsertPoint(redo);
-      B_.CreateStore(B_.CreateCall(fns_[d], {c.in, c.out, c.err, null}), c.status);
-      B_.CreateBr(next);
-      B_.SetInsertPoint(next);
+    struct Case { llvm::Value *in, *out, *err, *status; };
+    auto at = [&](llvm::Value* i) {
+      return Case{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, C64(in_stride))),
+                  B_.CreateInBoundsGEP(I8(), f->getArg(2), B_.CreateMul(i, C64(out_stride))),
+                  B_.CreateInBoundsGEP(I8(), f->getArg(4), B_.CreateMul(i, C64(sizeof(jit::NativeError)))),
+                  B_.CreateInBoundsGEP(I32(), f->getArg(3), i)};
+    };
+    llvm::Value* n = f->getArg(1);
+    loop("block", C64(0), n, kBlock, B_.getFalse(), [&](llvm::Value* b, llvm::Value* unused) {
+      auto* block_end = B_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, B_.CreateAdd(b, C64(kBlock)), n);
+      llvm::Value* bailed = loop("fast", b, block_end, 1, B_.getFalse(), [&](llvm::Value* i, llvm::Value* any) {
+        Case c = at(i);
+        auto* status = B_.CreateCall(spec_fns_[d], {c.in, c.out, c.err, null});
+        B_.CreateStore(status, c.status);
+        return B_.CreateOr(any, B_.CreateICmpEQ(status, C32(kBailed)));
+      });
+      auto* exact = llvm::BasicBlock::Create(C_, "exact", f);
+      auto* done = llvm::BasicBlock::Create(C_, "block_done", f);
+      B_.CreateCondBr(bailed, exact, done, Unlikely());
+      B_.SetInsertPoint(exact);
+      loop("exact", b, block_end, 1, B_.getFalse(), [&](llvm::Value* i, llvm::Value* none) {
+        Case c = at(i);
+        auto* redo = llvm::BasicBlock::Create(C_, "redo", f);
+        auto* next = llvm::BasicBlock::Create(C_, "next", f);
+        B_.CreateCondBr(B_.CreateICmpEQ(B_.CreateLoad(I32(), c.status), C32(kBailed)), redo, next);
+        B_.SetInsertPoint(redo);
+        B_.CreateStore(B_.CreateCall(fns_[d], {c.in, c.out, c.err, null}), c.status);
+        B_.CreateBr(next);
+        B_.SetInsertPoint(next);
+        return none;
+      });
+      B_.CreateBr(done);
+      B_.SetInsertPoint(done);
       return unused;
     });
-    B_.CreateBr(done);
-    B_.SetInsertPoint(done);
     B_.CreateRetVoid();
   }
 
   // The speculative tail: the outcome is selected without branches; it bails out to the
-  // general function when there is no applicable rule and no default, or when two winners'
-  // outcomes differ (both are errors, which only the general function reports), or when
-  // anything above needed an exact slow path.
+  // general function when there is no applicable rule and no default, or when more than one
+  // rule wins (their outcomes may differ, a conflict that only the general function reports,
+  // or agree, which the general function then returns), or when anything above needed an
+  // exact slow path.
   //
   // The selection tries the rules in an order where a rule comes after every rule that
   // overrides it (fewer overriders first), each on its bare condition: the first applicable
   // rule in that order has no applicable overrider, so it is a winner. Only a rule that some
-  // other rule neither overrides nor is overridden by can be a second winner; for those alone
-  // is agreement checked. An exception chain thus costs one select per rule.
+  // other rule neither overrides nor is overridden by can be a second winner, so only those are
+  // counted. An exception chain thus costs one select per rule, and nothing compares outcomes.
   void DefineSpeculativeOutcome(const ir::Decision& d, const std::vector<llvm::Value*>& applies,
                                 const std::vector<llvm::Value*>& wins, llvm::Value* out) {
     size_t n = wins.size();
@@ -1459,8 +1474,10 @@ class Lowerer {
     if (!d.has_default) Bail(B_.CreateNot(any));
     CgVal first = d.has_default ? Expr(d.default_rule.outcome) : Undef(d.result);
     for (size_t k = n; k-- > 0;) first = Select(applies[order[k]], outcomes[order[k]], first);
+    llvm::Value* winners = C32(0);
     for (size_t r = 0; r < n; ++r)
-      if (independent[r]) Bail(B_.CreateAnd(wins[r], B_.CreateNot(Eq(d.result, first, outcomes[r]))));
+      if (independent[r]) winners = B_.CreateAdd(winners, B_.CreateZExt(wins[r], I32()));
+    Bail(B_.CreateICmpUGT(winners, C32(1)));
     BailUnlessStorable(d.result, first);
     auto* exact = NewBlock("exact");
     auto* done = NewBlock("done");

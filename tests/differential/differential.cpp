@@ -38,14 +38,15 @@ std::string TraceText(const ir::Module& m, const interp::DecisionTrace& t) {
   return s;
 }
 
-// Rewrites every canonical decimal of a flat value (den = kFlatDecimalScale) in lowest terms.
+// Rewrites every decimal of a flat value that is not boxed in lowest terms (a canonical one,
+// over its field's scale, then differs from what the decoders write).
 void Decanonicalise(uint8_t* p, rt::TypeId t, const rt::TypeTable& types, const rt::Layouts& L) {
   const auto& ti = types.info(t);
   if (ti.kind == rt::TypeKind::Decimal) {
     int64_t num, den;
     std::memcpy(&num, p, 8);
     std::memcpy(&den, p + 8, 8);
-    if (den != rt::kFlatDecimalScale) return;
+    if (den <= 0) return;  // boxed
     int64_t g = std::gcd(num < 0 ? -num : num, den);
     num /= g;
     den /= g;

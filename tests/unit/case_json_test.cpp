@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstring>
 
 #include "runtime/case_json.h"
@@ -121,4 +122,46 @@ TEST_CASE("decimals are written canonical when they can be, and exactly when the
   CHECK_FALSE(flat("1", "5.5").ok);
   CHECK_FALSE(flat("+", "1").ok);
   CHECK_FALSE(flat("\"DE\"", "1").ok);
+}
+
+TEST_CASE("a field's canonical scale follows its declared domain", "[case]") {
+  auto bound = [](BoundCmp cmp, const char* n) {
+    FieldBound b;
+    b.cmp = cmp;
+    b.number = *Decimal::Parse(n);
+    return b;
+  };
+  CHECK(CanonicalScale({}) == kFlatDecimalScale);
+  CHECK(CanonicalScale({bound(BoundCmp::Ge, "0")}) == kFlatDecimalScale);  // unbounded above
+  CHECK(CanonicalScale({bound(BoundCmp::Ge, "0"), bound(BoundCmp::Le, "10000000")}) == kFlatDecimalScale);
+  CHECK(CanonicalScale({bound(BoundCmp::Ge, "0"), bound(BoundCmp::Le, "1e14")}) == 10000);
+  CHECK(CanonicalScale({bound(BoundCmp::Gt, "-1e18"), bound(BoundCmp::Lt, "5")}) == 1);
+  CHECK(CanonicalScale({bound(BoundCmp::Ge, "0"), bound(BoundCmp::Le, "1e20")}) == 0);  // not even whole numbers
+
+  // A record field with a domain up to 1e14 is written in ten-thousandths; one up to 1e20, as
+  // written (and boxed beyond 64 bits).
+  TypeTable types;
+  RecordInfo r;
+  r.name = "R";
+  TypeId dec = types.Intern({TypeKind::Decimal, 0, 0});
+  r.fields = {{"a", dec, "", {}, {bound(BoundCmp::Ge, "0"), bound(BoundCmp::Le, "1e14")}},
+              {"b", dec, "", {}, {bound(BoundCmp::Ge, "0"), bound(BoundCmp::Le, "1e20")}}};
+  types.records.push_back(r);
+  TypeId rec = types.Intern({TypeKind::Record, 0, 0});
+  CaseDecoder dec_json(types, {{"r", rec}});
+  auto read = [&](const std::string& a, const std::string& b) {
+    std::string json = R"({"r":{"a":)" + a + R"(,"b":)" + b + "}}";
+    std::string padded = json + std::string(CaseDecoder::kPadding, ' ');
+    alignas(16) uint8_t dst[32] = {};
+    Arena arena;
+    std::vector<CaseIssue> issues;
+    REQUIRE(dec_json.DecodeFlat(std::string_view(padded.data(), json.size()), dst, arena, &issues));
+    std::array<int64_t, 4> parts;
+    std::memcpy(parts.data(), dst, 32);
+    return parts;
+  };
+  auto p = read("12.5", "12.5");
+  CHECK((p[0] == 125000 && p[1] == 10000 && p[2] == 125 && p[3] == 10));
+  auto q = read("99999999999999.9999", "1e19");  // b: beyond 2^63, boxed
+  CHECK((q[0] == 999999999999999999 && q[1] == 10000 && q[3] == 0));
 }
