@@ -69,6 +69,10 @@ class HeaderWriter {
     out += fmt::format("/* record {}{} */\ntypedef struct {} {{\n", rec.name, rec.doc.empty() ? "" : ": " + CComment(rec.doc), CIdent(rec.name));
     for (const auto& f : rec.fields) {
       out += "  " + Field(f.type, CIdent(f.name));
+      if (m_.types.kind(f.type) == rt::TypeKind::Decimal) {
+        int64_t scale = rt::CanonicalScale(f.bounds);
+        out += scale ? fmt::format(" /* fastest with den == {} */", scale) : " /* any den */";
+      }
       if (!f.doc.empty()) out += " /* " + CComment(f.doc) + " */";
       out += "\n";
     }
@@ -207,7 +211,9 @@ extern "C" {{
 #ifndef EDICT_COMMON_TYPES
 #define EDICT_COMMON_TYPES
 /* An exact decimal: num / den with den > 0, not necessarily reduced. A value whose parts do not
-   fit in 64 bits is boxed: den == 0 and num holds a pointer to an edict_decimal128. */
+   fit in 64 bits is boxed: den == 0 and num holds a pointer to an edict_decimal128. Every den is
+   exact; the decision is fastest when each decimal is a whole number over its field's canonical
+   denominator (noted on each record field; 1000000 for parameters), written so when it fits. */
 typedef struct edict_decimal {{ int64_t num; int64_t den; }} edict_decimal;
 typedef struct edict_decimal128 {{ __int128 num; __int128 den; }} edict_decimal128;
 typedef struct edict_duration {{ int64_t months; int64_t days; }} edict_duration;

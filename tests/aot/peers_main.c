@@ -13,10 +13,13 @@ static int country(const char* s, size_t n) {
   return -1;
 }
 
-/* "15831.2" -> 158312 / 10. A value beyond 64 bits is boxed, as the ABI says: den = 0 and num
-   points to an edict_decimal128 (here in one of a few static slots, enough for one case). */
+/* "15831.2" -> 15831200000 / 1000000 (the canonical form, which the library is fastest with)
+   on odd lines, 158312 / 10 (as written, as exact) on even ones. A value beyond 64 bits is
+   boxed, as the ABI says: den = 0 and num points to an edict_decimal128 (here in one of a few
+   static slots, enough for one case). */
 static edict_decimal128 boxes[8];
 static int next_box;
+static int canonical;
 
 static edict_decimal decimal(const char* s) {
   __int128 num = 0, den = 1;
@@ -28,6 +31,11 @@ static edict_decimal decimal(const char* s) {
     if (dot) den *= 10;
   }
   if (neg) num = -num;
+  if (canonical && den <= 1000000 && 1000000 % den == 0 && num * (1000000 / den) >= INT64_MIN &&
+      num * (1000000 / den) <= INT64_MAX) {
+    num *= 1000000 / den;
+    den = 1000000;
+  }
   edict_decimal d;
   if (num >= INT64_MIN && num <= INT64_MAX && den <= INT64_MAX) {
     d.num = (int64_t)num;
@@ -46,7 +54,8 @@ int main(int argc, char** argv) {
   FILE* in = fopen(argv[1], "r");
   if (!in) return 2;
   char line[4096];
-  while (fgets(line, sizeof line, in)) {
+  for (long n = 1; fgets(line, sizeof line, in); ++n) {
+    canonical = n % 2;
     verdict_input c;
     memset(&c, 0, sizeof c);
     next_box = 0;
