@@ -152,7 +152,8 @@ struct DiffStats : driver::ChunkExtra {
 
 class Corpus {
  public:
-  Corpus(const DiffOptions& o, Side& a, Side& b) : o_(o), old_(a), new_(b) {
+  driver::DiagnosticLimit errors;
+  Corpus(const DiffOptions& o, Side& a, Side& b) : errors(o.max_errors), o_(o), old_(a), new_(b) {
     // One module and the same parameter types: one decoding serves both sides.
     same_input_ = a.engine == b.engine && a.dec().params.size() == b.dec().params.size() &&
                   std::equal(a.dec().params.begin(), a.dec().params.end(), b.dec().params.begin(),
@@ -184,7 +185,7 @@ class Corpus {
         if (it->second.examples.size() < o_.examples) it->second.examples.push_back(std::move(ex));
     }
     cases_ += chunk.cases;
-    if (!chunk.diagnostics.empty()) std::cerr << chunk.diagnostics;
+    errors.Write(chunk.diagnostics);
   }
 
   std::string Report() const;
@@ -662,6 +663,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   bool ok = driver::RunLinePipeline(in, po, [&] { return corpus.MakeWorker(); },
                                     [&](driver::LineChunk& chunk) { corpus.Merge(chunk); });
   if (in != stdin) std::fclose(in);
+  corpus.errors.Finish();
   if (!header_ok) return kInputError;
   if (!ok) {
     std::cerr << fmt::format("error: reading `{}` failed\n", o.cases);

@@ -25,6 +25,7 @@ struct DiffOptions {
   int threads = 0;
   bool progress = true;
   bool cross_check = false;  // with cases: check that every corpus class is a symbolic one
+  uint64_t max_errors = 100;  // with cases: error lines on stderr (0: every one)
 };
 
 int RunDiff(const driver::Common& c, const DiffOptions& o);

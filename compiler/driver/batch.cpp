@@ -75,15 +75,17 @@ class Batch {
     po.progress = progress_;
     bool header_ok = true;
     if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
+    DiagnosticLimit errors(o_.max_errors);
     bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
       std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
-      std::cerr << chunk.diagnostics;
+      errors.Write(chunk.diagnostics);
       cases_ += chunk.cases;
       failed_ += chunk.failed;
     });
     if (in != stdin) std::fclose(in);
     std::fflush(out);
     if (out != stdout) std::fclose(out);
+    errors.Finish();
     if (engine_.valid() && !engine_.get()) {
       std::cerr << "error: the JIT could not compile the program: " << compile_error << "\n";
       return kCompileError;

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   bool no_progress = false;
   batch->add_flag("--no-progress", no_progress, "Do not show progress on the terminal");
   batch->add_flag("--stats", bo.stats, "Add time, throughput and threads to the summary line");
+  batch->add_option("--max-errors", bo.max_errors, "Error lines shown on stderr (default 100; 0 shows every one)");
 
   auto* build = app.add_subcommand("build", "Compile a decision to a shared library, a C header and the JSON Schema of its input");
   BuildOptions bd;
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
   diffc->add_option("--threads,-j", df.threads, "Worker threads (default: every core)");
   diffc->add_flag("--cross-check", df.cross_check,
                   "With --cases: run the symbolic diff too and check that every class of the corpus is one it finds");
+  diffc->add_option("--max-errors", df.max_errors, "With --cases: error lines shown on stderr (default 100; 0 shows every one)");
   bool diff_no_progress = false;
   diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
 

@@ -53,6 +53,26 @@ class MappedFile {
 };
 }  // namespace
 
+void DiagnosticLimit::Write(std::string_view text) {
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl == std::string_view::npos ? text.size() : nl + 1);
+    text.remove_prefix(line.size());
+    if (limit_ == 0 || shown_ < limit_) {
+      std::cerr << line;
+      ++shown_;
+    } else {
+      ++hidden_;
+    }
+  }
+}
+
+void DiagnosticLimit::Finish() const {
+  if (hidden_ > 0)
+    std::cerr << fmt::format("... and {} more error line{} not shown (--max-errors 0 shows every one)\n", hidden_,
+                             hidden_ == 1 ? "" : "s");
+}
+
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f) {
   std::string_view text = chunk.lines();
   size_t pos = 0;

@@ -37,6 +37,19 @@ struct LineChunk {
   std::string_view lines() const { return view; }
 };
 
+// Writes the chunks' diagnostics (one line each) to stderr in order, at most `limit` lines
+// (0: every one); Finish() then says how many were left out. A million cases of the wrong
+// schema would otherwise print millions of lines.
+class DiagnosticLimit {
+ public:
+  explicit DiagnosticLimit(uint64_t limit) : limit_(limit) {}
+  void Write(std::string_view text);
+  void Finish() const;
+
+ private:
+  uint64_t limit_, shown_ = 0, hidden_ = 0;
+};
+
 struct PipelineOptions {
   unsigned threads = 0;          // 0: every core
   bool progress = false;         // a progress line on stderr (callers pass isatty)
