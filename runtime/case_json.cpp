@@ -43,6 +43,25 @@ bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den, int* decim
 }
 
 
+// num/den (den = 10^decimals, from ParseDecimalFast) in the flat layout: over `scale` when it
+// is a whole number of 1/scale within 64 bits (see CanonicalScale), as written otherwise.
+void WriteParsedDecimal(int64_t num, int64_t den, int decimals, int64_t scale, uint8_t* dst) {
+  static_assert(kFlatDecimalScale == 1'000'000);
+  static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+  int64_t scaled;
+  if (scale == kFlatDecimalScale && decimals <= 6) {  // the common case: by a table, no division
+    if (!__builtin_mul_overflow(num, kScaleUp[decimals], &scaled)) {
+      num = scaled;
+      den = scale;
+    }
+  } else if (ScaleToFlat(num, den, scale, &scaled)) {
+    num = scaled;
+    den = scale;
+  }
+  std::memcpy(dst, &num, 8);
+  std::memcpy(dst + 8, &den, 8);
+}
+
 }  // namespace
 
 // Where a value is in the case: rendered (`s.consignee.country`, `s.end_uses[2]`) only when
@@ -179,17 +198,7 @@ struct CaseDecoder::Impl {
           std::memcpy(dst, &num, 8);
           return true;
         }
-        if (scale == kFlatDecimalScale) {  // the common case: by a table, with no division
-          static_assert(kFlatDecimalScale == 1'000'000);
-          static constexpr int64_t kScaleUp[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
-          if (decimals > 6 || __builtin_mul_overflow(num, kScaleUp[decimals], &num)) return false;
-          den = kFlatDecimalScale;
-        } else if (int64_t scaled; ScaleToFlat(num, den, scale, &scaled)) {
-          num = scaled;
-          den = scale;
-        }  // else as written: exact, and read by the general path
-        std::memcpy(dst, &num, 8);
-        std::memcpy(dst + 8, &den, 8);
+        WriteParsedDecimal(num, den, decimals, scale, dst);
         return true;
       }
       case TypeKind::Enum: {
@@ -254,12 +263,7 @@ struct CaseDecoder::Impl {
         int decimals;
         if (ParseDecimalFast(raw, &num, &den, &decimals)) {
           if (ti.kind == TypeKind::Decimal) {
-            if (int64_t scaled; ScaleToFlat(num, den, scale, &scaled)) {
-              num = scaled;
-              den = scale;
-            }
-            std::memcpy(dst, &num, 8);
-            std::memcpy(dst + 8, &den, 8);
+            WriteParsedDecimal(num, den, decimals, scale, dst);
             return true;
           }
           if (num % den == 0) {

@@ -17,27 +17,28 @@ Layouts::Layouts(const TypeTable& types) : layouts_(types.type_count()) {
     TypeLayout l;
     const TypeInfo& ti = types.info(t);
     switch (ti.kind) {
-      case TypeKind::Error: l = {0, 1, {}, 0}; break;
-      case TypeKind::Bool: l = {1, 1, {}, 0}; break;
-      case TypeKind::Integer: l = {8, 8, {}, 0}; break;
-      case TypeKind::Decimal: l = {16, 8, {}, 0}; break;
-      case TypeKind::Date: l = {4, 4, {}, 0}; break;
-      case TypeKind::Duration: l = {16, 8, {}, 0}; break;
-      case TypeKind::Text: l = {16, 8, {}, 0}; break;
-      case TypeKind::Enum: l = {4, 4, {}, 0}; break;
+      case TypeKind::Error: l = {0, 1, {}, 0, {}}; break;
+      case TypeKind::Bool: l = {1, 1, {}, 0, {}}; break;
+      case TypeKind::Integer: l = {8, 8, {}, 0, {}}; break;
+      case TypeKind::Decimal: l = {16, 8, {}, 0, {}}; break;
+      case TypeKind::Date: l = {4, 4, {}, 0, {}}; break;
+      case TypeKind::Duration: l = {16, 8, {}, 0, {}}; break;
+      case TypeKind::Text: l = {16, 8, {}, 0, {}}; break;
+      case TypeKind::Enum: l = {4, 4, {}, 0, {}}; break;
       case TypeKind::Set: {
         uint32_t words = uint32_t((types.enums[ti.ref].members.size() + 63) / 64);
         if (words == 0) words = 1;
-        l = {8 * words, 8, {}, words};
+        l = {8 * words, 8, {}, words, {}};
         break;
       }
-      case TypeKind::List: l = {16, 8, {}, 0}; break;
+      case TypeKind::List: l = {16, 8, {}, 0, {}}; break;
       case TypeKind::Record: {
         uint32_t off = 0, align = 1;
         for (const FieldInfo& f : types.records[ti.ref].fields) {
           const TypeLayout& fl = get(f.type);
           off = AlignUp(off, fl.align);
           l.field_offsets.push_back(off);
+          l.field_scales.push_back(types.kind(f.type) == TypeKind::Decimal ? CanonicalScale(f.bounds) : 0);
           off += fl.size;
           align = std::max(align, fl.align);
         }
@@ -175,7 +176,7 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
       const auto& fs = *v.AsRecord().fields;
       for (size_t i = 0; i < r.fields.size(); ++i) {
         if (types.kind(r.fields[i].type) == TypeKind::Decimal)
-          WriteDecimalFlat(fs[i].AsDec(), dst + l.field_offsets[i], arena, CanonicalScale(r.fields[i].bounds));
+          WriteDecimalFlat(fs[i].AsDec(), dst + l.field_offsets[i], arena, l.field_scales[i]);
         else
           WriteFlat(fs[i], r.fields[i].type, types, layouts, dst + l.field_offsets[i], arena);
       }

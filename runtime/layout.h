@@ -31,6 +31,7 @@ struct TypeLayout {
   uint32_t align = 1;
   std::vector<uint32_t> field_offsets;  // records
   uint32_t words = 0;                   // sets
+  std::vector<int64_t> field_scales;    // records: each decimal field's CanonicalScale (0 for others)
 };
 
 // Layouts of all types of a table, computed once.

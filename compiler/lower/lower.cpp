@@ -245,7 +245,7 @@ class Lowerer {
         const auto& r = m_.types.records[ti.ref];
         const auto& l = L_.of(t);
         for (size_t i = 0; i < r.fields.size(); ++i)
-          v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i]), input, rt::CanonicalScale(r.fields[i].bounds)));
+          v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i]), input, l.field_scales[i]));
         break;
       }
     }
