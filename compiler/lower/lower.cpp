@@ -1354,9 +1354,9 @@ class Lowerer {
     B_.CreateRet(C32(0));
   }
 
-  // edict_batch_<d>(in, in_stride, n, out, out_stride, status, errors): evaluates n cases laid
-  // out at a stride, one status per case (0 or 1 + the error kind) and its NativeError.
-  // The batch entry, block by block of kBlock cases: a first loop runs the speculative function
+  // edict_decision_<d>_batch(in, n, out, status, errors): evaluates n cases in arrays of the flat
+  // input and outcome types, one status per case (0 or 1 + the error kind) and its NativeError.
+  // Block by block of kBlock cases: a first loop runs the speculative function
   // inlined (no call in it, so nothing to keep across one); a second one, only when some case of
   // the block bailed out, runs the general function on those cases while they are in cache.
   static constexpr int64_t kBlock = 256;
