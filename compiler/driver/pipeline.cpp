@@ -13,6 +13,7 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@ namespace edict::driver {
 
 namespace {
 constexpr size_t kChunkBytes = 1 << 20;
+constexpr size_t kReleaseBytes = 32 << 20;  // consumed bytes of a mapped file released at once
 
 // A regular file mapped whole (read-only), from the stream's current position; empty for
 // pipes, terminals, empty files, or when mapping fails (the stream is then read as usual).
@@ -51,6 +53,16 @@ class MappedFile {
   size_t size_ = 0;
   std::string_view bytes_;
 };
+// Drops the whole pages of consumed views of the mapped input from the process (they stay in
+// the page cache), so that memory stays bounded however large the file. Each call costs the
+// other threads a TLB flush: it is done every kReleaseBytes, not per chunk.
+void ReleaseMapped(std::string_view view) {
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (uintptr_t(view.data()) + page - 1) / page * page;
+  uintptr_t end = (uintptr_t(view.data()) + view.size()) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 }  // namespace
 
 void DiagnosticLimit::Write(std::string_view text) {
@@ -125,6 +137,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   }
   std::thread writer([&] {
     size_t next = 0;
+    std::string_view unreleased;  // consumed views of the mapped file, not yet released
     uint64_t cases = 0, failed = 0;
     auto last = std::chrono::steady_clock::now();
     for (;;) {
@@ -139,6 +152,14 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
       }
       if (options.progress && !chunk->diagnostics.empty()) std::cerr << "\r\033[K";
       consume(*chunk);
+      if (chunk->text.empty()) {  // a view of the mapped file: release it 32 MB at a time
+        if (!unreleased.data()) unreleased = chunk->view;
+        unreleased = std::string_view(unreleased.data(), size_t(chunk->view.data() + chunk->view.size() - unreleased.data()));
+        if (unreleased.size() >= kReleaseBytes) {
+          ReleaseMapped(unreleased);
+          unreleased = {};
+        }
+      }
       {
         std::lock_guard<std::mutex> lock(mu);
         if (spare.size() < 2 * threads && chunk->text.capacity() > 0) spare.push_back(std::move(chunk->text));
@@ -194,7 +215,8 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   while (ok && rest.size() >= kChunkBytes + LineChunk::kPadding) {  // views, while the padding is there
     if (!take_header(rest)) { ok = false; break; }
     const char* last = static_cast<const char*>(memrchr(rest.data(), '\n', kChunkBytes));
-    if (!last) break;  // a line longer than a chunk: read it below
+    if (!last) last = static_cast<const char*>(std::memchr(rest.data(), '\n', rest.size() - LineChunk::kPadding));
+    if (!last) break;  // a last line longer than a chunk: read below
     auto chunk = std::make_unique<LineChunk>();
     chunk->view = rest.substr(0, size_t(last - rest.data()) + 1);
     rest.remove_prefix(chunk->view.size());
