@@ -35,7 +35,6 @@ class MappedFile {
     if (pos < 0 || pos >= st.st_size) return;
     void* p = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) return;
-    madvise(p, size_t(st.st_size), MADV_SEQUENTIAL);
     base_ = p;
     size_ = size_t(st.st_size);
     bytes_ = std::string_view(static_cast<const char*>(p) + pos, size_ - size_t(pos));
