@@ -36,6 +36,8 @@ struct Options {
   int opt_level = 2;     // 0 to 3
   // Compile only these decisions and the decisions they call (empty: every decision).
   std::vector<uint32_t> only;
+  // Reuse machine code compiled before for the same program (compiler/jit/code_cache.h).
+  bool cache = true;
 };
 
 // What lowering decided about one decision: its input layout and its trace layout.
@@ -61,6 +63,7 @@ class Engine {
   SourceRange site(int32_t s) const;
   const rt::Layouts& layouts() const;
   double compile_ms() const;   // lowering + optimisation + machine code, whole module
+  bool from_cache() const;     // the machine code came from the compiled-code cache
 
  private:
   Engine();

@@ -1,17 +1,26 @@
 // The ORC LLJIT wrapper: lower, optimise, compile, look up. About a hundred lines, as in LLVM's
 // Kaleidoscope JIT.
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SHA256.h>
 #include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/xxhash.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
+#include "compiler/jit/code_cache.h"
 #include "compiler/jit/engine.h"
 #include "compiler/lower/lower.h"
 #include "runtime/abi.h"
@@ -25,6 +34,7 @@ struct Engine::Impl {
   std::vector<DecisionFn> fns;
   std::vector<BatchFn> batch_fns;
   double compile_ms = 0;
+  bool from_cache = false;
 };
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
@@ -38,6 +48,7 @@ SourceRange Engine::site(int32_t s) const {
 }
 const rt::Layouts& Engine::layouts() const { return *impl_->layouts; }
 double Engine::compile_ms() const { return impl_->compile_ms; }
+bool Engine::from_cache() const { return impl_->from_cache; }
 
 namespace {
 
@@ -65,6 +76,44 @@ void Optimise(llvm::Module& m, llvm::TargetMachine* tm, int level) {
                                             : llvm::OptimizationLevel::O3;
   llvm::ModulePassManager mpm = level <= 0 ? pb.buildO0DefaultPipeline(ol) : pb.buildPerModuleDefaultPipeline(ol);
   mpm.run(m, mam);
+}
+
+// This executable's identity (size and modification time): code compiled by another build of
+// Edict, whose optimisation or code generation may differ, is never reused. Empty if unknown.
+std::string ExecutableIdentity() {
+  struct stat st;
+  if (::stat("/proc/self/exe", &st) != 0) return "";
+  return std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+// The cache key: a hash of everything that determines the machine code.
+std::string CacheKey(const llvm::Module& m, const llvm::TargetMachine& tm, int opt_level, const std::string& exe) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "edict-code-v1\n" << exe << "\n" << LLVM_VERSION_STRING << "\n" << tm.getTargetTriple().str() << "\n"
+     << tm.getTargetCPU() << "\n" << tm.getTargetFeatureString() << "\nO" << opt_level << "\n";
+  m.print(os, nullptr);
+  os.flush();
+  auto digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  std::string hex;
+  for (uint8_t b : digest) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
+  return hex;
+}
+
+// A cache entry is the object file followed by its 64-bit xxh3: a damaged entry is a miss.
+std::string Seal(llvm::StringRef object) {
+  uint64_t h = llvm::xxh3_64bits(object);
+  std::string entry(object.str());
+  entry.append(reinterpret_cast<const char*>(&h), sizeof h);
+  return entry;
+}
+std::unique_ptr<llvm::MemoryBuffer> Unseal(const std::string& entry) {
+  if (entry.size() <= sizeof(uint64_t)) return nullptr;
+  llvm::StringRef object(entry.data(), entry.size() - sizeof(uint64_t));
+  uint64_t h;
+  std::memcpy(&h, entry.data() + object.size(), sizeof h);
+  if (h != llvm::xxh3_64bits(object)) return nullptr;
+  return llvm::MemoryBuffer::getMemBufferCopy(object, "edict-cached-code");
 }
 
 }  // namespace
@@ -113,10 +162,25 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
     *error = "internal error: the generated LLVM IR is invalid: " + vs.str();
     return nullptr;
   }
-  Optimise(*module, tm->get(), options.opt_level);
-  // A developer aid: EDICT_JIT_DUMP=1 prints the optimised LLVM IR on stderr.
-  if (const char* dump = std::getenv("EDICT_JIT_DUMP"); dump && *dump == '1') module->print(llvm::errs(), nullptr);
-  if (auto e = impl.jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+  // A developer aid: EDICT_JIT_DUMP=1 prints the optimised LLVM IR on stderr (and bypasses the cache).
+  const char* dump = std::getenv("EDICT_JIT_DUMP");
+  bool dumping = dump && *dump == '1';
+  static const std::string exe = ExecutableIdentity();
+  CodeCache cache = options.cache && !dumping && !exe.empty() ? CodeCache::FromEnvironment() : CodeCache::Disabled();
+  std::string key = cache.enabled() ? CacheKey(*module, **tm, options.opt_level, exe) : std::string();
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  if (auto entry = cache.Read(key)) object = Unseal(*entry);
+  impl.from_cache = object != nullptr;
+  if (!object) {
+    Optimise(*module, tm->get(), options.opt_level);
+    if (dumping) module->print(llvm::errs(), nullptr);
+    llvm::orc::SimpleCompiler compile(**tm);
+    auto compiled = compile(*module);
+    if (!Take(compiled, error)) return nullptr;
+    object = std::move(*compiled);
+    cache.Write(key, Seal(object->getBuffer()));
+  }
+  if (auto e = impl.jit->addObjectFile(std::move(object))) {
     *error = llvm::toString(std::move(e));
     return nullptr;
   }
