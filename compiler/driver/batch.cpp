@@ -100,6 +100,7 @@ class Batch {
     if (o_.stats || progress_) {
       std::cerr << fmt::format(" ({:.3f} s, {:.0f} cases/s, {} thread{}, engine {}", secs, double(cases_) / std::max(secs, 1e-9),
                                threads, threads == 1 ? "" : "s", o_.engine);
+      if (engine_.valid() && engine_.get() && engine_.get()->from_cache()) std::cerr << ", code from the cache";
       if (interpreted_ > 0) std::cerr << fmt::format("; {} by the interpreter while it compiled", interpreted_.load());
       std::cerr << ")";
     }

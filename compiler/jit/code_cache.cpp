@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -53,7 +54,8 @@ std::optional<std::string> CodeCache::Read(std::string_view key) const {
 void CodeCache::Write(std::string_view key, std::string_view bytes) const {
   if (!enabled()) return;
   std::string final_path = Path(key);
-  std::string tmp = final_path + ".tmp." + std::to_string(::getpid());
+  static std::atomic<unsigned> writes{0};  // two engines of one process may store at once
+  std::string tmp = final_path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(writes++);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return;
