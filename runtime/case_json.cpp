@@ -64,6 +64,16 @@ void WriteParsedDecimal(int64_t num, int64_t den, int decimals, int64_t scale, u
 
 }  // namespace
 
+// A value as quoted in a message: whole when short, otherwise its start and its length (a
+// malformed case may hold megabytes in one field).
+std::string Shown(std::string_view s) {
+  constexpr size_t kMax = 80;
+  if (s.size() <= kMax) return std::string(s);
+  size_t cut = 60;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return fmt::format("{}... ({} bytes)", s.substr(0, cut), s.size());
+}
+
 // Where a value is in the case: rendered (`s.consignee.country`, `s.end_uses[2]`) only when
 // there is something to report.
 struct Path {
@@ -271,13 +281,13 @@ struct CaseDecoder::Impl {
             std::memcpy(dst, &x, 8);
             return true;
           }
-          Issue(path, fmt::format("expected {}, found `{}`", what(), raw));
+          Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw)));
           return false;
         }
         auto d = Decimal::Parse(raw);
-        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
+        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw))); return false; }
         if (ti.kind == TypeKind::Decimal) { WriteDecimalFlat(*d, dst, *arena, scale); return true; }
-        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), raw)); return false; }
+        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw))); return false; }
         if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
           Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));
           return false;
@@ -291,7 +301,7 @@ struct CaseDecoder::Impl {
         std::string_view s;
         if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         auto d = ParseDate(s);
-        if (!d) { Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", s)); return false; }
+        if (!d) { Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", Shown(s))); return false; }
         std::memcpy(dst, &d->days, 4);
         return true;
       }
@@ -301,7 +311,7 @@ struct CaseDecoder::Impl {
         if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
         Duration dur;
         if (!ParseDuration(s, &dur)) {
-          Issue(path, fmt::format("expected a duration such as \"30 days\" or \"2 months\", found \"{}\"", s));
+          Issue(path, fmt::format("expected a duration such as \"30 days\" or \"2 months\", found \"{}\"", Shown(s)));
           return false;
         }
         std::memcpy(dst, &dur.months, 8);
@@ -330,7 +340,7 @@ struct CaseDecoder::Impl {
           return false;
         }
         int idx = MemberIndex(ti.ref, s);
-        if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", s, e.name)); return false; }
+        if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", Shown(s), e.name)); return false; }
         int32_t x = idx;
         std::memcpy(dst, &x, 4);
         return true;
@@ -349,7 +359,7 @@ struct CaseDecoder::Impl {
           std::string_view s;
           if (el.get(ev) || ev.get_string().get(s)) { Issue(ep, "expected a " + e.name + " name"); ok = false; continue; }
           int idx = MemberIndex(ti.ref, s);
-          if (idx < 0) { Issue(ep, fmt::format("\"{}\" is not a {}", s, e.name)); ok = false; continue; }
+          if (idx < 0) { Issue(ep, fmt::format("\"{}\" is not a {}", Shown(s), e.name)); ok = false; continue; }
           dst[idx / 8] |= uint8_t(1u << (idx % 8));
         }
         return ok;

@@ -165,3 +165,13 @@ TEST_CASE("a field's canonical scale follows its declared domain", "[case]") {
   auto q = read("99999999999999.9999", "1e19");  // b: beyond 2^63, boxed
   CHECK((q[0] == 999999999999999999 && q[1] == 10000 && q[3] == 0));
 }
+
+TEST_CASE("a huge malformed value is quoted by its start and length", "[case]") {
+  Fixture f;
+  CaseDecoder dec(f.types, {{"s", f.shipment}});
+  std::string big = std::string(59, 'X') + "\u00e9" + std::string(100000, 'Y');  // a two-byte character across the cut
+  auto c = dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":")" + big + R"(","day":"2025-01-01","groups":[]}})");
+  REQUIRE(c.issues.size() == 1);
+  CHECK(c.issues[0].field == "s.dest");
+  CHECK(c.issues[0].message == "\"" + std::string(59, 'X') + "... (100061 bytes)\" is not a Country");
+}
