@@ -1,5 +1,5 @@
-// The ORC LLJIT wrapper: lower, optimise, compile, look up. About a hundred lines, as in LLVM's
-// Kaleidoscope JIT.
+// The ORC LLJIT wrapper: lower, then take the machine code from the code cache or optimise and
+// compile it (storing it there), add the object file, look up. As in LLVM's Kaleidoscope JIT.
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
