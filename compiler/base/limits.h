@@ -11,4 +11,10 @@ namespace edict::limits {
 // construct that goes deeper.
 inline constexpr uint32_t kMaxNestingDepth = 1000;
 
+// How deeply evaluation may nest through calls: the depth of an expression, plus at each use of a
+// helper or constant the depth of that one's expression, and so on down the deepest chain. The
+// engines, the LLVM lowering and the Z3 encoding recurse this deep; every thread Edict starts has
+// a stack that holds it (compiler/base/stack.h).
+inline constexpr uint32_t kMaxEvaluationDepth = 10000;
+
 }  // namespace edict::limits

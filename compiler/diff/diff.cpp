@@ -20,12 +20,14 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/output.h"
 #include "compiler/driver/csv_cases.h"
 #include "compiler/driver/load.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
+#include "runtime/text.h"
 #include "runtime/abi.h"
 #include "runtime/case_json.h"
 
@@ -35,6 +37,7 @@ namespace {
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
+using driver::kOutputError;
 using driver::kOk;
 using driver::kUsage;
 
@@ -589,18 +592,14 @@ std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding) 
   return p;
 }
 
-bool WriteReport(const std::string& report, const std::string& output) {
-  if (output.empty()) {
-    std::cout << report;
-    return true;
-  }
-  std::ofstream out(output, std::ios::binary);
-  if (!out) {
-    std::cerr << fmt::format("error: cannot write `{}`\n", output);
-    return false;
-  }
-  out << report;
-  return true;
+bool WriteReport(const std::string& report, const std::string& output, const std::string& format) {
+  std::string safe = format == "text" || format == "markdown" ? rt::TerminalSafe(report, true) : std::string();
+  std::string_view bytes = safe.empty() ? std::string_view(report) : std::string_view(safe);
+  if (output.empty()) return WriteStdout(bytes);  // a failure is reported once, by main
+  std::string error;
+  if (WriteWholeFile(output, bytes, &error)) return true;
+  std::cerr << "error: " << error << "\n";
+  return false;
 }
 
 int CompileSides(Side* a, Side* b) {
@@ -739,7 +738,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
                              missing ? fmt::format("; {} do not", missing) : "");
     return missing ? kFailed : kOk;
   }
-  if (!WriteReport(corpus.Report(), o.output)) return kInputError;
+  if (!WriteReport(corpus.Report(), o.output, o.format)) return kOutputError;
   return corpus.total().invalid ? kFailed : kOk;
 }
 
@@ -822,7 +821,7 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
   if (!first.empty()) out += "first provision where they part:\n" + first + "every provision that differs:\n" + table;
   out += "\n--- old: explanation ---\n" + interp::ExplainText(sides[0].m(), sides[0].program->sources, traces[0]);
   out += "\n--- new: explanation ---\n" + interp::ExplainText(sides[1].m(), sides[1].program->sources, traces[1]);
-  std::cout << out;
+  WriteStdout(rt::TerminalSafe(out, true));  // a failure is reported by main
   return kOk;
 }
 

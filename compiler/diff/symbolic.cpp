@@ -24,6 +24,7 @@ namespace edict::diff {
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
+using driver::kOutputError;
 using driver::kOk;
 
 namespace sym {
@@ -798,7 +799,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     }
     return f_.complete() ? kOk : kFailed;
   }
-  if (!WriteReport(Report(o_, a_, b_, f_), o_.output)) return kInputError;
+  if (!WriteReport(Report(o_, a_, b_, f_), o_.output, o_.format)) return kOutputError;
   return f_.complete() ? kOk : kFailed;
 }
 

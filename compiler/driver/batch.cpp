@@ -21,6 +21,8 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/batch.h"
+
+#include "compiler/base/output.h"
 #include "compiler/driver/csv_cases.h"
 #include "compiler/driver/load.h"
 #include "compiler/driver/pipeline.h"
@@ -50,10 +52,11 @@ class Batch {
       std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o_.cases);
       return kInputError;
     }
-    std::FILE* out = o_.output.empty() ? stdout : std::fopen(o_.output.c_str(), "wb");
-    if (!out) {
-      std::cerr << fmt::format("error: cannot write `{}`\n", o_.output);
-      return kInputError;
+    Output out;
+    if (!out.Open(o_.output)) {
+      std::cerr << "error: " << out.error() << "\n";
+      if (in != stdin) std::fclose(in);
+      return kOutputError;
     }
     csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && IsCsvPath(o_.cases));
     // The JIT compiles on its own thread while the workers read and decode their first chunks.
@@ -77,15 +80,19 @@ class Batch {
     if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
     DiagnosticLimit errors(o_.max_errors);
     bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
-      std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
+      out.Write(chunk.output);
       errors.Write(chunk.diagnostics);
       cases_ += chunk.cases;
       failed_ += chunk.failed;
     });
     if (in != stdin) std::fclose(in);
-    std::fflush(out);
-    if (out != stdout) std::fclose(out);
+    bool written = out.Close();
     errors.Finish();
+    if (!written) {
+      // Every result after the failed write is lost: never report them as decided.
+      std::cerr << "error: " << out.error() << "\n";
+      return kOutputError;
+    }
     if (engine_.valid() && !engine_.get()) {
       std::cerr << "error: the JIT could not compile the program: " << compile_error << "\n";
       return kCompileError;
@@ -310,11 +317,11 @@ class Batch {
     return row + ",\n";
   }
 
-  void WriteCsvHeader(std::FILE* out) {
+  void WriteCsvHeader(Output& out) {
     std::string h = "line";
     for (const auto& [path, _] : out_leaves_) h += "," + CsvQuote(path.empty() ? "outcome" : path);
     h += ",error\n";
-    std::fwrite(h.data(), 1, h.size(), out);
+    out.Write(h);
   }
 
   const Common& c_;

@@ -9,12 +9,14 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/output.h"
 #include "compiler/cases/generate.h"
 #include "compiler/driver/load.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
 #include "runtime/case_json.h"
+#include "runtime/text.h"
 
 namespace fs = std::filesystem;
 
@@ -156,7 +158,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
         if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
         std::cout << "}\n";
       } else if (o.explain) {
-        std::cout << prefix << interp::ExplainText(p.module, p.sources, trace) << (line > 0 ? "\n" : "");
+        std::cout << prefix << rt::TerminalSafe(interp::ExplainText(p.module, p.sources, trace), true) << (line > 0 ? "\n" : "");
       } else {
         std::cout << prefix << rt::FormatValue(out, dec.result, p.module.types) << "\n";
       }
@@ -169,14 +171,14 @@ int RunEval(const Common& c, const EvalOptions& o) {
       } else {
         std::cout << prefix << fmt::format("error [{}]: {}\n", rt::Spelling(e.kind), e.message);
       }
-      std::cerr << label << ": " << RenderRuntimeError(e, p.sources, c.color);
+      std::cerr << rt::TerminalSafe(label) << ": " << RenderRuntimeError(e, p.sources, c.color);
       return false;
     }
   };
   auto report_issues = [&](const std::vector<rt::CaseIssue>& issues, const std::string& label, long line) {
     for (const auto& is : issues) {
       std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
-      std::cerr << fmt::format("{}: error: {}: {} [invalid_case]\n", label, where, is.message);
+      std::cerr << rt::TerminalSafe(fmt::format("{}: error: {}: {} [invalid_case]", label, where, is.message)) << "\n";
     }
     if (json) {
       std::string arr;
@@ -271,7 +273,7 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       ++failed;
       std::cout << fmt::format("FAIL {}::{}\n", f, test.name);
       for (const auto& fl : r.failures) {
-        std::cout << fmt::format("  {}: {}\n", p.sources.Where(fl.range), fl.message);
+        std::cout << rt::TerminalSafe(fmt::format("  {}: {}", p.sources.Where(fl.range), fl.message)) << "\n";
         std::cout << RenderSnippet(fl.range, p.sources, false);
       }
     }
@@ -439,12 +441,11 @@ int RunCases(const Common& c, const std::string& file, const std::string& decisi
     buffer += gen.ToJson(gen.Next());
     buffer += '\n';
     if (buffer.size() > (1 << 20)) {
-      std::cout << buffer;
+      if (!WriteStdout(buffer)) return kOutputError;  // main reports why; stop generating
       buffer.clear();
     }
   }
-  std::cout << buffer;
-  return kOk;
+  return WriteStdout(buffer) ? kOk : kOutputError;
 }
 
 int RunDump(const Common& c, const std::string& file, const std::string& phase) {
