@@ -1,4 +1,5 @@
-// Reading input files safely (compiler/base/source.h). Each test works in a fresh temporary folder.
+// Reading input files safely (compiler/base/source.h) and the trust checks of the compiled-code
+// cache (compiler/jit/code_cache.h). Each test works in a fresh temporary folder.
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include "compiler/base/limits.h"
 #include "compiler/base/source.h"
+#include "compiler/jit/code_cache.h"
 
 namespace fs = std::filesystem;
 using edict::kConfiguredLimit;
@@ -96,4 +98,83 @@ TEST_CASE("FirstInvalidUtf8 accepts well-formed UTF-8 only", "[files]") {
   CHECK(FirstInvalidUtf8("a\xf4\x90\x80\x80") == 1);        // above U+10FFFF
   CHECK(FirstInvalidUtf8("ab\xe2\x82") == 2);               // cut short
   CHECK(FirstInvalidUtf8("\x80") == 0);                     // a lone continuation byte
+}
+
+TEST_CASE("the code cache creates its folder 0700 and never changes an existing one", "[files][cache]") {
+  TempDir d;
+  std::string why;
+  auto fresh = edict::jit::CodeCache::Open(d / "cache", &why);
+  REQUIRE(fresh.enabled());
+  struct stat st;
+  REQUIRE(::stat((d / "cache").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0700);
+
+  // A folder others may write to is refused, and left as it was.
+  REQUIRE(::mkdir((d / "shared").c_str(), 0700) == 0);
+  REQUIRE(::chmod((d / "shared").c_str(), 01777) == 0);
+  auto shared = edict::jit::CodeCache::Open(d / "shared", &why);
+  CHECK(!shared.enabled());
+  CHECK(why == "other users may write to it (mode 1777)");
+  REQUIRE(::stat((d / "shared").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 01777);
+
+  REQUIRE(::chmod((d / "shared").c_str(), 0770) == 0);
+  CHECK(!edict::jit::CodeCache::Open(d / "shared", &why).enabled());
+  CHECK(why == "other users may write to it (mode 770)");
+
+  Write(d / "file", "x");
+  CHECK(!edict::jit::CodeCache::Open(d / "file", &why).enabled());
+  CHECK(why == "it is not a folder");
+
+  // Only root can give a folder away; elsewhere this part cannot be set up.
+  if (::geteuid() == 0) {
+    REQUIRE(::mkdir((d / "theirs").c_str(), 0700) == 0);
+    REQUIRE(::chown((d / "theirs").c_str(), 65534, 65534) == 0);
+    CHECK(!edict::jit::CodeCache::Open(d / "theirs", &why).enabled());
+    CHECK(why == "it belongs to another user (uid 65534)");
+  }
+}
+
+TEST_CASE("the code cache uses only regular entries of its owner that no one else may write", "[files][cache]") {
+  TempDir d;
+  std::string why;
+  auto cache = edict::jit::CodeCache::Open(d / "cache", &why);
+  REQUIRE(cache.enabled());
+  cache.Write("k1", "machine code");
+  CHECK(cache.Read("k1") == std::optional<std::string>("machine code"));
+  struct stat st;
+  REQUIRE(::stat((d / "cache/k1.o").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(!cache.Read("absent"));
+
+  // An entry others may write to is not used.
+  REQUIRE(::chmod((d / "cache/k1.o").c_str(), 0666) == 0);
+  CHECK(!cache.Read("k1"));
+  // A symbolic link is not followed, even to a good file.
+  Write(d / "elsewhere.o", "planted");
+  REQUIRE(::chmod((d / "elsewhere.o").c_str(), 0600) == 0);
+  REQUIRE(::symlink((d / "elsewhere.o").c_str(), (d / "cache/k2.o").c_str()) == 0);
+  CHECK(!cache.Read("k2"));
+  // Writing replaces neither through a link: the target is untouched.
+  cache.Write("k2", "fresh");
+  CHECK(cache.Read("k2") == std::optional<std::string>("fresh"));
+  std::ifstream planted(d / "elsewhere.o");
+  std::string text((std::istreambuf_iterator<char>(planted)), std::istreambuf_iterator<char>());
+  CHECK(text == "planted");
+  if (::geteuid() == 0) {
+    cache.Write("k3", "theirs");
+    REQUIRE(::chown((d / "cache/k3.o").c_str(), 65534, 65534) == 0);
+    CHECK(!cache.Read("k3"));
+  }
+}
+
+TEST_CASE("the code cache keeps the newest entries", "[files][cache]") {
+  TempDir d;
+  std::string why;
+  auto cache = edict::jit::CodeCache::Open(d / "cache", &why);
+  REQUIRE(cache.enabled());
+  for (size_t i = 0; i < edict::jit::CodeCache::kMaxEntries + 5; ++i) cache.Write("k" + std::to_string(i), "x");
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(d / "cache")) n += e.path().extension() == ".o";
+  CHECK(n == edict::jit::CodeCache::kMaxEntries);
 }
