@@ -17,4 +17,10 @@ inline constexpr uint32_t kMaxNestingDepth = 1000;
 // a stack that holds it (compiler/base/stack.h).
 inline constexpr uint32_t kMaxEvaluationDepth = 10000;
 
+// The largest input file read whole: an Edict source (a file named on the command line, an
+// import, the base of an amendment) or a single case file (`--case`). Regulations are tens of
+// kilobytes; the limit keeps `import "/dev/zero"`-like mistakes and attacks from exhausting
+// memory. The environment variable EDICT_MAX_SOURCE_BYTES (a whole number of bytes) replaces it.
+inline constexpr size_t kMaxSourceBytes = size_t(16) << 20;  // 16 MiB
+
 }  // namespace edict::limits

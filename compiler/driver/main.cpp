@@ -9,6 +9,7 @@
 #include "compiler/driver/batch.h"
 #include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/load.h"
 #include "compiler/diff/diff.h"
 
 using namespace edict::driver;
@@ -23,6 +24,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--color", color, "Colour in diagnostics: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  std::vector<std::string> allow_import;
+  app.add_option("--allow-import", allow_import,
+                 "Let imports name files in DIR too (repeatable); by default an import must stay in the folder "
+                 "of the file named on the command line, or name a module of the standard library")
+      ->allow_extra_args(false)
+      ->check(CLI::ExistingDirectory);
   app.footer(
       "Exit codes: 0 success; 1 a case, test or evaluation failed; 2 the program has errors;\n"
       "3 an input file cannot be read; 64 the command line is wrong; 74 an output could not be written.");
@@ -133,6 +140,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? kOk : kUsage;
   }
   common.color = color == "always" || (color == "auto" && isatty(2));
+  AllowImportsFrom(allow_import);
   auto RunCommand = [&]() -> int {
     try {
       if (*check) return RunCheck(common, check_files);

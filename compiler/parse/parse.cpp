@@ -506,7 +506,7 @@ class Builder {
       } else if (im->modulePath()) {
         i.module = im->modulePath()->getText();
       }
-      if (!i.module.empty()) out.imports.push_back(std::move(i));
+      if (i.is_path || !i.module.empty()) out.imports.push_back(std::move(i));  // `import "";` is reported by the loader
     }
     for (auto* d : f->decl()) {
       if (auto* u = d->unitDecl()) {
