@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -215,27 +214,35 @@ int RunEval(const Common& c, const EvalOptions& o) {
     return kInputError;
   }
   long cases = 0, failed = 0;
+  std::exception_ptr escaped;  // an internal error while evaluating, rethrown on this thread
   PipelineOptions po;
   po.threads = 1;
   po.name = o.cases_file;
+  auto eval_line = [&](uint64_t n, std::string_view line) {
+    ++cases;
+    std::string label = fmt::format("{}:{}", o.cases_file, n);
+    rt::DecodedCase dc = decoder.Decode(line);
+    if (!dc.issues.empty()) {
+      report_issues(dc.issues, label, long(n));
+      ++failed;
+      return;
+    }
+    if (!evaluate(std::move(dc.args), label, long(n))) ++failed;
+  };
   bool ok = RunLinePipeline(
       in, po, [] { return [](LineChunk&) {}; },
       [&](LineChunk& chunk) {
-        ForEachCaseLine(chunk, [&](uint64_t n, std::string_view line) {
-          ++cases;
-          std::string label = fmt::format("{}:{}", o.cases_file, n);
-          rt::DecodedCase dc = decoder.Decode(line);
-          if (!dc.issues.empty()) {
-            report_issues(dc.issues, label, long(n));
-            ++failed;
-            return;
-          }
-          if (!evaluate(std::move(dc.args), label, long(n))) ++failed;
-        });
+        if (escaped) return;
+        try {
+          ForEachCaseLine(chunk, eval_line);
+        } catch (...) {
+          escaped = std::current_exception();
+        }
       },
       &error);
   if (in != stdin) std::fclose(in);
   std::cout << std::flush;
+  if (escaped) std::rethrow_exception(escaped);
   if (!ok) {
     std::cerr << error << "\n";
     return kInputError;
