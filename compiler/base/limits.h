@@ -23,4 +23,11 @@ inline constexpr uint32_t kMaxEvaluationDepth = 10000;
 // memory. The environment variable EDICT_MAX_SOURCE_BYTES (a whole number of bytes) replaces it.
 inline constexpr size_t kMaxSourceBytes = size_t(16) << 20;  // 16 MiB
 
+// The most bytes one case may take: a line of a JSON Lines file, a record of a CSV file (with
+// its line break), or a whole `--case` file. The batch pipeline holds a few records per worker in
+// memory, so this bounds its memory whatever the input (a 1 GB line from a pipe, a file with no
+// line break); a longer case stops the run with `FILE:LINE: error: ...` (exit 3). A real case is a
+// few hundred bytes; a case with long lists stays far below this.
+inline constexpr size_t kMaxCaseBytes = size_t(16) << 20;  // 16 MiB
+
 }  // namespace edict::limits

@@ -1279,9 +1279,10 @@ class Checker {
     rt::UnitId u = ResolveUnit(e.unit);
     if (u == kBadUnit) return Poison(e.range);
     bool is_dec = e.text.find_first_of(".eE") != std::string::npos;
-    auto d = rt::Decimal::Parse(e.text);
+    rt::Decimal::ParseProblem problem;
+    auto d = rt::Decimal::Parse(e.text, &problem);
     if (!d) {
-      diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("`{}` is out of the range of decimal", e.text));
+      diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("`{}` is {}", e.text, rt::Decimal::Describe(problem)));
       return Poison(e.range);
     }
     if (!is_dec) {
@@ -1740,6 +1741,17 @@ class Checker {
       ExprId x = Coerce(CheckExpr(*e.kids[0], m_.types.boolean()), m_.types.boolean(), "the operand of `not`");
       if (IsError(x)) return Poison(e.range);
       return Emit(Op::Not, m_.types.boolean(), e.range, x);
+    }
+    // `-9223372036854775808`, the least integer: its digits alone do not fit in one.
+    const ast::Expr& operand = *e.kids[0];
+    if (operand.kind == ast::ExprKind::Number && operand.text.find_first_of(".eE") == std::string::npos) {
+      auto d = rt::Decimal::Parse(operand.text);
+      if (d && d->num() == rt::i128(INT64_MAX) + 1) {
+        rt::UnitId u = ResolveUnit(operand.unit);
+        if (u == kBadUnit) return Poison(e.range);
+        m_.ints.push_back(INT64_MIN);
+        return Emit(Op::IntLit, IntegerWithUnit(u), e.range, uint32_t(m_.ints.size() - 1));
+      }
     }
     ExprId x = CheckExpr(*e.kids[0], m_.types.error());
     if (IsError(x)) return Poison(e.range);

@@ -165,6 +165,7 @@ class Corpus {
 
   std::function<void(driver::LineChunk&)> MakeWorker() {
     auto st = std::make_shared<Worker>(old_, new_);
+    for (auto& d : st->dec) d.SetTextScalars(csv_in);  // CSV fields arrive as text
     return [this, st](driver::LineChunk& chunk) { Process(chunk, *st); };
   }
 
@@ -335,7 +336,14 @@ class Corpus {
       ++chunk.cases;
       w.issues.clear();
       if (csv_in) {  // the row as the JSON object both decoders read
-        csv_json = csv.ToJson(row);
+        if (!csv.ToJson(row, line, &csv_json, &w.issues)) {
+          ++stats->invalid;
+          ++chunk.failed;
+          for (const auto& is : w.issues)
+            chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
+                                             is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+          return;
+        }
         size_t size = csv_json.size();
         csv_json.append(rt::CaseDecoder::kPadding, ' ');
         row = std::string_view(csv_json.data(), size);
@@ -642,9 +650,10 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     return RunSymbolic(o, a, b, nullptr, [&] { return compiled.get(); });
   }
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
-  std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
+  std::string read_error;
+  std::FILE* in = driver::OpenCaseInput(o.cases, &read_error);
   if (!in) {
-    std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);
+    std::cerr << read_error << "\n";
     return kInputError;
   }
   Corpus corpus(o, a, b);
@@ -657,15 +666,17 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     corpus.csv.Bind(&a.m().types, std::move(params));
     po.header = [&](std::string_view h) { return header_ok = corpus.csv.SetHeader(h, o.cases, std::cerr); };
   }
+  po.csv = corpus.csv_in;
+  po.name = o.cases;
   po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
   po.progress = o.progress && isatty(2);
   bool ok = driver::RunLinePipeline(in, po, [&] { return corpus.MakeWorker(); },
-                                    [&](driver::LineChunk& chunk) { corpus.Merge(chunk); });
+                                    [&](driver::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
   if (in != stdin) std::fclose(in);
   corpus.errors.Finish();
   if (!header_ok) return kInputError;
   if (!ok) {
-    std::cerr << fmt::format("error: reading `{}` failed\n", o.cases);
+    std::cerr << read_error << "\n";
     return kInputError;
   }
   if (o.cross_check) {
@@ -697,6 +708,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     std::vector<rt::CaseParam> params;
     for (const auto& p : a.dec().params) params.push_back({p.name, p.type});
     rt::CaseDecoder decoder(a.m().types, params);
+    decoder.SetTextScalars(corpus.csv_in);  // the examples of a CSV corpus are its records as JSON with text fields
     auto bad_counts = [&](const ClassStats& cs, const SymbolicClass& k) {
       std::string bad;
       for (const auto& [line, text] : cs.examples) {
@@ -747,8 +759,9 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
   Side sides[2];
   if (!LoadSides(c, o.old_file, o.new_file, o.decision, programs, &sides[0], &sides[1])) return kCompileError;
   std::string text;
-  if (!ReadFile(o.case_file, &text)) {
-    std::cerr << fmt::format("error: cannot read the case file `{}`\n", o.case_file);
+  std::string read_error;
+  if (!driver::ReadCaseInput(o.case_file, &text, &read_error)) {
+    std::cerr << read_error << "\n";
     return kInputError;
   }
   interp::DecisionTrace traces[2];

@@ -47,9 +47,10 @@ class Batch {
   }
 
   int Run() {
-    std::FILE* in = o_.cases == "-" ? stdin : std::fopen(o_.cases.c_str(), "rb");
+    std::string read_error;
+    std::FILE* in = OpenCaseInput(o_.cases, &read_error);
     if (!in) {
-      std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o_.cases);
+      std::cerr << read_error << "\n";
       return kInputError;
     }
     Output out;
@@ -76,6 +77,8 @@ class Batch {
     PipelineOptions po;
     po.threads = threads;
     po.progress = progress_;
+    po.csv = csv_in_;
+    po.name = o_.cases;
     bool header_ok = true;
     if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
     DiagnosticLimit errors(o_.max_errors);
@@ -84,7 +87,7 @@ class Batch {
       errors.Write(chunk.diagnostics);
       cases_ += chunk.cases;
       failed_ += chunk.failed;
-    });
+    }, &read_error);
     if (in != stdin) std::fclose(in);
     bool written = out.Close();
     errors.Finish();
@@ -99,7 +102,7 @@ class Batch {
     }
     if (!header_ok) return kInputError;
     if (!ok) {
-      std::cerr << fmt::format("error: reading `{}` failed\n", o_.cases);
+      std::cerr << read_error << "\n";
       return kInputError;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -132,6 +135,7 @@ class Batch {
       State(const ir::Module& m, std::vector<rt::CaseParam> ps) : decoder(m.types, std::move(ps)), interp(m) {}
     };
     auto st = std::make_shared<State>(p_.module, params_);
+    st->decoder.SetTextScalars(csv_in_);  // CSV fields arrive as text
     return [this, st](LineChunk& chunk) { ProcessChunk(chunk, *st); };
   }
 
@@ -175,9 +179,9 @@ class Batch {
         uint8_t* slot = base + line_of.size() * stride;
         bool ok;
         if (csv_in_) {
-          csv_json = csv_.ToJson(row);
+          ok = csv_.ToJson(row, this_line, &csv_json, &issues);
           csv_json.append(rt::CaseDecoder::kPadding, ' ');
-          ok = decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
+          ok = ok && decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
         } else {
           ok = decoder.DecodeFlat(row, slot, arena, &issues);
         }

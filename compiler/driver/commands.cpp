@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "compiler/base/output.h"
 #include "compiler/cases/generate.h"
 #include "compiler/driver/load.h"
+#include "compiler/driver/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
@@ -195,9 +195,9 @@ int RunEval(const Common& c, const EvalOptions& o) {
   };
 
   if (!o.case_file.empty()) {
-    std::string text;
-    if (!ReadFile(o.case_file, &text)) {
-      std::cerr << fmt::format("error: cannot read the case file `{}`\n", o.case_file);
+    std::string text, error;
+    if (!ReadCaseInput(o.case_file, &text, &error)) {
+      std::cerr << error << "\n";
       return kInputError;
     }
     rt::DecodedCase dc = decoder.Decode(text);
@@ -207,26 +207,47 @@ int RunEval(const Common& c, const EvalOptions& o) {
     }
     return evaluate(std::move(dc.args), o.case_file, 0) ? kOk : kFailed;
   }
-  std::ifstream in(o.cases_file);
+  // The cases file is read by the batch pipeline's reader (checked reads, a bounded line
+  // length), on one thread; the cases are evaluated in order as their chunks arrive.
+  std::string error;
+  std::FILE* in = OpenCaseInput(o.cases_file, &error);
   if (!in) {
-    std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases_file);
+    std::cerr << error << "\n";
     return kInputError;
   }
-  std::string line;
-  long n = 0, cases = 0, failed = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines hold no case
+  long cases = 0, failed = 0;
+  std::exception_ptr escaped;  // an internal error while evaluating, rethrown on this thread
+  PipelineOptions po;
+  po.threads = 1;
+  po.name = o.cases_file;
+  auto eval_line = [&](uint64_t n, std::string_view line) {
     ++cases;
     std::string label = fmt::format("{}:{}", o.cases_file, n);
     rt::DecodedCase dc = decoder.Decode(line);
     if (!dc.issues.empty()) {
-      report_issues(dc.issues, label, n);
+      report_issues(dc.issues, label, long(n));
       ++failed;
-      continue;
+      return;
     }
-    if (!evaluate(std::move(dc.args), label, n)) ++failed;
+    if (!evaluate(std::move(dc.args), label, long(n))) ++failed;
+  };
+  bool ok = RunLinePipeline(
+      in, po, [] { return [](LineChunk&) {}; },
+      [&](LineChunk& chunk) {
+        if (escaped) return;
+        try {
+          ForEachCaseLine(chunk, eval_line);
+        } catch (...) {
+          escaped = std::current_exception();
+        }
+      },
+      &error);
+  if (in != stdin) std::fclose(in);
+  std::cout << std::flush;
+  if (escaped) std::rethrow_exception(escaped);
+  if (!ok) {
+    std::cerr << error << "\n";
+    return kInputError;
   }
   std::cerr << fmt::format("{} case{}: {} decided, {} failed\n", cases, cases == 1 ? "" : "s", cases - failed, failed);
   return failed ? kFailed : kOk;
