@@ -82,8 +82,10 @@ class Batch {
     bool header_ok = true;
     if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
     DiagnosticLimit errors(o_.max_errors);
+    std::atomic<bool> stop{false};
+    po.stop = &stop;
     bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
-      out.Write(chunk.output);
+      if (!out.Write(chunk.output)) stop = true;  // results are being lost: read no further
       errors.Write(chunk.diagnostics);
       cases_ += chunk.cases;
       failed_ += chunk.failed;

@@ -1,6 +1,7 @@
 #include "compiler/driver/commands.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -220,6 +221,8 @@ int RunEval(const Common& c, const EvalOptions& o) {
   PipelineOptions po;
   po.threads = 1;
   po.name = o.cases_file;
+  std::atomic<bool> stop{false};
+  po.stop = &stop;
   auto eval_line = [&](uint64_t n, std::string_view line) {
     ++cases;
     std::string label = fmt::format("{}:{}", o.cases_file, n);
@@ -234,12 +237,13 @@ int RunEval(const Common& c, const EvalOptions& o) {
   bool ok = RunLinePipeline(
       in, po, [] { return [](LineChunk&) {}; },
       [&](LineChunk& chunk) {
-        if (escaped) return;
+        if (escaped || stop) return;
         try {
           ForEachCaseLine(chunk, eval_line);
         } catch (...) {
           escaped = std::current_exception();
         }
+        if (!std::cout) stop = true;  // results are being lost: read no further
       },
       &error);
   if (in != stdin) std::fclose(in);
@@ -249,6 +253,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
     std::cerr << error << "\n";
     return kInputError;
   }
+  if (!std::cout) return kOutputError;  // main says why; no summary over lost results
   std::cerr << fmt::format("{} case{}: {} decided, {} failed\n", cases, cases == 1 ? "" : "s", cases - failed, failed);
   return failed ? kFailed : kOk;
 }

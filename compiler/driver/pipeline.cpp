@@ -258,6 +258,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     }
     return buffer;
   };
+  auto stopped = [&] { return options.stop && options.stop->load(std::memory_order_relaxed); };
   static constexpr std::string_view kBom = "\xEF\xBB\xBF";
   MappedFile mapped(in);
   if (mapped.ok()) {
@@ -265,7 +266,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     const char* map_end = rest.data() + rest.size();
     if (rest.substr(0, 3) == kBom) rest.remove_prefix(3);
     size_t avail = 0;
-    while (ok && !rest.empty()) {
+    while (ok && !rest.empty() && !stopped()) {
       avail = std::min(rest.size(), avail + kChunkBytes);
       size_t cut = cut_at(rest.substr(0, avail), avail == rest.size());
       if (cut == csv::RecordEnds::npos) break;
@@ -293,7 +294,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   } else {
     std::string buffer;
     bool eof = false, first_read = true;
-    while (ok) {
+    while (ok && !stopped()) {
       if (!eof) {
         size_t old = buffer.size();
         buffer.resize(old + kChunkBytes);

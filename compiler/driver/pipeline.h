@@ -8,6 +8,7 @@
 // than limits::kMaxCaseBytes stops the run with a message naming the file (and the line). A UTF-8
 // byte order mark at the start of the input is skipped.
 #pragma once
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -63,6 +64,9 @@ struct PipelineOptions {
   std::string name;              // the input as messages name it
   // Called with the first record when set (a CSV header); returning false stops the run.
   std::function<bool(std::string_view)> header;
+  // When set, and true (typically set by `consume` after a write failed), no more input is read:
+  // the chunks already read are still consumed, and the run ends early.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Runs the pipeline; `make_worker` is called once per thread and returns that thread's chunk
