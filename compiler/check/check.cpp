@@ -413,15 +413,25 @@ class Checker {
     return T.error();
   }
 
+  // A "did you mean" note: the closest candidate within a third of the name's length. Typos are
+  // in short names: longer names get no suggestion, candidates whose length alone is too far are
+  // not compared, and the comparisons of one run are bounded (a file of thousands of unknown
+  // names against thousands of declarations must not take quadratic time).
   template <class F>
   void Suggest(Diagnostic& d, const std::string& name, F each) {
+    static constexpr size_t kMaxName = 64, kBudget = size_t(20) << 20;  // characters compared per run
+    if (name.size() > kMaxName || suggest_cost_ > kBudget) return;
+    size_t limit = std::max<size_t>(1, name.size() / 3);
     std::string best;
     size_t best_d = SIZE_MAX;
     each([&](const std::string& cand) {
+      size_t gap = cand.size() > name.size() ? cand.size() - name.size() : name.size() - cand.size();
+      if (gap > limit || suggest_cost_ > kBudget) return;
+      suggest_cost_ += name.size() * cand.size();
       size_t dist = Distance(name, cand);
       if (dist < best_d) { best_d = dist; best = cand; }
     });
-    if (!best.empty() && best_d <= std::max<size_t>(1, name.size() / 3))
+    if (!best.empty() && best_d <= limit)
       d.notes.push_back({{}, fmt::format("did you mean `{}`?", best)});
   }
 
@@ -1925,6 +1935,7 @@ class Checker {
   uint32_t next_slot_ = 0, max_slots_ = 0;
   Owner current_owner_;
   std::map<size_t, std::set<size_t>> deps_;
+  size_t suggest_cost_ = 0;                              // characters compared by Suggest
   uint32_t depth_ = 0;                                   // CheckExpr calls in progress
   std::map<size_t, uint32_t> owner_depth_;               // node -> its deepest expression
   std::map<std::pair<size_t, size_t>, uint32_t> dep_depth_;  // (node, what it uses) -> deepest use
