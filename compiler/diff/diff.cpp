@@ -363,7 +363,10 @@ class Corpus {
       }
       if (!a.ok) ++stats->errors_old;
       if (!b.ok) ++stats->errors_new;
-      if (a.ok && b.ok && w.outcomes[0][a.outcome].text == w.outcomes[1][b.outcome].text) {
+      // The same outcome, or the same error, on both sides is no change (docs/diff.md).
+      bool same = a.ok && b.ok ? w.outcomes[0][a.outcome].text == w.outcomes[1][b.outcome].text
+                               : !a.ok && !b.ok && a.outcome == b.outcome;
+      if (same) {
         ++stats->unchanged;
         return;
       }

@@ -158,8 +158,10 @@ struct Encoding {
       Vars(atoms[i].term, vs, seen);
       atom_vars.push_back(std::move(vs));
     }
-    changed = decs[0]->outcome.err != 0 || decs[1]->outcome.err != 0 ||
-              !enc_a->Equal(decs[0]->outcome, decs[1]->outcome, a.dec().result);
+    // Changed: a different error, or no error on either side and different outcomes. The same
+    // error on both sides is no change (docs/diff.md), like the same outcome.
+    changed = decs[0]->outcome.err != decs[1]->outcome.err ||
+              (decs[0]->outcome.err == 0 && !enc_a->Equal(decs[0]->outcome, decs[1]->outcome, a.dec().result));
     flags[0] = enc_a->Flags(decs[0]->outcome, a.dec().result);
     flags[1] = enc_b->Flags(decs[1]->outcome, b.dec().result);
     flags_differ = c.bool_val(false);
