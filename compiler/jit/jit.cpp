@@ -162,9 +162,11 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
     *error = "internal error: the generated LLVM IR is invalid: " + vs.str();
     return nullptr;
   }
-  // A developer aid: EDICT_JIT_DUMP=1 prints the optimised LLVM IR on stderr (and bypasses the cache).
+  // A developer aid: EDICT_JIT_DUMP=1 prints the optimised LLVM IR on stderr, EDICT_JIT_DUMP=raw
+  // the IR as lowered, before optimisation (for opt and llc); either bypasses the cache.
   const char* dump = std::getenv("EDICT_JIT_DUMP");
-  bool dumping = dump && *dump == '1';
+  bool dumping = dump && (*dump == '1' || std::string_view(dump) == "raw");
+  if (dumping && *dump == 'r') module->print(llvm::errs(), nullptr);
   static const std::string exe = ExecutableIdentity();
   CodeCache cache = options.cache && !dumping && !exe.empty() ? CodeCache::FromEnvironment() : CodeCache::Disabled();
   std::string key = cache.enabled() ? CacheKey(*module, **tm, options.opt_level, exe) : std::string();
@@ -173,7 +175,7 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
   impl.from_cache = object != nullptr;
   if (!object) {
     Optimise(*module, tm->get(), options.opt_level);
-    if (dumping) module->print(llvm::errs(), nullptr);
+    if (dumping && *dump == '1') module->print(llvm::errs(), nullptr);
     llvm::orc::SimpleCompiler compile(**tm);
     auto compiled = compile(*module);
     if (!Take(compiled, error)) return nullptr;

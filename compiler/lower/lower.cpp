@@ -8,6 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
+#include <tuple>
+
 #include "compiler/interp/interp.h"
 #include "runtime/abi.h"
 
@@ -21,6 +25,61 @@ using rt::TypeId;
 std::string DecisionSymbol(uint32_t d) { return fmt::format("edict_decision_{}", d); }
 
 namespace {
+
+// Lowering keeps every function it emits small, whatever the size of the program. LLVM's
+// optimisation and code generation take time superlinear in the size of one function (InstCombine
+// and others walk chains of dominators, one per branch of the function; X86 domain reassignment is
+// quadratic), so a 3,000-term sum lowered into one function took a minute to compile, and
+// inlining every helper made a chain of helpers that each call the one below twice exponential.
+// So:
+//  - a subexpression whose code would hold kPieceNodes IR nodes or more (counting what is inlined
+//    into it, and a nested piece or an out-of-line call as one node) is a *piece*: its own
+//    function, called where the expression is evaluated. A long chain becomes a chain of pieces
+//    of about kPieceNodes nodes each, and compiles in time linear in its length;
+//  - a helper whose body, with everything inlined into it, is below kPieceNodes nodes is inlined
+//    (most are); any other is one function that every call calls;
+//  - a `let` is evaluated by its own function at most once per evaluation, on first use, as the
+//    interpreter does (a flag and the value are kept in the decision's frame); the speculative
+//    function evaluates every let the rules read once, at its start.
+// A piece (or helper, or let) function returns a status (general code: 0 or 1 + the error kind,
+// with the error filled in at its own site) or a bail flag (speculative code), then the value's
+// components; it is called exactly where the inlined code would have run, so the first error in
+// evaluation order is the same.
+constexpr uint64_t kPieceNodes = 64;
+
+// Calls f(operand) for each operand expression of e (not a helper's body nor a let's value).
+template <class F>
+void ForEachOperand(const ir::Module& m, const ir::Expr& e, F&& f) {
+  auto list = [&](uint32_t start, uint32_t n) {
+    for (uint32_t i = 0; i < n; ++i) f(m.extra[start + i]);
+  };
+  switch (e.op) {
+    case Op::Error: case Op::BoolLit: case Op::IntLit: case Op::DecLit: case Op::DateLit: case Op::DurLit:
+    case Op::TextLit: case Op::EnumLit: case Op::Local: case Op::LetRef: case Op::Const:
+      break;
+    case Op::SetLit: case Op::ListLit: list(e.a, e.b); break;
+    case Op::RecordLit: list(e.b, uint32_t(m.types.records[e.a].fields.size())); break;
+    case Op::Call: list(e.b, uint32_t(m.defs[e.a].params.size())); break;
+    case Op::DecisionCall: list(e.b, uint32_t(m.decisions[e.a].params.size())); break;
+    case Op::Builtin: list(e.b, e.c); break;
+    case Op::Field: f(e.a); break;
+    case Op::With:
+      f(e.a);
+      for (uint32_t i = 0; i < e.c; ++i) f(m.extra[e.b + 2 * i + 1]);
+      break;
+    case Op::If: f(e.a); f(e.b); f(e.c); break;
+    case Op::Exists: case Op::Forall: f(e.b); f(e.c); break;
+    case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg: f(e.a); break;
+    case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
+    case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
+    case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
+    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
+    case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
+      f(e.a);
+      f(e.b);
+      break;
+  }
+}
 
 // A value in generated code, shaped like its type: a scalar is `a` (and `b`: a decimal is
 // num/den, a duration months/days, a text pointer/length, a list pointer/count), a set is its
@@ -43,7 +102,7 @@ class Lowerer {
  public:
   Lowerer(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out, std::vector<bool> wanted)
       : m_(m), L_(layouts), trace_enabled_(trace), M_(out), C_(out.getContext()), B_(C_), consts_(m),
-        wanted_(std::move(wanted)) {
+        wanted_(std::move(wanted)), cost_(m.exprs.size(), 0), inline_def_(m.defs.size(), 0) {
     if (wanted_.empty()) wanted_.assign(m.decisions.size(), true);
   }
 
@@ -172,7 +231,19 @@ class Lowerer {
     B_.CreateStore(C32(site), B_.CreateConstInBoundsGEP1_64(I8(), err, 4));
     B_.CreateStore(rule_a, B_.CreateConstInBoundsGEP1_64(I8(), err, 8));
     B_.CreateStore(C32(rule_b), B_.CreateConstInBoundsGEP1_64(I8(), err, 12));
-    B_.CreateRet(B_.CreateAdd(kind, C32(1)));
+    Return(B_.CreateAdd(kind, C32(1)));
+  }
+
+  // Returns a failure status from the current function: a decision's (the status) or a piece's
+  // (through its one failure block, which returns {status, components that are not read}).
+  void Return(llvm::Value* status) {
+    if (!in_piece_) {
+      B_.CreateRet(status);
+      return;
+    }
+    if (!fail_bb_) fail_bb_ = NewBlock("fail_return");
+    B_.CreateStore(status, fail_status_);
+    B_.CreateBr(fail_bb_);
   }
 
   llvm::MDNode* Unlikely() { return llvm::MDBuilder(C_).createBranchWeights(1, 1u << 20); }
@@ -212,7 +283,7 @@ class Lowerer {
     auto* ok = NewBlock("call_ok");
     B_.CreateCondBr(B_.CreateICmpNE(status, C32(0)), bad, ok, Unlikely());
     B_.SetInsertPoint(bad);
-    B_.CreateRet(status);
+    Return(status);
     B_.SetInsertPoint(ok);
   }
 
@@ -573,6 +644,24 @@ class Lowerer {
       n.b = x.b;
       return n;
     }
+    // Known denominators, one a multiple of the other (an integer added to a canonical decimal):
+    // a/(kb) ± c/b = (a ± ck)/(kb), in 64 bits, the result still narrow over a known denominator.
+    auto* dx = llvm::dyn_cast<llvm::ConstantInt>(x.b);
+    auto* dy = llvm::dyn_cast<llvm::ConstantInt>(y.b);
+    if (spec_ && dx && dy && Narrow64(x.a) && Narrow64(y.a) && dx->getValue().isStrictlyPositive() &&
+        dy->getValue().isStrictlyPositive() && dx->getValue().isSignedIntN(64) && dy->getValue().isSignedIntN(64)) {
+      const llvm::APInt &a = dx->getValue(), &b = dy->getValue();
+      llvm::Value *scaled = nullptr, *sum = nullptr;
+      if (a.srem(b).isZero()) {  // y scaled to x's denominator
+        if (SpecOp64(llvm::Intrinsic::smul_with_overflow, y.a, llvm::ConstantInt::get(C_, a.sdiv(b)), &scaled) &&
+            SpecOp64(id, x.a, scaled, &sum))
+          return CgVal{sum, x.b, {}, {}, nullptr};
+      } else if (b.srem(a).isZero()) {  // x scaled to y's denominator
+        if (SpecOp64(llvm::Intrinsic::smul_with_overflow, x.a, llvm::ConstantInt::get(C_, b.sdiv(a)), &scaled) &&
+            SpecOp64(id, scaled, y.a, &sum))
+          return CgVal{sum, y.b, {}, {}, nullptr};
+      }
+    }
     auto* same = B_.CreateICmpEQ(x.b, y.b);
     auto* res = B_.CreateBinaryIntrinsic(id, x.a, y.a);
     auto* same_ok = B_.CreateAnd(same, B_.CreateNot(B_.CreateExtractValue(res, 1)));
@@ -767,9 +856,406 @@ class Lowerer {
     return B_.CreateICmpNE(B_.CreateAnd(B_.CreateLShr(word, bit), C64(1)), C64(0));
   }
 
+  // ------------------------------------------------------------------ code size: pieces, helpers, lets
+
+  bool HasList(TypeId t) const {
+    const auto& ti = m_.types.info(t);
+    if (ti.kind == TypeKind::List) return true;
+    if (ti.kind == TypeKind::Record)
+      for (const auto& f : m_.types.records[ti.ref].fields) if (HasList(f.type)) return true;
+    return false;
+  }
+
+  // The IR nodes lowered into the function that evaluates `id`: its own, its operands' unless
+  // they are pieces (one node each), and the bodies of the helpers inlined into it. Lists are
+  // never cut (a list literal lives in its function's frame), nor are helpers returning them.
+  uint64_t Cost(ExprId id) {
+    if (cost_[id]) return cost_[id];
+    const ir::Expr& e = m_.exprs[id];
+    uint64_t c = 1;
+    ForEachOperand(m_, e, [&](ExprId k) { c += IsCut(k) ? 1 : Cost(k); });
+    if (e.op == Op::Call && InlineDef(e.a)) c += Cost(m_.defs[e.a].body);
+    return cost_[id] = c;
+  }
+  bool IsCut(ExprId id) { return Cost(id) >= kPieceNodes && !HasList(m_.exprs[id].type); }
+  bool InlineDef(uint32_t d) {
+    if (!inline_def_[d]) inline_def_[d] = HasList(m_.defs[d].result) || Cost(m_.defs[d].body) < kPieceNodes ? 1 : 2;
+    return inline_def_[d] == 1;
+  }
+
+  // The frame slots an expression reads (not the ones it binds itself), with their types, in
+  // slot order; a let reads the slots its value reads.
+  using Params = std::vector<std::pair<uint32_t, TypeId>>;
+  Params FreeSlots(ExprId root) {
+    std::map<uint32_t, TypeId> out;
+    std::vector<uint32_t> bound;
+    FreeWalk(root, out, bound);
+    return Params(out.begin(), out.end());
+  }
+  void FreeWalk(ExprId id, std::map<uint32_t, TypeId>& out, std::vector<uint32_t>& bound) {
+    const ir::Expr& e = m_.exprs[id];
+    switch (e.op) {
+      case Op::Local:
+        if (std::find(bound.begin(), bound.end(), e.a) == bound.end()) out.emplace(e.a, e.type);
+        return;
+      case Op::LetRef: {
+        auto it = let_free_.find({dec_, e.a});
+        if (it == let_free_.end()) it = let_free_.emplace(std::pair{dec_, e.a}, FreeSlots(dec_->lets[e.a].value)).first;
+        for (const auto& [slot, type] : it->second) out.emplace(slot, type);
+        return;
+      }
+      case Op::Exists: case Op::Forall:
+        FreeWalk(e.b, out, bound);
+        bound.push_back(e.a);
+        FreeWalk(e.c, out, bound);
+        bound.pop_back();
+        return;
+      default:
+        ForEachOperand(m_, e, [&](ExprId k) { FreeWalk(k, out, bound); });
+        return;
+    }
+  }
+
+  // A value's components, by its type (what CgVal holds), as function parameters and results.
+  void ComponentTypes(TypeId t, std::vector<llvm::Type*>& out) {
+    const auto& ti = m_.types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: out.push_back(I1()); break;
+      case TypeKind::Integer: out.push_back(I64()); break;
+      case TypeKind::Decimal: out.push_back(I128()); out.push_back(I128()); break;
+      case TypeKind::Date: case TypeKind::Enum: out.push_back(I32()); break;
+      case TypeKind::Duration: out.push_back(I64()); out.push_back(I64()); break;
+      case TypeKind::Text: case TypeKind::List: out.push_back(Ptr()); out.push_back(I64()); break;
+      case TypeKind::Set: for (uint32_t w = 0; w < L_.of(t).words; ++w) out.push_back(I64()); break;
+      case TypeKind::Record:
+        for (const auto& f : m_.types.records[ti.ref].fields) ComponentTypes(f.type, out);
+        break;
+    }
+  }
+  void Flatten(TypeId t, const CgVal& v, std::vector<llvm::Value*>& out) {
+    const auto& ti = m_.types.info(t);
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: out.push_back(v.a); break;
+      case TypeKind::Decimal: case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+        out.push_back(v.a);
+        out.push_back(v.b);
+        break;
+      case TypeKind::Set: for (auto* w : v.words) out.push_back(w); break;
+      case TypeKind::Record: {
+        const auto& r = m_.types.records[ti.ref];
+        for (size_t i = 0; i < r.fields.size(); ++i) Flatten(r.fields[i].type, v.fields[i], out);
+        break;
+      }
+    }
+  }
+  template <class Next>
+  CgVal Unflatten(TypeId t, Next&& next) {
+    const auto& ti = m_.types.info(t);
+    CgVal v;
+    switch (ti.kind) {
+      case TypeKind::Error: break;
+      case TypeKind::Bool: case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: v.a = next(); break;
+      case TypeKind::Decimal: case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+        v.a = next();
+        v.b = next();
+        break;
+      case TypeKind::Set: for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(next()); break;
+      case TypeKind::Record:
+        for (const auto& f : m_.types.records[ti.ref].fields) v.fields.push_back(Unflatten(f.type, next));
+        break;
+    }
+    return v;
+  }
+
+  // The state of the function being emitted, saved while another is emitted in its middle.
+  struct FnState {
+    llvm::Function* fn;
+    bool spec;
+    llvm::Value *bail, *err, *trace, *memo;
+    llvm::Value *dec_a, *dec_b, *dec_out, *i32_out, *i64_out, *ymd_out;
+    std::vector<CgVal> slots;
+    ExprId root;
+    bool in_piece;
+    llvm::BasicBlock* fail_bb;
+    llvm::Value* fail_status;
+    std::vector<std::optional<CgVal>> spec_lets;
+    llvm::IRBuilderBase::InsertPoint ip;
+  };
+  FnState SaveFn() {
+    return FnState{fn_, spec_, bail_, err_, trace_, memo_, dec_a_, dec_b_, dec_out_, i32_out_, i64_out_, ymd_out_,
+                   std::move(slots_), root_, in_piece_, fail_bb_, fail_status_, std::move(spec_lets_), B_.saveIP()};
+  }
+  void RestoreFn(FnState& s) {
+    fn_ = s.fn; spec_ = s.spec; bail_ = s.bail; err_ = s.err; trace_ = s.trace; memo_ = s.memo;
+    dec_a_ = s.dec_a; dec_b_ = s.dec_b; dec_out_ = s.dec_out; i32_out_ = s.i32_out; i64_out_ = s.i64_out; ymd_out_ = s.ymd_out;
+    slots_ = std::move(s.slots);
+    root_ = s.root;
+    in_piece_ = s.in_piece;
+    fail_bb_ = s.fail_bb;
+    fail_status_ = s.fail_status;
+    spec_lets_ = std::move(s.spec_lets);
+    B_.restoreIP(s.ip);
+  }
+
+  // Starts the body of fn_: its entry block and the scratch memory runtime calls use.
+  void BeginFunction() {
+    B_.SetInsertPoint(llvm::BasicBlock::Create(C_, "entry", fn_));
+    dec_a_ = EntryAlloca(32, 16);
+    dec_b_ = EntryAlloca(32, 16);
+    dec_out_ = EntryAlloca(32, 16);
+    i32_out_ = EntryAlloca(4, 4);
+    i64_out_ = EntryAlloca(8, 8);
+    ymd_out_ = EntryAlloca(12, 4);
+    bail_ = nullptr;
+    if (spec_) {
+      bail_ = EntryAlloca(1, 1);
+      B_.CreateStore(B_.getFalse(), bail_);
+    }
+  }
+
+  // How a component of a value crosses a function boundary: a constant is not passed but built
+  // into the function (so a decimal's known denominator stays known), a 64-bit value widened to
+  // 128 bits is passed narrow and widened again (so 64-bit fast paths still apply), anything else
+  // is passed as it is.
+  static constexpr uintptr_t kPlain = 0, kNarrow = 1;
+  uintptr_t Signature(llvm::Value* v) {
+    if (auto* c = llvm::dyn_cast<llvm::Constant>(v)) return reinterpret_cast<uintptr_t>(c);
+    return Narrow64(v) ? kNarrow : kPlain;
+  }
+  llvm::Value* Passed(llvm::Value* v, uintptr_t sig) { return sig == kNarrow ? Narrow64(v) : v; }
+  llvm::Value* Received(llvm::Value* v, uintptr_t sig) {
+    if (sig == kPlain) return v;
+    if (sig == kNarrow) return B_.CreateSExt(v, I128());
+    return reinterpret_cast<llvm::Constant*>(sig);
+  }
+
+  // A function that evaluates an expression: its result's components' signatures.
+  struct Piece {
+    llvm::Function* fn = nullptr;
+    std::vector<uintptr_t> result;
+  };
+  using PieceKey = std::tuple<ExprId, bool, bool, std::vector<uintptr_t>>;
+
+  // Evaluates `root` by its own function (created on first use for these argument signatures):
+  // a piece or a let's value (in the current decision) or a helper's body; with `atoms`, a part of
+  // a rule's condition whose atoms it records. `params` are the frame slots it receives, with
+  // `args` their values, `frame` the size of its frame. A failure is passed on (general code) or
+  // bails out (speculative code).
+  CgVal Evaluate(ExprId root, std::vector<ExprId>* atoms, const Params& params, const std::vector<CgVal>& args,
+                 size_t frame, TypeId result, const std::string& name) {
+    std::vector<llvm::Value*> flat;
+    for (size_t i = 0; i < params.size(); ++i) Flatten(params[i].second, args[i], flat);
+    std::vector<uintptr_t> sig;
+    for (llvm::Value* v : flat) sig.push_back(Signature(v));
+    PieceKey key{root, spec_, atoms != nullptr, sig};
+    auto it = pieces_.find(key);
+    if (it == pieces_.end()) it = pieces_.emplace(key, MakePiece(root, atoms, params, sig, frame, result, name)).first;
+    const Piece& piece = it->second;
+
+    auto* null = llvm::ConstantPointerNull::get(B_.getPtrTy());
+    std::vector<llvm::Value*> call_args{err_, trace_ ? trace_ : null, memo_ ? memo_ : null};
+    for (size_t i = 0; i < flat.size(); ++i)
+      if (sig[i] <= kNarrow) call_args.push_back(Passed(flat[i], sig[i]));
+    llvm::Value* r = B_.CreateCall(piece.fn, call_args);
+    llvm::Value* status = B_.CreateExtractValue(r, 0);
+    if (spec_) Bail(status);
+    else PropagateStatus(status);
+    unsigned field = 1;
+    size_t k = 0;
+    auto next = [&]() -> llvm::Value* {
+      uintptr_t s = piece.result[k++];
+      return Received(s <= kNarrow ? B_.CreateExtractValue(r, field++) : nullptr, s);
+    };
+    if (atoms) {
+      CgVal c;
+      c.a = next();
+      return c;
+    }
+    return Unflatten(result, next);
+  }
+
+  Piece MakePiece(ExprId root, std::vector<ExprId>* atoms, const Params& params, const std::vector<uintptr_t>& sig,
+                  size_t frame, TypeId result, const std::string& name) {
+    std::vector<llvm::Type*> arg_types{Ptr(), Ptr(), Ptr()};  // error, trace, lets
+    {
+      std::vector<llvm::Type*> comps;
+      for (const auto& [slot, type] : params) ComponentTypes(type, comps);
+      for (size_t i = 0; i < comps.size(); ++i)
+        if (sig[i] <= kNarrow) arg_types.push_back(sig[i] == kNarrow ? I64() : comps[i]);
+    }
+    // The result's type is known once the body is lowered: the body goes into a function that
+    // returns nothing, then moves to one with the right type.
+    auto* draft = llvm::Function::Create(llvm::FunctionType::get(B_.getVoidTy(), arg_types, false),
+                                         llvm::Function::InternalLinkage, "", M_);
+    FnState saved = SaveFn();
+    fn_ = draft;
+    fail_bb_ = nullptr;
+    in_piece_ = true;
+    BeginFunction();
+    fail_status_ = spec_ ? nullptr : EntryAlloca(4, 4);
+    err_ = draft->getArg(0);
+    trace_ = trace_enabled_ && !spec_ ? draft->getArg(1) : nullptr;
+    memo_ = draft->getArg(2);
+    root_ = root;
+    spec_lets_.clear();
+    slots_.assign(frame, CgVal{});
+    unsigned arg = 3;
+    size_t k = 0;
+    auto next = [&]() -> llvm::Value* {
+      uintptr_t s = sig[k++];
+      return Received(s <= kNarrow ? draft->getArg(arg++) : nullptr, s);
+    };
+    for (const auto& [slot, type] : params) slots_[slot] = Unflatten(type, next);
+    std::vector<llvm::Value*> out;
+    if (atoms) {
+      out.push_back(Condition(root, atoms));
+    } else {
+      CgVal v = Expr(root);
+      Flatten(result, v, out);
+    }
+    // Reached only without an error: general code returns at the first one.
+    llvm::Value* status = spec_ ? static_cast<llvm::Value*>(B_.CreateLoad(I1(), bail_)) : C32(0);
+    Piece piece;
+    std::vector<llvm::Type*> rets{status->getType()};
+    std::vector<llvm::Value*> returned{status};
+    for (llvm::Value* v : out) {
+      piece.result.push_back(Signature(v));
+      if (piece.result.back() > kNarrow) continue;
+      returned.push_back(Passed(v, piece.result.back()));
+      rets.push_back(returned.back()->getType());
+    }
+    auto* ret_ty = llvm::StructType::get(C_, rets);
+    auto* f = llvm::Function::Create(llvm::FunctionType::get(ret_ty, arg_types, false), llvm::Function::InternalLinkage,
+                                     name + (spec_ ? "_spec" : ""), M_);
+    f->setDoesNotThrow();
+    // Large pieces stay out of line: LLVM would inline a function called once back into its caller.
+    if (Cost(root) >= kPieceNodes) f->addFnAttr(llvm::Attribute::NoInline);
+    f->splice(f->end(), draft);
+    for (unsigned i = 0; i < arg_types.size(); ++i) draft->getArg(i)->replaceAllUsesWith(f->getArg(i));
+    llvm::Value* ret = llvm::PoisonValue::get(ret_ty);
+    for (unsigned i = 0; i < returned.size(); ++i) ret = B_.CreateInsertValue(ret, returned[i], i);
+    B_.CreateRet(ret);
+    if (fail_bb_) {  // every error of general code: the status, and nothing else that is read
+      B_.SetInsertPoint(fail_bb_);
+      B_.CreateRet(B_.CreateInsertValue(llvm::PoisonValue::get(ret_ty), B_.CreateLoad(I32(), fail_status_), 0));
+    }
+    draft->eraseFromParent();
+    RestoreFn(saved);
+    piece.fn = f;
+    return piece;
+  }
+
+  // A piece (with atoms: a part of a rule's condition), evaluated by its function.
+  CgVal CallPiece(ExprId id, std::vector<ExprId>* atoms) {
+    Params params = FreeSlots(id);
+    std::vector<CgVal> args;
+    for (const auto& [slot, type] : params) args.push_back(slots_[slot]);
+    return Evaluate(id, atoms, params, args, slots_.size(), m_.exprs[id].type, fmt::format("edict_piece_{}", id));
+  }
+
+  // A helper that is not inlined: one function, called with the arguments' values.
+  CgVal CallHelper(uint32_t di, const std::vector<CgVal>& args) {
+    const ir::Def& d = m_.defs[di];
+    Params params;
+    for (uint32_t i = 0; i < d.params.size(); ++i) params.emplace_back(i, d.params[i].type);
+    llvm::Value* memo = memo_;
+    memo_ = nullptr;  // a helper reads no let
+    CgVal v = Evaluate(d.body, nullptr, params, args, std::max<size_t>(d.slot_count, d.params.size()), d.result,
+                       fmt::format("edict_helper_{}", di));
+    memo_ = memo;
+    return v;
+  }
+
+  // The lets' frame of the current decision: per let, a flag (general code: computed) and its
+  // value's components.
+  llvm::StructType* LetsType(const ir::Decision& d) {
+    std::vector<llvm::Type*> lets;
+    for (const auto& let : d.lets) {
+      std::vector<llvm::Type*> parts{I1()};
+      ComponentTypes(let.type, parts);
+      lets.push_back(llvm::StructType::get(C_, parts));
+    }
+    return llvm::StructType::get(C_, lets);
+  }
+  llvm::StructType* LetType(uint32_t i) { return llvm::cast<llvm::StructType>(lets_ty_->getElementType(i)); }
+  llvm::Value* LetSlot(uint32_t i) { return B_.CreateConstInBoundsGEP2_32(lets_ty_, memo_, 0, i); }
+  void StoreLet(uint32_t i, const CgVal& v) {
+    std::vector<llvm::Value*> parts;
+    Flatten(dec_->lets[i].type, v, parts);
+    llvm::Value* p = LetSlot(i);
+    for (unsigned k = 0; k < parts.size(); ++k) B_.CreateStore(parts[k], B_.CreateStructGEP(LetType(i), p, k + 1));
+    B_.CreateStore(B_.getTrue(), B_.CreateStructGEP(LetType(i), p, 0));
+  }
+  CgVal LoadLet(uint32_t i) {
+    llvm::StructType* ty = LetType(i);
+    llvm::Value* p = LetSlot(i);
+    unsigned k = 1;
+    auto next = [&]() -> llvm::Value* {
+      llvm::Value* v = B_.CreateLoad(ty->getElementType(k), B_.CreateStructGEP(ty, p, k));
+      ++k;
+      return v;
+    };
+    return Unflatten(dec_->lets[i].type, next);
+  }
+
+  // A let's value: computed by its function at the first use (general code), or at the start of
+  // the speculative function (see HoistLets).
+  CgVal LetValue(uint32_t i) {
+    if (spec_) {
+      if (i < spec_lets_.size() && spec_lets_[i]) return *spec_lets_[i];
+      return LoadLet(i);  // in a piece: the value the speculative function stored
+    }
+    const ir::Let& let = dec_->lets[i];
+    auto* have = NewBlock("let_have");
+    auto* compute = NewBlock("let_compute");
+    B_.CreateCondBr(B_.CreateLoad(I1(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0)), have, compute);
+    B_.SetInsertPoint(compute);
+    Params params = FreeSlots(let.value);
+    std::vector<CgVal> args;
+    for (const auto& [slot, type] : params) args.push_back(slots_[slot]);
+    StoreLet(i, Evaluate(let.value, nullptr, params, args, slots_.size(), let.type, fmt::format("edict_let_{}", let.value)));
+    B_.CreateBr(have);
+    B_.SetInsertPoint(have);
+    return LoadLet(i);
+  }
+
+  // Speculative code evaluates every let the decision reads once, in order (a let reads only
+  // earlier ones), before the rules: evaluation is pure and any failure bails out.
+  void HoistLets(const ir::Decision& d) {
+    std::vector<bool> read(d.lets.size(), false);
+    std::vector<ExprId> todo;
+    for (const auto& r : d.rules) {
+      if (r.condition != ir::kNoExpr) todo.push_back(r.condition);
+      todo.push_back(r.outcome);
+    }
+    if (d.has_default) todo.push_back(d.default_rule.outcome);
+    while (!todo.empty()) {
+      const ir::Expr& e = m_.exprs[todo.back()];
+      todo.pop_back();
+      if (e.op == Op::LetRef) {
+        if (!read[e.a]) {
+          read[e.a] = true;
+          todo.push_back(d.lets[e.a].value);
+        }
+        continue;
+      }
+      ForEachOperand(m_, e, [&](ExprId k) { todo.push_back(k); });
+    }
+    spec_lets_.assign(d.lets.size(), std::nullopt);
+    for (uint32_t i = 0; i < d.lets.size(); ++i) {
+      if (!read[i]) continue;
+      CgVal v = Expr(d.lets[i].value);
+      if (memo_) StoreLet(i, v);
+      spec_lets_[i] = v;
+    }
+  }
+
   // ------------------------------------------------------------------ expressions
 
   CgVal Expr(ExprId id) {
+    if (id != root_ && IsCut(id)) return CallPiece(id, nullptr);
     const ir::Expr& e = m_.exprs[id];
     const SourceRange r = e.range;
     auto bin = [&]() {
@@ -823,13 +1309,14 @@ class Lowerer {
         return rec;
       }
       case Op::Local: return slots_[e.a];
-      case Op::LetRef: return Expr(dec_->lets[e.a].value);  // pure: recomputing equals memoising
+      case Op::LetRef: return LetValue(e.a);
       case Op::Const: return ConstRef(e.a, r);
       case Op::Call: {
         const ir::Def& d = m_.defs[e.a];
         std::vector<CgVal> args;
         for (size_t i = 0; i < d.params.size(); ++i) args.push_back(Expr(m_.extra[e.b + i]));
-        std::vector<CgVal> saved(d.slot_count);
+        if (!InlineDef(e.a)) return CallHelper(e.a, args);
+        std::vector<CgVal> saved(std::max<size_t>(d.slot_count, d.params.size()));
         std::swap(saved, slots_);
         for (size_t i = 0; i < args.size(); ++i) slots_[i] = args[i];
         CgVal out = Expr(d.body);
@@ -1017,6 +1504,9 @@ class Lowerer {
   // the interpreter's trace) are numbered and recorded.
   llvm::Value* Condition(ExprId id, std::vector<ExprId>* atoms) {
     const ir::Expr& e = m_.exprs[id];
+    bool connective = e.op == Op::And || e.op == Op::Or ||
+                      (e.op == Op::Not && (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not));
+    if (connective && id != root_ && IsCut(id)) return atoms ? CallPiece(id, atoms).a : Expr(id).a;
     if (!atoms) {
       if (e.op == Op::And || e.op == Op::Or) return ShortCircuit(e, nullptr);
       return Expr(id).a;
@@ -1247,21 +1737,23 @@ class Lowerer {
     dec_ = &d;
     fn_ = fn;
     spec_ = spec;
-    auto* entry = llvm::BasicBlock::Create(C_, "entry", fn_);
-    B_.SetInsertPoint(entry);
+    root_ = ir::kNoExpr;
+    in_piece_ = false;
+    fail_bb_ = nullptr;
+    spec_lets_.clear();
+    BeginFunction();
     llvm::Value* in = fn_->getArg(0);
     llvm::Value* out = fn_->getArg(1);
     err_ = fn_->getArg(2);
     trace_ = trace_enabled_ ? fn_->getArg(3) : nullptr;
-    dec_a_ = EntryAlloca(32, 16);
-    dec_b_ = EntryAlloca(32, 16);
-    dec_out_ = EntryAlloca(32, 16);
-    i32_out_ = EntryAlloca(4, 4);
-    i64_out_ = EntryAlloca(8, 8);
-    ymd_out_ = EntryAlloca(12, 4);
-    if (spec_) {
-      bail_ = EntryAlloca(1, 1);
-      B_.CreateStore(B_.getFalse(), bail_);
+    // The lets' values and (general code) whether each was computed yet.
+    lets_ty_ = LetsType(d);
+    memo_ = nullptr;
+    if (!d.lets.empty()) {
+      llvm::IRBuilder<> eb(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+      memo_ = eb.CreateAlloca(lets_ty_);
+      if (!spec_)
+        for (uint32_t i = 0; i < d.lets.size(); ++i) B_.CreateStore(B_.getFalse(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0));
     }
 
     jit::DecisionInfo& info = result_.decisions[di];
@@ -1276,6 +1768,7 @@ class Lowerer {
 
     slots_.assign(std::max<size_t>(d.slot_count, d.params.size()), CgVal{});
     for (size_t i = 0; i < d.params.size(); ++i) slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
+    if (spec_) HoistLets(d);
 
     // 1. Every rule's condition, in order.
     size_t n = d.rules.size();
@@ -1530,6 +2023,18 @@ class Lowerer {
   llvm::Value *dec_a_ = nullptr, *dec_b_ = nullptr, *dec_out_ = nullptr;
   llvm::Value *i32_out_ = nullptr, *i64_out_ = nullptr, *ymd_out_ = nullptr;
   std::vector<CgVal> slots_;
+  ExprId root_ = ir::kNoExpr;               // the expression a piece's function evaluates
+  bool in_piece_ = false;                   // emitting a piece's function (not a decision's)
+  llvm::BasicBlock* fail_bb_ = nullptr;     // a piece's failure return (general code), and its status
+  llvm::Value* fail_status_ = nullptr;
+  llvm::Value* memo_ = nullptr;             // the current decision's lets (LetsType)
+  llvm::StructType* lets_ty_ = nullptr;
+  std::vector<std::optional<CgVal>> spec_lets_;  // speculative code: the lets' values (HoistLets)
+  // Code size (see kPieceNodes).
+  std::vector<uint64_t> cost_;
+  std::vector<uint8_t> inline_def_;  // 0 unknown, 1 inlined, 2 called
+  std::map<PieceKey, Piece> pieces_;  // (root, speculative, condition, argument signatures)
+  std::map<std::pair<const ir::Decision*, uint32_t>, Params> let_free_;
 };
 
 }  // namespace
