@@ -1,5 +1,7 @@
 #include "runtime/case_json.h"
 
+#include "runtime/text.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -71,29 +73,7 @@ void WriteParsedDecimal(int64_t num, int64_t den, int decimals, int64_t scale, u
 // malformed case may hold megabytes in one field); control characters (a line break in a CSV
 // field, an escape sequence) and the invisible U+FEFF are written as escapes, so a message stays
 // one plain, visible line.
-std::string Shown(std::string_view s) {
-  constexpr size_t kMax = 80;
-  size_t cut = s.size();
-  if (s.size() > kMax) {
-    cut = 60;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-  }
-  std::string out;
-  for (size_t i = 0; i < cut; ++i) {
-    char c = s[i];
-    unsigned char u = static_cast<unsigned char>(c);
-    if (s.substr(i, 3) == "\xEF\xBB\xBF") {  // U+FEFF, invisible
-      out += "\\u{FEFF}";
-      i += 2;
-    } else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02X}", u);
-    else out += c;
-  }
-  if (cut < s.size()) out += fmt::format("... ({} bytes)", s.size());
-  return out;
-}
+std::string Shown(std::string_view s) { return rt::TerminalSafe(rt::Shorten(s, 80)); }
 
 bool IsJsonNumber(std::string_view s) {
   size_t i = 0, n = s.size();
@@ -119,24 +99,6 @@ bool IsJsonNumber(std::string_view s) {
 
 namespace {
 
-// The length of the UTF-8 character at s[i], or 0 when the bytes there are not one (overlong
-// forms, surrogates and code points above U+10FFFF included).
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
-  unsigned c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return b(1) >= lo && b(1) <= hi && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return b(1) >= lo && b(1) <= hi && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -368,7 +330,10 @@ struct CaseDecoder::Impl {
     }
   }
 
-  void Issue(const Path& path, std::string msg) { issues->push_back({path.Render(), std::move(msg)}); }
+  // A field's path is data too (a key of the case): shown like a value, but longer.
+  void Issue(const Path& path, std::string msg) {
+    issues->push_back({rt::TerminalSafe(rt::Shorten(path.Render(), 200)), std::move(msg)});
+  }
 
   int MemberIndex(uint32_t en, std::string_view s) const { return member_index[en].Find(s); }
 

@@ -1,5 +1,7 @@
 #include "runtime/text.h"
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 namespace edict::rt {
@@ -41,10 +43,14 @@ std::string TerminalSafe(std::string_view s, bool keep_layout) {
     }
     auto b1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0, b2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0;
     bool c1 = c == 0xC2 && b1 <= 0x9F;  // U+0080..U+009F
-    // U+202A..U+202E (E2 80 AA..AE) and U+2066..U+2069 (E2 81 A6..A9).
-    bool bidi = c == 0xE2 && ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));
-    if (c1) r += fmt::format("\\u{{{:04x}}}", b1);
-    else if (bidi) r += fmt::format("\\u{{{:04x}}}", 0x2000 + ((b1 & 0x3F) << 6) + (b2 & 0x3F));
+    uint32_t cp = n == 3 ? ((c & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu) : 0;
+    // Invisible or reordering: U+200B..U+200F (zero width, direction marks), U+2028..U+202E (line
+    // and paragraph separators, bidirectional embeddings and overrides), U+2066..U+2069
+    // (bidirectional isolates), U+FEFF (byte order mark).
+    bool invisible = (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+                     cp == 0xFEFF;
+    if (c1) r += fmt::format("\\u{{{:04X}}}", b1);
+    else if (invisible) r += fmt::format("\\u{{{:04X}}}", cp);
     else r.append(s.substr(i, n));
     i += n;
   }

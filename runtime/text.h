@@ -9,8 +9,9 @@
 namespace edict::rt {
 
 // `s` with every control character written as an escape: C0 controls and DEL as `\x1b`, C1
-// controls and the bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) as
-// `\u{202e}`; `\n` and `\t` kept when `keep_layout`, escaped otherwise; a byte that is not part
+// controls, the invisible and reordering characters (zero widths, direction marks, line and
+// paragraph separators, bidirectional embeddings, overrides and isolates, U+FEFF) as
+// `\u{202E}`; `\n` and `\t` kept when `keep_layout`, escaped otherwise; a byte that is not part
 // of valid UTF-8 as `\xc0`. Other text unchanged.
 std::string TerminalSafe(std::string_view s, bool keep_layout = false);
 

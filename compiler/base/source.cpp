@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "compiler/base/limits.h"
+#include "runtime/text.h"
 
 namespace edict {
 
@@ -157,28 +158,9 @@ bool ReadFile(const std::string& path, std::string* out) {
 }
 
 size_t FirstInvalidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c == 0xE0) n = 3, lo = 0xA0;  // not overlong
-    else if (c == 0xED) n = 3, hi = 0x9F;  // not a surrogate
-    else if (c >= 0xE1 && c <= 0xEF) n = 3;
-    else if (c == 0xF0) n = 4, lo = 0x90;  // not overlong
-    else if (c >= 0xF1 && c <= 0xF3) n = 4;
-    else if (c == 0xF4) n = 4, hi = 0x8F;  // not above U+10FFFF
-    else return i;
-    if (i + n > s.size()) return i;
-    unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-    if (c1 < lo || c1 > hi) return i;
-    for (size_t k = 2; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = rt::Utf8Length(s, i);
+    if (n == 0) return i;
     i += n;
   }
   return std::string_view::npos;

@@ -4,6 +4,7 @@
 // the flat layout and evaluates it (natively, through the decision's batch entry point, or with
 // the interpreter); a writer emits the chunks' results in input order. At most a few chunks per
 // worker are in flight, so memory stays constant whatever the size of the input.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -52,6 +53,14 @@ class Batch {
     if (!in) {
       std::cerr << read_error << "\n";
       return kInputError;
+    }
+    // Writing the results over the cases would erase them before they are read.
+    struct stat cases_st, out_st;
+    if (!o_.output.empty() && o_.output != "-" && fstat(fileno(in), &cases_st) == 0 && stat(o_.output.c_str(), &out_st) == 0 &&
+        cases_st.st_dev == out_st.st_dev && cases_st.st_ino == out_st.st_ino) {
+      std::cerr << fmt::format("error: the output `{}` is the cases file: writing it would erase the cases; choose another -o\n", o_.output);
+      if (in != stdin) std::fclose(in);
+      return kUsage;
     }
     Output out;
     if (!out.Open(o_.output)) {

@@ -299,7 +299,7 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       ++failed;
       std::cout << fmt::format("FAIL {}::{}\n", f, test.name);
       for (const auto& fl : r.failures) {
-        std::cout << rt::TerminalSafe(fmt::format("  {}: {}", p.sources.Where(fl.range), fl.message)) << "\n";
+        std::cout << rt::TerminalSafe(fmt::format("  {}: {}", p.sources.Where(fl.range), fl.message), true) << "\n";
         std::cout << RenderSnippet(fl.range, p.sources, false);
       }
     }

@@ -1,5 +1,7 @@
 #include "compiler/driver/csv_cases.h"
 
+#include "runtime/text.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -34,21 +36,7 @@ namespace {
 
 // A column name as a message shows it: control characters and the invisible U+FEFF (a byte
 // order mark, which only at the very start of a file is skipped) are written as escapes.
-std::string Visible(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (s.substr(i, 3) == "\xEF\xBB\xBF") {
-      out += "\\u{FEFF}";
-      i += 2;
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02X}", c);
-    } else {
-      out += char(c);
-    }
-  }
-  return out;
-}
+std::string Visible(std::string_view s) { return rt::TerminalSafe(rt::Shorten(s, 80)); }
 
 // Where a CSV error is, for a message: the column, and the line when the record spans several.
 std::string Where(const csv::Error& e, uint64_t record_line) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,10 +31,44 @@ namespace {
 constexpr size_t kChunkBytes = 1 << 20;
 constexpr size_t kReleaseBytes = 32 << 20;  // consumed bytes of a mapped file released at once
 
+// A mapped file that shrinks while it is read (another process truncates it) makes the next
+// access past its new end raise SIGBUS. For an address inside the mapping, this handler says so
+// and ends the process with exit 3, as for any read error; other SIGBUS keep the default action.
+struct MappedRange {
+  std::atomic<const char*> begin{nullptr}, end{nullptr};
+  char message[600] = {};
+  size_t message_size = 0;
+};
+MappedRange g_mapped;
+
+void OnBusError(int sig, siginfo_t* info, void*) {
+  auto* addr = static_cast<const char*>(info->si_addr);
+  const char *b = g_mapped.begin.load(), *e = g_mapped.end.load();
+  if (b && addr >= b && addr < e) {
+    ssize_t ignored = write(2, g_mapped.message, g_mapped.message_size);
+    (void)ignored;
+    _exit(3);
+  }
+  signal(sig, SIG_DFL);  // not ours: the fault repeats with the default action
+}
+
 // A regular file mapped whole (read-only), from the stream's current position; empty for
 // pipes, terminals, empty files, or when mapping fails (the stream is then read as usual).
 class MappedFile {
  public:
+  MappedFile(std::FILE* f, const std::string& name) : MappedFile(f) {
+    if (!base_) return;
+    std::string m = fmt::format("\nerror: cannot read '{}': the file was truncated while it was read\n", name.substr(0, 400));
+    std::memcpy(g_mapped.message, m.data(), m.size());
+    g_mapped.message_size = m.size();
+    g_mapped.begin = static_cast<const char*>(base_);
+    g_mapped.end = static_cast<const char*>(base_) + size_;
+    struct sigaction sa = {};
+    sa.sa_sigaction = OnBusError;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, nullptr);
+  }
   explicit MappedFile(std::FILE* f) {
     struct stat st;
     int fd = fileno(f);
@@ -47,7 +82,12 @@ class MappedFile {
     bytes_ = std::string_view(static_cast<const char*>(p) + pos, size_ - size_t(pos));
   }
   ~MappedFile() {
-    if (base_) munmap(base_, size_);
+    if (!base_) return;
+    if (g_mapped.begin.load() == base_) {
+      g_mapped.begin = nullptr;
+      g_mapped.end = nullptr;
+    }
+    munmap(base_, size_);
   }
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -260,7 +300,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   };
   auto stopped = [&] { return options.stop && options.stop->load(std::memory_order_relaxed); };
   static constexpr std::string_view kBom = "\xEF\xBB\xBF";
-  MappedFile mapped(in);
+  MappedFile mapped(in, options.name);
   if (mapped.ok()) {
     std::string_view rest = mapped.bytes();
     const char* map_end = rest.data() + rest.size();
@@ -379,8 +419,17 @@ std::FILE* OpenCaseInput(const std::string& path, std::string* error) {
     }
     return stdin;
   }
-  // O_NONBLOCK: opening a FIFO waits for no writer; reads are blocking again below.
-  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  // A device is refused without being opened. A FIFO is opened as `cat` opens it: waiting for
+  // its writer (opened without waiting, a FIFO whose writer has not come yet reads as empty).
+  // Anything else is opened without waiting, then checked again.
+  struct stat named;
+  bool exists = stat(path.c_str(), &named) == 0;
+  bool fifo = exists && S_ISFIFO(named.st_mode);
+  if (exists && (S_ISCHR(named.st_mode) || S_ISBLK(named.st_mode))) {
+    *error = fmt::format("error: cannot read '{}': {}", path, NotReadable(named));
+    return nullptr;
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | (fifo ? 0 : O_NONBLOCK));
   if (fd < 0) {
     *error = fmt::format("error: cannot read '{}': {}", path, OpenError(errno));
     return nullptr;
