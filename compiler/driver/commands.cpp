@@ -260,11 +260,22 @@ int RunEval(const Common& c, const EvalOptions& o) {
 
 int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage) {
   std::vector<std::string> files;
+  bool unreadable = false;  // a folder could not be listed
   for (const auto& p : paths) {
     if (fs::is_directory(p)) {
       std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(p))
-        if (e.is_regular_file() && e.path().extension() == ".edict") found.push_back(e.path().string());
+      std::error_code ec;
+      fs::recursive_directory_iterator it(p, ec), end;
+      std::string last = p;  // the entry the iterator last stood on: the folder it fails to enter
+      for (; !ec && it != end; it.increment(ec)) {
+        std::error_code type_ec;
+        last = it->path().string();
+        if (it->path().extension() == ".edict" && !it->is_directory(type_ec)) found.push_back(last);
+      }
+      if (ec) {  // a folder that cannot be listed: its tests cannot run, which is a failure
+        std::cerr << fmt::format("error: cannot read the folder `{}`: {}\n", last, ec.message());
+        unreadable = true;
+      }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else {
@@ -335,11 +346,12 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
     std::cout << fmt::format("rule coverage: {} of {} rules ({} file{})\n", rules_covered, rules_total, total_files,
                              total_files == 1 ? "" : "s");
   }
-  bool ok = failed == 0 && broken_files == 0 && !(coverage && !uncovered.empty());
+  bool ok = failed == 0 && broken_files == 0 && !unreadable && !(coverage && !uncovered.empty());
   std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed, failed,
                            broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
                            total_files, total_files == 1 ? "" : "s");
   if (broken_files) return kCompileError;
+  if (unreadable) return kInputError;
   return failed || (coverage && !uncovered.empty()) ? kFailed : kOk;
 }
 

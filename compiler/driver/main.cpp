@@ -169,6 +169,9 @@ int main(int argc, char** argv) {
       if (*schema) return RunSchema(common, schema_file, schema_decision);
       if (*dump) return RunDump(common, dump_file, phase);
       if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
+    } catch (const std::bad_alloc&) {
+      std::cerr << "error: out of memory (the input may be too large for the memory this process may use)\n";
+      return 70;
     } catch (const std::exception& e) {
       std::cerr << "edict: internal error: " << e.what() << "\n";
       return 70;
