@@ -664,7 +664,10 @@ class Lowerer {
     }
     auto* same = B_.CreateICmpEQ(x.b, y.b);
     auto* res = B_.CreateBinaryIntrinsic(id, x.a, y.a);
-    auto* same_ok = B_.CreateAnd(same, B_.CreateNot(B_.CreateExtractValue(res, 1)));
+    // A numerator of -2^127 fits in 128 bits but not in a decimal (magnitudes stay below 2^127)
+    // unless the denominator reduces it: the runtime decides.
+    auto* same_ok = B_.CreateAnd(B_.CreateAnd(same, B_.CreateNot(B_.CreateExtractValue(res, 1))),
+                                 B_.CreateICmpNE(B_.CreateExtractValue(res, 0), C128(rt::i128(rt::u128(1) << 127))));
     auto* small = B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b)));
     auto* ad = Mul64(x.a, y.b);
     auto* cb = Mul64(y.a, x.b);
