@@ -554,7 +554,8 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
   std::set<uint32_t> members;
   std::vector<const std::vector<uint32_t>*> open;
   bool cubes = k.region.exact && !k.region_and_flags;
-  for (const auto& [key, ms] : groups) {
+  for (const auto& group : groups) {
+    const auto& ms = group.second;  // not a structured binding: clang 14 cannot capture one
     auto allows = [&](const Cube& cube) {
       for (const auto& [i, pos] : cube.lits)
         if (e_.atom_vars[i].count(id) && AtomAt(i, v, ms.front()) != int8_t(pos)) return false;
