@@ -240,5 +240,5 @@ TEST_CASE("a value quoted in a message stays on one line", "[case]") {
   CaseDecoder dec(f.types, {{"s", f.shipment}});
   auto c = dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"D\nE\u001b[31m","day":"2025-01-01","groups":[]}})");
   REQUIRE(c.issues.size() == 1);
-  CHECK(c.issues[0].message == "\"D\\nE\\x1B[31m\" is not a Country");
+  CHECK(c.issues[0].message == "\"D\\nE\\x1b[31m\" is not a Country");
 }
