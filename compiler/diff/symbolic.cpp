@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -89,6 +90,30 @@ std::string SideKey(const Side& s, const SideClass& sc) {
 std::string FullKey(const Side& s, const SideClass& sc) {
   if (sc.error) return SideKey(s, sc);
   return SideKey(s, sc) + " " + Project(sc.outcome, s.dec().result, s.m().types, true);
+}
+
+// Whether a numeral is a decimal's value: in lowest terms, a numerator and a denominator below 2^127.
+bool Holdable(const z3::expr& v) {
+  return rt::Decimal::Parse(v.numerator().get_decimal_string(0)) && rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+}
+
+// Whether a decimal numeral is one a case file can give: a finite decimal expansion whose digits,
+// as an integer, stay below 2^127 (so its numerator and denominator do too).
+bool CaseDecimal(const z3::expr& v) {
+  auto n = rt::Decimal::Parse(v.numerator().get_decimal_string(0));
+  auto d = rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+  if (!n || !d || d->num() <= 0) return false;
+  rt::i128 den = d->num(), twos = 0, fives = 0;
+  while (den % 2 == 0) den /= 2, ++twos;
+  while (den % 5 == 0) den /= 5, ++fives;
+  if (den != 1) return false;
+  // digits = numerator * 10^k / denominator, with k = max(twos, fives)
+  rt::i128 digits = n->num();
+  for (rt::i128 i = twos; i < fives; ++i)
+    if (__builtin_mul_overflow(digits, 2, &digits)) return false;
+  for (rt::i128 i = fives; i < twos; ++i)
+    if (__builtin_mul_overflow(digits, 5, &digits)) return false;
+  return digits != std::numeric_limits<rt::i128>::min();
 }
 
 // The uninterpreted constants (inputs) a term reads.
@@ -730,31 +755,49 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     // change of verdict (which, when those are equal, is a change of flags or numbers).
     z3::expr formula = e_->Rules(k) && e_->changed;
     s.add(!formula);
-    // The witness: the model's inputs (decimals with a finite decimal expansion, as a case
-    // file can give them only those).
+    // The witness: the model's inputs (decimals a case file can give: a finite decimal expansion,
+    // and in lowest terms a numerator and a denominator below 2^127; the domain bounds a value's
+    // magnitude only, which admits (2^127 + 1)/2, whose numerator no decimal holds).
     z3::model wm = m;
     bool finite = true;
-    for (const auto& iv : e_->enc_a->inputs()) {
-      if (a_.m().types.kind(iv.type) != rt::TypeKind::Decimal) continue;
-      std::string den = m.eval(iv.var, true).denominator().get_decimal_string(0);
-      rt::i128 d = 0;
-      for (char ch : den) d = d * 10 + (ch - '0');
-      while (d % 2 == 0 && d > 1) d /= 2;
-      while (d % 5 == 0 && d > 1) d /= 5;
-      if (d != 1) finite = false;
-    }
+    for (const auto& iv : e_->enc_a->inputs())
+      if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !CaseDecimal(m.eval(iv.var, true))) finite = false;
     if (!finite) {  // ask for a case of the class whose decimals have at most two places
       z3::solver w(ctx_);
       w.add(e_->domain);
       w.add(formula);
-      for (const auto& iv : e_->enc_a->inputs())
-        if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal)
-          w.add(iv.var * 100 == z3::to_real(ctx_.int_const(("witness!" + iv.path).c_str())));
-      if (w.check() == z3::sat) {
-        wm = w.get_model();
-        k.old_c = e_->Read(wm, 0);  // the same class; its flags may differ
-        k.new_c = e_->Read(wm, 1);
+      // Preferably below 10^13 (readable, and far from the bound of 2^127, near which the
+      // encoding's overflow, by magnitude, can differ from a decimal's, by numerator in lowest
+      // terms); else whole numbers (for which both agree); else any two-place decimal a case holds.
+      const char* k2p127 = "170141183460469231731687303715884105728";
+      for (auto [scale, bound] : {std::pair{100, "1000000000000000"}, std::pair{1, k2p127}, std::pair{100, k2p127}}) {
+        w.push();
+        for (const auto& iv : e_->enc_a->inputs())
+          if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal) {
+            z3::expr digits = ctx_.int_const(("witness!" + iv.path).c_str());
+            w.add(iv.var * scale == z3::to_real(digits));
+            w.add(digits < ctx_.int_val(bound) && digits > -ctx_.int_val(bound));
+          }
+        if (w.check() == z3::sat) {
+          wm = w.get_model();
+          k.old_c = e_->Read(wm, 0);  // the same class; its flags may differ
+          k.new_c = e_->Read(wm, 1);
+          finite = true;
+          break;
+        }
+        w.pop();
       }
+    }
+    bool holdable = true;  // without a finite expansion, a decimal can still be a value (1/3)
+    for (const auto& iv : e_->enc_a->inputs())
+      if (!finite && a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !Holdable(wm.eval(iv.var, true))) holdable = false;
+    if (!holdable) {
+      // Only values no decimal can hold reach this class (a numerator of 2^127 or more in lowest
+      // terms, which the domain, a bound on magnitudes, admits): near 2^127, where the encoding's
+      // overflow (by magnitude) is not the engines' (by numerator). It is not reported.
+      f_.status = "incomplete: a change of verdict was found only at values near 2^127 that no decimal can hold, "
+                  "where the encoding of overflow is not exact; it is not reported";
+      continue;
     }
     for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
     k.witness_json = "{";
@@ -766,6 +809,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     f_.classes.push_back(std::move(k));
   }
   // Every witness runs on both engines and both versions before anything is reported.
+  if (debug) std::cerr << fmt::format("{} classes found in {:.3f} s; waiting for the engines\n", f_.classes.size(), since(t0));
   if (engines_)
     if (int rc = engines_(); rc != kOk) return rc;
   for (Class& k : f_.classes) {
@@ -815,7 +859,101 @@ std::string ClassKey(const Side& s, const std::string& error, const rt::Value* o
   return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types, false);
 }
 
+namespace {
+
+// The longest chain of arithmetic operations nested in one another in what a decision evaluates
+// (through its lets, the helpers and the decisions it calls); a sum of n terms counts n - 1.
+class ArithmeticDepth {
+ public:
+  explicit ArithmeticDepth(const ir::Module& m) : m_(m), expr_(m.exprs.size(), kUnknown), decision_(m.decisions.size(), kUnknown) {}
+
+  size_t Decision(uint32_t d) {
+    if (decision_[d] != kUnknown) return decision_[d];
+    decision_[d] = 0;
+    const ir::Decision& dec = m_.decisions[d];
+    size_t depth = 0;
+    for (const auto& r : dec.rules) {
+      if (r.condition != ir::kNoExpr) depth = std::max(depth, Expr(r.condition, dec));
+      depth = std::max(depth, Expr(r.outcome, dec));
+    }
+    if (dec.has_default) depth = std::max(depth, Expr(dec.default_rule.outcome, dec));
+    return decision_[d] = depth;
+  }
+
+ private:
+  static constexpr size_t kUnknown = SIZE_MAX;
+  size_t Expr(ir::ExprId id, const ir::Decision& dec) {
+    if (expr_[id] != kUnknown) return expr_[id];
+    const ir::Expr& e = m_.exprs[id];
+    size_t below = 0, own = 0;
+    auto sub = [&](ir::ExprId k) { below = std::max(below, Expr(k, dec)); };
+    auto list = [&](uint32_t start, uint32_t n) { for (uint32_t i = 0; i < n; ++i) sub(m_.extra[start + i]); };
+    switch (e.op) {
+      case ir::Op::Error: case ir::Op::BoolLit: case ir::Op::IntLit: case ir::Op::DecLit: case ir::Op::DateLit:
+      case ir::Op::DurLit: case ir::Op::TextLit: case ir::Op::EnumLit: case ir::Op::Local: case ir::Op::Const:
+        break;
+      case ir::Op::LetRef: sub(dec.lets[e.a].value); break;
+      case ir::Op::SetLit: case ir::Op::ListLit: list(e.a, e.b); break;
+      case ir::Op::RecordLit: list(e.b, uint32_t(m_.types.records[e.a].fields.size())); break;
+      case ir::Op::Call:
+        list(e.b, uint32_t(m_.defs[e.a].params.size()));
+        sub(m_.defs[e.a].body);
+        break;
+      case ir::Op::DecisionCall:
+        list(e.b, uint32_t(m_.decisions[e.a].params.size()));
+        below = std::max(below, Decision(e.a));
+        break;
+      case ir::Op::Builtin:
+        list(e.b, e.c);
+        // A sum over a list literal is a chain as long as the list.
+        if (ir::Builtin(e.a) == ir::Builtin::Sum && e.c == 1 && m_.exprs[m_.extra[e.b]].op == ir::Op::ListLit)
+          own = m_.exprs[m_.extra[e.b]].b;
+        break;
+      case ir::Op::Field: sub(e.a); break;
+      case ir::Op::With:
+        sub(e.a);
+        for (uint32_t i = 0; i < e.c; ++i) sub(m_.extra[e.b + 2 * i + 1]);
+        break;
+      case ir::Op::If: sub(e.a); sub(e.b); sub(e.c); break;
+      case ir::Op::Exists: case ir::Op::Forall: sub(e.b); sub(e.c); break;
+      case ir::Op::Not: case ir::Op::IntToDec: sub(e.a); break;
+      case ir::Op::IntNeg: case ir::Op::DecNeg: case ir::Op::DurNeg: sub(e.a); own = 1; break;
+      case ir::Op::IntAdd: case ir::Op::IntSub: case ir::Op::IntMul: case ir::Op::DecAdd: case ir::Op::DecSub:
+      case ir::Op::DecMul: case ir::Op::DecDiv: case ir::Op::DurAdd: case ir::Op::DurSub: case ir::Op::DurMul:
+        sub(e.a); sub(e.b); own = 1;
+        break;
+      case ir::Op::And: case ir::Op::Or: case ir::Op::DateAddDur: case ir::Op::DateSubDur: case ir::Op::DateDiff:
+      case ir::Op::Eq: case ir::Op::Ne: case ir::Op::Lt: case ir::Op::Le: case ir::Op::Gt: case ir::Op::Ge:
+      case ir::Op::SetHas: case ir::Op::ListHas: case ir::Op::SetUnion: case ir::Op::SetInter: case ir::Op::SetMinus:
+        sub(e.a); sub(e.b);
+        break;
+    }
+    return expr_[id] = below + own;
+  }
+
+  const ir::Module& m_;
+  std::vector<size_t> expr_, decision_;
+};
+
+// Z3 flattens nested sums, (a + b) + c into a + b + c, by default. Each step of a long chain has
+// its own overflow check, so each check then holds its own copy of the whole chain before it, and
+// checks took time and memory quadratic in the chain's length (a 400-term sum: 70 s, 1.4 GB). Past
+// this depth the diff runs with flattening off: terms stay nested, the solver's rows small.
+// Shorter chains keep Z3's default, and so the reports they always had.
+constexpr size_t kFlattenDepth = 64;
+
+struct FlattenOff {
+  bool on;
+  explicit FlattenOff(bool b) : on(b) { if (on) z3::set_param("rewriter.flat", false); }
+  ~FlattenOff() { if (on) z3::set_param("rewriter.flat", true); }
+};
+
+}  // namespace
+
 int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out, const std::function<int()>& engines) {
+  size_t depth = ArithmeticDepth(a.m()).Decision(a.decision);
+  if (depth <= kFlattenDepth) depth = ArithmeticDepth(b.m()).Decision(b.decision);
+  FlattenOff flat(depth > kFlattenDepth);
   Symbolic sym(o, a, b, engines);
   return sym.Run(out);
 }

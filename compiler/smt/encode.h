@@ -5,9 +5,10 @@
 // Exactness. Booleans, integers (64-bit, overflow checked exactly), enums, sets (one boolean per
 // member), texts (Z3 strings), dates (days, with the civil calendar in linear integer arithmetic)
 // and durations are encoded exactly. Decimals are exact rationals (Z3 reals); their `overflow`
-// error is encoded by magnitude (a result of absolute value 2^127 or more overflows), which is
-// exact except for results whose *denominator* exceeds 2^127 (more than about 38 significant
-// fraction digits), which the encoding does not model. A construct the encoding does not cover
+// error is encoded by magnitude (a result of absolute value 2^127 or more overflows), where the
+// engines overflow when the numerator or the denominator in lowest terms reaches 2^127: exact for
+// integers, and otherwise except within a factor of the denominator of 2^127 (the symbolic diff
+// picks its witnesses away from there). A construct the encoding does not cover
 // (month arithmetic on dates, lists that are inputs) throws Unsupported naming it and its place.
 #pragma once
 #include <map>
