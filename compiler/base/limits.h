@@ -11,4 +11,8 @@ namespace edict::limits {
 // construct that goes deeper.
 inline constexpr uint32_t kMaxNestingDepth = 1000;
 
+// The most worker threads `batch -j` and `diff -j` accept: more cannot run at once on any machine
+// Edict targets, and each costs a stack.
+inline constexpr uint64_t kMaxThreads = 1024;
+
 }  // namespace edict::limits
