@@ -30,4 +30,8 @@ inline constexpr size_t kMaxSourceBytes = size_t(16) << 20;  // 16 MiB
 // few hundred bytes; a case with long lists stays far below this.
 inline constexpr size_t kMaxCaseBytes = size_t(16) << 20;  // 16 MiB
 
+// The most worker threads `batch -j` and `diff -j` accept: more cannot run at once on any machine
+// Edict targets, and each costs a stack.
+inline constexpr uint64_t kMaxThreads = 1024;
+
 }  // namespace edict::limits

@@ -1,6 +1,7 @@
 // The `edict` commands. Each returns the process exit code (see docs/cli.md):
 //   0 success; 1 a case, test or evaluation failed; 2 the program has errors;
-//   3 an input file cannot be read; 64 the command line is wrong; 74 an output could not be written.
+//   3 an input file cannot be read; 64 the command line is wrong; 71 the system refused a resource
+//   (a thread); 74 an output could not be written.
 #pragma once
 #include <string>
 #include <vector>
@@ -9,7 +10,9 @@
 
 namespace edict::driver {
 
-enum ExitCode : int { kOk = 0, kFailed = 1, kCompileError = 2, kInputError = 3, kUsage = 64, kOutputError = 74 };
+enum ExitCode : int {
+  kOk = 0, kFailed = 1, kCompileError = 2, kInputError = 3, kUsage = 64, kSystemError = 71, kOutputError = 74
+};
 
 struct Common {
   std::string diagnostics = "text";  // text | json

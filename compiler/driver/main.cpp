@@ -2,7 +2,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "compiler/base/limits.h"
 
 #include "compiler/base/output.h"
 #include "compiler/base/stack.h"
@@ -13,6 +20,27 @@
 #include "compiler/diff/diff.h"
 
 using namespace edict::driver;
+
+namespace {
+
+// Every numeric option is checked as text before CLI11 converts it: bound to an unsigned type,
+// `-1` wrapped to 2^64 - 1 (`cases -n -1` ran for ever), and `-j 100000` started 100,000 threads.
+CLI::Validator WholeNumber(uint64_t lo, uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        uint64_t v = 0;
+        bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (digits && ec == std::errc() && end == s.data() + s.size() && v >= lo && v <= hi) return "";
+        return hi == UINT64_MAX ? fmt::format("must be a whole number, 0 or more, found `{}`", s)
+                                : fmt::format("must be a whole number between {} and {}, found `{}`", lo, hi, s);
+      },
+      hi == UINT64_MAX ? "UINT" : fmt::format("INT in {}..{}", lo, hi));
+}
+const CLI::Validator kCount = WholeNumber(0, UINT64_MAX);
+const CLI::Validator kThreads = WholeNumber(1, edict::limits::kMaxThreads);
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Edict: a compiler and interpreter for regulations written as code"};
@@ -32,7 +60,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   app.footer(
       "Exit codes: 0 success; 1 a case, test or evaluation failed; 2 the program has errors;\n"
-      "3 an input file cannot be read; 64 the command line is wrong; 74 an output could not be written.");
+      "3 an input file cannot be read; 64 the command line is wrong; 71 the system refused a thread;\n"
+      "74 an output could not be written.");
 
   auto* check = app.add_subcommand("check", "Parse and check Edict files; print every diagnostic");
   std::vector<std::string> check_files;
@@ -62,12 +91,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"jsonl", "csv", "lines"}));
   batch->add_option("--output,-o", bo.output, "Write results to this file instead of standard output");
   batch->add_option("--engine", bo.engine, "jit (default) or interp")->check(CLI::IsMember({"interp", "jit"}));
-  batch->add_option("--threads,-j", bo.threads, "Worker threads (default: every core)");
+  batch->add_option("--threads,-j", bo.threads, "Worker threads, 1 to 1024 (default: every core)")->check(kThreads);
   batch->add_option("--as-of", bo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
   bool no_progress = false;
   batch->add_flag("--no-progress", no_progress, "Do not show progress on the terminal");
   batch->add_flag("--stats", bo.stats, "Add time, throughput and threads to the summary line");
-  batch->add_option("--max-errors", bo.max_errors, "Error lines shown on stderr (default 100; 0 shows every one)");
+  batch->add_option("--max-errors", bo.max_errors, "Error lines shown on stderr (default 100; 0 shows every one)")->check(kCount);
 
   auto* build = app.add_subcommand("build", "Compile a decision to a shared library, a C header and the JSON Schema of its input");
   BuildOptions bd;
@@ -87,13 +116,15 @@ int main(int argc, char** argv) {
   diffc->add_option("--format", df.format, "text (default), markdown, json or html (a self-contained page)")
       ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
   diffc->add_option("--output,-o", df.output, "Write the report to this file");
-  diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)");
+  diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)")->check(kCount);
   diffc->add_option("--max-conjunctions", df.max_conjunctions,
-                    "Symbolic: conjunctions listed per region (default 6; 0 lists every one, so no region is truncated)");
-  diffc->add_option("--threads,-j", df.threads, "Worker threads (default: every core)");
+                    "Symbolic: conjunctions listed per region (default 6; 0 lists every one, so no region is truncated)")
+      ->check(kCount);
+  diffc->add_option("--threads,-j", df.threads, "Worker threads, 1 to 1024 (default: every core)")->check(kThreads);
   diffc->add_flag("--cross-check", df.cross_check,
                   "With --cases: run the symbolic diff too and check that every class of the corpus is one it finds");
-  diffc->add_option("--max-errors", df.max_errors, "With --cases: error lines shown on stderr (default 100; 0 shows every one)");
+  diffc->add_option("--max-errors", df.max_errors, "With --cases: error lines shown on stderr (default 100; 0 shows every one)")
+      ->check(kCount);
   bool diff_no_progress = false;
   diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
 
@@ -125,8 +156,8 @@ int main(int argc, char** argv) {
   uint64_t gen_seed = 1;
   gen->add_option("file", gen_file, "The Edict file")->required();
   gen->add_option("--decision,-d", gen_decision, "The decision")->required();
-  gen->add_option("--count,-n", gen_count, "How many cases (default 1000)");
-  gen->add_option("--seed", gen_seed, "Seed of the generator (default 1); the same seed gives the same cases");
+  gen->add_option("--count,-n", gen_count, "How many cases (default 1000)")->check(kCount);
+  gen->add_option("--seed", gen_seed, "Seed of the generator (default 1); the same seed gives the same cases")->check(kCount);
 
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";
@@ -169,6 +200,9 @@ int main(int argc, char** argv) {
       if (*schema) return RunSchema(common, schema_file, schema_decision);
       if (*dump) return RunDump(common, dump_file, phase);
       if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
+    } catch (const std::system_error& e) {  // a thread the system would not start, say
+      std::cerr << "error: " << e.what() << "\n";
+      return kSystemError;
     } catch (const std::bad_alloc&) {
       std::cerr << "error: out of memory (the input may be too large for the memory this process may use)\n";
       return 70;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -161,7 +162,18 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   auto start = std::chrono::steady_clock::now();
 
   std::vector<std::thread> workers;
-  for (unsigned i = 0; i < threads; ++i) {
+  // A thread the system refuses to start is reported (std::system_error, once the threads started
+  // so far have stopped), rather than ending the process with std::terminate.
+  auto refused = [&](const std::system_error& e, const std::string& what) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      reading_done = working_done = true;
+    }
+    work_cv.notify_all();
+    for (auto& w : workers) w.join();
+    return std::system_error(e.code(), fmt::format("cannot start {} ({} worker thread{} asked for)", what, threads, threads == 1 ? "" : "s"));
+  };
+  for (unsigned i = 0; i < threads; ++i) try {
     workers.emplace_back([&, work = make_worker()] {
       for (;;) {
         std::unique_ptr<LineChunk> chunk;
@@ -180,8 +192,12 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
         done_cv.notify_one();
       }
     });
+  } catch (const std::system_error& e) {
+    throw refused(e, fmt::format("worker thread {}", i + 1));
   }
-  std::thread writer([&] {
+  std::thread writer;
+  try {
+    writer = std::thread([&] {
     size_t next = 0;
     std::string_view unreleased;  // consumed views of the mapped file, not yet released
     uint64_t cases = 0, failed = 0;
@@ -226,6 +242,9 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
       }
     }
   });
+  } catch (const std::system_error& e) {
+    throw refused(e, "the writer thread");
+  }
 
   // Chunks of whole records. A regular file is mapped, and chunks are views into it (no copy);
   // a pipe (or a file that cannot be mapped) is read into buffers. Either way the bytes are
