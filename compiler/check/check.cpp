@@ -880,6 +880,7 @@ class Checker {
     ResetScope();
     ExprId v = CheckExpr(*view.decl->value, m_.consts[i].type);
     m_.consts[i].value = Coerce(v, m_.consts[i].type, fmt::format("the value of `{}`", m_.consts[i].name));
+    m_.consts[i].slot_count = max_slots_;
   }
 
   void BodyDef(uint32_t i, const DefView& view) {

@@ -40,6 +40,7 @@ void Interpreter::EnableCoverage() {
 const Value& Interpreter::EvalConst(uint32_t c) {
   if (!const_cache_[c]) {
     Frame f;
+    f.slots.resize(m_.consts[c].slot_count);
     const_cache_[c] = Eval(m_.consts[c].value, f);
   }
   return *const_cache_[c];

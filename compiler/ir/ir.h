@@ -56,6 +56,7 @@ struct Const {
   uint32_t version = 0;
   TypeId type = 0;
   ExprId value = kNoExpr;
+  uint32_t slot_count = 0;  // the bound variables of quantifiers in the value
   Citation cite;
   SourceRange range;
 };

@@ -416,11 +416,20 @@ z3::expr Encoder::Compare(const Sym& a, const Sym& b, rt::TypeId t, Op op, z3::e
   }
 }
 
+// Whether two values have the same shape: lists of the same lengths, all the way down (a list
+// is encoded element by element, so only lists of equal lengths can be chosen between).
+static bool SameLengths(const Sym& a, const Sym& b) {
+  if (a.elems.size() != b.elems.size()) return false;
+  for (size_t i = 0; i < a.elems.size(); ++i)
+    if (!SameLengths(a.elems[i], b.elems[i])) return false;
+  return true;
+}
+
+// c ? a : b, component by component (a and b have the same shape: SameLengths).
 static Sym IteSym(const z3::expr& c, const Sym& a, const Sym& b) {
   Sym r = a;
   for (size_t i = 0; i < a.v.size(); ++i) r.v[i] = Ite(c, a.v[i], b.v[i]);
-  if (a.elems.size() != b.elems.size()) r.elems.clear();
-  for (size_t i = 0; i < a.elems.size() && i < b.elems.size(); ++i) r.elems[i] = IteSym(c, a.elems[i], b.elems[i]);
+  for (size_t i = 0; i < a.elems.size(); ++i) r.elems[i] = IteSym(c, a.elems[i], b.elems[i]);
   return r;
 }
 
@@ -747,6 +756,7 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
     }
     case Op::If: {
       Sym c = Eval(e.a, f), t = Eval(e.b, f), x = Eval(e.c, f);
+      if (!SameLengths(t, x)) Fail(id, "an `if` between lists of different lengths");
       r = IteSym(c.v[0], t, x);
       r.err = First(c.err, Ite(c.v[0], t.err, x.err));
       return r;
@@ -1060,8 +1070,12 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
     none_err = fallback.err;
   } else {
     for (size_t i = 0; i < Width(d.result); ++i) fallback.v.push_back(outcomes.empty() ? c_.int_val(0) : outcomes[0].v[i]);
+    if (!outcomes.empty()) fallback.elems = outcomes[0].elems;  // never read: there is no default
     none_err = c_.int_val(Code(RtErrorKind::NoApplicableRule));
   }
+  for (uint32_t r = 0; r < d.rules.size(); ++r)
+    if (!SameLengths(outcomes[r], fallback))
+      Fail(d.rules[r].outcome, "outcomes that are lists of different lengths");
   Sym value = fallback;
   for (size_t r = d.rules.size(); r-- > 0;) value = IteSym(out.winners[r], outcomes[r], value);
   z3::expr win_err = c_.int_val(0);

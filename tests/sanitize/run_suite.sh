@@ -9,8 +9,10 @@ src=$1
 dir=$2
 shift 2
 jobs=${EDICT_JOBS:-2}
+# -O1 -g1 (line tables only): half the compile time of -O2 -g, and the reports keep their lines.
 if [ ! -f "$dir/build.ninja" ]; then
-  cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDICT_SANITIZE=ON
+  cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DEDICT_SANITIZE=ON
 fi
 cmake --build "$dir" -j "$jobs"
 ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@"
