@@ -12,6 +12,7 @@ PACKAGES=(
   libgmp-dev libmd4c-dev                             # big numbers, Markdown
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
+  clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz
 )
 
 missing=()

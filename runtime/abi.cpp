@@ -91,7 +91,7 @@ int32_t edict_rt_add_months(int32_t date, int64_t months, int32_t mode, int32_t*
   return 0;
 }
 int32_t edict_rt_make_date(int64_t y, int64_t m, int64_t d, int32_t* out) {
-  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
     return Status(RtErrorKind::InvalidDate);
   *out = DaysFromCivil(int32_t(y), int32_t(m), int32_t(d));
   return 0;

@@ -1,11 +1,15 @@
 #include "runtime/case_json.h"
 
+#include "runtime/text.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <unordered_map>
+#include <vector>
 
 namespace edict::rt {
 
@@ -29,10 +33,11 @@ bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den, int* decim
     const char* frac_start = ++p;
     while (p < end && unsigned(*p - '0') < 10) mant = mant * 10 + unsigned(*p++ - '0');
     frac = size_t(p - frac_start);
+    if (frac == 0) return false;  // `1.`: not a JSON number
   }
-  // At most 18 digits (below 10^18 < 2^63); exponents, separators, longer literals: the
-  // general parser.
-  if (p != end || int_digits + frac == 0 || int_digits + frac > 18) return false;
+  // At most 18 digits (below 10^18 < 2^63); exponents, separators, longer literals, spellings
+  // JSON does not allow (`01`): the general parser.
+  if (p != end || int_digits == 0 || int_digits + frac > 18 || (int_digits > 1 && *int_start == '0')) return false;
   static constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
                                        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
                                        1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000};
@@ -65,13 +70,187 @@ void WriteParsedDecimal(int64_t num, int64_t den, int decimals, int64_t scale, u
 }  // namespace
 
 // A value as quoted in a message: whole when short, otherwise its start and its length (a
-// malformed case may hold megabytes in one field).
-std::string Shown(std::string_view s) {
-  constexpr size_t kMax = 80;
-  if (s.size() <= kMax) return std::string(s);
-  size_t cut = 60;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-  return fmt::format("{}... ({} bytes)", s.substr(0, cut), s.size());
+// malformed case may hold megabytes in one field); control characters (a line break in a CSV
+// field, an escape sequence) and the invisible U+FEFF are written as escapes, so a message stays
+// one plain, visible line.
+std::string Shown(std::string_view s) { return rt::TerminalSafe(rt::Shorten(s, 80)); }
+
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0, n = s.size();
+  auto digits = [&] {
+    size_t from = i;
+    while (i < n && unsigned(s[i] - '0') < 10) ++i;
+    return i - from;
+  };
+  if (i < n && s[i] == '-') ++i;
+  if (i < n && s[i] == '0') ++i;
+  else if (digits() == 0) return false;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == n;
+}
+
+namespace {
+
+
+}  // namespace
+
+std::string JsonSyntaxProblem(std::string_view t) {
+  const size_t n = t.size();
+  size_t first_nl = t.find('\n');
+  bool several_lines = first_nl != std::string_view::npos && t.find_first_not_of(" \t\r\n", first_nl) != std::string_view::npos;
+  auto at = [&](size_t pos) {
+    size_t line = 1, start = 0;
+    for (size_t k = 0; k < pos && k < n; ++k)
+      if (t[k] == '\n') {
+        ++line;
+        start = k + 1;
+      }
+    return several_lines ? fmt::format("line {}, column {}", line, pos - start + 1) : fmt::format("column {}", pos - start + 1);
+  };
+  // What is at pos, for a message: the token that starts there, or the byte.
+  auto found = [&](size_t pos) -> std::string {
+    unsigned char c = static_cast<unsigned char>(t[pos]);
+    if (c < 0x20 || c == 0x7f) return fmt::format("the control character 0x{:02X}", c);
+    if (c >= 0x80 && Utf8Length(t, pos) == 0) return fmt::format("the byte 0x{:02X}, which is not UTF-8", c);
+    if (c == '"') {  // a string: up to its closing quote
+      size_t close = t.find('"', pos + 1);
+      if (close != std::string_view::npos && close - pos < 24) return fmt::format("`{}`", Shown(t.substr(pos, close - pos + 1)));
+      return fmt::format("`{}...`", Shown(t.substr(pos, std::min<size_t>(n - pos, 20))));
+    }
+    size_t end = pos;
+    while (end < n && end - pos < 24 && std::string_view(" \t\r\n,:[]{}\"").find(t[end]) == std::string_view::npos &&
+           static_cast<unsigned char>(t[end]) >= 0x20)
+      end += std::max<size_t>(1, Utf8Length(t, end));
+    if (end == pos) return fmt::format("`{}`", t[pos]);
+    bool cut = end < n && end - pos >= 24;
+    return fmt::format("`{}{}`", t.substr(pos, end - pos), cut ? "..." : "");
+  };
+  auto is_delim = [&](size_t pos) { return pos >= n || std::string_view(" \t\r\n,]}").find(t[pos]) != std::string_view::npos; };
+  enum class Want { kValue, kValueOrClose, kAfterValue, kKeyOrClose, kKey, kColon } want = Want::kValue;
+  std::vector<std::pair<char, size_t>> open;  // the containers open, and where
+  char top_kind = 0;                          // the first character of the top-level value
+  size_t i = 0;
+  for (;;) {
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+    if (i == n) {
+      if (open.empty() && want == Want::kAfterValue) return "";
+      if (open.empty()) return n == 0 ? "it is empty" : "it holds only blank space";
+      return fmt::format("it ends before the {} opened at {} is closed (is it cut short?)", open.back().first == '{' ? "object" : "array",
+                         at(open.back().second));
+    }
+    char c = t[i];
+    if (c == '\0') return fmt::format("a NUL byte at {} (is this a binary file?)", at(i));
+    if (t.substr(i, 3) == "\xEF\xBB\xBF")
+      return fmt::format("a byte order mark (U+FEFF) at {}; only one at the very start of a file is skipped", at(i));
+    switch (want) {
+      case Want::kAfterValue:
+        if (open.empty())
+          return fmt::format("unexpected {} at {}, after the JSON {} ended", found(i), at(i), top_kind == '{' ? "object" : "value");
+        if (c == ',') {
+          ++i;
+          want = open.back().first == '{' ? Want::kKey : Want::kValue;
+          continue;
+        }
+        if (c == (open.back().first == '{' ? '}' : ']')) {
+          open.pop_back();
+          ++i;
+          continue;
+        }
+        return fmt::format("expected `,` or `{}` at {}, found {}", open.back().first == '{' ? '}' : ']', at(i), found(i));
+      case Want::kKeyOrClose:
+        if (c == '}') {
+          open.pop_back();
+          ++i;
+          want = Want::kAfterValue;
+          continue;
+        }
+        [[fallthrough]];
+      case Want::kKey:
+        if (c != '"') return fmt::format("expected a key (a name in double quotes) at {}, found {}", at(i), found(i));
+        break;  // the string is read below
+      case Want::kColon:
+        if (c != ':') return fmt::format("expected `:` after the key at {}, found {}", at(i), found(i));
+        ++i;
+        want = Want::kValue;
+        continue;
+      case Want::kValueOrClose:
+        if (c == ']') {
+          open.pop_back();
+          ++i;
+          want = Want::kAfterValue;
+          continue;
+        }
+        [[fallthrough]];
+      case Want::kValue:
+        break;
+    }
+    if (open.empty() && !top_kind) top_kind = c;
+    bool key = want == Want::kKey || want == Want::kKeyOrClose;
+    if (c == '{' || c == '[') {
+      open.emplace_back(c, i++);
+      want = c == '{' ? Want::kKeyOrClose : Want::kValueOrClose;
+      continue;
+    }
+    if (c == '"') {  // a string: escapes, no control characters, UTF-8
+      size_t start = i++;
+      for (;;) {
+        if (i >= n) return fmt::format("the string opened at {} is not closed", at(start));
+        unsigned char b = static_cast<unsigned char>(t[i]);
+        if (b == '"') break;
+        if (b == '\0') return fmt::format("a NUL byte at {} (is this a binary file?)", at(i));
+        if (b < 0x20)
+          return fmt::format("the control character 0x{:02X} at {}, inside a string: write it as an escape ({})", b, at(i),
+                             b == '\n' ? "`\\n`" : b == '\t' ? "`\\t`" : b == '\r' ? "`\\r`" : fmt::format("`\\u{:04x}`", b));
+        if (b == '\\') {
+          char e = i + 1 < n ? t[i + 1] : '\0';
+          if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos && e != '\0') {
+            i += 2;
+            continue;
+          }
+          if (e == 'u' && i + 6 <= n && std::all_of(t.begin() + long(i) + 2, t.begin() + long(i) + 6, [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; })) {
+            i += 6;
+            continue;
+          }
+          return fmt::format("an invalid escape at {}: JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", at(i));
+        }
+        size_t len = Utf8Length(t, i);
+        if (len == 0) return fmt::format("the byte 0x{:02X} at {}, inside a string, is not UTF-8", b, at(i));
+        i += len;
+      }
+      ++i;
+      want = key ? Want::kColon : Want::kAfterValue;
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t start = i;
+      while (!is_delim(i) && t[i] != ':' && t[i] != '"' && t[i] != '{' && t[i] != '[') ++i;
+      if (!IsJsonNumber(t.substr(start, i - start)))
+        return fmt::format("{} at {} is not a JSON number (such as 12, -0.5 or 1e6)", found(start), at(start));
+      want = Want::kAfterValue;
+      continue;
+    }
+    bool literal = false;
+    for (std::string_view word : {"true", "false", "null"})
+      if (t.substr(i, word.size()) == word && is_delim(i + word.size())) {
+        i += word.size();
+        literal = true;
+        break;
+      }
+    if (literal) {
+      want = Want::kAfterValue;
+      continue;
+    }
+    if (c == '\'') return fmt::format("a single quote at {}: JSON strings take double quotes", at(i));
+    return fmt::format("expected a value at {}, found {}", at(i), found(i));
+  }
 }
 
 // Where a value is in the case: rendered (`s.consignee.country`, `s.end_uses[2]`) only when
@@ -134,6 +313,7 @@ struct CaseDecoder::Impl {
   od::parser parser;
   std::vector<CaseIssue>* issues = nullptr;
   Arena* arena = nullptr;
+  bool text_scalars = false;  // SetTextScalars
 
   std::vector<MemberTable> member_index;  // by enum
   std::vector<std::vector<CaseParam>> record_fields;                    // by record
@@ -150,7 +330,10 @@ struct CaseDecoder::Impl {
     }
   }
 
-  void Issue(const Path& path, std::string msg) { issues->push_back({path.Render(), std::move(msg)}); }
+  // A field's path is data too (a key of the case): shown like a value, but longer.
+  void Issue(const Path& path, std::string msg) {
+    issues->push_back({rt::TerminalSafe(rt::Shorten(path.Render(), 200)), std::move(msg)});
+  }
 
   int MemberIndex(uint32_t en, std::string_view s) const { return member_index[en].Find(s); }
 
@@ -245,6 +428,13 @@ struct CaseDecoder::Impl {
     switch (ti.kind) {
       case TypeKind::Error: return false;
       case TypeKind::Bool: {
+        if (text_scalars && jt == od::json_type::string) {  // a CSV field that is not true or false
+          std::string_view s;
+          if (v.get_string().get(s)) { Issue(path, "expected true or false"); return false; }
+          Issue(path, s.empty() ? std::string("expected true or false, found nothing")
+                                : fmt::format("expected true or false, found `{}`", Shown(s)));
+          return false;
+        }
         if (!expect(od::json_type::boolean, [] { return "true or false"; })) return false;
         bool b;
         if (v.get_bool().get(b)) { Issue(path, "expected true or false"); return false; }
@@ -260,11 +450,13 @@ struct CaseDecoder::Impl {
           if (ti.unit) w += " (in " + types.UnitName(ti.unit) + ")";
           return w;
         };
-        if (jt == od::json_type::string && ti.kind == TypeKind::Decimal) {
+        bool quoted = jt == od::json_type::string && (ti.kind == TypeKind::Decimal || text_scalars);
+        if (quoted) {  // a decimal literal in a string (`"1e26"`), or a CSV field's text
           std::string_view s;
           if (v.get_string().get(s)) { Issue(path, "expected " + what()); return false; }
           owned = std::string(s);
           raw = owned;
+          if (raw.empty()) { Issue(path, fmt::format("expected {}, found nothing", what())); return false; }
         } else {
           if (!expect(od::json_type::number, what)) return false;
           raw = Trim(v.raw_json_token());
@@ -284,12 +476,25 @@ struct CaseDecoder::Impl {
           Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw)));
           return false;
         }
-        auto d = Decimal::Parse(raw);
-        if (!d) { Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw))); return false; }
+        if (!quoted && !IsJsonNumber(raw)) {
+          Issue(path, fmt::format("`{}` is not a JSON number (such as 12, -0.5 or 1e6)", Shown(raw)));
+          return false;
+        }
+        Decimal::ParseProblem problem;
+        auto d = Decimal::Parse(raw, &problem);
+        if (ti.kind == TypeKind::Integer && problem == Decimal::ParseProblem::kTooLarge) {
+          Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", Shown(raw)));
+          return false;
+        }
+        if (!d && (problem == Decimal::ParseProblem::kSyntax || ti.kind == TypeKind::Integer)) {
+          Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw)));
+          return false;
+        }
+        if (!d) { Issue(path, fmt::format("`{}` is {}", Shown(raw), Decimal::Describe(problem))); return false; }
         if (ti.kind == TypeKind::Decimal) { WriteDecimalFlat(*d, dst, *arena, scale); return true; }
         if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw))); return false; }
         if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
-          Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", raw));
+          Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", Shown(raw)));
           return false;
         }
         int64_t x = int64_t(d->num());
@@ -516,26 +721,36 @@ CaseDecoder::~CaseDecoder() = default;
 const TypeLayout& CaseDecoder::input_layout() const { return impl_->input; }
 const Layouts& CaseDecoder::layouts() const { return impl_->layouts; }
 
+void CaseDecoder::SetTextScalars(bool on) { impl_->text_scalars = on; }
+
 bool CaseDecoder::DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, std::vector<CaseIssue>* issues) {
   impl_->issues = issues;
   impl_->arena = &arena;
   size_t before = issues->size();
-  od::document doc;
-  if (impl_->parser.iterate(simdjson::padded_string_view(json.data(), json.size(), json.size() + kPadding)).get(doc)) {
-    issues->push_back({"", "not valid JSON"});
+  // Parsing is lazy: a syntax error may surface as any of the problems below, or as a field's.
+  // On every failure the text is checked whole, and a syntax error, with its position, replaces
+  // what the decoder saw of it.
+  auto syntax = [&](std::string fallback) {
+    std::string problem = JsonSyntaxProblem(json);
+    if (problem.empty() && fallback.empty()) return false;
+    issues->resize(before);
+    issues->push_back({"", problem.empty() ? std::move(fallback) : "not valid JSON: " + problem});
     return false;
-  }
+  };
+  od::document doc;
+  auto error = impl_->parser.iterate(simdjson::padded_string_view(json.data(), json.size(), json.size() + kPadding)).get(doc);
+  if (error) return syntax(fmt::format("not valid JSON ({})", simdjson::error_message(error)));
   od::object obj;
   if (doc.get_object().get(obj)) {
-    issues->push_back({"", "expected a JSON object with one key per decision input"});
-    return false;
+    od::json_type type;
+    std::string found = doc.type().get(type) ? "" : std::string(", found ") + Impl::JsonTypeName(type);
+    return syntax("expected a JSON object with one key per decision input" + found);
   }
   bool ok = impl_->ReadObject(obj, impl_->params, impl_->input.field_offsets, Path{}, dst);
   // On-demand parsing validates lazily: make sure nothing after the object is malformed.
   const char* where = nullptr;
-  if (ok && doc.current_location().get(where) == simdjson::SUCCESS)
-    issues->push_back({"", "trailing characters after the JSON object"});
-  if (!ok && issues->size() == before) issues->push_back({"", "not valid JSON"});
+  if (ok && doc.current_location().get(where) == simdjson::SUCCESS) return syntax("trailing characters after the JSON object");
+  if (!ok) syntax(issues->size() == before ? "not valid JSON" : "");
   return issues->size() == before;
 }
 

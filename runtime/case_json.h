@@ -33,6 +33,15 @@ struct DecodedCase {
   std::vector<CaseIssue> issues;
 };
 
+// Whether s is a number as JSON writes it (RFC 8259: no `+`, no leading zero, digits on both
+// sides of a point).
+bool IsJsonNumber(std::string_view s);
+
+// What makes `text` not a single valid JSON value, with its position (`line 3, column 7` in a
+// text of several lines, `column 7` in one line); empty when it is valid. Runs only on the
+// error path of the decoder, which reads lazily, to say precisely what is wrong.
+std::string JsonSyntaxProblem(std::string_view text);
+
 class CaseDecoder {
  public:
   CaseDecoder(const TypeTable& types, std::vector<CaseParam> params);
@@ -52,6 +61,11 @@ class CaseDecoder {
 
   // Decodes into Values (copies the text, so no padding is needed).
   DecodedCase Decode(std::string_view json);
+
+  // Text mode, for cases converted from CSV: a number or a boolean may also be a JSON string
+  // holding its text (`"+5"`, `"1_000"`, `"maybe"`), read as a decimal literal or `true`/`false`
+  // and reported with the text when it is not one.
+  void SetTextScalars(bool on);
 
  private:
   struct Impl;

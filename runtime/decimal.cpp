@@ -93,45 +93,129 @@ bool Decimal::FromRatio(i128 num, i128 den, Decimal* out) {
   return true;
 }
 
-std::optional<Decimal> Decimal::Parse(std::string_view s) {
+namespace {
+
+using ParseProblem = Decimal::ParseProblem;
+
+// The exact value sign * digits * 10^exp (digits: decimal digits with no leading or trailing
+// zero, at most kMaxDigits of them), reduced, in arbitrary precision: used when 128 bits do not
+// hold the mantissa or the power of ten.
+ParseProblem ParseExact(bool neg, const std::string& digits, int64_t exp, i128* num, i128* den) {
+  mpz_t n, d, g;
+  mpz_inits(n, d, g, nullptr);
+  mpz_set_str(n, digits.c_str(), 10);
+  mpz_set_ui(d, 1);
+  if (exp >= 0) {
+    mpz_ui_pow_ui(g, 10, static_cast<unsigned long>(exp));
+    mpz_mul(n, n, g);
+  } else {
+    mpz_ui_pow_ui(d, 10, static_cast<unsigned long>(-exp));
+    mpz_gcd(g, n, d);
+    mpz_divexact(n, n, g);
+    mpz_divexact(d, d, g);
+  }
+  if (neg) mpz_neg(n, n);
+  ParseProblem p = !FromMpz(n, num) ? ParseProblem::kTooLarge : !FromMpz(d, den) ? ParseProblem::kTooPrecise : ParseProblem::kNone;
+  mpz_clears(n, d, g, nullptr);
+  return p;
+}
+
+}  // namespace
+
+const char* Decimal::Describe(ParseProblem problem) {
+  switch (problem) {
+    case ParseProblem::kNone: return "a decimal";
+    case ParseProblem::kSyntax: return "not a decimal number";
+    case ParseProblem::kTooLarge: return "out of the range of decimal (magnitudes below 2^127, about 1.7e38)";
+    case ParseProblem::kTooPrecise:
+      return "too precise for a decimal: decimals are exact, with denominators below 2^127 (about 38 decimal places)";
+  }
+  return "";
+}
+
+// The value is sign * mantissa * 10^exp, where the mantissa is the digits written (separators and
+// the point removed) with their trailing zeros moved into exp. Zeros are only counted, never
+// multiplied in, until a nonzero digit follows them, so `1.000...0` and `1000...0e-10` need no more
+// room than `1` and `1e3`; the value itself decides whether it fits.
+std::optional<Decimal> Decimal::Parse(std::string_view s, ParseProblem* problem) {
+  auto fail = [&](ParseProblem p) -> std::optional<Decimal> {
+    if (problem) *problem = p;
+    return std::nullopt;
+  };
+  if (problem) *problem = ParseProblem::kNone;
   size_t i = 0;
   bool neg = false;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
   i128 mant = 0;
-  int frac_digits = 0;
-  bool any = false, in_frac = false;
+  int64_t zeros = 0;         // trailing zeros seen and not yet multiplied into mant
+  int64_t frac_digits = 0;   // digits after the point
+  int64_t sig_digits = 0;    // digits of mant (leading zeros excluded)
+  bool any = false, in_frac = false, wide = false;  // wide: mant does not fit in 128 bits
+  size_t mantissa_end = s.size();
   for (; i < s.size(); ++i) {
     char c = s[i];
     if (c == '_') continue;
-    if (c == '.') { if (in_frac) return std::nullopt; in_frac = true; continue; }
-    if (c == 'e' || c == 'E') break;
-    if (c < '0' || c > '9') return std::nullopt;
+    if (c == '.') { if (in_frac) return fail(ParseProblem::kSyntax); in_frac = true; continue; }
+    if (c == 'e' || c == 'E') { mantissa_end = i; break; }
+    if (c < '0' || c > '9') return fail(ParseProblem::kSyntax);
     any = true;
-    if (MulOv(mant, 10, &mant) || AddOv(mant, c - '0', &mant)) return std::nullopt;
     if (in_frac) ++frac_digits;
+    if (c == '0') {
+      ++zeros;
+      continue;
+    }
+    // A nonzero digit: the zeros before it are digits of the mantissa, unless they lead it.
+    if (sig_digits == 0) {
+      mant = c - '0';
+      sig_digits = 1;
+    } else {
+      sig_digits += zeros + 1;
+      for (int64_t z = 0; z <= zeros && !wide; ++z) wide = MulOv(mant, 10, &mant);
+      if (!wide) wide = AddOv(mant, c - '0', &mant);
+    }
+    zeros = 0;
   }
-  if (!any) return std::nullopt;
-  long exp = 0;
-  if (i < s.size()) {  // exponent
+  if (!any) return fail(ParseProblem::kSyntax);
+  int64_t exp = 0;
+  if (i < s.size()) {  // exponent; saturated far beyond any exponent that can be in range
     ++i;
     bool eneg = false;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) { eneg = s[i] == '-'; ++i; }
     bool edig = false;
     for (; i < s.size(); ++i) {
-      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      if (s[i] < '0' || s[i] > '9') return fail(ParseProblem::kSyntax);
       edig = true;
-      exp = exp * 10 + (s[i] - '0');
-      if (exp > 100) return std::nullopt;
+      if (exp < 1'000'000'000) exp = exp * 10 + (s[i] - '0');
     }
-    if (!edig) return std::nullopt;
+    if (!edig) return fail(ParseProblem::kSyntax);
     if (eneg) exp = -exp;
   }
-  exp -= frac_digits;
-  i128 num = neg ? -mant : mant, den = 1;
-  for (; exp > 0; --exp) if (MulOv(num, 10, &num)) return std::nullopt;
-  for (; exp < 0; ++exp) if (MulOv(den, 10, &den)) return std::nullopt;
+  if (sig_digits == 0) return Decimal();  // zero, however written (`0e400`, `-0.000`)
+  exp += zeros - frac_digits;             // the value is mant * 10^exp
+  // Bounds that need no arithmetic: mant >= 10^(sig_digits-1), and dividing by 10^k removes at
+  // most a factor 5^k (mant has no factor 10), leaving a denominator of at least 2^k.
+  if (exp >= 0 && sig_digits + exp > 39) return fail(ParseProblem::kTooLarge);
+  if (exp <= -127) return fail(ParseProblem::kTooPrecise);
+  if (sig_digits > 130) return fail(ParseProblem::kTooLarge);  // >= 10^129 / 5^126 > 2^127
+  i128 num, den = 1;
+  if (!wide && exp >= -38) {  // 128-bit words hold mant and 10^|exp|
+    num = neg ? -mant : mant;
+    for (; exp > 0; --exp)
+      if (MulOv(num, 10, &num)) return fail(ParseProblem::kTooLarge);
+    for (; exp < 0; ++exp) den *= 10;
+    Decimal d;
+    if (!FromRatio(num, den, &d)) return fail(ParseProblem::kTooLarge);
+    return d;
+  }
+  std::string digits;  // the mantissa's digits, for arbitrary precision
+  for (size_t k = 0; k < mantissa_end; ++k)
+    if (s[k] >= '0' && s[k] <= '9' && !(digits.empty() && s[k] == '0')) digits += s[k];
+  digits.resize(size_t(sig_digits));  // without the trailing zeros (moved into exp)
+  ParseProblem p = ParseExact(neg, digits, exp, &num, &den);
+  if (p != ParseProblem::kNone) return fail(p);
   Decimal d;
-  if (!FromRatio(num, den, &d)) return std::nullopt;
+  d.num_ = num;
+  d.den_ = den;
   return d;
 }
 

@@ -27,8 +27,18 @@ class Decimal {
 
   // Parses a decimal literal: optional sign, digits with optional `_` separators, an optional
   // fraction and an optional exponent (`1e26`, `2.5E-3`). Returns nullopt when the text is not
-  // such a literal or the value is out of range.
-  static std::optional<Decimal> Parse(std::string_view text);
+  // such a literal or the value is out of range. Whether a value is accepted depends on the value
+  // only, never on its spelling: `1.000` (with any number of zeros), `1000e-3`, `0.1e1` and
+  // `0e400` are all exact; `1e-400` is not (its denominator would be 10^400).
+  enum class ParseProblem {
+    kNone,
+    kSyntax,      // not a decimal literal
+    kTooLarge,    // the value's magnitude is 2^127 (about 1.7e38) or more
+    kTooPrecise,  // the value's reduced denominator is 2^127 or more (e.g. 1e-39)
+  };
+  static std::optional<Decimal> Parse(std::string_view text, ParseProblem* problem = nullptr);
+  // What a problem means, for messages: "out of the range of decimal (...)".
+  static const char* Describe(ParseProblem problem);
 
   i128 num() const { return num_; }
   i128 den() const { return den_; }

@@ -108,7 +108,7 @@ int DurCompare(const Duration& a, const Duration& b, SourceRange at) {
 }
 
 Date MakeDate(int64_t y, int64_t m, int64_t d, SourceRange at) {
-  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
     throw EvalError(RtErrorKind::InvalidDate, at, fmt::format("{}-{}-{} is not a calendar date", y, m, d));
   return Date{DaysFromCivil(int32_t(y), int32_t(m), int32_t(d))};
 }

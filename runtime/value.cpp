@@ -1,5 +1,7 @@
 #include "runtime/value.h"
 
+#include "runtime/text.h"
+
 #include <fmt/format.h>
 
 namespace edict::rt {
@@ -53,14 +55,15 @@ bool ValuesEqual(const Value& a, const Value& b) {
 
 namespace {
 
+// A text as the reader sees it: quoted, with quotes and backslashes escaped, and every control
+// character written as an escape (rt::TerminalSafe), so case data cannot drive the terminal.
 std::string Quote(std::string_view s) {
-  std::string r = "\"";
+  std::string r;
   for (char c : s) {
-    if (c == '"' || c == '\\') { r += '\\'; r += c; }
-    else if (c == '\n') r += "\\n";
-    else r += c;
+    if (c == '"' || c == '\\') r += '\\';
+    r += c;
   }
-  return r + "\"";
+  return "\"" + TerminalSafe(r) + "\"";
 }
 
 template <class Elem>

@@ -11,6 +11,25 @@ namespace edict::limits {
 // construct that goes deeper.
 inline constexpr uint32_t kMaxNestingDepth = 1000;
 
+// How deeply evaluation may nest through calls: the depth of an expression, plus at each use of a
+// helper or constant the depth of that one's expression, and so on down the deepest chain. The
+// engines, the LLVM lowering and the Z3 encoding recurse this deep; every thread Edict starts has
+// a stack that holds it (compiler/base/stack.h).
+inline constexpr uint32_t kMaxEvaluationDepth = 10000;
+
+// The largest input file read whole: an Edict source (a file named on the command line, an
+// import, the base of an amendment) or a single case file (`--case`). Regulations are tens of
+// kilobytes; the limit keeps `import "/dev/zero"`-like mistakes and attacks from exhausting
+// memory. The environment variable EDICT_MAX_SOURCE_BYTES (a whole number of bytes) replaces it.
+inline constexpr size_t kMaxSourceBytes = size_t(16) << 20;  // 16 MiB
+
+// The most bytes one case may take: a line of a JSON Lines file, a record of a CSV file (with
+// its line break), or a whole `--case` file. The batch pipeline holds a few records per worker in
+// memory, so this bounds its memory whatever the input (a 1 GB line from a pipe, a file with no
+// line break); a longer case stops the run with `FILE:LINE: error: ...` (exit 3). A real case is a
+// few hundred bytes; a case with long lists stays far below this.
+inline constexpr size_t kMaxCaseBytes = size_t(16) << 20;  // 16 MiB
+
 // The most worker threads `batch -j` and `diff -j` accept: more cannot run at once on any machine
 // Edict targets, and each costs a stack.
 inline constexpr uint64_t kMaxThreads = 1024;

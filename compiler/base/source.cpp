@@ -1,10 +1,19 @@
 #include "compiler/base/source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
+
+#include "compiler/base/limits.h"
+#include "runtime/text.h"
 
 namespace edict {
 
@@ -47,13 +56,114 @@ std::string SourceManager::Where(SourceRange r) const {
   return fmt::format("{}:{}:{}", files_[r.file]->path, lc.line, lc.column);
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+namespace {
+
+// The reason a system call failed, worded to follow "cannot read `x`: ".
+std::string Reason(int err) {
+  switch (err) {
+    case ENOENT: return "no such file";
+    case ENOTDIR: return "a part of its path is not a directory";
+    case EACCES: return "permission denied";
+    case EISDIR: return "it is a directory";
+    case ELOOP: return "too many symbolic links";
+    case ENAMETOOLONG: return "its name is too long";
+    case ENOMEM: return "out of memory";
+  }
+  std::string s = std::strerror(err);
+  if (!s.empty()) s[0] = char(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+// The reason a file of this type cannot be read as an input, or "" for a regular file.
+std::string TypeReason(mode_t mode) {
+  if (S_ISREG(mode)) return "";
+  if (S_ISDIR(mode)) return "it is a directory";
+  return "it is not a regular file";
+}
+
+std::string TooLarge(size_t limit) {
+  return fmt::format("it is larger than the limit of {} bytes (set EDICT_MAX_SOURCE_BYTES to allow more)", limit);
+}
+
+}  // namespace
+
+bool ConfiguredInputLimit(size_t* limit, std::string* error) {
+  const char* env = std::getenv("EDICT_MAX_SOURCE_BYTES");
+  if (!env || !*env) {
+    *limit = limits::kMaxSourceBytes;
+    return true;
+  }
+  // Digits only: strtoull would accept a sign, spaces and wrap a negative value.
+  bool digits = std::strlen(env) <= 19;
+  for (const char* c = env; *c && digits; ++c) digits = *c >= '0' && *c <= '9';
+  unsigned long long v = digits ? std::strtoull(env, nullptr, 10) : 0;
+  if (v == 0) {
+    *error = fmt::format("EDICT_MAX_SOURCE_BYTES is `{}`, not a whole number of bytes from 1 up",
+                         std::string_view(env).substr(0, 40));
+    return false;
+  }
+  *limit = size_t(v);
   return true;
+}
+
+bool ReadInputFile(const std::string& path, size_t limit, std::string* out, std::string* error) {
+  out->clear();
+  if (limit == kConfiguredLimit && !ConfiguredInputLimit(&limit, error)) return false;
+  // Look before opening, so that a device or a FIFO is never opened (opening some has effects);
+  // then check again what was opened, in case the path changed in between.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    *error = Reason(errno);
+    return false;
+  }
+  if (std::string why = TypeReason(st.st_mode); !why.empty()) {
+    *error = why;
+    return false;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = Reason(errno);
+    return false;
+  }
+  auto fail = [&](std::string why) {
+    ::close(fd);
+    out->clear();
+    out->shrink_to_fit();
+    *error = std::move(why);
+    return false;
+  };
+  if (::fstat(fd, &st) != 0) return fail(Reason(errno));
+  if (std::string why = TypeReason(st.st_mode); !why.empty()) return fail(why);
+  if (uint64_t(st.st_size) > limit) return fail(TooLarge(limit));
+  // st_size is a hint (a /proc file says 0, a file may grow): read to the end, never past the limit.
+  out->reserve(size_t(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("reading failed: " + Reason(errno));
+    }
+    if (n == 0) break;
+    if (out->size() + size_t(n) > limit) return fail(TooLarge(limit));
+    out->append(buf, size_t(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::string error;
+  return ReadInputFile(path, kConfiguredLimit, out, &error);
+}
+
+size_t FirstInvalidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = rt::Utf8Length(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace edict

@@ -37,7 +37,28 @@ class SourceManager {
   std::vector<std::unique_ptr<SourceFile>> files_;
 };
 
-// Reads a whole file; false if it cannot be read.
+// Reads an input file (an Edict source or a single case file) whole, safely: the file must be a
+// regular file (not a directory, a FIFO, a device or a socket; a FIFO is never waited on) of at
+// most `limit` bytes, or of the configured limit when `limit` is kConfiguredLimit (0):
+// $EDICT_MAX_SOURCE_BYTES when it is set, else limits::kMaxSourceBytes. The size is checked
+// while reading, not only by stat, so a file that grows or a /proc file (size 0) is bounded too.
+// Returns true and sets *out, or returns false and sets *error to the reason, worded to follow
+// "cannot read `PATH`: " (for example "it is a directory", "no such file", "it is not a regular
+// file", "it is larger than the limit of 16777216 bytes (set EDICT_MAX_SOURCE_BYTES to allow
+// more)"); *out is then left empty.
+inline constexpr size_t kConfiguredLimit = 0;
+bool ReadInputFile(const std::string& path, size_t limit, std::string* out, std::string* error);
+
+// The configured limit (see ReadInputFile); false with *error set when $EDICT_MAX_SOURCE_BYTES is
+// set but is not a whole number of bytes from 1 up.
+bool ConfiguredInputLimit(size_t* limit, std::string* error);
+
+// ReadInputFile with the configured limit, for callers that report only that the file cannot be
+// read.
 bool ReadFile(const std::string& path, std::string* out);
+
+// The offset of the first byte of `text` that is not part of well-formed UTF-8 (no overlong
+// forms, no surrogates, nothing above U+10FFFF), or std::string_view::npos when it is all valid.
+size_t FirstInvalidUtf8(std::string_view text);
 
 }  // namespace edict

@@ -65,9 +65,9 @@ void Generator::CollectBoundaries() {
         }
         break;
       }
-      case TypeKind::Date:
-        AddBoundary(t, rt::Date{v.AsDate().days - 1});
-        AddBoundary(t, rt::Date{v.AsDate().days + 1});
+      case TypeKind::Date:  // a neighbour past the calendar (9999-12-31 + 1 day) is no date
+        if (v.AsDate().days > rt::kMinDateDays) AddBoundary(t, rt::Date{v.AsDate().days - 1});
+        if (v.AsDate().days < rt::kMaxDateDays) AddBoundary(t, rt::Date{v.AsDate().days + 1});
         break;
       default: break;
     }

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "compiler/base/limits.h"
+
 namespace edict::check {
 namespace {
 
@@ -280,21 +282,67 @@ class Checker {
   }
 
   void CheckRecursiveRecords() {
-    // A record that contains itself directly (not through a list) has no finite value.
-    for (uint32_t r = 0; r < m_.types.records.size(); ++r) {
-      std::set<uint32_t> seen;
-      std::function<bool(uint32_t)> reaches = [&](uint32_t cur) -> bool {
-        for (const auto& f : m_.types.records[cur].fields) {
-          const auto& ti = m_.types.info(f.type);
-          if (ti.kind != TypeKind::Record) continue;
-          if (ti.ref == r) return true;
-          if (seen.insert(ti.ref).second && reaches(ti.ref)) return true;
+    // A record that contains itself directly (not through a list) has no finite value: the
+    // records of a strongly connected component of "has a field of record type" (Tarjan), or
+    // with a field of their own type. The others nest, and their nesting depth is limited.
+    size_t R = m_.types.records.size();
+    auto next_records = [&](uint32_t r) {
+      std::vector<uint32_t> out;
+      for (const auto& f : m_.types.records[r].fields) {
+        const auto& ti = m_.types.info(f.type);
+        if (ti.kind == TypeKind::Record) out.push_back(ti.ref);
+      }
+      return out;
+    };
+    std::vector<uint32_t> index(R, UINT32_MAX), low(R, 0), depth(R, 0);
+    std::vector<bool> on_stack(R, false), cyclic(R, false);
+    std::vector<uint32_t> stack;
+    uint32_t counter = 0;
+    std::function<void(uint32_t)> connect = [&](uint32_t r) {
+      index[r] = low[r] = counter++;
+      stack.push_back(r);
+      on_stack[r] = true;
+      for (uint32_t n : next_records(r)) {
+        if (n == r) cyclic[r] = true;
+        if (index[n] == UINT32_MAX) {
+          connect(n);
+          low[r] = std::min(low[r], low[n]);
+        } else if (on_stack[n]) {
+          low[r] = std::min(low[r], index[n]);
         }
-        return false;
-      };
-      if (reaches(r)) {
+      }
+      if (low[r] != index[r]) return;
+      std::vector<uint32_t> component;
+      uint32_t n;
+      do {
+        n = stack.back();
+        stack.pop_back();
+        on_stack[n] = false;
+        component.push_back(n);
+      } while (n != r);
+      if (component.size() > 1)
+        for (uint32_t c : component) cyclic[c] = true;
+      // Components complete in reverse topological order: what a record contains is done first.
+      if (component.size() == 1 && !cyclic[r]) {
+        uint32_t d = 1;
+        for (uint32_t x : next_records(r)) if (!cyclic[x]) d = std::max(d, depth[x] + 1);
+        depth[r] = d;
+      }
+    };
+    for (uint32_t r = 0; r < R; ++r)
+      if (index[r] == UINT32_MAX) connect(r);
+    bool too_deep = false;
+    for (uint32_t r = 0; r < R; ++r) {
+      if (cyclic[r]) {
         diags_.Emit(DiagKind::RecursiveType, m_.types.records[r].range, m_.types.records[r].name);
         for (auto& f : m_.types.records[r].fields) f.type = m_.types.error();  // poison
+      } else if (depth[r] > limits::kMaxNestingDepth && !too_deep) {
+        too_deep = true;  // the deepest record reports; the records it contains are deep too
+        uint32_t deepest = r;
+        for (uint32_t x = 0; x < R; ++x) if (!cyclic[x] && depth[x] > depth[deepest]) deepest = x;
+        diags_.Emit(DiagKind::NestingTooDeep, m_.types.records[deepest].range,
+                    fmt::format("the record `{}` (records in records)", m_.types.records[deepest].name), limits::kMaxNestingDepth);
+        for (auto& f : m_.types.records[deepest].fields) f.type = m_.types.error();
       }
     }
   }
@@ -365,15 +413,25 @@ class Checker {
     return T.error();
   }
 
+  // A "did you mean" note: the closest candidate within a third of the name's length. Typos are
+  // in short names: longer names get no suggestion, candidates whose length alone is too far are
+  // not compared, and the comparisons of one run are bounded (a file of thousands of unknown
+  // names against thousands of declarations must not take quadratic time).
   template <class F>
   void Suggest(Diagnostic& d, const std::string& name, F each) {
+    static constexpr size_t kMaxName = 64, kBudget = size_t(20) << 20;  // characters compared per run
+    if (name.size() > kMaxName || suggest_cost_ > kBudget) return;
+    size_t limit = std::max<size_t>(1, name.size() / 3);
     std::string best;
     size_t best_d = SIZE_MAX;
     each([&](const std::string& cand) {
+      size_t gap = cand.size() > name.size() ? cand.size() - name.size() : name.size() - cand.size();
+      if (gap > limit || suggest_cost_ > kBudget) return;
+      suggest_cost_ += name.size() * cand.size();
       size_t dist = Distance(name, cand);
       if (dist < best_d) { best_d = dist; best = cand; }
     });
-    if (!best.empty() && best_d <= std::max<size_t>(1, name.size() / 3))
+    if (!best.empty() && best_d <= limit)
       d.notes.push_back({{}, fmt::format("did you mean `{}`?", best)});
   }
 
@@ -1098,6 +1156,28 @@ class Checker {
       state[n] = 2;
     };
     for (size_t n = 0; n < N; ++n) if (state[n] == 0) visit(n);
+    if (!reported.empty()) return;
+    // Evaluating a definition evaluates what it uses where it uses it, recursively: the engines
+    // and the compiler's passes recurse through the nesting of each expression and on into the
+    // helpers and constants it calls. That depth, summed along the deepest chain of uses, is
+    // limited like the nesting of one expression.
+    std::vector<uint32_t> height(N, 0);
+    std::function<uint32_t(size_t)> measure = [&](size_t n) -> uint32_t {
+      if (height[n]) return height[n];
+      auto own = owner_depth_.find(n);
+      uint64_t h = own == owner_depth_.end() ? 1 : own->second;
+      for (size_t next : deps_[n]) h = std::max<uint64_t>(h, uint64_t(dep_depth_[{n, next}]) + measure(next));
+      return height[n] = uint32_t(std::min<uint64_t>(h, UINT32_MAX));
+    };
+    for (size_t n = 0; n < N; ++n) {
+      if (measure(n) <= limits::kMaxEvaluationDepth) continue;
+      auto [name, range] = NodeName(n, C, D);
+      Diagnostic& d = diags_.Emit(DiagKind::NestingTooDeep, range,
+                                  fmt::format("evaluating `{}` (its expressions and those of the helpers and constants it uses, in turn)", name),
+                                  limits::kMaxEvaluationDepth);
+      d.notes.push_back({SourceRange{}, fmt::format("it nests {} levels deep", height[n])});
+      return;
+    }
   }
 
   std::pair<std::string, SourceRange> NodeName(size_t n, size_t C, size_t D) const {
@@ -1108,14 +1188,19 @@ class Checker {
 
   void AddDep(SymKind k, uint32_t index) {
     if (current_owner_.index == UINT32_MAX) return;
-    auto node = [&](SymKind kind, uint32_t i) -> size_t {
-      switch (kind) {
-        case SymKind::Const: return i;
-        case SymKind::Def: return m_.consts.size() + i;
-        default: return m_.consts.size() + m_.defs.size() + i;
-      }
-    };
-    deps_[node(current_owner_.kind, current_owner_.index)].insert(node(k, index));
+    size_t from = OwnerNode(current_owner_.kind, current_owner_.index), to = OwnerNode(k, index);
+    deps_[from].insert(to);
+    uint32_t& at = dep_depth_[{from, to}];
+    at = std::max(at, depth_);
+  }
+
+  // The node of a constant, helper or decision in the dependency graph.
+  size_t OwnerNode(SymKind kind, uint32_t i) const {
+    switch (kind) {
+      case SymKind::Const: return i;
+      case SymKind::Def: return m_.consts.size() + i;
+      default: return m_.consts.size() + m_.defs.size() + i;
+    }
   }
 
   // The constant, helper or decision `name` denotes in version v (IR index in `index`).
@@ -1154,7 +1239,20 @@ class Checker {
   // ---------------------------------------------------------------- expressions
 
   // `expected` guides enum members and empty literals; it is not enforced here (callers Coerce).
+  // Checks an expression, keeping the depth of the current one (the parser bounds it) and the
+  // deepest of each definition, for the limit on nesting through calls (CheckCycles).
   ExprId CheckExpr(const ast::Expr& e, TypeId expected) {
+    ++depth_;
+    if (current_owner_.index != UINT32_MAX) {
+      uint32_t& deepest = owner_depth_[OwnerNode(current_owner_.kind, current_owner_.index)];
+      deepest = std::max(deepest, depth_);
+    }
+    ExprId id = CheckExprAt(e, expected);
+    --depth_;
+    return id;
+  }
+
+  ExprId CheckExprAt(const ast::Expr& e, TypeId expected) {
     switch (e.kind) {
       case ast::ExprKind::Error: return Poison(e.range);
       case ast::ExprKind::Number: return Number(e);
@@ -1191,9 +1289,10 @@ class Checker {
     rt::UnitId u = ResolveUnit(e.unit);
     if (u == kBadUnit) return Poison(e.range);
     bool is_dec = e.text.find_first_of(".eE") != std::string::npos;
-    auto d = rt::Decimal::Parse(e.text);
+    rt::Decimal::ParseProblem problem;
+    auto d = rt::Decimal::Parse(e.text, &problem);
     if (!d) {
-      diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("`{}` is out of the range of decimal", e.text));
+      diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("`{}` is {}", e.text, rt::Decimal::Describe(problem)));
       return Poison(e.range);
     }
     if (!is_dec) {
@@ -1653,6 +1752,17 @@ class Checker {
       if (IsError(x)) return Poison(e.range);
       return Emit(Op::Not, m_.types.boolean(), e.range, x);
     }
+    // `-9223372036854775808`, the least integer: its digits alone do not fit in one.
+    const ast::Expr& operand = *e.kids[0];
+    if (operand.kind == ast::ExprKind::Number && operand.text.find_first_of(".eE") == std::string::npos) {
+      auto d = rt::Decimal::Parse(operand.text);
+      if (d && d->num() == rt::i128(INT64_MAX) + 1) {
+        rt::UnitId u = ResolveUnit(operand.unit);
+        if (u == kBadUnit) return Poison(e.range);
+        m_.ints.push_back(INT64_MIN);
+        return Emit(Op::IntLit, IntegerWithUnit(u), e.range, uint32_t(m_.ints.size() - 1));
+      }
+    }
     ExprId x = CheckExpr(*e.kids[0], m_.types.error());
     if (IsError(x)) return Poison(e.range);
     switch (KindOf(x)) {
@@ -1825,6 +1935,10 @@ class Checker {
   uint32_t next_slot_ = 0, max_slots_ = 0;
   Owner current_owner_;
   std::map<size_t, std::set<size_t>> deps_;
+  size_t suggest_cost_ = 0;                              // characters compared by Suggest
+  uint32_t depth_ = 0;                                   // CheckExpr calls in progress
+  std::map<size_t, uint32_t> owner_depth_;               // node -> its deepest expression
+  std::map<std::pair<size_t, size_t>, uint32_t> dep_depth_;  // (node, what it uses) -> deepest use
 };
 
 }  // namespace

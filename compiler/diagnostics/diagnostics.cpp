@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/text.h"
 #include "runtime/value.h"
 
 namespace edict {
@@ -78,23 +79,42 @@ std::vector<Diagnostic> Diagnostics::Sorted() const {
   return v;
 }
 
+// Shows the line of `r` with the range underlined. A long line shows a window of it around the
+// range (a 50 MB line must not be copied to the terminal), and control characters in it are
+// shown as escapes, with the underline kept under the characters it marks.
 std::string RenderSnippet(SourceRange r, const SourceManager& sm, bool color) {
   if (r.file >= sm.size()) return "";
+  constexpr size_t kBefore = 60, kWidth = 160;  // bytes of the line shown before the range, in all
   LineCol b = sm.Position(r.file, r.begin);
   std::string_view line = sm.LineText(r.file, b.line);
   std::string num = std::to_string(b.line);
   std::string pad(num.size(), ' ');
   // Underline to the end of the range, or to the end of the line for multi-line ranges.
-  uint32_t start = b.column - 1;
-  uint32_t len = r.end > r.begin ? r.end - r.begin : 1;
-  if (start + len > line.size()) len = line.size() > start ? uint32_t(line.size() - start) : 1;
-  std::string under;
-  for (uint32_t i = 0; i < start && i < line.size(); ++i) under += line[i] == '\t' ? '\t' : ' ';
-  under += '^';
-  if (len > 1) under += std::string(len - 1, '~');
+  size_t start = b.column - 1;
+  size_t len = r.end > r.begin ? r.end - r.begin : 1;
+  if (start + len > line.size()) len = line.size() > start ? line.size() - start : 1;
+  size_t from = start > kBefore ? start - kBefore : 0;
+  while (from > 0 && from < line.size() && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80) --from;
+  size_t to = std::min(line.size(), from + kWidth);
+  while (to < line.size() && (static_cast<unsigned char>(line[to]) & 0xC0) == 0x80) ++to;
+  if (start + len > to) len = to > start ? to - start : 1;
+  std::string shown = from > 0 ? "..." : "", under(from > 0 ? 3 : 0, ' ');
+  for (size_t i = from; i < to;) {
+    size_t n = std::max<size_t>(1, std::min(rt::Utf8Length(line, i), to - i));
+    std::string piece = line[i] == '\t' ? std::string("\t") : rt::TerminalSafe(line.substr(i, n));
+    shown += piece;
+    // One column per character shown (escapes are as wide as they are long).
+    size_t width = line[i] == '\t' || piece.size() > n ? piece.size() : 1;
+    char mark = i < start ? (line[i] == '\t' ? '\t' : ' ') : i == start ? '^' : i < start + len ? '~' : 0;
+    if (mark == '\t') under += '\t';
+    else if (mark) under += std::string(1, mark) + std::string(width - 1, mark == '^' ? '~' : mark);
+    i += n;
+  }
+  if (to < line.size()) shown += "...";
+  if (start >= to) under += '^';  // the range starts at the end of the line
   const char* on = color ? "\033[1;32m" : "";
   const char* off = color ? "\033[0m" : "";
-  return fmt::format(" {} | {}\n {} | {}{}{}\n", num, line, pad, on, under, off);
+  return fmt::format(" {} | {}\n {} | {}{}{}\n", num, shown, pad, on, under, off);
 }
 
 std::string RenderText(const Diagnostic& d, const SourceManager& sm, bool color) {
@@ -104,16 +124,17 @@ std::string RenderText(const Diagnostic& d, const SourceManager& sm, bool color)
   const char* off = color ? "\033[0m" : "";
   std::string s;
   if (d.range.file < sm.size())
-    s += fmt::format("{}{}: {}{}:{} {}{} [{}]\n", bold, sm.Where(d.range), red, sev, off, d.message, off, DiagName(d.kind));
+    s += fmt::format("{}{}: {}{}:{} {}{} [{}]\n", bold, rt::TerminalSafe(sm.Where(d.range)), red, sev, off,
+                     rt::TerminalSafe(d.message), off, DiagName(d.kind));
   else
-    s += fmt::format("{}{}:{} {} [{}]\n", red, sev, off, d.message, DiagName(d.kind));
+    s += fmt::format("{}{}:{} {} [{}]\n", red, sev, off, rt::TerminalSafe(d.message), DiagName(d.kind));
   if (d.range.file < sm.size()) s += RenderSnippet(d.range, sm, color);
   for (const DiagNote& n : d.notes) {
     if (n.range.file < sm.size() && n.range.valid()) {
-      s += fmt::format("{}{}: note:{} {}\n", bold, sm.Where(n.range), off, n.message);
+      s += fmt::format("{}{}: note:{} {}\n", bold, rt::TerminalSafe(sm.Where(n.range)), off, rt::TerminalSafe(n.message));
       s += RenderSnippet(n.range, sm, color);
     } else {
-      s += fmt::format("note: {}\n", n.message);
+      s += fmt::format("note: {}\n", rt::TerminalSafe(n.message));
     }
   }
   return s;

@@ -2,11 +2,14 @@
 // for people, JSON for editors and tools).
 #pragma once
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "compiler/base/source.h"
+#include "runtime/text.h"
 
 namespace edict {
 
@@ -38,11 +41,19 @@ struct Diagnostic {
 class Diagnostics {
  public:
   // Emits a diagnostic of kind k at r; the arguments fill the kind's format.
+  // Text arguments (names, tokens, values) are quoted by their start when long: a source file
+  // may hold a name or a string of megabytes.
   template <class... Args>
   Diagnostic& Emit(DiagKind k, SourceRange r, Args&&... args) {
-    return Add(k, r, fmt::format(fmt::runtime(Format(k)), std::forward<Args>(args)...));
+    return Add(k, r, fmt::format(fmt::runtime(Format(k)), Bounded(std::forward<Args>(args))...));
   }
   Diagnostic& Add(DiagKind k, SourceRange r, std::string message);
+
+  template <class T>
+  static decltype(auto) Bounded(T&& x) {
+    if constexpr (std::is_convertible_v<T, std::string_view>) return rt::Shorten(std::string_view(x), 200);
+    else return std::forward<T>(x);
+  }
 
   // Notes added to every diagnostic emitted until the matching PopContext (for example "`r2`
   // replaces the rule declared here" while checking a replaced rule).

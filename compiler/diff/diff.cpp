@@ -20,12 +20,14 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/output.h"
 #include "compiler/driver/csv_cases.h"
 #include "compiler/driver/load.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
+#include "runtime/text.h"
 #include "runtime/abi.h"
 #include "runtime/case_json.h"
 
@@ -35,6 +37,7 @@ namespace {
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
+using driver::kOutputError;
 using driver::kOk;
 using driver::kUsage;
 
@@ -162,6 +165,7 @@ class Corpus {
 
   std::function<void(driver::LineChunk&)> MakeWorker() {
     auto st = std::make_shared<Worker>(old_, new_);
+    for (auto& d : st->dec) d.SetTextScalars(csv_in);  // CSV fields arrive as text
     return [this, st](driver::LineChunk& chunk) { Process(chunk, *st); };
   }
 
@@ -332,7 +336,14 @@ class Corpus {
       ++chunk.cases;
       w.issues.clear();
       if (csv_in) {  // the row as the JSON object both decoders read
-        csv_json = csv.ToJson(row);
+        if (!csv.ToJson(row, line, &csv_json, &w.issues)) {
+          ++stats->invalid;
+          ++chunk.failed;
+          for (const auto& is : w.issues)
+            chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
+                                             is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+          return;
+        }
         size_t size = csv_json.size();
         csv_json.append(rt::CaseDecoder::kPadding, ' ');
         row = std::string_view(csv_json.data(), size);
@@ -352,7 +363,10 @@ class Corpus {
       }
       if (!a.ok) ++stats->errors_old;
       if (!b.ok) ++stats->errors_new;
-      if (a.ok && b.ok && w.outcomes[0][a.outcome].text == w.outcomes[1][b.outcome].text) {
+      // The same outcome, or the same error, on both sides is no change (docs/diff.md).
+      bool same = a.ok && b.ok ? w.outcomes[0][a.outcome].text == w.outcomes[1][b.outcome].text
+                               : !a.ok && !b.ok && a.outcome == b.outcome;
+      if (same) {
         ++stats->unchanged;
         return;
       }
@@ -589,18 +603,14 @@ std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding) 
   return p;
 }
 
-bool WriteReport(const std::string& report, const std::string& output) {
-  if (output.empty()) {
-    std::cout << report;
-    return true;
-  }
-  std::ofstream out(output, std::ios::binary);
-  if (!out) {
-    std::cerr << fmt::format("error: cannot write `{}`\n", output);
-    return false;
-  }
-  out << report;
-  return true;
+bool WriteReport(const std::string& report, const std::string& output, const std::string& format) {
+  std::string safe = format == "text" || format == "markdown" ? rt::TerminalSafe(report, true) : std::string();
+  std::string_view bytes = safe.empty() ? std::string_view(report) : std::string_view(safe);
+  if (output.empty()) return WriteStdout(bytes);  // a failure is reported once, by main
+  std::string error;
+  if (WriteWholeFile(output, bytes, &error)) return true;
+  std::cerr << "error: " << error << "\n";
+  return false;
 }
 
 int CompileSides(Side* a, Side* b) {
@@ -643,9 +653,10 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     return RunSymbolic(o, a, b, nullptr, [&] { return compiled.get(); });
   }
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
-  std::FILE* in = o.cases == "-" ? stdin : std::fopen(o.cases.c_str(), "rb");
+  std::string read_error;
+  std::FILE* in = driver::OpenCaseInput(o.cases, &read_error);
   if (!in) {
-    std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases);
+    std::cerr << read_error << "\n";
     return kInputError;
   }
   Corpus corpus(o, a, b);
@@ -658,15 +669,17 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     corpus.csv.Bind(&a.m().types, std::move(params));
     po.header = [&](std::string_view h) { return header_ok = corpus.csv.SetHeader(h, o.cases, std::cerr); };
   }
+  po.csv = corpus.csv_in;
+  po.name = o.cases;
   po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
   po.progress = o.progress && isatty(2);
   bool ok = driver::RunLinePipeline(in, po, [&] { return corpus.MakeWorker(); },
-                                    [&](driver::LineChunk& chunk) { corpus.Merge(chunk); });
+                                    [&](driver::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
   if (in != stdin) std::fclose(in);
   corpus.errors.Finish();
   if (!header_ok) return kInputError;
   if (!ok) {
-    std::cerr << fmt::format("error: reading `{}` failed\n", o.cases);
+    std::cerr << read_error << "\n";
     return kInputError;
   }
   if (o.cross_check) {
@@ -698,6 +711,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
     std::vector<rt::CaseParam> params;
     for (const auto& p : a.dec().params) params.push_back({p.name, p.type});
     rt::CaseDecoder decoder(a.m().types, params);
+    decoder.SetTextScalars(corpus.csv_in);  // the examples of a CSV corpus are its records as JSON with text fields
     auto bad_counts = [&](const ClassStats& cs, const SymbolicClass& k) {
       std::string bad;
       for (const auto& [line, text] : cs.examples) {
@@ -739,7 +753,7 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
                              missing ? fmt::format("; {} do not", missing) : "");
     return missing ? kFailed : kOk;
   }
-  if (!WriteReport(corpus.Report(), o.output)) return kInputError;
+  if (!WriteReport(corpus.Report(), o.output, o.format)) return kOutputError;
   return corpus.total().invalid ? kFailed : kOk;
 }
 
@@ -748,8 +762,9 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
   Side sides[2];
   if (!LoadSides(c, o.old_file, o.new_file, o.decision, programs, &sides[0], &sides[1])) return kCompileError;
   std::string text;
-  if (!ReadFile(o.case_file, &text)) {
-    std::cerr << fmt::format("error: cannot read the case file `{}`\n", o.case_file);
+  std::string read_error;
+  if (!driver::ReadCaseInput(o.case_file, &text, &read_error)) {
+    std::cerr << read_error << "\n";
     return kInputError;
   }
   interp::DecisionTrace traces[2];
@@ -822,7 +837,7 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
   if (!first.empty()) out += "first provision where they part:\n" + first + "every provision that differs:\n" + table;
   out += "\n--- old: explanation ---\n" + interp::ExplainText(sides[0].m(), sides[0].program->sources, traces[0]);
   out += "\n--- new: explanation ---\n" + interp::ExplainText(sides[1].m(), sides[1].program->sources, traces[1]);
-  std::cout << out;
+  WriteStdout(rt::TerminalSafe(out, true));  // a failure is reported by main
   return kOk;
 }
 

@@ -85,7 +85,9 @@ std::string VerdictJson(const Side& s, const std::string& error, const rt::Value
 std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding);
 
 // Prints a report, or writes it to `output` when given; false (reported) when it cannot.
-bool WriteReport(const std::string& report, const std::string& output);
+// Writes a report to `output` (standard output when empty). Text and Markdown reports are for
+// people: control characters from case data in them are written as escapes (rt::TerminalSafe).
+bool WriteReport(const std::string& report, const std::string& output, const std::string& format);
 
 // Compiles each side's decision with the traced JIT (one engine when both sides are one module);
 // returns an exit code, having reported a failure.

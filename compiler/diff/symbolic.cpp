@@ -25,6 +25,7 @@ namespace edict::diff {
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
+using driver::kOutputError;
 using driver::kOk;
 
 namespace sym {
@@ -182,8 +183,10 @@ struct Encoding {
       Vars(atoms[i].term, vs, seen);
       atom_vars.push_back(std::move(vs));
     }
-    changed = decs[0]->outcome.err != 0 || decs[1]->outcome.err != 0 ||
-              !enc_a->Equal(decs[0]->outcome, decs[1]->outcome, a.dec().result);
+    // Changed: a different error, or no error on either side and different outcomes. The same
+    // error on both sides is no change (docs/diff.md), like the same outcome.
+    changed = decs[0]->outcome.err != decs[1]->outcome.err ||
+              (decs[0]->outcome.err == 0 && !enc_a->Equal(decs[0]->outcome, decs[1]->outcome, a.dec().result));
     flags[0] = enc_a->Flags(decs[0]->outcome, a.dec().result);
     flags[1] = enc_b->Flags(decs[1]->outcome, b.dec().result);
     flags_differ = c.bool_val(false);
@@ -576,7 +579,8 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
   std::set<uint32_t> members;
   std::vector<const std::vector<uint32_t>*> open;
   bool cubes = k.region.exact && !k.region_and_flags;
-  for (const auto& [key, ms] : groups) {
+  for (const auto& group : groups) {
+    const auto& ms = group.second;  // not a structured binding: clang 14 cannot capture one
     auto allows = [&](const Cube& cube) {
       for (const auto& [i, pos] : cube.lits)
         if (e_.atom_vars[i].count(id) && AtomAt(i, v, ms.front()) != int8_t(pos)) return false;
@@ -842,7 +846,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     }
     return f_.complete() ? kOk : kFailed;
   }
-  if (!WriteReport(Report(o_, a_, b_, f_), o_.output)) return kInputError;
+  if (!WriteReport(Report(o_, a_, b_, f_), o_.output, o_.format)) return kOutputError;
   return f_.complete() ? kOk : kFailed;
 }
 

@@ -4,6 +4,7 @@
 // the flat layout and evaluates it (natively, through the decision's batch entry point, or with
 // the interpreter); a writer emits the chunks' results in input order. At most a few chunks per
 // worker are in flight, so memory stays constant whatever the size of the input.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,6 +22,8 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/batch.h"
+
+#include "compiler/base/output.h"
 #include "compiler/driver/csv_cases.h"
 #include "compiler/driver/load.h"
 #include "compiler/driver/pipeline.h"
@@ -65,15 +68,25 @@ class Batch {
 
  private:
   int RunCases() {
-    std::FILE* in = o_.cases == "-" ? stdin : std::fopen(o_.cases.c_str(), "rb");
+    std::string read_error;
+    std::FILE* in = OpenCaseInput(o_.cases, &read_error);
     if (!in) {
-      std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o_.cases);
+      std::cerr << read_error << "\n";
       return kInputError;
     }
-    std::FILE* out = o_.output.empty() ? stdout : std::fopen(o_.output.c_str(), "wb");
-    if (!out) {
-      std::cerr << fmt::format("error: cannot write `{}`\n", o_.output);
-      return kInputError;
+    // Writing the results over the cases would erase them before they are read.
+    struct stat cases_st, out_st;
+    if (!o_.output.empty() && o_.output != "-" && fstat(fileno(in), &cases_st) == 0 && stat(o_.output.c_str(), &out_st) == 0 &&
+        cases_st.st_dev == out_st.st_dev && cases_st.st_ino == out_st.st_ino) {
+      std::cerr << fmt::format("error: the output `{}` is the cases file: writing it would erase the cases; choose another -o\n", o_.output);
+      if (in != stdin) std::fclose(in);
+      return kUsage;
+    }
+    Output out;
+    if (!out.Open(o_.output)) {
+      std::cerr << "error: " << out.error() << "\n";
+      if (in != stdin) std::fclose(in);
+      return kOutputError;
     }
     csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && IsCsvPath(o_.cases));
     // The JIT compiles on its own thread while the workers read and decode their first chunks.
@@ -89,19 +102,27 @@ class Batch {
     PipelineOptions po;
     po.threads = threads;
     po.progress = progress_;
+    po.csv = csv_in_;
+    po.name = o_.cases;
     bool header_ok = true;
     if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
     DiagnosticLimit errors(o_.max_errors);
+    std::atomic<bool> stop{false};
+    po.stop = &stop;
     bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
-      std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
+      if (!out.Write(chunk.output)) stop = true;  // results are being lost: read no further
       errors.Write(chunk.diagnostics);
       cases_ += chunk.cases;
       failed_ += chunk.failed;
-    });
+    }, &read_error);
     if (in != stdin) std::fclose(in);
-    std::fflush(out);
-    if (out != stdout) std::fclose(out);
+    bool written = out.Close();
     errors.Finish();
+    if (!written) {
+      // Every result after the failed write is lost: never report them as decided.
+      std::cerr << "error: " << out.error() << "\n";
+      return kOutputError;
+    }
     // The native code is needed no more once every case is decided: if it is not ready, it is
     // not waited for (Settle).
     bool compiled = engine_.valid() && engine_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
@@ -111,7 +132,7 @@ class Batch {
     }
     if (!header_ok) return kInputError;
     if (!ok) {
-      std::cerr << fmt::format("error: reading `{}` failed\n", o_.cases);
+      std::cerr << read_error << "\n";
       return kInputError;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -183,6 +204,7 @@ class Batch {
       State(const ir::Module& m, std::vector<rt::CaseParam> ps) : decoder(m.types, std::move(ps)), interp(m) {}
     };
     auto st = std::make_shared<State>(p_.module, params_);
+    st->decoder.SetTextScalars(csv_in_);  // CSV fields arrive as text
     return [this, st](LineChunk& chunk) { ProcessChunk(chunk, *st); };
   }
 
@@ -226,9 +248,9 @@ class Batch {
         uint8_t* slot = base + line_of.size() * stride;
         bool ok;
         if (csv_in_) {
-          csv_json = csv_.ToJson(row);
+          ok = csv_.ToJson(row, this_line, &csv_json, &issues);
           csv_json.append(rt::CaseDecoder::kPadding, ' ');
-          ok = decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
+          ok = ok && decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
         } else {
           ok = decoder.DecodeFlat(row, slot, arena, &issues);
         }
@@ -368,11 +390,11 @@ class Batch {
     return row + ",\n";
   }
 
-  void WriteCsvHeader(std::FILE* out) {
+  void WriteCsvHeader(Output& out) {
     std::string h = "line";
     for (const auto& [path, _] : out_leaves_) h += "," + CsvQuote(path.empty() ? "outcome" : path);
     h += ",error\n";
-    std::fwrite(h.data(), 1, h.size(), out);
+    out.Write(h);
   }
 
   const Common& c_;

@@ -1,8 +1,15 @@
 // `edict build`: a decision as a shared library, its C header and the JSON Schema of its input.
 #include "compiler/driver/build.h"
 
+#include "compiler/base/output.h"
+
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -28,10 +35,74 @@ std::string CIdent(const std::string& s) {
   return r;
 }
 
+// Text from the program or the command line (a path, a doc string, a citation) made safe inside a
+// C block comment: no `*/` can end it and no `/*` makes -Wcomment warn (their `*` becomes `_`),
+// and control characters (a newline, an escape sequence) become `?`. Every use puts a space or a
+// letter after it, so a trailing `*` cannot close the comment either.
 std::string CComment(const std::string& s) {
   std::string r;
-  for (size_t i = 0; i < s.size(); ++i) r += (s[i] == '*' && i + 1 < s.size() && s[i + 1] == '/') ? '_' : s[i];
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) r += '?';
+    else if (c == '*' && ((i + 1 < s.size() && s[i + 1] == '/') || (i > 0 && s[i - 1] == '/'))) r += '_';
+    else r += s[i];
+  }
   return r;
+}
+
+// The contents of a C string literal: quotes, backslashes and `?` (no trigraph can form) escaped,
+// control characters as three-digit octal escapes (so that no following digit extends them).
+std::string CString(const std::string& s) {
+  std::string r;
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\' || c == '?') r += '\\', r += ch;
+    else if (c < 0x20 || c == 0x7f) r += fmt::format("\\{:03o}", c);
+    else r += ch;
+  }
+  return r;
+}
+
+// A command line shown to the reader, each word quoted for a POSIX shell where it needs it.
+std::string ShellWords(const std::vector<std::string>& argv) {
+  std::string r;
+  for (const auto& a : argv) {
+    if (!r.empty()) r += ' ';
+    bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:") == std::string::npos;
+    if (plain) {
+      r += a;
+      continue;
+    }
+    r += '\'';
+    for (char c : a) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    r += '\'';
+  }
+  return r;
+}
+
+// Runs a program found on PATH with these arguments, no shell in between; its output goes to ours.
+// Returns true if it ran and exited with 0; otherwise false with *error set.
+bool Run(const std::vector<std::string>& argv, std::string* error) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+  if (rc != 0) {
+    *error = fmt::format("cannot run `{}`: {}", argv[0], std::strerror(rc));
+    return false;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      *error = fmt::format("waiting for `{}` failed: {}", argv[0], std::strerror(errno));
+      return false;
+    }
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  *error = WIFEXITED(status) ? fmt::format("`{}` exited with status {}", argv[0], WEXITSTATUS(status))
+                             : fmt::format("`{}` was killed by signal {}", argv[0], WTERMSIG(status));
+  return false;
 }
 
 class HeaderWriter {
@@ -156,7 +227,15 @@ int RunBuild(const Common& c, const BuildOptions& o) {
   }
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   std::string name = CIdent(o.name.empty() ? o.decision : o.name);
-  fs::create_directories(o.out_dir);
+  {
+    std::error_code ec;
+    fs::create_directories(o.out_dir, ec);
+    if (ec || !fs::is_directory(o.out_dir)) {
+      std::cerr << fmt::format("error: cannot create the output folder `{}`: {}\n", o.out_dir,
+                               ec ? ec.message() : "a file of that name exists");
+      return kOutputError;
+    }
+  }
   std::string base = (fs::path(o.out_dir) / name).string();
   rt::Layouts layouts(p.module.types);
 
@@ -239,40 +318,54 @@ const char* {name}_error_kind(int32_t kind);
 #endif
 #endif
 )",
-      fmt::arg("file", o.file), fmt::arg("decision", dec.name),
+      fmt::arg("file", CComment(o.file)), fmt::arg("decision", dec.name),
       fmt::arg("cite", dec.cite.empty() ? "" : " (" + CComment(dec.cite.cite) + ")"), fmt::arg("guard", guard),
       fmt::arg("errors", errors), fmt::arg("types", types), fmt::arg("input", input), fmt::arg("name", name),
       fmt::arg("result", result_type));
-  std::ofstream(base + ".h") << header;
+  if (!WriteWholeFile(base + ".h", header, &error)) {
+    std::cerr << "error: " << error << "\n";
+    return kOutputError;
+  }
 
   // 3. Error sites and kinds, as C (compiled into the library).
   std::string sites_c = fmt::format("#include \"{}.h\"\nstatic const char* const sites[] = {{\n", name);
   for (const auto& r : sites) {
     std::string w = r.file < p.sources.size() ? p.sources.Where(r) : "";
-    std::string esc;
-    for (char ch : w) esc += (ch == '"' || ch == '\\') ? std::string("\\") + ch : std::string(1, ch);
-    sites_c += "  \"" + esc + "\",\n";
+    sites_c += "  \"" + CString(w) + "\",\n";
   }
   if (sites.empty()) sites_c += "  \"\",\n";
   sites_c += fmt::format("}};\nconst char* {}_site(int32_t s) {{ return s >= 0 && s < (int32_t)(sizeof sites / sizeof *sites) ? sites[s] : \"\"; }}\n", name);
   sites_c += fmt::format("const char* {}_error_kind(int32_t k) {{\n  switch (k) {{\n", name);
-  for (auto k : rt::AllRtErrorKinds()) sites_c += fmt::format("    case {}: return \"{}\";\n", int(k), rt::Spelling(k));
+  for (auto k : rt::AllRtErrorKinds()) sites_c += fmt::format("    case {}: return \"{}\";\n", int(k), CString(rt::Spelling(k)));
   sites_c += "  }\n  return \"\";\n}\n";
   sites_c += hw.names_c();
-  std::ofstream(base + "_sites.c") << sites_c;
+  if (!WriteWholeFile(base + "_sites.c", sites_c, &error)) {
+    std::cerr << "error: " << error << "\n";
+    return kOutputError;
+  }
 
   // 4. The schema.
-  std::ofstream(base + ".schema.json") << SchemaJson(p.module, uint32_t(di));
+  if (!WriteWholeFile(base + ".schema.json", SchemaJson(p.module, uint32_t(di)), &error)) {
+    std::cerr << "error: " << error << "\n";
+    return kOutputError;
+  }
 
-  // 5. Link the shared library: native code, error sites, and the runtime's ABI functions.
+  // 5. Link the shared library: native code, error sites, and the runtime's ABI functions. The
+  // compiler is run with an argument vector, never through a shell, so no path is interpreted;
+  // paths are absolute, so none can be taken for an option (a folder named `-fplugin=...`).
   std::string abi = AbiLibrary();
-  std::string cmd = fmt::format("cc -shared -fPIC -O2 -Wl,--exclude-libs,ALL -o '{}/lib{}.so' '{}.o' '{}_sites.c' -I'{}' '{}' -lfmt -lgmp -lstdc++ -lm",
-                                o.out_dir, name, base, base, o.out_dir, abi);
-  if (std::system(cmd.c_str()) != 0) {
-    std::cerr << "error: linking the library failed: " << cmd << "\n";
+  std::string dir = fs::absolute(o.out_dir).lexically_normal().string();
+  std::string abs_base = (fs::path(dir) / name).string();
+  std::vector<std::string> argv = {"cc", "-shared", "-fPIC", "-O2", "-Wl,--exclude-libs,ALL",
+                                   "-o", abs_base.substr(0, abs_base.size() - name.size()) + "lib" + name + ".so",
+                                   abs_base + ".o", abs_base + "_sites.c", "-I", dir,
+                                   fs::absolute(abi).string(), "-lfmt", "-lgmp", "-lstdc++", "-lm"};
+  if (!Run(argv, &error)) {
+    std::cerr << "error: linking the library failed (" << error << "): " << ShellWords(argv) << "\n";
     return kCompileError;
   }
-  fs::remove(base + ".o");
+  std::error_code ec;
+  fs::remove(base + ".o", ec);
   std::cerr << fmt::format("built {}/lib{}.so, {}.h and {}.schema.json (decision `{}`)\n", o.out_dir, name, base, base, dec.name);
   return kOk;
 }

@@ -1,20 +1,23 @@
 #include "compiler/driver/commands.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
+#include "compiler/base/output.h"
 #include "compiler/cases/generate.h"
 #include "compiler/driver/load.h"
+#include "compiler/driver/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
 #include "runtime/case_json.h"
+#include "runtime/text.h"
 
 namespace fs = std::filesystem;
 
@@ -156,7 +159,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
         if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
         std::cout << "}\n";
       } else if (o.explain) {
-        std::cout << prefix << interp::ExplainText(p.module, p.sources, trace) << (line > 0 ? "\n" : "");
+        std::cout << prefix << rt::TerminalSafe(interp::ExplainText(p.module, p.sources, trace), true) << (line > 0 ? "\n" : "");
       } else {
         std::cout << prefix << rt::FormatValue(out, dec.result, p.module.types) << "\n";
       }
@@ -169,14 +172,14 @@ int RunEval(const Common& c, const EvalOptions& o) {
       } else {
         std::cout << prefix << fmt::format("error [{}]: {}\n", rt::Spelling(e.kind), e.message);
       }
-      std::cerr << label << ": " << RenderRuntimeError(e, p.sources, c.color);
+      std::cerr << rt::TerminalSafe(label) << ": " << RenderRuntimeError(e, p.sources, c.color);
       return false;
     }
   };
   auto report_issues = [&](const std::vector<rt::CaseIssue>& issues, const std::string& label, long line) {
     for (const auto& is : issues) {
       std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
-      std::cerr << fmt::format("{}: error: {}: {} [invalid_case]\n", label, where, is.message);
+      std::cerr << rt::TerminalSafe(fmt::format("{}: error: {}: {} [invalid_case]", label, where, is.message)) << "\n";
     }
     if (json) {
       std::string arr;
@@ -193,9 +196,9 @@ int RunEval(const Common& c, const EvalOptions& o) {
   };
 
   if (!o.case_file.empty()) {
-    std::string text;
-    if (!ReadFile(o.case_file, &text)) {
-      std::cerr << fmt::format("error: cannot read the case file `{}`\n", o.case_file);
+    std::string text, error;
+    if (!ReadCaseInput(o.case_file, &text, &error)) {
+      std::cerr << error << "\n";
       return kInputError;
     }
     rt::DecodedCase dc = decoder.Decode(text);
@@ -205,38 +208,74 @@ int RunEval(const Common& c, const EvalOptions& o) {
     }
     return evaluate(std::move(dc.args), o.case_file, 0) ? kOk : kFailed;
   }
-  std::ifstream in(o.cases_file);
+  // The cases file is read by the batch pipeline's reader (checked reads, a bounded line
+  // length), on one thread; the cases are evaluated in order as their chunks arrive.
+  std::string error;
+  std::FILE* in = OpenCaseInput(o.cases_file, &error);
   if (!in) {
-    std::cerr << fmt::format("error: cannot read the cases file `{}`\n", o.cases_file);
+    std::cerr << error << "\n";
     return kInputError;
   }
-  std::string line;
-  long n = 0, cases = 0, failed = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines hold no case
+  long cases = 0, failed = 0;
+  std::exception_ptr escaped;  // an internal error while evaluating, rethrown on this thread
+  PipelineOptions po;
+  po.threads = 1;
+  po.name = o.cases_file;
+  std::atomic<bool> stop{false};
+  po.stop = &stop;
+  auto eval_line = [&](uint64_t n, std::string_view line) {
     ++cases;
     std::string label = fmt::format("{}:{}", o.cases_file, n);
     rt::DecodedCase dc = decoder.Decode(line);
     if (!dc.issues.empty()) {
-      report_issues(dc.issues, label, n);
+      report_issues(dc.issues, label, long(n));
       ++failed;
-      continue;
+      return;
     }
-    if (!evaluate(std::move(dc.args), label, n)) ++failed;
+    if (!evaluate(std::move(dc.args), label, long(n))) ++failed;
+  };
+  bool ok = RunLinePipeline(
+      in, po, [] { return [](LineChunk&) {}; },
+      [&](LineChunk& chunk) {
+        if (escaped || stop) return;
+        try {
+          ForEachCaseLine(chunk, eval_line);
+        } catch (...) {
+          escaped = std::current_exception();
+        }
+        if (!std::cout) stop = true;  // results are being lost: read no further
+      },
+      &error);
+  if (in != stdin) std::fclose(in);
+  std::cout << std::flush;
+  if (escaped) std::rethrow_exception(escaped);
+  if (!ok) {
+    std::cerr << error << "\n";
+    return kInputError;
   }
+  if (!std::cout) return kOutputError;  // main says why; no summary over lost results
   std::cerr << fmt::format("{} case{}: {} decided, {} failed\n", cases, cases == 1 ? "" : "s", cases - failed, failed);
   return failed ? kFailed : kOk;
 }
 
 int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage) {
   std::vector<std::string> files;
+  bool unreadable = false;  // a folder could not be listed
   for (const auto& p : paths) {
     if (fs::is_directory(p)) {
       std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(p))
-        if (e.is_regular_file() && e.path().extension() == ".edict") found.push_back(e.path().string());
+      std::error_code ec;
+      fs::recursive_directory_iterator it(p, ec), end;
+      std::string last = p;  // the entry the iterator last stood on: the folder it fails to enter
+      for (; !ec && it != end; it.increment(ec)) {
+        std::error_code type_ec;
+        last = it->path().string();
+        if (it->path().extension() == ".edict" && !it->is_directory(type_ec)) found.push_back(last);
+      }
+      if (ec) {  // a folder that cannot be listed: its tests cannot run, which is a failure
+        std::cerr << fmt::format("error: cannot read the folder `{}`: {}\n", last, ec.message());
+        unreadable = true;
+      }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else {
@@ -271,7 +310,7 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       ++failed;
       std::cout << fmt::format("FAIL {}::{}\n", f, test.name);
       for (const auto& fl : r.failures) {
-        std::cout << fmt::format("  {}: {}\n", p.sources.Where(fl.range), fl.message);
+        std::cout << rt::TerminalSafe(fmt::format("  {}: {}", p.sources.Where(fl.range), fl.message), true) << "\n";
         std::cout << RenderSnippet(fl.range, p.sources, false);
       }
     }
@@ -307,11 +346,12 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
     std::cout << fmt::format("rule coverage: {} of {} rules ({} file{})\n", rules_covered, rules_total, total_files,
                              total_files == 1 ? "" : "s");
   }
-  bool ok = failed == 0 && broken_files == 0 && !(coverage && !uncovered.empty());
+  bool ok = failed == 0 && broken_files == 0 && !unreadable && !(coverage && !uncovered.empty());
   std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed, failed,
                            broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
                            total_files, total_files == 1 ? "" : "s");
   if (broken_files) return kCompileError;
+  if (unreadable) return kInputError;
   return failed || (coverage && !uncovered.empty()) ? kFailed : kOk;
 }
 
@@ -439,12 +479,11 @@ int RunCases(const Common& c, const std::string& file, const std::string& decisi
     buffer += gen.ToJson(gen.Next());
     buffer += '\n';
     if (buffer.size() > (1 << 20)) {
-      std::cout << buffer;
+      if (!WriteStdout(buffer)) return kOutputError;  // main reports why; stop generating
       buffer.clear();
     }
   }
-  std::cout << buffer;
-  return kOk;
+  return WriteStdout(buffer) ? kOk : kOutputError;
 }
 
 int RunDump(const Common& c, const std::string& file, const std::string& phase) {

@@ -1,5 +1,7 @@
 #include "compiler/driver/csv_cases.h"
 
+#include "runtime/text.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -7,31 +9,9 @@
 
 #include <fmt/format.h>
 
-namespace edict::driver {
+#include "compiler/driver/csv.h"
 
-// Splits CSV text into fields (RFC 4180: quotes, doubled quotes inside quotes).
-std::vector<std::string> CsvFields(std::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(std::move(cur));
-  return out;
-}
+namespace edict::driver {
 
 std::string CsvQuote(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -52,15 +32,47 @@ void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix,
 
 bool IsCsvPath(const std::string& path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".csv") == 0; }
 
+namespace {
+
+// A column name as a message shows it: control characters and the invisible U+FEFF (a byte
+// order mark, which only at the very start of a file is skipped) are written as escapes.
+std::string Visible(std::string_view s) { return rt::TerminalSafe(rt::Shorten(s, 80)); }
+
+// Where a CSV error is, for a message: the column, and the line when the record spans several.
+std::string Where(const csv::Error& e, uint64_t record_line) {
+  if (e.line == 1) return fmt::format("at column {}", e.column);
+  return fmt::format("at line {}, column {}", record_line + e.line - 1, e.column);
+}
+
+}  // namespace
+
 bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::ostream& err) {
   std::vector<std::pair<std::string, rt::TypeId>> leaves;
   for (const auto& prm : params_) Leaves(*types_, prm.type, prm.name, &leaves);
-  for (const auto& col : CsvFields(header)) {
+  std::vector<std::string> names;
+  csv::Error e;
+  if (!csv::ParseRecord(header, &names, &e)) {
+    err << fmt::format("{}:{}: error: the header row, column {}: {}\n", file, e.line, e.column, e.message);
+    return false;
+  }
+  columns_.clear();
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& col = names[i];
+    if (col.empty()) {
+      err << fmt::format("{}:1: error: column {} of the header row has no name\n", file, i + 1);
+      return false;
+    }
+    for (size_t j = 0; j < i; ++j)
+      if (names[j] == col) {
+        err << fmt::format("{}:1: error: the column `{}` is named twice in the header row (columns {} and {})\n", file, Visible(col),
+                           j + 1, i + 1);
+        return false;
+      }
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const auto& l) { return l.first == col; });
     if (it == leaves.end()) {
-      std::string names;
-      for (const auto& l : leaves) names += (names.empty() ? "`" : ", `") + l.first + "`";
-      err << fmt::format("{}:1: error: unknown column `{}`; the columns are {}\n", file, col, names);
+      std::string names_list;
+      for (const auto& l : leaves) names_list += (names_list.empty() ? "`" : ", `") + l.first + "`";
+      err << fmt::format("{}:1: error: unknown column `{}`; the columns are {}\n", file, Visible(col), names_list);
       return false;
     }
     if (types_->kind(it->second) == rt::TypeKind::List) {
@@ -72,15 +84,23 @@ bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::
   return true;
 }
 
-std::string CsvCases::ToJson(std::string_view line) const {
-  auto fields = CsvFields(line);
+bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json, std::vector<rt::CaseIssue>* issues) const {
+  std::vector<std::string> fields;
+  csv::Error e;
+  if (!csv::ParseRecord(record, &fields, &e)) {
+    std::string column = e.field <= columns_.size() ? columns_[e.field - 1].first : "";
+    issues->push_back({column, fmt::format("{}: {}", Where(e, line), e.message)});
+    return false;
+  }
+  if (fields.size() != columns_.size()) {
+    issues->push_back({"", fmt::format("the record has {} field{} but the header row has {}", fields.size(), fields.size() == 1 ? "" : "s",
+                                       columns_.size())});
+    return false;
+  }
   auto emit_value = [&](const std::string& text, rt::TypeId t) -> std::string {
     switch (types_->kind(t)) {
-      case rt::TypeKind::Integer: case rt::TypeKind::Decimal:
-        if (!text.empty() && text.find_first_not_of("+-0123456789.eE_") == std::string::npos &&
-            text.find('_') == std::string::npos)
-          return text;
-        return rt::JsonQuote(text);
+      case rt::TypeKind::Integer: case rt::TypeKind::Decimal:  // other spellings: the decoder reads the string
+        return rt::IsJsonNumber(text) ? text : rt::JsonQuote(text);
       case rt::TypeKind::Bool: return text == "true" || text == "false" ? text : rt::JsonQuote(text);
       case rt::TypeKind::Set: {
         std::string arr = "[";
@@ -106,7 +126,7 @@ std::string CsvCases::ToJson(std::string_view line) const {
   };
   Node root;
   for (size_t i = 0; i < columns_.size(); ++i) {
-    std::string text = i < fields.size() ? fields[i] : "";
+    const std::string& text = fields[i];
     const auto& [path, type] = columns_[i];
     Node* n = &root;
     size_t start = 0;
@@ -128,7 +148,8 @@ std::string CsvCases::ToJson(std::string_view line) const {
       s += (i ? "," : "") + rt::JsonQuote(n.order[i]) + ":" + render(n.kids.at(n.order[i]));
     return s + "}";
   };
-  return render(root);
+  *json = render(root);
+  return true;
 }
 
 }  // namespace edict::driver

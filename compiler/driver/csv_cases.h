@@ -1,6 +1,8 @@
 // Cases as CSV: one column per leaf of the decision's parameters, named by dotted path
-// (`t.item.tpp`), sets as `a;b;c`. Each row becomes the JSON object the case decoder reads, so
-// CSV and JSON Lines cases are checked alike. Used by `edict batch` and `edict diff`.
+// (`t.item.tpp`), sets as `a;b;c`. The CSV is read by RFC 4180 (compiler/driver/csv.h). Each
+// record becomes the JSON object the case decoder reads (numbers and booleans as their text, which
+// the decoder reads in its text mode), so CSV and JSON Lines cases are checked alike. Used by
+// `edict batch` and `edict diff`.
 #pragma once
 #include <iosfwd>
 #include <string>
@@ -14,8 +16,6 @@
 
 namespace edict::driver {
 
-// Splits one CSV line into fields (RFC 4180: quotes, doubled quotes inside quotes).
-std::vector<std::string> CsvFields(std::string_view line);
 // Quotes a field when it needs it.
 std::string CsvQuote(const std::string& s);
 // The leaves of a type, as dotted paths under prefix.
@@ -29,10 +29,13 @@ class CsvCases {
     types_ = types;
     params_ = std::move(params);
   }
-  // Reads the header row; on an unknown or list column, reports `file:1: error: ...` and fails.
+  // Reads the header record; on a malformed header, an empty, unknown, repeated or list column,
+  // reports `file:1: error: ...` and fails.
   bool SetHeader(std::string_view header, const std::string& file, std::ostream& err);
-  // A data row as a JSON object.
-  std::string ToJson(std::string_view line) const;
+  // A data record (starting on `line`) as a JSON object for a decoder in text mode
+  // (CaseDecoder::SetTextScalars); false with an issue when the record is malformed or does not
+  // have one field per column.
+  bool ToJson(std::string_view record, uint64_t line, std::string* json, std::vector<rt::CaseIssue>* issues) const;
 
  private:
   const rt::TypeTable* types_ = nullptr;

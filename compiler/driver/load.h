@@ -1,5 +1,13 @@
 // Loading a program: a root file and, transitively, everything it imports (stdlib modules by
 // name, other files by relative path), parsed once each, then checked together.
+//
+// Confinement: a root file is whatever the user named, but an import (or the base an amendment
+// names) must resolve, symbolic links followed, inside the folder of the root file it was reached
+// from (or below), inside the standard library, or inside a folder allowed with AllowImportsFrom
+// (`--allow-import DIR`). Anything else is rejected at the import without being opened, so that a
+// rule file cannot make diagnostics quote files it has no business reading. Every file is read
+// with ReadInputFile (regular files of bounded size only), and an imported file that is not UTF-8
+// text, or any file holding a NUL byte, is rejected before it is parsed (never quoted).
 #pragma once
 #include <memory>
 #include <string>
@@ -28,6 +36,10 @@ std::string Canonical(const std::string& path);
 
 // The index of the version that the file at `path` declares in p, or -1.
 int VersionOfFile(const Program& p, const std::string& path);
+
+// Folders (besides each root's own and the standard library) that imports may name files in, for
+// the rest of the process (`--allow-import DIR`, repeatable).
+void AllowImportsFrom(const std::vector<std::string>& dirs);
 
 // Parses the roots and their imports and checks them. Returns false when there are errors (the
 // diagnostics say which); the program is filled in as far as it could be built.

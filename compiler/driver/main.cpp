@@ -11,9 +11,12 @@
 
 #include "compiler/base/limits.h"
 
+#include "compiler/base/output.h"
+#include "compiler/base/stack.h"
 #include "compiler/driver/batch.h"
 #include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
+#include "compiler/driver/load.h"
 #include "compiler/diff/diff.h"
 
 using namespace edict::driver;
@@ -49,9 +52,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--color", color, "Colour in diagnostics: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  std::vector<std::string> allow_import;
+  app.add_option("--allow-import", allow_import,
+                 "Let imports name files in DIR too (repeatable); by default an import must stay in the folder "
+                 "of the file named on the command line, or name a module of the standard library")
+      ->allow_extra_args(false)
+      ->check(CLI::ExistingDirectory);
   app.footer(
       "Exit codes: 0 success; 1 a case, test or evaluation failed; 2 the program has errors;\n"
-      "3 an input file cannot be read; 64 the command line is wrong; 71 the system refused a thread.");
+      "3 an input file cannot be read; 64 the command line is wrong; 71 the system refused a thread;\n"
+      "74 an output could not be written.");
 
   auto* check = app.add_subcommand("check", "Parse and check Edict files; print every diagnostic");
   std::vector<std::string> check_files;
@@ -161,39 +171,53 @@ int main(int argc, char** argv) {
     return rc == 0 ? kOk : kUsage;
   }
   common.color = color == "always" || (color == "auto" && isatty(2));
-  try {
-    if (*check) return RunCheck(common, check_files);
-    if (*eval) {
-      if (eo.case_file.empty() && eo.cases_file.empty()) {
-        std::cerr << "error: `edict eval` needs --case FILE or --cases FILE\n";
-        return kUsage;
+  AllowImportsFrom(allow_import);
+  auto RunCommand = [&]() -> int {
+    try {
+      if (*check) return RunCheck(common, check_files);
+      if (*eval) {
+        if (eo.case_file.empty() && eo.cases_file.empty()) {
+          std::cerr << "error: `edict eval` needs --case FILE or --cases FILE\n";
+          return kUsage;
+        }
+        return RunEval(common, eo);
       }
-      return RunEval(common, eo);
+      if (*test) return RunTest(common, test_paths, verbose, coverage);
+      if (*build) return RunBuild(common, bd);
+      if (*diffc) {
+        df.progress = !diff_no_progress;
+        return edict::diff::RunDiff(common, df);
+      }
+      if (*explain) {
+        ed.old_file = explain_diff[0];
+        ed.new_file = explain_diff[1];
+        return edict::diff::RunExplainDiff(common, ed);
+      }
+      if (*batch) {
+        bo.progress = !no_progress;
+        return RunBatch(common, bo);
+      }
+      if (*schema) return RunSchema(common, schema_file, schema_decision);
+      if (*dump) return RunDump(common, dump_file, phase);
+      if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
+    } catch (const std::system_error& e) {  // a thread the system would not start, say
+      std::cerr << "error: " << e.what() << "\n";
+      return kSystemError;
+    } catch (const std::bad_alloc&) {
+      std::cerr << "error: out of memory (the input may be too large for the memory this process may use)\n";
+      return 70;
+    } catch (const std::exception& e) {
+      std::cerr << "edict: internal error: " << e.what() << "\n";
+      return 70;
     }
-    if (*test) return RunTest(common, test_paths, verbose, coverage);
-    if (*build) return RunBuild(common, bd);
-    if (*diffc) {
-      df.progress = !diff_no_progress;
-      return edict::diff::RunDiff(common, df);
-    }
-    if (*explain) {
-      ed.old_file = explain_diff[0];
-      ed.new_file = explain_diff[1];
-      return edict::diff::RunExplainDiff(common, ed);
-    }
-    if (*batch) {
-      bo.progress = !no_progress;
-      return RunBatch(common, bo);
-    }
-    if (*schema) return RunSchema(common, schema_file, schema_decision);
-    if (*dump) return RunDump(common, dump_file, phase);
-    if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
-  } catch (const std::system_error& e) {  // a thread the system would not start, say
-    std::cerr << "error: " << e.what() << "\n";
-    return kSystemError;
-  } catch (const std::exception& e) {
-    std::cerr << "edict: internal error: " << e.what() << "\n";
-    return 70;
+    return kUsage;
+  };
+  int rc = edict::RunWithStack(edict::kCommandStackBytes, RunCommand);
+  // Whatever the command did, output it could not write is lost: say so, and fail.
+  std::string write_error;
+  if (!edict::FinishStdout(&write_error)) {
+    if (!write_error.empty()) std::cerr << "error: " << write_error << "\n";
+    return kOutputError;
   }
-  return kUsage;
+  return rc;
 }

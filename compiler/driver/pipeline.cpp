@@ -12,11 +12,19 @@
 #include <thread>
 #include <vector>
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
+
+#include "compiler/base/limits.h"
+#include "compiler/driver/csv.h"
 
 namespace edict::driver {
 
@@ -24,10 +32,44 @@ namespace {
 constexpr size_t kChunkBytes = 1 << 20;
 constexpr size_t kReleaseBytes = 32 << 20;  // consumed bytes of a mapped file released at once
 
+// A mapped file that shrinks while it is read (another process truncates it) makes the next
+// access past its new end raise SIGBUS. For an address inside the mapping, this handler says so
+// and ends the process with exit 3, as for any read error; other SIGBUS keep the default action.
+struct MappedRange {
+  std::atomic<const char*> begin{nullptr}, end{nullptr};
+  char message[600] = {};
+  size_t message_size = 0;
+};
+MappedRange g_mapped;
+
+void OnBusError(int sig, siginfo_t* info, void*) {
+  auto* addr = static_cast<const char*>(info->si_addr);
+  const char *b = g_mapped.begin.load(), *e = g_mapped.end.load();
+  if (b && addr >= b && addr < e) {
+    ssize_t ignored = write(2, g_mapped.message, g_mapped.message_size);
+    (void)ignored;
+    _exit(3);
+  }
+  signal(sig, SIG_DFL);  // not ours: the fault repeats with the default action
+}
+
 // A regular file mapped whole (read-only), from the stream's current position; empty for
 // pipes, terminals, empty files, or when mapping fails (the stream is then read as usual).
 class MappedFile {
  public:
+  MappedFile(std::FILE* f, const std::string& name) : MappedFile(f) {
+    if (!base_) return;
+    std::string m = fmt::format("\nerror: cannot read '{}': the file was truncated while it was read\n", name.substr(0, 400));
+    std::memcpy(g_mapped.message, m.data(), m.size());
+    g_mapped.message_size = m.size();
+    g_mapped.begin = static_cast<const char*>(base_);
+    g_mapped.end = static_cast<const char*>(base_) + size_;
+    struct sigaction sa = {};
+    sa.sa_sigaction = OnBusError;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, nullptr);
+  }
   explicit MappedFile(std::FILE* f) {
     struct stat st;
     int fd = fileno(f);
@@ -41,7 +83,12 @@ class MappedFile {
     bytes_ = std::string_view(static_cast<const char*>(p) + pos, size_ - size_t(pos));
   }
   ~MappedFile() {
-    if (base_) munmap(base_, size_);
+    if (!base_) return;
+    if (g_mapped.begin.load() == base_) {
+      g_mapped.begin = nullptr;
+      g_mapped.end = nullptr;
+    }
+    munmap(base_, size_);
   }
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -87,23 +134,23 @@ void DiagnosticLimit::Finish() const {
 
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f) {
   std::string_view text = chunk.lines();
-  size_t pos = 0;
   uint64_t line = chunk.first_line;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view row = text.substr(pos, end - pos);
-    if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-    pos = end + 1;
-    uint64_t this_line = line++;
-    if (row.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank lines hold no case
-    f(this_line, row);
+  while (!text.empty()) {
+    size_t len = chunk.csv ? csv::FirstRecord(text, true) : std::min(text.find('\n'), text.size());
+    std::string_view record = text.substr(0, len);
+    text.remove_prefix(len < text.size() ? len + 1 : len);
+    uint64_t this_line = line;
+    line += 1 + (chunk.csv ? CountNewlines(record) : 0);
+    if (!record.empty() && record.back() == '\r') record.remove_suffix(1);
+    if (csv::IsBlank(record)) continue;  // blank lines hold no case
+    f(this_line, record);
   }
 }
 
 bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
                      const std::function<std::function<void(LineChunk&)>()>& make_worker,
-                     const std::function<void(LineChunk&)>& consume) {
+                     const std::function<void(LineChunk&)>& consume, std::string* error) {
+  if (error) error->clear();
   unsigned threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::mutex mu;
   std::condition_variable work_cv, done_cv, space_cv;
@@ -199,16 +246,29 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     throw refused(e, "the writer thread");
   }
 
-  // Chunks of whole lines. A regular file is mapped, and chunks are views into it (no copy);
-  // a pipe, or the end of a file too close to its end for the padding, is read into buffers.
+  // Chunks of whole records. A regular file is mapped, and chunks are views into it (no copy);
+  // a pipe (or a file that cannot be mapped) is read into buffers. Either way the bytes are
+  // scanned once for record ends (RecordEnds keeps its place while more arrive), so a long line
+  // costs time linear in its length, and a record longer than kMaxCaseBytes stops the run.
   bool ok = true;
   uint64_t line_no = 1;
   size_t index = 0;
   bool header_done = !options.header;
+  csv::RecordEnds ends(options.csv);
+  auto fail = [&](std::string message) {
+    ok = false;
+    if (error) *error = std::move(message);
+  };
+  auto too_long = [&] {
+    fail(fmt::format("{}:{}: error: the {} that starts here is longer than {} MiB, the limit for one case{}", options.name, line_no,
+                     options.csv ? "record" : "line", limits::kMaxCaseBytes >> 20,
+                     options.csv && ends.quoted() ? " (a quoted field in it may never be closed)" : ""));
+  };
   // Hands a chunk (its view set) to the workers, once few enough are in flight.
   auto submit = [&](std::unique_ptr<LineChunk> chunk) {
     uint64_t lines = CountNewlines(chunk->view) + (chunk->view.back() == '\n' ? 0 : 1);
     chunk->index = index++;
+    chunk->csv = options.csv;
     chunk->first_line = line_no;
     chunk->line_count = lines;
     line_no += lines;
@@ -217,63 +277,124 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     queue.push_back(std::move(chunk));
     work_cv.notify_one();
   };
-  // The CSV header, if any, off the front of `text`; false stops the run.
-  auto take_header = [&](std::string_view& text) {
-    if (header_done || text.empty()) return true;
-    size_t nl = text.find('\n');
-    std::string header(text.substr(0, nl == std::string_view::npos ? text.size() : nl));
-    if (!header.empty() && header.back() == '\r') header.pop_back();
-    header_done = true;
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
-    return options.header(header);
-  };
-  MappedFile mapped(in);
-  std::string_view rest = mapped.bytes();
-  while (ok && rest.size() >= kChunkBytes + LineChunk::kPadding) {  // views, while the padding is there
-    if (!take_header(rest)) { ok = false; break; }
-    const char* last = static_cast<const char*>(memrchr(rest.data(), '\n', kChunkBytes));
-    if (!last) last = static_cast<const char*>(std::memchr(rest.data(), '\n', rest.size() - LineChunk::kPadding));
-    if (!last) break;  // a last line longer than a chunk: read below
-    auto chunk = std::make_unique<LineChunk>();
-    chunk->view = rest.substr(0, size_t(last - rest.data()) + 1);
-    rest.remove_prefix(chunk->view.size());
-    submit(std::move(chunk));
-  }
-  // The rest: the mapped tail, then whatever the stream still holds.
-  std::string partial(rest);
-  if (mapped.ok()) std::fseek(in, 0, SEEK_END);
-  for (bool eof = false; !eof && ok;) {
-    auto chunk = std::make_unique<LineChunk>();
-    std::string& text = chunk->text;
-    {  // a consumed chunk's buffer, if any: growing it to about its old size fills little
-      std::lock_guard<std::mutex> lock(mu);
-      if (!spare.empty()) {
-        text = std::move(spare.back());
-        spare.pop_back();
+  // Where the next cut goes in `text` (the unconsumed input, starting at a record, of which
+  // more may follow unless `eof`): just past the last record end scanned (the first while the
+  // header is due); 0 to read more first; npos when the run must stop.
+  auto cut_at = [&](std::string_view text, bool eof) -> size_t {
+    ends.Scan(text, !header_done);
+    size_t cut = header_done ? ends.last() : ends.first();
+    if (cut != csv::RecordEnds::npos) {
+      // Every record of a chunk but the first lies in the last kChunkBytes read.
+      if (ends.first() > limits::kMaxCaseBytes) {
+        too_long();
+        return csv::RecordEnds::npos;
       }
+      return cut;
     }
-    text.resize(partial.size() + kChunkBytes + LineChunk::kPadding);
-    std::memcpy(text.data(), partial.data(), partial.size());
-    size_t n = std::fread(text.data() + partial.size(), 1, kChunkBytes, in);
-    eof = n < kChunkBytes;
-    size_t len = partial.size() + n;
-    size_t cut = len;
-    if (!eof) {
-      const char* last = static_cast<const char*>(memrchr(text.data(), '\n', len));
-      cut = last ? size_t(last - text.data()) + 1 : 0;
+    if (text.size() > limits::kMaxCaseBytes) {
+      too_long();
+      return csv::RecordEnds::npos;
     }
-    partial.assign(text.data() + cut, len - cut);
-    text.resize(cut);
-    std::string_view body = text;
-    if (!take_header(body)) { ok = false; break; }
-    if (body.empty()) continue;
-    text.erase(0, text.size() - body.size());
-    text.append(LineChunk::kPadding, ' ');
-    chunk->view = std::string_view(text.data(), text.size() - LineChunk::kPadding);
-    submit(std::move(chunk));
+    return eof ? text.size() : 0;  // the last record, with no line break at its end
+  };
+  // The header record off the front of `text`; false stops the run.
+  auto take_header = [&](std::string_view text) {
+    header_done = true;
+    std::string_view header = text;
+    if (!header.empty() && header.back() == '\n') header.remove_suffix(1);
+    if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
+    line_no += CountNewlines(text) + (text.back() == '\n' ? 0 : 1);
+    if (options.header(header)) return true;
+    ok = false;
+    return false;
+  };
+  auto spare_buffer = [&] {
+    std::string buffer;
+    std::lock_guard<std::mutex> lock(mu);
+    if (!spare.empty()) {
+      buffer = std::move(spare.back());
+      spare.pop_back();
+    }
+    return buffer;
+  };
+  auto stopped = [&] { return options.stop && options.stop->load(std::memory_order_relaxed); };
+  static constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  MappedFile mapped(in, options.name);
+  if (mapped.ok()) {
+    std::string_view rest = mapped.bytes();
+    const char* map_end = rest.data() + rest.size();
+    if (rest.substr(0, 3) == kBom) rest.remove_prefix(3);
+    size_t avail = 0;
+    while (ok && !rest.empty() && !stopped()) {
+      avail = std::min(rest.size(), avail + kChunkBytes);
+      size_t cut = cut_at(rest.substr(0, avail), avail == rest.size());
+      if (cut == csv::RecordEnds::npos) break;
+      if (cut == 0) continue;
+      std::string_view piece = rest.substr(0, cut);
+      rest.remove_prefix(cut);
+      avail = 0;
+      ends.Reset();
+      if (!header_done) {
+        if (!take_header(piece)) break;
+        continue;
+      }
+      auto chunk = std::make_unique<LineChunk>();
+      if (piece.data() + piece.size() + LineChunk::kPadding <= map_end) {
+        chunk->view = piece;
+      } else {  // too near the end of the file for the padding: copied
+        chunk->text = spare_buffer();
+        chunk->text.assign(piece);
+        chunk->text.append(LineChunk::kPadding, ' ');
+        chunk->view = std::string_view(chunk->text.data(), piece.size());
+      }
+      submit(std::move(chunk));
+    }
+    std::fseek(in, 0, SEEK_END);
+  } else {
+    std::string buffer;
+    bool eof = false, first_read = true;
+    while (ok && !stopped()) {
+      if (!eof) {
+        size_t old = buffer.size();
+        buffer.resize(old + kChunkBytes);
+        size_t n = std::fread(buffer.data() + old, 1, kChunkBytes, in);
+        buffer.resize(old + n);
+        if (n < kChunkBytes) {
+          eof = true;
+          if (std::ferror(in)) {
+            fail(fmt::format("error: cannot read '{}': {}", options.name, std::strerror(errno)));
+            break;
+          }
+        }
+        if (first_read && std::string_view(buffer).substr(0, 3) == kBom) buffer.erase(0, 3);
+        first_read = false;
+      }
+      size_t cut = cut_at(buffer, eof);
+      if (cut == csv::RecordEnds::npos) break;
+      if (cut == 0) {
+        if (eof) break;  // nothing left
+        continue;
+      }
+      ends.Reset();
+      if (!header_done) {
+        bool taken = take_header(std::string_view(buffer).substr(0, cut));
+        buffer.erase(0, cut);
+        if (!taken) break;
+        continue;
+      }
+      // The buffer becomes the chunk's text; what follows the cut starts the next buffer.
+      auto chunk = std::make_unique<LineChunk>();
+      std::string next = spare_buffer();
+      next.assign(buffer, cut, std::string::npos);
+      chunk->text = std::move(buffer);
+      buffer = std::move(next);
+      chunk->text.resize(cut);
+      chunk->text.append(LineChunk::kPadding, ' ');
+      chunk->view = std::string_view(chunk->text.data(), cut);
+      submit(std::move(chunk));
+      if (eof && buffer.empty()) break;
+    }
   }
-  if (std::ferror(in)) ok = false;
   {
     std::lock_guard<std::mutex> lock(mu);
     reading_done = true;
@@ -287,6 +408,89 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   done_cv.notify_all();
   writer.join();
   if (options.progress) std::cerr << "\r\033[K";
+  return ok;
+}
+
+namespace {
+
+// What a path names, when it is not something a case can be read from: "" when it is.
+std::string NotReadable(const struct stat& st) {
+  if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) return "";
+  if (S_ISDIR(st.st_mode)) return "it is a directory";
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "it is a device, not a file";
+  return "it is not a regular file";
+}
+
+std::string OpenError(int err) {
+  if (err == ENOENT) return "no such file";
+  if (err == EACCES) return "permission denied";
+  return std::strerror(err);
+}
+
+}  // namespace
+
+std::FILE* OpenCaseInput(const std::string& path, std::string* error) {
+  if (path == "-") {  // standard input: whatever the shell connected (a terminal too)
+    struct stat st;
+    if (fstat(0, &st) == 0 && S_ISDIR(st.st_mode)) {
+      *error = "error: cannot read standard input: it is a directory";
+      return nullptr;
+    }
+    return stdin;
+  }
+  // A device is refused without being opened. A FIFO is opened as `cat` opens it: waiting for
+  // its writer (opened without waiting, a FIFO whose writer has not come yet reads as empty).
+  // Anything else is opened without waiting, then checked again.
+  struct stat named;
+  bool exists = stat(path.c_str(), &named) == 0;
+  bool fifo = exists && S_ISFIFO(named.st_mode);
+  if (exists && (S_ISCHR(named.st_mode) || S_ISBLK(named.st_mode))) {
+    *error = fmt::format("error: cannot read '{}': {}", path, NotReadable(named));
+    return nullptr;
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | (fifo ? 0 : O_NONBLOCK));
+  if (fd < 0) {
+    *error = fmt::format("error: cannot read '{}': {}", path, OpenError(errno));
+    return nullptr;
+  }
+  struct stat st;
+  std::string why = fstat(fd, &st) != 0 ? std::strerror(errno) : NotReadable(st);
+  if (why.empty() && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) why = std::strerror(errno);
+  std::FILE* f = why.empty() ? fdopen(fd, "rb") : nullptr;
+  if (!f) {
+    if (why.empty()) why = std::strerror(errno);
+    close(fd);
+    *error = fmt::format("error: cannot read '{}': {}", path, why);
+    return nullptr;
+  }
+  return f;
+}
+
+bool ReadCaseInput(const std::string& path, std::string* text, std::string* error) {
+  std::FILE* f = OpenCaseInput(path, error);
+  if (!f) return false;
+  std::string name = path == "-" ? "standard input" : "'" + path + "'";
+  text->clear();
+  char buffer[1 << 16];
+  bool ok = true;
+  for (;;) {
+    size_t n = std::fread(buffer, 1, sizeof buffer, f);
+    text->append(buffer, n);
+    if (text->size() > limits::kMaxCaseBytes) {
+      *error = fmt::format("error: cannot read {}: it is longer than {} MiB, the limit for one case", name, limits::kMaxCaseBytes >> 20);
+      ok = false;
+      break;
+    }
+    if (n < sizeof buffer) {
+      if (std::ferror(f)) {
+        *error = fmt::format("error: cannot read {}: {}", name, std::strerror(errno));
+        ok = false;
+      }
+      break;
+    }
+  }
+  if (f != stdin) std::fclose(f);
+  if (ok && std::string_view(*text).substr(0, 3) == "\xEF\xBB\xBF") text->erase(0, 3);
   return ok;
 }
 

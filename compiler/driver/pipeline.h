@@ -1,8 +1,14 @@
-// A streaming pipeline over the lines of a file: the input is read in chunks of whole lines,
-// worker threads process chunks in parallel, and a consumer receives them in input order. At
-// most a few chunks per worker are in flight, so memory stays constant. Used by `edict batch`
-// and `edict diff --cases`.
+// A streaming pipeline over the cases of a file: the input is read in chunks of whole records
+// (lines of JSON Lines, or CSV records, which may hold line breaks inside quotes), worker threads
+// process chunks in parallel, and a consumer receives them in input order. At most a few chunks
+// per worker are in flight, so memory stays constant. Used by `edict batch`, `edict diff --cases`
+// and `edict eval --cases`.
+//
+// Reading is checked: a file that cannot be read, a read that fails midway, or a record longer
+// than limits::kMaxCaseBytes stops the run with a message naming the file (and the line). A UTF-8
+// byte order mark at the start of the input is skipped.
 #pragma once
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -22,6 +28,7 @@ struct ChunkExtra {
 
 struct LineChunk {
   size_t index = 0;
+  bool csv = false;         // records are CSV records (PipelineOptions::csv)
   uint64_t first_line = 0;  // 1-based number of the chunk's first line
   uint64_t line_count = 0;  // how many lines the chunk holds
   // Whole lines followed by at least kPadding readable bytes: a view into the mapped input file,
@@ -53,19 +60,34 @@ class DiagnosticLimit {
 struct PipelineOptions {
   unsigned threads = 0;          // 0: every core
   bool progress = false;         // a progress line on stderr (callers pass isatty)
-  // Called with the first line when set (a CSV header); returning false stops the run.
+  bool csv = false;              // records are CSV (RFC 4180): a line break inside quotes does not end one
+  std::string name;              // the input as messages name it
+  // Called with the first record when set (a CSV header); returning false stops the run.
   std::function<bool(std::string_view)> header;
+  // When set, and true (typically set by `consume` after a write failed), no more input is read:
+  // the chunks already read are still consumed, and the run ends early.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Runs the pipeline; `make_worker` is called once per thread and returns that thread's chunk
 // processor (so each owns its decoders and buffers); `consume` sees chunks in order.
-// Returns false if reading failed or the header was rejected.
+// Returns false if the input could not be read to its end, with the message for stderr in
+// `error` (`error: cannot read 'x': ...` or `x:7: error: ...`), or if the header was rejected
+// (`error` empty: the header callback reported it). Chunks before the failure are consumed.
 bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
                      const std::function<std::function<void(LineChunk&)>()>& make_worker,
-                     const std::function<void(LineChunk&)>& consume);
+                     const std::function<void(LineChunk&)>& consume, std::string* error);
 
-// Calls `f(line_number, line)` for every non-blank line of a chunk (without its newline or CR).
+// Calls `f(line_number, record)` for every non-blank record of a chunk (without its line break
+// or CR), with the number of the line it starts on.
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f);
+
+// Every read of a case or cases file goes through these two. `-` is standard input; any other
+// path must name a regular file or a pipe: a directory, a device or a file that cannot be opened
+// gives null/false and the message for stderr (`error: cannot read 'x': it is a directory`).
+std::FILE* OpenCaseInput(const std::string& path, std::string* error);
+// A whole case file (`--case`): at most limits::kMaxCaseBytes, without a leading UTF-8 BOM.
+bool ReadCaseInput(const std::string& path, std::string* text, std::string* error);
 
 // The number of '\n' bytes in s: sixteen bytes at a time with SSE2 (every x86-64 has it), or
 // eight at a time in a word elsewhere.

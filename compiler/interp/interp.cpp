@@ -288,7 +288,11 @@ bool Interpreter::EvalCondition(ExprId id, Frame& f, std::vector<AtomTrace>* ato
   return atoms->back().value;
 }
 
-// The values an atom read: inputs (parameters and their fields), lets, constants and calls.
+// The values an atom read: inputs (parameters and their fields), lets, constants and calls. Only
+// what its evaluation read: the branch of an `if` not taken and the right side of a
+// short-circuited `and` / `or` are left out, since evaluating them could fail (a constant that
+// overflows, a helper dividing by zero) where the atom itself did not. The atom was evaluated
+// before, so every value read here is one that evaluation computed.
 void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprId, Value>>* out) {
   const ir::Expr& e = m_.exprs[id];
   auto is_path = [&](ExprId x) {
@@ -312,9 +316,13 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
   switch (e.op) {
     case Op::SetLit: case Op::ListLit: for (uint32_t i = 0; i < e.b; ++i) kid(m_.extra[e.a + i]); break;
     case Op::Builtin: for (uint32_t i = 0; i < e.c; ++i) kid(m_.extra[e.b + i]); break;
-    case Op::If: kid(e.a); kid(e.b); kid(e.c); break;
+    case Op::If: kid(e.a); kid(EvalBool(e.a, f) ? e.b : e.c); break;
+    case Op::And: case Op::Or:
+      kid(e.a);
+      if (EvalBool(e.a, f) != (e.op == Op::Or)) kid(e.b);  // otherwise b was not evaluated
+      break;
     case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg: kid(e.a); break;
-    case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
+    case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
     case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
     case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
     case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:

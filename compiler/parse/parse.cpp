@@ -4,6 +4,9 @@
 
 #include <set>
 
+#include "compiler/base/limits.h"
+#include "runtime/text.h"
+
 #include "EdictLexer.h"
 #include "EdictParser.h"
 
@@ -34,7 +37,7 @@ class OffsetMap {
 
 std::string Describe(const antlr4::Token* t, const antlr4::dfa::Vocabulary& voc) {
   if (t->getType() == antlr4::Token::EOF) return "the end of the file";
-  std::string text = t->getText();
+  std::string text = rt::Shorten(t->getText(), 60);  // a string token may be megabytes long
   switch (t->getType()) {
     case P::IDENT: return "`" + text + "`";
     case P::NUMBER: return "the number `" + text + "`";
@@ -131,7 +134,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
     std::string found = Describe(offending, voc);
     std::string message;
     if (offending->getType() == P::UNKNOWN_CHAR) {
-      message = "unexpected character `" + offending->getText() + "`";
+      message = "unexpected character `" + rt::Shorten(offending->getText(), 60) + "`";
     } else {
       std::string expected;
       try {
@@ -172,7 +175,7 @@ std::string Unquote(const std::string& s) {
 
 class Builder {
  public:
-  Builder(uint32_t file, const OffsetMap& map) : file_(file), map_(map) {}
+  Builder(uint32_t file, const OffsetMap& map, Diagnostics& diags) : file_(file), map_(map), diags_(diags) {}
 
   SourceRange R(antlr4::Token* t) const {
     if (!t) return SourceRange{file_, 0, 0};
@@ -256,7 +259,25 @@ class Builder {
     return e;
   }
 
+  // Operators of one precedence chain to the left (`a + b + c` is `(a + b) + c`), so a long chain
+  // is a deep tree although the parser did not recurse: every pass after this one recurses over
+  // it, so the depth is limited here too.
   ast::ExprPtr Expr(P::ExprContext* c) {
+    if (depth_ >= limits::kMaxNestingDepth) {
+      if (!too_deep_) {
+        too_deep_ = true;
+        Diagnostic& d = diags_.Emit(DiagKind::NestingTooDeep, R(c), "this expression", limits::kMaxNestingDepth);
+        d.notes.push_back({SourceRange{}, "each operator of a chain such as `a + b + c` is one level; name parts of it with `let` or `def`"});
+      }
+      return Node(ast::ExprKind::Error, c);
+    }
+    ++depth_;
+    ast::ExprPtr e = ExprAt(c);
+    --depth_;
+    return e;
+  }
+
+  ast::ExprPtr ExprAt(P::ExprContext* c) {
     if (!c) return Node(ast::ExprKind::Error, nullptr);
     if (auto* x = dynamic_cast<P::PrimaryExprContext*>(c)) return Primary(x->primary());
     if (auto* x = dynamic_cast<P::FieldExprContext*>(c)) {
@@ -485,7 +506,7 @@ class Builder {
       } else if (im->modulePath()) {
         i.module = im->modulePath()->getText();
       }
-      if (!i.module.empty()) out.imports.push_back(std::move(i));
+      if (i.is_path || !i.module.empty()) out.imports.push_back(std::move(i));  // `import "";` is reported by the loader
     }
     for (auto* d : f->decl()) {
       if (auto* u = d->unitDecl()) {
@@ -598,17 +619,10 @@ class Builder {
  private:
   uint32_t file_;
   const OffsetMap& map_;
+  Diagnostics& diags_;
+  uint32_t depth_ = 0;     // Expr calls in progress
+  bool too_deep_ = false;  // NestingTooDeep reported (once per file)
 };
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
-size_t Utf8Length(const std::string& s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
 
 // Replaces each byte that is not part of valid UTF-8 by `?` (one byte for one, so that offsets
 // are unchanged) and reports the first one.
@@ -616,7 +630,7 @@ std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags
   std::string out = text;
   bool reported = false;
   for (size_t i = 0; i < out.size();) {
-    size_t n = Utf8Length(out, i);
+    size_t n = rt::Utf8Length(out, i);
     if (n) { i += n; continue; }
     if (!reported) {
       diags.Emit(DiagKind::InvalidEncoding, SourceRange{file, uint32_t(i), uint32_t(i + 1)}, static_cast<unsigned char>(out[i]));
@@ -627,6 +641,41 @@ std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags
   return out;
 }
 
+// The generated parser recurses once or more per nested construct, so nesting deep enough
+// would overflow the stack. This parser counts the expressions being parsed (each one a call of
+// the left-recursive `expr` rule, paired with its unrolling) and the types that enclose a type,
+// and stops at limits::kMaxNestingDepth.
+class DepthLimitedParser : public EdictParser {
+ public:
+  struct TooDeep {
+    antlr4::Token* token;
+    bool type;
+  };
+  using EdictParser::EdictParser;
+
+  void enterRecursionRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule, int precedence) override {
+    EdictParser::enterRecursionRule(ctx, state, rule, precedence);
+    if (++exprs_ > limits::kMaxNestingDepth) throw TooDeep{getCurrentToken(), false};
+  }
+  void unrollRecursionContexts(antlr4::ParserRuleContext* parent) override {
+    --exprs_;
+    EdictParser::unrollRecursionContexts(parent);
+  }
+  // Types nest through an ordinary rule: count the types enclosing this one (a walk bounded by
+  // the limit, since deeper is refused).
+  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
+    EdictParser::enterRule(ctx, state, rule);
+    if (rule != RuleType) return;
+    uint32_t types = 0;
+    for (antlr4::tree::ParseTree* c = ctx; c; c = c->parent)
+      if (auto* rc = dynamic_cast<antlr4::ParserRuleContext*>(c); rc && rc->getRuleIndex() == RuleType)
+        if (++types > limits::kMaxNestingDepth) throw TooDeep{getCurrentToken(), true};
+  }
+
+ private:
+  uint32_t exprs_ = 0;  // calls of `expr` in progress
+};
+
 }  // namespace
 
 ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& diags) {
@@ -636,12 +685,26 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
   EdictLexer lexer(&input);
   lexer.removeErrorListeners();  // unknown characters become UNKNOWN_CHAR tokens instead
   antlr4::CommonTokenStream tokens(&lexer);
-  EdictParser parser(&tokens);
+  DepthLimitedParser parser(&tokens);
   ErrorListener listener(file_id, map, diags);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
-  P::FileContext* tree = parser.file();
-  Builder b(file_id, map);
+  P::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const DepthLimitedParser::TooDeep& deep) {
+    // Nothing of the file is built: its other errors would only be consequences.
+    antlr4::Token* t = deep.token;
+    SourceRange r{file_id, 0, 0};
+    if (t && t->getType() != antlr4::Token::EOF) r = SourceRange{file_id, map.Byte(t->getStartIndex()), map.Byte(t->getStopIndex() + 1)};
+    else if (t) r = SourceRange{file_id, map.Byte(t->getStartIndex()), map.Byte(t->getStartIndex())};
+    Diagnostic& d = diags.Emit(DiagKind::NestingTooDeep, r, deep.type ? "this type" : "this expression", limits::kMaxNestingDepth);
+    d.notes.push_back({SourceRange{}, "name the inner parts with `let` or `def` to make it shallower"});
+    ast::File empty;
+    empty.file_id = file_id;
+    return empty;
+  }
+  Builder b(file_id, map, diags);
   return b.Build(tree, file_id);
 }
 

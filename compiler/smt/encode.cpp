@@ -640,8 +640,32 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
         try {
           memo = Constant(interp_->EvalConst(e.a), m_.consts[e.a].type);
         } catch (const rt::EvalError& err) {
+          // The constant fails wherever it is used: its error, with components that are never
+          // read but must have their sorts (a boolean component is used in `and`, a decimal
+          // one in real arithmetic).
           Sym s(c_);
-          for (size_t i = 0; i < Width(e.type); ++i) s.v.push_back(c_.int_val(0));
+          std::function<void(rt::TypeId)> zeros = [&](rt::TypeId t) {
+            const rt::TypeInfo& ti = m_.types.info(t);
+            switch (ti.kind) {
+              case TypeKind::Bool: s.v.push_back(c_.bool_val(false)); break;
+              case TypeKind::Decimal: s.v.push_back(c_.real_val(0)); break;
+              case TypeKind::Set:
+                for (size_t i = 0; i < m_.types.enums[ti.ref].members.size(); ++i) s.v.push_back(c_.bool_val(false));
+                break;
+              case TypeKind::Record:
+                for (const auto& fld : m_.types.records[ti.ref].fields) zeros(fld.type);
+                break;
+              case TypeKind::Error: case TypeKind::List: break;
+              case TypeKind::Integer: case TypeKind::Date: case TypeKind::Text: case TypeKind::Enum:
+                s.v.push_back(c_.int_val(0));
+                break;
+              case TypeKind::Duration:
+                s.v.push_back(c_.int_val(0));
+                s.v.push_back(c_.int_val(0));
+                break;
+            }
+          };
+          zeros(e.type);
           s.err = c_.int_val(Code(err.kind));
           memo = s;
         }

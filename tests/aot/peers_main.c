@@ -31,10 +31,12 @@ static edict_decimal decimal(const char* s) {
     if (dot) den *= 10;
   }
   if (neg) num = -num;
-  if (canonical && den <= 1000000 && 1000000 % den == 0 && num * (1000000 / den) >= INT64_MIN &&
-      num * (1000000 / den) <= INT64_MAX) {
-    num *= 1000000 / den;
-    den = 1000000;
+  if (canonical && den <= 1000000 && 1000000 % den == 0) {
+    __int128 k = 1000000 / den; /* compared before multiplying: num * k may not fit in 128 bits */
+    if (num >= INT64_MIN / k && num <= INT64_MAX / k) {
+      num *= k;
+      den = 1000000;
+    }
   }
   edict_decimal d;
   if (num >= INT64_MIN && num <= INT64_MAX && den <= INT64_MAX) {

@@ -175,3 +175,70 @@ TEST_CASE("a huge malformed value is quoted by its start and length", "[case]") 
   CHECK(c.issues[0].field == "s.dest");
   CHECK(c.issues[0].message == "\"" + std::string(59, 'X') + "... (100061 bytes)\" is not a Country");
 }
+
+TEST_CASE("invalid JSON is reported with what is wrong and where", "[case]") {
+  CHECK(JsonSyntaxProblem(R"({"a": [1, 2], "b": "x"})").empty());
+  CHECK(JsonSyntaxProblem(R"({"a": 1} trailing)") == "unexpected `trailing` at column 10, after the JSON object ended");
+  CHECK(JsonSyntaxProblem(R"({"a": [1, 2)") == "it ends before the array opened at column 7 is closed (is it cut short?)");
+  CHECK(JsonSyntaxProblem(std::string("{\"a\": 1,\0}", 10)) == "a NUL byte at column 9 (is this a binary file?)");
+  CHECK(JsonSyntaxProblem("\xEF\xBB\xBF{}").find("a byte order mark (U+FEFF) at column 1") == 0);
+  CHECK(JsonSyntaxProblem(R"({"a": 01})") == "`01` at column 7 is not a JSON number (such as 12, -0.5 or 1e6)");
+  CHECK(JsonSyntaxProblem("{\"a\": \"x\ny\"}").find("the control character 0x0A at") == 0);
+  CHECK(JsonSyntaxProblem(R"({"a": "\q"})").find("an invalid escape at column 8") == 0);
+  CHECK(JsonSyntaxProblem("{\"a\": \"\xC0\xAF\"}") == "the byte 0xC0 at column 8, inside a string, is not UTF-8");
+  CHECK(JsonSyntaxProblem(R"({"a" 1})") == "expected `:` after the key at column 6, found `1`");
+  CHECK(JsonSyntaxProblem(R"({a: 1})") == "expected a key (a name in double quotes) at column 2, found `a`");
+  CHECK(JsonSyntaxProblem("") == "it is empty");
+  // A text of several lines says the line.
+  CHECK(JsonSyntaxProblem("{\n  \"a\": 1\n  \"b\": 2\n}") == "expected `,` or `}` at line 3, column 3, found `\"b\"`");
+  // Deep nesting is checked without recursion.
+  CHECK(JsonSyntaxProblem(std::string(100000, '[')).find("it ends before the array opened at column 100000") == 0);
+}
+
+TEST_CASE("a case that is not valid JSON gets one issue saying why", "[case]") {
+  Fixture f;
+  CaseDecoder dec(f.types, {{"s", f.shipment}});
+  auto c = dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"DE","day":"2025-01-01","groups":[]}} x)");
+  REQUIRE(c.issues.size() == 1);
+  CHECK(c.issues[0].message == "not valid JSON: unexpected `x` at column 68, after the JSON object ended");
+  c = dec.Decode(R"({"s":{"tpp":1,"qty":1,"nope":tru)");
+  REQUIRE(c.issues.size() == 1);
+  CHECK(c.issues[0].message == "not valid JSON: expected a value at column 30, found `tru`");
+  c = dec.Decode("[1]");
+  REQUIRE(c.issues.size() == 1);
+  CHECK(c.issues[0].message == "expected a JSON object with one key per decision input, found an array");
+  c = dec.Decode(R"({"s":{"tpp":1e-400,"qty":1,"dest":"DE","day":"2025-01-01","groups":[]}})");
+  REQUIRE(c.issues.size() == 1);
+  CHECK(c.issues[0].message.find("`1e-400` is too precise for a decimal") == 0);
+  CHECK(IsJsonNumber("-0.5e+3"));
+  CHECK_FALSE(IsJsonNumber("+5"));
+  CHECK_FALSE(IsJsonNumber("1."));
+  CHECK_FALSE(IsJsonNumber(".5"));
+  CHECK_FALSE(IsJsonNumber("01"));
+  CHECK_FALSE(IsJsonNumber("1_000"));
+}
+
+TEST_CASE("in text mode (CSV), numbers and booleans may be their text", "[case]") {
+  Fixture f;
+  CaseDecoder dec(f.types, {{"s", f.shipment}});
+  auto c = dec.Decode(R"({"s":{"tpp":"+1_000.50","qty":"+7","dest":"DE","day":"2025-01-01","groups":[]}})");
+  CHECK_FALSE(c.issues.empty());  // JSON mode: a whole number is a JSON number
+  dec.SetTextScalars(true);
+  c = dec.Decode(R"({"s":{"tpp":"+1_000.50","qty":"+7","dest":"DE","day":"2025-01-01","groups":[]}})");
+  REQUIRE(c.issues.empty());
+  const auto& fields = *c.args[0].AsRecord().fields;
+  CHECK(fields[0].AsDec().ToString() == "1000.5");
+  CHECK(fields[1].AsInt() == 7);
+  c = dec.Decode(R"({"s":{"tpp":"","qty":"seven","dest":"DE","day":"2025-01-01","groups":[]}})");
+  REQUIRE(c.issues.size() == 2);
+  CHECK(c.issues[0].message == "expected a number (in tpp), found nothing");
+  CHECK(c.issues[1].message == "expected a whole number, found `seven`");
+}
+
+TEST_CASE("a value quoted in a message stays on one line", "[case]") {
+  Fixture f;
+  CaseDecoder dec(f.types, {{"s", f.shipment}});
+  auto c = dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"D\nE\u001b[31m","day":"2025-01-01","groups":[]}})");
+  REQUIRE(c.issues.size() == 1);
+  CHECK(c.issues[0].message == "\"D\\nE\\x1b[31m\" is not a Country");
+}

@@ -104,3 +104,38 @@ TEST_CASE("gcd of a word and a wider number", "[decimal]") {
   REQUIRE(e);
   CHECK(e->den() == 2);
 }
+
+TEST_CASE("a literal is accepted by its value, never by its spelling", "[decimal]") {
+  using P = Decimal::ParseProblem;
+  auto problem = [](const std::string& s) {
+    P p = P::kNone;
+    Decimal::Parse(s, &p);
+    return p;
+  };
+  // Trailing zeros, exponents and leading zeros take no room: the value decides.
+  CHECK(D("99999999999999999999999999999999999999.0").ToString() == "99999999999999999999999999999999999999");
+  CHECK(D(("1." + std::string(42, '0')).c_str()).ToString() == "1");
+  CHECK(D(("1" + std::string(43, '0') + "e-10").c_str()).ToString() == "1" + std::string(33, '0'));
+  CHECK(D(("0.000" + std::string(100, '0') + "e105").c_str()).ToString() == "0");
+  CHECK(D("0e400").ToString() == "0");
+  CHECK(D("-0e-99999999999999999999").ToString() == "0");
+  CHECK(D(("0." + std::string(50, '0') + "25e52").c_str()).ToString() == "25");
+  CHECK(D("0.5e-37").den() == edict::rt::i128(2) * D("1e37").num());
+  // Wide mantissas that reduce: 2^127 / 10 = 2^126 / 5; 5^50 / 10^50 = 2^-50.
+  CHECK(D("170141183460469231731687303715884105728e-1").num() == edict::rt::i128(1) << 126);
+  Decimal half50 = D("88817841970012523233890533447265625e-50");
+  CHECK(half50.num() == 1);
+  CHECK(half50.den() == edict::rt::i128(1) << 50);
+  CHECK(D("-170141183460469231731687303715884105727").num() == -((edict::rt::i128(1) << 126) - 1 + (edict::rt::i128(1) << 126)));
+  // Out of range, and why.
+  CHECK(problem("1e-400") == P::kTooPrecise);
+  CHECK(problem("5e-39") == P::kTooPrecise);  // 1/(2*10^38): the denominator is above 2^127
+  CHECK(problem("1e-127") == P::kTooPrecise);
+  CHECK(problem("1e39") == P::kTooLarge);
+  CHECK(problem("170141183460469231731687303715884105728") == P::kTooLarge);  // 2^127
+  CHECK(problem(std::string(200, '7') + "e-100") == P::kTooLarge);
+  CHECK(problem("1e999999999999999999999") == P::kTooLarge);
+  CHECK(problem("1.2.3") == P::kSyntax);
+  CHECK(problem("1e+") == P::kSyntax);
+  CHECK(problem("15831.2") == P::kNone);
+}
