@@ -952,7 +952,9 @@ class Lowerer {
   }
 
   // The frame slots an expression reads (not the ones it binds itself), with their types, in
-  // slot order; a let reads the slots its value reads.
+  // slot order. In general code a let reads the slots its value reads (its function computes it);
+  // in speculative code, where every let is computed at the start, a let is a slot of its own,
+  // after the decision's (LetSlotBase), so that a piece receives its value like any other.
   using Params = std::vector<std::pair<uint32_t, TypeId>>;
   Params FreeSlots(ExprId root) {
     std::map<uint32_t, TypeId> out;
@@ -967,6 +969,10 @@ class Lowerer {
         if (std::find(bound.begin(), bound.end(), e.a) == bound.end()) out.emplace(e.a, e.type);
         return;
       case Op::LetRef: {
+        if (spec_) {
+          out.emplace(let_slot_base_ + e.a, e.type);
+          return;
+        }
         auto it = let_free_.find({dec_, e.a});
         if (it == let_free_.end()) it = let_free_.emplace(std::pair{dec_, e.a}, FreeSlots(dec_->lets[e.a].value)).first;
         for (const auto& [slot, type] : it->second) out.emplace(slot, type);
@@ -1048,12 +1054,11 @@ class Lowerer {
     bool in_piece, compact;
     llvm::BasicBlock* fail_bb;
     llvm::Value* fail_status;
-    std::vector<std::optional<CgVal>> spec_lets;
     llvm::IRBuilderBase::InsertPoint ip;
   };
   FnState SaveFn() {
     return FnState{fn_, spec_, bail_, err_, trace_, memo_, dec_a_, dec_b_, dec_out_, i32_out_, i64_out_, ymd_out_,
-                   std::move(slots_), root_, in_piece_, compact_, fail_bb_, fail_status_, std::move(spec_lets_), B_.saveIP()};
+                   std::move(slots_), root_, in_piece_, compact_, fail_bb_, fail_status_, B_.saveIP()};
   }
   void RestoreFn(FnState& s) {
     fn_ = s.fn; spec_ = s.spec; bail_ = s.bail; err_ = s.err; trace_ = s.trace; memo_ = s.memo;
@@ -1064,7 +1069,6 @@ class Lowerer {
     compact_ = s.compact;
     fail_bb_ = s.fail_bb;
     fail_status_ = s.fail_status;
-    spec_lets_ = std::move(s.spec_lets);
     B_.restoreIP(s.ip);
   }
 
@@ -1169,7 +1173,6 @@ class Lowerer {
     trace_ = trace_enabled_ && !spec_ ? draft->getArg(1) : nullptr;
     memo_ = draft->getArg(2);
     root_ = root;
-    spec_lets_.clear();
     slots_.assign(frame, CgVal{});
     unsigned arg = 3;
     size_t k = 0;
@@ -1273,10 +1276,7 @@ class Lowerer {
   // A let's value: computed by its function at the first use (general code), or at the start of
   // the speculative function (see HoistLets).
   CgVal LetValue(uint32_t i) {
-    if (spec_) {
-      if (i < spec_lets_.size() && spec_lets_[i]) return *spec_lets_[i];
-      return LoadLet(i);  // in a piece: the value the speculative function stored
-    }
+    if (spec_) return slots_[let_slot_base_ + i];
     const ir::Let& let = dec_->lets[i];
     auto* have = NewBlock("let_have");
     auto* compute = NewBlock("let_compute");
@@ -1292,7 +1292,8 @@ class Lowerer {
   }
 
   // Speculative code evaluates every let the decision reads once, in order (a let reads only
-  // earlier ones), before the rules: evaluation is pure and any failure bails out.
+  // earlier ones), before the rules: evaluation is pure and any failure bails out. Each value
+  // goes to the let's slot (see FreeSlots).
   void HoistLets(const ir::Decision& d) {
     std::vector<bool> read(d.lets.size(), false);
     std::vector<ExprId> todo;
@@ -1313,13 +1314,8 @@ class Lowerer {
       }
       ForEachOperand(m_, e, [&](ExprId k) { todo.push_back(k); });
     }
-    spec_lets_.assign(d.lets.size(), std::nullopt);
-    for (uint32_t i = 0; i < d.lets.size(); ++i) {
-      if (!read[i]) continue;
-      CgVal v = Expr(d.lets[i].value);
-      if (memo_) StoreLet(i, v);
-      spec_lets_[i] = v;
-    }
+    for (uint32_t i = 0; i < d.lets.size(); ++i)
+      if (read[i]) slots_[let_slot_base_ + i] = Expr(d.lets[i].value);
   }
 
   // ------------------------------------------------------------------ expressions
@@ -1811,7 +1807,6 @@ class Lowerer {
     in_piece_ = false;
     compact_ = false;
     fail_bb_ = nullptr;
-    spec_lets_.clear();
     BeginFunction();
     llvm::Value* in = fn_->getArg(0);
     llvm::Value* out = fn_->getArg(1);
@@ -1820,11 +1815,10 @@ class Lowerer {
     // The lets' values and (general code) whether each was computed yet.
     lets_ty_ = LetsType(d);
     memo_ = nullptr;
-    if (!d.lets.empty()) {
+    if (!d.lets.empty() && !spec_) {
       llvm::IRBuilder<> eb(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
       memo_ = eb.CreateAlloca(lets_ty_);
-      if (!spec_)
-        for (uint32_t i = 0; i < d.lets.size(); ++i) B_.CreateStore(B_.getFalse(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0));
+      for (uint32_t i = 0; i < d.lets.size(); ++i) B_.CreateStore(B_.getFalse(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0));
     }
 
     jit::DecisionInfo& info = result_.decisions[di];
@@ -1837,7 +1831,8 @@ class Lowerer {
     info.output_size = L_.of(d.result).size;
     info.output_align = L_.of(d.result).align;
 
-    slots_.assign(std::max<size_t>(d.slot_count, d.params.size()), CgVal{});
+    let_slot_base_ = std::max<size_t>(d.slot_count, d.params.size());
+    slots_.assign(let_slot_base_ + (spec_ ? d.lets.size() : 0), CgVal{});
     for (size_t i = 0; i < d.params.size(); ++i) slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
     if (spec_) HoistLets(d);
 
@@ -2103,7 +2098,7 @@ class Lowerer {
   llvm::Value* fail_status_ = nullptr;
   llvm::Value* memo_ = nullptr;             // the current decision's lets (LetsType)
   llvm::StructType* lets_ty_ = nullptr;
-  std::vector<std::optional<CgVal>> spec_lets_;  // speculative code: the lets' values (HoistLets)
+  size_t let_slot_base_ = 0;  // speculative code: the slot of let i is let_slot_base_ + i
   // Code size (see kPieceNodes).
   std::vector<uint64_t> cost_;
   std::vector<uint8_t> inline_def_;  // 0 unknown, 1 inlined, 2 called
