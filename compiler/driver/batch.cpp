@@ -47,7 +47,27 @@ class Batch {
       for (const std::string& m : p_.module.types.enums[ti.ref].members) enum_lines_.push_back(m + "\n");
   }
 
+  // Runs the batch; when it is over before the native code is (the interpreter decided every
+  // case), it does not wait for the compiler: see Settle.
   int Run() {
+    int rc;
+    try {
+      rc = RunCases();
+    } catch (const std::system_error& e) {  // a thread the system would not start
+      std::cerr << "error: " << e.what() << "\n";
+      rc = kSystemError;
+    } catch (...) {
+      if (compiler_.joinable()) {
+        abandon_->Request();
+        compiler_.join();
+      }
+      throw;
+    }
+    return Settle(rc);
+  }
+
+ private:
+  int RunCases() {
     std::string read_error;
     std::FILE* in = OpenCaseInput(o_.cases, &read_error);
     if (!in) {
@@ -73,11 +93,7 @@ class Batch {
     // Until the native code is ready, all workers but one wait for it (leaving a core to the
     // compiler), and that one evaluates its chunks with the interpreter, which gives the same
     // outcomes, errors and positions (tests/differential).
-    std::string compile_error;
-    if (o_.engine == "jit")
-      engine_ = std::async(std::launch::async, [this, &compile_error] {
-                  return std::shared_ptr<jit::Engine>(jit::Engine::Create(p_.module, jit::Options{false, 2, {d_}}, &compile_error));
-                }).share();
+    if (o_.engine == "jit") StartCompiling();
     unsigned threads = o_.threads > 0 ? unsigned(o_.threads) : std::max(1u, std::thread::hardware_concurrency());
     threads_ = threads;
     progress_ = o_.progress && isatty(2);
@@ -107,8 +123,11 @@ class Batch {
       std::cerr << "error: " << out.error() << "\n";
       return kOutputError;
     }
-    if (engine_.valid() && !engine_.get()) {
-      std::cerr << "error: the JIT could not compile the program: " << compile_error << "\n";
+    // The native code is needed no more once every case is decided: if it is not ready, it is
+    // not waited for (Settle).
+    bool compiled = engine_.valid() && engine_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    if (compiled && !engine_.get()) {
+      std::cerr << "error: the JIT could not compile the program: " << compile_error_ << "\n";
       return kCompileError;
     }
     if (!header_ok) return kInputError;
@@ -121,15 +140,54 @@ class Batch {
     if (o_.stats || progress_) {
       std::cerr << fmt::format(" ({:.3f} s, {:.0f} cases/s, {} thread{}, engine {}", secs, double(cases_) / std::max(secs, 1e-9),
                                threads, threads == 1 ? "" : "s", o_.engine);
-      if (engine_.valid() && engine_.get() && engine_.get()->from_cache()) std::cerr << ", code from the cache";
-      if (interpreted_ > 0) std::cerr << fmt::format("; {} by the interpreter while it compiled", interpreted_.load());
+      if (compiled && engine_.get()->from_cache()) std::cerr << ", code from the cache";
+      if (engine_.valid() && !compiled)
+        std::cerr << fmt::format("; {} by the interpreter, the native code not being ready: its compilation was abandoned",
+                                 interpreted_.load());
+      else if (interpreted_ > 0)
+        std::cerr << fmt::format("; {} by the interpreter while it compiled", interpreted_.load());
       std::cerr << ")";
     }
     std::cerr << "\n";
     return failed_ ? kFailed : kOk;
   }
 
- private:
+  // The compilation runs on a thread of its own, which owns nothing the process frees before it
+  // ends (see Settle). If the system will not start a thread, the code is compiled first.
+  void StartCompiling() {
+    abandon_ = std::make_shared<jit::Abandon>();
+    auto promise = std::make_shared<std::promise<std::shared_ptr<jit::Engine>>>();
+    engine_ = promise->get_future().share();
+    auto compile = [this, promise] {
+      jit::Options options{false, 2, {d_}};
+      options.abandon = abandon_;
+      promise->set_value(std::shared_ptr<jit::Engine>(jit::Engine::Create(p_.module, options, &compile_error_)));
+    };
+    try {
+      compiler_ = std::thread(compile);
+    } catch (const std::system_error&) {
+      compile();
+    }
+  }
+
+  // Waits for the compilation if it is over or running while the batch stopped for another
+  // reason; but when every case was decided before the native code was ready, the process ends
+  // here without waiting for a compilation it no longer needs (on a very large program that took
+  // minutes). That is safe: output is flushed first, the compiler is asked to stop (it then never
+  // starts writing the code cache), and the process ends with _Exit, so nothing the compiling
+  // thread uses (the program, LLVM's state) is destroyed under it.
+  int Settle(int rc) {
+    if (!compiler_.joinable()) return rc;
+    if (engine_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      abandon_->Request();
+      std::fflush(nullptr);
+      std::cerr.flush();
+      std::_Exit(rc);
+    }
+    compiler_.join();
+    return rc;
+  }
+
   // A worker's chunk processor, owning its decoder, interpreter and buffers.
   std::function<void(LineChunk&)> MakeWorker() {
     struct State {
@@ -351,6 +409,9 @@ class Batch {
   bool csv_in_ = false;
   bool progress_ = false;
   std::shared_future<std::shared_ptr<jit::Engine>> engine_;  // valid with --engine=jit
+  std::shared_ptr<jit::Abandon> abandon_;
+  std::string compile_error_;
+  std::thread compiler_;
   std::chrono::steady_clock::time_point start_;
 
   uint64_t cases_ = 0, failed_ = 0;

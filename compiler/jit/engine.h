@@ -10,6 +10,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,34 @@ using DecisionFn = int32_t (*)(const uint8_t* input, uint8_t* output, NativeErro
 // the loop's registers for the decision.
 using BatchFn = void (*)(const uint8_t* inputs, uint64_t n, uint8_t* outputs, int32_t* statuses, NativeError* errors);
 
+// Lets the thread that asked for a compilation give it up (`edict batch` exits without waiting for
+// code the interpreter made unnecessary). Once requested, Engine::Create stops at its next step
+// and returns null with the error "abandoned", and never starts writing the code cache: it writes
+// under the lock, so a process that requests it and exits at once leaves no half-written entry.
+class Abandon {
+ public:
+  void Request() {
+    std::lock_guard<std::mutex> lock(mu_);
+    requested_ = true;
+  }
+  bool requested() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requested_;
+  }
+  // Runs f under the lock unless abandonment was requested; whether it ran.
+  template <class F>
+  bool UnlessRequested(F&& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (requested_) return false;
+    f();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  bool requested_ = false;
+};
+
 struct Options {
   bool trace = false;    // also record traces (the function then expects a trace buffer)
   int opt_level = 2;     // 0 to 3
@@ -38,6 +67,7 @@ struct Options {
   std::vector<uint32_t> only;
   // Reuse machine code compiled before for the same program (compiler/jit/code_cache.h).
   bool cache = true;
+  std::shared_ptr<Abandon> abandon = nullptr;  // may be null
 };
 
 // What lowering decided about one decision: its input layout and its trace layout.

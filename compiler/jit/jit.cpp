@@ -155,7 +155,13 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
   module->setTargetTriple(impl.jit->getTargetTriple().str());
   impl.layouts = std::make_unique<rt::Layouts>(m.types);
   std::vector<bool> wanted = options.only.empty() ? std::vector<bool>{} : lower::CallClosure(m, options.only);
+  auto abandoned = [&] {
+    if (!options.abandon || !options.abandon->requested()) return false;
+    *error = "abandoned";
+    return true;
+  };
   impl.lowered = lower::Lower(m, *impl.layouts, options.trace, *module, wanted);
+  if (abandoned()) return nullptr;
   std::string verify;
   llvm::raw_string_ostream vs(verify);
   if (llvm::verifyModule(*module, &vs)) {
@@ -176,11 +182,16 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
   if (!object) {
     Optimise(*module, tm->get(), options.opt_level);
     if (dumping && *dump == '1') module->print(llvm::errs(), nullptr);
+    if (abandoned()) return nullptr;
     llvm::orc::SimpleCompiler compile(**tm);
     auto compiled = compile(*module);
     if (!Take(compiled, error)) return nullptr;
     object = std::move(*compiled);
-    cache.Write(key, Seal(object->getBuffer()));
+    auto store = [&] { cache.Write(key, Seal(object->getBuffer())); };
+    if (options.abandon ? !options.abandon->UnlessRequested(store) : (store(), false)) {
+      *error = "abandoned";
+      return nullptr;
+    }
   }
   if (auto e = impl.jit->addObjectFile(std::move(object))) {
     *error = llvm::toString(std::move(e));
