@@ -13,6 +13,7 @@ PACKAGES=(
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz
+  clang-format-14                                    # the code's layout, checked by the test `format`
 )
 
 missing=()

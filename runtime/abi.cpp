@@ -85,7 +85,8 @@ int32_t edict_rt_date_add(int32_t date, int64_t months, int64_t days, int32_t* o
 int32_t edict_rt_add_months(int32_t date, int64_t months, int32_t mode, int32_t* out) {
   Date r;
   bool missing = false;
-  bool ok = mode == EDICT_MONTHS_UP ? AddMonthsUp(Date{date}, months, &r) : AddMonthsStrict(Date{date}, months, &r, &missing);
+  bool ok =
+      mode == EDICT_MONTHS_UP ? AddMonthsUp(Date{date}, months, &r) : AddMonthsStrict(Date{date}, months, &r, &missing);
   if (!ok) return Status(RtErrorKind::InvalidDate);
   *out = r.days;
   return 0;

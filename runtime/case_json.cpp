@@ -38,15 +38,30 @@ bool ParseDecimalFast(std::string_view s, int64_t* num, int64_t* den, int* decim
   // At most 18 digits (below 10^18 < 2^63); exponents, separators, longer literals, spellings
   // JSON does not allow (`01`): the general parser.
   if (p != end || int_digits == 0 || int_digits + frac > 18 || (int_digits > 1 && *int_start == '0')) return false;
-  static constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
-                                       10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
-                                       1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000};
+  static constexpr int64_t kPow10[] = {1,
+                                       10,
+                                       100,
+                                       1000,
+                                       10000,
+                                       100000,
+                                       1000000,
+                                       10000000,
+                                       100000000,
+                                       1000000000,
+                                       10000000000,
+                                       100000000000,
+                                       1000000000000,
+                                       10000000000000,
+                                       100000000000000,
+                                       1000000000000000,
+                                       10000000000000000,
+                                       100000000000000000,
+                                       1000000000000000000};
   *num = neg ? -int64_t(mant) : int64_t(mant);
   *den = kPow10[frac];
   *decimals = int(frac);
   return true;
 }
-
 
 // num/den (den = 10^decimals, from ParseDecimalFast) in the flat layout: over `scale` when it
 // is a whole number of 1/scale within 64 bits (see CanonicalScale), as written otherwise.
@@ -83,8 +98,10 @@ bool IsJsonNumber(std::string_view s) {
     return i - from;
   };
   if (i < n && s[i] == '-') ++i;
-  if (i < n && s[i] == '0') ++i;
-  else if (digits() == 0) return false;
+  if (i < n && s[i] == '0')
+    ++i;
+  else if (digits() == 0)
+    return false;
   if (i < n && s[i] == '.') {
     ++i;
     if (digits() == 0) return false;
@@ -97,15 +114,13 @@ bool IsJsonNumber(std::string_view s) {
   return i == n;
 }
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 std::string JsonSyntaxProblem(std::string_view t) {
   const size_t n = t.size();
   size_t first_nl = t.find('\n');
-  bool several_lines = first_nl != std::string_view::npos && t.find_first_not_of(" \t\r\n", first_nl) != std::string_view::npos;
+  bool several_lines =
+      first_nl != std::string_view::npos && t.find_first_not_of(" \t\r\n", first_nl) != std::string_view::npos;
   auto at = [&](size_t pos) {
     size_t line = 1, start = 0;
     for (size_t k = 0; k < pos && k < n; ++k)
@@ -113,7 +128,8 @@ std::string JsonSyntaxProblem(std::string_view t) {
         ++line;
         start = k + 1;
       }
-    return several_lines ? fmt::format("line {}, column {}", line, pos - start + 1) : fmt::format("column {}", pos - start + 1);
+    return several_lines ? fmt::format("line {}, column {}", line, pos - start + 1)
+                         : fmt::format("column {}", pos - start + 1);
   };
   // What is at pos, for a message: the token that starts there, or the byte.
   auto found = [&](size_t pos) -> std::string {
@@ -122,7 +138,8 @@ std::string JsonSyntaxProblem(std::string_view t) {
     if (c >= 0x80 && Utf8Length(t, pos) == 0) return fmt::format("the byte 0x{:02X}, which is not UTF-8", c);
     if (c == '"') {  // a string: up to its closing quote
       size_t close = t.find('"', pos + 1);
-      if (close != std::string_view::npos && close - pos < 24) return fmt::format("`{}`", Shown(t.substr(pos, close - pos + 1)));
+      if (close != std::string_view::npos && close - pos < 24)
+        return fmt::format("`{}`", Shown(t.substr(pos, close - pos + 1)));
       return fmt::format("`{}...`", Shown(t.substr(pos, std::min<size_t>(n - pos, 20))));
     }
     size_t end = pos;
@@ -133,7 +150,9 @@ std::string JsonSyntaxProblem(std::string_view t) {
     bool cut = end < n && end - pos >= 24;
     return fmt::format("`{}{}`", t.substr(pos, end - pos), cut ? "..." : "");
   };
-  auto is_delim = [&](size_t pos) { return pos >= n || std::string_view(" \t\r\n,]}").find(t[pos]) != std::string_view::npos; };
+  auto is_delim = [&](size_t pos) {
+    return pos >= n || std::string_view(" \t\r\n,]}").find(t[pos]) != std::string_view::npos;
+  };
   enum class Want { kValue, kValueOrClose, kAfterValue, kKeyOrClose, kKey, kColon } want = Want::kValue;
   std::vector<std::pair<char, size_t>> open;  // the containers open, and where
   char top_kind = 0;                          // the first character of the top-level value
@@ -143,8 +162,8 @@ std::string JsonSyntaxProblem(std::string_view t) {
     if (i == n) {
       if (open.empty() && want == Want::kAfterValue) return "";
       if (open.empty()) return n == 0 ? "it is empty" : "it holds only blank space";
-      return fmt::format("it ends before the {} opened at {} is closed (is it cut short?)", open.back().first == '{' ? "object" : "array",
-                         at(open.back().second));
+      return fmt::format("it ends before the {} opened at {} is closed (is it cut short?)",
+                         open.back().first == '{' ? "object" : "array", at(open.back().second));
     }
     char c = t[i];
     if (c == '\0') return fmt::format("a NUL byte at {} (is this a binary file?)", at(i));
@@ -153,7 +172,8 @@ std::string JsonSyntaxProblem(std::string_view t) {
     switch (want) {
       case Want::kAfterValue:
         if (open.empty())
-          return fmt::format("unexpected {} at {}, after the JSON {} ended", found(i), at(i), top_kind == '{' ? "object" : "value");
+          return fmt::format("unexpected {} at {}, after the JSON {} ended", found(i), at(i),
+                             top_kind == '{' ? "object" : "value");
         if (c == ',') {
           ++i;
           want = open.back().first == '{' ? Want::kKey : Want::kValue;
@@ -164,7 +184,8 @@ std::string JsonSyntaxProblem(std::string_view t) {
           ++i;
           continue;
         }
-        return fmt::format("expected `,` or `{}` at {}, found {}", open.back().first == '{' ? '}' : ']', at(i), found(i));
+        return fmt::format("expected `,` or `{}` at {}, found {}", open.back().first == '{' ? '}' : ']', at(i),
+                           found(i));
       case Want::kKeyOrClose:
         if (c == '}') {
           open.pop_back();
@@ -189,8 +210,7 @@ std::string JsonSyntaxProblem(std::string_view t) {
           continue;
         }
         [[fallthrough]];
-      case Want::kValue:
-        break;
+      case Want::kValue: break;
     }
     if (open.empty() && !top_kind) top_kind = c;
     bool key = want == Want::kKey || want == Want::kKeyOrClose;
@@ -207,19 +227,26 @@ std::string JsonSyntaxProblem(std::string_view t) {
         if (b == '"') break;
         if (b == '\0') return fmt::format("a NUL byte at {} (is this a binary file?)", at(i));
         if (b < 0x20)
-          return fmt::format("the control character 0x{:02X} at {}, inside a string: write it as an escape ({})", b, at(i),
-                             b == '\n' ? "`\\n`" : b == '\t' ? "`\\t`" : b == '\r' ? "`\\r`" : fmt::format("`\\u{:04x}`", b));
+          return fmt::format("the control character 0x{:02X} at {}, inside a string: write it as an escape ({})", b,
+                             at(i),
+                             b == '\n'   ? "`\\n`"
+                             : b == '\t' ? "`\\t`"
+                             : b == '\r' ? "`\\r`"
+                                         : fmt::format("`\\u{:04x}`", b));
         if (b == '\\') {
           char e = i + 1 < n ? t[i + 1] : '\0';
           if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos && e != '\0') {
             i += 2;
             continue;
           }
-          if (e == 'u' && i + 6 <= n && std::all_of(t.begin() + long(i) + 2, t.begin() + long(i) + 6, [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; })) {
+          if (e == 'u' && i + 6 <= n && std::all_of(t.begin() + long(i) + 2, t.begin() + long(i) + 6, [](char h) {
+                return std::isxdigit(static_cast<unsigned char>(h)) != 0;
+              })) {
             i += 6;
             continue;
           }
-          return fmt::format("an invalid escape at {}: JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", at(i));
+          return fmt::format("an invalid escape at {}: JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX",
+                             at(i));
         }
         size_t len = Utf8Length(t, i);
         if (len == 0) return fmt::format("the byte 0x{:02X} at {}, inside a string, is not UTF-8", b, at(i));
@@ -315,8 +342,8 @@ struct CaseDecoder::Impl {
   Arena* arena = nullptr;
   bool text_scalars = false;  // SetTextScalars
 
-  std::vector<MemberTable> member_index;  // by enum
-  std::vector<std::vector<CaseParam>> record_fields;                    // by record
+  std::vector<MemberTable> member_index;              // by enum
+  std::vector<std::vector<CaseParam>> record_fields;  // by record
 
   Impl(const TypeTable& t, std::vector<CaseParam> p) : types(t), params(std::move(p)), layouts(t) {
     std::vector<TypeId> ts;
@@ -326,7 +353,8 @@ struct CaseDecoder::Impl {
     for (const auto& r : types.records) {
       record_fields.emplace_back();
       for (const auto& f : r.fields)
-        record_fields.back().push_back({f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds, CanonicalScale(f.bounds)});
+        record_fields.back().push_back(
+            {f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds, CanonicalScale(f.bounds)});
     }
   }
 
@@ -338,7 +366,8 @@ struct CaseDecoder::Impl {
   int MemberIndex(uint32_t en, std::string_view s) const { return member_index[en].Find(s); }
 
   static std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+      s.remove_suffix(1);
     return s;
   }
 
@@ -361,10 +390,14 @@ struct CaseDecoder::Impl {
     if (!n || !n->IsInteger() || n->num() > 100000000 || n->num() < -100000000) return false;
     int64_t k = int64_t(n->num());
     std::string_view u = s.substr(sp + 1);
-    if (u == "day" || u == "days") *out = Duration{0, k};
-    else if (u == "month" || u == "months") *out = Duration{k, 0};
-    else if (u == "year" || u == "years") *out = Duration{k * 12, 0};
-    else return false;
+    if (u == "day" || u == "days")
+      *out = Duration{0, k};
+    else if (u == "month" || u == "months")
+      *out = Duration{k, 0};
+    else if (u == "year" || u == "years")
+      *out = Duration{k * 12, 0};
+    else
+      return false;
     return true;
   }
 
@@ -414,7 +447,10 @@ struct CaseDecoder::Impl {
   bool Read(od::value v, TypeId t, const Path& path, uint8_t* dst, int64_t scale = kFlatDecimalScale) {
     const TypeInfo& ti = types.info(t);
     od::json_type jt;
-    if (v.type().get(jt)) { Issue(path, "not valid JSON"); return false; }
+    if (v.type().get(jt)) {
+      Issue(path, "not valid JSON");
+      return false;
+    }
     if (jt == od::json_type::null && Trim(v.raw_json_token()).substr(0, 4) != "null") {
       Issue(path, "not valid JSON");
       return false;
@@ -430,14 +466,20 @@ struct CaseDecoder::Impl {
       case TypeKind::Bool: {
         if (text_scalars && jt == od::json_type::string) {  // a CSV field that is not true or false
           std::string_view s;
-          if (v.get_string().get(s)) { Issue(path, "expected true or false"); return false; }
+          if (v.get_string().get(s)) {
+            Issue(path, "expected true or false");
+            return false;
+          }
           Issue(path, s.empty() ? std::string("expected true or false, found nothing")
                                 : fmt::format("expected true or false, found `{}`", Shown(s)));
           return false;
         }
         if (!expect(od::json_type::boolean, [] { return "true or false"; })) return false;
         bool b;
-        if (v.get_bool().get(b)) { Issue(path, "expected true or false"); return false; }
+        if (v.get_bool().get(b)) {
+          Issue(path, "expected true or false");
+          return false;
+        }
         *dst = b ? 1 : 0;
         return true;
       }
@@ -453,10 +495,16 @@ struct CaseDecoder::Impl {
         bool quoted = jt == od::json_type::string && (ti.kind == TypeKind::Decimal || text_scalars);
         if (quoted) {  // a decimal literal in a string (`"1e26"`), or a CSV field's text
           std::string_view s;
-          if (v.get_string().get(s)) { Issue(path, "expected " + what()); return false; }
+          if (v.get_string().get(s)) {
+            Issue(path, "expected " + what());
+            return false;
+          }
           owned = std::string(s);
           raw = owned;
-          if (raw.empty()) { Issue(path, fmt::format("expected {}, found nothing", what())); return false; }
+          if (raw.empty()) {
+            Issue(path, fmt::format("expected {}, found nothing", what()));
+            return false;
+          }
         } else {
           if (!expect(od::json_type::number, what)) return false;
           raw = Trim(v.raw_json_token());
@@ -490,9 +538,18 @@ struct CaseDecoder::Impl {
           Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw)));
           return false;
         }
-        if (!d) { Issue(path, fmt::format("`{}` is {}", Shown(raw), Decimal::Describe(problem))); return false; }
-        if (ti.kind == TypeKind::Decimal) { WriteDecimalFlat(*d, dst, *arena, scale); return true; }
-        if (!d->IsInteger()) { Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw))); return false; }
+        if (!d) {
+          Issue(path, fmt::format("`{}` is {}", Shown(raw), Decimal::Describe(problem)));
+          return false;
+        }
+        if (ti.kind == TypeKind::Decimal) {
+          WriteDecimalFlat(*d, dst, *arena, scale);
+          return true;
+        }
+        if (!d->IsInteger()) {
+          Issue(path, fmt::format("expected {}, found `{}`", what(), Shown(raw)));
+          return false;
+        }
         if (d->num() > INT64_MAX || d->num() < INT64_MIN) {
           Issue(path, fmt::format("`{}` is out of the range of integer (64-bit)", Shown(raw)));
           return false;
@@ -504,16 +561,25 @@ struct CaseDecoder::Impl {
       case TypeKind::Date: {
         if (!expect(od::json_type::string, [] { return "a date \"YYYY-MM-DD\""; })) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) {
+          Issue(path, "not a valid JSON string");
+          return false;
+        }
         auto d = ParseDate(s);
-        if (!d) { Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", Shown(s))); return false; }
+        if (!d) {
+          Issue(path, fmt::format("expected a date \"YYYY-MM-DD\", found \"{}\"", Shown(s)));
+          return false;
+        }
         std::memcpy(dst, &d->days, 4);
         return true;
       }
       case TypeKind::Duration: {
         if (!expect(od::json_type::string, [] { return "a duration such as \"30 days\""; })) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) {
+          Issue(path, "not a valid JSON string");
+          return false;
+        }
         Duration dur;
         if (!ParseDuration(s, &dur)) {
           Issue(path, fmt::format("expected a duration such as \"30 days\" or \"2 months\", found \"{}\"", Shown(s)));
@@ -526,7 +592,10 @@ struct CaseDecoder::Impl {
       case TypeKind::Text: {
         if (!expect(od::json_type::string, [] { return "a string"; })) return false;
         std::string_view s;
-        if (v.get_string().get(s)) { Issue(path, "not a valid JSON string"); return false; }
+        if (v.get_string().get(s)) {
+          Issue(path, "not a valid JSON string");
+          return false;
+        }
         const char* p = arena->CopyText(std::string(s));
         int64_t len = int64_t(s.size());
         std::memcpy(dst, &p, 8);
@@ -538,14 +607,18 @@ struct CaseDecoder::Impl {
         if (!expect(od::json_type::string, [&] { return "a " + e.name + " name"; })) return false;
         // A name with no escape is read in place; one with escapes is unescaped first.
         std::string_view s = Trim(v.raw_json_token());
-        if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && std::none_of(s.begin(), s.end(), [](char c) { return c == '\\'; })) {
+        if (s.size() >= 2 && s.front() == '"' && s.back() == '"' &&
+            std::none_of(s.begin(), s.end(), [](char c) { return c == '\\'; })) {
           s = s.substr(1, s.size() - 2);
         } else if (v.get_string().get(s)) {
           Issue(path, "not a valid JSON string");
           return false;
         }
         int idx = MemberIndex(ti.ref, s);
-        if (idx < 0) { Issue(path, fmt::format("\"{}\" is not a {}", Shown(s), e.name)); return false; }
+        if (idx < 0) {
+          Issue(path, fmt::format("\"{}\" is not a {}", Shown(s), e.name));
+          return false;
+        }
         int32_t x = idx;
         std::memcpy(dst, &x, 4);
         return true;
@@ -554,7 +627,10 @@ struct CaseDecoder::Impl {
         const EnumInfo& e = types.enums[ti.ref];
         if (!expect(od::json_type::array, [&] { return "an array of " + e.name + " names"; })) return false;
         od::array arr;
-        if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
+        if (v.get_array().get(arr)) {
+          Issue(path, "expected an array");
+          return false;
+        }
         std::memset(dst, 0, layouts.of(t).size);
         bool ok = true;
         size_t i = 0;
@@ -562,9 +638,17 @@ struct CaseDecoder::Impl {
           od::value ev;
           Path ep{&path, {}, int(i++)};
           std::string_view s;
-          if (el.get(ev) || ev.get_string().get(s)) { Issue(ep, "expected a " + e.name + " name"); ok = false; continue; }
+          if (el.get(ev) || ev.get_string().get(s)) {
+            Issue(ep, "expected a " + e.name + " name");
+            ok = false;
+            continue;
+          }
           int idx = MemberIndex(ti.ref, s);
-          if (idx < 0) { Issue(ep, fmt::format("\"{}\" is not a {}", Shown(s), e.name)); ok = false; continue; }
+          if (idx < 0) {
+            Issue(ep, fmt::format("\"{}\" is not a {}", Shown(s), e.name));
+            ok = false;
+            continue;
+          }
           dst[idx / 8] |= uint8_t(1u << (idx % 8));
         }
         return ok;
@@ -572,7 +656,10 @@ struct CaseDecoder::Impl {
       case TypeKind::List: {
         if (!expect(od::json_type::array, [] { return "an array"; })) return false;
         od::array arr;
-        if (v.get_array().get(arr)) { Issue(path, "expected an array"); return false; }
+        if (v.get_array().get(arr)) {
+          Issue(path, "expected an array");
+          return false;
+        }
         const TypeLayout& el = layouts.of(ti.ref);
         std::vector<uint8_t> elems;  // grown element by element, then copied into the arena
         bool ok = true;
@@ -583,7 +670,10 @@ struct CaseDecoder::Impl {
           od::value ev;
           Path ep{&path, {}, int(i++)};
           std::memset(slot, 0, el.size);
-          if (item.get(ev) || !Read(ev, ti.ref, ep, slot)) { ok = false; continue; }
+          if (item.get(ev) || !Read(ev, ti.ref, ep, slot)) {
+            ok = false;
+            continue;
+          }
           elems.insert(elems.end(), slot, slot + el.size);
         }
         if (!ok) return false;
@@ -598,7 +688,10 @@ struct CaseDecoder::Impl {
         const RecordInfo& r = types.records[ti.ref];
         if (!expect(od::json_type::object, [&] { return "an object (" + r.name + ")"; })) return false;
         od::object obj;
-        if (v.get_object().get(obj)) { Issue(path, "expected an object"); return false; }
+        if (v.get_object().get(obj)) {
+          Issue(path, "expected an object");
+          return false;
+        }
         return ReadObject(obj, record_fields[ti.ref], layouts.of(t).field_offsets, path, dst);
       }
     }
@@ -634,7 +727,8 @@ struct CaseDecoder::Impl {
         c = days < b.date_days ? -1 : days > b.date_days ? 1 : 0;
       } else {
         i128 l, r;  // num/den against b.num/b.den, both denominators positive
-        if (__builtin_mul_overflow(num, b.number.den(), &l) || __builtin_mul_overflow(b.number.num(), den, &r)) return false;
+        if (__builtin_mul_overflow(num, b.number.den(), &l) || __builtin_mul_overflow(b.number.num(), den, &r))
+          return false;
         c = l < r ? -1 : l > r ? 1 : 0;
       }
       if (!b.Holds(c)) return false;
@@ -648,7 +742,8 @@ struct CaseDecoder::Impl {
     Value v = ReadFlat(src, field.type, types, layouts);
     const FieldBound* b = OutsideDomain(v, field.type, types, *field.bounds);
     if (!b) return true;
-    Issue(path, fmt::format("{} is outside the field's domain: `{}` must hold", FormatValue(v, field.type, types), b->text));
+    Issue(path,
+          fmt::format("{} is outside the field's domain: `{}` must hold", FormatValue(v, field.type, types), b->text));
     return false;
   }
 
@@ -660,22 +755,38 @@ struct CaseDecoder::Impl {
     size_t hint = 0;  // keys usually come in the same order as the fields
     for (auto field_result : obj) {
       od::field kv;
-      if (std::move(field_result).get(kv)) { Issue(prefix, "not a valid JSON object"); return false; }
+      if (std::move(field_result).get(kv)) {
+        Issue(prefix, "not a valid JSON object");
+        return false;
+      }
       // Keys are matched in place (field names are identifiers: no quote, no backslash), and
       // unescaped only when that fails.
-      const char* raw = kv.key().raw();  // the key's bytes, after its opening quote
+      const char* raw = kv.key().raw();           // the key's bytes, after its opening quote
       auto is = [raw](const std::string& name) {  // names are short: an inline loop beats memcmp
         for (size_t i = 0; i < name.size(); ++i)
           if (raw[i] != name[i]) return false;
         return raw[name.size()] == '"';
       };
       int idx = -1;
-      if (hint < fields.size() && is(fields[hint].name)) idx = int(hint);
-      else for (size_t i = 0; i < fields.size(); ++i) if (is(fields[i].name)) { idx = int(i); break; }
+      if (hint < fields.size() && is(fields[hint].name))
+        idx = int(hint);
+      else
+        for (size_t i = 0; i < fields.size(); ++i)
+          if (is(fields[i].name)) {
+            idx = int(i);
+            break;
+          }
       std::string_view key;
       if (idx < 0) {
-        if (kv.unescaped_key().get(key)) { Issue(prefix, "not a valid JSON object"); return false; }
-        for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == key) { idx = int(i); break; }
+        if (kv.unescaped_key().get(key)) {
+          Issue(prefix, "not a valid JSON object");
+          return false;
+        }
+        for (size_t i = 0; i < fields.size(); ++i)
+          if (fields[i].name == key) {
+            idx = int(i);
+            break;
+          }
       } else {
         key = fields[size_t(idx)].name;
       }
@@ -694,14 +805,17 @@ struct CaseDecoder::Impl {
         ok = false;
         continue;
       }
-      if (fields.size() > 64) seen_many[size_t(idx)] = true;
-      else seen |= uint64_t(1) << idx;
+      if (fields.size() > 64)
+        seen_many[size_t(idx)] = true;
+      else
+        seen |= uint64_t(1) << idx;
       od::value v = std::move(kv).value();
       const CaseParam& field = fields[size_t(idx)];
       if (!ReadFast(v, field.type, field.scale, dst + offsets[size_t(idx)]) &&
           !Read(v, field.type, Path{&prefix, field.name}, dst + offsets[size_t(idx)], field.scale))
         ok = false;
-      else if (field.bounds && !InDomain(field, dst + offsets[size_t(idx)], Path{&prefix, field.name})) ok = false;
+      else if (field.bounds && !InDomain(field, dst + offsets[size_t(idx)], Path{&prefix, field.name}))
+        ok = false;
     }
     for (size_t i = 0; i < fields.size(); ++i) {
       bool was = fields.size() > 64 ? bool(seen_many[i]) : ((seen >> i) & 1) != 0;
@@ -738,7 +852,8 @@ bool CaseDecoder::DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, 
     return false;
   };
   od::document doc;
-  auto error = impl_->parser.iterate(simdjson::padded_string_view(json.data(), json.size(), json.size() + kPadding)).get(doc);
+  auto error =
+      impl_->parser.iterate(simdjson::padded_string_view(json.data(), json.size(), json.size() + kPadding)).get(doc);
   if (error) return syntax(fmt::format("not valid JSON ({})", simdjson::error_message(error)));
   od::object obj;
   if (doc.get_object().get(obj)) {
@@ -749,7 +864,8 @@ bool CaseDecoder::DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, 
   bool ok = impl_->ReadObject(obj, impl_->params, impl_->input.field_offsets, Path{}, dst);
   // On-demand parsing validates lazily: make sure nothing after the object is malformed.
   const char* where = nullptr;
-  if (ok && doc.current_location().get(where) == simdjson::SUCCESS) return syntax("trailing characters after the JSON object");
+  if (ok && doc.current_location().get(where) == simdjson::SUCCESS)
+    return syntax("trailing characters after the JSON object");
   if (!ok) syntax(issues->size() == before ? "not valid JSON" : "");
   return issues->size() == before;
 }
@@ -763,7 +879,8 @@ DecodedCase CaseDecoder::Decode(std::string_view json) {
   Arena arena;
   if (!DecodeFlat(std::string_view(padded.data(), json.size()), dst, arena, &result.issues)) return result;
   for (size_t i = 0; i < impl_->params.size(); ++i)
-    result.args.push_back(ReadFlat(dst + impl_->input.field_offsets[i], impl_->params[i].type, impl_->types, impl_->layouts));
+    result.args.push_back(
+        ReadFlat(dst + impl_->input.field_offsets[i], impl_->params[i].type, impl_->types, impl_->layouts));
   return result;
 }
 

@@ -20,7 +20,7 @@ struct CaseParam {
   std::string name;
   TypeId type = 0;
   const std::vector<FieldBound>* bounds = nullptr;  // the field's declared domain, if any
-  int64_t scale = kFlatDecimalScale;                 // a decimal's canonical denominator (CanonicalScale)
+  int64_t scale = kFlatDecimalScale;                // a decimal's canonical denominator (CanonicalScale)
 };
 
 struct CaseIssue {

@@ -87,7 +87,9 @@ static bool MonthTarget(Date d, int64_t months, int32_t* y, int32_t* m, int32_t*
   int64_t ny = total >= 0 ? total / 12 : -((-total + 11) / 12);
   int64_t nm = total - ny * 12 + 1;
   if (ny < 1 || ny > 9999) return false;
-  *y = int32_t(ny); *m = int32_t(nm); *day = c.day;
+  *y = int32_t(ny);
+  *m = int32_t(nm);
+  *day = c.day;
   return true;
 }
 
@@ -102,7 +104,10 @@ bool AddMonthsUp(Date d, int64_t months, Date* out) {
   int32_t y, m, day;
   if (!MonthTarget(d, months, &y, &m, &day)) return false;
   int32_t dim = DaysInMonth(y, m);
-  if (day <= dim) { out->days = DaysFromCivil(y, m, day); return true; }
+  if (day <= dim) {
+    out->days = DaysFromCivil(y, m, day);
+    return true;
+  }
   return AddDays(Date{DaysFromCivil(y, m, dim)}, 1, out);
 }
 
@@ -110,7 +115,10 @@ bool AddMonthsStrict(Date d, int64_t months, Date* out, bool* nonexistent) {
   *nonexistent = false;
   int32_t y, m, day;
   if (!MonthTarget(d, months, &y, &m, &day)) return false;
-  if (day > DaysInMonth(y, m)) { *nonexistent = true; return false; }
+  if (day > DaysInMonth(y, m)) {
+    *nonexistent = true;
+    return false;
+  }
   out->days = DaysFromCivil(y, m, day);
   return true;
 }

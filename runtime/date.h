@@ -25,7 +25,11 @@ struct Duration {
   friend bool operator==(const Duration&, const Duration&) = default;
 };
 
-struct Ymd { int32_t year; int32_t month; int32_t day; };
+struct Ymd {
+  int32_t year;
+  int32_t month;
+  int32_t day;
+};
 
 // Days from civil and back (H. Hinnant's algorithms).
 int32_t DaysFromCivil(int32_t y, int32_t m, int32_t d);
@@ -40,8 +44,8 @@ std::string ToString(const Duration& d);
 
 // Each returns false when the result leaves years 1-9999 or overflows.
 bool AddDays(Date d, int64_t days, Date* out);
-bool AddMonths(Date d, int64_t months, Date* out);        // clamps to month end
-bool AddMonthsUp(Date d, int64_t months, Date* out);      // overflow days roll to the next month
+bool AddMonths(Date d, int64_t months, Date* out);    // clamps to month end
+bool AddMonthsUp(Date d, int64_t months, Date* out);  // overflow days roll to the next month
 // false also when the day does not exist in the target month (sets *nonexistent).
 bool AddMonthsStrict(Date d, int64_t months, Date* out, bool* nonexistent);
 // Date + duration: months first (clamping), then days.
@@ -50,7 +54,7 @@ bool AddDuration(Date d, const Duration& dur, Date* out);
 // Durations compare only when both are pure days or both pure months; otherwise nullopt.
 std::optional<int> CompareDurations(const Duration& a, const Duration& b);
 
-constexpr int32_t kMinDateDays = -719162;   // 0001-01-01
-constexpr int32_t kMaxDateDays = 2932896;   // 9999-12-31
+constexpr int32_t kMinDateDays = -719162;  // 0001-01-01
+constexpr int32_t kMaxDateDays = 2932896;  // 9999-12-31
 
 }  // namespace edict::rt

@@ -31,7 +31,10 @@ int CompareFractions(i128 n1, i128 d1, i128 n2, i128 d2) {
     }
     // r1/d1 < r2/d2  <=>  d1/r1 > d2/r2
     i128 nn1 = d2, nd1 = r2, nn2 = d1, nd2 = r1;
-    n1 = nn1; d1 = nd1; n2 = nn2; d2 = nd2;
+    n1 = nn1;
+    d1 = nd1;
+    n2 = nn2;
+    d2 = nd2;
   }
 }
 
@@ -66,12 +69,21 @@ bool FromMpz(const mpz_t v, i128* out) {
 bool AddExact(i128 an, i128 ad, i128 bn, i128 bd, i128* rn, i128* rd) {
   mpz_t x, y, n, d, g;
   mpz_inits(x, y, n, d, g, nullptr);
-  ToMpz(x, an); ToMpz(y, bd); mpz_mul(n, x, y);   // an*bd
-  ToMpz(x, bn); ToMpz(y, ad); mpz_mul(x, x, y);   // bn*ad
+  ToMpz(x, an);
+  ToMpz(y, bd);
+  mpz_mul(n, x, y);  // an*bd
+  ToMpz(x, bn);
+  ToMpz(y, ad);
+  mpz_mul(x, x, y);  // bn*ad
   mpz_add(n, n, x);
-  ToMpz(x, ad); ToMpz(y, bd); mpz_mul(d, x, y);
+  ToMpz(x, ad);
+  ToMpz(y, bd);
+  mpz_mul(d, x, y);
   mpz_gcd(g, n, d);
-  if (mpz_sgn(g) != 0) { mpz_divexact(n, n, g); mpz_divexact(d, d, g); }
+  if (mpz_sgn(g) != 0) {
+    mpz_divexact(n, n, g);
+    mpz_divexact(d, d, g);
+  }
   bool ok = FromMpz(n, rn) && FromMpz(d, rd);
   mpz_clears(x, y, n, d, g, nullptr);
   return ok;
@@ -85,7 +97,10 @@ bool Decimal::FromRatio(i128 num, i128 den, Decimal* out) {
   bool neg = (num < 0) != (den < 0);
   u128 n = Abs(num), d = Abs(den);
   u128 g = Gcd(n, d);
-  if (g > 1) { n = UDiv(n, g); d = UDiv(d, g); }
+  if (g > 1) {
+    n = UDiv(n, g);
+    d = UDiv(d, g);
+  }
   constexpr u128 kLimit = u128(1) << 127;  // normalised magnitudes stay below 2^127
   if (n >= kLimit || d >= kLimit) return false;
   out->num_ = neg ? -i128(n) : i128(n);
@@ -115,7 +130,9 @@ ParseProblem ParseExact(bool neg, const std::string& digits, int64_t exp, i128* 
     mpz_divexact(d, d, g);
   }
   if (neg) mpz_neg(n, n);
-  ParseProblem p = !FromMpz(n, num) ? ParseProblem::kTooLarge : !FromMpz(d, den) ? ParseProblem::kTooPrecise : ParseProblem::kNone;
+  ParseProblem p = !FromMpz(n, num)   ? ParseProblem::kTooLarge
+                   : !FromMpz(d, den) ? ParseProblem::kTooPrecise
+                                      : ParseProblem::kNone;
   mpz_clears(n, d, g, nullptr);
   return p;
 }
@@ -145,18 +162,28 @@ std::optional<Decimal> Decimal::Parse(std::string_view s, ParseProblem* problem)
   if (problem) *problem = ParseProblem::kNone;
   size_t i = 0;
   bool neg = false;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+    neg = s[i] == '-';
+    ++i;
+  }
   i128 mant = 0;
-  int64_t zeros = 0;         // trailing zeros seen and not yet multiplied into mant
-  int64_t frac_digits = 0;   // digits after the point
-  int64_t sig_digits = 0;    // digits of mant (leading zeros excluded)
+  int64_t zeros = 0;                                // trailing zeros seen and not yet multiplied into mant
+  int64_t frac_digits = 0;                          // digits after the point
+  int64_t sig_digits = 0;                           // digits of mant (leading zeros excluded)
   bool any = false, in_frac = false, wide = false;  // wide: mant does not fit in 128 bits
   size_t mantissa_end = s.size();
   for (; i < s.size(); ++i) {
     char c = s[i];
     if (c == '_') continue;
-    if (c == '.') { if (in_frac) return fail(ParseProblem::kSyntax); in_frac = true; continue; }
-    if (c == 'e' || c == 'E') { mantissa_end = i; break; }
+    if (c == '.') {
+      if (in_frac) return fail(ParseProblem::kSyntax);
+      in_frac = true;
+      continue;
+    }
+    if (c == 'e' || c == 'E') {
+      mantissa_end = i;
+      break;
+    }
     if (c < '0' || c > '9') return fail(ParseProblem::kSyntax);
     any = true;
     if (in_frac) ++frac_digits;
@@ -180,7 +207,10 @@ std::optional<Decimal> Decimal::Parse(std::string_view s, ParseProblem* problem)
   if (i < s.size()) {  // exponent; saturated far beyond any exponent that can be in range
     ++i;
     bool eneg = false;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) { eneg = s[i] == '-'; ++i; }
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+      eneg = s[i] == '-';
+      ++i;
+    }
     bool edig = false;
     for (; i < s.size(); ++i) {
       if (s[i] < '0' || s[i] > '9') return fail(ParseProblem::kSyntax);
@@ -223,7 +253,11 @@ bool Decimal::Add(const Decimal& a, const Decimal& b, Decimal* out) {
   i128 n, d;
   if (a.den_ == b.den_) {
     if (!AddOv(a.num_, b.num_, &n)) {
-      if (a.den_ == 1) { out->num_ = n; out->den_ = 1; return n != -kMax - 1; }
+      if (a.den_ == 1) {
+        out->num_ = n;
+        out->den_ = 1;
+        return n != -kMax - 1;
+      }
       return FromRatio(n, a.den_, out);
     }
   } else {
@@ -254,7 +288,8 @@ bool Decimal::Mul(const Decimal& a, const Decimal& b, Decimal* out) {
   if (a.den_ == 1 && b.den_ == 1) {
     i128 n;
     if (MulOv(a.num_, b.num_, &n)) return false;
-    out->num_ = n; out->den_ = 1;
+    out->num_ = n;
+    out->den_ = 1;
     return true;
   }
   i128 g1 = i128(Gcd(Abs(a.num_), u128(b.den_)));
@@ -305,8 +340,14 @@ std::string Decimal::ToString() const {
   // Finite expansion exists iff den = 2^a * 5^b; then scale to 10^max(a,b).
   i128 d = den_;
   int twos = 0, fives = 0;
-  while (d % 2 == 0) { d /= 2; ++twos; }
-  while (d % 5 == 0) { d /= 5; ++fives; }
+  while (d % 2 == 0) {
+    d /= 2;
+    ++twos;
+  }
+  while (d % 5 == 0) {
+    d /= 5;
+    ++fives;
+  }
   if (d != 1) return rt::ToString(num_) + "/" + rt::ToString(den_);
   int digits = std::max(twos, fives);
   i128 mult = 1;  // den * mult = 10^digits

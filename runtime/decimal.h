@@ -21,7 +21,12 @@ namespace edict::rt {
 class Decimal {
  public:
   constexpr Decimal() = default;
-  static constexpr Decimal FromInt(i128 v) { Decimal d; d.num_ = v; d.den_ = 1; return d; }
+  static constexpr Decimal FromInt(i128 v) {
+    Decimal d;
+    d.num_ = v;
+    d.den_ = 1;
+    return d;
+  }
   // Builds num/den and normalises it; false on overflow or zero denominator.
   static bool FromRatio(i128 num, i128 den, Decimal* out);
 

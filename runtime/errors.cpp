@@ -4,7 +4,9 @@ namespace edict::rt {
 
 const char* Spelling(RtErrorKind k) {
   switch (k) {
-#define EDICT_RUNTIME_ERROR(Name, spelling, summary) case RtErrorKind::Name: return spelling;
+#define EDICT_RUNTIME_ERROR(Name, spelling, summary) \
+  case RtErrorKind::Name:                            \
+    return spelling;
 #include "runtime/runtime_errors.def"
 #undef EDICT_RUNTIME_ERROR
   }
@@ -13,7 +15,9 @@ const char* Spelling(RtErrorKind k) {
 
 const char* Summary(RtErrorKind k) {
   switch (k) {
-#define EDICT_RUNTIME_ERROR(Name, spelling, summary) case RtErrorKind::Name: return summary;
+#define EDICT_RUNTIME_ERROR(Name, spelling, summary) \
+  case RtErrorKind::Name:                            \
+    return summary;
 #include "runtime/runtime_errors.def"
 #undef EDICT_RUNTIME_ERROR
   }
@@ -29,7 +33,8 @@ std::vector<RtErrorKind> AllRtErrorKinds() {
 }
 
 std::optional<RtErrorKind> RtErrorKindFromSpelling(std::string_view s) {
-  for (RtErrorKind k : AllRtErrorKinds()) if (s == Spelling(k)) return k;
+  for (RtErrorKind k : AllRtErrorKinds())
+    if (s == Spelling(k)) return k;
   return std::nullopt;
 }
 

@@ -9,8 +9,10 @@ u128 Gcd(u128 a, u128 b) {
   if (b == 0) return a;
   // One word and one wider number (a large decimal over a power of ten): one Euclid step brings
   // both into a word.
-  if ((a >> 64) != 0 && (b >> 64) == 0) a %= b;
-  else if ((b >> 64) != 0 && (a >> 64) == 0) b %= a;
+  if ((a >> 64) != 0 && (b >> 64) == 0)
+    a %= b;
+  else if ((b >> 64) != 0 && (a >> 64) == 0)
+    b %= a;
   if (a == 0) return b;
   if (b == 0) return a;
   if ((a >> 64) == 0 && (b >> 64) == 0) {  // the common case: binary gcd on 64-bit words
@@ -25,7 +27,11 @@ u128 Gcd(u128 a, u128 b) {
     return u128(x << shift);
   }
   int shift = 0;
-  while (((a | b) & 1) == 0) { a >>= 1; b >>= 1; ++shift; }
+  while (((a | b) & 1) == 0) {
+    a >>= 1;
+    b >>= 1;
+    ++shift;
+  }
   while ((a & 1) == 0) a >>= 1;
   do {
     while ((b & 1) == 0) b >>= 1;
@@ -39,7 +45,10 @@ std::string ToString(i128 v) {
   if (v == 0) return "0";
   u128 u = Abs(v);
   std::string s;
-  while (u != 0) { s.push_back(char('0' + int(u % 10))); u /= 10; }
+  while (u != 0) {
+    s.push_back(char('0' + int(u % 10)));
+    u /= 10;
+  }
   if (v < 0) s.push_back('-');
   std::reverse(s.begin(), s.end());
   return s;

@@ -96,7 +96,9 @@ int64_t CanonicalScale(const std::vector<FieldBound>& bounds) {
   if (!below || !above) return kFlatDecimalScale;
   for (int64_t scale = kFlatDecimalScale; scale >= 1; scale /= 10) {
     Decimal scaled;
-    if (Decimal::Mul(magnitude, Decimal::FromInt(scale), &scaled) && Decimal::Compare(scaled, Decimal::FromInt(INT64_MAX)) <= 0) return scale;
+    if (Decimal::Mul(magnitude, Decimal::FromInt(scale), &scaled) &&
+        Decimal::Compare(scaled, Decimal::FromInt(INT64_MAX)) <= 0)
+      return scale;
   }
   return 0;
 }
@@ -137,9 +139,17 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
   switch (ti.kind) {
     case TypeKind::Error: return;
     case TypeKind::Bool: *dst = v.AsBool() ? 1 : 0; return;
-    case TypeKind::Integer: { int64_t x = v.AsInt(); std::memcpy(dst, &x, 8); return; }
+    case TypeKind::Integer: {
+      int64_t x = v.AsInt();
+      std::memcpy(dst, &x, 8);
+      return;
+    }
     case TypeKind::Decimal: WriteDecimalFlat(v.AsDec(), dst, arena); return;
-    case TypeKind::Date: { int32_t x = v.AsDate().days; std::memcpy(dst, &x, 4); return; }
+    case TypeKind::Date: {
+      int32_t x = v.AsDate().days;
+      std::memcpy(dst, &x, 4);
+      return;
+    }
     case TypeKind::Duration: {
       const Duration& d = v.AsDur();
       std::memcpy(dst, &d.months, 8);
@@ -153,7 +163,11 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
       std::memcpy(dst + 8, &len, 8);
       return;
     }
-    case TypeKind::Enum: { int32_t x = int32_t(v.AsEnum().index); std::memcpy(dst, &x, 4); return; }
+    case TypeKind::Enum: {
+      int32_t x = int32_t(v.AsEnum().index);
+      std::memcpy(dst, &x, 4);
+      return;
+    }
     case TypeKind::Set: {
       const auto& bits = *v.AsSet().bits;
       std::memset(dst, 0, layouts.of(t).size);
@@ -190,7 +204,11 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
   switch (ti.kind) {
     case TypeKind::Error: return Value{};
     case TypeKind::Bool: return *src != 0;
-    case TypeKind::Integer: { int64_t x; std::memcpy(&x, src, 8); return x; }
+    case TypeKind::Integer: {
+      int64_t x;
+      std::memcpy(&x, src, 8);
+      return x;
+    }
     case TypeKind::Decimal: {
       int64_t n64, d64;
       std::memcpy(&n64, src, 8);
@@ -206,7 +224,11 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
       Decimal::FromRatio(n, d, &out);
       return out;
     }
-    case TypeKind::Date: { int32_t x; std::memcpy(&x, src, 4); return Date{x}; }
+    case TypeKind::Date: {
+      int32_t x;
+      std::memcpy(&x, src, 4);
+      return Date{x};
+    }
     case TypeKind::Duration: {
       Duration d;
       std::memcpy(&d.months, src, 8);
@@ -220,7 +242,11 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
       std::memcpy(&len, src + 8, 8);
       return MakeText(std::string(p, size_t(len)));
     }
-    case TypeKind::Enum: { int32_t x; std::memcpy(&x, src, 4); return EnumValue{ti.ref, uint32_t(x)}; }
+    case TypeKind::Enum: {
+      int32_t x;
+      std::memcpy(&x, src, 4);
+      return EnumValue{ti.ref, uint32_t(x)};
+    }
     case TypeKind::Set: {
       std::vector<uint64_t> bits(layouts.of(t).words);
       std::memcpy(bits.data(), src, bits.size() * 8);
@@ -240,7 +266,8 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
       const RecordInfo& r = types.records[ti.ref];
       const TypeLayout& l = layouts.of(t);
       std::vector<Value> fs;
-      for (size_t i = 0; i < r.fields.size(); ++i) fs.push_back(ReadFlat(src + l.field_offsets[i], r.fields[i].type, types, layouts));
+      for (size_t i = 0; i < r.fields.size(); ++i)
+        fs.push_back(ReadFlat(src + l.field_offsets[i], r.fields[i].type, types, layouts));
       return MakeRecord(ti.ref, std::move(fs));
     }
   }
@@ -253,8 +280,10 @@ void FlatBytes(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
   switch (ti.kind) {
     case TypeKind::Error: return;
     case TypeKind::Bool: raw(src, 1); return;
-    case TypeKind::Integer: case TypeKind::Duration: raw(src, layouts.of(t).size); return;
-    case TypeKind::Date: case TypeKind::Enum: raw(src, 4); return;
+    case TypeKind::Integer:
+    case TypeKind::Duration: raw(src, layouts.of(t).size); return;
+    case TypeKind::Date:
+    case TypeKind::Enum: raw(src, 4); return;
     case TypeKind::Decimal: {
       int64_t d64;
       std::memcpy(&d64, src + 8, 8);
@@ -291,7 +320,8 @@ void FlatBytes(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
     case TypeKind::Record: {
       const RecordInfo& r = types.records[ti.ref];
       const TypeLayout& l = layouts.of(t);
-      for (size_t i = 0; i < r.fields.size(); ++i) FlatBytes(src + l.field_offsets[i], r.fields[i].type, types, layouts, out);
+      for (size_t i = 0; i < r.fields.size(); ++i)
+        FlatBytes(src + l.field_offsets[i], r.fields[i].type, types, layouts, out);
       return;
     }
   }

@@ -75,9 +75,7 @@ Date DateAddDuration(Date d, const Duration& dur, SourceRange at) {
   return r;
 }
 
-Date DateSubDuration(Date d, const Duration& dur, SourceRange at) {
-  return DateAddDuration(d, DurNeg(dur, at), at);
-}
+Date DateSubDuration(Date d, const Duration& dur, SourceRange at) { return DateAddDuration(d, DurNeg(dur, at), at); }
 
 Duration DurAdd(const Duration& a, const Duration& b, SourceRange at) {
   Duration r;
@@ -101,9 +99,9 @@ Duration DurScale(const Duration& a, int64_t k, SourceRange at) {
 int DurCompare(const Duration& a, const Duration& b, SourceRange at) {
   auto c = CompareDurations(a, b);
   if (!c)
-    throw EvalError(RtErrorKind::IncomparableDurations, at,
-                    fmt::format("cannot compare {} with {}: a month has no fixed number of days",
-                                ToString(a), ToString(b)));
+    throw EvalError(
+        RtErrorKind::IncomparableDurations, at,
+        fmt::format("cannot compare {} with {}: a month has no fixed number of days", ToString(a), ToString(b)));
   return *c;
 }
 

@@ -28,10 +28,14 @@ std::string TerminalSafe(std::string_view s, bool keep_layout) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7F) {
-      if (keep_layout && (c == '\n' || c == '\t')) r += char(c);
-      else if (c == '\n') r += "\\n";
-      else if (c == '\t') r += "\\t";
-      else r += fmt::format("\\x{:02x}", c);
+      if (keep_layout && (c == '\n' || c == '\t'))
+        r += char(c);
+      else if (c == '\n')
+        r += "\\n";
+      else if (c == '\t')
+        r += "\\t";
+      else
+        r += fmt::format("\\x{:02x}", c);
       ++i;
       continue;
     }
@@ -47,11 +51,14 @@ std::string TerminalSafe(std::string_view s, bool keep_layout) {
     // Invisible or reordering: U+200B..U+200F (zero width, direction marks), U+2028..U+202E (line
     // and paragraph separators, bidirectional embeddings and overrides), U+2066..U+2069
     // (bidirectional isolates), U+FEFF (byte order mark).
-    bool invisible = (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-                     cp == 0xFEFF;
-    if (c1) r += fmt::format("\\u{{{:04X}}}", b1);
-    else if (invisible) r += fmt::format("\\u{{{:04X}}}", cp);
-    else r.append(s.substr(i, n));
+    bool invisible = (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+                     (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+    if (c1)
+      r += fmt::format("\\u{{{:04X}}}", b1);
+    else if (invisible)
+      r += fmt::format("\\u{{{:04X}}}", cp);
+    else
+      r.append(s.substr(i, n));
     i += n;
   }
   return r;

@@ -7,14 +7,15 @@ namespace edict::rt {
 
 TypeTable::TypeTable() {
   units_.push_back({});  // dimensionless
-  for (TypeKind k : {TypeKind::Error, TypeKind::Bool, TypeKind::Integer, TypeKind::Decimal,
-                     TypeKind::Date, TypeKind::Duration, TypeKind::Text}) {
+  for (TypeKind k : {TypeKind::Error, TypeKind::Bool, TypeKind::Integer, TypeKind::Decimal, TypeKind::Date,
+                     TypeKind::Duration, TypeKind::Text}) {
     types_.push_back(TypeInfo{k, 0, 0});
   }
 }
 
 TypeId TypeTable::Intern(TypeInfo info) {
-  for (size_t i = 0; i < types_.size(); ++i) if (types_[i] == info) return TypeId(i);
+  for (size_t i = 0; i < types_.size(); ++i)
+    if (types_[i] == info) return TypeId(i);
   types_.push_back(info);
   return TypeId(types_.size() - 1);
 }
@@ -23,8 +24,10 @@ UnitId TypeTable::InternUnit(UnitFactors f) {
   std::map<uint32_t, int> m;
   for (auto [b, e] : f) m[b] += e;
   UnitFactors norm;
-  for (auto [b, e] : m) if (e != 0) norm.emplace_back(b, e);
-  for (size_t i = 0; i < units_.size(); ++i) if (units_[i] == norm) return UnitId(i);
+  for (auto [b, e] : m)
+    if (e != 0) norm.emplace_back(b, e);
+  for (size_t i = 0; i < units_.size(); ++i)
+    if (units_[i] == norm) return UnitId(i);
   units_.push_back(std::move(norm));
   return UnitId(units_.size() - 1);
 }

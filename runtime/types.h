@@ -12,17 +12,17 @@
 namespace edict::rt {
 
 enum class TypeKind : uint8_t {
-  Error,     // poison: a type the checker could not determine (already reported)
+  Error,  // poison: a type the checker could not determine (already reported)
   Bool,
-  Integer,   // 64-bit, overflow is a runtime error; carries a unit
-  Decimal,   // exact rational; carries a unit
+  Integer,  // 64-bit, overflow is a runtime error; carries a unit
+  Decimal,  // exact rational; carries a unit
   Date,
   Duration,
   Text,
-  Enum,      // ref = enum index
-  Set,       // finite set of enum values; ref = enum index
-  Record,    // ref = record index
-  List,      // ref = element TypeId
+  Enum,    // ref = enum index
+  Set,     // finite set of enum values; ref = enum index
+  Record,  // ref = record index
+  List,    // ref = element TypeId
 };
 
 using TypeId = uint32_t;
@@ -49,9 +49,9 @@ struct EnumInfo {
 enum class BoundCmp : uint8_t { Lt, Le, Gt, Ge };
 struct FieldBound {
   BoundCmp cmp = BoundCmp::Ge;
-  Decimal number;          // integer and decimal fields
-  int32_t date_days = 0;   // date fields
-  std::string text;        // as written, e.g. `tpp >= 0 [tpp/chip]`
+  Decimal number;         // integer and decimal fields
+  int32_t date_days = 0;  // date fields
+  std::string text;       // as written, e.g. `tpp >= 0 [tpp/chip]`
   SourceRange range;
   // Whether a value v with three-way comparison `c` = compare(v, bound) satisfies the bound.
   bool Holds(int c) const {
@@ -79,7 +79,8 @@ struct RecordInfo {
   std::vector<FieldInfo> fields;
   SourceRange range;
   int FieldIndex(std::string_view n) const {
-    for (size_t i = 0; i < fields.size(); ++i) if (fields[i].name == n) return int(i);
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].name == n) return int(i);
     return -1;
   }
 };
@@ -100,8 +101,8 @@ class TypeTable {
   // Well-known types, interned at construction.
   TypeId error() const { return 0; }
   TypeId boolean() const { return 1; }
-  TypeId integer() const { return 2; }   // dimensionless
-  TypeId decimal() const { return 3; }   // dimensionless
+  TypeId integer() const { return 2; }  // dimensionless
+  TypeId decimal() const { return 3; }  // dimensionless
   TypeId date() const { return 4; }
   TypeId duration() const { return 5; }
   TypeId text() const { return 6; }

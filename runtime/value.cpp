@@ -28,7 +28,8 @@ Value MakeSetFromBits(uint32_t enum_id, std::vector<uint64_t> bits) {
 
 static bool ElementsEqual(const std::vector<Value>& xs, const std::vector<Value>& ys) {
   if (xs.size() != ys.size()) return false;
-  for (size_t i = 0; i < xs.size(); ++i) if (!ValuesEqual(xs[i], ys[i])) return false;
+  for (size_t i = 0; i < xs.size(); ++i)
+    if (!ValuesEqual(xs[i], ys[i])) return false;
   return true;
 }
 
@@ -78,7 +79,8 @@ std::string Join(const std::vector<Value>& xs, Elem elem, const char* open, cons
 
 std::vector<uint32_t> SetMembers(const SetValue& s, size_t count) {
   std::vector<uint32_t> out;
-  for (uint32_t i = 0; i < count; ++i) if (s.Contains(i)) out.push_back(i);
+  for (uint32_t i = 0; i < count; ++i)
+    if (s.Contains(i)) out.push_back(i);
   return out;
 }
 
@@ -109,12 +111,17 @@ std::string FormatValue(const Value& v, TypeId t, const TypeTable& types) {
     }
     case TypeKind::Record: {
       const RecordInfo& r = types.records[ti.ref];
-      return r.name + " " + Join(*v.AsRecord().fields, [&](size_t i, const Value& f) {
-        return r.fields[i].name + ": " + FormatValue(f, r.fields[i].type, types);
-      }, "{ ", " }");
+      return r.name + " " +
+             Join(
+                 *v.AsRecord().fields,
+                 [&](size_t i, const Value& f) {
+                   return r.fields[i].name + ": " + FormatValue(f, r.fields[i].type, types);
+                 },
+                 "{ ", " }");
     }
     case TypeKind::List:
-      return Join(*v.AsList().elems, [&](size_t, const Value& e) { return FormatValue(e, ti.ref, types); }, "[", "]");
+      return Join(
+          *v.AsList().elems, [&](size_t, const Value& e) { return FormatValue(e, ti.ref, types); }, "[", "]");
   }
   return "?";
 }
@@ -129,8 +136,10 @@ std::string JsonQuote(std::string_view s) {
       case '\r': r += "\\r"; break;
       case '\t': r += "\\t"; break;
       default:
-        if (c < 0x20) r += fmt::format("\\u{:04x}", c);
-        else r += char(c);
+        if (c < 0x20)
+          r += fmt::format("\\u{:04x}", c);
+        else
+          r += char(c);
     }
   }
   return r + "\"";
@@ -184,7 +193,8 @@ std::string ValueToJson(const Value& v, TypeId t, const TypeTable& types) {
   return "null";
 }
 
-const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types, const std::vector<FieldBound>& bounds) {
+const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types,
+                                const std::vector<FieldBound>& bounds) {
   for (const FieldBound& b : bounds) {
     int c = 0;
     switch (types.kind(t)) {

@@ -38,8 +38,8 @@ struct TextValue {
   std::shared_ptr<const std::string> str;
 };
 
-using ValueVariant = std::variant<std::monostate, bool, int64_t, Decimal, Date, Duration, EnumValue,
-                                  SetValue, RecordValue, ListValue, TextValue>;
+using ValueVariant = std::variant<std::monostate, bool, int64_t, Decimal, Date, Duration, EnumValue, SetValue,
+                                  RecordValue, ListValue, TextValue>;
 
 struct Value : ValueVariant {
   using ValueVariant::ValueVariant;
@@ -73,7 +73,8 @@ std::string FormatValue(const Value& v, TypeId t, const TypeTable& types);
 std::string ValueToJson(const Value& v, TypeId t, const TypeTable& types);
 
 // The first bound of a field's declared domain that v (of type t) breaks, or null when v lies in it.
-const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types, const std::vector<FieldBound>& bounds);
+const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types,
+                                const std::vector<FieldBound>& bounds);
 
 // Escapes a string for inclusion in JSON (with the quotes).
 std::string JsonQuote(std::string_view s);

@@ -29,9 +29,9 @@ enum class TypeKind { Error, Bool, Integer, Decimal, Date, Duration, Text, Set, 
 struct TypeExpr {
   TypeKind kind = TypeKind::Error;
   SourceRange range;
-  std::string name;                   // Named
-  std::unique_ptr<TypeExpr> elem;     // Set, List
-  std::optional<UnitExpr> unit;       // Integer, Decimal
+  std::string name;                // Named
+  std::unique_ptr<TypeExpr> elem;  // Set, List
+  std::optional<UnitExpr> unit;    // Integer, Decimal
 };
 
 enum class ExprKind {
@@ -50,11 +50,11 @@ using ExprPtr = std::unique_ptr<Expr>;
 struct Expr {
   ExprKind kind = ExprKind::Error;
   SourceRange range;
-  std::string text;                       // literal text, name, operator, duration unit
+  std::string text;  // literal text, name, operator, duration unit
   std::vector<ExprPtr> kids;
-  std::vector<std::string> names;         // field or argument names (empty string: positional)
+  std::vector<std::string> names;  // field or argument names (empty string: positional)
   std::vector<SourceRange> name_ranges;
-  std::optional<UnitExpr> unit;           // unit annotation on a number literal
+  std::optional<UnitExpr> unit;  // unit annotation on a number literal
 };
 
 struct Citation {
@@ -65,7 +65,7 @@ struct Citation {
 
 struct HeaderField {
   std::string key;
-  std::string value;       // string contents or literal text
+  std::string value;  // string contents or literal text
   bool is_string = false;
   SourceRange range;
   SourceRange key_range;
@@ -77,7 +77,7 @@ struct Header {
 };
 
 struct Import {
-  std::string module;      // `countries` or `a.b` for the stdlib; a relative path when is_path
+  std::string module;  // `countries` or `a.b` for the stdlib; a relative path when is_path
   bool is_path = false;
   SourceRange range;
 };
@@ -112,7 +112,7 @@ struct RecordDecl {
 
 struct ConstDecl {
   std::string name;
-  TypeExpr type;            // kind Error and type_given false in `replace const x = ...`
+  TypeExpr type;  // kind Error and type_given false in `replace const x = ...`
   bool type_given = true;
   ExprPtr value;
   std::optional<Citation> citation;
@@ -170,9 +170,9 @@ struct DecisionDecl {
 
 struct TestStmt {
   bool is_let = false;
-  LetItem let;                 // is_let
-  ExprPtr assertion;           // !is_let
-  std::string fails_with;      // expected runtime error spelling, if any
+  LetItem let;             // is_let
+  ExprPtr assertion;       // !is_let
+  std::string fails_with;  // expected runtime error spelling, if any
   SourceRange fails_range;
   SourceRange range;
 };
@@ -186,11 +186,11 @@ struct TestDecl {
 enum class AmendKind { RepealRule, ReplaceRule, AddRule, AddLet, ReplaceDefault, RepealDefault, AddExceptions };
 struct AmendItem {
   AmendKind kind = AmendKind::AddRule;
-  std::string target;                 // RepealRule: the rule's label
-  std::optional<Citation> citation;   // RepealRule, RepealDefault: the provision that repeals
-  RuleItem rule;                      // ReplaceRule, AddRule; AddExceptions: exception_to only
-  LetItem let;                        // AddLet
-  DefaultItem dflt;                   // ReplaceDefault
+  std::string target;                // RepealRule: the rule's label
+  std::optional<Citation> citation;  // RepealRule, RepealDefault: the provision that repeals
+  RuleItem rule;                     // ReplaceRule, AddRule; AddExceptions: exception_to only
+  LetItem let;                       // AddLet
+  DefaultItem dflt;                  // ReplaceDefault
   SourceRange range, target_range;
 };
 struct AmendDecision {
@@ -210,9 +210,9 @@ struct RestoreDecision {
 struct File {
   uint32_t file_id = 0;
   std::optional<Header> header;
-  std::string amends;              // the base instrument's path, from the header's `amends` field
+  std::string amends;  // the base instrument's path, from the header's `amends` field
   SourceRange amends_range;
-  uint32_t base_file = UINT32_MAX; // set by the loader: the file id of the base
+  uint32_t base_file = UINT32_MAX;     // set by the loader: the file id of the base
   std::vector<uint32_t> import_files;  // set by the loader: file ids of the imports
   std::vector<Import> imports;
   std::vector<UnitDecl> units;

@@ -6,7 +6,9 @@ namespace edict::ast {
 
 const char* ExprKindName(ExprKind k) {
   switch (k) {
-#define EDICT_AST_EXPR(Name, Doc) case ExprKind::Name: return #Name;
+#define EDICT_AST_EXPR(Name, Doc) \
+  case ExprKind::Name:            \
+    return #Name;
 #include "compiler/ast/expr_kinds.def"
 #undef EDICT_AST_EXPR
   }
@@ -49,14 +51,18 @@ class Printer {
 
   void Expr(int d, const ast::Expr* e, const std::string& label = "") {
     std::string pre = label.empty() ? "" : label + ": ";
-    if (!e) { Line(d, pre + "<none>"); return; }
+    if (!e) {
+      Line(d, pre + "<none>");
+      return;
+    }
     std::string s = pre + ExprKindName(e->kind);
     if (!e->text.empty()) s += " `" + e->text + "`";
     if (e->unit) s += " " + Unit(e->unit);
     Line(d, s);
     for (size_t i = 0; i < e->kids.size(); ++i) {
       std::string name;
-      if (e->kind == ExprKind::Quant && i == 0) name = "over " + e->names[0];
+      if (e->kind == ExprKind::Quant && i == 0)
+        name = "over " + e->names[0];
       else if (e->kind != ExprKind::Quant && !e->names.empty()) {
         size_t ni = e->kind == ExprKind::With ? i - 1 : i;
         if (e->kind != ExprKind::With || i > 0) name = ni < e->names.size() ? e->names[ni] : "";
@@ -128,8 +134,10 @@ std::string Print(const File& f) {
   for (const auto& t : f.tests) {
     p.Line(0, "test " + t.name);
     for (const auto& s : t.stmts) {
-      if (s.is_let) p.Expr(1, s.let.value.get(), "let " + s.let.name);
-      else p.Expr(1, s.assertion.get(), s.fails_with.empty() ? "assert" : "assert fails with " + s.fails_with);
+      if (s.is_let)
+        p.Expr(1, s.let.value.get(), "let " + s.let.name);
+      else
+        p.Expr(1, s.assertion.get(), s.fails_with.empty() ? "assert" : "assert fails with " + s.fails_with);
     }
   }
   return p.out;

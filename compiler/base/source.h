@@ -10,7 +10,7 @@
 namespace edict {
 
 struct SourceFile {
-  std::string path;       // as given by the user or resolved from an import
+  std::string path;  // as given by the user or resolved from an import
   std::string text;
   std::vector<uint32_t> line_starts;  // byte offset of each line
 };

@@ -17,7 +17,8 @@ Generator::Generator(const ir::Module& m, uint32_t decision, uint64_t seed)
 
 void Generator::AddBoundary(rt::TypeId t, const Value& v) {
   auto& list = boundaries_[t];
-  for (const Value& x : list) if (rt::ValuesEqual(x, v)) return;
+  for (const Value& x : list)
+    if (rt::ValuesEqual(x, v)) return;
   list.push_back(v);
 }
 
@@ -32,13 +33,22 @@ void Generator::CollectBoundaries() {
       case ir::Op::DecLit: *out = m_.decs[e.a]; return true;
       case ir::Op::DateLit: *out = rt::Date{int32_t(e.a)}; return true;
       case ir::Op::IntToDec:
-        if (m_.exprs[e.a].op == ir::Op::IntLit) { *out = rt::Decimal::FromInt(m_.ints[m_.exprs[e.a].a]); return true; }
+        if (m_.exprs[e.a].op == ir::Op::IntLit) {
+          *out = rt::Decimal::FromInt(m_.ints[m_.exprs[e.a].a]);
+          return true;
+        }
         if (m_.exprs[e.a].op == ir::Op::Const) {
-          try { *out = rt::Decimal::FromInt(in.EvalConst(m_.exprs[e.a].a).AsInt()); return true; } catch (...) { return false; }
+          try {
+            *out = rt::Decimal::FromInt(in.EvalConst(m_.exprs[e.a].a).AsInt());
+            return true;
+          } catch (...) { return false; }
         }
         return false;
       case ir::Op::Const:
-        try { *out = in.EvalConst(e.a); return true; } catch (...) { return false; }
+        try {
+          *out = in.EvalConst(e.a);
+          return true;
+        } catch (...) { return false; }
       default: return false;
     }
   };
@@ -74,7 +84,12 @@ void Generator::CollectBoundaries() {
   };
   for (const ir::Expr& e : m_.exprs) {
     switch (e.op) {
-      case ir::Op::Lt: case ir::Op::Le: case ir::Op::Gt: case ir::Op::Ge: case ir::Op::Eq: case ir::Op::Ne: {
+      case ir::Op::Lt:
+      case ir::Op::Le:
+      case ir::Op::Gt:
+      case ir::Op::Ge:
+      case ir::Op::Eq:
+      case ir::Op::Ne: {
         Value v;
         if (constant(e.b, &v)) neighbours(m_.exprs[e.b].type, v);
         if (constant(e.a, &v)) neighbours(m_.exprs[e.a].type, v);
@@ -99,8 +114,7 @@ void Generator::CollectBoundaries() {
         auto& fav = favoured_members_[ti.ref];
         if (s.AsSet().Contains(i) && std::find(fav.begin(), fav.end(), i) == fav.end()) fav.push_back(i);
       }
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   if (texts_.empty()) texts_.push_back("");
 }
@@ -165,7 +179,8 @@ Value Generator::Random(rt::TypeId t, int depth) {
     }
     case TypeKind::Record: {
       std::vector<Value> fields;
-      for (const auto& f : m_.types.records[ti.ref].fields) fields.push_back(f.bounds.empty() ? Random(f.type, depth + 1) : InDomain(f, depth + 1));
+      for (const auto& f : m_.types.records[ti.ref].fields)
+        fields.push_back(f.bounds.empty() ? Random(f.type, depth + 1) : InDomain(f, depth + 1));
       return rt::MakeRecord(ti.ref, std::move(fields));
     }
   }

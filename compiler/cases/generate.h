@@ -33,7 +33,7 @@ class Generator {
   uint32_t decision_;
   std::mt19937_64 rng_;
   std::map<rt::TypeId, std::vector<rt::Value>> boundaries_;  // by exact type (units included)
-  std::vector<std::vector<uint32_t>> favoured_members_;     // by enum: members some set or literal names
+  std::vector<std::vector<uint32_t>> favoured_members_;      // by enum: members some set or literal names
   std::vector<std::string> texts_;
 };
 

@@ -10,11 +10,11 @@
 namespace edict::check {
 namespace {
 
-using rt::TypeKind;
-using rt::TypeId;
 using ir::ExprId;
 using ir::kNoExpr;
 using ir::Op;
+using rt::TypeId;
+using rt::TypeKind;
 
 // Levenshtein distance, for "did you mean" notes.
 size_t Distance(const std::string& a, const std::string& b) {
@@ -83,8 +83,8 @@ struct DecisionView {
 struct LocalVar {
   std::string name;
   TypeId type;
-  bool is_let;        // a decision let: LetRef to `index`
-  uint32_t index;     // slot or let index
+  bool is_let;     // a decision let: LetRef to `index`
+  uint32_t index;  // slot or let index
 };
 
 struct BuiltinSpec {
@@ -106,9 +106,12 @@ class Checker {
   ir::Module Run(uint32_t root) {
     m_.file_instrument.assign(sm_.size(), -1);
     for (const auto& f : files_) CollectHeader(f);
-    for (const auto& f : files_) for (const auto& u : f.units) DeclareUnit(u);
-    for (const auto& f : files_) for (const auto& e : f.enums) DeclareEnum(e);
-    for (const auto& f : files_) for (const auto& r : f.records) DeclareRecord(r);
+    for (const auto& f : files_)
+      for (const auto& u : f.units) DeclareUnit(u);
+    for (const auto& f : files_)
+      for (const auto& e : f.enums) DeclareEnum(e);
+    for (const auto& f : files_)
+      for (const auto& r : f.records) DeclareRecord(r);
     ResolveRecordFields();
     CheckRecursiveRecords();
     ComputeVersions(root);
@@ -128,19 +131,22 @@ class Checker {
 
   void CollectHeader(const ast::File& f) {
     if (!f.header) return;
-    static const std::set<std::string> kKnown = {"title", "citation", "published", "effective", "compliance",
-                                                 "authority", "status", "url", "note", "amends"};
+    static const std::set<std::string> kKnown = {"title",     "citation", "published", "effective", "compliance",
+                                                 "authority", "status",   "url",       "note",      "amends"};
     ir::Instrument ins;
     ins.name = f.header->name;
     ins.file = f.file_id;
     for (const auto& fld : f.header->fields) {
       if (!kKnown.count(fld.key)) {
         auto& d = diags_.Emit(DiagKind::UnknownHeaderField, fld.key_range, fld.key);
-        d.notes.push_back({{}, "known fields: title, citation, published, effective, compliance, authority, status, url, note, amends"});
+        d.notes.push_back(
+            {{},
+             "known fields: title, citation, published, effective, compliance, authority, status, url, note, amends"});
         continue;
       }
       if ((fld.key == "published" || fld.key == "effective" || fld.key == "compliance") && !rt::ParseDate(fld.value)) {
-        diags_.Emit(DiagKind::InvalidLiteral, fld.range, fmt::format("`{}` must be a date such as 2025-01-13", fld.key));
+        diags_.Emit(DiagKind::InvalidLiteral, fld.range,
+                    fmt::format("`{}` must be a date such as 2025-01-13", fld.key));
         continue;
       }
       ins.fields.emplace_back(fld.key, fld.value);
@@ -235,10 +241,14 @@ class Checker {
     auto fail = [&](const std::string& why) {
       auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("the domain of `{}` {}", field.name, why));
       if (ti.kind == TypeKind::Integer || ti.kind == TypeKind::Decimal || ti.kind == TypeKind::Date)
-        d.notes.push_back({{}, fmt::format("write comparisons of `{0}` with literals joined by `and`, such as `{0} >= 0`", field.name)});
+        d.notes.push_back(
+            {{},
+             fmt::format("write comparisons of `{0}` with literals joined by `and`, such as `{0} >= 0`", field.name)});
     };
     if (ti.kind != TypeKind::Integer && ti.kind != TypeKind::Decimal && ti.kind != TypeKind::Date) {
-      if (ti.kind != TypeKind::Error) fail(fmt::format("cannot be bounded: only integer, decimal and date fields have bounds, and it is `{}`", m_.types.Name(field.type)));
+      if (ti.kind != TypeKind::Error)
+        fail(fmt::format("cannot be bounded: only integer, decimal and date fields have bounds, and it is `{}`",
+                         m_.types.Name(field.type)));
       return;
     }
     static const std::map<std::string, rt::BoundCmp> kCmp = {
@@ -265,13 +275,15 @@ class Checker {
     } else {
       bool neg = rhs->kind == ast::ExprKind::Unary && rhs->text == "-";
       const ast::Expr* num = neg ? rhs->kids[0].get() : rhs;
-      if (num->kind != ast::ExprKind::Number) return fail("compares a number with something that is not a number literal");
+      if (num->kind != ast::ExprKind::Number)
+        return fail("compares a number with something that is not a number literal");
       auto d = rt::Decimal::Parse(num->text);
       rt::UnitId u = ResolveUnit(num->unit);
       if (!d || u == kBadUnit) return fail("has a literal out of range or with an unknown unit");
       if (u != ti.unit) {
         diags_.Emit(DiagKind::UnitMismatch, num->range,
-                    fmt::format("the bound is in `[{}]` but `{}` is in `[{}]`", m_.types.UnitName(u), field.name, m_.types.UnitName(ti.unit)));
+                    fmt::format("the bound is in `[{}]` but `{}` is in `[{}]`", m_.types.UnitName(u), field.name,
+                                m_.types.UnitName(ti.unit)));
         return;
       }
       if (ti.kind == TypeKind::Integer && !d->IsInteger()) return fail("bounds an integer field with a fraction");
@@ -325,7 +337,8 @@ class Checker {
       // Components complete in reverse topological order: what a record contains is done first.
       if (component.size() == 1 && !cyclic[r]) {
         uint32_t d = 1;
-        for (uint32_t x : next_records(r)) if (!cyclic[x]) d = std::max(d, depth[x] + 1);
+        for (uint32_t x : next_records(r))
+          if (!cyclic[x]) d = std::max(d, depth[x] + 1);
         depth[r] = d;
       }
     };
@@ -339,9 +352,11 @@ class Checker {
       } else if (depth[r] > limits::kMaxNestingDepth && !too_deep) {
         too_deep = true;  // the deepest record reports; the records it contains are deep too
         uint32_t deepest = r;
-        for (uint32_t x = 0; x < R; ++x) if (!cyclic[x] && depth[x] > depth[deepest]) deepest = x;
+        for (uint32_t x = 0; x < R; ++x)
+          if (!cyclic[x] && depth[x] > depth[deepest]) deepest = x;
         diags_.Emit(DiagKind::NestingTooDeep, m_.types.records[deepest].range,
-                    fmt::format("the record `{}` (records in records)", m_.types.records[deepest].name), limits::kMaxNestingDepth);
+                    fmt::format("the record `{}` (records in records)", m_.types.records[deepest].name),
+                    limits::kMaxNestingDepth);
         for (auto& f : m_.types.records[deepest].fields) f.type = m_.types.error();
       }
     }
@@ -358,7 +373,9 @@ class Checker {
       auto it = units_.find(t.name);
       if (it == units_.end()) {
         auto& d = diags_.Emit(DiagKind::UnknownUnit, t.range, t.name);
-        Suggest(d, t.name, [&](auto add) { for (auto& [n, _] : units_) add(n); });
+        Suggest(d, t.name, [&](auto add) {
+          for (auto& [n, _] : units_) add(n);
+        });
         if (units_.empty()) d.notes.push_back({{}, fmt::format("declare it with `unit {};`", t.name)});
         return kBadUnit;
       }
@@ -399,14 +416,19 @@ class Checker {
       }
       case ast::TypeKind::Named: {
         auto it = globals_.find(t.name);
-        if (it != globals_.end() && it->second.kind == SymKind::Enum) return T.Intern({TypeKind::Enum, 0, it->second.index});
-        if (it != globals_.end() && it->second.kind == SymKind::Record) return T.Intern({TypeKind::Record, 0, it->second.index});
+        if (it != globals_.end() && it->second.kind == SymKind::Enum)
+          return T.Intern({TypeKind::Enum, 0, it->second.index});
+        if (it != globals_.end() && it->second.kind == SymKind::Record)
+          return T.Intern({TypeKind::Record, 0, it->second.index});
         auto& d = diags_.Emit(DiagKind::UnknownType, t.range, t.name);
-        if (it != globals_.end()) d.notes.push_back({it->second.range, fmt::format("`{}` is declared here, but not as a type", t.name)});
-        else Suggest(d, t.name, [&](auto add) {
-          for (auto& [n, s] : globals_) if (s.kind == SymKind::Enum || s.kind == SymKind::Record) add(n);
-          for (const char* b : {"bool", "integer", "decimal", "date", "duration", "text"}) add(b);
-        });
+        if (it != globals_.end())
+          d.notes.push_back({it->second.range, fmt::format("`{}` is declared here, but not as a type", t.name)});
+        else
+          Suggest(d, t.name, [&](auto add) {
+            for (auto& [n, s] : globals_)
+              if (s.kind == SymKind::Enum || s.kind == SymKind::Record) add(n);
+            for (const char* b : {"bool", "integer", "decimal", "date", "duration", "text"}) add(b);
+          });
         return T.error();
       }
     }
@@ -429,10 +451,12 @@ class Checker {
       if (gap > limit || suggest_cost_ > kBudget) return;
       suggest_cost_ += name.size() * cand.size();
       size_t dist = Distance(name, cand);
-      if (dist < best_d) { best_d = dist; best = cand; }
+      if (dist < best_d) {
+        best_d = dist;
+        best = cand;
+      }
     });
-    if (!best.empty() && best_d <= limit)
-      d.notes.push_back({{}, fmt::format("did you mean `{}`?", best)});
+    if (!best.empty() && best_d <= limit) d.notes.push_back({{}, fmt::format("did you mean `{}`?", best)});
   }
 
   // ---------------------------------------------------------------- IR building
@@ -450,7 +474,10 @@ class Checker {
   TypeId TypeOf(ExprId e) const { return m_.exprs[e].type; }
   TypeKind KindOf(ExprId e) const { return m_.types.kind(TypeOf(e)); }
   bool IsError(ExprId e) const { return KindOf(e) == TypeKind::Error; }
-  bool IsNumeric(TypeId t) const { auto k = m_.types.kind(t); return k == TypeKind::Integer || k == TypeKind::Decimal; }
+  bool IsNumeric(TypeId t) const {
+    auto k = m_.types.kind(t);
+    return k == TypeKind::Integer || k == TypeKind::Decimal;
+  }
   std::string Name(TypeId t) const { return "`" + m_.types.Name(t) + "`"; }
   TypeId DecimalWithUnit(rt::UnitId u) { return m_.types.Intern({TypeKind::Decimal, u, 0}); }
   TypeId IntegerWithUnit(rt::UnitId u) { return m_.types.Intern({TypeKind::Integer, u, 0}); }
@@ -477,8 +504,9 @@ class Checker {
         auto& d = diags_.Emit(DiagKind::UnitMismatch, m_.exprs[e].range,
                               fmt::format("{} must be in {}, found {}", what, UnitDesc(wi.unit), UnitDesc(hi.unit)));
         if (IsUnitlessLiteral(e) && wi.unit != 0)
-          d.notes.push_back({{}, fmt::format("write the unit after the number: `{} [{}]`", sm_.Text(m_.exprs[e].range),
-                                             m_.types.UnitName(wi.unit))});
+          d.notes.push_back({{},
+                             fmt::format("write the unit after the number: `{} [{}]`", sm_.Text(m_.exprs[e].range),
+                                         m_.types.UnitName(wi.unit))});
         return Poison(m_.exprs[e].range);
       }
       if (hi.kind == TypeKind::Integer && wi.kind == TypeKind::Decimal) return ToDec(e);
@@ -487,13 +515,12 @@ class Checker {
       d.notes.push_back({{}, "round it explicitly, e.g. with `floor`, `round_half_even` or `to_integer`"});
       return Poison(m_.exprs[e].range);
     }
-    diags_.Emit(DiagKind::TypeMismatch, m_.exprs[e].range, fmt::format("{} must be {}, found {}", what, Name(want), Name(have)));
+    diags_.Emit(DiagKind::TypeMismatch, m_.exprs[e].range,
+                fmt::format("{} must be {}, found {}", what, Name(want), Name(have)));
     return Poison(m_.exprs[e].range);
   }
 
-  std::string UnitDesc(rt::UnitId u) const {
-    return u == 0 ? "no unit" : "`" + m_.types.UnitName(u) + "`";
-  }
+  std::string UnitDesc(rt::UnitId u) const { return u == 0 ? "no unit" : "`" + m_.types.UnitName(u) + "`"; }
 
   // ---------------------------------------------------------------- signatures and bodies
 
@@ -526,9 +553,11 @@ class Checker {
       }
       if (chain.size() > 1 && f && (!f->header || ver.effective.empty())) {
         SourceRange at = f->header ? f->header->range : SourceRange{f->file_id, 0, 0};
-        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at,
-                              !f->header ? "an instrument in an amendment chain needs an `instrument` header"
-                                         : fmt::format("the instrument `{}` is part of an amendment chain but has no `effective` date", ver.name));
+        auto& d = diags_.Emit(
+            DiagKind::InvalidAmendment, at,
+            !f->header ? "an instrument in an amendment chain needs an `instrument` header"
+                       : fmt::format("the instrument `{}` is part of an amendment chain but has no `effective` date",
+                                     ver.name));
         (void)d;
       }
       if (v > 0 && !ver.effective.empty() && !m_.versions[v - 1].effective.empty() &&
@@ -537,7 +566,8 @@ class Checker {
                               fmt::format("`{}` takes effect on {}, before its base `{}` takes effect on {}", ver.name,
                                           ver.effective, m_.versions[v - 1].name, m_.versions[v - 1].effective));
         const ast::File* base = File(chain[v - 1]);
-        if (base && base->header) d.notes.push_back({base->header->range, fmt::format("`{}` is declared here", m_.versions[v - 1].name)});
+        if (base && base->header)
+          d.notes.push_back({base->header->range, fmt::format("`{}` is declared here", m_.versions[v - 1].name)});
       }
       m_.versions.push_back(std::move(ver));
     }
@@ -550,7 +580,8 @@ class Checker {
         stack.pop_back();
         if (order[f] != UINT32_MAX) continue;
         order[f] = v;
-        if (const ast::File* af = File(f)) for (uint32_t i : af->import_files) stack.push_back(i);
+        if (const ast::File* af = File(f))
+          for (uint32_t i : af->import_files) stack.push_back(i);
       }
     }
     for (uint32_t f = 0; f < sm_.size(); ++f) file_version_[f] = order[f] == UINT32_MAX ? 0 : order[f];
@@ -559,18 +590,21 @@ class Checker {
       bool amending = !f.amendments.empty() || !f.replaced_consts.empty() || !f.replaced_defs.empty() ||
                       !f.replaced_decisions.empty() || !f.restores.empty();
       if (amending && f.amends.empty()) {
-        SourceRange at = !f.restores.empty() ? f.restores[0].range
-                         : !f.amendments.empty() ? f.amendments[0].range
+        SourceRange at = !f.restores.empty()          ? f.restores[0].range
+                         : !f.amendments.empty()      ? f.amendments[0].range
                          : !f.replaced_consts.empty() ? f.replaced_consts[0].range
-                         : !f.replaced_defs.empty() ? f.replaced_defs[0].range : f.replaced_decisions[0].range;
-        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at, "only an instrument that amends a base can `amend`, `replace`, `repeal` or `restore`");
+                         : !f.replaced_defs.empty()   ? f.replaced_defs[0].range
+                                                      : f.replaced_decisions[0].range;
+        auto& d = diags_.Emit(DiagKind::InvalidAmendment, at,
+                              "only an instrument that amends a base can `amend`, `replace`, `repeal` or `restore`");
         d.notes.push_back({{}, "name the base in the header: `instrument x { amends: \"base.edict\"; ... }`"});
       }
     }
   }
 
   const ast::File* File(uint32_t id) const {
-    for (const auto& f : files_) if (f.file_id == id) return &f;
+    for (const auto& f : files_)
+      if (f.file_id == id) return &f;
     return nullptr;
   }
 
@@ -625,7 +659,10 @@ class Checker {
     std::string base = version > 0 ? m_.versions[version - 1].name : "the base";
     auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, r,
                           fmt::format("the base version `{}` has no {} `{}` to {}", base, what, name, action));
-    Suggest(d, name, [&](auto add) { for (auto& [n, e] : table) if (e.kind == k) add(n); });
+    Suggest(d, name, [&](auto add) {
+      for (auto& [n, e] : table)
+        if (e.kind == k) add(n);
+    });
     if (version > 0 && chain_.size() >= version) {
       const ast::File* bf = File(chain_[version - 1]);
       if (bf && bf->header) d.notes.push_back({bf->header->range, fmt::format("the base `{}` is declared here", base)});
@@ -639,11 +676,13 @@ class Checker {
       const ValueEntry* t = Target(table, c.name, SymKind::Const, c.name_range, "constant", "replace", version);
       if (!t) continue;
       const ast::TypeExpr* old_type = const_views_[t->view].type;  // copied: push_back below reallocates
-      DiagNote ctx{const_views_[t->view].decl->name_range, fmt::format("`{}` replaces the constant `{}` declared here", me, c.name)};
+      DiagNote ctx{const_views_[t->view].decl->name_range,
+                   fmt::format("`{}` replaces the constant `{}` declared here", me, c.name)};
       bool type_changed = c.type_given && ResolveType(c.type) != ResolveType(*old_type);
       if (type_changed) {
-        auto& d = diags_.Emit(DiagKind::TypeMismatch, c.type.range,
-                              fmt::format("the replacement of `{}` must keep its type {}", c.name, Name(ResolveType(*old_type))));
+        auto& d = diags_.Emit(
+            DiagKind::TypeMismatch, c.type.range,
+            fmt::format("the replacement of `{}` must keep its type {}", c.name, Name(ResolveType(*old_type))));
         d.notes.push_back(ctx);
       }
       // A replacement of another type would break every use in the base: keep the base's type.
@@ -653,14 +692,16 @@ class Checker {
     for (const auto& df : f.replaced_defs) {
       const ValueEntry* t = Target(table, df.name, SymKind::Def, df.name_range, "helper", "replace", version);
       if (!t) continue;
-      DiagNote ctx{def_views_[t->view].decl->name_range, fmt::format("`{}` replaces the helper `{}` declared here", me, df.name)};
+      DiagNote ctx{def_views_[t->view].decl->name_range,
+                   fmt::format("`{}` replaces the helper `{}` declared here", me, df.name)};
       def_views_.push_back({&df, {ctx}});
       table[df.name] = ValueEntry{SymKind::Def, uint32_t(def_views_.size() - 1), df.name_range};
     }
     for (const auto& dd : f.replaced_decisions) {
       const ValueEntry* t = Target(table, dd.name, SymKind::Decision, dd.name_range, "decision", "replace", version);
       if (!t) continue;
-      DiagNote ctx{decision_views_[t->view].sig->name_range, fmt::format("`{}` replaces the decision `{}` declared here", me, dd.name)};
+      DiagNote ctx{decision_views_[t->view].sig->name_range,
+                   fmt::format("`{}` replaces the decision `{}` declared here", me, dd.name)};
       decision_views_.push_back(ViewOf(dd, {ctx}));
       table[dd.name] = ValueEntry{SymKind::Decision, uint32_t(decision_views_.size() - 1), dd.name_range};
     }
@@ -697,7 +738,8 @@ class Checker {
       DecisionView v = decision_views_[t->view];  // a copy: the base's view is unchanged
       v.amended_by.push_back(am.name_range);
       auto find_rule = [&](const std::string& n) {
-        for (size_t i = 0; i < v.rules.size(); ++i) if (v.rules[i].rule->name == n) return int(i);
+        for (size_t i = 0; i < v.rules.size(); ++i)
+          if (v.rules[i].rule->name == n) return int(i);
         return -1;
       };
       for (const auto& it : am.items) {
@@ -710,9 +752,12 @@ class Checker {
               auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, it.target_range,
                                     fmt::format("the decision `{}` of `{}` has no rule `{}` to {}", am.decision,
                                                 version > 0 ? m_.versions[version - 1].name : "the base", it.target,
-                                                it.kind == ast::AmendKind::RepealRule ? "repeal"
-                                                : it.kind == ast::AmendKind::ReplaceRule ? "replace" : "give exceptions to"));
-              Suggest(d, it.target, [&](auto add) { for (const auto& r : v.rules) add(r.rule->name); });
+                                                it.kind == ast::AmendKind::RepealRule    ? "repeal"
+                                                : it.kind == ast::AmendKind::ReplaceRule ? "replace"
+                                                                                         : "give exceptions to"));
+              Suggest(d, it.target, [&](auto add) {
+                for (const auto& r : v.rules) add(r.rule->name);
+              });
               d.notes.push_back({v.sig->name_range, fmt::format("`{}` is declared here", am.decision)});
               break;
             }
@@ -723,8 +768,9 @@ class Checker {
               for (size_t k = 0; k < it.rule.exception_to.size(); ++k)
                 v.rules[size_t(i)].added_exceptions.emplace_back(it.rule.exception_to[k], it.rule.exception_ranges[k]);
             } else {
-              v.rules[size_t(i)] = RuleRef{&it.rule, {{v.rules[size_t(i)].rule->name_range,
-                                                      fmt::format("`{}` replaces the rule `{}` declared here", me, it.target)}}};
+              v.rules[size_t(i)] = RuleRef{&it.rule,
+                                           {{v.rules[size_t(i)].rule->name_range,
+                                             fmt::format("`{}` replaces the rule `{}` declared here", me, it.target)}}};
             }
             break;
           }
@@ -740,16 +786,15 @@ class Checker {
             v.rules.push_back({&it.rule, {}});
             break;
           }
-          case ast::AmendKind::AddLet:
-            v.lets.push_back({&it.let, {}});
-            break;
+          case ast::AmendKind::AddLet: v.lets.push_back({&it.let, {}}); break;
           case ast::AmendKind::ReplaceDefault:
             v.defaults.clear();
             v.defaults.push_back({&it.dflt, {}});
             break;
           case ast::AmendKind::RepealDefault:
             if (v.defaults.empty()) {
-              diags_.Emit(DiagKind::UnknownAmendTarget, it.range, fmt::format("the decision `{}` has no default to repeal", am.decision));
+              diags_.Emit(DiagKind::UnknownAmendTarget, it.range,
+                          fmt::format("the decision `{}` has no default to repeal", am.decision));
             }
             v.defaults.clear();
             break;
@@ -761,8 +806,10 @@ class Checker {
           for (size_t k = 0; k < r.rule->exception_to.size(); ++k) {
             if (r.rule->exception_to[k] != name) continue;
             auto& d = diags_.Emit(DiagKind::DanglingException, where,
-                                  fmt::format("`{}` repeals the rule `{}`, but `{}` is still an exception to it", me, name, r.rule->name));
-            d.notes.push_back({r.rule->exception_ranges[k], fmt::format("`{}` is an exception to `{}` here", r.rule->name, name)});
+                                  fmt::format("`{}` repeals the rule `{}`, but `{}` is still an exception to it", me,
+                                              name, r.rule->name));
+            d.notes.push_back(
+                {r.rule->exception_ranges[k], fmt::format("`{}` is an exception to `{}` here", r.rule->name, name)});
             d.notes.push_back({{}, fmt::format("repeal or replace `{}` too", r.rule->name)});
           }
         }
@@ -918,7 +965,8 @@ class Checker {
       rule.range = r.range;
       rule.name_range = r.name_range;
       if (r.citation) rule.cite = {r.citation->cite, r.citation->assumption};
-      if (r.condition) rule.condition = Coerce(CheckExpr(*r.condition, m_.types.boolean()), m_.types.boolean(), "a rule's condition");
+      if (r.condition)
+        rule.condition = Coerce(CheckExpr(*r.condition, m_.types.boolean()), m_.types.boolean(), "a rule's condition");
       rule.outcome = Coerce(CheckExpr(*r.outcome, result), result, fmt::format("the outcome of rule `{}`", r.name));
       if (rule_index.count(r.name)) {
         auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r.name_range, r.name);
@@ -939,7 +987,9 @@ class Checker {
         if (it == rule_index.end()) {
           if (a.repealed.count(name)) continue;  // reported as a dangling exception
           auto& d = diags_.Emit(DiagKind::UnknownRule, range, a.sig->name, name);
-          Suggest(d, name, [&](auto add) { for (auto& [n, _] : rule_index) add(n); });
+          Suggest(d, name, [&](auto add) {
+            for (auto& [n, _] : rule_index) add(n);
+          });
           continue;
         }
         m_.decisions[i].rules[ri].exception_to.push_back(it->second);
@@ -961,7 +1011,8 @@ class Checker {
       m_.decisions[i].has_default = true;
       m_.decisions[i].default_rule = std::move(rule);
     }
-    if (a.rules.empty() && a.defaults.empty()) diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
+    if (a.rules.empty() && a.defaults.empty())
+      diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
     m_.decisions[i].slot_count = max_slots_;
     CloseExceptions(m_.decisions[i]);
     StaticConflicts(m_.decisions[i]);
@@ -977,7 +1028,10 @@ class Checker {
       while (!stack.empty()) {
         uint32_t x = stack.back();
         stack.pop_back();
-        if (x == r) { cycle = true; continue; }
+        if (x == r) {
+          cycle = true;
+          continue;
+        }
         if (seen[x]) continue;
         seen[x] = true;
         d.rules[r].overrides.push_back(x);
@@ -986,11 +1040,17 @@ class Checker {
       std::sort(d.rules[r].overrides.begin(), d.rules[r].overrides.end());
       if (cycle) {
         bool first = true;
-        for (uint32_t x : d.rules[r].overrides) if (x < r) { bool back = false; for (uint32_t y : d.rules[x].overrides) back |= y == r; if (back) first = false; }
+        for (uint32_t x : d.rules[r].overrides)
+          if (x < r) {
+            bool back = false;
+            for (uint32_t y : d.rules[x].overrides) back |= y == r;
+            if (back) first = false;
+          }
         if (first) {
           auto& diag = diags_.Emit(DiagKind::ExceptionCycle, d.rules[r].name_range, d.rules[r].name);
           for (uint32_t x : d.rules[r].exception_to)
-            diag.notes.push_back({d.rules[x].name_range, fmt::format("`{}` is an exception to `{}`", d.rules[r].name, d.rules[x].name)});
+            diag.notes.push_back(
+                {d.rules[x].name_range, fmt::format("`{}` is an exception to `{}`", d.rules[r].name, d.rules[x].name)});
         }
         d.rules[r].overrides.clear();  // poison: no priority from a cycle
         d.rules[r].exception_to.clear();
@@ -1018,7 +1078,8 @@ class Checker {
         if (!IsConstant(a.outcome) || !IsConstant(b.outcome) || SameExpr(a.outcome, b.outcome)) continue;
         auto& diag = diags_.Emit(DiagKind::StaticConflict, b.name_range, a.name, b.name);
         diag.notes.push_back({a.name_range, fmt::format("`{}` is here", a.name)});
-        diag.notes.push_back({{}, fmt::format("declare one an exception to the other, e.g. `rule {} exception to {}`", b.name, a.name)});
+        diag.notes.push_back(
+            {{}, fmt::format("declare one an exception to the other, e.g. `rule {} exception to {}`", b.name, a.name)});
       }
     }
   }
@@ -1026,16 +1087,24 @@ class Checker {
   bool IsConstant(ExprId e) const {
     const ir::Expr& x = m_.exprs[e];
     switch (x.op) {
-      case Op::BoolLit: case Op::IntLit: case Op::DecLit: case Op::DateLit: case Op::DurLit:
-      case Op::TextLit: case Op::EnumLit: return true;
+      case Op::BoolLit:
+      case Op::IntLit:
+      case Op::DecLit:
+      case Op::DateLit:
+      case Op::DurLit:
+      case Op::TextLit:
+      case Op::EnumLit: return true;
       case Op::IntToDec: return IsConstant(x.a);
       case Op::RecordLit: {
         size_t n = m_.types.records[m_.types.info(x.type).ref].fields.size();
-        for (size_t k = 0; k < n; ++k) if (!IsConstant(m_.extra[x.b + k])) return false;
+        for (size_t k = 0; k < n; ++k)
+          if (!IsConstant(m_.extra[x.b + k])) return false;
         return true;
       }
-      case Op::SetLit: case Op::ListLit:
-        for (uint32_t k = 0; k < x.b; ++k) if (!IsConstant(m_.extra[x.a + k])) return false;
+      case Op::SetLit:
+      case Op::ListLit:
+        for (uint32_t k = 0; k < x.b; ++k)
+          if (!IsConstant(m_.extra[x.a + k])) return false;
         return true;
       default: return false;
     }
@@ -1047,7 +1116,8 @@ class Checker {
     const ir::Expr& y = m_.exprs[b];
     if (x.op != y.op || x.type != y.type) return false;
     auto list = [&](uint32_t sa, uint32_t sb, uint32_t n) {
-      for (uint32_t k = 0; k < n; ++k) if (!SameExpr(m_.extra[sa + k], m_.extra[sb + k])) return false;
+      for (uint32_t k = 0; k < n; ++k)
+        if (!SameExpr(m_.extra[sa + k], m_.extra[sb + k])) return false;
       return true;
     };
     switch (x.op) {
@@ -1055,12 +1125,17 @@ class Checker {
       case Op::DecLit: return m_.decs[x.a] == m_.decs[y.a];
       case Op::DurLit: return m_.durs[x.a] == m_.durs[y.a];
       case Op::TextLit: return m_.texts[x.a] == m_.texts[y.a];
-      case Op::BoolLit: case Op::DateLit: case Op::Local: case Op::LetRef: case Op::Const:
-        return x.a == y.a;
+      case Op::BoolLit:
+      case Op::DateLit:
+      case Op::Local:
+      case Op::LetRef:
+      case Op::Const: return x.a == y.a;
       case Op::EnumLit: return x.a == y.a && x.b == y.b;
-      case Op::SetLit: case Op::ListLit: return x.b == y.b && list(x.a, y.a, x.b);
+      case Op::SetLit:
+      case Op::ListLit: return x.b == y.b && list(x.a, y.a, x.b);
       case Op::RecordLit: return x.a == y.a && list(x.b, y.b, uint32_t(m_.types.records[x.a].fields.size()));
-      case Op::Call: case Op::DecisionCall: {
+      case Op::Call:
+      case Op::DecisionCall: {
         size_t n = x.op == Op::Call ? m_.defs[x.a].params.size() : m_.decisions[x.a].params.size();
         return x.a == y.a && list(x.b, y.b, uint32_t(n));
       }
@@ -1069,20 +1144,45 @@ class Checker {
       case Op::With: {
         if (x.c != y.c || !SameExpr(x.a, y.a)) return false;
         for (uint32_t k = 0; k < x.c; ++k)
-          if (m_.extra[x.b + 2 * k] != m_.extra[y.b + 2 * k] || !SameExpr(m_.extra[x.b + 2 * k + 1], m_.extra[y.b + 2 * k + 1])) return false;
+          if (m_.extra[x.b + 2 * k] != m_.extra[y.b + 2 * k] ||
+              !SameExpr(m_.extra[x.b + 2 * k + 1], m_.extra[y.b + 2 * k + 1]))
+            return false;
         return true;
       }
-      case Op::Exists: case Op::Forall:
-        return x.a == y.a && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
+      case Op::Exists:
+      case Op::Forall: return x.a == y.a && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
       case Op::If: return SameExpr(x.a, y.a) && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
-      case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg:
-        return SameExpr(x.a, y.a);
-      case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
-      case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
-      case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
-      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
-      case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
-        return SameExpr(x.a, y.a) && SameExpr(x.b, y.b);
+      case Op::Not:
+      case Op::IntNeg:
+      case Op::IntToDec:
+      case Op::DecNeg:
+      case Op::DurNeg: return SameExpr(x.a, y.a);
+      case Op::And:
+      case Op::Or:
+      case Op::IntAdd:
+      case Op::IntSub:
+      case Op::IntMul:
+      case Op::DecAdd:
+      case Op::DecSub:
+      case Op::DecMul:
+      case Op::DecDiv:
+      case Op::DateAddDur:
+      case Op::DateSubDur:
+      case Op::DateDiff:
+      case Op::DurAdd:
+      case Op::DurSub:
+      case Op::DurMul:
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge:
+      case Op::SetHas:
+      case Op::ListHas:
+      case Op::SetUnion:
+      case Op::SetInter:
+      case Op::SetMinus: return SameExpr(x.a, y.a) && SameExpr(x.b, y.b);
       case Op::Error: return false;
     }
     return false;
@@ -1112,7 +1212,8 @@ class Checker {
         if (!k) {
           auto& d = diags_.Emit(DiagKind::UnknownErrorKind, s.fails_range, s.fails_with);
           std::string all;
-          for (auto kind : rt::AllRtErrorKinds()) all += (all.empty() ? "`" : ", `") + std::string(rt::Spelling(kind)) + "`";
+          for (auto kind : rt::AllRtErrorKinds())
+            all += (all.empty() ? "`" : ", `") + std::string(rt::Spelling(kind)) + "`";
           d.notes.push_back({{}, "the runtime errors are " + all});
         } else {
           step.expected_error = *k;
@@ -1156,7 +1257,8 @@ class Checker {
       path.pop_back();
       state[n] = 2;
     };
-    for (size_t n = 0; n < N; ++n) if (state[n] == 0) visit(n);
+    for (size_t n = 0; n < N; ++n)
+      if (state[n] == 0) visit(n);
     if (!reported.empty()) return;
     // Evaluating a definition evaluates what it uses where it uses it, recursively: the engines
     // and the compiler's passes recurse through the nesting of each expression and on into the
@@ -1173,9 +1275,11 @@ class Checker {
     for (size_t n = 0; n < N; ++n) {
       if (measure(n) <= limits::kMaxEvaluationDepth) continue;
       auto [name, range] = NodeName(n, C, D);
-      Diagnostic& d = diags_.Emit(DiagKind::NestingTooDeep, range,
-                                  fmt::format("evaluating `{}` (its expressions and those of the helpers and constants it uses, in turn)", name),
-                                  limits::kMaxEvaluationDepth);
+      Diagnostic& d = diags_.Emit(
+          DiagKind::NestingTooDeep, range,
+          fmt::format("evaluating `{}` (its expressions and those of the helpers and constants it uses, in turn)",
+                      name),
+          limits::kMaxEvaluationDepth);
       d.notes.push_back({SourceRange{}, fmt::format("it nests {} levels deep", height[n])});
       return;
     }
@@ -1215,7 +1319,8 @@ class Checker {
 
   // The version an instrument name denotes (for `r3.d5` and `r0.licence(s)`).
   std::optional<uint32_t> VersionNamed(const std::string& name) const {
-    for (uint32_t v = 0; v < m_.versions.size(); ++v) if (m_.versions[v].name == name && !name.empty()) return v;
+    for (uint32_t v = 0; v < m_.versions.size(); ++v)
+      if (m_.versions[v].name == name && !name.empty()) return v;
     return std::nullopt;
   }
 
@@ -1233,7 +1338,8 @@ class Checker {
     return slot;
   }
   const LocalVar* Lookup(const std::string& name) const {
-    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it) if (it->name == name) return &*it;
+    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it)
+      if (it->name == name) return &*it;
     return nullptr;
   }
 
@@ -1298,7 +1404,8 @@ class Checker {
     }
     if (!is_dec) {
       if (d->num() > INT64_MAX) {
-        auto& diag = diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("`{}` does not fit in an integer (64-bit)", e.text));
+        auto& diag = diags_.Emit(DiagKind::InvalidLiteral, e.range,
+                                 fmt::format("`{}` does not fit in an integer (64-bit)", e.text));
         diag.notes.push_back({{}, "write a decimal literal instead, such as `1e26` or `100000000000000000000.0`"});
         return Poison(e.range);
       }
@@ -1312,15 +1419,19 @@ class Checker {
   ExprId DurationLit(const ast::Expr& e) {
     const std::string& num = e.kids[0]->text;
     auto d = rt::Decimal::Parse(num);
-    if (!d || !d->IsInteger() || d->num() > 1000000 ) {
-      diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("a duration needs a whole number of at most 1000000, found `{}`", num));
+    if (!d || !d->IsInteger() || d->num() > 1000000) {
+      diags_.Emit(DiagKind::InvalidLiteral, e.range,
+                  fmt::format("a duration needs a whole number of at most 1000000, found `{}`", num));
       return Poison(e.range);
     }
     int64_t n = int64_t(d->num());
     rt::Duration dur;
-    if (e.text.rfind("day", 0) == 0) dur.days = n;
-    else if (e.text.rfind("month", 0) == 0) dur.months = n;
-    else dur.months = n * 12;
+    if (e.text.rfind("day", 0) == 0)
+      dur.days = n;
+    else if (e.text.rfind("month", 0) == 0)
+      dur.months = n;
+    else
+      dur.months = n * 12;
     m_.durs.push_back(dur);
     return Emit(Op::DurLit, m_.types.duration(), e.range, uint32_t(m_.durs.size() - 1));
   }
@@ -1333,7 +1444,8 @@ class Checker {
         AddDep(SymKind::Const, val->index);
         return Emit(Op::Const, m_.consts[val->index].type, e.range, val->index);
       }
-      auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("`{}` is a function; call it with arguments", e.text));
+      auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range,
+                            fmt::format("`{}` is a function; call it with arguments", e.text));
       d.notes.push_back({val->range, "declared here"});
       return Poison(e.range);
     }
@@ -1342,12 +1454,16 @@ class Checker {
       switch (g->second.kind) {
         case SymKind::Const:
         case SymKind::Def:
-        case SymKind::Decision:
-          return Poison(e.range);  // values live in the version tables
+        case SymKind::Decision: return Poison(e.range);  // values live in the version tables
         case SymKind::Enum:
         case SymKind::Record: {
           auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("`{}` is a type, not a value", e.text));
-          if (g->second.kind == SymKind::Enum) d.notes.push_back({{}, fmt::format("name a member, such as `{}.{}`", e.text, m_.types.enums[g->second.index].members.empty() ? "x" : m_.types.enums[g->second.index].members[0])});
+          if (g->second.kind == SymKind::Enum)
+            d.notes.push_back({{},
+                               fmt::format("name a member, such as `{}.{}`", e.text,
+                                           m_.types.enums[g->second.index].members.empty()
+                                               ? "x"
+                                               : m_.types.enums[g->second.index].members[0])});
           return Poison(e.range);
         }
       }
@@ -1359,17 +1475,21 @@ class Checker {
       // Several enums have this member: the expected type decides.
       const auto& ei = m_.types.info(expected);
       uint32_t want_enum = ei.kind == TypeKind::Enum || ei.kind == TypeKind::Set ? ei.ref : UINT32_MAX;
-      for (auto [en, idx] : cands) if (en == want_enum) return EnumMember(en, idx, e.range);
+      for (auto [en, idx] : cands)
+        if (en == want_enum) return EnumMember(en, idx, e.range);
       auto& d = diags_.Emit(DiagKind::AmbiguousName, e.range, e.text);
       for (auto [en, idx] : cands)
-        d.notes.push_back({m_.types.enums[en].range, fmt::format("write `{}.{}` for the member of `{}`", m_.types.enums[en].name, e.text, m_.types.enums[en].name)});
+        d.notes.push_back(
+            {m_.types.enums[en].range, fmt::format("write `{}.{}` for the member of `{}`", m_.types.enums[en].name,
+                                                   e.text, m_.types.enums[en].name)});
       return Poison(e.range);
     }
     if (e.text == "default" || e.text.empty()) return Poison(e.range);
     auto& d = diags_.Emit(DiagKind::UnknownName, e.range, e.text);
     Suggest(d, e.text, [&](auto add) {
       for (const auto& l : scope_) add(l.name);
-      for (const auto& [n, s] : tables_[current_version_]) if (s.kind == SymKind::Const) add(n);
+      for (const auto& [n, s] : tables_[current_version_])
+        if (s.kind == SymKind::Const) add(n);
       for (const auto& [n, _] : members_) add(n);
     });
     return Poison(e.range);
@@ -1389,9 +1509,10 @@ class Checker {
         const std::string& n = i < e.names.size() ? e.names[i] : "";
         auto it = std::find_if(params.begin(), params.end(), [&](const ir::Param& p) { return p.name == n; });
         if (n.empty() || it == params.end()) {
-          auto& d = diags_.Emit(DiagKind::WrongArguments, e.kids[i]->range,
-                                n.empty() ? fmt::format("mix of named and positional arguments in the call of `{}`", callee)
-                                          : fmt::format("`{}` has no parameter `{}`", callee, n));
+          auto& d =
+              diags_.Emit(DiagKind::WrongArguments, e.kids[i]->range,
+                          n.empty() ? fmt::format("mix of named and positional arguments in the call of `{}`", callee)
+                                    : fmt::format("`{}` has no parameter `{}`", callee, n));
           (void)d;
           CheckExpr(*e.kids[i], m_.types.error());
           bad = true;
@@ -1407,7 +1528,8 @@ class Checker {
       }
       for (size_t pi = 0; pi < params.size(); ++pi) {
         if (out[pi] == kNoExpr && !bad) {
-          diags_.Emit(DiagKind::WrongArguments, e.range, fmt::format("the call of `{}` is missing the argument `{}`", callee, params[pi].name));
+          diags_.Emit(DiagKind::WrongArguments, e.range,
+                      fmt::format("the call of `{}` is missing the argument `{}`", callee, params[pi].name));
           bad = true;
         }
         if (out[pi] == kNoExpr) out[pi] = Poison(e.range);
@@ -1416,13 +1538,15 @@ class Checker {
     }
     if (e.kids.size() != params.size()) {
       diags_.Emit(DiagKind::WrongArguments, e.range,
-                  fmt::format("`{}` takes {} argument{}, found {}", callee, params.size(), params.size() == 1 ? "" : "s", e.kids.size()));
+                  fmt::format("`{}` takes {} argument{}, found {}", callee, params.size(),
+                              params.size() == 1 ? "" : "s", e.kids.size()));
       for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
       for (auto& o : out) o = Poison(e.range);
       return out;
     }
     for (size_t i = 0; i < params.size(); ++i)
-      out[i] = Coerce(CheckExpr(*e.kids[i], params[i].type), params[i].type, fmt::format("the argument `{}`", params[i].name));
+      out[i] = Coerce(CheckExpr(*e.kids[i], params[i].type), params[i].type,
+                      fmt::format("the argument `{}`", params[i].name));
     return out;
   }
 
@@ -1438,9 +1562,11 @@ class Checker {
       if (!v) {
         auto& d = diags_.Emit(DiagKind::UnknownName, callee_range, vname);
         std::string names;
-        for (const auto& ver : m_.versions) if (!ver.name.empty()) names += (names.empty() ? "`" : ", `") + ver.name + "`";
-        d.notes.push_back({{}, names.empty() ? "this program has no versions to qualify a name with"
-                                             : "the versions of this program are " + names});
+        for (const auto& ver : m_.versions)
+          if (!ver.name.empty()) names += (names.empty() ? "`" : ", `") + ver.name + "`";
+        d.notes.push_back({{},
+                           names.empty() ? "this program has no versions to qualify a name with"
+                                         : "the versions of this program are " + names});
         for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
         return Poison(e.range);
       }
@@ -1460,13 +1586,16 @@ class Checker {
       auto args = Args(e, d.params, e.text);
       return Emit(Op::DecisionCall, d.result, e.range, val->index, Extra(args));
     }
-    if (callee == e.text) for (const auto& b : kBuiltins) if (e.text == b.name) return BuiltinCall(e, b);
+    if (callee == e.text)
+      for (const auto& b : kBuiltins)
+        if (e.text == b.name) return BuiltinCall(e, b);
     if (val || globals_.count(callee) || Lookup(e.text)) {
       diags_.Emit(DiagKind::NotCallable, callee_range, e.text);
     } else {
       auto& d = diags_.Emit(DiagKind::UnknownName, callee_range, e.text);
       Suggest(d, callee, [&](auto add) {
-        for (const auto& [n, s] : tables_[current_version_]) if (s.kind == SymKind::Def || s.kind == SymKind::Decision) add(n);
+        for (const auto& [n, s] : tables_[current_version_])
+          if (s.kind == SymKind::Def || s.kind == SymKind::Decision) add(n);
         for (const auto& b : kBuiltins) add(b.name);
       });
     }
@@ -1477,32 +1606,42 @@ class Checker {
   ExprId BuiltinCall(const ast::Expr& e, const BuiltinSpec& b) {
     if (int(e.kids.size()) != b.arity || (!e.names.empty() && !e.names[0].empty())) {
       diags_.Emit(DiagKind::WrongArguments, e.range,
-                  fmt::format("`{}` takes {} positional argument{}, found {}", b.name, b.arity, b.arity == 1 ? "" : "s", e.kids.size()));
+                  fmt::format("`{}` takes {} positional argument{}, found {}", b.name, b.arity, b.arity == 1 ? "" : "s",
+                              e.kids.size()));
       for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
       return Poison(e.range);
     }
     std::vector<uint32_t> args;
     for (const auto& k : e.kids) args.push_back(CheckExpr(*k, m_.types.error()));
-    for (uint32_t a : args) if (IsError(a)) return Poison(e.range);
+    for (uint32_t a : args)
+      if (IsError(a)) return Poison(e.range);
     auto& T = m_.types;
-    auto need = [&](size_t i, TypeId t) { args[i] = Coerce(args[i], t, fmt::format("the argument of `{}`", b.name)); return !IsError(args[i]); };
+    auto need = [&](size_t i, TypeId t) {
+      args[i] = Coerce(args[i], t, fmt::format("the argument of `{}`", b.name));
+      return !IsError(args[i]);
+    };
     auto need_numeric = [&](size_t i) {
       if (IsNumeric(TypeOf(args[i]))) return true;
-      diags_.Emit(DiagKind::TypeMismatch, m_.exprs[args[i]].range, fmt::format("`{}` needs a number, found {}", b.name, Name(TypeOf(args[i]))));
+      diags_.Emit(DiagKind::TypeMismatch, m_.exprs[args[i]].range,
+                  fmt::format("`{}` needs a number, found {}", b.name, Name(TypeOf(args[i]))));
       return false;
     };
     TypeId result = T.error();
     using B = ir::Builtin;
     switch (b.id) {
-      case B::YearOf: case B::MonthOf: case B::DayOf:
+      case B::YearOf:
+      case B::MonthOf:
+      case B::DayOf:
         if (!need(0, T.date())) return Poison(e.range);
         result = T.integer();
         break;
       case B::MakeDate:
-        for (size_t i = 0; i < 3; ++i) if (!need(i, T.integer())) return Poison(e.range);
+        for (size_t i = 0; i < 3; ++i)
+          if (!need(i, T.integer())) return Poison(e.range);
         result = T.date();
         break;
-      case B::AddMonthsStrict: case B::AddMonthsUp:
+      case B::AddMonthsStrict:
+      case B::AddMonthsUp:
         if (!need(0, T.date()) || !need(1, T.integer())) return Poison(e.range);
         result = T.date();
         break;
@@ -1510,7 +1649,12 @@ class Checker {
         if (!need(0, T.duration())) return Poison(e.range);
         result = T.integer();
         break;
-      case B::Floor: case B::Ceil: case B::Truncate: case B::RoundHalfUp: case B::RoundHalfEven: case B::ToInteger:
+      case B::Floor:
+      case B::Ceil:
+      case B::Truncate:
+      case B::RoundHalfUp:
+      case B::RoundHalfEven:
+      case B::ToInteger:
         if (!need_numeric(0)) return Poison(e.range);
         args[0] = ToDec(args[0]);
         result = IntegerWithUnit(T.info(TypeOf(args[0])).unit);
@@ -1519,7 +1663,8 @@ class Checker {
         if (!need_numeric(0)) return Poison(e.range);
         result = TypeOf(args[0]);
         break;
-      case B::Min: case B::Max: {
+      case B::Min:
+      case B::Max: {
         if (!need_numeric(0) || !need_numeric(1)) return Poison(e.range);
         if (!UnifyNumeric(args[0], args[1], e, fmt::format("the arguments of `{}`", b.name))) return Poison(e.range);
         result = TypeOf(args[0]);
@@ -1528,7 +1673,8 @@ class Checker {
       case B::Count: {
         auto k = KindOf(args[0]);
         if (k != TypeKind::List && k != TypeKind::Set) {
-          diags_.Emit(DiagKind::TypeMismatch, m_.exprs[args[0]].range, fmt::format("`count` needs a list or a set, found {}", Name(TypeOf(args[0]))));
+          diags_.Emit(DiagKind::TypeMismatch, m_.exprs[args[0]].range,
+                      fmt::format("`count` needs a list or a set, found {}", Name(TypeOf(args[0]))));
           return Poison(e.range);
         }
         result = T.integer();
@@ -1537,7 +1683,8 @@ class Checker {
       case B::Sum: {
         const auto& li = T.info(TypeOf(args[0]));
         if (li.kind != TypeKind::List || !IsNumeric(li.ref)) {
-          diags_.Emit(DiagKind::TypeMismatch, m_.exprs[args[0]].range, fmt::format("`sum` needs a list of numbers, found {}", Name(TypeOf(args[0]))));
+          diags_.Emit(DiagKind::TypeMismatch, m_.exprs[args[0]].range,
+                      fmt::format("`sum` needs a list of numbers, found {}", Name(TypeOf(args[0]))));
           return Poison(e.range);
         }
         result = li.ref;
@@ -1552,13 +1699,17 @@ class Checker {
     const auto& ai = m_.types.info(TypeOf(a));
     const auto& bi = m_.types.info(TypeOf(b));
     if (ai.unit != bi.unit) {
-      auto& d = diags_.Emit(DiagKind::UnitMismatch, e.range,
-                            fmt::format("{} have different units: {} and {}", what, UnitDesc(ai.unit), UnitDesc(bi.unit)));
+      auto& d =
+          diags_.Emit(DiagKind::UnitMismatch, e.range,
+                      fmt::format("{} have different units: {} and {}", what, UnitDesc(ai.unit), UnitDesc(bi.unit)));
       d.notes.push_back({m_.exprs[a].range, fmt::format("this is {}", Name(TypeOf(a)))});
       d.notes.push_back({m_.exprs[b].range, fmt::format("this is {}", Name(TypeOf(b)))});
       return false;
     }
-    if (ai.kind != bi.kind) { a = ToDec(a); b = ToDec(b); }
+    if (ai.kind != bi.kind) {
+      a = ToDec(a);
+      b = ToDec(b);
+    }
     return true;
   }
 
@@ -1568,7 +1719,10 @@ class Checker {
     if (g == globals_.end() || g->second.kind != SymKind::Record) {
       auto& d = diags_.Emit(DiagKind::UnknownType, type_range, e.text);
       if (g == globals_.end())
-        Suggest(d, e.text, [&](auto add) { for (auto& [n, s] : globals_) if (s.kind == SymKind::Record) add(n); });
+        Suggest(d, e.text, [&](auto add) {
+          for (auto& [n, s] : globals_)
+            if (s.kind == SymKind::Record) add(n);
+        });
       else
         d.notes.push_back({g->second.range, fmt::format("`{}` is declared here, but not as a record", e.text)});
       for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
@@ -1585,7 +1739,9 @@ class Checker {
       if (fi < 0) {
         if (!Incomplete(rid)) {
           auto& d = diags_.Emit(DiagKind::UnknownField, fr, rec.name, fname);
-          Suggest(d, fname, [&](auto add) { for (const auto& f : rec.fields) add(f.name); });
+          Suggest(d, fname, [&](auto add) {
+            for (const auto& f : rec.fields) add(f.name);
+          });
         }
         CheckExpr(*e.kids[i], m_.types.error());
         bad = true;
@@ -1621,13 +1777,20 @@ class Checker {
     bool bad = false;
     for (const auto& k : e.kids) {
       ExprId x = CheckExpr(*k, hint);
-      if (IsError(x)) { bad = true; continue; }
-      if (KindOf(x) != TypeKind::Enum) {
-        diags_.Emit(DiagKind::TypeMismatch, k->range, fmt::format("a set holds members of an enum, found {}", Name(TypeOf(x))));
+      if (IsError(x)) {
         bad = true;
         continue;
       }
-      if (en == UINT32_MAX) { en = m_.types.info(TypeOf(x)).ref; hint = TypeOf(x); }
+      if (KindOf(x) != TypeKind::Enum) {
+        diags_.Emit(DiagKind::TypeMismatch, k->range,
+                    fmt::format("a set holds members of an enum, found {}", Name(TypeOf(x))));
+        bad = true;
+        continue;
+      }
+      if (en == UINT32_MAX) {
+        en = m_.types.info(TypeOf(x)).ref;
+        hint = TypeOf(x);
+      }
       if (m_.types.info(TypeOf(x)).ref != en) {
         diags_.Emit(DiagKind::TypeMismatch, k->range,
                     fmt::format("this set holds `{}` members, found {}", m_.types.enums[en].name, Name(TypeOf(x))));
@@ -1649,14 +1812,16 @@ class Checker {
     TypeId elem = ei.kind == TypeKind::List ? ei.ref : TypeId(-1);
     std::vector<uint32_t> xs;
     for (const auto& k : e.kids) xs.push_back(CheckExpr(*k, elem == TypeId(-1) ? m_.types.error() : elem));
-    for (uint32_t x : xs) if (IsError(x)) return Poison(e.range);
+    for (uint32_t x : xs)
+      if (IsError(x)) return Poison(e.range);
     if (elem == TypeId(-1)) {
       if (xs.empty()) {
         diags_.Emit(DiagKind::CannotInferType, e.range, "cannot tell the element type of this empty list");
         return Poison(e.range);
       }
       elem = TypeOf(xs[0]);
-      for (uint32_t x : xs) if (KindOf(x) == TypeKind::Decimal && IsNumeric(elem)) elem = DecimalWithUnit(m_.types.info(TypeOf(x)).unit);
+      for (uint32_t x : xs)
+        if (KindOf(x) == TypeKind::Decimal && IsNumeric(elem)) elem = DecimalWithUnit(m_.types.info(TypeOf(x)).unit);
     }
     for (auto& x : xs) {
       x = Coerce(x, elem, "a list element");
@@ -1669,7 +1834,8 @@ class Checker {
     const ast::Expr& base = *e.kids[0];
     SourceRange fr = e.name_ranges.empty() ? e.range : e.name_ranges[0];
     // `r3.d5`: a constant of another version, when the base names a version.
-    if (base.kind == ast::ExprKind::Name && !Lookup(base.text) && !LookupValue(base.text) && !globals_.count(base.text)) {
+    if (base.kind == ast::ExprKind::Name && !Lookup(base.text) && !LookupValue(base.text) &&
+        !globals_.count(base.text)) {
       if (auto v = VersionNamed(base.text)) {
         auto val = LookupValue(e.text, *v);
         if (val && val->kind == SymKind::Const) {
@@ -1689,7 +1855,9 @@ class Checker {
         for (size_t i = 0; i < en.members.size(); ++i)
           if (en.members[i] == e.text) return EnumMember(g->second.index, uint32_t(i), e.range);
         auto& d = diags_.Emit(DiagKind::UnknownMember, fr, en.name, e.text);
-        Suggest(d, e.text, [&](auto add) { for (const auto& m : en.members) add(m); });
+        Suggest(d, e.text, [&](auto add) {
+          for (const auto& m : en.members) add(m);
+        });
         return Poison(e.range);
       }
     }
@@ -1697,7 +1865,8 @@ class Checker {
     if (IsError(b)) return Poison(e.range);
     const auto& bi = m_.types.info(TypeOf(b));
     if (bi.kind != TypeKind::Record) {
-      diags_.Emit(DiagKind::InvalidOperands, fr, fmt::format("`.{}` needs a record, found {}", e.text, Name(TypeOf(b))));
+      diags_.Emit(DiagKind::InvalidOperands, fr,
+                  fmt::format("`.{}` needs a record, found {}", e.text, Name(TypeOf(b))));
       return Poison(e.range);
     }
     const rt::RecordInfo& rec = m_.types.records[bi.ref];
@@ -1705,7 +1874,9 @@ class Checker {
     if (fi < 0 && Incomplete(bi.ref)) return Poison(e.range);
     if (fi < 0) {
       auto& d = diags_.Emit(DiagKind::UnknownField, fr, rec.name, e.text);
-      Suggest(d, e.text, [&](auto add) { for (const auto& f : rec.fields) add(f.name); });
+      Suggest(d, e.text, [&](auto add) {
+        for (const auto& f : rec.fields) add(f.name);
+      });
       return Poison(e.range);
     }
     return Emit(Op::Field, rec.fields[size_t(fi)].type, e.range, b, uint32_t(fi));
@@ -1719,7 +1890,8 @@ class Checker {
     }
     const auto& bi = m_.types.info(TypeOf(b));
     if (bi.kind != TypeKind::Record) {
-      diags_.Emit(DiagKind::InvalidOperands, e.kids[0]->range, fmt::format("`with` needs a record, found {}", Name(TypeOf(b))));
+      diags_.Emit(DiagKind::InvalidOperands, e.kids[0]->range,
+                  fmt::format("`with` needs a record, found {}", Name(TypeOf(b))));
       return Poison(e.range);
     }
     const rt::RecordInfo& rec = m_.types.records[bi.ref];
@@ -1732,11 +1904,17 @@ class Checker {
       int fi = rec.FieldIndex(fname);
       if (fi < 0) {
         auto& d = diags_.Emit(DiagKind::UnknownField, fr, rec.name, fname);
-        Suggest(d, fname, [&](auto add) { for (const auto& f : rec.fields) add(f.name); });
+        Suggest(d, fname, [&](auto add) {
+          for (const auto& f : rec.fields) add(f.name);
+        });
         bad = true;
         continue;
       }
-      if (!seen.insert(fi).second) { diags_.Emit(DiagKind::DuplicateField, fr, fname); bad = true; continue; }
+      if (!seen.insert(fi).second) {
+        diags_.Emit(DiagKind::DuplicateField, fr, fname);
+        bad = true;
+        continue;
+      }
       TypeId ft = rec.fields[size_t(fi)].type;
       ExprId v = Coerce(CheckExpr(*e.kids[i], ft), ft, fmt::format("the field `{}`", fname));
       if (IsError(v)) bad = true;
@@ -1779,8 +1957,10 @@ class Checker {
   ExprId BinaryExpr(const ast::Expr& e) {
     const std::string& op = e.text;
     if (op == "and" || op == "or") {
-      ExprId a = Coerce(CheckExpr(*e.kids[0], m_.types.boolean()), m_.types.boolean(), fmt::format("the left operand of `{}`", op));
-      ExprId b = Coerce(CheckExpr(*e.kids[1], m_.types.boolean()), m_.types.boolean(), fmt::format("the right operand of `{}`", op));
+      ExprId a = Coerce(CheckExpr(*e.kids[0], m_.types.boolean()), m_.types.boolean(),
+                        fmt::format("the left operand of `{}`", op));
+      ExprId b = Coerce(CheckExpr(*e.kids[1], m_.types.boolean()), m_.types.boolean(),
+                        fmt::format("the right operand of `{}`", op));
       if (IsError(a) || IsError(b)) return Poison(e.range);
       return Emit(op == "and" ? Op::And : Op::Or, m_.types.boolean(), e.range, a, b);
     }
@@ -1800,11 +1980,13 @@ class Checker {
       if (na && nb) {
         if (!UnifyNumeric(a, b, e, fmt::format("the operands of `{}`", op))) return Poison(e.range);
         bool is_int = KindOf(a) == TypeKind::Integer;
-        return Emit(is_int ? (plus ? Op::IntAdd : Op::IntSub) : (plus ? Op::DecAdd : Op::DecSub), TypeOf(a), e.range, a, b);
+        return Emit(is_int ? (plus ? Op::IntAdd : Op::IntSub) : (plus ? Op::DecAdd : Op::DecSub), TypeOf(a), e.range, a,
+                    b);
       }
       if (ka == TypeKind::Date && kb == TypeKind::Duration)
         return Emit(plus ? Op::DateAddDur : Op::DateSubDur, T.date(), e.range, a, b);
-      if (plus && ka == TypeKind::Duration && kb == TypeKind::Date) return Emit(Op::DateAddDur, T.date(), e.range, b, a);
+      if (plus && ka == TypeKind::Duration && kb == TypeKind::Date)
+        return Emit(Op::DateAddDur, T.date(), e.range, b, a);
       if (!plus && ka == TypeKind::Date && kb == TypeKind::Date) return Emit(Op::DateDiff, T.duration(), e.range, a, b);
       if (ka == TypeKind::Duration && kb == TypeKind::Duration)
         return Emit(plus ? Op::DurAdd : Op::DurSub, T.duration(), e.range, a, b);
@@ -1813,11 +1995,14 @@ class Checker {
     if (op == "*") {
       if (na && nb) {
         rt::UnitId u = T.MulUnits(T.info(TypeOf(a)).unit, T.info(TypeOf(b)).unit);
-        if (ka == TypeKind::Integer && kb == TypeKind::Integer) return Emit(Op::IntMul, IntegerWithUnit(u), e.range, a, b);
+        if (ka == TypeKind::Integer && kb == TypeKind::Integer)
+          return Emit(Op::IntMul, IntegerWithUnit(u), e.range, a, b);
         return Emit(Op::DecMul, DecimalWithUnit(u), e.range, ToDec(a), ToDec(b));
       }
-      if (ka == TypeKind::Duration && kb == TypeKind::Integer && T.info(TypeOf(b)).unit == 0) return Emit(Op::DurMul, T.duration(), e.range, a, b);
-      if (kb == TypeKind::Duration && ka == TypeKind::Integer && T.info(TypeOf(a)).unit == 0) return Emit(Op::DurMul, T.duration(), e.range, b, a);
+      if (ka == TypeKind::Duration && kb == TypeKind::Integer && T.info(TypeOf(b)).unit == 0)
+        return Emit(Op::DurMul, T.duration(), e.range, a, b);
+      if (kb == TypeKind::Duration && ka == TypeKind::Integer && T.info(TypeOf(a)).unit == 0)
+        return Emit(Op::DurMul, T.duration(), e.range, b, a);
       return invalid();
     }
     if (op == "/") {
@@ -1830,25 +2015,34 @@ class Checker {
     if (op == "union" || op == "inter" || op == "minus") {
       if (ka != TypeKind::Set || kb != TypeKind::Set) return invalid();
       if (TypeOf(a) != TypeOf(b)) {
-        diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("`{}` needs two sets of one enum, found {} and {}", op, Name(TypeOf(a)), Name(TypeOf(b))));
+        diags_.Emit(
+            DiagKind::TypeMismatch, e.range,
+            fmt::format("`{}` needs two sets of one enum, found {} and {}", op, Name(TypeOf(a)), Name(TypeOf(b))));
         return Poison(e.range);
       }
       Op o = op == "union" ? Op::SetUnion : (op == "inter" ? Op::SetInter : Op::SetMinus);
       return Emit(o, TypeOf(a), e.range, a, b);
     }
     // Comparisons.
-    Op o = op == "==" ? Op::Eq : op == "!=" ? Op::Ne : op == "<" ? Op::Lt : op == "<=" ? Op::Le : op == ">" ? Op::Gt : Op::Ge;
+    Op o = op == "=="   ? Op::Eq
+           : op == "!=" ? Op::Ne
+           : op == "<"  ? Op::Lt
+           : op == "<=" ? Op::Le
+           : op == ">"  ? Op::Gt
+                        : Op::Ge;
     bool ordering = o != Op::Eq && o != Op::Ne;
     if (na && nb) {
       if (!UnifyNumeric(a, b, e, "the operands of `" + op + "`")) return Poison(e.range);
       return Emit(o, T.boolean(), e.range, a, b);
     }
     if (TypeOf(a) != TypeOf(b)) {
-      diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("cannot compare {} with {}", Name(TypeOf(a)), Name(TypeOf(b))));
+      diags_.Emit(DiagKind::TypeMismatch, e.range,
+                  fmt::format("cannot compare {} with {}", Name(TypeOf(a)), Name(TypeOf(b))));
       return Poison(e.range);
     }
     if (ordering && ka != TypeKind::Date && ka != TypeKind::Duration) {
-      diags_.Emit(DiagKind::InvalidOperands, e.range, fmt::format("`{}` needs numbers, dates or durations, found {}", op, Name(TypeOf(a))));
+      diags_.Emit(DiagKind::InvalidOperands, e.range,
+                  fmt::format("`{}` needs numbers, dates or durations, found {}", op, Name(TypeOf(a))));
       return Poison(e.range);
     }
     return Emit(o, T.boolean(), e.range, a, b);
@@ -1872,7 +2066,8 @@ class Checker {
       if (IsError(x)) return Poison(e.range);
       r = Emit(Op::ListHas, m_.types.boolean(), e.range, x, coll);
     } else {
-      diags_.Emit(DiagKind::InvalidOperands, e.kids[1]->range, fmt::format("`in` needs a set or a list on its right, found {}", Name(TypeOf(coll))));
+      diags_.Emit(DiagKind::InvalidOperands, e.kids[1]->range,
+                  fmt::format("`in` needs a set or a list on its right, found {}", Name(TypeOf(coll))));
       return Poison(e.range);
     }
     if (e.text == "not in") r = Emit(Op::Not, m_.types.boolean(), e.range, r);
@@ -1887,7 +2082,9 @@ class Checker {
     if (IsNumeric(TypeOf(a)) && IsNumeric(TypeOf(b))) {
       if (!UnifyNumeric(a, b, e, "the branches of `if`")) return Poison(e.range);
     } else if (TypeOf(a) != TypeOf(b)) {
-      diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("the branches of `if` have different types: {} and {}", Name(TypeOf(a)), Name(TypeOf(b))));
+      diags_.Emit(
+          DiagKind::TypeMismatch, e.range,
+          fmt::format("the branches of `if` have different types: {} and {}", Name(TypeOf(a)), Name(TypeOf(b))));
       return Poison(e.range);
     }
     return Emit(Op::If, TypeOf(a), e.range, c, a, b);
@@ -1898,13 +2095,15 @@ class Checker {
     if (IsError(list)) return Poison(e.range);
     const auto& li = m_.types.info(TypeOf(list));
     if (li.kind != TypeKind::List) {
-      diags_.Emit(DiagKind::InvalidOperands, e.kids[0]->range, fmt::format("`{}` ranges over a list, found {}", e.text, Name(TypeOf(list))));
+      diags_.Emit(DiagKind::InvalidOperands, e.kids[0]->range,
+                  fmt::format("`{}` ranges over a list, found {}", e.text, Name(TypeOf(list))));
       return Poison(e.range);
     }
     size_t mark = scope_.size();
     uint32_t saved_next = next_slot_;
     uint32_t slot = Bind(e.names[0], li.ref);
-    ExprId body = Coerce(CheckExpr(*e.kids[1], m_.types.boolean()), m_.types.boolean(), fmt::format("the body of `{}`", e.text));
+    ExprId body =
+        Coerce(CheckExpr(*e.kids[1], m_.types.boolean()), m_.types.boolean(), fmt::format("the body of `{}`", e.text));
     scope_.resize(mark);
     next_slot_ = saved_next;
     if (IsError(body)) return Poison(e.range);
@@ -1927,18 +2126,18 @@ class Checker {
   std::vector<ConstView> const_views_;
   std::vector<DefView> def_views_;
   std::vector<DecisionView> decision_views_;
-  std::vector<std::map<std::string, ValueEntry>> tables_;          // per version
-  std::vector<std::map<std::string, uint32_t>> ir_index_;          // per version: name -> IR index
-  std::vector<uint32_t> file_version_;                              // per file: the version that introduces it
-  std::vector<uint32_t> chain_;                                     // per version: its instrument's file
+  std::vector<std::map<std::string, ValueEntry>> tables_;  // per version
+  std::vector<std::map<std::string, uint32_t>> ir_index_;  // per version: name -> IR index
+  std::vector<uint32_t> file_version_;                     // per file: the version that introduces it
+  std::vector<uint32_t> chain_;                            // per version: its instrument's file
   uint32_t current_version_ = 0;
   std::vector<LocalVar> scope_;
   uint32_t next_slot_ = 0, max_slots_ = 0;
   Owner current_owner_;
   std::map<size_t, std::set<size_t>> deps_;
-  size_t suggest_cost_ = 0;                              // characters compared by Suggest
-  uint32_t depth_ = 0;                                   // CheckExpr calls in progress
-  std::map<size_t, uint32_t> owner_depth_;               // node -> its deepest expression
+  size_t suggest_cost_ = 0;                                  // characters compared by Suggest
+  uint32_t depth_ = 0;                                       // CheckExpr calls in progress
+  std::map<size_t, uint32_t> owner_depth_;                   // node -> its deepest expression
   std::map<std::pair<size_t, size_t>, uint32_t> dep_depth_;  // (node, what it uses) -> deepest use
 };
 

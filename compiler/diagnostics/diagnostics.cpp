@@ -106,8 +106,10 @@ std::string RenderSnippet(SourceRange r, const SourceManager& sm, bool color) {
     // One column per character shown (escapes are as wide as they are long).
     size_t width = line[i] == '\t' || piece.size() > n ? piece.size() : 1;
     char mark = i < start ? (line[i] == '\t' ? '\t' : ' ') : i == start ? '^' : i < start + len ? '~' : 0;
-    if (mark == '\t') under += '\t';
-    else if (mark) under += std::string(1, mark) + std::string(width - 1, mark == '^' ? '~' : mark);
+    if (mark == '\t')
+      under += '\t';
+    else if (mark)
+      under += std::string(1, mark) + std::string(width - 1, mark == '^' ? '~' : mark);
     i += n;
   }
   if (to < line.size()) shown += "...";
@@ -131,7 +133,8 @@ std::string RenderText(const Diagnostic& d, const SourceManager& sm, bool color)
   if (d.range.file < sm.size()) s += RenderSnippet(d.range, sm, color);
   for (const DiagNote& n : d.notes) {
     if (n.range.file < sm.size() && n.range.valid()) {
-      s += fmt::format("{}{}: note:{} {}\n", bold, rt::TerminalSafe(sm.Where(n.range)), off, rt::TerminalSafe(n.message));
+      s += fmt::format("{}{}: note:{} {}\n", bold, rt::TerminalSafe(sm.Where(n.range)), off,
+                       rt::TerminalSafe(n.message));
       s += RenderSnippet(n.range, sm, color);
     } else {
       s += fmt::format("note: {}\n", rt::TerminalSafe(n.message));

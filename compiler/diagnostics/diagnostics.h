@@ -21,7 +21,7 @@ enum class DiagKind : uint16_t {
 
 enum class Severity : uint8_t { Error, Warning };
 
-const char* DiagName(DiagKind k);      // "unknown-name"
+const char* DiagName(DiagKind k);  // "unknown-name"
 Severity DiagSeverity(DiagKind k);
 std::vector<DiagKind> AllDiagKinds();
 
@@ -51,8 +51,10 @@ class Diagnostics {
 
   template <class T>
   static decltype(auto) Bounded(T&& x) {
-    if constexpr (std::is_convertible_v<T, std::string_view>) return rt::Shorten(std::string_view(x), 200);
-    else return std::forward<T>(x);
+    if constexpr (std::is_convertible_v<T, std::string_view>)
+      return rt::Shorten(std::string_view(x), 200);
+    else
+      return std::forward<T>(x);
   }
 
   // Notes added to every diagnostic emitted until the matching PopContext (for example "`r2`

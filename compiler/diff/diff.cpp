@@ -13,8 +13,8 @@
 #include <future>
 #include <iostream>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -27,9 +27,9 @@
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
-#include "runtime/text.h"
 #include "runtime/abi.h"
 #include "runtime/case_json.h"
+#include "runtime/text.h"
 
 namespace edict::diff {
 namespace {
@@ -37,8 +37,8 @@ namespace {
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
-using driver::kOutputError;
 using driver::kOk;
+using driver::kOutputError;
 using driver::kUsage;
 
 }  // namespace
@@ -46,7 +46,8 @@ using driver::kUsage;
 // Whether outcomes of type x (in table a) and y (in table b) can be compared value by value: the
 // same kinds, units and record fields (in order); enums may differ in members, since outcomes are
 // compared by member name. On a mismatch, says where in `why`.
-static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable& b, rt::TypeId y, const std::string& at, std::string* why) {
+static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable& b, rt::TypeId y, const std::string& at,
+                      std::string* why) {
   const rt::TypeInfo& ti = a.info(x);
   const rt::TypeInfo& tj = b.info(y);
   auto fail = [&] {
@@ -66,11 +67,12 @@ static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable&
         for (const auto& f : fs) n += (n.empty() ? "" : ", ") + f.name;
         return n;
       };
-      bool same_names = ra.size() == rb.size() &&
-                        std::equal(ra.begin(), ra.end(), rb.begin(), [](const auto& p, const auto& q) { return p.name == q.name; });
+      bool same_names =
+          ra.size() == rb.size() &&
+          std::equal(ra.begin(), ra.end(), rb.begin(), [](const auto& p, const auto& q) { return p.name == q.name; });
       if (!same_names) {
-        *why = fmt::format("{} (record `{}`) has the fields {{{}}} in the old version and {{{}}} in the new", at, a.Name(x),
-                           names(ra), names(rb));
+        *why = fmt::format("{} (record `{}`) has the fields {{{}}} in the old version and {{{}}} in the new", at,
+                           a.Name(x), names(ra), names(rb));
         return false;
       }
       for (size_t i = 0; i < ra.size(); ++i) {
@@ -83,8 +85,9 @@ static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable&
 }
 
 // Loads the two versions: two files, or one file against the version it amends.
-bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
-               std::unique_ptr<driver::Program> programs[2], Side* old_side, Side* new_side) {
+bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file,
+               const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* old_side,
+               Side* new_side) {
   auto load = [&](const std::string& f, std::unique_ptr<driver::Program>& p) {
     p = std::make_unique<driver::Program>();
     Diagnostics d;
@@ -124,8 +127,10 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     s->decision = uint32_t(d);
   }
   std::string why;
-  if (!SameShape(old_side->m().types, old_side->dec().result, new_side->m().types, new_side->dec().result, "the outcome", &why)) {
-    std::cerr << fmt::format("error: the two versions' `{}` have outcome types that cannot be compared: {}\n", decision, why);
+  if (!SameShape(old_side->m().types, old_side->dec().result, new_side->m().types, new_side->dec().result,
+                 "the outcome", &why)) {
+    std::cerr << fmt::format("error: the two versions' `{}` have outcome types that cannot be compared: {}\n", decision,
+                             why);
     return false;
   }
   return true;
@@ -136,7 +141,7 @@ namespace {
 // What one side said about one case.
 struct Verdict {
   bool ok = false;
-  std::string key;         // outcome text, or "error: kind"
+  std::string key;  // outcome text, or "error: kind"
   rt::Value value;
   std::vector<uint32_t> deciding;  // winners; UINT32_MAX for the default
 };
@@ -215,19 +220,19 @@ class Corpus {
   // deciding rules are looked up by the trace's bytes. The caches are cleared between chunks once
   // they grow large (outcomes with computed numbers can all differ), so memory stays bounded.
   struct Outcome {
-    Verdict v;       // value and text (VerdictOf adds the deciding rules)
-    uint32_t text;   // number of v.key among all texts seen
+    Verdict v;      // value and text (VerdictOf adds the deciding rules)
+    uint32_t text;  // number of v.key among all texts seen
   };
   struct Worker {
     rt::CaseDecoder dec[2];
     std::vector<uint8_t> in[2], out[2], tr[2];
     rt::Arena arena;
     std::vector<rt::CaseIssue> issues;
-    std::string bytes, trace_key;  // lookup keys, reused
+    std::string bytes, trace_key;                              // lookup keys, reused
     std::unordered_map<std::string, uint32_t> outcome_ids[2];  // flat bytes -> outcomes[side]
     std::vector<Outcome> outcomes[2];
-    std::unordered_map<std::string, uint32_t> texts;           // outcome text -> number
-    std::unordered_map<std::string, uint32_t> rules_ids[2];    // trace bytes -> rules[side]
+    std::unordered_map<std::string, uint32_t> texts;         // outcome text -> number
+    std::unordered_map<std::string, uint32_t> rules_ids[2];  // trace bytes -> rules[side]
     std::vector<std::vector<uint32_t>> rules[2];
     Worker(const Side& a, const Side& b) : dec{{a.m().types, Params(a)}, {b.m().types, Params(b)}} {}
     void Trim() {
@@ -284,7 +289,8 @@ class Corpus {
     auto [rit, new_rules] = w.rules_ids[side].try_emplace(w.trace_key, uint32_t(w.rules[side].size()));
     if (new_rules) {
       std::vector<uint32_t> applicable;
-      for (uint32_t r = 0; r < s.dec().rules.size(); ++r) if (w.tr[side][r] == 2) applicable.push_back(r);
+      for (uint32_t r = 0; r < s.dec().rules.size(); ++r)
+        if (w.tr[side][r] == 2) applicable.push_back(r);
       std::vector<uint32_t> deciding = ir::Winners(s.dec(), applicable);
       if (deciding.empty()) deciding.push_back(UINT32_MAX);
       w.rules[side].push_back(std::move(deciding));
@@ -352,7 +358,8 @@ class Corpus {
       Answer a = Run(0, w, row, &valid_old);
       Answer b;
       if (valid_old)
-        b = Run(1, w, row, &valid_new, same_input_ ? Aligned(w.in[0], old_.engine->info(old_.decision).input.size) : nullptr);
+        b = Run(1, w, row, &valid_new,
+                same_input_ ? Aligned(w.in[0], old_.engine->info(old_.decision).input.size) : nullptr);
       if (!valid_old || !valid_new) {
         ++stats->invalid;
         ++chunk.failed;
@@ -437,12 +444,14 @@ std::string Corpus::Report() const {
                                rt::JsonQuote(x), rt::JsonQuote(y));
       for (const auto& [line, text] : c.examples)
         examples += fmt::format("{}{{\"line\":{},\"case\":{}}}", examples.empty() ? "" : ",", line, text);
-      classes += fmt::format("{}{{\"count\":{},\"share\":{:.4f},\"old\":{},\"new\":{},\"changes\":[{}],\"examples\":[{}]}}",
-                             classes.empty() ? "" : ",", c.count, pct(c.count) / 100.0, verdict_json(old_, c.old_v),
-                             verdict_json(new_, c.new_v), changes, examples);
+      classes +=
+          fmt::format("{}{{\"count\":{},\"share\":{:.4f},\"old\":{},\"new\":{},\"changes\":[{}],\"examples\":[{}]}}",
+                      classes.empty() ? "" : ",", c.count, pct(c.count) / 100.0, verdict_json(old_, c.old_v),
+                      verdict_json(new_, c.new_v), changes, examples);
     }
     r = fmt::format(
-        "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":{},"
+        "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":"
+        "{},"
         "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},\"classes\":[{}]}}\n",
         rt::JsonQuote(o_.decision), SideJson(old_), SideJson(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
         t.invalid, t.errors_old, t.errors_new, classes);
@@ -452,9 +461,11 @@ std::string Corpus::Report() const {
   std::string h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
   r += fmt::format("{}Verdict diff of `{}`\n\n", h1, o_.decision);
   r += fmt::format("{}old: {}\n{}new: {}\n", bullet, old_.Label(), bullet, new_.Label());
-  r += fmt::format("{}corpus: {}, {} cases: {} changed ({:.1f}%), {} unchanged ({:.1f}%), {} invalid; runtime errors: {} old, {} new\n\n",
-                   bullet, o_.cases, n, t.changed, pct(t.changed), t.unchanged, pct(t.unchanged), t.invalid, t.errors_old,
-                   t.errors_new);
+  r += fmt::format(
+      "{}corpus: {}, {} cases: {} changed ({:.1f}%), {} unchanged ({:.1f}%), {} invalid; runtime errors: {} old, {} "
+      "new\n\n",
+      bullet, o_.cases, n, t.changed, pct(t.changed), t.unchanged, pct(t.unchanged), t.invalid, t.errors_old,
+      t.errors_new);
   r += fmt::format("{}{} transition class{}, by number of cases\n\n", h2, keys.size(), keys.size() == 1 ? "" : "es");
   size_t i = 0;
   for (const std::string* k : keys) {
@@ -467,7 +478,8 @@ std::string Corpus::Report() const {
     } else {
       what = c.old_v.key + " -> " + c.new_v.key;
     }
-    r += fmt::format("{}{}. {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, c.count, c.count == 1 ? "" : "s", pct(c.count), what);
+    r += fmt::format("{}{}. {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, c.count, c.count == 1 ? "" : "s",
+                     pct(c.count), what);
     if (md) r += "\n";
     auto provs = [&](const Side& s, const Verdict& v) { return v.ok ? ProvisionList(s, v.deciding) : v.key; };
     r += fmt::format("{}   old ({}): {}\n", md ? "-" : " ", old_.Name(), provs(old_, c.old_v));
@@ -480,8 +492,10 @@ std::string Corpus::Report() const {
     for (const auto& [line, _] : c.examples) lines += (lines.empty() ? "" : ", ") + std::to_string(line);
     r += fmt::format("{}   example lines: {}\n", md ? "-" : " ", lines);
     if (!c.examples.empty()) {
-      if (md) r += "\n  ```json\n  " + c.examples[0].second + "\n  ```\n";
-      else r += "      " + c.examples[0].second + "\n";
+      if (md)
+        r += "\n  ```json\n  " + c.examples[0].second + "\n  ```\n";
+      else
+        r += "      " + c.examples[0].second + "\n";
     }
     r += "\n";
   }
@@ -504,8 +518,8 @@ std::string Corpus::ReportHtml(const std::vector<const std::string*>& keys) cons
   h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(old_.Label()));
   h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(new_.Label()));
   h += fmt::format("<tr><th>corpus</th><td><code>{}</code>: {} cases</td></tr>\n", HtmlEscape(o_.cases), n);
-  h += fmt::format("<tr><th>changed</th><td id=\"changed\">{} ({:.1f}%) in {} transition class{}</td></tr>\n", t.changed,
-                   pct(t.changed), keys.size(), keys.size() == 1 ? "" : "es");
+  h += fmt::format("<tr><th>changed</th><td id=\"changed\">{} ({:.1f}%) in {} transition class{}</td></tr>\n",
+                   t.changed, pct(t.changed), keys.size(), keys.size() == 1 ? "" : "es");
   h += fmt::format("<tr><th>unchanged</th><td>{} ({:.1f}%)</td></tr>\n", t.unchanged, pct(t.unchanged));
   h += fmt::format("<tr><th>invalid cases</th><td>{}</td></tr>\n", t.invalid);
   h += fmt::format("<tr><th>runtime errors</th><td>{} old, {} new</td></tr>\n</table>\n", t.errors_old, t.errors_new);
@@ -528,7 +542,8 @@ std::string Corpus::ReportHtml(const std::vector<const std::string*>& keys) cons
     }
     h += "<h2>Transition classes</h2>\n";
     h += HtmlBarChart("chart", "cases per transition class", chart, double(t.classes.at(*keys[0]).count));
-    if (keys.size() > bars) h += fmt::format("<p class=\"muted\">The chart shows the {} largest of {} classes.</p>\n", bars, keys.size());
+    if (keys.size() > bars)
+      h += fmt::format("<p class=\"muted\">The chart shows the {} largest of {} classes.</p>\n", bars, keys.size());
   } else {
     h += "<p>No case changes verdict.</p>\n";
   }
@@ -538,7 +553,8 @@ std::string Corpus::ReportHtml(const std::vector<const std::string*>& keys) cons
     for (uint32_t rule : v.deciding) {
       auto p = s.Parts(rule);
       rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\">[{}] {}</span><br>", HtmlEscape(p.rule),
-                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument), HtmlEscape(p.at));
+                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument),
+                          HtmlEscape(p.at));
     }
     return "<td>" + rows + "</td>";
   };
@@ -551,8 +567,8 @@ std::string Corpus::ReportHtml(const std::vector<const std::string*>& keys) cons
     h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
     h += fmt::format("<tr class=\"old\"><th>old ({})</th>{}<td><code>{}</code></td></tr>\n", HtmlEscape(old_.Name()),
                      provisions(old_, c.old_v), HtmlEscape(c.old_v.key));
-    h += fmt::format("<tr class=\"new\"><th>new ({})</th>{}<td><code>{}</code></td></tr>\n</table>\n", HtmlEscape(new_.Name()),
-                     provisions(new_, c.new_v), HtmlEscape(c.new_v.key));
+    h += fmt::format("<tr class=\"new\"><th>new ({})</th>{}<td><code>{}</code></td></tr>\n</table>\n",
+                     HtmlEscape(new_.Name()), provisions(new_, c.new_v), HtmlEscape(c.new_v.key));
     for (const auto& [line, text] : c.examples)
       h += fmt::format("<details><summary>example: line {}</summary><pre>{}</pre></details>\n", line, HtmlEscape(text));
     h += "</section>\n";
@@ -578,7 +594,8 @@ std::vector<FieldChange> FieldChanges(const Side& s, const rt::Value* a, const r
     const rt::Value& x = (*a->AsRecord().fields)[i];
     const rt::Value& y = (*b->AsRecord().fields)[i];
     if (!rt::ValuesEqual(x, y))
-      out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types), rt::FormatValue(y, rec.fields[i].type, types));
+      out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types),
+                       rt::FormatValue(y, rec.fields[i].type, types));
   }
   return out;
 }
@@ -590,11 +607,13 @@ std::string SideJson(const Side& s) {
                      rt::JsonQuote(s.program->sources.file(v.file).path));
 }
 
-std::string VerdictJson(const Side& s, const std::string& error, const rt::Value& outcome, const std::vector<uint32_t>& deciding) {
+std::string VerdictJson(const Side& s, const std::string& error, const rt::Value& outcome,
+                        const std::vector<uint32_t>& deciding) {
   if (!error.empty()) return fmt::format("{{\"outcome\":null,\"error\":{}}}", rt::JsonQuote(error));
   std::string provs;
   for (uint32_t rule : deciding) provs += (provs.empty() ? "" : ",") + s.ProvisionJson(rule);
-  return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(outcome, s.dec().result, s.m().types), provs);
+  return fmt::format("{{\"outcome\":{},\"provisions\":[{}]}}", rt::ValueToJson(outcome, s.dec().result, s.m().types),
+                     provs);
 }
 
 std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding) {
@@ -636,8 +655,8 @@ int CompileSides(Side* a, Side* b) {
   return kOk;
 }
 
-int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
-                   std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
+int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file,
+                   const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
   if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
   return CompileSides(a, b);
 }
@@ -673,8 +692,8 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   po.name = o.cases;
   po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
   po.progress = o.progress && isatty(2);
-  bool ok = driver::RunLinePipeline(in, po, [&] { return corpus.MakeWorker(); },
-                                    [&](driver::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
+  bool ok = driver::RunLinePipeline(
+      in, po, [&] { return corpus.MakeWorker(); }, [&](driver::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
   if (in != stdin) std::fclose(in);
   corpus.errors.Finish();
   if (!header_ok) return kInputError;
@@ -741,16 +760,17 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
       std::string bad_count = bad_counts(cs, it->second);
       if (!bad_old.empty() || !bad_new.empty() || !bad_count.empty()) ++missing;
       if (!bad_old.empty() || !bad_new.empty()) {
-        std::cout << fmt::format("flags the symbolic class does not allow: {} (corpus line {}; old: {}; new: {})\n", key, line,
-                                 bad_old.empty() ? "ok" : bad_old, bad_new.empty() ? "ok" : bad_new);
+        std::cout << fmt::format("flags the symbolic class does not allow: {} (corpus line {}; old: {}; new: {})\n",
+                                 key, line, bad_old.empty() ? "ok" : bad_old, bad_new.empty() ? "ok" : bad_new);
       }
       if (!bad_count.empty())
         std::cout << fmt::format("inputs the symbolic class's counts do not allow: {} ({})\n", key, bad_count);
     }
-    std::cout << fmt::format("cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) fall in {} of the {} "
-                             "classes of the symbolic diff, with the flags and counts of their example cases allowed{}\n",
-                             t.order.size() - missing, t.order.size(), corpus.cases(), t.changed, seen.size(), symbolic.size(),
-                             missing ? fmt::format("; {} do not", missing) : "");
+    std::cout << fmt::format(
+        "cross-check: {} of the corpus's {} transition classes ({} cases, {} changed) fall in {} of the {} "
+        "classes of the symbolic diff, with the flags and counts of their example cases allowed{}\n",
+        t.order.size() - missing, t.order.size(), corpus.cases(), t.changed, seen.size(), symbolic.size(),
+        missing ? fmt::format("; {} do not", missing) : "");
     return missing ? kFailed : kOk;
   }
   if (!WriteReport(corpus.Report(), o.output, o.format)) return kOutputError;
@@ -777,15 +797,14 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
     rt::DecodedCase dc = decoder.Decode(text);
     if (!dc.issues.empty()) {
       for (const auto& is : dc.issues)
-        std::cerr << fmt::format("{}: error: {}: {} [invalid_case]\n", o.case_file, is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+        std::cerr << fmt::format("{}: error: {}: {} [invalid_case]\n", o.case_file,
+                                 is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
       return kFailed;
     }
     interp::Interpreter in(s.m());
     try {
       outcome[k] = rt::FormatValue(in.EvalDecision(s.decision, dc.args, &traces[k]), s.dec().result, s.m().types);
-    } catch (const rt::EvalError& e) {
-      outcome[k] = fmt::format("error [{}]: {}", rt::Spelling(e.kind), e.message);
-    }
+    } catch (const rt::EvalError& e) { outcome[k] = fmt::format("error [{}]: {}", rt::Spelling(e.kind), e.message); }
   }
   // Align the rules of the two versions by label; find the first where they part.
   auto status = [](const interp::RuleTrace* t) -> std::string {
@@ -805,10 +824,11 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
   for (int k = 0; k < 2; ++k) {
     for (const auto& r : sides[k].dec().rules)
       if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
-    if (sides[k].dec().has_default && std::find(names.begin(), names.end(), "default") == names.end()) names.push_back("default");
+    if (sides[k].dec().has_default && std::find(names.begin(), names.end(), "default") == names.end())
+      names.push_back("default");
   }
-  std::string out = fmt::format("decision `{}` on {}\nold: {}\n  outcome: {}\nnew: {}\n  outcome: {}\n", o.decision, o.case_file,
-                                sides[0].Label(), outcome[0], sides[1].Label(), outcome[1]);
+  std::string out = fmt::format("decision `{}` on {}\nold: {}\n  outcome: {}\nnew: {}\n  outcome: {}\n", o.decision,
+                                o.case_file, sides[0].Label(), outcome[0], sides[1].Label(), outcome[1]);
   if (outcome[0] == outcome[1]) out += "the outcome is the same under both versions\n";
   std::string first;
   std::string table;
@@ -820,16 +840,22 @@ int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
       if (!t) return std::string();
       return sides[k].Provision(t->rule);
     };
-    bool in_old = std::any_of(sides[0].dec().rules.begin(), sides[0].dec().rules.end(), [&](const ir::Rule& r) { return r.name == name; }) ||
+    bool in_old = std::any_of(sides[0].dec().rules.begin(), sides[0].dec().rules.end(),
+                              [&](const ir::Rule& r) { return r.name == name; }) ||
                   (name == "default" && sides[0].dec().has_default);
-    bool in_new = std::any_of(sides[1].dec().rules.begin(), sides[1].dec().rules.end(), [&](const ir::Rule& r) { return r.name == name; }) ||
+    bool in_new = std::any_of(sides[1].dec().rules.begin(), sides[1].dec().rules.end(),
+                              [&](const ir::Rule& r) { return r.name == name; }) ||
                   (name == "default" && sides[1].dec().has_default);
     if (!in_old) sa = "not in this version";
     if (!in_new) sb = "not in this version";
     // A rule that does not apply has the same effect as no rule: only differences in effect count.
-    auto effect = [](const std::string& st) { return st == "does not apply" || st == "not in this version" || st == "not reached" ? std::string() : st; };
+    auto effect = [](const std::string& st) {
+      return st == "does not apply" || st == "not in this version" || st == "not reached" ? std::string() : st;
+    };
     if (effect(sa) == effect(sb)) continue;
-    auto side = [&](int k, const std::string& st, const interp::RuleTrace* t) { return t ? st + " — " + prov(k, t) : st; };
+    auto side = [&](int k, const std::string& st, const interp::RuleTrace* t) {
+      return t ? st + " — " + prov(k, t) : st;
+    };
     std::string line = fmt::format("  `{}`: old {} | new {}\n", name, side(0, sa, a), side(1, sb, b));
     if (first.empty()) first = line;
     table += line;

@@ -13,18 +13,18 @@
 namespace edict::diff {
 
 struct DiffOptions {
-  std::string old_file;   // with new_file empty: old_file's version against its base
+  std::string old_file;  // with new_file empty: old_file's version against its base
   std::string new_file;
   std::string decision;
-  std::string cases;      // JSON Lines or CSV (- for stdin)
+  std::string cases;                  // JSON Lines or CSV (- for stdin)
   std::string input_format = "auto";  // auto (by extension), jsonl, csv
-  std::string format = "text";  // text, markdown, json
-  std::string output;     // empty: stdout
-  size_t examples = 3;    // example cases per transition class
-  size_t max_conjunctions = 6;  // symbolic: conjunctions listed per region (0: all of them)
+  std::string format = "text";        // text, markdown, json
+  std::string output;                 // empty: stdout
+  size_t examples = 3;                // example cases per transition class
+  size_t max_conjunctions = 6;        // symbolic: conjunctions listed per region (0: all of them)
   int threads = 0;
   bool progress = true;
-  bool cross_check = false;  // with cases: check that every corpus class is a symbolic one
+  bool cross_check = false;   // with cases: check that every corpus class is a symbolic one
   uint64_t max_errors = 100;  // with cases: error lines on stderr (0: every one)
 };
 

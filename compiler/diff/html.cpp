@@ -44,8 +44,9 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
 std::string HtmlBarChart(std::string_view id, std::string_view aria_label, const std::vector<Bar>& bars, double top) {
   const int row = 22, label_w = 460, bar_w = 380, width = label_w + bar_w + 90;
   size_t height = bars.size() * row + 4;
-  std::string h = fmt::format("<svg id=\"{}\" role=\"img\" aria-label=\"{}\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">\n",
-                              id, HtmlEscape(aria_label), width, height, width, height);
+  std::string h =
+      fmt::format("<svg id=\"{}\" role=\"img\" aria-label=\"{}\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">\n",
+                  id, HtmlEscape(aria_label), width, height, width, height);
   for (size_t i = 0; i < bars.size(); ++i) {
     const Bar& b = bars[i];
     std::string label = b.label;
@@ -56,11 +57,12 @@ std::string HtmlBarChart(std::string_view id, std::string_view aria_label, const
     }
     double w = std::max(top > 0 ? double(bar_w) * b.value / top : 0.0, 1.0);
     int y = int(i) * row + 2;
-    h += fmt::format("<a href=\"#{}\"><title>{}</title><text x=\"0\" y=\"{}\">{}</text>"
-                     "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#3b6fb6\"></rect>"
-                     "<text x=\"{:.1f}\" y=\"{}\">{}</text></a>\n",
-                     b.anchor, HtmlEscape(b.title), y + 14, HtmlEscape(label), label_w, y + 2, w, row - 6, label_w + w + 6,
-                     y + 14, HtmlEscape(b.shown));
+    h += fmt::format(
+        "<a href=\"#{}\"><title>{}</title><text x=\"0\" y=\"{}\">{}</text>"
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#3b6fb6\"></rect>"
+        "<text x=\"{:.1f}\" y=\"{}\">{}</text></a>\n",
+        b.anchor, HtmlEscape(b.title), y + 14, HtmlEscape(label), label_w, y + 2, w, row - 6, label_w + w + 6, y + 14,
+        HtmlEscape(b.shown));
   }
   return h + "</svg>\n";
 }

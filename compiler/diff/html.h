@@ -21,7 +21,7 @@ struct Bar {
   std::string title;   // the whole label, as a tooltip
   std::string anchor;  // id of the section the bar links to
   double value = 0;
-  std::string shown;   // the value as printed right of the bar
+  std::string shown;  // the value as printed right of the bar
 };
 std::string HtmlBarChart(std::string_view id, std::string_view aria_label, const std::vector<Bar>& bars, double top);
 

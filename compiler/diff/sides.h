@@ -55,8 +55,8 @@ struct Side {
   ProvisionParts Parts(uint32_t rule) const {
     const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
     int ins = r.name_range.file < m().file_instrument.size() ? m().file_instrument[r.name_range.file] : -1;
-    return {r.name, r.cite.empty() ? std::string() : r.cite.cite, ins >= 0 ? m().instruments[size_t(ins)].name : std::string(),
-            program->sources.Where(r.name_range)};
+    return {r.name, r.cite.empty() ? std::string() : r.cite.cite,
+            ins >= 0 ? m().instruments[size_t(ins)].name : std::string(), program->sources.Where(r.name_range)};
   }
   std::string ProvisionJson(uint32_t rule) const {
     const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];
@@ -70,8 +70,9 @@ struct Side {
 
 // Loads the two versions (two files, or one file against the version it amends), finds the
 // decision on each side and checks that their outcomes can be compared; reports problems.
-bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
-               std::unique_ptr<driver::Program> programs[2], Side* old_side, Side* new_side);
+bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file,
+               const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* old_side,
+               Side* new_side);
 
 // Report pieces shared by the corpus and the symbolic diff.
 // For outcomes that are records: the fields that differ, (field, old, new); null: that side failed.
@@ -80,7 +81,8 @@ std::vector<FieldChange> FieldChanges(const Side& s, const rt::Value* a, const r
 // {"version", "label", "effective", "file"} of a side.
 std::string SideJson(const Side& s);
 // {"outcome", "provisions"}, or {"outcome": null, "error": kind} when `error` is not empty.
-std::string VerdictJson(const Side& s, const std::string& error, const rt::Value& outcome, const std::vector<uint32_t>& deciding);
+std::string VerdictJson(const Side& s, const std::string& error, const rt::Value& outcome,
+                        const std::vector<uint32_t>& deciding);
 // "rule `aia` (15 CFR 740.27) [r1], ..."
 std::string ProvisionList(const Side& s, const std::vector<uint32_t>& deciding);
 
@@ -94,7 +96,7 @@ bool WriteReport(const std::string& report, const std::string& output, const std
 int CompileSides(Side* a, Side* b);
 
 // LoadSides, then CompileSides; returns an exit code.
-int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
-                   std::unique_ptr<driver::Program> programs[2], Side* a, Side* b);
+int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file,
+                   const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* a, Side* b);
 
 }  // namespace edict::diff

@@ -25,8 +25,8 @@ namespace edict::diff {
 using driver::kCompileError;
 using driver::kFailed;
 using driver::kInputError;
-using driver::kOutputError;
 using driver::kOk;
+using driver::kOutputError;
 
 namespace sym {
 
@@ -63,20 +63,21 @@ namespace {
 
 using namespace sym;
 
-
 // The finite parts of a value, as text; numbers and dates are `_`, and so are sets unless
 // `sets` (a class does not split on its flags).
 std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types, bool sets) {
   const rt::TypeInfo& ti = types.info(t);
   switch (ti.kind) {
-    case rt::TypeKind::Bool: case rt::TypeKind::Enum: case rt::TypeKind::Text:
-      return rt::FormatValue(v, t, types);
+    case rt::TypeKind::Bool:
+    case rt::TypeKind::Enum:
+    case rt::TypeKind::Text: return rt::FormatValue(v, t, types);
     case rt::TypeKind::Set: return sets ? rt::FormatValue(v, t, types) : "_";
     case rt::TypeKind::Record: {
       const auto& r = types.records[ti.ref];
       std::string s = "{";
       for (size_t i = 0; i < r.fields.size(); ++i)
-        s += (i ? ", " : "") + r.fields[i].name + ": " + Project((*v.AsRecord().fields)[i], r.fields[i].type, types, sets);
+        s += (i ? ", " : "") + r.fields[i].name + ": " +
+             Project((*v.AsRecord().fields)[i], r.fields[i].type, types, sets);
       return s + "}";
     }
     default: return "_";
@@ -94,7 +95,8 @@ std::string FullKey(const Side& s, const SideClass& sc) {
 
 // Whether a numeral is a decimal's value: in lowest terms, a numerator and a denominator below 2^127.
 bool Holdable(const z3::expr& v) {
-  return rt::Decimal::Parse(v.numerator().get_decimal_string(0)) && rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+  return rt::Decimal::Parse(v.numerator().get_decimal_string(0)) &&
+         rt::Decimal::Parse(v.denominator().get_decimal_string(0));
 }
 
 // Whether a decimal numeral is one a case file can give: a finite decimal expansion whose digits,
@@ -140,11 +142,11 @@ struct Encoding {
   smt::Encoder* enc_b = nullptr;
   std::vector<smt::Sym> inputs;
   std::unique_ptr<smt::DecisionSym> decs[2];
-  std::vector<smt::Atom> atoms;                // both sides' atoms, the old side's first
-  std::vector<z3::expr> indicators;            // one boolean per atom, equivalent to it
-  std::vector<std::set<unsigned>> atom_vars;   // the input variables (AST ids) each atom reads
+  std::vector<smt::Atom> atoms;               // both sides' atoms, the old side's first
+  std::vector<z3::expr> indicators;           // one boolean per atom, equivalent to it
+  std::vector<std::set<unsigned>> atom_vars;  // the input variables (AST ids) each atom reads
   z3::expr domain{c}, changed{c}, flags_differ{c};
-  std::vector<z3::expr> flags[2];              // per side, in the order of Encoder::Flags
+  std::vector<z3::expr> flags[2];  // per side, in the order of Encoder::Flags
 
   Encoding(z3::context& ctx, const Side& old_side, const Side& new_side) : c(ctx), a(old_side), b(new_side) {
     enc_a = std::make_unique<smt::Encoder>(c, a.m(), texts);
@@ -165,7 +167,8 @@ struct Encoding {
     const ir::Decision& db = b.dec();
     bool same = da.params.size() == db.params.size();
     for (size_t i = 0; same && i < da.params.size(); ++i)
-      same = da.params[i].name == db.params[i].name && enc_a->Shape(da.params[i].type) == enc_b->Shape(db.params[i].type);
+      same =
+          da.params[i].name == db.params[i].name && enc_a->Shape(da.params[i].type) == enc_b->Shape(db.params[i].type);
     return same && enc_a->Shape(da.result) == enc_b->Shape(db.result);
   }
 
@@ -190,7 +193,8 @@ struct Encoding {
     flags[0] = enc_a->Flags(decs[0]->outcome, a.dec().result);
     flags[1] = enc_b->Flags(decs[1]->outcome, b.dec().result);
     flags_differ = c.bool_val(false);
-    for (size_t i = 0; i < flags[0].size() && i < flags[1].size(); ++i) flags_differ = flags_differ || flags[0][i] != flags[1][i];
+    for (size_t i = 0; i < flags[0].size() && i < flags[1].size(); ++i)
+      flags_differ = flags_differ || flags[0][i] != flags[1][i];
   }
 
   // What one side gives in a model.
@@ -270,7 +274,9 @@ class Job {
   // `max_cubes`: conjunctions listed per region (0: all); at most two more are generalised, since
   // a new one may absorb earlier ones.
   Job(const Side& a, const Side& b, size_t max_cubes)
-      : e_(ctx_, a, b), max_cubes_(max_cubes ? max_cubes : SIZE_MAX), max_rounds_(max_cubes ? max_cubes + 2 : SIZE_MAX) {
+      : e_(ctx_, a, b),
+        max_cubes_(max_cubes ? max_cubes : SIZE_MAX),
+        max_rounds_(max_cubes ? max_cubes + 2 : SIZE_MAX) {
     e_.Build();
     implies_ = std::make_unique<z3::solver>(ctx_);
     implies_->add(e_.domain);
@@ -286,7 +292,10 @@ class Job {
     z3::solver& s = *class_;  // the class's rules; `changed` makes it the class
     s.push();
     s.add(rules);
-    struct Pop { z3::solver& s; ~Pop() { s.pop(); } } pop{s};
+    struct Pop {
+      z3::solver& s;
+      ~Pop() { s.pop(); }
+    } pop{s};
     // Flags: the witness answers one polarity of each; a check the other.
     for (int side = 0; side < 2; ++side) {
       const SideClass& sc = side ? k.new_c : k.old_c;
@@ -370,7 +379,8 @@ class Job {
   }
   Region Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first);
   void Count(Class& k, z3::solver& cls, const z3::expr& formula);
-  std::optional<std::set<uint32_t>> CountBySignature(const Class& k, z3::solver& cls, size_t v, const z3::expr& formula);
+  std::optional<std::set<uint32_t>> CountBySignature(const Class& k, z3::solver& cls, size_t v,
+                                                     const z3::expr& formula);
   int8_t AtomAt(size_t atom, size_t input, uint32_t member) {
     const smt::InputVar& iv = e_.enc_a->inputs()[input];
     const rt::TypeTable& types = e_.a.m().types;
@@ -423,7 +433,8 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
   std::vector<std::vector<bool>> counterexamples;  // atoms' values at points outside the formula
   for (;;) {
     z3::expr_vector assumptions(ctx_);
-    for (size_t i = 0; i < e_.atoms.size(); ++i) assumptions.push_back(values[i] ? e_.indicators[i] : !e_.indicators[i]);
+    for (size_t i = 0; i < e_.atoms.size(); ++i)
+      assumptions.push_back(values[i] ? e_.indicators[i] : !e_.indicators[i]);
     Cube cube;
     Limit(*implies_, kCheckLimit);
     auto res = implies_->check(assumptions);
@@ -438,7 +449,9 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
           if (z3::eq(e_.indicators[i], ind)) return std::make_pair(i, pos);
         return std::make_pair(e_.indicators.size(), pos);  // cannot happen: assumptions are indicators
       };
-      auto lit_expr = [&](const std::pair<size_t, bool>& l) { return l.second ? e_.indicators[l.first] : !e_.indicators[l.first]; };
+      auto lit_expr = [&](const std::pair<size_t, bool>& l) {
+        return l.second ? e_.indicators[l.first] : !e_.indicators[l.first];
+      };
       z3::expr_vector core = implies_->unsat_core();
       std::vector<std::pair<size_t, bool>> keep;
       for (unsigned i = 0; i < core.size(); ++i) keep.push_back(literal(core[int(i)]));
@@ -456,7 +469,8 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
         }
         ++trials;
         z3::expr_vector trial(ctx_);
-        for (size_t j = 0; j < keep.size(); ++j) if (j != i) trial.push_back(lit_expr(keep[j]));
+        for (size_t j = 0; j < keep.size(); ++j)
+          if (j != i) trial.push_back(lit_expr(keep[j]));
         z3::check_result r = implies_->check(trial);
         if (r == z3::unsat) {  // the trial's core may drop more than one condition
           z3::expr_vector tcore = implies_->unsat_core();
@@ -465,8 +479,10 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
           std::vector<std::pair<size_t, bool>> kept;
           size_t before = i;
           for (size_t j = 0; j < keep.size(); ++j) {
-            if (j != i && in_core.count(keep[j])) kept.push_back(keep[j]);
-            else if (j < i) --before;
+            if (j != i && in_core.count(keep[j]))
+              kept.push_back(keep[j]);
+            else if (j < i)
+              --before;
           }
           keep = std::move(kept);
           i = before;
@@ -534,7 +550,8 @@ void Job::Count(Class& k, z3::solver& cls, const z3::expr& formula) {
 // v is replaced, so they are interchangeable, and one check per group of them decides the group.
 // A subterm's value at a member is the subterm with v replaced, simplified: Z3 shares equal terms,
 // so equal ids mean equal values.
-std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solver& cls, size_t v, const z3::expr& formula) {
+std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solver& cls, size_t v,
+                                                        const z3::expr& formula) {
   const smt::InputVar& iv = e_.enc_a->inputs()[v];
   unsigned id = iv.var.id();
   // Per node: bit 1, reads v; bit 2, reads another input.
@@ -573,9 +590,9 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
     for (const auto* row : rows) key.push_back((*row)[m].id());
     groups[key].push_back(m);
   }
-  // Which groups the class reaches. A group is reached without a check when a cube of the region (each implies the class when the
-  // region is exact and is the class's) allows its first member: the cube's conditions on v all
-  // hold there, and its other conditions do not read v (they hold at the point it came from).
+  // Which groups the class reaches. A group is reached without a check when a cube of the region (each implies the
+  // class when the region is exact and is the class's) allows its first member: the cube's conditions on v all hold
+  // there, and its other conditions do not read v (they hold at the point it came from).
   std::set<uint32_t> members;
   std::vector<const std::vector<uint32_t>*> open;
   bool cubes = k.region.exact && !k.region_and_flags;
@@ -586,8 +603,10 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
         if (e_.atom_vars[i].count(id) && AtomAt(i, v, ms.front()) != int8_t(pos)) return false;
       return true;
     };
-    if (cubes && std::any_of(k.region.cubes.begin(), k.region.cubes.end(), allows)) members.insert(ms.begin(), ms.end());
-    else open.push_back(&ms);
+    if (cubes && std::any_of(k.region.cubes.begin(), k.region.cubes.end(), allows))
+      members.insert(ms.begin(), ms.end());
+    else
+      open.push_back(&ms);
   }
   for (const auto* ms : open) {  // `cls` holds the class: domain, rules and a change of verdict
     z3::expr_vector as(ctx_);
@@ -637,18 +656,17 @@ bool Symbolic::Replay(Class& k, std::string* why) {
       interp::DecisionTrace trace;
       SideClass got;
       try {
-        rt::Value v = engine ? runner.Eval(s.decision, k.witness, &trace) : in.EvalDecision(s.decision, k.witness, &trace);
+        rt::Value v =
+            engine ? runner.Eval(s.decision, k.witness, &trace) : in.EvalDecision(s.decision, k.witness, &trace);
         got.outcome = v;
         for (const auto& rt_ : trace.rules)
           if (rt_.decided) got.deciding.push_back(rt_.rule);
         if (got.deciding.empty()) got.deciding.push_back(UINT32_MAX);
-      } catch (const rt::EvalError& err) {
-        got.error = 1 + int(err.kind);
-      }
+      } catch (const rt::EvalError& err) { got.error = 1 + int(err.kind); }
       std::string expected = FullKey(s, want), actual = FullKey(s, got);
       if (expected != actual) {
-        *why = fmt::format("on `{}` the {} gives {} where the encoding predicts {}", s.Name(), engine ? "JIT" : "interpreter",
-                           actual, expected);
+        *why = fmt::format("on `{}` the {} gives {} where the encoding predicts {}", s.Name(),
+                           engine ? "JIT" : "interpreter", actual, expected);
         return false;
       }
     }
@@ -697,8 +715,10 @@ bool Symbolic::RunJobs(bool regions) {
       Job job(a_, b_, o_.max_conjunctions);
       for (size_t t = w; t < tasks.size(); t += kWorkers) {
         const Task& task = tasks[t];
-        if (task.cls != SIZE_MAX) job.RunClass(f_.classes[task.cls], f_.global_flags, regions);
-        else f_.global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
+        if (task.cls != SIZE_MAX)
+          job.RunClass(f_.classes[task.cls], f_.global_flags, regions);
+        else
+          f_.global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
       }
     } catch (const smt::Unsupported&) {
       failed = true;  // cannot happen: the enumeration encoded the same decisions
@@ -716,9 +736,10 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
   const ir::Decision& da = a_.dec();
   e_ = std::make_unique<Encoding>(ctx_, a_, b_);
   if (!e_->SameShape()) {
-    std::cerr << fmt::format("error: the symbolic diff needs both versions of `{}` to take the same inputs and give the same "
-                             "outcome type (the same fields, units, enum members and domains); use --cases for a corpus diff\n",
-                             o_.decision);
+    std::cerr << fmt::format(
+        "error: the symbolic diff needs both versions of `{}` to take the same inputs and give the same "
+        "outcome type (the same fields, units, enum members and domains); use --cases for a corpus diff\n",
+        o_.decision);
     return kFailed;
   }
   try {
@@ -790,16 +811,19 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     }
     bool holdable = true;  // without a finite expansion, a decimal can still be a value (1/3)
     for (const auto& iv : e_->enc_a->inputs())
-      if (!finite && a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !Holdable(wm.eval(iv.var, true))) holdable = false;
+      if (!finite && a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !Holdable(wm.eval(iv.var, true)))
+        holdable = false;
     if (!holdable) {
       // Only values no decimal can hold reach this class (a numerator of 2^127 or more in lowest
       // terms, which the domain, a bound on magnitudes, admits): near 2^127, where the encoding's
       // overflow (by magnitude) is not the engines' (by numerator). It is not reported.
-      f_.status = "incomplete: a change of verdict was found only at values near 2^127 that no decimal can hold, "
-                  "where the encoding of overflow is not exact; it is not reported";
+      f_.status =
+          "incomplete: a change of verdict was found only at values near 2^127 that no decimal can hold, "
+          "where the encoding of overflow is not exact; it is not reported";
       continue;
     }
-    for (size_t i = 0; i < da.params.size(); ++i) k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
+    for (size_t i = 0; i < da.params.size(); ++i)
+      k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
     k.witness_json = "{";
     for (size_t i = 0; i < da.params.size(); ++i)
       k.witness_json += (i ? "," : "") + rt::JsonQuote(da.params[i].name) + ":" +
@@ -809,15 +833,17 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     f_.classes.push_back(std::move(k));
   }
   // Every witness runs on both engines and both versions before anything is reported.
-  if (debug) std::cerr << fmt::format("{} classes found in {:.3f} s; waiting for the engines\n", f_.classes.size(), since(t0));
+  if (debug)
+    std::cerr << fmt::format("{} classes found in {:.3f} s; waiting for the engines\n", f_.classes.size(), since(t0));
   if (engines_)
     if (int rc = engines_(); rc != kOk) return rc;
   for (Class& k : f_.classes) {
     std::string why;
     if (!Replay(k, &why)) {
-      std::cerr << fmt::format("internal error: a witness of the symbolic diff does not replay ({}); the encoding disagrees with "
-                               "the engines, please report this\n  witness: {}\n",
-                               why, k.witness_json);
+      std::cerr << fmt::format(
+          "internal error: a witness of the symbolic diff does not replay ({}); the encoding disagrees with "
+          "the engines, please report this\n  witness: {}\n",
+          why, k.witness_json);
       return kFailed;
     }
   }
@@ -852,10 +878,12 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
 
 }  // namespace
 
-std::string ClassKey(const Side& s, const std::string& error, const rt::Value* outcome, const std::vector<uint32_t>& deciding) {
+std::string ClassKey(const Side& s, const std::string& error, const rt::Value* outcome,
+                     const std::vector<uint32_t>& deciding) {
   if (!error.empty() || !outcome) return "error: " + error;
   std::string rules;
-  for (uint32_t r : deciding) rules += (rules.empty() ? "" : ",") + (r == UINT32_MAX ? std::string("default") : s.dec().rules[r].name);
+  for (uint32_t r : deciding)
+    rules += (rules.empty() ? "" : ",") + (r == UINT32_MAX ? std::string("default") : s.dec().rules[r].name);
   return "[" + rules + "] " + Project(*outcome, s.dec().result, s.m().types, false);
 }
 
@@ -865,7 +893,8 @@ namespace {
 // (through its lets, the helpers and the decisions it calls); a sum of n terms counts n - 1.
 class ArithmeticDepth {
  public:
-  explicit ArithmeticDepth(const ir::Module& m) : m_(m), expr_(m.exprs.size(), kUnknown), decision_(m.decisions.size(), kUnknown) {}
+  explicit ArithmeticDepth(const ir::Module& m)
+      : m_(m), expr_(m.exprs.size(), kUnknown), decision_(m.decisions.size(), kUnknown) {}
 
   size_t Decision(uint32_t d) {
     if (decision_[d] != kUnknown) return decision_[d];
@@ -887,13 +916,23 @@ class ArithmeticDepth {
     const ir::Expr& e = m_.exprs[id];
     size_t below = 0, own = 0;
     auto sub = [&](ir::ExprId k) { below = std::max(below, Expr(k, dec)); };
-    auto list = [&](uint32_t start, uint32_t n) { for (uint32_t i = 0; i < n; ++i) sub(m_.extra[start + i]); };
+    auto list = [&](uint32_t start, uint32_t n) {
+      for (uint32_t i = 0; i < n; ++i) sub(m_.extra[start + i]);
+    };
     switch (e.op) {
-      case ir::Op::Error: case ir::Op::BoolLit: case ir::Op::IntLit: case ir::Op::DecLit: case ir::Op::DateLit:
-      case ir::Op::DurLit: case ir::Op::TextLit: case ir::Op::EnumLit: case ir::Op::Local: case ir::Op::Const:
-        break;
+      case ir::Op::Error:
+      case ir::Op::BoolLit:
+      case ir::Op::IntLit:
+      case ir::Op::DecLit:
+      case ir::Op::DateLit:
+      case ir::Op::DurLit:
+      case ir::Op::TextLit:
+      case ir::Op::EnumLit:
+      case ir::Op::Local:
+      case ir::Op::Const: break;
       case ir::Op::LetRef: sub(dec.lets[e.a].value); break;
-      case ir::Op::SetLit: case ir::Op::ListLit: list(e.a, e.b); break;
+      case ir::Op::SetLit:
+      case ir::Op::ListLit: list(e.a, e.b); break;
       case ir::Op::RecordLit: list(e.b, uint32_t(m_.types.records[e.a].fields.size())); break;
       case ir::Op::Call:
         list(e.b, uint32_t(m_.defs[e.a].params.size()));
@@ -914,18 +953,56 @@ class ArithmeticDepth {
         sub(e.a);
         for (uint32_t i = 0; i < e.c; ++i) sub(m_.extra[e.b + 2 * i + 1]);
         break;
-      case ir::Op::If: sub(e.a); sub(e.b); sub(e.c); break;
-      case ir::Op::Exists: case ir::Op::Forall: sub(e.b); sub(e.c); break;
-      case ir::Op::Not: case ir::Op::IntToDec: sub(e.a); break;
-      case ir::Op::IntNeg: case ir::Op::DecNeg: case ir::Op::DurNeg: sub(e.a); own = 1; break;
-      case ir::Op::IntAdd: case ir::Op::IntSub: case ir::Op::IntMul: case ir::Op::DecAdd: case ir::Op::DecSub:
-      case ir::Op::DecMul: case ir::Op::DecDiv: case ir::Op::DurAdd: case ir::Op::DurSub: case ir::Op::DurMul:
-        sub(e.a); sub(e.b); own = 1;
+      case ir::Op::If:
+        sub(e.a);
+        sub(e.b);
+        sub(e.c);
         break;
-      case ir::Op::And: case ir::Op::Or: case ir::Op::DateAddDur: case ir::Op::DateSubDur: case ir::Op::DateDiff:
-      case ir::Op::Eq: case ir::Op::Ne: case ir::Op::Lt: case ir::Op::Le: case ir::Op::Gt: case ir::Op::Ge:
-      case ir::Op::SetHas: case ir::Op::ListHas: case ir::Op::SetUnion: case ir::Op::SetInter: case ir::Op::SetMinus:
-        sub(e.a); sub(e.b);
+      case ir::Op::Exists:
+      case ir::Op::Forall:
+        sub(e.b);
+        sub(e.c);
+        break;
+      case ir::Op::Not:
+      case ir::Op::IntToDec: sub(e.a); break;
+      case ir::Op::IntNeg:
+      case ir::Op::DecNeg:
+      case ir::Op::DurNeg:
+        sub(e.a);
+        own = 1;
+        break;
+      case ir::Op::IntAdd:
+      case ir::Op::IntSub:
+      case ir::Op::IntMul:
+      case ir::Op::DecAdd:
+      case ir::Op::DecSub:
+      case ir::Op::DecMul:
+      case ir::Op::DecDiv:
+      case ir::Op::DurAdd:
+      case ir::Op::DurSub:
+      case ir::Op::DurMul:
+        sub(e.a);
+        sub(e.b);
+        own = 1;
+        break;
+      case ir::Op::And:
+      case ir::Op::Or:
+      case ir::Op::DateAddDur:
+      case ir::Op::DateSubDur:
+      case ir::Op::DateDiff:
+      case ir::Op::Eq:
+      case ir::Op::Ne:
+      case ir::Op::Lt:
+      case ir::Op::Le:
+      case ir::Op::Gt:
+      case ir::Op::Ge:
+      case ir::Op::SetHas:
+      case ir::Op::ListHas:
+      case ir::Op::SetUnion:
+      case ir::Op::SetInter:
+      case ir::Op::SetMinus:
+        sub(e.a);
+        sub(e.b);
         break;
     }
     return expr_[id] = below + own;
@@ -944,13 +1021,18 @@ constexpr size_t kFlattenDepth = 64;
 
 struct FlattenOff {
   bool on;
-  explicit FlattenOff(bool b) : on(b) { if (on) z3::set_param("rewriter.flat", false); }
-  ~FlattenOff() { if (on) z3::set_param("rewriter.flat", true); }
+  explicit FlattenOff(bool b) : on(b) {
+    if (on) z3::set_param("rewriter.flat", false);
+  }
+  ~FlattenOff() {
+    if (on) z3::set_param("rewriter.flat", true);
+  }
 };
 
 }  // namespace
 
-int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out, const std::function<int()>& engines) {
+int RunSymbolic(const DiffOptions& o, Side& a, Side& b, std::vector<SymbolicClass>* out,
+                const std::function<int()>& engines) {
   size_t depth = ArithmeticDepth(a.m()).Decision(a.decision);
   if (depth <= kFlattenDepth) depth = ArithmeticDepth(b.m()).Decision(b.decision);
   FlattenOff flat(depth > kFlattenDepth);
@@ -978,7 +1060,8 @@ void EnumWalk(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types, cons
     out.emplace_back(path, rt::FormatValue(v, t, types));
   } else if (ti.kind == rt::TypeKind::Record) {
     const auto& r = types.records[ti.ref];
-    for (size_t i = 0; i < r.fields.size(); ++i) EnumWalk((*v.AsRecord().fields)[i], r.fields[i].type, types, path + "." + r.fields[i].name, out);
+    for (size_t i = 0; i < r.fields.size(); ++i)
+      EnumWalk((*v.AsRecord().fields)[i], r.fields[i].type, types, path + "." + r.fields[i].name, out);
   }
 }
 }  // namespace
@@ -986,7 +1069,8 @@ void EnumWalk(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types, cons
 std::vector<std::pair<std::string, std::string>> EnumInputs(const Side& s, const std::vector<rt::Value>& args) {
   std::vector<std::pair<std::string, std::string>> out;
   const ir::Decision& d = s.dec();
-  for (size_t p = 0; p < d.params.size() && p < args.size(); ++p) EnumWalk(args[p], d.params[p].type, s.m().types, d.params[p].name, out);
+  for (size_t p = 0; p < d.params.size() && p < args.size(); ++p)
+    EnumWalk(args[p], d.params[p].type, s.m().types, d.params[p].name, out);
   return out;
 }
 

@@ -18,7 +18,8 @@ namespace edict::diff {
 // and the outcome's finite parts (booleans, enums, texts). Numbers are left out, as `_`, since
 // they may take infinitely many values; so are sets, whose members are flags that a class
 // reports (which it always, sometimes or never has) rather than splits on.
-std::string ClassKey(const Side& s, const std::string& error, const rt::Value* outcome, const std::vector<uint32_t>& deciding);
+std::string ClassKey(const Side& s, const std::string& error, const rt::Value* outcome,
+                     const std::vector<uint32_t>& deciding);
 
 // The flags of an outcome: one per member of each set in it, in the order of the outcome type.
 std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome);

@@ -20,9 +20,11 @@ class Writer {
   Writer(const DiffOptions& o, const Side& a, const Side& b, const Findings& f)
       : o_(o), a_(a), b_(b), f_(f), types_(a.m().types) {
     for (const FlagName& fl : f_.flag_names)
-      if (std::find(flag_fields_.begin(), flag_fields_.end(), fl.field) == flag_fields_.end()) flag_fields_.push_back(fl.field);
+      if (std::find(flag_fields_.begin(), flag_fields_.end(), fl.field) == flag_fields_.end())
+        flag_fields_.push_back(fl.field);
     for (size_t i = 0; i < f_.flag_names.size(); ++i)
-      if ((f_.global_flags[0][i].status & kCanHave) || (f_.global_flags[1][i].status & kCanHave)) live_flags_.push_back(i);
+      if ((f_.global_flags[0][i].status & kCanHave) || (f_.global_flags[1][i].status & kCanHave))
+        live_flags_.push_back(i);
   }
 
   std::string Json() const;
@@ -53,7 +55,8 @@ class Writer {
   // A class's headline: the fields that change, or its two verdicts.
   std::string What(const Class& k) const {
     std::string what;
-    for (const auto& [fld, x, y] : Changes(k)) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", fld, x, y);
+    for (const auto& [fld, x, y] : Changes(k))
+      what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", fld, x, y);
     if (!what.empty()) return what;
     bool record = types_.kind(a_.dec().result) == rt::TypeKind::Record;
     if (record && !k.old_c.error && !k.new_c.error) return "flags change";
@@ -77,7 +80,8 @@ class Writer {
     for (size_t i = 0; i < rec.fields.size(); ++i) {
       rt::TypeKind kind = types_.kind(rec.fields[i].type);
       if (kind != rt::TypeKind::Bool && kind != rt::TypeKind::Enum) continue;
-      s += (s.empty() ? "" : " \u00b7 ") + rt::FormatValue((*sc.outcome.AsRecord().fields)[i], rec.fields[i].type, types_);
+      s += (s.empty() ? "" : " \u00b7 ") +
+           rt::FormatValue((*sc.outcome.AsRecord().fields)[i], rec.fields[i].type, types_);
     }
     return s.empty() ? rt::FormatValue(sc.outcome, t, types_) : s;
   }
@@ -105,8 +109,10 @@ class Writer {
     for (size_t i = 0; i < f_.flag_names.size(); ++i) {
       if (f_.flag_names[i].field != field) continue;
       uint8_t st = k.flags[side][i];
-      if (st == kCanHave) always += (always.empty() ? "" : ", ") + f_.flag_names[i].member;
-      else if (st == (kCanHave | kCanLack)) maybe += (maybe.empty() ? "" : ", ") + f_.flag_names[i].member;
+      if (st == kCanHave)
+        always += (always.empty() ? "" : ", ") + f_.flag_names[i].member;
+      else if (st == (kCanHave | kCanLack))
+        maybe += (maybe.empty() ? "" : ", ") + f_.flag_names[i].member;
     }
     return "{" + always + "}" + (maybe.empty() ? "" : " + maybe {" + maybe + "}");
   }
@@ -139,7 +145,8 @@ class Writer {
     for (uint32_t rule : sc.deciding) {
       auto p = S(side).Parts(rule);
       rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\">[{}] {}</span><br>", HtmlEscape(p.rule),
-                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument), HtmlEscape(p.at));
+                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument),
+                          HtmlEscape(p.at));
     }
     return rows;
   }
@@ -160,7 +167,9 @@ class Writer {
 };
 
 std::string Writer::Json() const {
-  auto verdict_json = [&](const Side& s, const SideClass& sc) { return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding); };
+  auto verdict_json = [&](const Side& s, const SideClass& sc) {
+    return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding);
+  };
   std::string cls, flags;
   for (size_t i : live_flags_) {
     std::string sides;
@@ -169,13 +178,14 @@ std::string Writer::Json() const {
       sides += fmt::format(",\"{}\":{{\"status\":\"{}\"{}}}", side ? "new" : "old", StatusName(g.status),
                            g.status == (kCanHave | kCanLack) ? ",\"region\":" + RegionJson(g.region, false) : "");
     }
-    flags += fmt::format("{}{{\"flag\":{}{}}}", flags.empty() ? "" : ",", rt::JsonQuote(f_.flag_names[i].Label()), sides);
+    flags +=
+        fmt::format("{}{{\"flag\":{}{}}}", flags.empty() ? "" : ",", rt::JsonQuote(f_.flag_names[i].Label()), sides);
   }
   for (const Class& k : f_.classes) {
     std::string ch, counts, kflags;
     for (const auto& [fld, x, y] : Changes(k))
-      ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(fld), rt::JsonQuote(x),
-                        rt::JsonQuote(y));
+      ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(fld),
+                        rt::JsonQuote(x), rt::JsonQuote(y));
     for (const auto& [v, ms] : k.counts) {
       std::string names;
       for (uint32_t m : ms) names += (names.empty() ? "" : ",") + rt::JsonQuote(Members(v)[m]);
@@ -189,14 +199,16 @@ std::string Writer::Json() const {
       kflags += fmt::format("{}{{\"flag\":{},\"old\":{},\"new\":{}}}", kflags.empty() ? "" : ",",
                             rt::JsonQuote(f_.flag_names[i].Label()), st(0), st(1));
     }
-    cls += fmt::format("{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},\"counts\":[{}],\"witness\":{}}}",
-                       cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, kflags,
-                       RegionJson(k.region, k.region_and_flags), counts, k.witness_json);
+    cls += fmt::format(
+        "{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},\"counts\":[{}],\"witness\":{}}}",
+        cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, kflags,
+        RegionJson(k.region, k.region_and_flags), counts, k.witness_json);
   }
-  return fmt::format("{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-                     "\"flags\":[{}],\"classes\":[{}]}}\n",
-                     rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
-                     rt::JsonQuote(f_.status), flags, cls);
+  return fmt::format(
+      "{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
+      "\"flags\":[{}],\"classes\":[{}]}}\n",
+      rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
+      rt::JsonQuote(f_.status), flags, cls);
 }
 
 std::string Writer::Text(bool md) const {
@@ -204,16 +216,20 @@ std::string Writer::Text(bool md) const {
   r += fmt::format("{}Symbolic verdict diff of `{}`\n\n", h1, o_.decision);
   r += fmt::format("{}old: {}\n{}new: {}\n", bullet, a_.Label(), bullet, b_.Label());
   size_t bounded = BoundedFields();
-  r += fmt::format("{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the rules\n",
-                   bullet, bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
-  r += fmt::format("{}result: {} transition class{}; {}\n\n", bullet, f_.classes.size(), f_.classes.size() == 1 ? "" : "es",
-                   f_.complete() ? std::string("complete: Z3 proved that no other change of verdict exists") : f_.status);
+  r += fmt::format(
+      "{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the "
+      "rules\n",
+      bullet, bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  r += fmt::format(
+      "{}result: {} transition class{}; {}\n\n", bullet, f_.classes.size(), f_.classes.size() == 1 ? "" : "es",
+      f_.complete() ? std::string("complete: Z3 proved that no other change of verdict exists") : f_.status);
   if (!live_flags_.empty()) {
     r += fmt::format("{}Flags\n\n", md ? h2 : "");
     r += "The members of set-valued fields of the outcome are flags: classes do not split on them, but say which\n"
          "flags each side always, sometimes (maybe) or never has. Where each flag holds:\n\n";
     for (size_t i : live_flags_) {
-      r += fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + f_.flag_names[i].Label() + "`" : f_.flag_names[i].Label());
+      r +=
+          fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + f_.flag_names[i].Label() + "`" : f_.flag_names[i].Label());
       for (int side = 0; side < 2; ++side) {
         const GlobalFlag& g = f_.global_flags[side][i];
         if (g.status == (kCanHave | kCanLack)) {
@@ -221,7 +237,8 @@ std::string Writer::Text(bool md) const {
                            g.region.cubes.size() > 1 ? " any of" : "");
           r += RegionLines(g.region, md, md ? "    " : "       ");
         } else {
-          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(), StatusName(g.status));
+          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
+                           StatusName(g.status));
         }
       }
     }
@@ -237,14 +254,16 @@ std::string Writer::Text(bool md) const {
     r += fmt::format("{}old ({}): {}\n", ind, a_.Name(), Provisions(0, k.old_c));
     r += fmt::format("{}new ({}): {}\n", ind, b_.Name(), Provisions(1, k.new_c));
     for (const std::string& field : flag_fields_) {
-      std::string o = k.old_c.error ? "error" : FlagSet(k, 0, field), n = k.new_c.error ? "error" : FlagSet(k, 1, field);
+      std::string o = k.old_c.error ? "error" : FlagSet(k, 0, field),
+                  n = k.new_c.error ? "error" : FlagSet(k, 1, field);
       if (o == "{}" && n == "{}") continue;
       r += fmt::format("{}{}: {} -> {}\n", ind, field.empty() ? "outcome" : field, o, n);
     }
     r += fmt::format("{}where{}:\n", ind, k.region.cubes.size() > 1 ? " any of" : "");
     r += RegionLines(k.region, md, md ? "  " : "     ");
     if (k.region_and_flags) r += fmt::format("{}and the flags differ (see above)\n", ind);
-    if (!k.region.exact) r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
+    if (!k.region.exact)
+      r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
     if (!k.counts.empty()) {
       std::string cs;
       for (const auto& [v, ms] : k.counts) {
@@ -274,7 +293,8 @@ std::string Writer::Html() const {
     v.push_back(s);
     return v.size() - 1;
   };
-  for (size_t i = 0; i < cls.size(); ++i) cells[{index(rows, Short(0, cls[i].old_c)), index(cols, Short(1, cls[i].new_c))}].push_back(i);
+  for (size_t i = 0; i < cls.size(); ++i)
+    cells[{index(rows, Short(0, cls[i].old_c)), index(cols, Short(1, cls[i].new_c))}].push_back(i);
   size_t most = 0;
   for (const auto& [rc, ks] : cells) most = std::max(most, ks.size());
   size_t meters = 0;
@@ -287,9 +307,10 @@ std::string Writer::Html() const {
   h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(a_.Label()));
   h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(b_.Label()));
   size_t bounded = BoundedFields();
-  h += fmt::format("<tr><th>inputs</th><td>every case inside the declared domains ({} bounded field{}), over {} atomic "
-                   "condition{} of the rules</td></tr>\n",
-                   bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  h += fmt::format(
+      "<tr><th>inputs</th><td>every case inside the declared domains ({} bounded field{}), over {} atomic "
+      "condition{} of the rules</td></tr>\n",
+      bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
   h += fmt::format("<tr><th>result</th><td id=\"result\">{} transition class{}; {}</td></tr>\n</table>\n", cls.size(),
                    cls.size() == 1 ? "" : "es",
                    f_.complete() ? "<b>complete</b>: Z3 proved that no other change of verdict exists"
@@ -299,9 +320,10 @@ std::string Writer::Html() const {
     h += "<p>No input changes verdict.</p>\n";
   } else {
     h += "<h2>Transition classes</h2>\n";
-    h += fmt::format("<p>Old verdict (rows) against new verdict (columns), as <code>{}</code>; each cell gives the classes "
-                     "that move from its row to its column, and links to them. Darker cells hold more classes.</p>\n",
-                     HtmlEscape(ShortFields()));
+    h += fmt::format(
+        "<p>Old verdict (rows) against new verdict (columns), as <code>{}</code>; each cell gives the classes "
+        "that move from its row to its column, and links to them. Darker cells hold more classes.</p>\n",
+        HtmlEscape(ShortFields()));
     h += "<table class=\"matrix\" id=\"matrix\">\n<tr><th>old \\ new</th>";
     for (const std::string& c : cols) h += "<th>" + HtmlEscape(c) + "</th>";
     h += "</tr>\n";
@@ -316,10 +338,11 @@ std::string Writer::Html() const {
         const auto& ks = it->second;
         int alpha = int(15 + 60 * ks.size() / most);
         std::string links;
-        for (size_t k : ks) links += fmt::format("{}<a href=\"#class-{}\" title=\"{}\">{}</a>", links.empty() ? "" : " ", k + 1,
-                                                 HtmlEscape(What(cls[k])), k + 1);
-        h += fmt::format("<td class=\"cell\" data-n=\"{}\" style=\"background:rgba(59,111,182,.{:02})\">{}</td>", ks.size(),
-                         alpha, links);
+        for (size_t k : ks)
+          links += fmt::format("{}<a href=\"#class-{}\" title=\"{}\">{}</a>", links.empty() ? "" : " ", k + 1,
+                               HtmlEscape(What(cls[k])), k + 1);
+        h += fmt::format("<td class=\"cell\" data-n=\"{}\" style=\"background:rgba(59,111,182,.{:02})\">{}</td>",
+                         ks.size(), alpha, links);
       }
       h += "</tr>\n";
     }
@@ -327,14 +350,16 @@ std::string Writer::Html() const {
   }
 
   if (!live_flags_.empty()) {
-    h += "<h2>Flags</h2>\n<p>The members of set-valued fields of the outcome are flags: classes do not split on them, but say "
+    h += "<h2>Flags</h2>\n<p>The members of set-valued fields of the outcome are flags: classes do not split on them, "
+         "but say "
          "which flags each side always, sometimes or never has. Where each flag holds:</p>\n";
     h += "<table>\n<tr><th>flag</th><th>old</th><th>new</th></tr>\n";
     for (size_t i : live_flags_) {
       h += "<tr><td><code>" + HtmlEscape(f_.flag_names[i].Label()) + "</code></td>";
       for (int side = 0; side < 2; ++side) {
         const GlobalFlag& g = f_.global_flags[side][i];
-        h += "<td>" + (g.status == (kCanHave | kCanLack) ? "where any of:\n" + RegionHtml(g.region) : StatusName(g.status)) +
+        h += "<td>" +
+             (g.status == (kCanHave | kCanLack) ? "where any of:\n" + RegionHtml(g.region) : StatusName(g.status)) +
              "</td>";
       }
       h += "</tr>\n";
@@ -348,11 +373,13 @@ std::string Writer::Html() const {
     h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
     for (int side = 0; side < 2; ++side) {
       const SideClass& sc = side ? k.new_c : k.old_c;
-      h += fmt::format("<tr class=\"{}\"><th>{} ({})</th><td>{}</td><td><code>{}</code></td></tr>\n", side ? "new" : "old",
-                       side ? "new" : "old", HtmlEscape(S(side).Name()), ProvisionsHtml(side, sc), HtmlEscape(Short(side, sc)));
+      h += fmt::format("<tr class=\"{}\"><th>{} ({})</th><td>{}</td><td><code>{}</code></td></tr>\n",
+                       side ? "new" : "old", side ? "new" : "old", HtmlEscape(S(side).Name()), ProvisionsHtml(side, sc),
+                       HtmlEscape(Short(side, sc)));
     }
     for (const std::string& field : flag_fields_) {
-      std::string o = k.old_c.error ? "error" : FlagSet(k, 0, field), n = k.new_c.error ? "error" : FlagSet(k, 1, field);
+      std::string o = k.old_c.error ? "error" : FlagSet(k, 0, field),
+                  n = k.new_c.error ? "error" : FlagSet(k, 1, field);
       if (o == "{}" && n == "{}") continue;
       h += fmt::format("<tr><th>{}</th><td colspan=\"2\"><code>{}</code> &rarr; <code>{}</code></td></tr>\n",
                        HtmlEscape(field.empty() ? "outcome" : field), HtmlEscape(o), HtmlEscape(n));
@@ -361,24 +388,27 @@ std::string Writer::Html() const {
     h += fmt::format("<p>Where{}:</p>\n", k.region.cubes.size() > 1 ? " any of" : "");
     h += RegionHtml(k.region);
     if (k.region_and_flags) h += "<p>and the flags differ (see Flags).</p>\n";
-    if (!k.region.exact) h += "<p class=\"muted\">The conditions shown also need the outcome's computed values to match.</p>\n";
+    if (!k.region.exact)
+      h += "<p class=\"muted\">The conditions shown also need the outcome's computed values to match.</p>\n";
     if (!k.counts.empty()) {
       h += "<p>Counts:</p>\n<ul>\n";
       for (const auto& [v, ms] : k.counts) {
         size_t of = Members(v).size();
         const int w = 200;
         double bw = std::max(double(w) * double(ms.size()) / double(of), 1.0);
-        h += fmt::format("<li><code>{}</code>: {} of {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
-                         "aria-label=\"{} of {}\"><rect width=\"{}\" height=\"12\" fill=\"#e4e7eb\"></rect>"
-                         "<rect class=\"bar\" width=\"{:.1f}\" height=\"12\" fill=\"#3b6fb6\"></rect></svg>",
-                         HtmlEscape(f_.inputs[v].path), ms.size(), of, w, ms.size(), of, w, bw);
+        h += fmt::format(
+            "<li><code>{}</code>: {} of {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
+            "aria-label=\"{} of {}\"><rect width=\"{}\" height=\"12\" fill=\"#e4e7eb\"></rect>"
+            "<rect class=\"bar\" width=\"{:.1f}\" height=\"12\" fill=\"#3b6fb6\"></rect></svg>",
+            HtmlEscape(f_.inputs[v].path), ms.size(), of, w, ms.size(), of, w, bw);
         h += fmt::format("<details><summary>which</summary>{}</details></li>\n", HtmlEscape(MemberList(v, ms)));
       }
       h += "</ul>\n";
     }
-    h += fmt::format("<details><summary>witness (replayed on the interpreter and the JIT, both versions)</summary><pre>{}</pre>"
-                     "</details>\n</section>\n",
-                     HtmlEscape(k.witness_json));
+    h += fmt::format(
+        "<details><summary>witness (replayed on the interpreter and the JIT, both versions)</summary><pre>{}</pre>"
+        "</details>\n</section>\n",
+        HtmlEscape(k.witness_json));
   }
   h += HtmlTail(R"(  var sections = document.querySelectorAll("section.class");
   if (sections.length !== Number(document.body.dataset.classes)) problems.push("sections do not match classes");

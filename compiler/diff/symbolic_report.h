@@ -23,9 +23,9 @@ std::vector<FlagName> FlagNames(rt::TypeId t, const rt::TypeTable& types);
 
 // What one side gives in a class, read from a model of the encoding.
 struct SideClass {
-  int error = 0;                    // 1 + RtErrorKind, or 0
-  std::vector<uint32_t> deciding;   // winners; UINT32_MAX for the default
-  rt::Value outcome;                // decoded from the model (its finite parts name the class)
+  int error = 0;                   // 1 + RtErrorKind, or 0
+  std::vector<uint32_t> deciding;  // winners; UINT32_MAX for the default
+  rt::Value outcome;               // decoded from the model (its finite parts name the class)
 };
 
 // The runtime error of a side, spelled as `fails with` spells it; empty when there is none.
@@ -65,14 +65,14 @@ struct Class {
 struct Findings {
   std::string status = "complete";  // or why the enumeration stopped
   struct Literal {
-    std::string text, negated;      // the atom, and its negation, in Edict's syntax
+    std::string text, negated;  // the atom, and its negation, in Edict's syntax
   };
   std::vector<Literal> atoms;
   struct Input {
-    std::string path;               // t.destination
+    std::string path;  // t.destination
     rt::TypeId type;
   };
-  std::vector<Input> inputs;        // the leaves of the decision's inputs
+  std::vector<Input> inputs;  // the leaves of the decision's inputs
   std::vector<FlagName> flag_names;
   std::vector<GlobalFlag> global_flags[2];  // per side, in the order of flag_names
   std::vector<Class> classes;

@@ -76,9 +76,10 @@ class Batch {
     }
     // Writing the results over the cases would erase them before they are read.
     struct stat cases_st, out_st;
-    if (!o_.output.empty() && o_.output != "-" && fstat(fileno(in), &cases_st) == 0 && stat(o_.output.c_str(), &out_st) == 0 &&
-        cases_st.st_dev == out_st.st_dev && cases_st.st_ino == out_st.st_ino) {
-      std::cerr << fmt::format("error: the output `{}` is the cases file: writing it would erase the cases; choose another -o\n", o_.output);
+    if (!o_.output.empty() && o_.output != "-" && fstat(fileno(in), &cases_st) == 0 &&
+        stat(o_.output.c_str(), &out_st) == 0 && cases_st.st_dev == out_st.st_dev && cases_st.st_ino == out_st.st_ino) {
+      std::cerr << fmt::format(
+          "error: the output `{}` is the cases file: writing it would erase the cases; choose another -o\n", o_.output);
       if (in != stdin) std::fclose(in);
       return kUsage;
     }
@@ -109,12 +110,15 @@ class Batch {
     DiagnosticLimit errors(o_.max_errors);
     std::atomic<bool> stop{false};
     po.stop = &stop;
-    bool ok = RunLinePipeline(in, po, [this] { return MakeWorker(); }, [&](LineChunk& chunk) {
-      if (!out.Write(chunk.output)) stop = true;  // results are being lost: read no further
-      errors.Write(chunk.diagnostics);
-      cases_ += chunk.cases;
-      failed_ += chunk.failed;
-    }, &read_error);
+    bool ok = RunLinePipeline(
+        in, po, [this] { return MakeWorker(); },
+        [&](LineChunk& chunk) {
+          if (!out.Write(chunk.output)) stop = true;  // results are being lost: read no further
+          errors.Write(chunk.diagnostics);
+          cases_ += chunk.cases;
+          failed_ += chunk.failed;
+        },
+        &read_error);
     if (in != stdin) std::fclose(in);
     bool written = out.Close();
     errors.Finish();
@@ -136,14 +140,16 @@ class Batch {
       return kInputError;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::cerr << fmt::format("{} case{}: {} decided, {} failed", cases_, cases_ == 1 ? "" : "s", cases_ - failed_, failed_);
+    std::cerr << fmt::format("{} case{}: {} decided, {} failed", cases_, cases_ == 1 ? "" : "s", cases_ - failed_,
+                             failed_);
     if (o_.stats || progress_) {
-      std::cerr << fmt::format(" ({:.3f} s, {:.0f} cases/s, {} thread{}, engine {}", secs, double(cases_) / std::max(secs, 1e-9),
-                               threads, threads == 1 ? "" : "s", o_.engine);
+      std::cerr << fmt::format(" ({:.3f} s, {:.0f} cases/s, {} thread{}, engine {}", secs,
+                               double(cases_) / std::max(secs, 1e-9), threads, threads == 1 ? "" : "s", o_.engine);
       if (compiled && engine_.get()->from_cache()) std::cerr << ", code from the cache";
       if (engine_.valid() && !compiled)
-        std::cerr << fmt::format("; {} by the interpreter, the native code not being ready: its compilation was abandoned",
-                                 interpreted_.load());
+        std::cerr << fmt::format(
+            "; {} by the interpreter, the native code not being ready: its compilation was abandoned",
+            interpreted_.load());
       else if (interpreted_ > 0)
         std::cerr << fmt::format("; {} by the interpreter while it compiled", interpreted_.load());
       std::cerr << ")";
@@ -165,9 +171,7 @@ class Batch {
     };
     try {
       compiler_ = std::thread(compile);
-    } catch (const std::system_error&) {
-      compile();
-    }
+    } catch (const std::system_error&) { compile(); }
   }
 
   // Waits for the compilation if it is over or running while the batch stopped for another
@@ -250,7 +254,8 @@ class Batch {
         if (csv_in_) {
           ok = csv_.ToJson(row, this_line, &csv_json, &issues);
           csv_json.append(rt::CaseDecoder::kPadding, ' ');
-          ok = ok && decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding), slot, arena, &issues);
+          ok = ok && decoder.DecodeFlat(std::string_view(csv_json.data(), csv_json.size() - rt::CaseDecoder::kPadding),
+                                        slot, arena, &issues);
         } else {
           ok = decoder.DecodeFlat(row, slot, arena, &issues);
         }
@@ -290,12 +295,12 @@ class Batch {
         for (size_t i = 0; i < n; ++i) {
           std::vector<rt::Value> args;
           for (size_t k = 0; k < params_.size(); ++k)
-            args.push_back(rt::ReadFlat(base + i * stride + il.field_offsets[k], params_[k].type, p_.module.types, decoder.layouts()));
+            args.push_back(rt::ReadFlat(base + i * stride + il.field_offsets[k], params_[k].type, p_.module.types,
+                                        decoder.layouts()));
           try {
-            rt::WriteFlat(interp.EvalDecision(d_, args), dec_.result, p_.module.types, decoder.layouts(), outs + i * out_stride, arena);
-          } catch (const rt::EvalError& e) {
-            statuses[i] = int32_t(e.kind) + 1;
-          }
+            rt::WriteFlat(interp.EvalDecision(d_, args), dec_.result, p_.module.types, decoder.layouts(),
+                          outs + i * out_stride, arena);
+          } catch (const rt::EvalError& e) { statuses[i] = int32_t(e.kind) + 1; }
         }
       }
       // 3. Format, merging rejected lines back in order.
@@ -319,7 +324,10 @@ class Batch {
       std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
       diag += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line, where, is.message);
     }
-    std::string first = issues.empty() ? "" : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
+    std::string first =
+        issues.empty()
+            ? ""
+            : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
     if (o_.format == "jsonl") {
       std::string arr;
       for (const auto& is : issues)
@@ -327,7 +335,8 @@ class Batch {
                            is.field.empty() ? "null" : rt::JsonQuote(is.field), rt::JsonQuote(is.message));
       return fmt::format("{{\"line\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n", line, arr);
     }
-    if (o_.format == "csv") return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote("invalid_case: " + first));
+    if (o_.format == "csv")
+      return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote("invalid_case: " + first));
     return "error: invalid_case: " + first + "\n";
   }
 
@@ -336,7 +345,8 @@ class Batch {
   std::string FormatError(uint64_t line, const uint8_t* in, const rt::TypeLayout& il, const rt::Layouts& layouts,
                           interp::Interpreter& interp, std::string& diag) {
     std::vector<rt::Value> args;
-    for (size_t k = 0; k < params_.size(); ++k) args.push_back(rt::ReadFlat(in + il.field_offsets[k], params_[k].type, p_.module.types, layouts));
+    for (size_t k = 0; k < params_.size(); ++k)
+      args.push_back(rt::ReadFlat(in + il.field_offsets[k], params_[k].type, p_.module.types, layouts));
     std::string kind = "error", message, at;
     try {
       interp.EvalDecision(d_, args);
@@ -346,11 +356,13 @@ class Batch {
       message = e.message;
       at = e.range.file < p_.sources.size() ? p_.sources.Where(e.range) : "";
     }
-    diag += fmt::format("{}:{}: error: runtime error [{}]: {}{}\n", o_.cases, line, kind, message, at.empty() ? "" : " (" + at + ")");
+    diag += fmt::format("{}:{}: error: runtime error [{}]: {}{}\n", o_.cases, line, kind, message,
+                        at.empty() ? "" : " (" + at + ")");
     if (o_.format == "jsonl")
-      return fmt::format("{{\"line\":{},\"error\":{{\"kind\":{},\"message\":{},\"at\":{}}}}}\n", line, rt::JsonQuote(kind),
-                         rt::JsonQuote(message), at.empty() ? "null" : rt::JsonQuote(at));
-    if (o_.format == "csv") return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote(kind + ": " + message));
+      return fmt::format("{{\"line\":{},\"error\":{{\"kind\":{},\"message\":{},\"at\":{}}}}}\n", line,
+                         rt::JsonQuote(kind), rt::JsonQuote(message), at.empty() ? "null" : rt::JsonQuote(at));
+    if (o_.format == "csv")
+      return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote(kind + ": " + message));
     return "error: " + kind + ": " + message + "\n";
   }
 
@@ -366,9 +378,11 @@ class Batch {
 
   std::string FormatOutcome(uint64_t line, const uint8_t* out, const rt::Layouts& layouts) {
     const auto& types = p_.module.types;
-    if (o_.format == "lines") return rt::FormatValue(rt::ReadFlat(out, dec_.result, types, layouts), dec_.result, types) + "\n";
+    if (o_.format == "lines")
+      return rt::FormatValue(rt::ReadFlat(out, dec_.result, types, layouts), dec_.result, types) + "\n";
     rt::Value v = rt::ReadFlat(out, dec_.result, types, layouts);
-    if (o_.format == "jsonl") return fmt::format("{{\"line\":{},\"outcome\":{}}}\n", line, rt::ValueToJson(v, dec_.result, types));
+    if (o_.format == "jsonl")
+      return fmt::format("{{\"line\":{},\"outcome\":{}}}\n", line, rt::ValueToJson(v, dec_.result, types));
     // CSV: one column per leaf of the outcome.
     std::string row = std::to_string(line);
     std::function<void(const rt::Value&, rt::TypeId)> leaves = [&](const rt::Value& x, rt::TypeId t) {
@@ -427,7 +441,8 @@ int RunBatch(const Common& c, const BatchOptions& o) {
   Program p;
   Diagnostics d;
   bool ok = Load({o.file}, p, d);
-  if (!d.all().empty()) for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p.sources, c.color);
+  if (!d.all().empty())
+    for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p.sources, c.color);
   if (!ok) return kCompileError;
   int version = int(p.module.versions.size()) - 1;
   if (!o.as_of.empty()) {

@@ -15,10 +15,10 @@ struct BatchOptions {
   std::string output;                 // empty: standard output
   std::string engine = "jit";
   std::string as_of;
-  int threads = 0;                    // 0: every core
-  bool progress = true;               // shown only on a terminal
-  bool stats = false;                 // time and throughput in the summary (always on a terminal)
-  uint64_t max_errors = 100;          // error lines on stderr (0: every one)
+  int threads = 0;            // 0: every core
+  bool progress = true;       // shown only on a terminal
+  bool stats = false;         // time and throughput in the summary (always on a terminal)
+  uint64_t max_errors = 100;  // error lines on stderr (0: every one)
 };
 
 int RunBatch(const Common& c, const BatchOptions& o);

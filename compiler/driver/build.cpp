@@ -43,9 +43,12 @@ std::string CComment(const std::string& s) {
   std::string r;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) r += '?';
-    else if (c == '*' && ((i + 1 < s.size() && s[i + 1] == '/') || (i > 0 && s[i - 1] == '/'))) r += '_';
-    else r += s[i];
+    if (c < 0x20 || c == 0x7f)
+      r += '?';
+    else if (c == '*' && ((i + 1 < s.size() && s[i + 1] == '/') || (i > 0 && s[i - 1] == '/')))
+      r += '_';
+    else
+      r += s[i];
   }
   return r;
 }
@@ -56,9 +59,12 @@ std::string CString(const std::string& s) {
   std::string r;
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\' || c == '?') r += '\\', r += ch;
-    else if (c < 0x20 || c == 0x7f) r += fmt::format("\\{:03o}", c);
-    else r += ch;
+    if (c == '"' || c == '\\' || c == '?')
+      r += '\\', r += ch;
+    else if (c < 0x20 || c == 0x7f)
+      r += fmt::format("\\{:03o}", c);
+    else
+      r += ch;
   }
   return r;
 }
@@ -68,7 +74,9 @@ std::string ShellWords(const std::vector<std::string>& argv) {
   std::string r;
   for (const auto& a : argv) {
     if (!r.empty()) r += ' ';
-    bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:") == std::string::npos;
+    bool plain =
+        !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:") ==
+                          std::string::npos;
     if (plain) {
       r += a;
       continue;
@@ -137,7 +145,8 @@ class HeaderWriter {
     done_.insert(r);
     const auto& rec = m_.types.records[r];
     for (const auto& f : rec.fields) Deps(f.type, out);
-    out += fmt::format("/* record {}{} */\ntypedef struct {} {{\n", rec.name, rec.doc.empty() ? "" : ": " + CComment(rec.doc), CIdent(rec.name));
+    out += fmt::format("/* record {}{} */\ntypedef struct {} {{\n", rec.name,
+                       rec.doc.empty() ? "" : ": " + CComment(rec.doc), CIdent(rec.name));
     for (const auto& f : rec.fields) {
       out += "  " + Field(f.type, CIdent(f.name));
       if (m_.types.kind(f.type) == rt::TypeKind::Decimal) {
@@ -169,7 +178,8 @@ class HeaderWriter {
       out += fmt::format("  {}_{} = {},{}\n", CIdent(en.name), CIdent(en.members[i]), i,
                          en.member_docs[i].empty() ? "" : " /* " + CComment(en.member_docs[i]) + " */");
     out += "};\n";
-    out += fmt::format("extern const char* const {}_names[{}];  /* member names, by index */\n\n", CIdent(en.name), en.members.size());
+    out += fmt::format("extern const char* const {}_names[{}];  /* member names, by index */\n\n", CIdent(en.name),
+                       en.members.size());
     names_c_ += fmt::format("const char* const {}_names[{}] = {{", CIdent(en.name), en.members.size());
     for (size_t i = 0; i < en.members.size(); ++i) names_c_ += (i ? ", \"" : "\"") + en.members[i] + "\"";
     names_c_ += "};\n";
@@ -189,7 +199,8 @@ class HeaderWriter {
     out += fmt::format("EDICT_LAYOUT(sizeof({}) == {});\n", cname, l.size);
     const auto& rec = m_.types.records[m_.types.info(t).ref];
     for (size_t i = 0; i < rec.fields.size(); ++i)
-      out += fmt::format("EDICT_LAYOUT(offsetof({}, {}) == {});\n", cname, CIdent(rec.fields[i].name), l.field_offsets[i]);
+      out +=
+          fmt::format("EDICT_LAYOUT(offsetof({}, {}) == {});\n", cname, CIdent(rec.fields[i].name), l.field_offsets[i]);
   }
 
  private:
@@ -255,11 +266,13 @@ int RunBuild(const Common& c, const BuildOptions& o) {
   std::vector<rt::TypeId> ptypes;
   for (const auto& prm : dec.params) ptypes.push_back(prm.type);
   rt::TypeLayout il = layouts.Struct(ptypes);
-  std::string input = fmt::format("/* The input of `{}`: one member per parameter. */\ntypedef struct {}_input {{\n", dec.name, name);
+  std::string input =
+      fmt::format("/* The input of `{}`: one member per parameter. */\ntypedef struct {}_input {{\n", dec.name, name);
   for (const auto& prm : dec.params) input += "  " + hw.Field(prm.type, CIdent(prm.name)) + "\n";
   input += fmt::format("}} {}_input;\nEDICT_LAYOUT(sizeof({}_input) == {});\n", name, name, il.size);
   for (size_t i = 0; i < dec.params.size(); ++i)
-    input += fmt::format("EDICT_LAYOUT(offsetof({}_input, {}) == {});\n", name, CIdent(dec.params[i].name), il.field_offsets[i]);
+    input += fmt::format("EDICT_LAYOUT(offsetof({}_input, {}) == {});\n", name, CIdent(dec.params[i].name),
+                         il.field_offsets[i]);
   std::string result_type;
   {
     std::string f = hw.Field(dec.result, "x");  // "int32_t x; ...", "Verdict x;", "uint64_t x[4]; ..."
@@ -334,9 +347,13 @@ const char* {name}_error_kind(int32_t kind);
     sites_c += "  \"" + CString(w) + "\",\n";
   }
   if (sites.empty()) sites_c += "  \"\",\n";
-  sites_c += fmt::format("}};\nconst char* {}_site(int32_t s) {{ return s >= 0 && s < (int32_t)(sizeof sites / sizeof *sites) ? sites[s] : \"\"; }}\n", name);
+  sites_c += fmt::format(
+      "}};\nconst char* {}_site(int32_t s) {{ return s >= 0 && s < (int32_t)(sizeof sites / sizeof *sites) ? sites[s] "
+      ": \"\"; }}\n",
+      name);
   sites_c += fmt::format("const char* {}_error_kind(int32_t k) {{\n  switch (k) {{\n", name);
-  for (auto k : rt::AllRtErrorKinds()) sites_c += fmt::format("    case {}: return \"{}\";\n", int(k), CString(rt::Spelling(k)));
+  for (auto k : rt::AllRtErrorKinds())
+    sites_c += fmt::format("    case {}: return \"{}\";\n", int(k), CString(rt::Spelling(k)));
   sites_c += "  }\n  return \"\";\n}\n";
   sites_c += hw.names_c();
   if (!WriteWholeFile(base + "_sites.c", sites_c, &error)) {
@@ -356,17 +373,30 @@ const char* {name}_error_kind(int32_t kind);
   std::string abi = AbiLibrary();
   std::string dir = fs::absolute(o.out_dir).lexically_normal().string();
   std::string abs_base = (fs::path(dir) / name).string();
-  std::vector<std::string> argv = {"cc", "-shared", "-fPIC", "-O2", "-Wl,--exclude-libs,ALL",
-                                   "-o", abs_base.substr(0, abs_base.size() - name.size()) + "lib" + name + ".so",
-                                   abs_base + ".o", abs_base + "_sites.c", "-I", dir,
-                                   fs::absolute(abi).string(), "-lfmt", "-lgmp", "-lstdc++", "-lm"};
+  std::vector<std::string> argv = {"cc",
+                                   "-shared",
+                                   "-fPIC",
+                                   "-O2",
+                                   "-Wl,--exclude-libs,ALL",
+                                   "-o",
+                                   abs_base.substr(0, abs_base.size() - name.size()) + "lib" + name + ".so",
+                                   abs_base + ".o",
+                                   abs_base + "_sites.c",
+                                   "-I",
+                                   dir,
+                                   fs::absolute(abi).string(),
+                                   "-lfmt",
+                                   "-lgmp",
+                                   "-lstdc++",
+                                   "-lm"};
   if (!Run(argv, &error)) {
     std::cerr << "error: linking the library failed (" << error << "): " << ShellWords(argv) << "\n";
     return kCompileError;
   }
   std::error_code ec;
   fs::remove(base + ".o", ec);
-  std::cerr << fmt::format("built {}/lib{}.so, {}.h and {}.schema.json (decision `{}`)\n", o.out_dir, name, base, base, dec.name);
+  std::cerr << fmt::format("built {}/lib{}.so, {}.h and {}.schema.json (decision `{}`)\n", o.out_dir, name, base, base,
+                           dec.name);
   return kOk;
 }
 

@@ -9,7 +9,7 @@ namespace edict::driver {
 struct BuildOptions {
   std::string file;
   std::string decision;
-  std::string name;           // the library and entry point name (default: the decision's)
+  std::string name;  // the library and entry point name (default: the decision's)
   std::string out_dir = ".";
 };
 

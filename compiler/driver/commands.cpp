@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <set>
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -45,8 +45,7 @@ bool LoadOrReport(const Common& c, const std::vector<std::string>& files, Progra
 }
 
 std::string RenderRuntimeError(const rt::EvalError& e, const SourceManager& sm, bool color) {
-  Diagnostic d{DiagKind::SyntaxError, Severity::Error, e.range,
-               fmt::format("runtime error: {}", e.message), {}};
+  Diagnostic d{DiagKind::SyntaxError, Severity::Error, e.range, fmt::format("runtime error: {}", e.message), {}};
   for (const auto& n : e.notes) d.notes.push_back({n.range, n.message});
   std::string s = RenderText(d, sm, color);
   // RenderText tags the first line with a compile-time kind; runtime errors carry their own.
@@ -57,8 +56,8 @@ std::string RenderRuntimeError(const rt::EvalError& e, const SourceManager& sm, 
 }
 
 std::string RuntimeErrorJson(const rt::EvalError& e, const SourceManager& sm) {
-  return fmt::format("{{\"kind\":{},\"message\":{},\"at\":{}}}", rt::JsonQuote(rt::Spelling(e.kind)), rt::JsonQuote(e.message),
-                     e.range.file < sm.size() ? rt::JsonQuote(sm.Where(e.range)) : "null");
+  return fmt::format("{{\"kind\":{},\"message\":{},\"at\":{}}}", rt::JsonQuote(rt::Spelling(e.kind)),
+                     rt::JsonQuote(e.message), e.range.file < sm.size() ? rt::JsonQuote(sm.Where(e.range)) : "null");
 }
 
 // The version selected by --as-of (the root file's version without it); -1 after reporting.
@@ -71,8 +70,8 @@ int SelectVersion(const Program& p, const std::string& as_of) {
   int v = p.module.VersionAt(as_of);
   if (v < 0) {
     const auto& first = p.module.versions.front();
-    std::cerr << fmt::format("error: no version of the law is in force on {}: the first, `{}`, takes effect on {}\n", as_of,
-                             first.name, first.effective);
+    std::cerr << fmt::format("error: no version of the law is in force on {}: the first, `{}`, takes effect on {}\n",
+                             as_of, first.name, first.effective);
   }
   return v;
 }
@@ -105,7 +104,8 @@ class Evaluator {
   }
   // For tests: the interpreter runs the test code, decisions go to the chosen engine.
   interp::Interpreter& TestInterpreter() {
-    if (runner_) interp_.SetDecisionEngine([this](uint32_t d, std::vector<rt::Value> a) { return runner_->Eval(d, a); });
+    if (runner_)
+      interp_.SetDecisionEngine([this](uint32_t d, std::vector<rt::Value> a) { return runner_->Eval(d, a); });
     return interp_;
   }
 
@@ -159,14 +159,16 @@ int RunEval(const Common& c, const EvalOptions& o) {
         if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
         std::cout << "}\n";
       } else if (o.explain) {
-        std::cout << prefix << rt::TerminalSafe(interp::ExplainText(p.module, p.sources, trace), true) << (line > 0 ? "\n" : "");
+        std::cout << prefix << rt::TerminalSafe(interp::ExplainText(p.module, p.sources, trace), true)
+                  << (line > 0 ? "\n" : "");
       } else {
         std::cout << prefix << rt::FormatValue(out, dec.result, p.module.types) << "\n";
       }
       return true;
     } catch (const rt::EvalError& e) {
       if (json) {
-        std::cout << fmt::format("{{{}\"decision\":{},\"error\":{}", line_json, rt::JsonQuote(dec.name), RuntimeErrorJson(e, p.sources));
+        std::cout << fmt::format("{{{}\"decision\":{},\"error\":{}", line_json, rt::JsonQuote(dec.name),
+                                 RuntimeErrorJson(e, p.sources));
         if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
         std::cout << "}\n";
       } else {
@@ -189,7 +191,10 @@ int RunEval(const Common& c, const EvalOptions& o) {
       std::cout << fmt::format("{{{}\"decision\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n",
                                line > 0 ? fmt::format("\"line\":{},", line) : "", rt::JsonQuote(dec.name), arr);
     } else {
-      std::string first = issues.empty() ? "" : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
+      std::string first =
+          issues.empty()
+              ? ""
+              : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
       std::cout << (line > 0 ? fmt::format("{}: ", line) : "") << "error [invalid_case]: " << first
                 << (issues.size() > 1 ? fmt::format(" (and {} more)", issues.size() - 1) : "") << "\n";
     }
@@ -240,9 +245,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
         if (escaped || stop) return;
         try {
           ForEachCaseLine(chunk, eval_line);
-        } catch (...) {
-          escaped = std::current_exception();
-        }
+        } catch (...) { escaped = std::current_exception(); }
         if (!std::cout) stop = true;  // results are being lost: read no further
       },
       &error);
@@ -332,13 +335,16 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       }
       size_t covered = 0;
       for (const auto& [_, e] : rules) {
-        if (e.second) ++covered;
-        else uncovered.push_back(e.first);
+        if (e.second)
+          ++covered;
+        else
+          uncovered.push_back(e.first);
       }
       rules_total += rules.size();
       rules_covered += covered;
       if (!rules.empty())
-        std::cout << fmt::format("coverage {}: {} of {} rules decided an outcome in a test\n", f, covered, rules.size());
+        std::cout << fmt::format("coverage {}: {} of {} rules decided an outcome in a test\n", f, covered,
+                                 rules.size());
     }
   }
   if (coverage) {
@@ -347,9 +353,10 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
                              total_files == 1 ? "" : "s");
   }
   bool ok = failed == 0 && broken_files == 0 && !unreadable && !(coverage && !uncovered.empty());
-  std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed, failed,
-                           broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
-                           total_files, total_files == 1 ? "" : "s");
+  std::cout << fmt::format(
+      "test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed, failed,
+      broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
+      total_files, total_files == 1 ? "" : "s");
   if (broken_files) return kCompileError;
   if (unreadable) return kInputError;
   return failed || (coverage && !uncovered.empty()) ? kFailed : kOk;
@@ -373,17 +380,21 @@ class SchemaWriter {
         return fmt::format("{{\"type\":\"integer\",\"minimum\":{},\"maximum\":{}{}}}", INT64_MIN, INT64_MAX, unit());
       case rt::TypeKind::Decimal:
         return fmt::format(
-            "{{\"description\":\"an exact decimal: a JSON number, read from its text (never rounded through binary floating point), or a string such as \\\"1e26\\\"\","
+            "{{\"description\":\"an exact decimal: a JSON number, read from its text (never rounded through binary "
+            "floating point), or a string such as \\\"1e26\\\"\","
             "\"type\":[\"number\",\"string\"],\"pattern\":\"^[+-]?[0-9][0-9_]*(\\\\.[0-9_]+)?([eE][+-]?[0-9]+)?$\"{}}}",
             unit());
       case rt::TypeKind::Date: return "{\"type\":\"string\",\"format\":\"date\"}";
       case rt::TypeKind::Duration:
         return "{\"type\":\"string\",\"pattern\":\"^-?[0-9]+ (day|days|month|months|year|years)$\"}";
       case rt::TypeKind::Text: return "{\"type\":\"string\"}";
-      case rt::TypeKind::Enum: enums_.insert(ti.ref); return fmt::format("{{\"$ref\":\"#/$defs/{}\"}}", t_.enums[ti.ref].name);
+      case rt::TypeKind::Enum:
+        enums_.insert(ti.ref);
+        return fmt::format("{{\"$ref\":\"#/$defs/{}\"}}", t_.enums[ti.ref].name);
       case rt::TypeKind::Set:
         enums_.insert(ti.ref);
-        return fmt::format("{{\"type\":\"array\",\"uniqueItems\":true,\"items\":{{\"$ref\":\"#/$defs/{}\"}}}}", t_.enums[ti.ref].name);
+        return fmt::format("{{\"type\":\"array\",\"uniqueItems\":true,\"items\":{{\"$ref\":\"#/$defs/{}\"}}}}",
+                           t_.enums[ti.ref].name);
       case rt::TypeKind::List: return fmt::format("{{\"type\":\"array\",\"items\":{}}}", Type(ti.ref));
       case rt::TypeKind::Record:
         if (records_.insert(ti.ref).second) pending_.push_back(ti.ref);
@@ -404,13 +415,15 @@ class SchemaWriter {
     return written.empty() ? s : s + ",\"x-edict-domain\":[" + written + "]";
   }
 
-  std::string Object(const std::vector<std::tuple<std::string, rt::TypeId, std::string>>& fields, const std::string& title,
-                     const std::string& doc, const std::vector<rt::FieldInfo>* infos = nullptr) {
+  std::string Object(const std::vector<std::tuple<std::string, rt::TypeId, std::string>>& fields,
+                     const std::string& title, const std::string& doc,
+                     const std::vector<rt::FieldInfo>* infos = nullptr) {
     std::string props, req;
     for (size_t i = 0; i < fields.size(); ++i) {
       const auto& [name, type, fdoc] = fields[i];
       std::string ts = Type(type);
-      if (infos && !(*infos)[i].bounds.empty()) ts = fmt::format("{{\"allOf\":[{}]{}}}", ts, Domain((*infos)[i].bounds, t_.kind(type)));
+      if (infos && !(*infos)[i].bounds.empty())
+        ts = fmt::format("{{\"allOf\":[{}]{}}}", ts, Domain((*infos)[i].bounds, t_.kind(type)));
       if (!fdoc.empty()) ts = fmt::format("{{\"description\":{},\"allOf\":[{}]}}", rt::JsonQuote(fdoc), ts);
       props += fmt::format("{}{}:{}", props.empty() ? "" : ",", rt::JsonQuote(name), ts);
       req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
@@ -426,7 +439,8 @@ class SchemaWriter {
       const auto& r = t_.records[pending_[i]];
       std::vector<std::tuple<std::string, rt::TypeId, std::string>> fs;
       for (const auto& f : r.fields) fs.emplace_back(f.name, f.type, f.doc);
-      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name), Object(fs, r.name, r.doc, &r.fields));
+      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name),
+                          Object(fs, r.name, r.doc, &r.fields));
     }
     for (uint32_t e : enums_) {
       const auto& en = t_.enums[e];
@@ -452,7 +466,8 @@ std::string SchemaJson(const ir::Module& m, uint32_t decision) {
   SchemaWriter w(m.types);
   std::vector<std::tuple<std::string, rt::TypeId, std::string>> fields;
   for (const auto& prm : d.params) fields.emplace_back(prm.name, prm.type, "");
-  std::string body = w.Object(fields, d.name, d.cite.empty() ? "" : "Input of the decision `" + d.name + "` (" + d.cite.cite + ")");
+  std::string body =
+      w.Object(fields, d.name, d.cite.empty() ? "" : "Input of the decision `" + d.name + "` (" + d.cite.cite + ")");
   std::string defs = w.Defs();  // after Object: it collects the records and enums used
   return fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}}}\n", body,
                      defs.empty() ? "" : ",\"$defs\":{" + defs + "}");

@@ -11,13 +11,19 @@
 namespace edict::driver {
 
 enum ExitCode : int {
-  kOk = 0, kFailed = 1, kCompileError = 2, kInputError = 3, kUsage = 64, kSystemError = 71, kOutputError = 74
+  kOk = 0,
+  kFailed = 1,
+  kCompileError = 2,
+  kInputError = 3,
+  kUsage = 64,
+  kSystemError = 71,
+  kOutputError = 74
 };
 
 struct Common {
   std::string diagnostics = "text";  // text | json
   bool color = false;
-  std::string engine = "interp";     // interp | jit: which engine evaluates decisions
+  std::string engine = "interp";  // interp | jit: which engine evaluates decisions
 };
 
 int RunCheck(const Common& c, const std::vector<std::string>& files);

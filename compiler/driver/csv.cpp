@@ -117,7 +117,10 @@ bool ParseRecord(std::string_view r, std::vector<std::string>* fields, Error* er
       size_t open = i++;
       for (;;) {
         const void* q = std::memchr(r.data() + i, '"', n - i);
-        if (!q) return fail(open, "the quote here opens a field that is never closed (a quote inside a quoted field is written `\"\"`)");
+        if (!q)
+          return fail(
+              open,
+              "the quote here opens a field that is never closed (a quote inside a quoted field is written `\"\"`)");
         size_t k = size_t(static_cast<const char*>(q) - r.data());
         field.append(r.data() + i, k - i);
         if (k + 1 < n && r[k + 1] == '"') {
@@ -129,19 +132,24 @@ bool ParseRecord(std::string_view r, std::vector<std::string>* fields, Error* er
         break;
       }
       if (i < n && r[i] != ',')
-        return fail(i, fmt::format("{} after the closing quote of a quoted field: only a comma or the end of the line may follow "
-                                   "it (a quote inside a quoted field is written `\"\"`)",
-                                   ShowByte(r[i])));
+        return fail(
+            i,
+            fmt::format("{} after the closing quote of a quoted field: only a comma or the end of the line may follow "
+                        "it (a quote inside a quoted field is written `\"\"`)",
+                        ShowByte(r[i])));
     } else {  // unquoted: up to the next comma
       const void* c = std::memchr(r.data() + i, ',', n - i);
       size_t end = c ? size_t(static_cast<const char*>(c) - r.data()) : n;
       for (size_t k = i; k < end; ++k) {
         if (r[k] == '"')
-          return fail(k, "a quote inside a field that does not start with one: quote the whole field and double the quotes "
-                         "inside it (`\"a \"\"b\"\" c\"`)");
+          return fail(
+              k,
+              "a quote inside a field that does not start with one: quote the whole field and double the quotes "
+              "inside it (`\"a \"\"b\"\" c\"`)");
         if (r[k] == '\r' || r[k] == '\n')
-          return fail(k, fmt::format("a {} inside a field that is not quoted: a field holding a line break must be quoted",
-                                     r[k] == '\r' ? "carriage return" : "line feed"));
+          return fail(k,
+                      fmt::format("a {} inside a field that is not quoted: a field holding a line break must be quoted",
+                                  r[k] == '\r' ? "carriage return" : "line feed"));
       }
       field.assign(r.data() + i, end - i);
       i = end;

@@ -21,10 +21,12 @@ std::string CsvQuote(const std::string& s) {
 }
 
 // The leaves of a type, as dotted paths, for CSV columns.
-void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix, std::vector<std::pair<std::string, rt::TypeId>>* out) {
+void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix,
+            std::vector<std::pair<std::string, rt::TypeId>>* out) {
   const auto& ti = types.info(t);
   if (ti.kind == rt::TypeKind::Record) {
-    for (const auto& f : types.records[ti.ref].fields) Leaves(types, f.type, prefix.empty() ? f.name : prefix + "." + f.name, out);
+    for (const auto& f : types.records[ti.ref].fields)
+      Leaves(types, f.type, prefix.empty() ? f.name : prefix + "." + f.name, out);
     return;
   }
   out->emplace_back(prefix, t);
@@ -64,8 +66,8 @@ bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::
     }
     for (size_t j = 0; j < i; ++j)
       if (names[j] == col) {
-        err << fmt::format("{}:1: error: the column `{}` is named twice in the header row (columns {} and {})\n", file, Visible(col),
-                           j + 1, i + 1);
+        err << fmt::format("{}:1: error: the column `{}` is named twice in the header row (columns {} and {})\n", file,
+                           Visible(col), j + 1, i + 1);
         return false;
       }
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const auto& l) { return l.first == col; });
@@ -84,7 +86,8 @@ bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::
   return true;
 }
 
-bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json, std::vector<rt::CaseIssue>* issues) const {
+bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json,
+                      std::vector<rt::CaseIssue>* issues) const {
   std::vector<std::string> fields;
   csv::Error e;
   if (!csv::ParseRecord(record, &fields, &e)) {
@@ -93,13 +96,14 @@ bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json,
     return false;
   }
   if (fields.size() != columns_.size()) {
-    issues->push_back({"", fmt::format("the record has {} field{} but the header row has {}", fields.size(), fields.size() == 1 ? "" : "s",
-                                       columns_.size())});
+    issues->push_back({"", fmt::format("the record has {} field{} but the header row has {}", fields.size(),
+                                       fields.size() == 1 ? "" : "s", columns_.size())});
     return false;
   }
   auto emit_value = [&](const std::string& text, rt::TypeId t) -> std::string {
     switch (types_->kind(t)) {
-      case rt::TypeKind::Integer: case rt::TypeKind::Decimal:  // other spellings: the decoder reads the string
+      case rt::TypeKind::Integer:
+      case rt::TypeKind::Decimal:  // other spellings: the decoder reads the string
         return rt::IsJsonNumber(text) ? text : rt::JsonQuote(text);
       case rt::TypeKind::Bool: return text == "true" || text == "false" ? text : rt::JsonQuote(text);
       case rt::TypeKind::Set: {

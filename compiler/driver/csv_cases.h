@@ -19,7 +19,8 @@ namespace edict::driver {
 // Quotes a field when it needs it.
 std::string CsvQuote(const std::string& s);
 // The leaves of a type, as dotted paths under prefix.
-void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix, std::vector<std::pair<std::string, rt::TypeId>>* out);
+void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix,
+            std::vector<std::pair<std::string, rt::TypeId>>* out);
 // Whether a cases file is CSV by its name.
 bool IsCsvPath(const std::string& path);
 

@@ -108,9 +108,12 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
     if (auto it = loaded.find(canon); it != loaded.end()) return it->second;
     std::string text, why;
     if (!ReadInputFile(from.valid() ? canon : path, kConfiguredLimit, &text, &why)) {
-      if (!from.valid()) diags.Emit(DiagKind::FileNotFound, SourceRange{UINT32_MAX, 0, 0}, path, why);
-      else if (std::error_code ec; !fs::exists(canon, ec) && !ec) diags.Emit(DiagKind::ImportNotFound, from, shown).notes.push_back({{}, "looked for " + path});
-      else diags.Emit(DiagKind::FileNotFound, from, shown, why);
+      if (!from.valid())
+        diags.Emit(DiagKind::FileNotFound, SourceRange{UINT32_MAX, 0, 0}, path, why);
+      else if (std::error_code ec; !fs::exists(canon, ec) && !ec)
+        diags.Emit(DiagKind::ImportNotFound, from, shown).notes.push_back({{}, "looked for " + path});
+      else
+        diags.Emit(DiagKind::FileNotFound, from, shown, why);
       return UINT32_MAX;
     }
     // Not Edict text: rejected before the parser could quote any of it. A root's encoding errors
@@ -166,7 +169,8 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
         target = (fs::path(path).parent_path() / im.module).string();
       } else {
         std::string rel = im.module;
-        for (char& c : rel) if (c == '.') c = '/';
+        for (char& c : rel)
+          if (c == '.') c = '/';
         target = (fs::path(stdlib) / (rel + ".edict")).string();
       }
       uint32_t imported = load_named("the import", target, im.range, im.module);
@@ -177,7 +181,8 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
     SourceRange amends_range = p.files[index].amends_range;
     uint32_t base = UINT32_MAX;
     if (!amends.empty()) {
-      base = load_named("the amended instrument", (fs::path(path).parent_path() / amends).string(), amends_range, amends);
+      base =
+          load_named("the amended instrument", (fs::path(path).parent_path() / amends).string(), amends_range, amends);
     } else if (const auto& h = p.files[index].header) {
       for (const auto& f : h->fields)
         if (f.key == "amends" && f.is_string) diags.Emit(DiagKind::EmptyImport, f.range, "`amends`");
@@ -202,9 +207,10 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
   for (const Outside& o : outside) {
     Diagnostic& dg = diags.Emit(DiagKind::ImportOutsideTree, o.range, o.what, o.written, o.root.shown);
     if (explained.insert(o.root.dir).second)
-      dg.notes.push_back({{}, fmt::format("imports may name files in `{}` and its subfolders, and modules of the "
-                                          "standard library; `--allow-import DIR` allows another folder",
-                                          o.root.dir)});
+      dg.notes.push_back({{},
+                          fmt::format("imports may name files in `{}` and its subfolders, and modules of the "
+                                      "standard library; `--allow-import DIR` allows another folder",
+                                      o.root.dir)});
   }
   if (p.roots.empty()) return false;  // no file could be read: nothing to check (the reasons are reported)
   p.module = check::Check(p.files, p.sources, diags, p.roots[0]);

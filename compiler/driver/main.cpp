@@ -13,11 +13,11 @@
 
 #include "compiler/base/output.h"
 #include "compiler/base/stack.h"
+#include "compiler/diff/diff.h"
 #include "compiler/driver/batch.h"
 #include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/load.h"
-#include "compiler/diff/diff.h"
 
 using namespace edict::driver;
 
@@ -71,20 +71,28 @@ int main(int argc, char** argv) {
   EvalOptions eo;
   eval->add_option("file", eo.file, "The Edict file that declares the decision")->required();
   eval->add_option("--decision,-d", eo.decision, "The decision to evaluate")->required();
-  auto* case_opt = eval->add_option("--case", eo.case_file, "A JSON file holding one case (an object, one key per input)");
-  auto* cases_opt = eval->add_option("--cases", eo.cases_file, "A JSON Lines file: one case per line; one result per line");
+  auto* case_opt =
+      eval->add_option("--case", eo.case_file, "A JSON file holding one case (an object, one key per input)");
+  auto* cases_opt =
+      eval->add_option("--cases", eo.cases_file, "A JSON Lines file: one case per line; one result per line");
   case_opt->excludes(cases_opt);
-  eval->add_flag("--explain", eo.explain, "Explain each outcome: rules applied, overridden, and the values that decided");
+  eval->add_flag("--explain", eo.explain,
+                 "Explain each outcome: rules applied, overridden, and the values that decided");
   eval->add_option("--format", eo.format, "Output format: text or json")->check(CLI::IsMember({"text", "json"}));
   eval->add_option("--as-of", eo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
-  eval->add_option("--engine", common.engine, "interp (the reference interpreter, default) or jit (native code via LLVM)")
+  eval->add_option("--engine", common.engine,
+                   "interp (the reference interpreter, default) or jit (native code via LLVM)")
       ->check(CLI::IsMember({"interp", "jit"}));
 
-  auto* batch = app.add_subcommand("batch", "Evaluate a decision on a stream of cases (JSON Lines or CSV) with every core");
+  auto* batch =
+      app.add_subcommand("batch", "Evaluate a decision on a stream of cases (JSON Lines or CSV) with every core");
   BatchOptions bo;
   batch->add_option("file", bo.file, "The Edict file that declares the decision")->required();
   batch->add_option("--decision,-d", bo.decision, "The decision to evaluate")->required();
-  batch->add_option("--cases", bo.cases, "JSON Lines or CSV (with a header row of input names; dotted for records); - reads stdin")->required();
+  batch
+      ->add_option("--cases", bo.cases,
+                   "JSON Lines or CSV (with a header row of input names; dotted for records); - reads stdin")
+      ->required();
   batch->add_option("--input-format", bo.input_format, "auto (by the file's extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   batch->add_option("--format", bo.format, "jsonl (default), csv, or lines (one outcome per line)")
@@ -96,34 +104,43 @@ int main(int argc, char** argv) {
   bool no_progress = false;
   batch->add_flag("--no-progress", no_progress, "Do not show progress on the terminal");
   batch->add_flag("--stats", bo.stats, "Add time, throughput and threads to the summary line");
-  batch->add_option("--max-errors", bo.max_errors, "Error lines shown on stderr (default 100; 0 shows every one)")->check(kCount);
+  batch->add_option("--max-errors", bo.max_errors, "Error lines shown on stderr (default 100; 0 shows every one)")
+      ->check(kCount);
 
-  auto* build = app.add_subcommand("build", "Compile a decision to a shared library, a C header and the JSON Schema of its input");
+  auto* build = app.add_subcommand(
+      "build", "Compile a decision to a shared library, a C header and the JSON Schema of its input");
   BuildOptions bd;
   build->add_option("file", bd.file, "The Edict file that declares the decision")->required();
   build->add_option("--decision,-d", bd.decision, "The decision")->required();
   build->add_option("--name", bd.name, "Name of the library and of its entry point (default: the decision's name)");
-  build->add_option("--output-dir,-o", bd.out_dir, "Directory for lib<name>.so, <name>.h and <name>.schema.json (default: .)");
+  build->add_option("--output-dir,-o", bd.out_dir,
+                    "Directory for lib<name>.so, <name>.h and <name>.schema.json (default: .)");
 
   auto* diffc = app.add_subcommand("diff", "Which cases change verdict between two versions of a regulation, and why");
   edict::diff::DiffOptions df;
-  diffc->add_option("old", df.old_file, "The old version (alone: that file's version against the one it amends)")->required();
+  diffc->add_option("old", df.old_file, "The old version (alone: that file's version against the one it amends)")
+      ->required();
   diffc->add_option("new", df.new_file, "The new version");
   diffc->add_option("--decision,-d", df.decision, "The decision to compare")->required();
-  diffc->add_option("--cases", df.cases, "Corpus mode (without it, the symbolic diff with Z3): JSON Lines or CSV (header row of dotted input names); - reads stdin");
+  diffc->add_option("--cases", df.cases,
+                    "Corpus mode (without it, the symbolic diff with Z3): JSON Lines or CSV (header row of dotted "
+                    "input names); - reads stdin");
   diffc->add_option("--input-format", df.input_format, "auto (by the file's extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   diffc->add_option("--format", df.format, "text (default), markdown, json or html (a self-contained page)")
       ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
   diffc->add_option("--output,-o", df.output, "Write the report to this file");
   diffc->add_option("--examples", df.examples, "Example cases per transition class (default 3)")->check(kCount);
-  diffc->add_option("--max-conjunctions", df.max_conjunctions,
-                    "Symbolic: conjunctions listed per region (default 6; 0 lists every one, so no region is truncated)")
+  diffc
+      ->add_option("--max-conjunctions", df.max_conjunctions,
+                   "Symbolic: conjunctions listed per region (default 6; 0 lists every one, so no region is truncated)")
       ->check(kCount);
   diffc->add_option("--threads,-j", df.threads, "Worker threads, 1 to 1024 (default: every core)")->check(kThreads);
   diffc->add_flag("--cross-check", df.cross_check,
                   "With --cases: run the symbolic diff too and check that every class of the corpus is one it finds");
-  diffc->add_option("--max-errors", df.max_errors, "With --cases: error lines shown on stderr (default 100; 0 shows every one)")
+  diffc
+      ->add_option("--max-errors", df.max_errors,
+                   "With --cases: error lines shown on stderr (default 100; 0 shows every one)")
       ->check(kCount);
   bool diff_no_progress = false;
   diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
@@ -141,7 +158,8 @@ int main(int argc, char** argv) {
   test->add_option("paths", test_paths, "Files or directories")->required();
   test->add_flag("--verbose,-v", verbose, "List every test, not only failures");
   bool coverage = false;
-  test->add_flag("--coverage", coverage, "Report, per file, the rules no test made decide an outcome; fail if there is one");
+  test->add_flag("--coverage", coverage,
+                 "Report, per file, the rules no test made decide an outcome; fail if there is one");
   test->add_option("--engine", common.engine, "interp (default) or jit: the engine the tests' decision calls run on")
       ->check(CLI::IsMember({"interp", "jit"}));
 
@@ -150,14 +168,16 @@ int main(int argc, char** argv) {
   schema->add_option("file", schema_file, "The Edict file")->required();
   schema->add_option("--decision,-d", schema_decision, "The decision")->required();
 
-  auto* gen = app.add_subcommand("cases", "Generate random cases (JSON Lines) for a decision's input, biased to its boundaries");
+  auto* gen = app.add_subcommand("cases",
+                                 "Generate random cases (JSON Lines) for a decision's input, biased to its boundaries");
   std::string gen_file, gen_decision;
   size_t gen_count = 1000;
   uint64_t gen_seed = 1;
   gen->add_option("file", gen_file, "The Edict file")->required();
   gen->add_option("--decision,-d", gen_decision, "The decision")->required();
   gen->add_option("--count,-n", gen_count, "How many cases (default 1000)")->check(kCount);
-  gen->add_option("--seed", gen_seed, "Seed of the generator (default 1); the same seed gives the same cases")->check(kCount);
+  gen->add_option("--seed", gen_seed, "Seed of the generator (default 1); the same seed gives the same cases")
+      ->check(kCount);
 
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";

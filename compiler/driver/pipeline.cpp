@@ -59,7 +59,8 @@ class MappedFile {
  public:
   MappedFile(std::FILE* f, const std::string& name) : MappedFile(f) {
     if (!base_) return;
-    std::string m = fmt::format("\nerror: cannot read '{}': the file was truncated while it was read\n", name.substr(0, 400));
+    std::string m =
+        fmt::format("\nerror: cannot read '{}': the file was truncated while it was read\n", name.substr(0, 400));
     std::memcpy(g_mapped.message, m.data(), m.size());
     g_mapped.message_size = m.size();
     g_mapped.begin = static_cast<const char*>(base_);
@@ -171,80 +172,79 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     }
     work_cv.notify_all();
     for (auto& w : workers) w.join();
-    return std::system_error(e.code(), fmt::format("cannot start {} ({} worker thread{} asked for)", what, threads, threads == 1 ? "" : "s"));
+    return std::system_error(e.code(), fmt::format("cannot start {} ({} worker thread{} asked for)", what, threads,
+                                                   threads == 1 ? "" : "s"));
   };
   for (unsigned i = 0; i < threads; ++i) try {
-    workers.emplace_back([&, work = make_worker()] {
+      workers.emplace_back([&, work = make_worker()] {
+        for (;;) {
+          std::unique_ptr<LineChunk> chunk;
+          {
+            std::unique_lock<std::mutex> lock(mu);
+            work_cv.wait(lock, [&] { return !queue.empty() || reading_done; });
+            if (queue.empty()) return;
+            chunk = std::move(queue.front());
+            queue.pop_front();
+          }
+          work(*chunk);
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            done[chunk->index] = std::move(chunk);
+          }
+          done_cv.notify_one();
+        }
+      });
+    } catch (const std::system_error& e) { throw refused(e, fmt::format("worker thread {}", i + 1)); }
+  std::thread writer;
+  try {
+    writer = std::thread([&] {
+      size_t next = 0;
+      std::string_view unreleased;  // consumed views of the mapped file, not yet released
+      uint64_t cases = 0, failed = 0;
+      auto last = std::chrono::steady_clock::now();
       for (;;) {
         std::unique_ptr<LineChunk> chunk;
         {
           std::unique_lock<std::mutex> lock(mu);
-          work_cv.wait(lock, [&] { return !queue.empty() || reading_done; });
-          if (queue.empty()) return;
-          chunk = std::move(queue.front());
-          queue.pop_front();
+          done_cv.wait(lock, [&] { return done.count(next) || working_done; });
+          auto it = done.find(next);
+          if (it == done.end()) return;
+          chunk = std::move(it->second);
+          done.erase(it);
         }
-        work(*chunk);
+        if (options.progress && !chunk->diagnostics.empty()) std::cerr << "\r\033[K";
+        consume(*chunk);
+        if (chunk->text.empty()) {  // a view of the mapped file: release it 32 MB at a time
+          if (!unreleased.data()) unreleased = chunk->view;
+          unreleased =
+              std::string_view(unreleased.data(), size_t(chunk->view.data() + chunk->view.size() - unreleased.data()));
+          if (unreleased.size() >= kReleaseBytes) {
+            ReleaseMapped(unreleased);
+            unreleased = {};
+          }
+        }
         {
           std::lock_guard<std::mutex> lock(mu);
-          done[chunk->index] = std::move(chunk);
+          if (spare.size() < 2 * threads && chunk->text.capacity() > 0) spare.push_back(std::move(chunk->text));
         }
-        done_cv.notify_one();
+        cases += chunk->cases;
+        failed += chunk->failed;
+        ++next;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          written = next;
+        }
+        space_cv.notify_all();
+        auto now = std::chrono::steady_clock::now();
+        if (options.progress && now - last > std::chrono::milliseconds(300)) {
+          double secs = std::chrono::duration<double>(now - start).count();
+          std::cerr << fmt::format("\r\033[K{} cases ({:.0f}/s), {} failed", cases, double(cases) / secs, failed)
+                    << std::flush;
+          last = now;
+        }
       }
     });
-  } catch (const std::system_error& e) {
-    throw refused(e, fmt::format("worker thread {}", i + 1));
-  }
-  std::thread writer;
-  try {
-    writer = std::thread([&] {
-    size_t next = 0;
-    std::string_view unreleased;  // consumed views of the mapped file, not yet released
-    uint64_t cases = 0, failed = 0;
-    auto last = std::chrono::steady_clock::now();
-    for (;;) {
-      std::unique_ptr<LineChunk> chunk;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        done_cv.wait(lock, [&] { return done.count(next) || working_done; });
-        auto it = done.find(next);
-        if (it == done.end()) return;
-        chunk = std::move(it->second);
-        done.erase(it);
-      }
-      if (options.progress && !chunk->diagnostics.empty()) std::cerr << "\r\033[K";
-      consume(*chunk);
-      if (chunk->text.empty()) {  // a view of the mapped file: release it 32 MB at a time
-        if (!unreleased.data()) unreleased = chunk->view;
-        unreleased = std::string_view(unreleased.data(), size_t(chunk->view.data() + chunk->view.size() - unreleased.data()));
-        if (unreleased.size() >= kReleaseBytes) {
-          ReleaseMapped(unreleased);
-          unreleased = {};
-        }
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (spare.size() < 2 * threads && chunk->text.capacity() > 0) spare.push_back(std::move(chunk->text));
-      }
-      cases += chunk->cases;
-      failed += chunk->failed;
-      ++next;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        written = next;
-      }
-      space_cv.notify_all();
-      auto now = std::chrono::steady_clock::now();
-      if (options.progress && now - last > std::chrono::milliseconds(300)) {
-        double secs = std::chrono::duration<double>(now - start).count();
-        std::cerr << fmt::format("\r\033[K{} cases ({:.0f}/s), {} failed", cases, double(cases) / secs, failed) << std::flush;
-        last = now;
-      }
-    }
-  });
-  } catch (const std::system_error& e) {
-    throw refused(e, "the writer thread");
-  }
+  } catch (const std::system_error& e) { throw refused(e, "the writer thread"); }
 
   // Chunks of whole records. A regular file is mapped, and chunks are views into it (no copy);
   // a pipe (or a file that cannot be mapped) is read into buffers. Either way the bytes are
@@ -260,8 +260,8 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     if (error) *error = std::move(message);
   };
   auto too_long = [&] {
-    fail(fmt::format("{}:{}: error: the {} that starts here is longer than {} MiB, the limit for one case{}", options.name, line_no,
-                     options.csv ? "record" : "line", limits::kMaxCaseBytes >> 20,
+    fail(fmt::format("{}:{}: error: the {} that starts here is longer than {} MiB, the limit for one case{}",
+                     options.name, line_no, options.csv ? "record" : "line", limits::kMaxCaseBytes >> 20,
                      options.csv && ends.quoted() ? " (a quoted field in it may never be closed)" : ""));
   };
   // Hands a chunk (its view set) to the workers, once few enough are in flight.
@@ -477,7 +477,8 @@ bool ReadCaseInput(const std::string& path, std::string* text, std::string* erro
     size_t n = std::fread(buffer, 1, sizeof buffer, f);
     text->append(buffer, n);
     if (text->size() > limits::kMaxCaseBytes) {
-      *error = fmt::format("error: cannot read {}: it is longer than {} MiB, the limit for one case", name, limits::kMaxCaseBytes >> 20);
+      *error = fmt::format("error: cannot read {}: it is longer than {} MiB, the limit for one case", name,
+                           limits::kMaxCaseBytes >> 20);
       ok = false;
       break;
     }

@@ -11,7 +11,10 @@ std::string Collapse(std::string_view s) {
   std::string r;
   bool space = false;
   for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') { space = true; continue; }
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
     if (space && !r.empty()) r += ' ';
     space = false;
     r += c;
@@ -78,7 +81,8 @@ std::string ShortValue(const ir::Module& m, const rt::Value& v, rt::TypeId t) {
   if (ti.kind == rt::TypeKind::Set) {
     const auto& e = m.types.enums[ti.ref];
     std::vector<std::string> names;
-    for (uint32_t i = 0; i < e.members.size(); ++i) if (v.AsSet().Contains(i)) names.push_back(e.members[i]);
+    for (uint32_t i = 0; i < e.members.size(); ++i)
+      if (v.AsSet().Contains(i)) names.push_back(e.members[i]);
     if (names.size() > 8) {
       std::string s = "{";
       for (size_t i = 0; i < 6; ++i) s += names[i] + ", ";
@@ -100,7 +104,8 @@ std::string ExplainText(const ir::Module& m, const SourceManager& sm, const Deci
     if (ver.instrument >= 0) {
       const ir::Instrument& in = m.instruments[size_t(ver.instrument)];
       s += "law in force: " + InstrumentTitle(in);
-      for (const char* k : {"effective", "compliance"}) if (!in.Field(k).empty()) s += fmt::format(", {} {}", k, in.Field(k));
+      for (const char* k : {"effective", "compliance"})
+        if (!in.Field(k).empty()) s += fmt::format(", {} {}", k, in.Field(k));
       if (d.version > 0) {
         s += "; amends ";
         for (uint32_t v = d.version; v-- > 0;) {
@@ -127,7 +132,8 @@ std::string ExplainText(const ir::Module& m, const SourceManager& sm, const Deci
     std::string out;
     for (const auto& a : rt_.atoms) {
       if (only_false && a.value) continue;
-      out += fmt::format("{}{}  ->  {}\n", indent, Collapse(sm.Text(m.exprs[a.expr].range)), a.value ? "true" : "false");
+      out +=
+          fmt::format("{}{}  ->  {}\n", indent, Collapse(sm.Text(m.exprs[a.expr].range)), a.value ? "true" : "false");
       for (const auto& iv : Inputs(m, sm, a)) {
         out += fmt::format("{}    {} = {}", indent, iv.text, iv.value);
         if (!iv.cite.empty()) out += "  [" + iv.cite + "]";
@@ -141,13 +147,16 @@ std::string ExplainText(const ir::Module& m, const SourceManager& sm, const Deci
     const ir::Rule& rule = RuleOf(d, r);
     if (r.decided) {
       decided += "  " + rule_line(rule) + "\n";
-      if (r.rule == UINT32_MAX) decided += "      no rule applied, so the default gives the outcome\n";
-      else if (rule.condition == ir::kNoExpr) decided += "      applies unconditionally\n";
+      if (r.rule == UINT32_MAX)
+        decided += "      no rule applied, so the default gives the outcome\n";
+      else if (rule.condition == ir::kNoExpr)
+        decided += "      applies unconditionally\n";
       decided += atoms(r, "      ");
     } else if (r.applicable && !r.overridden_by.empty()) {
       std::string by;
-      for (uint32_t o : r.overridden_by) by += (by.empty() ? "" : ", ") + fmt::format("`{}`", d.rules[o].name) +
-                                               (d.rules[o].cite.empty() ? "" : " (" + d.rules[o].cite.cite + ")");
+      for (uint32_t o : r.overridden_by)
+        by += (by.empty() ? "" : ", ") + fmt::format("`{}`", d.rules[o].name) +
+              (d.rules[o].cite.empty() ? "" : " (" + d.rules[o].cite.cite + ")");
       overridden += "  " + rule_line(rule) + "\n      applies, but is overridden by " + by + "\n";
       overridden += atoms(r, "      ");
     } else if (!r.applicable) {
@@ -189,11 +198,12 @@ std::string ExplainJson(const ir::Module& m, const SourceManager& sm, const Deci
   const ir::Decision& d = m.decisions[t.decision];
   auto rule_json = [&](const RuleTrace& r) {
     const ir::Rule& rule = RuleOf(d, r);
-    std::string s = fmt::format("{{\"rule\":{},\"citation\":{},\"assumption\":{},\"instrument\":{},\"at\":{},\"applicable\":{}",
-                                rt::JsonQuote(rule.name), rule.cite.empty() ? "null" : rt::JsonQuote(rule.cite.cite),
-                                rule.cite.assumption.empty() ? "null" : rt::JsonQuote(rule.cite.assumption),
-                                rt::JsonQuote(InstrumentOf(m, rule.name_range)), rt::JsonQuote(sm.Where(rule.name_range)),
-                                r.applicable ? "true" : "false");
+    std::string s =
+        fmt::format("{{\"rule\":{},\"citation\":{},\"assumption\":{},\"instrument\":{},\"at\":{},\"applicable\":{}",
+                    rt::JsonQuote(rule.name), rule.cite.empty() ? "null" : rt::JsonQuote(rule.cite.cite),
+                    rule.cite.assumption.empty() ? "null" : rt::JsonQuote(rule.cite.assumption),
+                    rt::JsonQuote(InstrumentOf(m, rule.name_range)), rt::JsonQuote(sm.Where(rule.name_range)),
+                    r.applicable ? "true" : "false");
     if (!r.overridden_by.empty()) {
       s += ",\"overridden_by\":[";
       for (size_t i = 0; i < r.overridden_by.size(); ++i)
@@ -207,8 +217,8 @@ std::string ExplainJson(const ir::Module& m, const SourceManager& sm, const Deci
                        rt::JsonQuote(Collapse(sm.Text(m.exprs[a.expr].range))), a.value ? "true" : "false");
       auto ins = Inputs(m, sm, a);
       for (size_t k = 0; k < ins.size(); ++k)
-        s += fmt::format("{}{{\"expr\":{},\"value\":{}{}}}", k ? "," : "", rt::JsonQuote(ins[k].text), ins[k].json_value,
-                         ins[k].cite.empty() ? "" : ",\"citation\":" + rt::JsonQuote(ins[k].cite));
+        s += fmt::format("{}{{\"expr\":{},\"value\":{}{}}}", k ? "," : "", rt::JsonQuote(ins[k].text),
+                         ins[k].json_value, ins[k].cite.empty() ? "" : ",\"citation\":" + rt::JsonQuote(ins[k].cite));
       s += "]}";
     }
     return s + "]}";
@@ -219,7 +229,8 @@ std::string ExplainJson(const ir::Module& m, const SourceManager& sm, const Deci
     if (!target->empty()) *target += ",";
     *target += rule_json(r);
   }
-  return fmt::format("{{\"decided_by\":[{}],\"overridden\":[{}],\"not_applicable\":[{}]}}", decided, overridden, inapplicable);
+  return fmt::format("{{\"decided_by\":[{}],\"overridden\":[{}],\"not_applicable\":[{}]}}", decided, overridden,
+                     inapplicable);
 }
 
 }  // namespace edict::interp

@@ -130,25 +130,73 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
     case Op::Or: return EvalBool(e.a, f) || EvalBool(e.b, f);
     case Op::If: return EvalBool(e.a, f) ? Eval(e.b, f) : Eval(e.c, f);
     case Op::IntNeg: return rt::IntNeg(Eval(e.a, f).AsInt(), at);
-    case Op::IntAdd: { auto [a, b] = both(); return rt::IntAdd(a.AsInt(), b.AsInt(), at); }
-    case Op::IntSub: { auto [a, b] = both(); return rt::IntSub(a.AsInt(), b.AsInt(), at); }
-    case Op::IntMul: { auto [a, b] = both(); return rt::IntMul(a.AsInt(), b.AsInt(), at); }
+    case Op::IntAdd: {
+      auto [a, b] = both();
+      return rt::IntAdd(a.AsInt(), b.AsInt(), at);
+    }
+    case Op::IntSub: {
+      auto [a, b] = both();
+      return rt::IntSub(a.AsInt(), b.AsInt(), at);
+    }
+    case Op::IntMul: {
+      auto [a, b] = both();
+      return rt::IntMul(a.AsInt(), b.AsInt(), at);
+    }
     case Op::IntToDec: return rt::Decimal::FromInt(Eval(e.a, f).AsInt());
     case Op::DecNeg: return rt::DecNeg(Eval(e.a, f).AsDec(), at);
-    case Op::DecAdd: { auto [a, b] = both(); return rt::DecAdd(a.AsDec(), b.AsDec(), at); }
-    case Op::DecSub: { auto [a, b] = both(); return rt::DecSub(a.AsDec(), b.AsDec(), at); }
-    case Op::DecMul: { auto [a, b] = both(); return rt::DecMul(a.AsDec(), b.AsDec(), at); }
-    case Op::DecDiv: { auto [a, b] = both(); return rt::DecDiv(a.AsDec(), b.AsDec(), at); }
-    case Op::DateAddDur: { auto [a, b] = both(); return rt::DateAddDuration(a.AsDate(), b.AsDur(), at); }
-    case Op::DateSubDur: { auto [a, b] = both(); return rt::DateSubDuration(a.AsDate(), b.AsDur(), at); }
-    case Op::DateDiff: { auto [a, b] = both(); return rt::Duration{0, int64_t(a.AsDate().days) - b.AsDate().days}; }
-    case Op::DurAdd: { auto [a, b] = both(); return rt::DurAdd(a.AsDur(), b.AsDur(), at); }
-    case Op::DurSub: { auto [a, b] = both(); return rt::DurAdd(a.AsDur(), rt::DurNeg(b.AsDur(), at), at); }
+    case Op::DecAdd: {
+      auto [a, b] = both();
+      return rt::DecAdd(a.AsDec(), b.AsDec(), at);
+    }
+    case Op::DecSub: {
+      auto [a, b] = both();
+      return rt::DecSub(a.AsDec(), b.AsDec(), at);
+    }
+    case Op::DecMul: {
+      auto [a, b] = both();
+      return rt::DecMul(a.AsDec(), b.AsDec(), at);
+    }
+    case Op::DecDiv: {
+      auto [a, b] = both();
+      return rt::DecDiv(a.AsDec(), b.AsDec(), at);
+    }
+    case Op::DateAddDur: {
+      auto [a, b] = both();
+      return rt::DateAddDuration(a.AsDate(), b.AsDur(), at);
+    }
+    case Op::DateSubDur: {
+      auto [a, b] = both();
+      return rt::DateSubDuration(a.AsDate(), b.AsDur(), at);
+    }
+    case Op::DateDiff: {
+      auto [a, b] = both();
+      return rt::Duration{0, int64_t(a.AsDate().days) - b.AsDate().days};
+    }
+    case Op::DurAdd: {
+      auto [a, b] = both();
+      return rt::DurAdd(a.AsDur(), b.AsDur(), at);
+    }
+    case Op::DurSub: {
+      auto [a, b] = both();
+      return rt::DurAdd(a.AsDur(), rt::DurNeg(b.AsDur(), at), at);
+    }
     case Op::DurNeg: return rt::DurNeg(Eval(e.a, f).AsDur(), at);
-    case Op::DurMul: { auto [a, b] = both(); return rt::DurScale(a.AsDur(), b.AsInt(), at); }
-    case Op::Eq: { auto [a, b] = both(); return rt::ValuesEqual(a, b); }
-    case Op::Ne: { auto [a, b] = both(); return !rt::ValuesEqual(a, b); }
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+    case Op::DurMul: {
+      auto [a, b] = both();
+      return rt::DurScale(a.AsDur(), b.AsInt(), at);
+    }
+    case Op::Eq: {
+      auto [a, b] = both();
+      return rt::ValuesEqual(a, b);
+    }
+    case Op::Ne: {
+      auto [a, b] = both();
+      return !rt::ValuesEqual(a, b);
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
       Value a = Eval(e.a, f), b = Eval(e.b, f);
       int c = Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
       switch (e.op) {
@@ -167,10 +215,13 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
     case Op::ListHas: {
       Value x = Eval(e.a, f);
       Value l = Eval(e.b, f);
-      for (const Value& y : *l.AsList().elems) if (rt::ValuesEqual(x, y)) return true;
+      for (const Value& y : *l.AsList().elems)
+        if (rt::ValuesEqual(x, y)) return true;
       return false;
     }
-    case Op::SetUnion: case Op::SetInter: case Op::SetMinus: {
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus: {
       Value a = Eval(e.a, f), b = Eval(e.b, f);
       const auto& x = *a.AsSet().bits;
       const auto& y = *b.AsSet().bits;
@@ -179,7 +230,8 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
         r[i] = e.op == Op::SetUnion ? (x[i] | y[i]) : e.op == Op::SetInter ? (x[i] & y[i]) : (x[i] & ~y[i]);
       return rt::MakeSetFromBits(a.AsSet().enum_id, std::move(r));
     }
-    case Op::Exists: case Op::Forall: {
+    case Op::Exists:
+    case Op::Forall: {
       Value l = Eval(e.b, f);
       bool want = e.op == Op::Exists;
       for (const Value& x : *l.AsList().elems) {
@@ -211,16 +263,18 @@ Value Interpreter::Builtin(const ir::Expr& e, Frame& f) {
       int64_t n = Eval(args[1], f).AsInt();
       bool missing = false;
       if (!rt::AddMonthsStrict(d, n, &out, &missing))
-        throw rt::EvalError(rt::RtErrorKind::InvalidDate, at,
-                            missing ? fmt::format("{} plus {} months falls on a day that does not exist", rt::ToString(d), n)
-                                    : fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
+        throw rt::EvalError(
+            rt::RtErrorKind::InvalidDate, at,
+            missing ? fmt::format("{} plus {} months falls on a day that does not exist", rt::ToString(d), n)
+                    : fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
       return out;
     }
     case B::AddMonthsUp: {
       rt::Date d = Eval(args[0], f).AsDate(), out;
       int64_t n = Eval(args[1], f).AsInt();
       if (!rt::AddMonthsUp(d, n, &out))
-        throw rt::EvalError(rt::RtErrorKind::InvalidDate, at, fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
+        throw rt::EvalError(rt::RtErrorKind::InvalidDate, at,
+                            fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
       return out;
     }
     case B::DaysOf: {
@@ -241,7 +295,8 @@ Value Interpreter::Builtin(const ir::Expr& e, Frame& f) {
       if (m_.types.kind(e.type) == TypeKind::Integer) return v.AsInt() < 0 ? Value(rt::IntNeg(v.AsInt(), at)) : v;
       return v.AsDec().Sign() < 0 ? Value(rt::DecNeg(v.AsDec(), at)) : v;
     }
-    case B::Min: case B::Max: {
+    case B::Min:
+    case B::Max: {
       Value a = Eval(args[0], f), b = Eval(args[1], f);
       int c = Compare(a, b, m_.types.kind(e.type), at);
       bool take_a = B(e.a) == B::Min ? c <= 0 : c >= 0;
@@ -301,39 +356,78 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
     return m_.exprs[x].op == Op::Local || m_.exprs[x].op == Op::LetRef;
   };
   switch (e.op) {
-    case Op::Local: case Op::LetRef: case Op::Const: case Op::Call: case Op::DecisionCall:
-      out->emplace_back(id, Eval(id, f));
-      return;
+    case Op::Local:
+    case Op::LetRef:
+    case Op::Const:
+    case Op::Call:
+    case Op::DecisionCall: out->emplace_back(id, Eval(id, f)); return;
     case Op::Field:
-      if (is_path(id)) { out->emplace_back(id, Eval(id, f)); return; }
+      if (is_path(id)) {
+        out->emplace_back(id, Eval(id, f));
+        return;
+      }
       CollectInputs(e.a, f, out);
       return;
-    case Op::Exists: case Op::Forall:
-      CollectInputs(e.b, f, out);
-      return;
+    case Op::Exists:
+    case Op::Forall: CollectInputs(e.b, f, out); return;
     default: break;
   }
   auto kid = [&](ExprId k) { CollectInputs(k, f, out); };
   switch (e.op) {
-    case Op::SetLit: case Op::ListLit: for (uint32_t i = 0; i < e.b; ++i) kid(m_.extra[e.a + i]); break;
-    case Op::Builtin: for (uint32_t i = 0; i < e.c; ++i) kid(m_.extra[e.b + i]); break;
-    case Op::If: kid(e.a); kid(EvalBool(e.a, f) ? e.b : e.c); break;
-    case Op::And: case Op::Or:
+    case Op::SetLit:
+    case Op::ListLit:
+      for (uint32_t i = 0; i < e.b; ++i) kid(m_.extra[e.a + i]);
+      break;
+    case Op::Builtin:
+      for (uint32_t i = 0; i < e.c; ++i) kid(m_.extra[e.b + i]);
+      break;
+    case Op::If:
+      kid(e.a);
+      kid(EvalBool(e.a, f) ? e.b : e.c);
+      break;
+    case Op::And:
+    case Op::Or:
       kid(e.a);
       if (EvalBool(e.a, f) != (e.op == Op::Or)) kid(e.b);  // otherwise b was not evaluated
       break;
-    case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg: kid(e.a); break;
-    case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
-    case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
-    case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
-    case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
-      kid(e.a); kid(e.b); break;
+    case Op::Not:
+    case Op::IntNeg:
+    case Op::IntToDec:
+    case Op::DecNeg:
+    case Op::DurNeg: kid(e.a); break;
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurMul:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::SetHas:
+    case Op::ListHas:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus:
+      kid(e.a);
+      kid(e.b);
+      break;
     default: break;
   }
 }
 
-std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision, const std::vector<Value>& args, ExprId atom) {
+std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision, const std::vector<Value>& args,
+                                                              ExprId atom) {
   Frame f = Frame::ForDecision(m_.decisions[decision], args);
   std::vector<std::pair<ExprId, Value>> out;
   CollectInputs(atom, f, &out);
@@ -394,9 +488,11 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     if (!d.has_default) {
       std::vector<rt::RtNote> notes;
       for (const auto& r : d.rules)
-        if (r.condition != ir::kNoExpr) notes.push_back({m_.exprs[r.condition].range, fmt::format("`{}` does not apply", r.name)});
+        if (r.condition != ir::kNoExpr)
+          notes.push_back({m_.exprs[r.condition].range, fmt::format("`{}` does not apply", r.name)});
       throw rt::EvalError(rt::RtErrorKind::NoApplicableRule, d.range,
-                          fmt::format("no rule of `{}` applies to this case, and it has no default", d.name), std::move(notes));
+                          fmt::format("no rule of `{}` applies to this case, and it has no default", d.name),
+                          std::move(notes));
     }
     Value out = Eval(d.default_rule.outcome, f);
     if (coverage_) ++decided_[decision][d.rules.size()];
@@ -412,15 +508,16 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     if (!rt::ValuesEqual(out, other)) {
       const ir::Rule& a = d.rules[winners[0]];
       const ir::Rule& b = d.rules[winners[i]];
-      throw rt::EvalError(
-          rt::RtErrorKind::Conflict, b.name_range,
-          fmt::format("rules `{}`{} and `{}`{} both apply and give different outcomes: {} and {}", a.name, cite(a), b.name,
-                      cite(b), rt::FormatValue(out, d.result, m_.types), rt::FormatValue(other, d.result, m_.types)),
-          {{a.name_range, fmt::format("`{}` is here", a.name)},
-           {{}, fmt::format("neither is an exception to the other; declare which one prevails")}});
+      throw rt::EvalError(rt::RtErrorKind::Conflict, b.name_range,
+                          fmt::format("rules `{}`{} and `{}`{} both apply and give different outcomes: {} and {}",
+                                      a.name, cite(a), b.name, cite(b), rt::FormatValue(out, d.result, m_.types),
+                                      rt::FormatValue(other, d.result, m_.types)),
+                          {{a.name_range, fmt::format("`{}` is here", a.name)},
+                           {{}, fmt::format("neither is an exception to the other; declare which one prevails")}});
     }
   }
-  if (coverage_) for (uint32_t w : winners) ++decided_[decision][w];
+  if (coverage_)
+    for (uint32_t w : winners) ++decided_[decision][w];
   if (trace) {
     for (uint32_t w : winners) trace->rules[w].decided = true;
     trace->outcome = out;
@@ -441,9 +538,7 @@ Interpreter::TestResult Interpreter::RunTest(uint32_t test) {
   for (const ir::TestStep& s : t.steps) {
     try {
       switch (s.kind) {
-        case ir::TestStepKind::Let:
-          f.slots[s.slot] = Eval(s.expr, f);
-          break;
+        case ir::TestStepKind::Let: f.slots[s.slot] = Eval(s.expr, f); break;
         case ir::TestStepKind::Assert: {
           const ir::Expr& e = m_.exprs[s.expr];
           if (EvalBool(s.expr, f)) break;
@@ -451,7 +546,8 @@ Interpreter::TestResult Interpreter::RunTest(uint32_t test) {
           if (e.op == Op::Eq || e.op == Op::Ne) {
             Value a = Eval(e.a, f), b = Eval(e.b, f);
             rt::TypeId ta = m_.exprs[e.a].type;
-            msg += fmt::format("\n    left:  {}\n    right: {}", rt::FormatValue(a, ta, m_.types), rt::FormatValue(b, ta, m_.types));
+            msg += fmt::format("\n    left:  {}\n    right: {}", rt::FormatValue(a, ta, m_.types),
+                               rt::FormatValue(b, ta, m_.types));
           }
           result.failures.push_back({s.range, msg});
           return result;
@@ -467,8 +563,8 @@ Interpreter::TestResult Interpreter::RunTest(uint32_t test) {
     } catch (const rt::EvalError& err) {
       if (s.kind == ir::TestStepKind::AssertFails && err.kind == s.expected_error) continue;
       std::string msg = s.kind == ir::TestStepKind::AssertFails
-                            ? fmt::format("expected the runtime error `{}`, got `{}`: {}", rt::Spelling(s.expected_error),
-                                          rt::Spelling(err.kind), err.message)
+                            ? fmt::format("expected the runtime error `{}`, got `{}`: {}",
+                                          rt::Spelling(s.expected_error), rt::Spelling(err.kind), err.message)
                             : fmt::format("runtime error `{}`: {}", rt::Spelling(err.kind), err.message);
       result.failures.push_back({err.range.valid() ? err.range : s.range, msg});
       return result;

@@ -29,9 +29,9 @@ struct AtomTrace {
 };
 
 struct RuleTrace {
-  uint32_t rule;                   // index into the decision's rules; UINT32_MAX for the default
+  uint32_t rule;  // index into the decision's rules; UINT32_MAX for the default
   bool applicable = false;
-  bool decided = false;            // gave the outcome
+  bool decided = false;  // gave the outcome
   std::vector<uint32_t> overridden_by;
   std::vector<AtomTrace> atoms;
 };
@@ -40,7 +40,7 @@ struct RuleTrace {
 struct DecisionTrace {
   uint32_t decision = 0;
   std::vector<Value> args;
-  std::vector<RuleTrace> rules;    // in declaration order, the default last if it was consulted
+  std::vector<RuleTrace> rules;  // in declaration order, the default last if it was consulted
   std::optional<Value> outcome;
 };
 
@@ -67,7 +67,8 @@ class Interpreter {
 
   // The inputs an atom of a decision's rule condition read, for the arguments `args`: what the
   // trace records for it (used to explain traces that native code produced).
-  std::vector<std::pair<ir::ExprId, Value>> AtomInputs(uint32_t decision, const std::vector<Value>& args, ir::ExprId atom);
+  std::vector<std::pair<ir::ExprId, Value>> AtomInputs(uint32_t decision, const std::vector<Value>& args,
+                                                       ir::ExprId atom);
 
   // Evaluates a constant (once; later calls return the cached value).
   const Value& EvalConst(uint32_t c);

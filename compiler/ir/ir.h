@@ -89,7 +89,7 @@ struct Let {
 
 // `rule name cite "..." exception to x when cond then outcome`
 struct Rule {
-  std::string name;       // "default" for the default
+  std::string name;  // "default" for the default
   Citation cite;
   ExprId condition = kNoExpr;  // kNoExpr: always applies
   ExprId outcome = kNoExpr;
@@ -119,7 +119,7 @@ struct Decision {
 enum class TestStepKind : uint8_t { Let, Assert, AssertFails };
 struct TestStep {
   TestStepKind kind = TestStepKind::Assert;
-  uint32_t slot = 0;          // Let
+  uint32_t slot = 0;  // Let
   ExprId expr = kNoExpr;
   rt::RtErrorKind expected_error = rt::RtErrorKind::Overflow;  // AssertFails
   SourceRange range;
@@ -138,7 +138,8 @@ struct Instrument {
   std::vector<std::pair<std::string, std::string>> fields;
   uint32_t file = 0;
   std::string Field(const std::string& key) const {
-    for (const auto& [k, v] : fields) if (k == key) return v;
+    for (const auto& [k, v] : fields)
+      if (k == key) return v;
     return "";
   }
 };
@@ -146,9 +147,9 @@ struct Instrument {
 // One version of the law: an instrument of the amendment chain and what is in force with it.
 // A program without amendments has one version.
 struct Version {
-  std::string name;        // the instrument's name ("" for a file without a header)
-  int instrument = -1;     // index into instruments
-  std::string effective;   // YYYY-MM-DD, from the header
+  std::string name;       // the instrument's name ("" for a file without a header)
+  int instrument = -1;    // index into instruments
+  std::string effective;  // YYYY-MM-DD, from the header
   std::string compliance;
   uint32_t file = 0;
   std::map<std::string, uint32_t> decisions, consts, defs;  // name -> index

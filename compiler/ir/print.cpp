@@ -7,7 +7,9 @@ namespace edict::ir {
 
 const char* OpName(Op op) {
   switch (op) {
-#define EDICT_IR_OP(Name, Doc) case Op::Name: return #Name;
+#define EDICT_IR_OP(Name, Doc) \
+  case Op::Name:               \
+    return #Name;
 #include "compiler/ir/ops.def"
 #undef EDICT_IR_OP
   }
@@ -16,7 +18,9 @@ const char* OpName(Op op) {
 
 const char* BuiltinName(Builtin b) {
   switch (b) {
-#define EDICT_BUILTIN(Id, spelling, arity, summary) case Builtin::Id: return spelling;
+#define EDICT_BUILTIN(Id, spelling, arity, summary) \
+  case Builtin::Id:                                 \
+    return spelling;
 #include "compiler/ir/builtins.def"
 #undef EDICT_BUILTIN
   }
@@ -53,13 +57,15 @@ class Printer {
       case Op::DurLit: return head + " " + rt::ToString(m_.durs[e.a]) + ")";
       case Op::TextLit: return head + " " + rt::JsonQuote(m_.texts[e.a]) + ")";
       case Op::EnumLit: return head + " " + m_.types.enums[e.a].members[e.b] + ")";
-      case Op::SetLit: case Op::ListLit: return head + list(e.a, e.b) + ")";
+      case Op::SetLit:
+      case Op::ListLit: return head + list(e.a, e.b) + ")";
       case Op::RecordLit: return head + list(e.b, uint32_t(m_.types.records[e.a].fields.size())) + ")";
       case Op::Local: return head + " %" + std::to_string(e.a) + ")";
       case Op::LetRef: return head + " let#" + std::to_string(e.a) + ")";
       case Op::Const: return head + " " + Qualified(m_.consts[e.a].version, m_.consts[e.a].name) + ")";
       case Op::Call:
-        return head + " " + Qualified(m_.defs[e.a].version, m_.defs[e.a].name) + list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
+        return head + " " + Qualified(m_.defs[e.a].version, m_.defs[e.a].name) +
+               list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
       case Op::DecisionCall:
         return head + " " + Qualified(m_.decisions[e.a].version, m_.decisions[e.a].name) +
                list(e.b, uint32_t(m_.decisions[e.a].params.size())) + ")";
@@ -71,17 +77,40 @@ class Printer {
           s += " ." + FieldName(e.a, m_.extra[e.b + 2 * i]) + "=" + Expr(m_.extra[e.b + 2 * i + 1]);
         return s + ")";
       }
-      case Op::Exists: case Op::Forall:
-        return head + " %" + std::to_string(e.a) + kids({e.b, e.c}) + ")";
+      case Op::Exists:
+      case Op::Forall: return head + " %" + std::to_string(e.a) + kids({e.b, e.c}) + ")";
       case Op::If: return head + kids({e.a, e.b, e.c}) + ")";
-      case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg:
-        return head + kids({e.a}) + ")";
-      case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
-      case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
-      case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
-      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
-      case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
-        return head + kids({e.a, e.b}) + ")";
+      case Op::Not:
+      case Op::IntNeg:
+      case Op::IntToDec:
+      case Op::DecNeg:
+      case Op::DurNeg: return head + kids({e.a}) + ")";
+      case Op::And:
+      case Op::Or:
+      case Op::IntAdd:
+      case Op::IntSub:
+      case Op::IntMul:
+      case Op::DecAdd:
+      case Op::DecSub:
+      case Op::DecMul:
+      case Op::DecDiv:
+      case Op::DateAddDur:
+      case Op::DateSubDur:
+      case Op::DateDiff:
+      case Op::DurAdd:
+      case Op::DurSub:
+      case Op::DurMul:
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge:
+      case Op::SetHas:
+      case Op::ListHas:
+      case Op::SetUnion:
+      case Op::SetInter:
+      case Op::SetMinus: return head + kids({e.a, e.b}) + ")";
     }
     return head + ")";
   }
@@ -135,15 +164,17 @@ std::string Print(const Module& m) {
     for (const auto& f : r.fields) s += "  " + f.name + ": " + m.types.Name(f.type) + "\n";
   }
   for (const auto& c : m.consts)
-    s += fmt::format("const {}: {}{}\n  = {}\n", q(c.version, c.name), m.types.Name(c.type), Printer::Cite(c.cite), p.Expr(c.value));
+    s += fmt::format("const {}: {}{}\n  = {}\n", q(c.version, c.name), m.types.Name(c.type), Printer::Cite(c.cite),
+                     p.Expr(c.value));
   for (const auto& d : m.defs)
-    s += fmt::format("def {}({}): {}{} slots={}\n  = {}\n", q(d.version, d.name), p.Params(d.params), m.types.Name(d.result),
-                     Printer::Cite(d.cite), d.slot_count, p.Expr(d.body));
+    s += fmt::format("def {}({}): {}{} slots={}\n  = {}\n", q(d.version, d.name), p.Params(d.params),
+                     m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count, p.Expr(d.body));
   for (const auto& d : m.decisions) {
-    s += fmt::format("decision {}({}) -> {}{} slots={}\n", q(d.version, d.name), p.Params(d.params), m.types.Name(d.result),
-                     Printer::Cite(d.cite), d.slot_count);
+    s += fmt::format("decision {}({}) -> {}{} slots={}\n", q(d.version, d.name), p.Params(d.params),
+                     m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count);
     for (size_t i = 0; i < d.lets.size(); ++i)
-      s += fmt::format("  let#{} {}: {} = {}\n", i, d.lets[i].name, m.types.Name(d.lets[i].type), p.Expr(d.lets[i].value));
+      s += fmt::format("  let#{} {}: {} = {}\n", i, d.lets[i].name, m.types.Name(d.lets[i].type),
+                       p.Expr(d.lets[i].value));
     auto rule = [&](const Rule& r) {
       std::string ex;
       for (uint32_t x : r.overrides) ex += (ex.empty() ? " overrides " : ", ") + d.rules[x].name;

@@ -20,67 +20,178 @@ class Verifier {
   bool Valid(ExprId id) const { return id < m_.exprs.size(); }
 
   void Check(ExprId id) {
-    if (!Valid(id)) { problems.push_back(fmt::format("dangling expr id {}", id)); return; }
+    if (!Valid(id)) {
+      problems.push_back(fmt::format("dangling expr id {}", id));
+      return;
+    }
     const Expr& e = m_.exprs[id];
     using TK = rt::TypeKind;
     auto operand = [&](ExprId x, TK want) {
-      if (!Valid(x)) { Fail(id, "dangling operand"); return; }
+      if (!Valid(x)) {
+        Fail(id, "dangling operand");
+        return;
+      }
       if (K(x) != want) Fail(id, fmt::format("operand has type {}", m_.types.Name(m_.exprs[x].type)));
     };
     auto same = [&](ExprId a, ExprId b) {
-      if (!Valid(a) || !Valid(b)) { Fail(id, "dangling operand"); return; }
+      if (!Valid(a) || !Valid(b)) {
+        Fail(id, "dangling operand");
+        return;
+      }
       if (m_.exprs[a].type != m_.exprs[b].type) Fail(id, "operands of different types");
     };
-    auto result = [&](TK want) { if (K(id) != want) Fail(id, "wrong result type"); };
+    auto result = [&](TK want) {
+      if (K(id) != want) Fail(id, "wrong result type");
+    };
     switch (e.op) {
       case Op::Error: Fail(id, "error node in a module without errors"); break;
       case Op::BoolLit: result(TK::Bool); break;
-      case Op::IntLit: result(TK::Integer); if (e.a >= m_.ints.size()) Fail(id, "bad pool index"); break;
-      case Op::DecLit: result(TK::Decimal); if (e.a >= m_.decs.size()) Fail(id, "bad pool index"); break;
+      case Op::IntLit:
+        result(TK::Integer);
+        if (e.a >= m_.ints.size()) Fail(id, "bad pool index");
+        break;
+      case Op::DecLit:
+        result(TK::Decimal);
+        if (e.a >= m_.decs.size()) Fail(id, "bad pool index");
+        break;
       case Op::DateLit: result(TK::Date); break;
-      case Op::DurLit: result(TK::Duration); if (e.a >= m_.durs.size()) Fail(id, "bad pool index"); break;
-      case Op::TextLit: result(TK::Text); if (e.a >= m_.texts.size()) Fail(id, "bad pool index"); break;
+      case Op::DurLit:
+        result(TK::Duration);
+        if (e.a >= m_.durs.size()) Fail(id, "bad pool index");
+        break;
+      case Op::TextLit:
+        result(TK::Text);
+        if (e.a >= m_.texts.size()) Fail(id, "bad pool index");
+        break;
       case Op::EnumLit:
         result(TK::Enum);
         if (e.a >= m_.types.enums.size() || e.b >= m_.types.enums[e.a].members.size()) Fail(id, "bad enum member");
         break;
-      case Op::SetLit: result(TK::Set); for (uint32_t i = 0; i < e.b; ++i) operand(m_.extra[e.a + i], TK::Enum); break;
+      case Op::SetLit:
+        result(TK::Set);
+        for (uint32_t i = 0; i < e.b; ++i) operand(m_.extra[e.a + i], TK::Enum);
+        break;
       case Op::ListLit: result(TK::List); break;
       case Op::RecordLit: {
         result(TK::Record);
         const auto& rec = m_.types.records[e.a];
         for (size_t i = 0; i < rec.fields.size(); ++i)
-          if (m_.exprs[m_.extra[e.b + i]].type != rec.fields[i].type) Fail(id, "field " + rec.fields[i].name + " mistyped");
+          if (m_.exprs[m_.extra[e.b + i]].type != rec.fields[i].type)
+            Fail(id, "field " + rec.fields[i].name + " mistyped");
         break;
       }
-      case Op::Local: case Op::LetRef: break;
-      case Op::Const: if (e.a >= m_.consts.size() || m_.consts[e.a].type != e.type) Fail(id, "bad const"); break;
-      case Op::Call: if (e.a >= m_.defs.size() || m_.defs[e.a].result != e.type) Fail(id, "bad call"); break;
-      case Op::DecisionCall: if (e.a >= m_.decisions.size() || m_.decisions[e.a].result != e.type) Fail(id, "bad call"); break;
+      case Op::Local:
+      case Op::LetRef: break;
+      case Op::Const:
+        if (e.a >= m_.consts.size() || m_.consts[e.a].type != e.type) Fail(id, "bad const");
+        break;
+      case Op::Call:
+        if (e.a >= m_.defs.size() || m_.defs[e.a].result != e.type) Fail(id, "bad call");
+        break;
+      case Op::DecisionCall:
+        if (e.a >= m_.decisions.size() || m_.decisions[e.a].result != e.type) Fail(id, "bad call");
+        break;
       case Op::Builtin: break;
       case Op::Field: operand(e.a, TK::Record); break;
-      case Op::With: operand(e.a, TK::Record); if (e.type != m_.exprs[e.a].type) Fail(id, "type changed"); break;
-      case Op::Not: operand(e.a, TK::Bool); result(TK::Bool); break;
-      case Op::And: case Op::Or: operand(e.a, TK::Bool); operand(e.b, TK::Bool); result(TK::Bool); break;
-      case Op::If: operand(e.a, TK::Bool); same(e.b, e.c); break;
-      case Op::IntNeg: operand(e.a, TK::Integer); result(TK::Integer); break;
-      case Op::IntAdd: case Op::IntSub: same(e.a, e.b); operand(e.a, TK::Integer); result(TK::Integer); break;
-      case Op::IntMul: operand(e.a, TK::Integer); operand(e.b, TK::Integer); result(TK::Integer); break;
-      case Op::IntToDec: operand(e.a, TK::Integer); result(TK::Decimal); break;
-      case Op::DecNeg: operand(e.a, TK::Decimal); result(TK::Decimal); break;
-      case Op::DecAdd: case Op::DecSub: same(e.a, e.b); operand(e.a, TK::Decimal); result(TK::Decimal); break;
-      case Op::DecMul: case Op::DecDiv: operand(e.a, TK::Decimal); operand(e.b, TK::Decimal); result(TK::Decimal); break;
-      case Op::DateAddDur: case Op::DateSubDur: operand(e.a, TK::Date); operand(e.b, TK::Duration); result(TK::Date); break;
-      case Op::DateDiff: operand(e.a, TK::Date); operand(e.b, TK::Date); result(TK::Duration); break;
-      case Op::DurAdd: case Op::DurSub: operand(e.a, TK::Duration); operand(e.b, TK::Duration); break;
+      case Op::With:
+        operand(e.a, TK::Record);
+        if (e.type != m_.exprs[e.a].type) Fail(id, "type changed");
+        break;
+      case Op::Not:
+        operand(e.a, TK::Bool);
+        result(TK::Bool);
+        break;
+      case Op::And:
+      case Op::Or:
+        operand(e.a, TK::Bool);
+        operand(e.b, TK::Bool);
+        result(TK::Bool);
+        break;
+      case Op::If:
+        operand(e.a, TK::Bool);
+        same(e.b, e.c);
+        break;
+      case Op::IntNeg:
+        operand(e.a, TK::Integer);
+        result(TK::Integer);
+        break;
+      case Op::IntAdd:
+      case Op::IntSub:
+        same(e.a, e.b);
+        operand(e.a, TK::Integer);
+        result(TK::Integer);
+        break;
+      case Op::IntMul:
+        operand(e.a, TK::Integer);
+        operand(e.b, TK::Integer);
+        result(TK::Integer);
+        break;
+      case Op::IntToDec:
+        operand(e.a, TK::Integer);
+        result(TK::Decimal);
+        break;
+      case Op::DecNeg:
+        operand(e.a, TK::Decimal);
+        result(TK::Decimal);
+        break;
+      case Op::DecAdd:
+      case Op::DecSub:
+        same(e.a, e.b);
+        operand(e.a, TK::Decimal);
+        result(TK::Decimal);
+        break;
+      case Op::DecMul:
+      case Op::DecDiv:
+        operand(e.a, TK::Decimal);
+        operand(e.b, TK::Decimal);
+        result(TK::Decimal);
+        break;
+      case Op::DateAddDur:
+      case Op::DateSubDur:
+        operand(e.a, TK::Date);
+        operand(e.b, TK::Duration);
+        result(TK::Date);
+        break;
+      case Op::DateDiff:
+        operand(e.a, TK::Date);
+        operand(e.b, TK::Date);
+        result(TK::Duration);
+        break;
+      case Op::DurAdd:
+      case Op::DurSub:
+        operand(e.a, TK::Duration);
+        operand(e.b, TK::Duration);
+        break;
       case Op::DurNeg: operand(e.a, TK::Duration); break;
-      case Op::DurMul: operand(e.a, TK::Duration); operand(e.b, TK::Integer); break;
-      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
-        same(e.a, e.b); result(TK::Bool); break;
-      case Op::SetHas: operand(e.a, TK::Enum); operand(e.b, TK::Set); break;
+      case Op::DurMul:
+        operand(e.a, TK::Duration);
+        operand(e.b, TK::Integer);
+        break;
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge:
+        same(e.a, e.b);
+        result(TK::Bool);
+        break;
+      case Op::SetHas:
+        operand(e.a, TK::Enum);
+        operand(e.b, TK::Set);
+        break;
       case Op::ListHas: operand(e.b, TK::List); break;
-      case Op::SetUnion: case Op::SetInter: case Op::SetMinus: same(e.a, e.b); operand(e.a, TK::Set); break;
-      case Op::Exists: case Op::Forall: operand(e.b, TK::List); operand(e.c, TK::Bool); break;
+      case Op::SetUnion:
+      case Op::SetInter:
+      case Op::SetMinus:
+        same(e.a, e.b);
+        operand(e.a, TK::Set);
+        break;
+      case Op::Exists:
+      case Op::Forall:
+        operand(e.b, TK::List);
+        operand(e.c, TK::Bool);
+        break;
     }
     if (K(id) == TK::Error) Fail(id, "error type");
   }

@@ -39,8 +39,8 @@ void MakeParents(const std::string& dir) {
 void WarnOnce(const std::string& dir, const std::string& why) {
   static std::once_flag once;
   std::call_once(once, [&] {
-    std::cerr << fmt::format("warning: not using the code cache `{}`: {}; compiling without it (see docs/security.md)\n",
-                             dir, why);
+    std::cerr << fmt::format(
+        "warning: not using the code cache `{}`: {}; compiling without it (see docs/security.md)\n", dir, why);
   });
 }
 

@@ -20,9 +20,9 @@
 namespace edict::jit {
 
 struct NativeError {
-  int32_t kind = 0;    // RtErrorKind
-  int32_t site = -1;   // index of the source range (Engine::site)
-  int32_t rule_a = -1; // conflict: the two rules
+  int32_t kind = 0;     // RtErrorKind
+  int32_t site = -1;    // index of the source range (Engine::site)
+  int32_t rule_a = -1;  // conflict: the two rules
   int32_t rule_b = -1;
 };
 
@@ -61,8 +61,8 @@ class Abandon {
 };
 
 struct Options {
-  bool trace = false;    // also record traces (the function then expects a trace buffer)
-  int opt_level = 2;     // 0 to 3
+  bool trace = false;  // also record traces (the function then expects a trace buffer)
+  int opt_level = 2;   // 0 to 3
   // Compile only these decisions and the decisions they call (empty: every decision).
   std::vector<uint32_t> only;
   // Reuse machine code compiled before for the same program (compiler/jit/code_cache.h).
@@ -72,12 +72,12 @@ struct Options {
 
 // What lowering decided about one decision: its input layout and its trace layout.
 struct DecisionInfo {
-  rt::TypeLayout input;                 // parameters, as a C struct
+  rt::TypeLayout input;  // parameters, as a C struct
   uint32_t output_size = 0, output_align = 1;
   // Trace buffer: byte r (one per rule) and byte rules.size() + i (one per atom i): 0 not
   // evaluated, 1 false, 2 true. Atoms are the conditions' non-connective parts, in order.
   std::vector<ir::ExprId> atoms;
-  std::vector<uint32_t> atom_rule;      // the rule each atom belongs to
+  std::vector<uint32_t> atom_rule;  // the rule each atom belongs to
   uint32_t trace_size = 0;
 };
 
@@ -88,12 +88,12 @@ class Engine {
   ~Engine();
 
   DecisionFn decision(uint32_t d) const;  // null for a decision that was not compiled
-  BatchFn batch(uint32_t d) const;  // null for engines created with Options::trace
+  BatchFn batch(uint32_t d) const;        // null for engines created with Options::trace
   const DecisionInfo& info(uint32_t d) const;
   SourceRange site(int32_t s) const;
   const rt::Layouts& layouts() const;
-  double compile_ms() const;   // lowering + optimisation + machine code, whole module
-  bool from_cache() const;     // the machine code came from the compiled-code cache
+  double compile_ms() const;  // lowering + optimisation + machine code, whole module
+  bool from_cache() const;    // the machine code came from the compiled-code cache
 
  private:
   Engine();

@@ -10,8 +10,8 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/SHA256.h>
 #include <llvm/Support/TargetSelect.h>
-#include <llvm/Support/xxhash.h>
 #include <llvm/Support/raw_ostream.h>
+#include <llvm/Support/xxhash.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <sys/stat.h>
@@ -70,7 +70,7 @@ void Optimise(llvm::Module& m, llvm::TargetMachine* tm, int level) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::OptimizationLevel ol = level <= 0 ? llvm::OptimizationLevel::O0
+  llvm::OptimizationLevel ol = level <= 0   ? llvm::OptimizationLevel::O0
                                : level == 1 ? llvm::OptimizationLevel::O1
                                : level == 2 ? llvm::OptimizationLevel::O2
                                             : llvm::OptimizationLevel::O3;
@@ -83,15 +83,20 @@ void Optimise(llvm::Module& m, llvm::TargetMachine* tm, int level) {
 std::string ExecutableIdentity() {
   struct stat st;
   if (::stat("/proc/self/exe", &st) != 0) return "";
-  return std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  return std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
 }
 
 // The cache key: a hash of everything that determines the machine code.
 std::string CacheKey(const llvm::Module& m, const llvm::TargetMachine& tm, int opt_level, const std::string& exe) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "edict-code-v1\n" << exe << "\n" << LLVM_VERSION_STRING << "\n" << tm.getTargetTriple().str() << "\n"
-     << tm.getTargetCPU() << "\n" << tm.getTargetFeatureString() << "\nO" << opt_level << "\n";
+  os << "edict-code-v1\n"
+     << exe << "\n"
+     << LLVM_VERSION_STRING << "\n"
+     << tm.getTargetTriple().str() << "\n"
+     << tm.getTargetCPU() << "\n"
+     << tm.getTargetFeatureString() << "\nO" << opt_level << "\n";
   m.print(os, nullptr);
   os.flush();
   auto digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
@@ -143,7 +148,7 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
   const rt::AbiSymbol* abi = rt::AbiSymbols(&count);
   for (size_t i = 0; i < count; ++i)
     symbols[impl.jit->mangleAndIntern(abi[i].name)] = {llvm::orc::ExecutorAddr::fromPtr(abi[i].address),
-                                                      llvm::JITSymbolFlags::Exported};
+                                                       llvm::JITSymbolFlags::Exported};
   if (auto e = impl.jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)))) {
     *error = llvm::toString(std::move(e));
     return nullptr;

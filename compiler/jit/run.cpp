@@ -45,15 +45,16 @@ rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, in
     interp_.EvalDecision(decision, args);
   } catch (const rt::EvalError& e) {
     if (e.kind == kind && e.range == at) throw rt::EvalError(kind, at, e.message, e.notes);
-    throw std::logic_error(fmt::format("internal error: the engines disagree: native `{}` at {}:{}, interpreter `{}` at {}:{}",
-                                       rt::Spelling(kind), at.begin, at.end, rt::Spelling(e.kind), e.range.begin, e.range.end));
+    throw std::logic_error(
+        fmt::format("internal error: the engines disagree: native `{}` at {}:{}, interpreter `{}` at {}:{}",
+                    rt::Spelling(kind), at.begin, at.end, rt::Spelling(e.kind), e.range.begin, e.range.end));
   }
-  throw std::logic_error(fmt::format("internal error: the engines disagree: native `{}`, the interpreter succeeds",
-                                     rt::Spelling(kind)));
+  throw std::logic_error(
+      fmt::format("internal error: the engines disagree: native `{}`, the interpreter succeeds", rt::Spelling(kind)));
 }
 
-void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer, bool ok,
-                        bool inputs, interp::DecisionTrace* trace) {
+void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer,
+                        bool ok, bool inputs, interp::DecisionTrace* trace) {
   const ir::Decision& d = m_.decisions[decision];
   const DecisionInfo& info = engine_.info(decision);
   trace->decision = decision;
@@ -82,14 +83,17 @@ void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, c
   }
   bool all_rules = trace->rules.size() == n;
   std::vector<uint32_t> applicable;
-  for (const auto& r : trace->rules) if (r.applicable) applicable.push_back(r.rule);
+  for (const auto& r : trace->rules)
+    if (r.applicable) applicable.push_back(r.rule);
   if (!all_rules) return;
   std::vector<std::vector<uint32_t>> overridden_by(n);
   std::vector<uint32_t> winners = ir::Winners(d, applicable, &overridden_by);
   for (uint32_t r : applicable) trace->rules[r].overridden_by = std::move(overridden_by[r]);
   if (!ok) return;
-  if (winners.empty()) trace->rules.push_back(interp::RuleTrace{UINT32_MAX, true, true, {}, {}});
-  else for (uint32_t w : winners) trace->rules[w].decided = true;
+  if (winners.empty())
+    trace->rules.push_back(interp::RuleTrace{UINT32_MAX, true, true, {}, {}});
+  else
+    for (uint32_t w : winners) trace->rules[w].decided = true;
 }
 
 }  // namespace edict::jit

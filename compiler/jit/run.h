@@ -28,10 +28,12 @@ class Runner {
     NativeError error;
     rt::Value value;
   };
-  Native RunNative(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace, bool trace_inputs);
+  Native RunNative(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace,
+                   bool trace_inputs);
 
   // The native call alone on flat memory (for batch evaluation and benchmarks).
-  int32_t Call(uint32_t decision, const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace = nullptr) const {
+  int32_t Call(uint32_t decision, const uint8_t* input, uint8_t* output, NativeError* error,
+               uint8_t* trace = nullptr) const {
     return engine_.decision(decision)(input, output, error, trace);
   }
 

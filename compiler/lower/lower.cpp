@@ -19,8 +19,8 @@ namespace edict::lower {
 
 using ir::ExprId;
 using ir::Op;
-using rt::TypeKind;
 using rt::TypeId;
+using rt::TypeKind;
 
 std::string DecisionSymbol(uint32_t d) { return fmt::format("edict_decision_{}", d); }
 
@@ -54,10 +54,19 @@ void ForEachOperand(const ir::Module& m, const ir::Expr& e, F&& f) {
     for (uint32_t i = 0; i < n; ++i) f(m.extra[start + i]);
   };
   switch (e.op) {
-    case Op::Error: case Op::BoolLit: case Op::IntLit: case Op::DecLit: case Op::DateLit: case Op::DurLit:
-    case Op::TextLit: case Op::EnumLit: case Op::Local: case Op::LetRef: case Op::Const:
-      break;
-    case Op::SetLit: case Op::ListLit: list(e.a, e.b); break;
+    case Op::Error:
+    case Op::BoolLit:
+    case Op::IntLit:
+    case Op::DecLit:
+    case Op::DateLit:
+    case Op::DurLit:
+    case Op::TextLit:
+    case Op::EnumLit:
+    case Op::Local:
+    case Op::LetRef:
+    case Op::Const: break;
+    case Op::SetLit:
+    case Op::ListLit: list(e.a, e.b); break;
     case Op::RecordLit: list(e.b, uint32_t(m.types.records[e.a].fields.size())); break;
     case Op::Call: list(e.b, uint32_t(m.defs[e.a].params.size())); break;
     case Op::DecisionCall: list(e.b, uint32_t(m.decisions[e.a].params.size())); break;
@@ -67,14 +76,47 @@ void ForEachOperand(const ir::Module& m, const ir::Expr& e, F&& f) {
       f(e.a);
       for (uint32_t i = 0; i < e.c; ++i) f(m.extra[e.b + 2 * i + 1]);
       break;
-    case Op::If: f(e.a); f(e.b); f(e.c); break;
-    case Op::Exists: case Op::Forall: f(e.b); f(e.c); break;
-    case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg: f(e.a); break;
-    case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
-    case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
-    case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
-    case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
+    case Op::If:
+      f(e.a);
+      f(e.b);
+      f(e.c);
+      break;
+    case Op::Exists:
+    case Op::Forall:
+      f(e.b);
+      f(e.c);
+      break;
+    case Op::Not:
+    case Op::IntNeg:
+    case Op::IntToDec:
+    case Op::DecNeg:
+    case Op::DurNeg: f(e.a); break;
+    case Op::And:
+    case Op::Or:
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurMul:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::SetHas:
+    case Op::ListHas:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus:
       f(e.a);
       f(e.b);
       break;
@@ -101,8 +143,16 @@ enum class Abi {
 class Lowerer {
  public:
   Lowerer(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out, std::vector<bool> wanted)
-      : m_(m), L_(layouts), trace_enabled_(trace), M_(out), C_(out.getContext()), B_(C_), consts_(m),
-        wanted_(std::move(wanted)), cost_(m.exprs.size(), 0), inline_def_(m.defs.size(), 0) {
+      : m_(m),
+        L_(layouts),
+        trace_enabled_(trace),
+        M_(out),
+        C_(out.getContext()),
+        B_(C_),
+        consts_(m),
+        wanted_(std::move(wanted)),
+        cost_(m.exprs.size(), 0),
+        inline_def_(m.defs.size(), 0) {
     if (wanted_.empty()) wanted_.assign(m.decisions.size(), true);
   }
 
@@ -145,7 +195,10 @@ class Lowerer {
       std::string sig = std::string(signature) + ",", cur;
       for (char c : sig) {
         if (c == ' ') continue;
-        if (c != ',') { cur += c; continue; }
+        if (c != ',') {
+          cur += c;
+          continue;
+        }
         types.push_back(cur == "I32" ? I32() : cur == "I64" ? I64() : cur == "PTR" ? Ptr() : B_.getVoidTy());
         cur.clear();
       }
@@ -256,7 +309,10 @@ class Lowerer {
 
   // If cond holds, fail with `kind` at `r`.
   void FailIf(llvm::Value* cond, rt::RtErrorKind kind, SourceRange r) {
-    if (spec_) { Bail(cond); return; }
+    if (spec_) {
+      Bail(cond);
+      return;
+    }
     auto* bad = NewBlock("fail");
     auto* ok = NewBlock("ok");
     B_.CreateCondBr(cond, bad, ok, Unlikely());
@@ -267,7 +323,10 @@ class Lowerer {
 
   // A runtime call returned `status` (0 or 1 + kind): propagate a failure.
   void CheckStatus(llvm::Value* status, SourceRange r) {
-    if (spec_) { Bail(B_.CreateICmpNE(status, C32(0))); return; }
+    if (spec_) {
+      Bail(B_.CreateICmpNE(status, C32(0)));
+      return;
+    }
     if (raw_status_) {  // a shared arithmetic function: its caller reports the error at its site
       auto* bad = NewBlock("rt_fail");
       auto* ok = NewBlock("rt_ok");
@@ -287,7 +346,10 @@ class Lowerer {
 
   // A callee decision failed: it filled the error already; pass its status on.
   void PropagateStatus(llvm::Value* status) {
-    if (spec_) { Bail(B_.CreateICmpNE(status, C32(0))); return; }
+    if (spec_) {
+      Bail(B_.CreateICmpNE(status, C32(0)));
+      return;
+    }
     auto* bad = NewBlock("call_fail");
     auto* ok = NewBlock("call_ok");
     B_.CreateCondBr(B_.CreateICmpNE(status, C32(0)), bad, ok, Unlikely());
@@ -313,8 +375,11 @@ class Lowerer {
       case TypeKind::Bool: v.a = B_.CreateICmpNE(B_.CreateLoad(I8(), p), B_.getInt8(0)); break;
       case TypeKind::Integer: v.a = B_.CreateLoad(I64(), p); break;
       case TypeKind::Decimal: return LoadDecimal(p, input ? scale : 0);
-      case TypeKind::Date: case TypeKind::Enum: v.a = B_.CreateLoad(I32(), p); break;
-      case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+      case TypeKind::Date:
+      case TypeKind::Enum: v.a = B_.CreateLoad(I32(), p); break;
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::List:
         v.a = B_.CreateLoad(ti.kind == TypeKind::Duration ? I64() : Ptr(), p);
         v.b = B_.CreateLoad(I64(), At(p, 8));
         break;
@@ -337,9 +402,13 @@ class Lowerer {
     switch (ti.kind) {
       case TypeKind::Error: break;
       case TypeKind::Bool: B_.CreateStore(B_.CreateZExt(v.a, I8()), p); break;
-      case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: B_.CreateStore(v.a, p); break;
+      case TypeKind::Integer:
+      case TypeKind::Date:
+      case TypeKind::Enum: B_.CreateStore(v.a, p); break;
       case TypeKind::Decimal: StoreDecimal(v, p); break;
-      case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::List:
         B_.CreateStore(v.a, p);
         B_.CreateStore(v.b, At(p, 8));
         break;
@@ -349,7 +418,8 @@ class Lowerer {
       case TypeKind::Record: {
         const auto& r = m_.types.records[ti.ref];
         const auto& l = L_.of(t);
-        for (size_t i = 0; i < r.fields.size(); ++i) StoreFlat(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
+        for (size_t i = 0; i < r.fields.size(); ++i)
+          StoreFlat(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
         break;
       }
     }
@@ -451,10 +521,16 @@ class Lowerer {
       case TypeKind::Error: break;
       case TypeKind::Bool: c.a = B_.getInt1(v.AsBool()); break;
       case TypeKind::Integer: c.a = C64(v.AsInt()); break;
-      case TypeKind::Decimal: c.a = C128(v.AsDec().num()); c.b = C128(v.AsDec().den()); break;
+      case TypeKind::Decimal:
+        c.a = C128(v.AsDec().num());
+        c.b = C128(v.AsDec().den());
+        break;
       case TypeKind::Date: c.a = C32(v.AsDate().days); break;
       case TypeKind::Enum: c.a = C32(v.AsEnum().index); break;
-      case TypeKind::Duration: c.a = C64(v.AsDur().months); c.b = C64(v.AsDur().days); break;
+      case TypeKind::Duration:
+        c.a = C64(v.AsDur().months);
+        c.b = C64(v.AsDur().days);
+        break;
       case TypeKind::Text: return Text(v.AsText());
       case TypeKind::Set: {
         const auto& bits = *v.AsSet().bits;
@@ -462,12 +538,14 @@ class Lowerer {
         for (uint32_t w = 0; w < L_.of(t).words; ++w) words.push_back(C64(int64_t(w < bits.size() ? bits[w] : 0)));
         for (auto* w : words) c.words.push_back(w);
         auto* ty = llvm::ArrayType::get(I64(), words.size());
-        c.table = new llvm::GlobalVariable(M_, ty, true, llvm::GlobalValue::PrivateLinkage, llvm::ConstantArray::get(ty, words), "set");
+        c.table = new llvm::GlobalVariable(M_, ty, true, llvm::GlobalValue::PrivateLinkage,
+                                           llvm::ConstantArray::get(ty, words), "set");
         break;
       }
       case TypeKind::Record: {
         const auto& r = m_.types.records[ti.ref];
-        for (size_t i = 0; i < r.fields.size(); ++i) c.fields.push_back(Constant((*v.AsRecord().fields)[i], r.fields[i].type));
+        for (size_t i = 0; i < r.fields.size(); ++i)
+          c.fields.push_back(Constant((*v.AsRecord().fields)[i], r.fields[i].type));
         break;
       }
       case TypeKind::List: {
@@ -506,9 +584,11 @@ class Lowerer {
   bool PointerFree(TypeId t) const {
     const auto& ti = m_.types.info(t);
     switch (ti.kind) {
-      case TypeKind::Text: case TypeKind::List: return false;
+      case TypeKind::Text:
+      case TypeKind::List: return false;
       case TypeKind::Record:
-        for (const auto& f : m_.types.records[ti.ref].fields) if (!PointerFree(f.type)) return false;
+        for (const auto& f : m_.types.records[ti.ref].fields)
+          if (!PointerFree(f.type)) return false;
         return true;
       default: return true;
     }
@@ -521,7 +601,8 @@ class Lowerer {
     }
     if (ti.kind == TypeKind::Record) {
       const auto& r = m_.types.records[ti.ref];
-      for (size_t i = 0; i < r.fields.size(); ++i) if (HasBoxedDecimal((*v.AsRecord().fields)[i], r.fields[i].type)) return true;
+      for (size_t i = 0; i < r.fields.size(); ++i)
+        if (HasBoxedDecimal((*v.AsRecord().fields)[i], r.fields[i].type)) return true;
     }
     return false;
   }
@@ -541,7 +622,8 @@ class Lowerer {
 
   // x * y for operands known (or guarded) to fit in 64 bits: a single 64x64->128 multiply.
   llvm::Value* Mul64(llvm::Value* x128, llvm::Value* y128) {
-    return B_.CreateMul(B_.CreateSExt(B_.CreateTrunc(x128, I64()), I128()), B_.CreateSExt(B_.CreateTrunc(y128, I64()), I128()));
+    return B_.CreateMul(B_.CreateSExt(B_.CreateTrunc(x128, I64()), I128()),
+                        B_.CreateSExt(B_.CreateTrunc(y128, I64()), I128()));
   }
 
   // The 64-bit value a 128-bit one was widened from (a sign extension or a constant that fits),
@@ -676,7 +758,9 @@ class Lowerer {
       if (cmp) {
         ret = B_.CreateInsertValue(ret, DecCmp(a, b), 0);
       } else {
-        CgVal v = op == Op::DecMul ? DecMul(a, b, {}) : op == Op::DecDiv ? DecDiv(a, b, {}) : DecAddSub(a, b, op == Op::DecSub, {});
+        CgVal v = op == Op::DecMul   ? DecMul(a, b, {})
+                  : op == Op::DecDiv ? DecDiv(a, b, {})
+                                     : DecAddSub(a, b, op == Op::DecSub, {});
         ret = B_.CreateInsertValue(B_.CreateInsertValue(B_.CreateInsertValue(ret, C32(0), 0), v.a, 1), v.b, 2);
       }
       B_.CreateRet(ret);
@@ -757,7 +841,8 @@ class Lowerer {
   CgVal DecDiv(const CgVal& x, const CgVal& y, SourceRange r) {
     if (compact_ && !spec_) return SharedDecOp(Op::DecDiv, x, y, r);
     auto* nonzero = B_.CreateICmpNE(y.a, C128(0));
-    auto* ok = B_.CreateAnd(nonzero, B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b))));
+    auto* ok = B_.CreateAnd(
+        nonzero, B_.CreateAnd(B_.CreateAnd(FitsI64(x.a), FitsI64(y.a)), B_.CreateAnd(FitsI64(x.b), FitsI64(y.b))));
     auto* num = Mul64(x.a, y.b);
     auto* den = Mul64(x.b, y.a);
     auto* neg = B_.CreateICmpSLT(den, C128(0));
@@ -771,7 +856,8 @@ class Lowerer {
     if (compact_ && !spec_) return B_.CreateExtractValue(SharedDecCall(Op::Lt, x, y), 0);
     if (spec_) {
       auto three = [&](llvm::Value* l, llvm::Value* rr) {
-        return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(l, rr), I32()), B_.CreateZExt(B_.CreateICmpSLT(l, rr), I32()));
+        return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(l, rr), I32()),
+                            B_.CreateZExt(B_.CreateICmpSLT(l, rr), I32()));
       };
       // Cross products x.num * y.den and y.num * x.den, each exact when its factors fit in 64
       // bits; a factor that is the constant 1 needs neither a multiplication nor a guard.
@@ -851,8 +937,10 @@ class Lowerer {
     const auto& ti = m_.types.info(t);
     switch (ti.kind) {
       case TypeKind::Error: return B_.getTrue();
-      case TypeKind::Bool: case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum:
-        return B_.CreateICmpEQ(x.a, y.a);
+      case TypeKind::Bool:
+      case TypeKind::Integer:
+      case TypeKind::Date:
+      case TypeKind::Enum: return B_.CreateICmpEQ(x.a, y.a);
       case TypeKind::Decimal: return B_.CreateICmpEQ(DecCmp(x, y), C32(0));
       case TypeKind::Duration: return B_.CreateAnd(B_.CreateICmpEQ(x.a, y.a), B_.CreateICmpEQ(x.b, y.b));
       case TypeKind::Text: {
@@ -871,7 +959,8 @@ class Lowerer {
       case TypeKind::Record: {
         llvm::Value* all = B_.getTrue();
         const auto& r = m_.types.records[ti.ref];
-        for (size_t i = 0; i < r.fields.size(); ++i) all = B_.CreateAnd(all, Eq(r.fields[i].type, x.fields[i], y.fields[i]));
+        for (size_t i = 0; i < r.fields.size(); ++i)
+          all = B_.CreateAnd(all, Eq(r.fields[i].type, x.fields[i], y.fields[i]));
         return all;
       }
       case TypeKind::List: {
@@ -918,7 +1007,8 @@ class Lowerer {
       word = B_.CreateLoad(I64(), B_.CreateInBoundsGEP(I64(), set.table, w));
     } else if (set.words.size() > 1) {
       auto* w = B_.CreateLShr(index, C32(6));
-      for (size_t k = 1; k < set.words.size(); ++k) word = B_.CreateSelect(B_.CreateICmpEQ(w, C32(int64_t(k))), set.words[k], word);
+      for (size_t k = 1; k < set.words.size(); ++k)
+        word = B_.CreateSelect(B_.CreateICmpEQ(w, C32(int64_t(k))), set.words[k], word);
     }
     auto* bit = B_.CreateAnd(B_.CreateZExt(index, I64()), C64(63));
     return B_.CreateICmpNE(B_.CreateAnd(B_.CreateLShr(word, bit), C64(1)), C64(0));
@@ -930,7 +1020,8 @@ class Lowerer {
     const auto& ti = m_.types.info(t);
     if (ti.kind == TypeKind::List) return true;
     if (ti.kind == TypeKind::Record)
-      for (const auto& f : m_.types.records[ti.ref].fields) if (HasList(f.type)) return true;
+      for (const auto& f : m_.types.records[ti.ref].fields)
+        if (HasList(f.type)) return true;
     return false;
   }
 
@@ -978,15 +1069,14 @@ class Lowerer {
         for (const auto& [slot, type] : it->second) out.emplace(slot, type);
         return;
       }
-      case Op::Exists: case Op::Forall:
+      case Op::Exists:
+      case Op::Forall:
         FreeWalk(e.b, out, bound);
         bound.push_back(e.a);
         FreeWalk(e.c, out, bound);
         bound.pop_back();
         return;
-      default:
-        ForEachOperand(m_, e, [&](ExprId k) { FreeWalk(k, out, bound); });
-        return;
+      default: ForEachOperand(m_, e, [&](ExprId k) { FreeWalk(k, out, bound); }); return;
     }
   }
 
@@ -997,11 +1087,24 @@ class Lowerer {
       case TypeKind::Error: break;
       case TypeKind::Bool: out.push_back(I1()); break;
       case TypeKind::Integer: out.push_back(I64()); break;
-      case TypeKind::Decimal: out.push_back(I128()); out.push_back(I128()); break;
-      case TypeKind::Date: case TypeKind::Enum: out.push_back(I32()); break;
-      case TypeKind::Duration: out.push_back(I64()); out.push_back(I64()); break;
-      case TypeKind::Text: case TypeKind::List: out.push_back(Ptr()); out.push_back(I64()); break;
-      case TypeKind::Set: for (uint32_t w = 0; w < L_.of(t).words; ++w) out.push_back(I64()); break;
+      case TypeKind::Decimal:
+        out.push_back(I128());
+        out.push_back(I128());
+        break;
+      case TypeKind::Date:
+      case TypeKind::Enum: out.push_back(I32()); break;
+      case TypeKind::Duration:
+        out.push_back(I64());
+        out.push_back(I64());
+        break;
+      case TypeKind::Text:
+      case TypeKind::List:
+        out.push_back(Ptr());
+        out.push_back(I64());
+        break;
+      case TypeKind::Set:
+        for (uint32_t w = 0; w < L_.of(t).words; ++w) out.push_back(I64());
+        break;
       case TypeKind::Record:
         for (const auto& f : m_.types.records[ti.ref].fields) ComponentTypes(f.type, out);
         break;
@@ -1011,12 +1114,20 @@ class Lowerer {
     const auto& ti = m_.types.info(t);
     switch (ti.kind) {
       case TypeKind::Error: break;
-      case TypeKind::Bool: case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: out.push_back(v.a); break;
-      case TypeKind::Decimal: case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+      case TypeKind::Bool:
+      case TypeKind::Integer:
+      case TypeKind::Date:
+      case TypeKind::Enum: out.push_back(v.a); break;
+      case TypeKind::Decimal:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::List:
         out.push_back(v.a);
         out.push_back(v.b);
         break;
-      case TypeKind::Set: for (auto* w : v.words) out.push_back(w); break;
+      case TypeKind::Set:
+        for (auto* w : v.words) out.push_back(w);
+        break;
       case TypeKind::Record: {
         const auto& r = m_.types.records[ti.ref];
         for (size_t i = 0; i < r.fields.size(); ++i) Flatten(r.fields[i].type, v.fields[i], out);
@@ -1030,12 +1141,20 @@ class Lowerer {
     CgVal v;
     switch (ti.kind) {
       case TypeKind::Error: break;
-      case TypeKind::Bool: case TypeKind::Integer: case TypeKind::Date: case TypeKind::Enum: v.a = next(); break;
-      case TypeKind::Decimal: case TypeKind::Duration: case TypeKind::Text: case TypeKind::List:
+      case TypeKind::Bool:
+      case TypeKind::Integer:
+      case TypeKind::Date:
+      case TypeKind::Enum: v.a = next(); break;
+      case TypeKind::Decimal:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::List:
         v.a = next();
         v.b = next();
         break;
-      case TypeKind::Set: for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(next()); break;
+      case TypeKind::Set:
+        for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(next());
+        break;
       case TypeKind::Record:
         for (const auto& f : m_.types.records[ti.ref].fields) v.fields.push_back(Unflatten(f.type, next));
         break;
@@ -1057,12 +1176,39 @@ class Lowerer {
     llvm::IRBuilderBase::InsertPoint ip;
   };
   FnState SaveFn() {
-    return FnState{fn_, spec_, bail_, err_, trace_, memo_, dec_a_, dec_b_, dec_out_, i32_out_, i64_out_, ymd_out_,
-                   std::move(slots_), root_, in_piece_, compact_, fail_bb_, fail_status_, B_.saveIP()};
+    return FnState{fn_,
+                   spec_,
+                   bail_,
+                   err_,
+                   trace_,
+                   memo_,
+                   dec_a_,
+                   dec_b_,
+                   dec_out_,
+                   i32_out_,
+                   i64_out_,
+                   ymd_out_,
+                   std::move(slots_),
+                   root_,
+                   in_piece_,
+                   compact_,
+                   fail_bb_,
+                   fail_status_,
+                   B_.saveIP()};
   }
   void RestoreFn(FnState& s) {
-    fn_ = s.fn; spec_ = s.spec; bail_ = s.bail; err_ = s.err; trace_ = s.trace; memo_ = s.memo;
-    dec_a_ = s.dec_a; dec_b_ = s.dec_b; dec_out_ = s.dec_out; i32_out_ = s.i32_out; i64_out_ = s.i64_out; ymd_out_ = s.ymd_out;
+    fn_ = s.fn;
+    spec_ = s.spec;
+    bail_ = s.bail;
+    err_ = s.err;
+    trace_ = s.trace;
+    memo_ = s.memo;
+    dec_a_ = s.dec_a;
+    dec_b_ = s.dec_b;
+    dec_out_ = s.dec_out;
+    i32_out_ = s.i32_out;
+    i64_out_ = s.i64_out;
+    ymd_out_ = s.ymd_out;
     slots_ = std::move(s.slots);
     root_ = s.root;
     in_piece_ = s.in_piece;
@@ -1133,8 +1279,10 @@ class Lowerer {
       if (sig[i] <= kNarrow) call_args.push_back(Passed(flat[i], sig[i]));
     llvm::Value* r = B_.CreateCall(piece.fn, call_args);
     llvm::Value* status = B_.CreateExtractValue(r, 0);
-    if (spec_) Bail(status);
-    else PropagateStatus(status);
+    if (spec_)
+      Bail(status);
+    else
+      PropagateStatus(status);
     unsigned field = 1;
     size_t k = 0;
     auto next = [&]() -> llvm::Value* {
@@ -1285,7 +1433,8 @@ class Lowerer {
     Params params = FreeSlots(let.value);
     std::vector<CgVal> args;
     for (const auto& [slot, type] : params) args.push_back(slots_[slot]);
-    StoreLet(i, Evaluate(let.value, nullptr, params, args, slots_.size(), let.type, fmt::format("edict_let_{}", let.value)));
+    StoreLet(
+        i, Evaluate(let.value, nullptr, params, args, slots_.size(), let.type, fmt::format("edict_let_{}", let.value)));
     B_.CreateBr(have);
     B_.SetInsertPoint(have);
     return LoadLet(i);
@@ -1398,19 +1547,42 @@ class Lowerer {
         return base;
       }
       case Op::Not: return scalar(B_.CreateNot(Expr(e.a).a));
-      case Op::And: case Op::Or: return scalar(ShortCircuit(e, nullptr));
+      case Op::And:
+      case Op::Or: return scalar(ShortCircuit(e, nullptr));
       case Op::If: return IfExpr(e);
       case Op::IntNeg: return scalar(IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), Expr(e.a).a, r));
-      case Op::IntAdd: { auto [a, b] = bin(); return scalar(IntOp(llvm::Intrinsic::sadd_with_overflow, a.a, b.a, r)); }
-      case Op::IntSub: { auto [a, b] = bin(); return scalar(IntOp(llvm::Intrinsic::ssub_with_overflow, a.a, b.a, r)); }
-      case Op::IntMul: { auto [a, b] = bin(); return scalar(IntOp(llvm::Intrinsic::smul_with_overflow, a.a, b.a, r)); }
+      case Op::IntAdd: {
+        auto [a, b] = bin();
+        return scalar(IntOp(llvm::Intrinsic::sadd_with_overflow, a.a, b.a, r));
+      }
+      case Op::IntSub: {
+        auto [a, b] = bin();
+        return scalar(IntOp(llvm::Intrinsic::ssub_with_overflow, a.a, b.a, r));
+      }
+      case Op::IntMul: {
+        auto [a, b] = bin();
+        return scalar(IntOp(llvm::Intrinsic::smul_with_overflow, a.a, b.a, r));
+      }
       case Op::IntToDec: return scalar(B_.CreateSExt(Expr(e.a).a, I128()), C128(1));
       case Op::DecNeg: return DecNeg(Expr(e.a), r);
-      case Op::DecAdd: { auto [a, b] = bin(); return DecAddSub(a, b, false, r); }
-      case Op::DecSub: { auto [a, b] = bin(); return DecAddSub(a, b, true, r); }
-      case Op::DecMul: { auto [a, b] = bin(); return DecMul(a, b, r); }
-      case Op::DecDiv: { auto [a, b] = bin(); return DecDiv(a, b, r); }
-      case Op::DateAddDur: case Op::DateSubDur: {
+      case Op::DecAdd: {
+        auto [a, b] = bin();
+        return DecAddSub(a, b, false, r);
+      }
+      case Op::DecSub: {
+        auto [a, b] = bin();
+        return DecAddSub(a, b, true, r);
+      }
+      case Op::DecMul: {
+        auto [a, b] = bin();
+        return DecMul(a, b, r);
+      }
+      case Op::DecDiv: {
+        auto [a, b] = bin();
+        return DecDiv(a, b, r);
+      }
+      case Op::DateAddDur:
+      case Op::DateSubDur: {
         auto [a, b] = bin();
         llvm::Value* months = b.a;
         llvm::Value* days = b.b;
@@ -1425,7 +1597,8 @@ class Lowerer {
         auto [a, b] = bin();
         return scalar(C64(0), B_.CreateSub(B_.CreateSExt(a.a, I64()), B_.CreateSExt(b.a, I64())));
       }
-      case Op::DurAdd: case Op::DurSub: {
+      case Op::DurAdd:
+      case Op::DurSub: {
         auto [a, b] = bin();
         llvm::Value* bm = b.a;
         llvm::Value* bd = b.b;
@@ -1449,9 +1622,18 @@ class Lowerer {
         auto* d = IntOp(llvm::Intrinsic::smul_with_overflow, a.b, b.a, r);
         return scalar(m, d);
       }
-      case Op::Eq: { auto [a, b] = bin(); return scalar(Eq(m_.exprs[e.a].type, a, b)); }
-      case Op::Ne: { auto [a, b] = bin(); return scalar(B_.CreateNot(Eq(m_.exprs[e.a].type, a, b))); }
-      case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+      case Op::Eq: {
+        auto [a, b] = bin();
+        return scalar(Eq(m_.exprs[e.a].type, a, b));
+      }
+      case Op::Ne: {
+        auto [a, b] = bin();
+        return scalar(B_.CreateNot(Eq(m_.exprs[e.a].type, a, b)));
+      }
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge: {
         auto [a, b] = bin();
         llvm::Value* c = Compare(m_.exprs[e.a].type, a, b, r);
         switch (e.op) {
@@ -1470,29 +1652,36 @@ class Lowerer {
         CgVal x = Expr(e.a);
         CgVal l = Expr(e.b);
         TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
-        return scalar(ListAny(l, et, [&](const CgVal& el) { return Eq(et, x, el); }, true));
+        return scalar(ListAny(
+            l, et, [&](const CgVal& el) { return Eq(et, x, el); }, true));
       }
-      case Op::SetUnion: case Op::SetInter: case Op::SetMinus: {
+      case Op::SetUnion:
+      case Op::SetInter:
+      case Op::SetMinus: {
         auto [a, b] = bin();
         CgVal s;
         for (size_t w = 0; w < a.words.size(); ++w) {
-          llvm::Value* v = e.op == Op::SetUnion ? B_.CreateOr(a.words[w], b.words[w])
+          llvm::Value* v = e.op == Op::SetUnion   ? B_.CreateOr(a.words[w], b.words[w])
                            : e.op == Op::SetInter ? B_.CreateAnd(a.words[w], b.words[w])
                                                   : B_.CreateAnd(a.words[w], B_.CreateNot(b.words[w]));
           s.words.push_back(v);
         }
         return s;
       }
-      case Op::Exists: case Op::Forall: {
+      case Op::Exists:
+      case Op::Forall: {
         CgVal l = Expr(e.b);
         TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
         bool want = e.op == Op::Exists;
         uint32_t slot = e.a;
-        return scalar(ListAny(l, et, [&](const CgVal& el) {
-          slots_[slot] = el;
-          llvm::Value* body = Expr(e.c).a;
-          return want ? body : B_.CreateNot(body);
-        }, want));
+        return scalar(ListAny(
+            l, et,
+            [&](const CgVal& el) {
+              slots_[slot] = el;
+              llvm::Value* body = Expr(e.c).a;
+              return want ? body : B_.CreateNot(body);
+            },
+            want));
       }
     }
     return {};
@@ -1532,7 +1721,8 @@ class Lowerer {
       return B_.CreateSub(B_.CreateZExt(B_.CreateICmpSGT(x, y), I32()), B_.CreateZExt(B_.CreateICmpSLT(x, y), I32()));
     };
     switch (m_.types.kind(t)) {
-      case TypeKind::Integer: case TypeKind::Date: return three(a.a, b.a);
+      case TypeKind::Integer:
+      case TypeKind::Date: return three(a.a, b.a);
       case TypeKind::Decimal: return DecCmp(a, b);
       case TypeKind::Duration:
         CheckStatus(CallAbi(Abi::edict_rt_dur_cmp, {a.a, a.b, b.a, b.b, i32_out_}), r);
@@ -1553,8 +1743,10 @@ class Lowerer {
     auto* left_end = B_.GetInsertBlock();
     auto* rhs = NewBlock(is_and ? "and_rhs" : "or_rhs");
     auto* join = NewBlock(is_and ? "and_join" : "or_join");
-    if (is_and) B_.CreateCondBr(left, rhs, join);
-    else B_.CreateCondBr(left, join, rhs);
+    if (is_and)
+      B_.CreateCondBr(left, rhs, join);
+    else
+      B_.CreateCondBr(left, join, rhs);
     B_.SetInsertPoint(rhs);
     llvm::Value* right = Condition(e.b, atoms);
     auto* right_end = B_.GetInsertBlock();
@@ -1570,8 +1762,9 @@ class Lowerer {
   // the interpreter's trace) are numbered and recorded.
   llvm::Value* Condition(ExprId id, std::vector<ExprId>* atoms) {
     const ir::Expr& e = m_.exprs[id];
-    bool connective = e.op == Op::And || e.op == Op::Or ||
-                      (e.op == Op::Not && (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not));
+    bool connective =
+        e.op == Op::And || e.op == Op::Or ||
+        (e.op == Op::Not && (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not));
     if (connective && id != root_ && IsCut(id)) return atoms ? CallPiece(id, atoms).a : Expr(id).a;
     if (!atoms) {
       if (e.op == Op::And || e.op == Op::Or) return ShortCircuit(e, nullptr);
@@ -1583,7 +1776,8 @@ class Lowerer {
       if (inner == Op::And || inner == Op::Or || inner == Op::Not) return B_.CreateNot(Condition(e.a, atoms));
     }
     llvm::Value* v = Expr(id).a;
-    if (trace_) TraceStore(uint32_t(dec_->rules.size() + atoms->size()), B_.CreateAdd(B_.CreateZExt(v, I8()), B_.getInt8(1)));
+    if (trace_)
+      TraceStore(uint32_t(dec_->rules.size() + atoms->size()), B_.CreateAdd(B_.CreateZExt(v, I8()), B_.getInt8(1)));
     atoms->push_back(id);
     return v;
   }
@@ -1657,11 +1851,24 @@ class Lowerer {
       case TypeKind::Error: break;
       case TypeKind::Bool: v.a = B_.getInt1(false); break;
       case TypeKind::Integer: v.a = C64(0); break;
-      case TypeKind::Decimal: v.a = C128(0); v.b = C128(1); break;
-      case TypeKind::Date: case TypeKind::Enum: v.a = C32(0); break;
-      case TypeKind::Duration: v.a = C64(0); v.b = C64(0); break;
-      case TypeKind::Text: case TypeKind::List: v.a = llvm::ConstantPointerNull::get(B_.getPtrTy()); v.b = C64(0); break;
-      case TypeKind::Set: for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(C64(0)); break;
+      case TypeKind::Decimal:
+        v.a = C128(0);
+        v.b = C128(1);
+        break;
+      case TypeKind::Date:
+      case TypeKind::Enum: v.a = C32(0); break;
+      case TypeKind::Duration:
+        v.a = C64(0);
+        v.b = C64(0);
+        break;
+      case TypeKind::Text:
+      case TypeKind::List:
+        v.a = llvm::ConstantPointerNull::get(B_.getPtrTy());
+        v.b = C64(0);
+        break;
+      case TypeKind::Set:
+        for (uint32_t w = 0; w < L_.of(t).words; ++w) v.words.push_back(C64(0));
+        break;
       case TypeKind::Record:
         for (const auto& f : m_.types.records[ti.ref].fields) v.fields.push_back(Undef(f.type));
         break;
@@ -1695,7 +1902,9 @@ class Lowerer {
     };
     using BI = ir::Builtin;
     switch (BI(e.a)) {
-      case BI::YearOf: case BI::MonthOf: case BI::DayOf: {
+      case BI::YearOf:
+      case BI::MonthOf:
+      case BI::DayOf: {
         CgVal d = Expr(args[0]);
         B_.CreateCall(abi_[size_t(Abi::edict_rt_date_parts)], {d.a, ymd_out_});
         int k = BI(e.a) == BI::YearOf ? 0 : BI(e.a) == BI::MonthOf ? 1 : 2;
@@ -1708,7 +1917,8 @@ class Lowerer {
         CheckStatus(CallAbi(Abi::edict_rt_make_date, {y.a, mo.a, d.a, i32_out_}), r);
         return scalar(B_.CreateLoad(I32(), i32_out_));
       }
-      case BI::AddMonthsStrict: case BI::AddMonthsUp: {
+      case BI::AddMonthsStrict:
+      case BI::AddMonthsUp: {
         CgVal d = Expr(args[0]);
         CgVal n = Expr(args[1]);
         int mode = BI(e.a) == BI::AddMonthsUp ? EDICT_MONTHS_UP : EDICT_MONTHS_STRICT;
@@ -1730,7 +1940,8 @@ class Lowerer {
         CgVal x = Expr(args[0]);
         if (m_.types.kind(e.type) == TypeKind::Integer) {
           auto* neg = B_.CreateICmpSLT(x.a, C64(0));
-          return scalar(FastOrSlow(B_.CreateNot(neg), x.a, [&] { return IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), x.a, r); }));
+          return scalar(FastOrSlow(B_.CreateNot(neg), x.a,
+                                   [&] { return IntOp(llvm::Intrinsic::ssub_with_overflow, C64(0), x.a, r); }));
         }
         auto* neg = B_.CreateICmpSLT(x.a, C128(0));
         auto* pre = B_.GetInsertBlock();
@@ -1753,7 +1964,8 @@ class Lowerer {
         out.b = pd;
         return out;
       }
-      case BI::Min: case BI::Max: {
+      case BI::Min:
+      case BI::Max: {
         CgVal a = Expr(args[0]);
         CgVal b = Expr(args[1]);
         llvm::Value* c = Compare(e.type, a, b, r);
@@ -1776,18 +1988,23 @@ class Lowerer {
         bool is_int = m_.types.kind(e.type) == TypeKind::Integer;
         const auto& el = L_.of(et);
         auto* acc = EntryAlloca(32, 16);
-        if (is_int) B_.CreateStore(C64(0), acc);
-        else StoreDec(CgVal{C128(0), C128(1), {}, {}}, acc);
-        ListAny(l, et, [&](const CgVal& x) {
-          if (is_int) {
-            auto* s = IntOp(llvm::Intrinsic::sadd_with_overflow, B_.CreateLoad(I64(), acc), x.a, r);
-            B_.CreateStore(s, acc);
-          } else {
-            CgVal s = DecAddSub(LoadDec(acc), x, false, r);
-            StoreDec(s, acc);
-          }
-          return B_.getFalse();
-        }, true);
+        if (is_int)
+          B_.CreateStore(C64(0), acc);
+        else
+          StoreDec(CgVal{C128(0), C128(1), {}, {}}, acc);
+        ListAny(
+            l, et,
+            [&](const CgVal& x) {
+              if (is_int) {
+                auto* s = IntOp(llvm::Intrinsic::sadd_with_overflow, B_.CreateLoad(I64(), acc), x.a, r);
+                B_.CreateStore(s, acc);
+              } else {
+                CgVal s = DecAddSub(LoadDec(acc), x, false, r);
+                StoreDec(s, acc);
+              }
+              return B_.getFalse();
+            },
+            true);
         (void)el;
         if (is_int) return scalar(B_.CreateLoad(I64(), acc));
         return LoadDec(acc);
@@ -1818,7 +2035,8 @@ class Lowerer {
     if (!d.lets.empty() && !spec_) {
       llvm::IRBuilder<> eb(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
       memo_ = eb.CreateAlloca(lets_ty_);
-      for (uint32_t i = 0; i < d.lets.size(); ++i) B_.CreateStore(B_.getFalse(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0));
+      for (uint32_t i = 0; i < d.lets.size(); ++i)
+        B_.CreateStore(B_.getFalse(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0));
     }
 
     jit::DecisionInfo& info = result_.decisions[di];
@@ -1833,7 +2051,8 @@ class Lowerer {
 
     let_slot_base_ = std::max<size_t>(d.slot_count, d.params.size());
     slots_.assign(let_slot_base_ + (spec_ ? d.lets.size() : 0), CgVal{});
-    for (size_t i = 0; i < d.params.size(); ++i) slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
+    for (size_t i = 0; i < d.params.size(); ++i)
+      slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
     if (spec_) HoistLets(d);
 
     // 1. Every rule's condition, in order.
@@ -1950,15 +2169,17 @@ class Lowerer {
       auto* back = B_.CreateBr(head);
       // Nothing to vectorise: each case is a chain of loads, compares and selects.
       llvm::LLVMContext& ctx = C_;
-      auto* off = llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
-                                          llvm::ConstantAsMetadata::get(B_.getFalse())});
+      auto* off = llvm::MDNode::get(
+          ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"), llvm::ConstantAsMetadata::get(B_.getFalse())});
       auto* self = llvm::MDNode::getDistinct(ctx, {nullptr, off});
       self->replaceOperandWith(0, self);
       back->setMetadata(llvm::LLVMContext::MD_loop, self);
       B_.SetInsertPoint(exit);
       return carried;
     };
-    struct Case { llvm::Value *in, *out, *err, *status; };
+    struct Case {
+      llvm::Value *in, *out, *err, *status;
+    };
     auto at = [&](llvm::Value* i) {
       return Case{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, C64(in_stride))),
                   B_.CreateInBoundsGEP(I8(), f->getArg(2), B_.CreateMul(i, C64(out_stride))),
@@ -2060,7 +2281,8 @@ class Lowerer {
     if (ti.kind == TypeKind::Record) {
       const auto& r = m_.types.records[ti.ref];
       const auto& l = L_.of(t);
-      for (size_t i = 0; i < r.fields.size(); ++i) StoreFlatChecked(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
+      for (size_t i = 0; i < r.fields.size(); ++i)
+        StoreFlatChecked(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
       return;
     }
     StoreFlat(t, v, p);
@@ -2089,26 +2311,27 @@ class Lowerer {
   llvm::Value *dec_a_ = nullptr, *dec_b_ = nullptr, *dec_out_ = nullptr;
   llvm::Value *i32_out_ = nullptr, *i64_out_ = nullptr, *ymd_out_ = nullptr;
   std::vector<CgVal> slots_;
-  ExprId root_ = ir::kNoExpr;               // the expression a piece's function evaluates
-  bool in_piece_ = false;                   // emitting a piece's function (not a decision's)
-  bool compact_ = false;                    // general code of a large piece: shared decimal operations
-  bool raw_status_ = false;                 // emitting a shared operation: failures return their status
+  ExprId root_ = ir::kNoExpr;  // the expression a piece's function evaluates
+  bool in_piece_ = false;      // emitting a piece's function (not a decision's)
+  bool compact_ = false;       // general code of a large piece: shared decimal operations
+  bool raw_status_ = false;    // emitting a shared operation: failures return their status
   std::map<Op, llvm::Function*> dec_ops_;
-  llvm::BasicBlock* fail_bb_ = nullptr;     // a piece's failure return (general code), and its status
+  llvm::BasicBlock* fail_bb_ = nullptr;  // a piece's failure return (general code), and its status
   llvm::Value* fail_status_ = nullptr;
-  llvm::Value* memo_ = nullptr;             // the current decision's lets (LetsType)
+  llvm::Value* memo_ = nullptr;  // the current decision's lets (LetsType)
   llvm::StructType* lets_ty_ = nullptr;
   size_t let_slot_base_ = 0;  // speculative code: the slot of let i is let_slot_base_ + i
   // Code size (see kPieceNodes).
   std::vector<uint64_t> cost_;
-  std::vector<uint8_t> inline_def_;  // 0 unknown, 1 inlined, 2 called
+  std::vector<uint8_t> inline_def_;   // 0 unknown, 1 inlined, 2 called
   std::map<PieceKey, Piece> pieces_;  // (root, speculative, condition, argument signatures)
   std::map<std::pair<const ir::Decision*, uint32_t>, Params> let_free_;
 };
 
 }  // namespace
 
-Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out, const std::vector<bool>& wanted) {
+Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out,
+             const std::vector<bool>& wanted) {
   Result r = Lowerer(m, layouts, trace, out, wanted).Run();
   // Decisions that were declared for calls but not wanted have no body: drop them.
   for (uint32_t d = 0; d < m.decisions.size(); ++d) {
@@ -2141,7 +2364,9 @@ std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& 
       exprs.pop_back();
       const ir::Expr& e = m.exprs[id];
       // Every operand field that names an expression (by op), pushed conservatively.
-      auto push_list = [&](uint32_t start, uint32_t count) { for (uint32_t i = 0; i < count; ++i) exprs.push_back(m.extra[start + i]); };
+      auto push_list = [&](uint32_t start, uint32_t count) {
+        for (uint32_t i = 0; i < count; ++i) exprs.push_back(m.extra[start + i]);
+      };
       switch (e.op) {
         case Op::DecisionCall:
           todo.push_back(e.a);
@@ -2149,12 +2374,24 @@ std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& 
           break;
         case Op::Call:
           push_list(e.b, uint32_t(m.defs[e.a].params.size()));
-          if (!defs_seen[e.a]) { defs_seen[e.a] = true; exprs.push_back(m.defs[e.a].body); }
+          if (!defs_seen[e.a]) {
+            defs_seen[e.a] = true;
+            exprs.push_back(m.defs[e.a].body);
+          }
           break;
-        case Op::LetRef: case Op::Local: case Op::Const: case Op::BoolLit: case Op::IntLit: case Op::DecLit:
-        case Op::DateLit: case Op::DurLit: case Op::TextLit: case Op::EnumLit: case Op::Error:
-          break;
-        case Op::SetLit: case Op::ListLit: push_list(e.a, e.b); break;
+        case Op::LetRef:
+        case Op::Local:
+        case Op::Const:
+        case Op::BoolLit:
+        case Op::IntLit:
+        case Op::DecLit:
+        case Op::DateLit:
+        case Op::DurLit:
+        case Op::TextLit:
+        case Op::EnumLit:
+        case Op::Error: break;
+        case Op::SetLit:
+        case Op::ListLit: push_list(e.a, e.b); break;
         case Op::RecordLit: push_list(e.b, uint32_t(m.types.records[e.a].fields.size())); break;
         case Op::Builtin: push_list(e.b, e.c); break;
         case Op::Field: exprs.push_back(e.a); break;
@@ -2162,16 +2399,47 @@ std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& 
           exprs.push_back(e.a);
           for (uint32_t i = 0; i < e.c; ++i) exprs.push_back(m.extra[e.b + 2 * i + 1]);
           break;
-        case Op::If: exprs.push_back(e.a); exprs.push_back(e.b); exprs.push_back(e.c); break;
-        case Op::Exists: case Op::Forall: exprs.push_back(e.b); exprs.push_back(e.c); break;
-        case Op::Not: case Op::IntNeg: case Op::IntToDec: case Op::DecNeg: case Op::DurNeg:
+        case Op::If:
           exprs.push_back(e.a);
+          exprs.push_back(e.b);
+          exprs.push_back(e.c);
           break;
-        case Op::And: case Op::Or: case Op::IntAdd: case Op::IntSub: case Op::IntMul: case Op::DecAdd:
-        case Op::DecSub: case Op::DecMul: case Op::DecDiv: case Op::DateAddDur: case Op::DateSubDur:
-        case Op::DateDiff: case Op::DurAdd: case Op::DurSub: case Op::DurMul: case Op::Eq: case Op::Ne:
-        case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
-        case Op::SetUnion: case Op::SetInter: case Op::SetMinus:
+        case Op::Exists:
+        case Op::Forall:
+          exprs.push_back(e.b);
+          exprs.push_back(e.c);
+          break;
+        case Op::Not:
+        case Op::IntNeg:
+        case Op::IntToDec:
+        case Op::DecNeg:
+        case Op::DurNeg: exprs.push_back(e.a); break;
+        case Op::And:
+        case Op::Or:
+        case Op::IntAdd:
+        case Op::IntSub:
+        case Op::IntMul:
+        case Op::DecAdd:
+        case Op::DecSub:
+        case Op::DecMul:
+        case Op::DecDiv:
+        case Op::DateAddDur:
+        case Op::DateSubDur:
+        case Op::DateDiff:
+        case Op::DurAdd:
+        case Op::DurSub:
+        case Op::DurMul:
+        case Op::Eq:
+        case Op::Ne:
+        case Op::Lt:
+        case Op::Le:
+        case Op::Gt:
+        case Op::Ge:
+        case Op::SetHas:
+        case Op::ListHas:
+        case Op::SetUnion:
+        case Op::SetInter:
+        case Op::SetMinus:
           exprs.push_back(e.a);
           exprs.push_back(e.b);
           break;
@@ -2187,7 +2455,8 @@ void AddEntryPoint(llvm::Module& out, uint32_t d, const std::string& name) {
   auto* ptr = b.getPtrTy();
   auto* ft = llvm::FunctionType::get(b.getInt32Ty(), {ptr, ptr, ptr}, false);
   auto* f = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, out);
-  llvm::FunctionCallee reset = out.getOrInsertFunction("edict_rt_boxes_reset", llvm::FunctionType::get(b.getVoidTy(), false));
+  llvm::FunctionCallee reset =
+      out.getOrInsertFunction("edict_rt_boxes_reset", llvm::FunctionType::get(b.getVoidTy(), false));
   auto* decision = out.getFunction(DecisionSymbol(d));
   b.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", f));
   b.CreateCall(reset);

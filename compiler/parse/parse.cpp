@@ -20,7 +20,11 @@ class OffsetMap {
  public:
   explicit OffsetMap(const std::string& text) {
     bool ascii = true;
-    for (unsigned char c : text) if (c >= 0x80) { ascii = false; break; }
+    for (unsigned char c : text)
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
     if (ascii) return;
     for (uint32_t i = 0; i < text.size(); ++i)
       if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) map_.push_back(i);
@@ -78,12 +82,14 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   std::set<size_t> covered;
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
-    for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION})
+    for (size_t t :
+         {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
     for (size_t t : {P::IDENT, P::NUMBER, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
-                     P::KW_EXISTS, P::KW_ALL}) covered.insert(t);
+                     P::KW_EXISTS, P::KW_ALL})
+      covered.insert(t);
     // Every token that can start an expression is implied by "an expression".
     for (size_t t : types) {
       std::string lit = voc.getLiteralName(t);
@@ -91,13 +97,16 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
     }
   }
   // Binary operators that may continue an expression are noise in "expected" lists.
-  static const std::set<std::string> kOps = {"'.'", "'*'", "'/'", "'+'", "'-'", "'=='", "'!='", "'<'", "'<='",
-                                             "'>'", "'>='", "'and'", "'or'", "'in'", "'not'", "'union'",
-                                             "'inter'", "'minus'", "'with'", "'['", "'^'"};
+  static const std::set<std::string> kOps = {"'.'",   "'*'",     "'/'",     "'+'",     "'-'",    "'=='", "'!='",
+                                             "'<'",   "'<='",    "'>'",     "'>='",    "'and'",  "'or'", "'in'",
+                                             "'not'", "'union'", "'inter'", "'minus'", "'with'", "'['",  "'^'"};
   bool had_ops = false;
   for (size_t t : types) {
     if (covered.count(t)) continue;
-    if (kOps.count(std::string(voc.getLiteralName(t))) && types.size() > 3) { had_ops = true; continue; }
+    if (kOps.count(std::string(voc.getLiteralName(t))) && types.size() > 3) {
+      had_ops = true;
+      continue;
+    }
     parts.push_back(ExpectedName(t, voc));
   }
   (void)had_ops;
@@ -139,9 +148,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
       std::string expected;
       try {
         expected = DescribeExpected(parser->getExpectedTokens(), voc);
-      } catch (...) {
-        expected = "something else";
-      }
+      } catch (...) { expected = "something else"; }
       message = "expected " + expected + ", found " + found;
     }
     Diagnostic& d = diags_.Emit(DiagKind::SyntaxError, r, message);
@@ -194,7 +201,9 @@ class Builder {
   static std::string Text(antlr4::Token* t) { return t ? t->getText() : std::string(); }
   static std::string Text(antlr4::ParserRuleContext* c) { return c ? c->getText() : std::string(); }
   // A token the parser invented during recovery has no real text.
-  static bool Missing(antlr4::Token* t) { return !t || t->getTokenIndex() == size_t(-1) || t->getText().rfind("<missing", 0) == 0; }
+  static bool Missing(antlr4::Token* t) {
+    return !t || t->getTokenIndex() == size_t(-1) || t->getText().rfind("<missing", 0) == 0;
+  }
 
   std::optional<ast::Citation> Cite(P::CitationContext* c) {
     if (!c || !c->cite) return std::nullopt;
@@ -227,16 +236,20 @@ class Builder {
     ast::TypeExpr te;
     te.range = R(t);
     if (!t) return te;
-    if (dynamic_cast<P::BoolTypeContext*>(t)) te.kind = ast::TypeKind::Bool;
+    if (dynamic_cast<P::BoolTypeContext*>(t))
+      te.kind = ast::TypeKind::Bool;
     else if (auto* i = dynamic_cast<P::IntegerTypeContext*>(t)) {
       te.kind = ast::TypeKind::Integer;
       if (i->unitAnnot()) te.unit = Unit(i->unitAnnot()->unitExpr());
     } else if (auto* d = dynamic_cast<P::DecimalTypeContext*>(t)) {
       te.kind = ast::TypeKind::Decimal;
       if (d->unitAnnot()) te.unit = Unit(d->unitAnnot()->unitExpr());
-    } else if (dynamic_cast<P::DateTypeContext*>(t)) te.kind = ast::TypeKind::Date;
-    else if (dynamic_cast<P::DurationTypeContext*>(t)) te.kind = ast::TypeKind::Duration;
-    else if (dynamic_cast<P::TextTypeContext*>(t)) te.kind = ast::TypeKind::Text;
+    } else if (dynamic_cast<P::DateTypeContext*>(t))
+      te.kind = ast::TypeKind::Date;
+    else if (dynamic_cast<P::DurationTypeContext*>(t))
+      te.kind = ast::TypeKind::Duration;
+    else if (dynamic_cast<P::TextTypeContext*>(t))
+      te.kind = ast::TypeKind::Text;
     else if (auto* s = dynamic_cast<P::SetTypeContext*>(t)) {
       te.kind = ast::TypeKind::Set;
       te.elem = std::make_unique<ast::TypeExpr>(Type(s->type()));
@@ -267,7 +280,9 @@ class Builder {
       if (!too_deep_) {
         too_deep_ = true;
         Diagnostic& d = diags_.Emit(DiagKind::NestingTooDeep, R(c), "this expression", limits::kMaxNestingDepth);
-        d.notes.push_back({SourceRange{}, "each operator of a chain such as `a + b + c` is one level; name parts of it with `let` or `def`"});
+        d.notes.push_back(
+            {SourceRange{},
+             "each operator of a chain such as `a + b + c` is one level; name parts of it with `let` or `def`"});
       }
       return Node(ast::ExprKind::Error, c);
     }
@@ -363,7 +378,8 @@ class Builder {
       return e;
     }
     if (dynamic_cast<P::DateLitContext*>(c)) return Node(ast::ExprKind::DateLit, c, c->getText());
-    if (auto* x = dynamic_cast<P::StringLitContext*>(c)) return Node(ast::ExprKind::StringLit, c, Unquote(x->STRING()->getText()));
+    if (auto* x = dynamic_cast<P::StringLitContext*>(c))
+      return Node(ast::ExprKind::StringLit, c, Unquote(x->STRING()->getText()));
     if (dynamic_cast<P::BoolLitContext*>(c)) return Node(ast::ExprKind::BoolLit, c, c->getText());
     if (auto* x = dynamic_cast<P::CallLitContext*>(c)) {
       auto e = Node(ast::ExprKind::Call, c, x->IDENT()->getText());
@@ -378,7 +394,8 @@ class Builder {
     }
     if (auto* x = dynamic_cast<P::QualifiedCallLitContext*>(c)) {
       // `r0.licence(s)`: a call of a declaration of an earlier version; text is "r0.licence".
-      auto e = Node(ast::ExprKind::Call, c, Text(x->qual) + "." + (x->IDENT().size() > 1 ? x->IDENT(1)->getText() : ""));
+      auto e =
+          Node(ast::ExprKind::Call, c, Text(x->qual) + "." + (x->IDENT().size() > 1 ? x->IDENT(1)->getText() : ""));
       e->name_ranges.push_back(R(c));
       if (x->args()) {
         for (auto* a : x->args()->arg()) {
@@ -454,7 +471,8 @@ class Builder {
   ast::DefaultItem Default(P::DefaultItemContext* de) { return {Cite(de->citation()), Expr(de->expr()), R(de)}; }
 
   ast::DefDecl Def(P::DefDeclContext* df) {
-    return {Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()), Cite(df->citation()), R(df), R(df->name)};
+    return {Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()), Cite(df->citation()),
+            R(df),          R(df->name)};
   }
 
   ast::DecisionDecl Decision(P::DecisionDeclContext* dc) {
@@ -466,9 +484,12 @@ class Builder {
     dd.range = R(dc);
     dd.name_range = R(dc->name);
     for (auto* item : dc->decisionItem()) {
-      if (auto* l = item->letItem()) dd.lets.push_back(Let(l));
-      else if (auto* ru = item->ruleItem()) dd.rules.push_back(Rule(ru));
-      else if (auto* de = item->defaultItem()) dd.defaults.push_back(Default(de));
+      if (auto* l = item->letItem())
+        dd.lets.push_back(Let(l));
+      else if (auto* ru = item->ruleItem())
+        dd.rules.push_back(Rule(ru));
+      else if (auto* de = item->defaultItem())
+        dd.defaults.push_back(Default(de));
     }
     return dd;
   }
@@ -506,7 +527,8 @@ class Builder {
       } else if (im->modulePath()) {
         i.module = im->modulePath()->getText();
       }
-      if (i.is_path || !i.module.empty()) out.imports.push_back(std::move(i));  // `import "";` is reported by the loader
+      if (i.is_path || !i.module.empty())
+        out.imports.push_back(std::move(i));  // `import "";` is reported by the loader
     }
     for (auto* d : f->decl()) {
       if (auto* u = d->unitDecl()) {
@@ -520,13 +542,17 @@ class Builder {
         ast::RecordDecl rd{Text(r->name), r->doc ? Unquote(r->doc->getText()) : "", {}, R(r), R(r->name)};
         rd.incomplete = r->exception != nullptr;
         for (auto* fd : r->fieldDecl()) {
-          if (fd->exception || !fd->name || Missing(fd->name->getStart())) { rd.incomplete = true; continue; }
+          if (fd->exception || !fd->name || Missing(fd->name->getStart())) {
+            rd.incomplete = true;
+            continue;
+          }
           rd.fields.push_back({fd->name->getText(), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd),
                                fd->where ? Expr(fd->where) : nullptr});
         }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {
-        out.consts.push_back({Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
+        out.consts.push_back(
+            {Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
       } else if (auto* df = d->defDecl()) {
         out.defs.push_back(Def(df));
       } else if (auto* dc = d->decisionDecl()) {
@@ -581,12 +607,18 @@ class Builder {
         }
         out.amendments.push_back(std::move(ad));
       } else if (auto* rs = d->restoreDecl()) {
-        ast::RestoreDecision r{Text(rs->name), Text(rs->from), Text(rs->alias), Cite(rs->citation()), R(rs), R(rs->name), R(rs->from)};
+        ast::RestoreDecision r{Text(rs->name), Text(rs->from), Text(rs->alias), Cite(rs->citation()),
+                               R(rs),          R(rs->name),    R(rs->from)};
         if (!r.name.empty() && !r.from.empty()) out.restores.push_back(std::move(r));
       } else if (auto* rp = d->replaceDecl()) {
         if (auto* x = dynamic_cast<P::ReplaceConstContext*>(rp)) {
-          ast::ConstDecl cd{Text(x->name), x->type() ? Type(x->type()) : ast::TypeExpr{}, x->type() != nullptr,
-                            Expr(x->expr()), Cite(x->citation()), R(rp), R(x->name)};
+          ast::ConstDecl cd{Text(x->name),
+                            x->type() ? Type(x->type()) : ast::TypeExpr{},
+                            x->type() != nullptr,
+                            Expr(x->expr()),
+                            Cite(x->citation()),
+                            R(rp),
+                            R(x->name)};
           out.replaced_consts.push_back(std::move(cd));
         } else if (auto* x = dynamic_cast<P::ReplaceDefContext*>(rp)) {
           out.replaced_defs.push_back(Def(x->defDecl()));
@@ -631,9 +663,13 @@ std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags
   bool reported = false;
   for (size_t i = 0; i < out.size();) {
     size_t n = rt::Utf8Length(out, i);
-    if (n) { i += n; continue; }
+    if (n) {
+      i += n;
+      continue;
+    }
     if (!reported) {
-      diags.Emit(DiagKind::InvalidEncoding, SourceRange{file, uint32_t(i), uint32_t(i + 1)}, static_cast<unsigned char>(out[i]));
+      diags.Emit(DiagKind::InvalidEncoding, SourceRange{file, uint32_t(i), uint32_t(i + 1)},
+                 static_cast<unsigned char>(out[i]));
       reported = true;
     }
     out[i++] = '?';
@@ -696,9 +732,12 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
     // Nothing of the file is built: its other errors would only be consequences.
     antlr4::Token* t = deep.token;
     SourceRange r{file_id, 0, 0};
-    if (t && t->getType() != antlr4::Token::EOF) r = SourceRange{file_id, map.Byte(t->getStartIndex()), map.Byte(t->getStopIndex() + 1)};
-    else if (t) r = SourceRange{file_id, map.Byte(t->getStartIndex()), map.Byte(t->getStartIndex())};
-    Diagnostic& d = diags.Emit(DiagKind::NestingTooDeep, r, deep.type ? "this type" : "this expression", limits::kMaxNestingDepth);
+    if (t && t->getType() != antlr4::Token::EOF)
+      r = SourceRange{file_id, map.Byte(t->getStartIndex()), map.Byte(t->getStopIndex() + 1)};
+    else if (t)
+      r = SourceRange{file_id, map.Byte(t->getStartIndex()), map.Byte(t->getStartIndex())};
+    Diagnostic& d =
+        diags.Emit(DiagKind::NestingTooDeep, r, deep.type ? "this type" : "this expression", limits::kMaxNestingDepth);
     d.notes.push_back({SourceRange{}, "name the inner parts with `let` or `def` to make it shallower"});
     ast::File empty;
     empty.file_id = file_id;

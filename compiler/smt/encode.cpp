@@ -62,7 +62,10 @@ std::string I128(rt::i128 v) { return rt::ToString(v); }
 bool ParseI128(const std::string& s, rt::i128* out) {
   size_t i = 0;
   bool neg = false;
-  if (i < s.size() && s[i] == '-') { neg = true; ++i; }
+  if (i < s.size() && s[i] == '-') {
+    neg = true;
+    ++i;
+  }
   rt::i128 v = 0;
   for (; i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return false;
@@ -151,8 +154,9 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
     if (!bounds) return;
     for (const rt::FieldBound& b : *bounds) {
       z3::expr k = ti.kind == TypeKind::Date ? c_.int_val(b.date_days)
-                   : ti.kind == TypeKind::Integer ? c_.int_val(I128(b.number.num()).c_str())
-                                                  : c_.real_val((I128(b.number.num()) + "/" + I128(b.number.den())).c_str());
+                   : ti.kind == TypeKind::Integer
+                       ? c_.int_val(I128(b.number.num()).c_str())
+                       : c_.real_val((I128(b.number.num()) + "/" + I128(b.number.den())).c_str());
       switch (b.cmp) {
         case rt::BoundCmp::Lt: domain_ = And(domain_, x < k); break;
         case rt::BoundCmp::Le: domain_ = And(domain_, x <= k); break;
@@ -173,8 +177,10 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
       std::optional<rt::i128> lo, hi;
       for (const rt::FieldBound& b : bounds ? *bounds : std::vector<rt::FieldBound>{}) {
         rt::i128 k = b.number.num();
-        if (b.cmp == rt::BoundCmp::Ge || b.cmp == rt::BoundCmp::Gt) lo = b.cmp == rt::BoundCmp::Gt ? k + 1 : k;
-        else hi = b.cmp == rt::BoundCmp::Lt ? k - 1 : k;
+        if (b.cmp == rt::BoundCmp::Ge || b.cmp == rt::BoundCmp::Gt)
+          lo = b.cmp == rt::BoundCmp::Gt ? k + 1 : k;
+        else
+          hi = b.cmp == rt::BoundCmp::Lt ? k - 1 : k;
       }
       if (lo && hi && *hi >= *lo && *hi - *lo < (rt::i128(1) << 40)) {
         rt::i128 width = *hi - *lo;
@@ -204,8 +210,10 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
       add(x);
       int32_t lo = rt::kMinDateDays, hi = rt::kMaxDateDays;
       for (const rt::FieldBound& b : bounds ? *bounds : std::vector<rt::FieldBound>{}) {
-        if (b.cmp == rt::BoundCmp::Ge || b.cmp == rt::BoundCmp::Gt) lo = std::max(lo, b.date_days + (b.cmp == rt::BoundCmp::Gt));
-        else hi = std::min(hi, b.date_days - (b.cmp == rt::BoundCmp::Lt));
+        if (b.cmp == rt::BoundCmp::Ge || b.cmp == rt::BoundCmp::Gt)
+          lo = std::max(lo, b.date_days + (b.cmp == rt::BoundCmp::Gt));
+        else
+          hi = std::min(hi, b.date_days - (b.cmp == rt::BoundCmp::Lt));
       }
       date_range_[x.id()] = {lo, hi};
       break;
@@ -213,8 +221,8 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
     case TypeKind::Duration: {
       // A case gives "n days", "n months" or "n years" with |n| <= 10^8.
       z3::expr mo = c_.int_const((path + ".months").c_str()), d = c_.int_const((path + ".days").c_str());
-      domain_ = And(domain_, (mo == 0 && d >= -100000000 && d <= 100000000) ||
-                                 (d == 0 && mo >= -1200000000 && mo <= 1200000000));
+      domain_ = And(
+          domain_, (mo == 0 && d >= -100000000 && d <= 100000000) || (d == 0 && mo >= -1200000000 && mo <= 1200000000));
       add(mo, 0);
       add(d, 1);
       break;
@@ -233,14 +241,18 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
     }
     case TypeKind::Set: {
       const auto& en = m_.types.enums[ti.ref];
-      for (size_t i = 0; i < en.members.size(); ++i) add(c_.bool_const((path + "[" + en.members[i] + "]").c_str()), int(i));
+      for (size_t i = 0; i < en.members.size(); ++i)
+        add(c_.bool_const((path + "[" + en.members[i] + "]").c_str()), int(i));
       break;
     }
     case TypeKind::Record:
       for (const auto& f : m_.types.records[ti.ref].fields) MakeVars(f.type, path + "." + f.name, &f.bounds, out);
       break;
     case TypeKind::List:
-      throw Unsupported{{}, fmt::format("the input `{}` is a list (of any length); the symbolic diff encodes inputs of fixed size only", path)};
+      throw Unsupported{
+          {},
+          fmt::format("the input `{}` is a list (of any length); the symbolic diff encodes inputs of fixed size only",
+                      path)};
   }
 }
 
@@ -297,7 +309,8 @@ void Encoder::ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::exp
     case TypeKind::Text: out.push_back(c_.int_val(texts_.Id(std::string(v.AsText())))); break;
     case TypeKind::Enum: out.push_back(c_.int_val(int(v.AsEnum().index))); break;
     case TypeKind::Set:
-      for (size_t i = 0; i < m_.types.enums[ti.ref].members.size(); ++i) out.push_back(c_.bool_val(v.AsSet().Contains(uint32_t(i))));
+      for (size_t i = 0; i < m_.types.enums[ti.ref].members.size(); ++i)
+        out.push_back(c_.bool_val(v.AsSet().Contains(uint32_t(i))));
       break;
     case TypeKind::Record: {
       const auto& fs = m_.types.records[ti.ref].fields;
@@ -378,7 +391,9 @@ std::vector<z3::expr> Encoder::Parts(const Sym& s, rt::TypeId t, bool flags) {
   std::function<void(rt::TypeId)> walk = [&](rt::TypeId ty) {
     const rt::TypeInfo& ti = m_.types.info(ty);
     switch (ti.kind) {
-      case TypeKind::Bool: case TypeKind::Enum: case TypeKind::Text:
+      case TypeKind::Bool:
+      case TypeKind::Enum:
+      case TypeKind::Text:
         if (!flags) out.push_back(s.v[i]);
         ++i;
         break;
@@ -437,10 +452,23 @@ static Sym IteSym(const z3::expr& c, const Sym& a, const Sym& b) {
 
 std::string Encoder::Paren(ir::ExprId id, Frame& f) {
   switch (m_.exprs[id].op) {
-    case Op::BoolLit: case Op::IntLit: case Op::DecLit: case Op::DateLit: case Op::DurLit: case Op::TextLit:
-    case Op::EnumLit: case Op::SetLit: case Op::ListLit: case Op::RecordLit: case Op::Local: case Op::Const:
-    case Op::Call: case Op::DecisionCall: case Op::Builtin: case Op::Field: case Op::IntToDec:
-      return Print(id, f);
+    case Op::BoolLit:
+    case Op::IntLit:
+    case Op::DecLit:
+    case Op::DateLit:
+    case Op::DurLit:
+    case Op::TextLit:
+    case Op::EnumLit:
+    case Op::SetLit:
+    case Op::ListLit:
+    case Op::RecordLit:
+    case Op::Local:
+    case Op::Const:
+    case Op::Call:
+    case Op::DecisionCall:
+    case Op::Builtin:
+    case Op::Field:
+    case Op::IntToDec: return Print(id, f);
     case Op::LetRef: return Paren(f.decision->lets[m_.exprs[id].a].value, f);
     default: return "(" + Print(id, f) + ")";
   }
@@ -469,14 +497,16 @@ std::string Encoder::Print(ir::ExprId id, Frame& f) {
     case Op::RecordLit: {
       const auto& r = m_.types.records[e.a];
       std::string s = r.name + " { ";
-      for (size_t i = 0; i < r.fields.size(); ++i) s += (i ? ", " : "") + r.fields[i].name + ": " + Print(m_.extra[e.b + i], f);
+      for (size_t i = 0; i < r.fields.size(); ++i)
+        s += (i ? ", " : "") + r.fields[i].name + ": " + Print(m_.extra[e.b + i], f);
       return s + " }";
     }
     case Op::Local: return e.a < f.names.size() && !f.names[e.a].empty() ? f.names[e.a] : "x";
     case Op::LetRef: return Print(f.decision->lets[e.a].value, f);
     case Op::Const: return Qualify(m_.consts[e.a].name, m_.consts[e.a].range, e.a, true);
     case Op::Call:
-      return Qualify(m_.defs[e.a].name, m_.defs[e.a].range, e.a, false) + "(" + list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
+      return Qualify(m_.defs[e.a].name, m_.defs[e.a].range, e.a, false) + "(" +
+             list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
     case Op::DecisionCall: {
       const ir::Decision& d = m_.decisions[e.a];
       std::string prefix;
@@ -500,11 +530,22 @@ std::string Encoder::Print(ir::ExprId id, Frame& f) {
     case Op::And: return bin("and");
     case Op::Or: return bin("or");
     case Op::If: return "if " + Print(e.a, f) + " then " + Print(e.b, f) + " else " + Print(e.c, f);
-    case Op::IntNeg: case Op::DecNeg: case Op::DurNeg: return "-" + Paren(e.a, f);
+    case Op::IntNeg:
+    case Op::DecNeg:
+    case Op::DurNeg: return "-" + Paren(e.a, f);
     case Op::IntToDec: return Print(e.a, f);
-    case Op::IntAdd: case Op::DecAdd: case Op::DateAddDur: case Op::DurAdd: return bin("+");
-    case Op::IntSub: case Op::DecSub: case Op::DateSubDur: case Op::DateDiff: case Op::DurSub: return bin("-");
-    case Op::IntMul: case Op::DecMul: case Op::DurMul: return bin("*");
+    case Op::IntAdd:
+    case Op::DecAdd:
+    case Op::DateAddDur:
+    case Op::DurAdd: return bin("+");
+    case Op::IntSub:
+    case Op::DecSub:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurSub: return bin("-");
+    case Op::IntMul:
+    case Op::DecMul:
+    case Op::DurMul: return bin("*");
     case Op::DecDiv: return bin("/");
     case Op::Eq: return bin("==");
     case Op::Ne: return bin("!=");
@@ -512,14 +553,17 @@ std::string Encoder::Print(ir::ExprId id, Frame& f) {
     case Op::Le: return bin("<=");
     case Op::Gt: return bin(">");
     case Op::Ge: return bin(">=");
-    case Op::SetHas: case Op::ListHas: return bin("in");
+    case Op::SetHas:
+    case Op::ListHas: return bin("in");
     case Op::SetUnion: return bin("union");
     case Op::SetInter: return bin("inter");
     case Op::SetMinus: return bin("minus");
-    case Op::Exists: case Op::Forall: {
+    case Op::Exists:
+    case Op::Forall: {
       std::string saved = e.a < f.names.size() ? f.names[e.a] : "";
       if (e.a < f.names.size()) f.names[e.a] = "x";
-      std::string s = std::string(e.op == Op::Exists ? "exists" : "all") + " x in " + Print(e.b, f) + ": " + Print(e.c, f);
+      std::string s =
+          std::string(e.op == Op::Exists ? "exists" : "all") + " x in " + Print(e.b, f) + ": " + Print(e.c, f);
       if (e.a < f.names.size()) f.names[e.a] = saved;
       return s;
     }
@@ -551,7 +595,8 @@ void Encoder::RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f) {
     case Op::Le: negated = flip(">"); break;
     case Op::Gt: negated = flip("<="); break;
     case Op::Ge: negated = flip("<"); break;
-    case Op::SetHas: case Op::ListHas: negated = flip("not in"); break;
+    case Op::SetHas:
+    case Op::ListHas: negated = flip("not in"); break;
     default: negated = "not " + Paren(id, f); break;
   }
   atom_index_[term.id()] = atoms_.size();
@@ -565,10 +610,21 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
   bool atom = false;
   if (m_.types.kind(e.type) == TypeKind::Bool) {
     switch (e.op) {
-      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::SetHas: case Op::ListHas:
-      case Op::Field: case Op::Local: case Op::Call: case Op::DecisionCall: case Op::Exists: case Op::Forall: case Op::Builtin:
-        atom = suppress_atoms_ == 0;
-        break;
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge:
+      case Op::SetHas:
+      case Op::ListHas:
+      case Op::Field:
+      case Op::Local:
+      case Op::Call:
+      case Op::DecisionCall:
+      case Op::Exists:
+      case Op::Forall:
+      case Op::Builtin: atom = suppress_atoms_ == 0; break;
       default: break;
     }
   }
@@ -631,7 +687,8 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
     case Op::ListLit: r.elems = operands(e.a, e.b); return r;
     case Op::RecordLit: {
       auto xs = operands(e.b, uint32_t(m_.types.records[e.a].fields.size()));
-      for (Sym& x : xs) for (auto& c : x.v) r.v.push_back(c);
+      for (Sym& x : xs)
+        for (auto& c : x.v) r.v.push_back(c);
       return r;
     }
     case Op::Local:
@@ -664,10 +721,12 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
               case TypeKind::Record:
                 for (const auto& fld : m_.types.records[ti.ref].fields) zeros(fld.type);
                 break;
-              case TypeKind::Error: case TypeKind::List: break;
-              case TypeKind::Integer: case TypeKind::Date: case TypeKind::Text: case TypeKind::Enum:
-                s.v.push_back(c_.int_val(0));
-                break;
+              case TypeKind::Error:
+              case TypeKind::List: break;
+              case TypeKind::Integer:
+              case TypeKind::Date:
+              case TypeKind::Text:
+              case TypeKind::Enum: s.v.push_back(c_.int_val(0)); break;
               case TypeKind::Duration:
                 s.v.push_back(c_.int_val(0));
                 s.v.push_back(c_.int_val(0));
@@ -746,7 +805,8 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       return r;
     }
     case Op::Not: r.v.push_back(Not(one().v[0])); return r;
-    case Op::And: case Op::Or: {
+    case Op::And:
+    case Op::Or: {
       Sym a = Eval(e.a, f), b = Eval(e.b, f);
       bool is_and = e.op == Op::And;
       r.v.push_back(is_and ? And(a.v[0], b.v[0]) : Or(a.v[0], b.v[0]));
@@ -761,22 +821,59 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       r.err = First(c.err, Ite(c.v[0], t.err, x.err));
       return r;
     }
-    case Op::IntNeg: { Sym a = one(); int_result(-a.v[0]); return r; }
-    case Op::IntAdd: { auto [a, b] = two(); int_result(a.v[0] + b.v[0]); return r; }
-    case Op::IntSub: { auto [a, b] = two(); int_result(a.v[0] - b.v[0]); return r; }
-    case Op::IntMul: { auto [a, b] = two(); int_result(Mul(a.v[0], b.v[0])); return r; }
-    case Op::IntToDec: { Sym a = one(); r.v.push_back(z3::to_real(a.v[0])); return r; }
-    case Op::DecNeg: { Sym a = one(); r.v.push_back(-a.v[0]); return r; }
-    case Op::DecAdd: { auto [a, b] = two(); dec_result(a.v[0] + b.v[0]); return r; }
-    case Op::DecSub: { auto [a, b] = two(); dec_result(a.v[0] - b.v[0]); return r; }
-    case Op::DecMul: { auto [a, b] = two(); dec_result(Mul(a.v[0], b.v[0])); return r; }
+    case Op::IntNeg: {
+      Sym a = one();
+      int_result(-a.v[0]);
+      return r;
+    }
+    case Op::IntAdd: {
+      auto [a, b] = two();
+      int_result(a.v[0] + b.v[0]);
+      return r;
+    }
+    case Op::IntSub: {
+      auto [a, b] = two();
+      int_result(a.v[0] - b.v[0]);
+      return r;
+    }
+    case Op::IntMul: {
+      auto [a, b] = two();
+      int_result(Mul(a.v[0], b.v[0]));
+      return r;
+    }
+    case Op::IntToDec: {
+      Sym a = one();
+      r.v.push_back(z3::to_real(a.v[0]));
+      return r;
+    }
+    case Op::DecNeg: {
+      Sym a = one();
+      r.v.push_back(-a.v[0]);
+      return r;
+    }
+    case Op::DecAdd: {
+      auto [a, b] = two();
+      dec_result(a.v[0] + b.v[0]);
+      return r;
+    }
+    case Op::DecSub: {
+      auto [a, b] = two();
+      dec_result(a.v[0] - b.v[0]);
+      return r;
+    }
+    case Op::DecMul: {
+      auto [a, b] = two();
+      dec_result(Mul(a.v[0], b.v[0]));
+      return r;
+    }
     case Op::DecDiv: {
       auto [a, b] = two();
       r.err = First(r.err, Raise(b.v[0] == 0, RtErrorKind::DivisionByZero));
       dec_result(a.v[0] / b.v[0]);
       return r;
     }
-    case Op::DateAddDur: case Op::DateSubDur: {
+    case Op::DateAddDur:
+    case Op::DateSubDur: {
       auto [a, b] = two();
       z3::expr mo = b.v[0], days = b.v[1];
       if (e.op == Op::DateSubDur) {
@@ -801,8 +898,14 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       r.v.push_back(out);
       return r;
     }
-    case Op::DateDiff: { auto [a, b] = two(); r.v.push_back(c_.int_val(0)); r.v.push_back(a.v[0] - b.v[0]); return r; }
-    case Op::DurAdd: case Op::DurSub: {
+    case Op::DateDiff: {
+      auto [a, b] = two();
+      r.v.push_back(c_.int_val(0));
+      r.v.push_back(a.v[0] - b.v[0]);
+      return r;
+    }
+    case Op::DurAdd:
+    case Op::DurSub: {
       auto [a, b] = two();
       z3::expr bm = b.v[0], bd = b.v[1];
       if (e.op == Op::DurSub) {
@@ -811,7 +914,8 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
         bd = -bd;
       }
       z3::expr mo = a.v[0] + bm, d = a.v[1] + bd;
-      r.err = First(r.err, Raise(mo < I64Min(c_) || mo > I64Max(c_) || d < I64Min(c_) || d > I64Max(c_), RtErrorKind::Overflow));
+      r.err = First(
+          r.err, Raise(mo < I64Min(c_) || mo > I64Max(c_) || d < I64Min(c_) || d > I64Max(c_), RtErrorKind::Overflow));
       r.v = {mo, d};
       return r;
     }
@@ -829,13 +933,17 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       r.v = {mo, d};
       return r;
     }
-    case Op::Eq: case Op::Ne: {
+    case Op::Eq:
+    case Op::Ne: {
       auto [a, b] = two();
       z3::expr eq = Equal(a, b, m_.exprs[e.a].type);
       r.v.push_back(e.op == Op::Eq ? eq : Not(eq));
       return r;
     }
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
       auto [a, b] = two();
       z3::expr err(c_);
       r.v.push_back(Compare(a, b, m_.exprs[e.a].type, e.op, &err));
@@ -859,13 +967,18 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       r.v.push_back(has);
       return r;
     }
-    case Op::SetUnion: case Op::SetInter: case Op::SetMinus: {
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus: {
       auto [a, b] = two();
       for (size_t i = 0; i < a.v.size(); ++i)
-        r.v.push_back(e.op == Op::SetUnion ? Or(a.v[i], b.v[i]) : e.op == Op::SetInter ? And(a.v[i], b.v[i]) : And(a.v[i], Not(b.v[i])));
+        r.v.push_back(e.op == Op::SetUnion   ? Or(a.v[i], b.v[i])
+                      : e.op == Op::SetInter ? And(a.v[i], b.v[i])
+                                             : And(a.v[i], Not(b.v[i])));
       return r;
     }
-    case Op::Exists: case Op::Forall: {
+    case Op::Exists:
+    case Op::Forall: {
       Sym l = Eval(e.b, f);
       r.err = l.err;
       bool want = e.op == Op::Exists;
@@ -899,7 +1012,9 @@ Sym Encoder::Builtin(const ir::Expr& e, Frame& f) {
     r.err = First(r.err, Raise(x < I64Min(c_) || x > I64Max(c_), RtErrorKind::Overflow));
   };
   switch (B(e.a)) {
-    case B::YearOf: case B::MonthOf: case B::DayOf: {
+    case B::YearOf:
+    case B::MonthOf:
+    case B::DayOf: {
       // The year of a date input of a few centuries is a chain of comparisons with the first
       // days of its years: linear, with no division for the solver to reason about.
       auto range = date_range_.find(a[0].v[0].id());
@@ -923,7 +1038,8 @@ Sym Encoder::Builtin(const ir::Expr& e, Frame& f) {
       r.v.push_back(DaysFromCivil(a[0].v[0], a[1].v[0], a[2].v[0]));
       return r;
     }
-    case B::AddMonthsStrict: case B::AddMonthsUp: {
+    case B::AddMonthsStrict:
+    case B::AddMonthsUp: {
       z3::expr y(c_), m(c_), d(c_);
       Civil(a[0].v[0], &y, &m, &d);
       z3::expr n = a[1].v[0];
@@ -982,7 +1098,8 @@ Sym Encoder::Builtin(const ir::Expr& e, Frame& f) {
       }
       return r;
     }
-    case B::Min: case B::Max: {
+    case B::Min:
+    case B::Max: {
       z3::expr err(c_);
       z3::expr take_a = Compare(a[0], a[1], e.type, B(e.a) == B::Min ? Op::Le : Op::Ge, &err);
       r.err = First(r.err, err);
@@ -1005,8 +1122,10 @@ Sym Encoder::Builtin(const ir::Expr& e, Frame& f) {
       z3::expr s = is_int ? c_.int_val(0) : c_.real_val(0);
       for (const Sym& x : a[0].elems) {
         s = s + x.v[0];
-        if (is_int) r.err = First(r.err, Raise(s < I64Min(c_) || s > I64Max(c_), RtErrorKind::Overflow));
-        else r.err = First(r.err, Raise(s >= Pow2_127(c_) || s <= -Pow2_127(c_), RtErrorKind::Overflow));
+        if (is_int)
+          r.err = First(r.err, Raise(s < I64Min(c_) || s > I64Max(c_), RtErrorKind::Overflow));
+        else
+          r.err = First(r.err, Raise(s >= Pow2_127(c_) || s <= -Pow2_127(c_), RtErrorKind::Overflow));
       }
       r.v.push_back(s);
       return r;
@@ -1069,13 +1188,13 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
     fallback = Eval(d.default_rule.outcome, f);
     none_err = fallback.err;
   } else {
-    for (size_t i = 0; i < Width(d.result); ++i) fallback.v.push_back(outcomes.empty() ? c_.int_val(0) : outcomes[0].v[i]);
+    for (size_t i = 0; i < Width(d.result); ++i)
+      fallback.v.push_back(outcomes.empty() ? c_.int_val(0) : outcomes[0].v[i]);
     if (!outcomes.empty()) fallback.elems = outcomes[0].elems;  // never read: there is no default
     none_err = c_.int_val(Code(RtErrorKind::NoApplicableRule));
   }
   for (uint32_t r = 0; r < d.rules.size(); ++r)
-    if (!SameLengths(outcomes[r], fallback))
-      Fail(d.rules[r].outcome, "outcomes that are lists of different lengths");
+    if (!SameLengths(outcomes[r], fallback)) Fail(d.rules[r].outcome, "outcomes that are lists of different lengths");
   Sym value = fallback;
   for (size_t r = d.rules.size(); r-- > 0;) value = IteSym(out.winners[r], outcomes[r], value);
   z3::expr win_err = c_.int_val(0);
@@ -1123,13 +1242,15 @@ rt::Value Encoder::DecodeAt(const z3::model& model, const std::vector<z3::expr>&
     }
     case TypeKind::Text: {
       int64_t id = int64(v[i++]);
-      return rt::MakeText(id < int64_t(texts_.texts.size()) ? texts_.texts[size_t(id)] : fmt::format("(another text #{})", id));
+      return rt::MakeText(id < int64_t(texts_.texts.size()) ? texts_.texts[size_t(id)]
+                                                            : fmt::format("(another text #{})", id));
     }
     case TypeKind::Enum: return rt::EnumValue{ti.ref, uint32_t(int64(v[i++]))};
     case TypeKind::Set: {
       size_t n = m_.types.enums[ti.ref].members.size();
       std::vector<uint32_t> members;
-      for (size_t k = 0; k < n; ++k) if (num(v[i++]).is_true()) members.push_back(uint32_t(k));
+      for (size_t k = 0; k < n; ++k)
+        if (num(v[i++]).is_true()) members.push_back(uint32_t(k));
       return rt::MakeSet(ti.ref, n, members);
     }
     case TypeKind::Record: {

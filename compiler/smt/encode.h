@@ -122,7 +122,8 @@ class Encoder {
   Sym Builtin(const ir::Expr& e, Frame& f);
   std::vector<z3::expr> Parts(const Sym& s, rt::TypeId t, bool flags);
   void ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::expr>& out);
-  void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds, std::vector<z3::expr>& out);
+  void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds,
+                std::vector<z3::expr>& out);
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
   std::string Print(ir::ExprId id, Frame& f);
   std::string Paren(ir::ExprId id, Frame& f);
@@ -157,7 +158,7 @@ class Encoder {
     int64_t lo = 0;
     std::vector<z3::expr> bits;
   };
-  std::map<unsigned, Binary> binary_;  // bounded integer inputs, by variable
+  std::map<unsigned, Binary> binary_;                           // bounded integer inputs, by variable
   std::map<unsigned, std::pair<int32_t, int32_t>> date_range_;  // date inputs' ranges, by variable
 };
 

@@ -15,9 +15,9 @@
 #include "compiler/driver/load.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
-#include "runtime/layout.h"
 #include "compiler/parse/parse.h"
 #include "runtime/case_json.h"
+#include "runtime/layout.h"
 
 using Clock = std::chrono::steady_clock;
 using namespace edict;
@@ -40,21 +40,35 @@ std::string Generate(int lines) {
   auto count = [&]() { return int(std::count(s.begin(), s.end(), '\n')); };
   while (count() < lines) {
     ++n;
-    s += fmt::format("const group_{}: set of Region = {{R{}, R{}, R{}, R{}}} cite \"Supp. {} to part 740\";\n", n, n % 200,
-                     (n * 7) % 200, (n * 13) % 200, (n * 31) % 200, n);
+    s += fmt::format("const group_{}: set of Region = {{R{}, R{}, R{}, R{}}} cite \"Supp. {} to part 740\";\n", n,
+                     n % 200, (n * 7) % 200, (n * 13) % 200, (n * 31) % 200, n);
     s += fmt::format("const limit_{}: decimal[tpp] = {}.5 [tpp] cite \"740.{}(b)\";\n", n, 1000000 + n, n);
     s += fmt::format("def density_{}(o: Order): decimal[tpp/mm2] = o.tpp / o.area;\n", n);
     s += fmt::format("def total_{}(o: Order): decimal[tpp] = o.qty * o.tpp;\n\n", n);
     s += fmt::format("decision review_{}(o: Order) -> Policy cite \"742.{}\" {{\n", n, n);
     s += fmt::format("  let total = total_{}(o);\n", n);
     s += fmt::format("  rule base cite \"742.{}(a)\" when total > limit_{} then case_by_case;\n", n, n);
-    s += fmt::format("  rule small cite \"740.{}\" exception to base when total <= limit_{} and o.kind != distributor then approval;\n", n, n);
-    s += fmt::format("  rule grouped cite \"740.{}(c)\" exception to base, small when o.region in group_{} and density_{}(o) >= 5.92 [tpp/mm2] then approval;\n", n, n, n);
-    s += fmt::format("  rule hq cite \"744.{}\" exception to base, small, grouped when o.hq in group_{} union {{R1}} and o.day >= 2025-05-15 then denial;\n", n, n);
+    s += fmt::format(
+        "  rule small cite \"740.{}\" exception to base when total <= limit_{} and o.kind != distributor then "
+        "approval;\n",
+        n, n);
+    s += fmt::format(
+        "  rule grouped cite \"740.{}(c)\" exception to base, small when o.region in group_{} and density_{}(o) >= "
+        "5.92 [tpp/mm2] then approval;\n",
+        n, n, n);
+    s += fmt::format(
+        "  rule hq cite \"744.{}\" exception to base, small, grouped when o.hq in group_{} union {{R1}} and o.day >= "
+        "2025-05-15 then denial;\n",
+        n, n);
     s += "  default then approval;\n}\n\n";
     s += fmt::format("test review_{}_cases {{\n", n);
-    s += fmt::format("  let o = Order {{ tpp: 15831.2 [tpp/chip], qty: 10 [chip], area: 814 [mm2/chip], region: R{}, hq: R0, kind: firm, day: 2025-06-01 }};\n", (n * 7) % 200);
-    s += fmt::format("  assert review_{}(o) == approval;\n  assert review_{}(o with {{ qty: 100000 [chip] }}) == approval;\n}}\n\n", n, n);
+    s += fmt::format(
+        "  let o = Order {{ tpp: 15831.2 [tpp/chip], qty: 10 [chip], area: 814 [mm2/chip], region: R{}, hq: R0, kind: "
+        "firm, day: 2025-06-01 }};\n",
+        (n * 7) % 200);
+    s += fmt::format(
+        "  assert review_{}(o) == approval;\n  assert review_{}(o with {{ qty: 100000 [chip] }}) == approval;\n}}\n\n",
+        n, n);
   }
   return s;
 }
@@ -98,7 +112,10 @@ bool LoadCases(const std::string& file, const std::string& decision, const std::
     return false;
   }
   l.decision = l.p.module.FindDecision(decision);
-  if (l.decision < 0) { std::cerr << "no decision " << decision << "\n"; return false; }
+  if (l.decision < 0) {
+    std::cerr << "no decision " << decision << "\n";
+    return false;
+  }
   std::vector<rt::CaseParam> params;
   for (const auto& prm : l.p.module.decisions[size_t(l.decision)].params) params.push_back({prm.name, prm.type});
   rt::CaseDecoder dec(l.p.module.types, params);
@@ -142,15 +159,17 @@ int BenchInterp(const std::string& file, const std::string& decision, const std:
   if (!LoadCases(file, decision, cases_path, l)) return 1;
   auto t1 = Clock::now();
   interp::Interpreter in(l.p.module);
-  for (size_t i = 0; i < std::min<size_t>(l.cases.size(), 10000); ++i) in.EvalDecision(uint32_t(l.decision), l.cases[i]);
+  for (size_t i = 0; i < std::min<size_t>(l.cases.size(), 10000); ++i)
+    in.EvalDecision(uint32_t(l.decision), l.cases[i]);
   std::vector<double> rates = Rates(0, l.cases.size(), [&] {
     for (const auto& c : l.cases) in.EvalDecision(uint32_t(l.decision), c);
   });
-  std::cout << fmt::format("interp: program loaded and {} cases decoded in {:.3f} s; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f})\n",
-                           l.cases.size(), Seconds(t0, t1), size_t(rates[1]),
-                           rates[0], rates[1], rates[2]);
-  std::cout << fmt::format("RESULT {{\"engine\":\"interp\",\"dps\":{:.0f},\"runs\":[{:.0f},{:.0f},{:.0f}]}}\n", rates[1], rates[0],
-                           rates[1], rates[2]);
+  std::cout << fmt::format(
+      "interp: program loaded and {} cases decoded in {:.3f} s; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, "
+      "{:.0f})\n",
+      l.cases.size(), Seconds(t0, t1), size_t(rates[1]), rates[0], rates[1], rates[2]);
+  std::cout << fmt::format("RESULT {{\"engine\":\"interp\",\"dps\":{:.0f},\"runs\":[{:.0f},{:.0f},{:.0f}]}}\n",
+                           rates[1], rates[0], rates[1], rates[2]);
   return 0;
 }
 
@@ -161,8 +180,12 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
   if (!LoadCases(file, decision, cases_path, l)) return 1;
   std::string error;
   auto t0 = Clock::now();
-  auto engine = jit::Engine::Create(l.p.module, jit::Options{false, 2, {}, false}, &error);  // no cache: compile time is measured
-  if (!engine) { std::cerr << error << "\n"; return 1; }
+  auto engine =
+      jit::Engine::Create(l.p.module, jit::Options{false, 2, {}, false}, &error);  // no cache: compile time is measured
+  if (!engine) {
+    std::cerr << error << "\n";
+    return 1;
+  }
   double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   const ir::Decision& d = l.p.module.decisions[size_t(l.decision)];
   const jit::DecisionInfo& info = engine->info(uint32_t(l.decision));
@@ -172,7 +195,8 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
   rt::Arena arena;
   for (size_t i = 0; i < l.cases.size(); ++i)
     for (size_t k = 0; k < d.params.size(); ++k)
-      rt::WriteFlat(l.cases[i][k], d.params[k].type, l.p.module.types, engine->layouts(), base + i * stride + info.input.field_offsets[k], arena);
+      rt::WriteFlat(l.cases[i][k], d.params[k].type, l.p.module.types, engine->layouts(),
+                    base + i * stride + info.input.field_offsets[k], arena);
   alignas(16) uint8_t out[4096];
   jit::NativeError err;
   jit::DecisionFn fn = engine->decision(uint32_t(l.decision));
@@ -194,11 +218,13 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
       }
     }
   });
-  std::cout << fmt::format("jit ({}): compile {:.1f} ms; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f}); checksum {}\n",
-                           batch ? "batch entry" : "one call per case", compile_ms, size_t(rates[1]), rates[0], rates[1],
-                           rates[2], checksum % 1000);
-  std::cout << fmt::format("RESULT {{\"engine\":\"jit\",\"dps\":{:.0f},\"runs\":[{:.0f},{:.0f},{:.0f}],\"compile_ms\":{:.1f}}}\n",
-                           rates[1], rates[0], rates[1], rates[2], compile_ms);
+  std::cout << fmt::format(
+      "jit ({}): compile {:.1f} ms; {} decisions/s (median of 3; runs {:.0f}, {:.0f}, {:.0f}); checksum {}\n",
+      batch ? "batch entry" : "one call per case", compile_ms, size_t(rates[1]), rates[0], rates[1], rates[2],
+      checksum % 1000);
+  std::cout << fmt::format(
+      "RESULT {{\"engine\":\"jit\",\"dps\":{:.0f},\"runs\":[{:.0f},{:.0f},{:.0f}],\"compile_ms\":{:.1f}}}\n", rates[1],
+      rates[0], rates[1], rates[2], compile_ms);
   return 0;
 }
 
@@ -214,7 +240,10 @@ int BenchCompile(const std::vector<std::string>& files) {
       for (int rep = 0; rep < 3; ++rep) {
         std::string error;
         auto engine = jit::Engine::Create(p.module, jit::Options{false, 2, {di}, false}, &error);
-        if (!engine) { std::cerr << error << "\n"; return 1; }
+        if (!engine) {
+          std::cerr << error << "\n";
+          return 1;
+        }
         ms.push_back(engine->compile_ms());
       }
       std::sort(ms.begin(), ms.end());
@@ -225,13 +254,15 @@ int BenchCompile(const std::vector<std::string>& files) {
   return 0;
 }
 
-int Verdicts(const std::string& file, const std::string& decision, const std::string& cases_path, const std::string& out) {
+int Verdicts(const std::string& file, const std::string& decision, const std::string& cases_path,
+             const std::string& out) {
   Loaded l;
   if (!LoadCases(file, decision, cases_path, l)) return 1;
   interp::Interpreter in(l.p.module);
   std::ofstream o(out);
   rt::TypeId t = l.p.module.decisions[size_t(l.decision)].result;
-  for (const auto& c : l.cases) o << rt::FormatValue(in.EvalDecision(uint32_t(l.decision), c), t, l.p.module.types) << "\n";
+  for (const auto& c : l.cases)
+    o << rt::FormatValue(in.EvalDecision(uint32_t(l.decision), c), t, l.p.module.types) << "\n";
   return 0;
 }
 
@@ -242,9 +273,13 @@ int BenchDecode(const std::string& file, const std::string& decision, const std:
   Diagnostics d;
   if (!driver::Load({file}, l.p, d)) return 1;
   int dec_index = l.p.module.FindDecision(decision);
-  if (dec_index < 0) { std::cerr << "no decision " << decision << "\n"; return 1; }
+  if (dec_index < 0) {
+    std::cerr << "no decision " << decision << "\n";
+    return 1;
+  }
   std::vector<rt::CaseParam> params;
-  for (const auto& prm : l.p.module.decisions[size_t(dec_index)].params) params.push_back({prm.name, prm.type, nullptr});
+  for (const auto& prm : l.p.module.decisions[size_t(dec_index)].params)
+    params.push_back({prm.name, prm.type, nullptr});
   rt::CaseDecoder dec(l.p.module.types, params);
   std::ifstream in(cases_path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -265,7 +300,8 @@ int BenchDecode(const std::string& file, const std::string& decision, const std:
   size_t bad = 0;
   std::vector<double> rates = Rates(1, lines.size(), [&] {
     arena.Clear();
-    for (size_t i = 0; i < lines.size(); ++i) bad += !dec.DecodeFlat(lines[i], flat.data() + i * stride, arena, &issues);
+    for (size_t i = 0; i < lines.size(); ++i)
+      bad += !dec.DecodeFlat(lines[i], flat.data() + i * stride, arena, &issues);
   });
   double mb = double(text.size()) / 1e6;
   std::cout << fmt::format("decode (1 thread): {:.0f} cases/s, {:.0f} MB/s (median of 3); {} lines, {} bad\n", rates[1],
@@ -283,6 +319,7 @@ int main(int argc, char** argv) {
   if (cmd == "compile" && argc >= 3) return BenchCompile(std::vector<std::string>(argv + 2, argv + argc));
   if (cmd == "decode" && argc == 5) return BenchDecode(argv[2], argv[3], argv[4]);
   if (cmd == "verdicts" && argc == 6) return Verdicts(argv[2], argv[3], argv[4], argv[5]);
-  std::cerr << "usage: edict_bench check [LINES] | interp|jit|decode FILE DECISION CASES.jsonl | compile FILE... | verdicts FILE DECISION CASES.jsonl OUT\n";
+  std::cerr << "usage: edict_bench check [LINES] | interp|jit|decode FILE DECISION CASES.jsonl | compile FILE... | "
+               "verdicts FILE DECISION CASES.jsonl OUT\n";
   return 64;
 }

@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
               std::string_view gk = g.unescaped_key();
               if (gk == "outcome" && g.value().type() == simdjson::ondemand::json_type::object)
                 for (auto o : g.value().get_object())
-                  if (o.unescaped_key().value() == "review") (ck == "old" ? k.old_review : k.new_review) = str(o.value());
+                  if (o.unescaped_key().value() == "review")
+                    (ck == "old" ? k.old_review : k.new_review) = str(o.value());
               if (gk == "provisions" && ck == "old")
                 for (simdjson::ondemand::object p : g.value().get_array()) k.old_rules += str(p["rule"]) + " ";
             }
@@ -143,7 +144,8 @@ int main(int argc, char** argv) {
                  SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) <= r1.lpp_limit"}) &&
                  Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
         }));
-  check("licence -> no licence for large orders to Tier 2 destinations outside D:1/D:4, counted", any([](const Class& k) {
+  check("licence -> no licence for large orders to Tier 2 destinations outside D:1/D:4, counted",
+        any([](const Class& k) {
           return Change(k, "licence_required") == std::pair<std::string, std::string>{"true", "false"} &&
                  Contains(Change(k, "basis").first, "country allocation") &&
                  SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) > r1.lpp_limit",
@@ -157,9 +159,8 @@ int main(int argc, char** argv) {
   // D:5 and D:5-headquartered parties: a class where R1's tier3 or headquarters rule decided and
   // R2 no longer presumes denial must be made only of .z items (which the baseline never covered):
   // every cube of its complete, exact region requires `t.item.eccn_z`.
-  bool kept = any([](const Class& k) {
-    return Contains(k.old_rules, "tier3") && k.new_review == "presumption_of_denial";
-  });
+  bool kept =
+      any([](const Class& k) { return Contains(k.old_rules, "tier3") && k.new_review == "presumption_of_denial"; });
   bool only_z = true;
   for (const Class& k : classes) {
     bool d5 = Contains(k.old_rules, "tier3") || Contains(k.old_rules, "headquarters");
@@ -170,10 +171,12 @@ int main(int argc, char** argv) {
       for (const auto& l : cube) z = z || l == "t.item.eccn_z";
       all_z = all_z && z;
     }
-    if (!all_z) std::printf("  a D:5 class loses the presumption of denial beyond .z items: rules %s-> review %s\n", k.old_rules.c_str(),
-                            k.new_review.c_str());
+    if (!all_z)
+      std::printf("  a D:5 class loses the presumption of denial beyond .z items: rules %s-> review %s\n",
+                  k.old_rules.c_str(), k.new_review.c_str());
     only_z = only_z && all_z;
   }
-  check("D:5 destinations and D:5-headquartered parties keep the presumption of denial (3A090/4A090 items)", kept && only_z);
+  check("D:5 destinations and D:5-headquartered parties keep the presumption of denial (3A090/4A090 items)",
+        kept && only_z);
   return failed ? 1 : 0;
 }

@@ -9,9 +9,9 @@
 //   edict_differential [--cases N] [--seed S] FILE...    every decision of each file's version
 #include <chrono>
 #include <cstring>
-#include <numeric>
 #include <iostream>
 #include <map>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -29,7 +29,8 @@ namespace {
 std::string TraceText(const ir::Module& m, const interp::DecisionTrace& t) {
   std::string s;
   for (const auto& r : t.rules) {
-    s += fmt::format("r{}:{}{}[", r.rule == UINT32_MAX ? -1 : int(r.rule), r.applicable ? "A" : "-", r.decided ? "D" : "-");
+    s += fmt::format("r{}:{}{}[", r.rule == UINT32_MAX ? -1 : int(r.rule), r.applicable ? "A" : "-",
+                     r.decided ? "D" : "-");
     for (uint32_t o : r.overridden_by) s += fmt::format("o{} ", o);
     for (const auto& a : r.atoms) s += fmt::format("{}={} ", a.expr, a.value ? 1 : 0);
     s += "] ";
@@ -54,7 +55,8 @@ void Decanonicalise(uint8_t* p, rt::TypeId t, const rt::TypeTable& types, const 
     std::memcpy(p + 8, &den, 8);
   } else if (ti.kind == rt::TypeKind::Record) {
     const auto& r = types.records[ti.ref];
-    for (size_t i = 0; i < r.fields.size(); ++i) Decanonicalise(p + L.of(t).field_offsets[i], r.fields[i].type, types, L);
+    for (size_t i = 0; i < r.fields.size(); ++i)
+      Decanonicalise(p + L.of(t).field_offsets[i], r.fields[i].type, types, L);
   } else if (ti.kind == rt::TypeKind::List) {
     uint8_t* elems;
     int64_t count;
@@ -82,8 +84,9 @@ std::string RunUntraced(const ir::Module& m, const jit::Engine& e, uint32_t d, c
   jit::NativeError err{};
   int32_t status = e.decision(d)(in_bytes, reinterpret_cast<uint8_t*>(out.data()), &err, nullptr);
   if (status == 0)
-    return "ok " + rt::FormatValue(rt::ReadFlat(reinterpret_cast<uint8_t*>(out.data()), m.decisions[d].result, m.types, L),
-                                   m.decisions[d].result, m.types);
+    return "ok " +
+           rt::FormatValue(rt::ReadFlat(reinterpret_cast<uint8_t*>(out.data()), m.decisions[d].result, m.types, L),
+                           m.decisions[d].result, m.types);
   SourceRange at = e.site(err.site);
   return fmt::format("error {} at {}:{}", rt::Spelling(rt::RtErrorKind(err.kind)), at.begin, at.end);
 }
@@ -96,9 +99,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--cases" && i + 1 < argc) cases = std::stoul(argv[++i]);
-    else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
-    else files.push_back(a);
+    if (a == "--cases" && i + 1 < argc)
+      cases = std::stoul(argv[++i]);
+    else if (a == "--seed" && i + 1 < argc)
+      seed = std::stoull(argv[++i]);
+    else
+      files.push_back(a);
   }
   int failures = 0;
   for (const std::string& file : files) {
@@ -150,10 +156,12 @@ int main(int argc, char** argv) {
         outcomes[expected.substr(0, expected.find(' ', 6))]++;
         if (expected != actual || trace_i != trace_j || expected != fast || expected != other) {
           if (++mismatches <= 3) {
-            std::cerr << fmt::format("MISMATCH {} `{}` case {}: {}\n  interpreter: {}\n  jit:         {}\n"
-                                     "  jit untraced: {}\n  jit untraced, decimals in lowest terms: {}\n",
-                                     file, name, i, gen.ToJson(args), expected, actual, fast, other);
-            if (trace_i != trace_j) std::cerr << "  trace interpreter: " << trace_i << "\n  trace jit:         " << trace_j << "\n";
+            std::cerr << fmt::format(
+                "MISMATCH {} `{}` case {}: {}\n  interpreter: {}\n  jit:         {}\n"
+                "  jit untraced: {}\n  jit untraced, decimals in lowest terms: {}\n",
+                file, name, i, gen.ToJson(args), expected, actual, fast, other);
+            if (trace_i != trace_j)
+              std::cerr << "  trace interpreter: " << trace_i << "\n  trace jit:         " << trace_j << "\n";
           }
         }
       }
@@ -161,7 +169,8 @@ int main(int argc, char** argv) {
       std::string mix;
       for (const auto& [k, v] : outcomes) mix += fmt::format("{}{} {}", mix.empty() ? "" : ", ", k, v);
       if (outcomes.size() > 12) mix = fmt::format("{} distinct outcomes", outcomes.size());
-      std::cout << fmt::format("{} `{}`: {} cases, {} mismatches ({:.1f} s; {})\n", file, name, cases, mismatches, s, mix);
+      std::cout << fmt::format("{} `{}`: {} cases, {} mismatches ({:.1f} s; {})\n", file, name, cases, mismatches, s,
+                               mix);
       if (mismatches) ++failures;
     }
   }

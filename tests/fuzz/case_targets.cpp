@@ -124,13 +124,16 @@ std::vector<rt::Value> CheckCase(CaseTarget& t, std::string_view json) {
   for (size_t k = 0; k < t.params.size(); ++k)
     from_flat.push_back(rt::ReadFlat(flat + il.field_offsets[k], t.params[k].type, t.types(), t.decoder->layouts()));
   if (!SameArgs(from_flat, decoded.args))
-    Fail(t.name + ": the flat and the Value decodings differ:\n  " + CaseJson(t, from_flat) + "\n  " + CaseJson(t, decoded.args));
+    Fail(t.name + ": the flat and the Value decodings differ:\n  " + CaseJson(t, from_flat) + "\n  " +
+         CaseJson(t, decoded.args));
   // Written back and read again: the same case.
   std::string again = CaseJson(t, decoded.args);
   rt::DecodedCase re = t.decoder->Decode(again);
   if (!re.issues.empty())
-    Fail(t.name + ": the case written back is rejected: " + re.issues[0].field + ": " + re.issues[0].message + "\n  " + again);
-  if (!SameArgs(re.args, decoded.args)) Fail(t.name + ": the case written back decodes differently:\n  " + again + "\n  " + CaseJson(t, re.args));
+    Fail(t.name + ": the case written back is rejected: " + re.issues[0].field + ": " + re.issues[0].message + "\n  " +
+         again);
+  if (!SameArgs(re.args, decoded.args))
+    Fail(t.name + ": the case written back decodes differently:\n  " + again + "\n  " + CaseJson(t, re.args));
   try {
     t.interp->EvalDecision(t.decision, decoded.args);
   } catch (const rt::EvalError& e) {

@@ -2,14 +2,14 @@
 
 #include <pthread.h>
 
-#include <cstdio>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <mutex>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 
 #include "compiler/check/check.h"
 #include "compiler/driver/load.h"
@@ -64,7 +64,8 @@ bool LoadText(std::string_view text, MemoryProgram& p) {
     for (const ast::Import& im : imports) {
       auto it = im.is_path ? stdlib.end() : stdlib.find(im.module);
       if (it == stdlib.end()) {
-        p.diags.Emit(DiagKind::ImportNotFound, im.range, im.module).notes.push_back({{}, "fuzzing reads no file but the stdlib"});
+        p.diags.Emit(DiagKind::ImportNotFound, im.range, im.module)
+            .notes.push_back({{}, "fuzzing reads no file but the stdlib"});
         continue;
       }
       auto done = loaded.find(im.module);
@@ -78,7 +79,8 @@ bool LoadText(std::string_view text, MemoryProgram& p) {
       import_ids.push_back(child);
     }
     if (!amends.empty())
-      p.diags.Emit(DiagKind::ImportNotFound, amends_range, amends).notes.push_back({{}, "fuzzing reads no file but the stdlib"});
+      p.diags.Emit(DiagKind::ImportNotFound, amends_range, amends)
+          .notes.push_back({{}, "fuzzing reads no file but the stdlib"});
     for (auto& f : p.files) {
       if (f.file_id != id) continue;
       f.import_files = import_ids;
@@ -129,9 +131,7 @@ class BigStackThread {
       t->cv_.wait(lock, [&] { return t->job_ != nullptr; });
       try {
         (*t->job_)();
-      } catch (...) {
-        t->error_ = std::current_exception();
-      }
+      } catch (...) { t->error_ = std::current_exception(); }
       t->job_ = nullptr;
       t->cv_.notify_all();
     }
@@ -157,10 +157,14 @@ bool OverlongOrBeyondUnicode(std::string_view s) {
     auto b = uint8_t(s[i]);
     int n;
     uint32_t cp, min;
-    if ((b & 0xe0) == 0xc0) n = 1, cp = b & 0x1f, min = 0x80;
-    else if ((b & 0xf0) == 0xe0) n = 2, cp = b & 0x0f, min = 0x800;
-    else if ((b & 0xf8) == 0xf0) n = 3, cp = b & 0x07, min = 0x10000;
-    else continue;
+    if ((b & 0xe0) == 0xc0)
+      n = 1, cp = b & 0x1f, min = 0x80;
+    else if ((b & 0xf0) == 0xe0)
+      n = 2, cp = b & 0x0f, min = 0x800;
+    else if ((b & 0xf8) == 0xf0)
+      n = 3, cp = b & 0x07, min = 0x10000;
+    else
+      continue;
     if (i + n >= s.size()) return false;
     bool complete = true;
     for (int k = 1; k <= n && complete; ++k) {

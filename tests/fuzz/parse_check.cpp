@@ -31,9 +31,7 @@ bool ParsesWithoutException(const std::string& text) {
     Diagnostics d;
     parse::Parse(sm, sm.Add("probe.edict", text), d);
     return true;
-  } catch (const std::exception&) {
-    return false;
-  }
+  } catch (const std::exception&) { return false; }
 }
 
 // Whether the parser reports nesting deeper than the limit (it cannot be probed by crashing).
@@ -49,12 +47,16 @@ bool NestingLimitEnforced() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  skip_invalid_utf8 = !ParsesWithoutException("// \xc0\xaf overlong\n") || !ParsesWithoutException("// \xf4\x90\x80\x80 beyond\n");
+  skip_invalid_utf8 =
+      !ParsesWithoutException("// \xc0\xaf overlong\n") || !ParsesWithoutException("// \xf4\x90\x80\x80 beyond\n");
   fuzz::RunOnStack(kBigStack, [] { big_stack = !NestingLimitEnforced(); });  // deep even when enforced
   if (skip_invalid_utf8)
-    std::fprintf(stderr, "parse_check: known defect (issue 12, item 5) still present: skipping overlong UTF-8 and code points past U+10FFFF\n");
+    std::fprintf(stderr,
+                 "parse_check: known defect (issue 12, item 5) still present: skipping overlong UTF-8 and code points "
+                 "past U+10FFFF\n");
   if (big_stack)
-    std::fprintf(stderr, "parse_check: known defect (issue 12, item 4) still present: the front end runs on a %zu MB stack\n",
+    std::fprintf(stderr,
+                 "parse_check: known defect (issue 12, item 4) still present: the front end runs on a %zu MB stack\n",
                  kBigStack >> 20);
   return 0;
 }
@@ -74,7 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!p.files.empty()) rendered += ast::Print(p.files.front());
     if (ok) rendered += ir::Print(p.module);
   };
-  if (big_stack) fuzz::RunOnStack(kBigStack, run);
-  else run();
+  if (big_stack)
+    fuzz::RunOnStack(kBigStack, run);
+  else
+    run();
   return 0;
 }

@@ -44,8 +44,10 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "%s\n", f.c_str());
     int r = LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(data.data()), data.size());
-    if (r == -1) ++skipped;
-    else ++ran;
+    if (r == -1)
+      ++skipped;
+    else
+      ++ran;
   }
   std::fprintf(stderr, "%zu input%s ran, %zu set aside by the target\n", ran, ran == 1 ? "" : "s", skipped);
   return ran > 0 ? 0 : 1;

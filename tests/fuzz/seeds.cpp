@@ -69,9 +69,12 @@ std::string Entry(const std::string& s) {
   std::string e = "\"";
   for (char c : s) {
     auto b = uint8_t(c);
-    if (c == '"' || c == '\\') e += std::string("\\") + c;
-    else if (b < 0x20 || b >= 0x7f) e += fmt::format("\\x{:02X}", b);
-    else e += c;
+    if (c == '"' || c == '\\')
+      e += std::string("\\") + c;
+    else if (b < 0x20 || b >= 0x7f)
+      e += fmt::format("\\x{:02X}", b);
+    else
+      e += c;
   }
   return e + "\"\n";
 }
@@ -157,11 +160,30 @@ int main(int argc, char** argv) {
   }
   {
     std::ofstream json(out / "case_json.dict"), csv(out / "case_csv.dict");
-    for (const char* p : {"{", "}", "[", "]", ":", ",", "\"", "true", "false", "null", "1e-400", "-0", "0.000001",
-                          "170141183460469231731687303715884105728", "9223372036854775808", "\"2025-02-29\"", "\"30 days\"",
-                          "\"1 month\"", "\\u0000", "\\ud800", "\xef\xbb\xbf"})
+    for (const char* p : {"{",
+                          "}",
+                          "[",
+                          "]",
+                          ":",
+                          ",",
+                          "\"",
+                          "true",
+                          "false",
+                          "null",
+                          "1e-400",
+                          "-0",
+                          "0.000001",
+                          "170141183460469231731687303715884105728",
+                          "9223372036854775808",
+                          "\"2025-02-29\"",
+                          "\"30 days\"",
+                          "\"1 month\"",
+                          "\\u0000",
+                          "\\ud800",
+                          "\xef\xbb\xbf"})
       json << Entry(p);
-    for (const char* p : {",", "\"", "\"\"", ";", "\r\n", "\n", "true", "false", "2025-06-01", "1e26", "-0", "+5", "\xef\xbb\xbf"})
+    for (const char* p :
+         {",", "\"", "\"\"", ";", "\r\n", "\n", "true", "false", "2025-06-01", "1e26", "-0", "+5", "\xef\xbb\xbf"})
       csv << Entry(p);
     for (const auto& n : names) {
       json << Entry("\"" + n + "\"");

@@ -113,10 +113,11 @@ class ProgramGen {
     }
     // The decision.
     T out = OutcomeType();
-    scope_ = {{"x.n", T::Int}, {"x.q", T::Dec}, {"x.d", T::Date}, {"i", T::Int}, {"k", T::Dec},
-              {"b", T::Bool}, {"c", T::Colour}, {"s", T::Set}, {"t", T::Date}};
-    s += fmt::format("decision f(x: In, i: integer, k: decimal, b: bool, c: Colour, s: set of Colour, t: date) -> {} {{\n",
-                     TypeName(out));
+    scope_ = {{"x.n", T::Int}, {"x.q", T::Dec},  {"x.d", T::Date}, {"i", T::Int}, {"k", T::Dec},
+              {"b", T::Bool},  {"c", T::Colour}, {"s", T::Set},    {"t", T::Date}};
+    s += fmt::format(
+        "decision f(x: In, i: integer, k: decimal, b: bool, c: Colour, s: set of Colour, t: date) -> {} {{\n",
+        TypeName(out));
     uint32_t lets = in_.Below(3);
     for (uint32_t i = 0; i < lets; ++i) {
       T t = ScalarType();
@@ -144,7 +145,8 @@ class ProgramGen {
     return kinds[in_.Below(std::size(kinds))];
   }
   T OutcomeType() {
-    static const T kinds[] = {T::Verdict, T::Verdict, T::Out, T::Int, T::Dec, T::Bool, T::Colour, T::Date, T::Set, T::Dur};
+    static const T kinds[] = {T::Verdict, T::Verdict, T::Out,  T::Int, T::Dec,
+                              T::Bool,    T::Colour,  T::Date, T::Set, T::Dur};
     return kinds[in_.Below(std::size(kinds))];
   }
 
@@ -195,7 +197,8 @@ class ProgramGen {
       if (h.result == t) hs.push_back(&h);
     if (hs.empty()) return Leaf(t);
     const Helper* h = hs[in_.Below(uint32_t(hs.size()))];
-    return fmt::format("{}({}, {}, {})", h->name, Expr(T::Int, depth - 1), Expr(T::Dec, depth - 1), Expr(T::Date, depth - 1));
+    return fmt::format("{}({}, {}, {})", h->name, Expr(T::Int, depth - 1), Expr(T::Dec, depth - 1),
+                       Expr(T::Date, depth - 1));
   }
 
   std::string If(T t, int depth) {
@@ -219,7 +222,8 @@ class ProgramGen {
           case 5: return fmt::format("{}({}, {})", Pick({"min", "max"}), Expr(T::Int, d), Expr(T::Int, d));
           case 6: return fmt::format("abs({})", Expr(T::Int, d));
           case 7:
-            return fmt::format("{}({})", Pick({"floor", "ceil", "truncate", "round_half_up", "round_half_even", "to_integer"}),
+            return fmt::format("{}({})",
+                               Pick({"floor", "ceil", "truncate", "round_half_up", "round_half_even", "to_integer"}),
                                Expr(T::Dec, d));
           case 8: return fmt::format("{}({})", Pick({"year_of", "month_of", "day_of"}), Expr(T::Date, d));
           case 9: return fmt::format("days_of({})", Expr(T::Dur, d));
@@ -245,12 +249,17 @@ class ProgramGen {
           case 0: return fmt::format("(not {})", Expr(T::Bool, d));
           case 1: return fmt::format("({} and {})", Expr(T::Bool, d), Expr(T::Bool, d));
           case 2: return fmt::format("({} or {})", Expr(T::Bool, d), Expr(T::Bool, d));
-          case 3: case 4: {
+          case 3:
+          case 4: {
             std::string op = Pick({"<", "<=", ">", ">=", "==", "!="});
             return fmt::format("({} {} {})", Number(d), op, Number(d));
           }
-          case 5: return fmt::format("({} {} {})", Expr(T::Date, d), Pick({"<", "<=", ">", ">=", "==", "!="}), Expr(T::Date, d));
-          case 6: return fmt::format("({} {} {})", Expr(T::Dur, d), Pick({"<", "<=", ">", ">=", "==", "!="}), Expr(T::Dur, d));
+          case 5:
+            return fmt::format("({} {} {})", Expr(T::Date, d), Pick({"<", "<=", ">", ">=", "==", "!="}),
+                               Expr(T::Date, d));
+          case 6:
+            return fmt::format("({} {} {})", Expr(T::Dur, d), Pick({"<", "<=", ">", ">=", "==", "!="}),
+                               Expr(T::Dur, d));
           case 7: return fmt::format("({} {} {})", Expr(T::Colour, d), Pick({"==", "!="}), Expr(T::Colour, d));
           case 8: return fmt::format("({} {} {})", Expr(T::Colour, d), Pick({"in", "not in"}), Expr(T::Set, d));
           case 9: return fmt::format("({} == {})", Expr(T::Bool, d), Expr(T::Bool, d));
@@ -333,7 +342,8 @@ Result FromTrace(const ir::Module& m, const ir::Decision& d, const rt::Value& v,
 // documented blind spot: see the top of this file).
 bool DecimalOverflowSite(const ir::Module& m, SourceRange at) {
   for (const ir::Expr& e : m.exprs)
-    if (e.range.file == at.file && e.range.begin == at.begin && e.range.end == at.end && m.types.kind(e.type) == rt::TypeKind::Decimal)
+    if (e.range.file == at.file && e.range.begin == at.begin && e.range.end == at.end &&
+        m.types.kind(e.type) == rt::TypeKind::Decimal)
       return true;
   return false;
 }
@@ -403,7 +413,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<rt::Value> args = gen.Next();
     std::string case_text;
     for (size_t i = 0; i < args.size(); ++i)
-      case_text += fmt::format("{}{}: {}", i ? ", " : "", d.params[i].name, rt::FormatValue(args[i], d.params[i].type, m.types));
+      case_text +=
+          fmt::format("{}{}: {}", i ? ", " : "", d.params[i].name, rt::FormatValue(args[i], d.params[i].type, m.types));
     if (print) std::fprintf(stderr, "-- case %s\n", case_text.c_str());
 
     Result want;
@@ -414,7 +425,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const rt::EvalError& e) {
       want.error = 1 + int(e.kind);
       want.at = e.range;
-      if (print) std::fprintf(stderr, "   interpreter: %s at %s\n", e.message.c_str(), p.sources.Where(e.range).c_str());
+      if (print)
+        std::fprintf(stderr, "   interpreter: %s at %s\n", e.message.c_str(), p.sources.Where(e.range).c_str());
     }
 
     // Z3: the outcome in a model where the inputs are the case's values.
@@ -424,7 +436,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       smt::Sym value = enc.Constant(args[i], d.params[i].type);
       solver.add(enc.Equal(inputs[i], value, d.params[i].type));
     }
-    if (solver.check() != z3::sat) fuzz::Fail("a generated case lies outside the encoded domain: " + case_text + "\n" + text);
+    if (solver.check() != z3::sat)
+      fuzz::Fail("a generated case lies outside the encoded domain: " + case_text + "\n" + text);
     z3::model model = solver.get_model();
     Result z;
     int64_t err = 0;
@@ -436,10 +449,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (model.eval(sym->winners[r], true).is_true()) z.deciding.push_back(r);
       if (z.deciding.empty()) z.deciding.push_back(UINT32_MAX);
     }
-    bool blind_spot = want.error == 1 + int(rt::RtErrorKind::Overflow) && z.error != want.error && DecimalOverflowSite(m, want.at);
-    if (!blind_spot && (z.error != want.error || (!want.error && (z.outcome != want.outcome || z.deciding != want.deciding))))
-      fuzz::Fail(fmt::format("the interpreter and Z3 disagree on case {}:\n  interpreter: {}{}\n  Z3:          {}\n{}", case_text,
-                             want.Text(), want.error ? " at " + p.sources.Where(want.at) : "", z.Text(), text));
+    bool blind_spot =
+        want.error == 1 + int(rt::RtErrorKind::Overflow) && z.error != want.error && DecimalOverflowSite(m, want.at);
+    if (!blind_spot &&
+        (z.error != want.error || (!want.error && (z.outcome != want.outcome || z.deciding != want.deciding))))
+      fuzz::Fail(fmt::format("the interpreter and Z3 disagree on case {}:\n  interpreter: {}{}\n  Z3:          {}\n{}",
+                             case_text, want.Text(), want.error ? " at " + p.sources.Where(want.at) : "", z.Text(),
+                             text));
 
     if (!use_jit) continue;
     for (int t = 0; t < 2; ++t) {
@@ -455,8 +471,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         fuzz::Fail(fmt::format("{} on case {}\n{}", e.what(), case_text, text));
       }
       if (j.error != want.error || (!want.error && (j.outcome != want.outcome || j.deciding != want.deciding)))
-        fuzz::Fail(fmt::format("the interpreter and the JIT ({}) disagree on case {}:\n  interpreter: {}\n  JIT:         {}\n{}",
-                               t ? "public function" : "traced", case_text, want.Text(), j.Text(), text));
+        fuzz::Fail(fmt::format(
+            "the interpreter and the JIT ({}) disagree on case {}:\n  interpreter: {}\n  JIT:         {}\n{}",
+            t ? "public function" : "traced", case_text, want.Text(), j.Text(), text));
     }
   }
   return 0;

@@ -61,8 +61,10 @@ int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
   std::string args = "check %s";
   std::istringstream lines(src);
   for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("// ARGS:", 0) == 0) args = line.substr(8);
-    else if (line.rfind("//", 0) != 0) break;
+    if (line.rfind("// ARGS:", 0) == 0)
+      args = line.substr(8);
+    else if (line.rfind("//", 0) != 0)
+      break;
   }
   std::string name = test.filename().string();
   for (size_t pos; (pos = args.find("%s")) != std::string::npos;) args.replace(pos, 2, name);
@@ -82,7 +84,11 @@ int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
     int code = std::atoi(actual.c_str() + 6);
     std::string label = test.string() + (engine.empty() ? "" : " (" + engine.substr(1) + ")");
     if (fail_name != (code != 0)) {
-      std::cerr << label << ": " << (fail_name ? "named fail_ but exited 0" : "exited " + std::to_string(code) + " but is not named fail_") << "\n" << actual;
+      std::cerr << label << ": "
+                << (fail_name ? "named fail_ but exited 0"
+                              : "exited " + std::to_string(code) + " but is not named fail_")
+                << "\n"
+                << actual;
       return 1;
     }
     if (autoupdate && reference.empty()) {
@@ -96,8 +102,9 @@ int RunOne(const std::string& edict, const fs::path& test, bool autoupdate) {
     }
     std::string expected = Slurp(expected_path);
     if (expected != actual) {
-      std::cerr << label << ": output differs from " << expected_path.string() << "\n--- expected\n" << expected
-                << "--- actual\n" << actual;
+      std::cerr << label << ": output differs from " << expected_path.string() << "\n--- expected\n"
+                << expected << "--- actual\n"
+                << actual;
       return 1;
     }
   }
@@ -135,8 +142,17 @@ int DocExamples(const std::string& edict, const fs::path& doc) {
   bool inside = false;
   while (std::getline(in, line)) {
     ++line_no;
-    if (!inside && line == "```edict") { inside = true; cur.clear(); start = line_no + 1; continue; }
-    if (inside && line == "```") { inside = false; blocks.emplace_back(start, cur); continue; }
+    if (!inside && line == "```edict") {
+      inside = true;
+      cur.clear();
+      start = line_no + 1;
+      continue;
+    }
+    if (inside && line == "```") {
+      inside = false;
+      blocks.emplace_back(start, cur);
+      continue;
+    }
     if (inside) cur += line + "\n";
   }
   fs::path dir = fs::temp_directory_path() / ("edict_doc_" + std::to_string(getpid()));
@@ -156,7 +172,8 @@ int DocExamples(const std::string& edict, const fs::path& doc) {
                       ShellQuote(files[i].filename().string()) + " >" + ShellQuote((dir / "out").string()) + " 2>&1";
     if (std::system(cmd.c_str()) != 0) {
       ++failed;
-      std::cerr << doc.string() << ":" << blocks[i].first << ": this example does not pass `edict test`:\n" << Slurp(dir / "out");
+      std::cerr << doc.string() << ":" << blocks[i].first << ": this example does not pass `edict test`:\n"
+                << Slurp(dir / "out");
     }
   }
   fs::remove_all(dir);
@@ -168,7 +185,8 @@ int DocExamples(const std::string& edict, const fs::path& doc) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--coverage") return Coverage(argv[2]);
-  if (argc == 4 && std::string(argv[1]) == "--doc-examples") return DocExamples(fs::absolute(argv[2]).string(), argv[3]);
+  if (argc == 4 && std::string(argv[1]) == "--doc-examples")
+    return DocExamples(fs::absolute(argv[2]).string(), argv[3]);
   if (argc < 3) {
     std::cerr << "usage: edict_golden EDICT TEST.edict [--autoupdate] | --coverage DIR\n";
     return 64;

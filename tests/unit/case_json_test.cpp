@@ -61,9 +61,11 @@ TEST_CASE("malformed JSON is an issue, not a crash", "[case]") {
   CHECK_FALSE(dec.Decode("[1,2]").issues.empty());
   CHECK_FALSE(dec.Decode("").issues.empty());
   CHECK_FALSE(dec.Decode(R"({"s": nope})").issues.empty());
-  CHECK_FALSE(dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"DE","day":"2025-01-01","groups":[]}} trailing)").issues.empty());
+  CHECK_FALSE(
+      dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"DE","day":"2025-01-01","groups":[]}} trailing)").issues.empty());
   CHECK(dec.Decode(R"({"s":{"tpp":1,"qty":1,"dest":"DE","day":"2025-01-01","groups":[]}})").issues.empty());
-  CHECK_FALSE(dec.Decode(R"({"s":{"tpp":1,"qty":99999999999999999999,"dest":"DE","day":"2025-01-01","groups":[]}})").issues.empty());
+  CHECK_FALSE(dec.Decode(R"({"s":{"tpp":1,"qty":99999999999999999999,"dest":"DE","day":"2025-01-01","groups":[]}})")
+                  .issues.empty());
 }
 
 TEST_CASE("keys and enum names with JSON escapes mean what they spell", "[case]") {
@@ -76,7 +78,8 @@ TEST_CASE("keys and enum names with JSON escapes mean what they spell", "[case]"
   CHECK(fields[2].AsEnum().index == 1);
   CHECK(fields[4].AsSet().Contains(0));
   // A key given twice, once escaped, is still given twice; an unknown escaped key is named unescaped.
-  auto d = dec.Decode(R"({"s":{"tpp":1,"qty":2,"dest":"DE","d\u0065st":"US","day":"2025-05-15","groups":[],"\u0078":1}})");
+  auto d =
+      dec.Decode(R"({"s":{"tpp":1,"qty":2,"dest":"DE","d\u0065st":"US","day":"2025-05-15","groups":[],"\u0078":1}})");
   std::vector<std::string> where, what;
   for (const auto& i : d.issues) {
     where.push_back(i.field);
@@ -101,7 +104,11 @@ TEST_CASE("decimals are written canonical when they can be, and exactly when the
     std::memcpy(&num, dst, 8);
     std::memcpy(&den, dst + 8, 8);
     std::memcpy(&integer, dst + 16, 8);
-    struct R { bool ok; int64_t num, den, integer; std::string value; };
+    struct R {
+      bool ok;
+      int64_t num, den, integer;
+      std::string value;
+    };
     return R{ok, num, den, integer, ok ? ReadFlat(dst, tpp, f.types, dec.layouts()).AsDec().ToString() : ""};
   };
   auto a = flat("15831.2");
@@ -179,7 +186,8 @@ TEST_CASE("a huge malformed value is quoted by its start and length", "[case]") 
 TEST_CASE("invalid JSON is reported with what is wrong and where", "[case]") {
   CHECK(JsonSyntaxProblem(R"({"a": [1, 2], "b": "x"})").empty());
   CHECK(JsonSyntaxProblem(R"({"a": 1} trailing)") == "unexpected `trailing` at column 10, after the JSON object ended");
-  CHECK(JsonSyntaxProblem(R"({"a": [1, 2)") == "it ends before the array opened at column 7 is closed (is it cut short?)");
+  CHECK(JsonSyntaxProblem(R"({"a": [1, 2)") ==
+        "it ends before the array opened at column 7 is closed (is it cut short?)");
   CHECK(JsonSyntaxProblem(std::string("{\"a\": 1,\0}", 10)) == "a NUL byte at column 9 (is this a binary file?)");
   CHECK(JsonSyntaxProblem("\xEF\xBB\xBF{}").find("a byte order mark (U+FEFF) at column 1") == 0);
   CHECK(JsonSyntaxProblem(R"({"a": 01})") == "`01` at column 7 is not a JSON number (such as 12, -0.5 or 1e6)");

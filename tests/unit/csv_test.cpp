@@ -130,27 +130,31 @@ namespace {
 
 // Runs the pipeline over a file (mapped) or through a pipe (read), collecting every record with
 // its line; returns false with the reading error.
-bool ReadAll(const std::string& path, bool through_pipe, bool csv_records, std::vector<std::pair<uint64_t, std::string>>* out,
-             std::string* header, std::string* error) {
+bool ReadAll(const std::string& path, bool through_pipe, bool csv_records,
+             std::vector<std::pair<uint64_t, std::string>>* out, std::string* header, std::string* error) {
   std::FILE* in = through_pipe ? popen(("cat " + path).c_str(), "r") : std::fopen(path.c_str(), "rb");
   REQUIRE(in);
   edict::driver::PipelineOptions po;
   po.threads = 2;
   po.csv = csv_records;
   po.name = "input";
-  if (header) po.header = [&](std::string_view h) {
-    *header = std::string(h);
-    return true;
-  };
+  if (header)
+    po.header = [&](std::string_view h) {
+      *header = std::string(h);
+      return true;
+    };
   out->clear();
   bool ok = edict::driver::RunLinePipeline(
       in, po, [] { return [](edict::driver::LineChunk&) {}; },
       [&](edict::driver::LineChunk& chunk) {
-        edict::driver::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view record) { out->emplace_back(line, std::string(record)); });
+        edict::driver::ForEachCaseLine(
+            chunk, [&](uint64_t line, std::string_view record) { out->emplace_back(line, std::string(record)); });
       },
       error);
-  if (through_pipe) pclose(in);
-  else std::fclose(in);
+  if (through_pipe)
+    pclose(in);
+  else
+    std::fclose(in);
   return ok;
 }
 
@@ -186,7 +190,8 @@ TEST_CASE("the pipeline cuts CSV only between records, and counts lines right", 
     for (int i = 0; i < kRecords && all; ++i) {
       all = records[size_t(i)].first == uint64_t(2 + 3 * i) &&
             records[size_t(i)].second == "r" + std::to_string(i) + ",\"a,\"\"b\"\"\nc\r\nd\"";
-      if (!all) FAIL_CHECK("record " << i << " at line " << records[size_t(i)].first << ": " << records[size_t(i)].second);
+      if (!all)
+        FAIL_CHECK("record " << i << " at line " << records[size_t(i)].first << ": " << records[size_t(i)].second);
     }
   }
 }

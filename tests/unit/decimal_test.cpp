@@ -126,7 +126,8 @@ TEST_CASE("a literal is accepted by its value, never by its spelling", "[decimal
   Decimal half50 = D("88817841970012523233890533447265625e-50");
   CHECK(half50.num() == 1);
   CHECK(half50.den() == edict::rt::i128(1) << 50);
-  CHECK(D("-170141183460469231731687303715884105727").num() == -((edict::rt::i128(1) << 126) - 1 + (edict::rt::i128(1) << 126)));
+  CHECK(D("-170141183460469231731687303715884105727").num() ==
+        -((edict::rt::i128(1) << 126) - 1 + (edict::rt::i128(1) << 126)));
   // Out of range, and why.
   CHECK(problem("1e-400") == P::kTooPrecise);
   CHECK(problem("5e-39") == P::kTooPrecise);  // 1/(2*10^38): the denominator is above 2^127

@@ -80,7 +80,8 @@ TEST_CASE("ReadInputFile enforces its size limit, configurable by EDICT_MAX_SOUR
   CHECK(Reason(d / "ten") == "ok: 0123456789");
   for (const char* bad : {"-1", "0", "ten", "1e6", " 5", "99999999999999999999999"}) {
     ::setenv("EDICT_MAX_SOURCE_BYTES", bad, 1);
-    CHECK(Reason(d / "ten") == fmt::format("EDICT_MAX_SOURCE_BYTES is `{}`, not a whole number of bytes from 1 up", bad));
+    CHECK(Reason(d / "ten") ==
+          fmt::format("EDICT_MAX_SOURCE_BYTES is `{}`, not a whole number of bytes from 1 up", bad));
   }
   ::unsetenv("EDICT_MAX_SOURCE_BYTES");
 }
@@ -90,14 +91,14 @@ TEST_CASE("FirstInvalidUtf8 accepts well-formed UTF-8 only", "[files]") {
   constexpr size_t ok = std::string_view::npos;
   CHECK(FirstInvalidUtf8("plain ascii") == ok);
   CHECK(FirstInvalidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf") == ok);  // é € 😀 U+10FFFF
-  CHECK(FirstInvalidUtf8("caf\xe9") == 3);                  // Latin-1
-  CHECK(FirstInvalidUtf8("a\xc0\xaf") == 1);                // overlong `/`
-  CHECK(FirstInvalidUtf8("a\xe0\x80\xaf") == 1);            // overlong, three bytes
-  CHECK(FirstInvalidUtf8("a\xf0\x80\x80\xaf") == 1);        // overlong, four bytes
-  CHECK(FirstInvalidUtf8("a\xed\xa0\x80") == 1);            // a surrogate
-  CHECK(FirstInvalidUtf8("a\xf4\x90\x80\x80") == 1);        // above U+10FFFF
-  CHECK(FirstInvalidUtf8("ab\xe2\x82") == 2);               // cut short
-  CHECK(FirstInvalidUtf8("\x80") == 0);                     // a lone continuation byte
+  CHECK(FirstInvalidUtf8("caf\xe9") == 3);                                                      // Latin-1
+  CHECK(FirstInvalidUtf8("a\xc0\xaf") == 1);                                                    // overlong `/`
+  CHECK(FirstInvalidUtf8("a\xe0\x80\xaf") == 1);                                                // overlong, three bytes
+  CHECK(FirstInvalidUtf8("a\xf0\x80\x80\xaf") == 1);                                            // overlong, four bytes
+  CHECK(FirstInvalidUtf8("a\xed\xa0\x80") == 1);                                                // a surrogate
+  CHECK(FirstInvalidUtf8("a\xf4\x90\x80\x80") == 1);                                            // above U+10FFFF
+  CHECK(FirstInvalidUtf8("ab\xe2\x82") == 2);                                                   // cut short
+  CHECK(FirstInvalidUtf8("\x80") == 0);  // a lone continuation byte
 }
 
 TEST_CASE("the code cache creates its folder 0700 and never changes an existing one", "[files][cache]") {

@@ -23,7 +23,7 @@ TEST_CASE("default logic: exceptions override, ties conflict", "[interp]") {
   CHECK(run(false, false, false) == "approve");  // default
   CHECK(run(false, false, true) == "review");
   CHECK(run(true, false, true) == "approve");
-  CHECK(run(true, true, true) == "deny");        // transitive override of base
+  CHECK(run(true, true, true) == "deny");  // transitive override of base
   try {
     run(false, true, false);  // mil (deny) and other (review) both apply
     FAIL("expected a conflict");

@@ -25,16 +25,18 @@ TEST_CASE("source ranges are byte offsets, also after non-ASCII text", "[parse]"
 
 TEST_CASE("keywords can be field names", "[parse]") {
   CHECK(Checked("record R { date: date; exception: text; set: bool; }\n"
-                "def f(r: R): date = r.date;").ok());
+                "def f(r: R): date = r.date;")
+            .ok());
 }
 
 TEST_CASE("diagnostics render with position, line and underline", "[diagnostics]") {
   Checked c("const x: integer = nope;\n");
   REQUIRE(c.diags.all().size() == 1);
   std::string text = edict::RenderText(c.diags.all()[0], c.sources, false);
-  CHECK(text == "test.edict:1:20: error: unknown name `nope` [unknown-name]\n"
-                " 1 | const x: integer = nope;\n"
-                "   |                    ^~~~\n");
+  CHECK(text ==
+        "test.edict:1:20: error: unknown name `nope` [unknown-name]\n"
+        " 1 | const x: integer = nope;\n"
+        "   |                    ^~~~\n");
   std::string json = edict::RenderJson(c.diags.Sorted(), c.sources);
   CHECK(json.find("\"kind\":\"unknown-name\"") != std::string::npos);
   CHECK(json.find("\"line\":1,\"column\":20") != std::string::npos);

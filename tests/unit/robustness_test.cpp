@@ -15,10 +15,41 @@ TEST_CASE("mutated sources never crash the front end or the interpreter", "[robu
   REQUIRE(edict::ReadFile(EDICT_SOURCE_DIR "/stdlib/countries.edict", &countries));
   // Inline the import so that the test is self-contained.
   original.replace(original.find("import countries;"), 17, countries);
-  const std::vector<std::string> tokens = {"(", ")", "{", "}", "[", "]", ";", ",", ":", ".", "rule", "when", "then",
-                                           "exception to", "default", "let", "1e99", "0", "\"", "2025-02-30", "in",
-                                           "not", "union", "with", "[tpp]", "/", "*", "x", "decision", "->",
-                                           "99999999999999999999", "\n", "é", "all", "exists"};
+  const std::vector<std::string> tokens = {"(",
+                                           ")",
+                                           "{",
+                                           "}",
+                                           "[",
+                                           "]",
+                                           ";",
+                                           ",",
+                                           ":",
+                                           ".",
+                                           "rule",
+                                           "when",
+                                           "then",
+                                           "exception to",
+                                           "default",
+                                           "let",
+                                           "1e99",
+                                           "0",
+                                           "\"",
+                                           "2025-02-30",
+                                           "in",
+                                           "not",
+                                           "union",
+                                           "with",
+                                           "[tpp]",
+                                           "/",
+                                           "*",
+                                           "x",
+                                           "decision",
+                                           "->",
+                                           "99999999999999999999",
+                                           "\n",
+                                           "é",
+                                           "all",
+                                           "exists"};
   std::mt19937 rng(20261122);
   int checked_ok = 0;
   for (int i = 0; i < 600; ++i) {
