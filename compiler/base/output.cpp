@@ -1,8 +1,11 @@
 #include "compiler/base/output.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <streambuf>
 
 #include <fmt/format.h>
 
@@ -12,6 +15,56 @@ namespace {
 
 // Set when an Output on standard output has reported its failure, so it is not reported twice.
 bool stdout_failure_reported = false;
+// The errno of the first failed write to standard output (0 if none was seen).
+int stdout_errno = 0;
+
+// std::cout's buffer once InstallStdoutBuffer ran: it writes file descriptor 1 with write(2),
+// retrying short writes and EINTR, and keeps the errno of the first failure, which the C library
+// buffer behind a synchronised std::cout loses.
+class StdoutBuffer : public std::streambuf {
+ public:
+  StdoutBuffer() { setp(buffer_, buffer_ + sizeof buffer_); }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!Drain()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return Drain() ? 0 : -1; }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n >= std::streamsize(sizeof buffer_)) {  // large writes go straight out
+      if (!Drain() || !WriteAll(s, size_t(n))) return 0;
+      return n;
+    }
+    return std::streambuf::xsputn(s, n);
+  }
+
+ private:
+  bool Drain() {
+    size_t n = size_t(pptr() - pbase());
+    setp(buffer_, buffer_ + sizeof buffer_);
+    return n == 0 || WriteAll(buffer_, n);
+  }
+  bool WriteAll(const char* p, size_t n) {
+    if (stdout_errno) return false;  // once failed, later output is dropped, not interleaved
+    while (n > 0) {
+      ssize_t w = ::write(1, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        stdout_errno = w < 0 ? errno : EIO;
+        return false;
+      }
+      p += w;
+      n -= size_t(w);
+    }
+    return true;
+  }
+  char buffer_[1 << 16];
+};
 
 std::string Describe(const std::string& name, int err) {
   return fmt::format("cannot write {}: {}", name, err ? std::strerror(err) : "the write failed");
@@ -23,8 +76,14 @@ Output::~Output() {
   if (f_ && owned_) std::fclose(f_);
 }
 
+void InstallStdoutBuffer() {
+  static StdoutBuffer buffer;
+  std::cout.rdbuf(&buffer);
+}
+
 bool Output::Open(const std::string& path) {
   if (path.empty() || path == "-") {
+    std::cout.flush();  // what the command wrote through std::cout comes first
     f_ = stdout;
     owned_ = false;
     name_ = "standard output";
@@ -78,8 +137,11 @@ bool WriteWholeFile(const std::string& path, std::string_view bytes, std::string
 }
 
 bool WriteStdout(std::string_view bytes) {
+  errno = 0;
   std::cout.write(bytes.data(), std::streamsize(bytes.size()));
-  return bool(std::cout);
+  if (std::cout) return true;
+  if (!stdout_errno) stdout_errno = errno;
+  return false;
 }
 
 bool FinishStdout(std::string* error) {
@@ -93,6 +155,7 @@ bool FinishStdout(std::string* error) {
   }
   if (std::ferror(stdout)) stream_ok = false;
   if (stream_ok) return true;
+  if (stdout_errno) err = stdout_errno;  // the reason of the first failed write, if it was seen
   *error = stdout_failure_reported ? std::string() : Describe("standard output", err);
   return false;
 }

@@ -39,6 +39,10 @@ class Output {
 // Writes a whole file; on failure returns false and sets *error ("cannot write 'PATH': REASON").
 bool WriteWholeFile(const std::string& path, std::string_view bytes, std::string* error);
 
+// Makes std::cout write file descriptor 1 through a buffer that keeps the reason of a failed write
+// (`No space left on device`), for FinishStdout to report. Called once, first thing in main.
+void InstallStdoutBuffer();
+
 // Writes to standard output through the C++ stream the commands use. Returns false when the
 // stream has failed (so a long producer can stop early).
 bool WriteStdout(std::string_view bytes);

@@ -28,10 +28,25 @@ namespace fs = std::filesystem;
 namespace edict::driver {
 namespace {
 
+// The keywords of C (C11 and C23), which no identifier of the header may be.
+bool IsCKeyword(const std::string& s) {
+  static const std::set<std::string> kKeywords = {
+      "auto",          "break",        "case",    "char",     "const",         "continue",  "default",  "do",
+      "double",        "else",         "enum",    "extern",   "float",         "for",       "goto",     "if",
+      "inline",        "int",          "long",    "register", "restrict",      "return",    "short",    "signed",
+      "sizeof",        "static",       "struct",  "switch",   "typedef",       "union",     "unsigned", "void",
+      "volatile",      "while",        "alignas", "alignof",  "bool",          "constexpr", "false",    "nullptr",
+      "static_assert", "thread_local", "true",    "typeof",   "typeof_unqual", "asm",       "fortran"};
+  return kKeywords.count(s) > 0 || (s.size() > 1 && s[0] == '_' && std::isupper(static_cast<unsigned char>(s[1])));
+}
+
+// An Edict name as a C identifier: other characters become `_`, a leading digit gets a `_`
+// before it, and a C keyword one after it (`int` -> `int_`).
 std::string CIdent(const std::string& s) {
   std::string r;
   for (char c : s) r += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
   if (r.empty() || std::isdigit(static_cast<unsigned char>(r[0]))) r = "_" + r;
+  if (IsCKeyword(r)) r += "_";
   return r;
 }
 
@@ -238,6 +253,14 @@ int RunBuild(const Common& c, const BuildOptions& o) {
   }
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   std::string name = CIdent(o.name.empty() ? o.decision : o.name);
+  // The library exports `name` and names beginning with it; `main` or the runtime's own `edict_`
+  // prefix would make it clash with the program that links it.
+  if (name == "main" || name.rfind("edict_", 0) == 0) {
+    std::cerr << fmt::format(
+        "error: `{}` cannot name the library: it would clash with {} (choose another with --name)\n", name,
+        name == "main" ? "the C program's `main`" : "the Edict runtime's `edict_` functions");
+    return kUsage;
+  }
   {
     std::error_code ec;
     fs::create_directories(o.out_dir, ec);
@@ -253,9 +276,14 @@ int RunBuild(const Common& c, const BuildOptions& o) {
   // 1. Native code.
   std::string error;
   std::vector<SourceRange> sites;
-  if (!jit::EmitObject(p.module, uint32_t(di), name, base + ".o", &sites, &error)) {
+  std::string object;
+  if (!jit::EmitObject(p.module, uint32_t(di), name, &object, &sites, &error)) {
     std::cerr << "error: " << error << "\n";
     return kCompileError;
+  }
+  if (!WriteWholeFile(base + ".o", object, &error)) {
+    std::cerr << "error: " << error << "\n";
+    return kOutputError;
   }
 
   // 2. The header.

@@ -43,6 +43,7 @@ const CLI::Validator kThreads = WholeNumber(1, edict::limits::kMaxThreads);
 }  // namespace
 
 int main(int argc, char** argv) {
+  edict::InstallStdoutBuffer();
   CLI::App app{"Edict: a compiler and interpreter for regulations written as code"};
   app.require_subcommand(1);
   app.fallthrough();

@@ -1,10 +1,12 @@
 #include "compiler/driver/pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -161,6 +163,16 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   size_t written = 0;
   bool reading_done = false, working_done = false;
   auto start = std::chrono::steady_clock::now();
+  // An exception on a worker or the writer (out of memory, an internal error) stops the run: the
+  // reader stops, the chunks in flight are passed on without being consumed, and the exception is
+  // rethrown on this thread once every thread has stopped (never std::terminate).
+  std::exception_ptr escaped;
+  std::atomic<bool> aborted{false};
+  auto abort_run = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!escaped) escaped = e;
+    aborted.store(true, std::memory_order_relaxed);
+  };
 
   std::vector<std::thread> workers;
   // A thread the system refuses to start is reported (std::system_error, once the threads started
@@ -186,7 +198,9 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
             chunk = std::move(queue.front());
             queue.pop_front();
           }
-          work(*chunk);
+          if (!aborted.load(std::memory_order_relaxed)) try {
+              work(*chunk);
+            } catch (...) { abort_run(std::current_exception()); }
           {
             std::lock_guard<std::mutex> lock(mu);
             done[chunk->index] = std::move(chunk);
@@ -213,7 +227,9 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
           done.erase(it);
         }
         if (options.progress && !chunk->diagnostics.empty()) std::cerr << "\r\033[K";
-        consume(*chunk);
+        if (!aborted.load(std::memory_order_relaxed)) try {
+            consume(*chunk);
+          } catch (...) { abort_run(std::current_exception()); }
         if (chunk->text.empty()) {  // a view of the mapped file: release it 32 MB at a time
           if (!unreleased.data()) unreleased = chunk->view;
           unreleased =
@@ -317,7 +333,9 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
     }
     return buffer;
   };
-  auto stopped = [&] { return options.stop && options.stop->load(std::memory_order_relaxed); };
+  auto stopped = [&] {
+    return aborted.load(std::memory_order_relaxed) || (options.stop && options.stop->load(std::memory_order_relaxed));
+  };
   static constexpr std::string_view kBom = "\xEF\xBB\xBF";
   MappedFile mapped(in, options.name);
   if (mapped.ok()) {
@@ -408,6 +426,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   done_cv.notify_all();
   writer.join();
   if (options.progress) std::cerr << "\r\033[K";
+  if (escaped) std::rethrow_exception(escaped);
   return ok;
 }
 

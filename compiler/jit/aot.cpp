@@ -18,7 +18,7 @@
 
 namespace edict::jit {
 
-bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbol, const std::string& path,
+bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbol, std::string* object,
                 std::vector<SourceRange>* sites, std::string* error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -56,19 +56,15 @@ bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbo
     pb.crossRegisterProxies(lam, fam, cgam, mam);
     pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
   }
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    *error = "cannot write " + path + ": " + ec.message();
-    return false;
-  }
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream out(buffer);
   llvm::legacy::PassManager pm;
   if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
     *error = "the target cannot emit object files";
     return false;
   }
   pm.run(module);
-  out.flush();
+  object->assign(buffer.data(), buffer.size());
   return true;
 }
 

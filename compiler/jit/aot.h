@@ -7,10 +7,11 @@
 
 namespace edict::jit {
 
-// Writes an object file with the decision's native code and an exported entry point `symbol`
-// (see lower::AddEntryPoint). Returns false with a message on failure.
+// Makes an object file (its bytes, in `object`) with the decision's native code and an exported
+// entry point `symbol` (see lower::AddEntryPoint). Returns false with a message on failure. The
+// caller writes the file, so that a write error is an output error (exit 74), not a compile error.
 // `sites` receives the source ranges of the error sites the code reports.
-bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbol, const std::string& path,
+bool EmitObject(const ir::Module& m, uint32_t decision, const std::string& symbol, std::string* object,
                 std::vector<SourceRange>* sites, std::string* error);
 
 }  // namespace edict::jit

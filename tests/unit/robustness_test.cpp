@@ -2,6 +2,8 @@
 // still check must evaluate their tests without internal errors. Deterministic (fixed seed).
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <new>
 #include <random>
 
 #include "compiler/base/source.h"
@@ -91,4 +93,32 @@ TEST_CASE("newlines are counted exactly, a block of bytes at a time", "[pipeline
   CHECK(edict::driver::CountNewlines("\n\n\n\n\n\n\n\n\n") == 9);
   // Every byte a newline, for more blocks than a byte lane can count before it is summed.
   CHECK(edict::driver::CountNewlines(std::string(16 * 600 + 7, '\n')) == 16 * 600 + 7);
+}
+
+TEST_CASE("an exception on a worker or the writer stops the pipeline and reaches the caller", "[pipeline]") {
+  // 1,000,000 short lines, about 16 chunks of 1 MiB: the failure happens while others are in flight.
+  std::string text;
+  for (int i = 0; i < 1000000; ++i) text += "{\"x\": " + std::to_string(i) + "}\n";
+  for (int where = 0; where < 2; ++where) {  // 0: a worker throws; 1: the writer does
+    std::FILE* in = std::tmpfile();
+    REQUIRE(in);
+    REQUIRE(std::fwrite(text.data(), 1, text.size(), in) == text.size());
+    std::rewind(in);
+    edict::driver::PipelineOptions options;
+    options.threads = 4;
+    options.name = "cases";
+    std::atomic<int> processed{0};
+    std::atomic<int> consumed{0};
+    auto make_worker = [&] {
+      return std::function<void(edict::driver::LineChunk&)>([&](edict::driver::LineChunk&) {
+        if (where == 0 && processed++ == 3) throw std::bad_alloc();
+      });
+    };
+    auto consume = [&](edict::driver::LineChunk&) {
+      if (where == 1 && consumed++ == 2) throw std::bad_alloc();
+    };
+    std::string error;
+    CHECK_THROWS_AS(edict::driver::RunLinePipeline(in, options, make_worker, consume, &error), std::bad_alloc);
+    std::fclose(in);
+  }
 }
