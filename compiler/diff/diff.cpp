@@ -21,27 +21,17 @@
 #include <fmt/format.h>
 
 #include "compiler/base/output.h"
-#include "compiler/driver/csv_cases.h"
-#include "compiler/driver/load.h"
-#include "compiler/driver/pipeline.h"
+#include "compiler/cases/csv_cases.h"
+#include "compiler/cases/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
+#include "compiler/load/load.h"
 #include "runtime/abi.h"
 #include "runtime/case_json.h"
 #include "runtime/text.h"
 
 namespace edict::diff {
-namespace {
-
-using driver::kCompileError;
-using driver::kFailed;
-using driver::kInputError;
-using driver::kOk;
-using driver::kOutputError;
-using driver::kUsage;
-
-}  // namespace
 
 // Whether outcomes of type x (in table a) and y (in table b) can be compared value by value: the
 // same kinds, units and record fields (in order); enums may differ in members, since outcomes are
@@ -85,13 +75,12 @@ static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable&
 }
 
 // Loads the two versions: two files, or one file against the version it amends.
-bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file,
-               const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* old_side,
-               Side* new_side) {
-  auto load = [&](const std::string& f, std::unique_ptr<driver::Program>& p) {
-    p = std::make_unique<driver::Program>();
+bool LoadSides(const Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
+               std::unique_ptr<load::Program> programs[2], Side* old_side, Side* new_side) {
+  auto load = [&](const std::string& f, std::unique_ptr<load::Program>& p) {
+    p = std::make_unique<load::Program>();
     Diagnostics d;
-    bool ok = driver::Load({f}, *p, d);
+    bool ok = load::Load({f}, *p, d);
     for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p->sources, c.color);
     return ok;
   };
@@ -110,7 +99,7 @@ bool LoadSides(const driver::Common& c, const std::string& old_file, const std::
     *new_side = Side{programs[1].get(), last, 0, nullptr};
     // When NEW amends (perhaps through others) OLD, NEW's program already holds OLD's version:
     // both sides then share one module, one compilation and one decoding of each case.
-    int shared = driver::VersionOfFile(*programs[1], old_file);
+    int shared = load::VersionOfFile(*programs[1], old_file);
     if (shared >= 0 && shared < last) {
       *old_side = Side{programs[1].get(), shared, 0, nullptr};
     } else {
@@ -152,7 +141,7 @@ struct ClassStats {
   std::vector<std::pair<uint64_t, std::string>> examples;
 };
 
-struct DiffStats : driver::ChunkExtra {
+struct DiffStats : cases::ChunkExtra {
   std::unordered_map<std::string, ClassStats> classes;
   std::vector<std::string> order;  // class keys by first appearance
   uint64_t unchanged = 0, changed = 0, invalid = 0, errors_old = 0, errors_new = 0;
@@ -160,7 +149,7 @@ struct DiffStats : driver::ChunkExtra {
 
 class Corpus {
  public:
-  driver::DiagnosticLimit errors;
+  cases::DiagnosticLimit errors;
   Corpus(const DiffOptions& o, Side& a, Side& b) : errors(o.max_errors), o_(o), old_(a), new_(b) {
     // One module and the same parameter types: one decoding serves both sides.
     same_input_ = a.engine == b.engine && a.dec().params.size() == b.dec().params.size() &&
@@ -168,13 +157,13 @@ class Corpus {
                              [](const auto& x, const auto& y) { return x.type == y.type && x.name == y.name; });
   }
 
-  std::function<void(driver::LineChunk&)> MakeWorker() {
+  std::function<void(cases::LineChunk&)> MakeWorker() {
     auto st = std::make_shared<Worker>(old_, new_);
     for (auto& d : st->dec) d.SetTextScalars(csv_in);  // CSV fields arrive as text
-    return [this, st](driver::LineChunk& chunk) { Process(chunk, *st); };
+    return [this, st](cases::LineChunk& chunk) { Process(chunk, *st); };
   }
 
-  void Merge(driver::LineChunk& chunk) {
+  void Merge(cases::LineChunk& chunk) {
     auto* s = static_cast<DiffStats*>(chunk.extra.get());
     total_.unchanged += s->unchanged;
     total_.changed += s->changed;
@@ -317,7 +306,7 @@ class Corpus {
     return k;
   }
 
-  void Process(driver::LineChunk& chunk, Worker& w) {
+  void Process(cases::LineChunk& chunk, Worker& w) {
     auto stats = std::make_unique<DiffStats>();
     w.arena.Clear();
     w.Trim();
@@ -338,7 +327,7 @@ class Corpus {
     std::unordered_map<Key, size_t, KeyHash> index;
     std::vector<Local> local;
     std::string csv_json;
-    driver::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
+    cases::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
       ++chunk.cases;
       w.issues.clear();
       if (csv_in) {  // the row as the JSON object both decoders read
@@ -404,7 +393,7 @@ class Corpus {
   }
 
  public:
-  driver::CsvCases csv;  // bound and given its header when the corpus is CSV
+  cases::CsvCases csv;  // bound and given its header when the corpus is CSV
   bool csv_in = false;
 
  private:
@@ -655,14 +644,14 @@ int CompileSides(Side* a, Side* b) {
   return kOk;
 }
 
-int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file,
-                   const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* a, Side* b) {
+int LoadAndCompile(const Common& c, const std::string& old_file, const std::string& new_file,
+                   const std::string& decision, std::unique_ptr<load::Program> programs[2], Side* a, Side* b) {
   if (!LoadSides(c, old_file, new_file, decision, programs, a, b)) return kCompileError;
   return CompileSides(a, b);
 }
 
-int RunDiff(const driver::Common& c, const DiffOptions& o) {
-  std::unique_ptr<driver::Program> programs[2];
+int RunDiff(const Common& c, const DiffOptions& o) {
+  std::unique_ptr<load::Program> programs[2];
   Side a, b;
   if (o.cases.empty()) {
     // The symbolic diff needs the engines only to replay its witnesses: they compile on their own
@@ -673,15 +662,15 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   }
   if (int rc = LoadAndCompile(c, o.old_file, o.new_file, o.decision, programs, &a, &b); rc != kOk) return rc;
   std::string read_error;
-  std::FILE* in = driver::OpenCaseInput(o.cases, &read_error);
+  std::FILE* in = cases::OpenCaseInput(o.cases, &read_error);
   if (!in) {
     std::cerr << read_error << "\n";
     return kInputError;
   }
   Corpus corpus(o, a, b);
-  driver::PipelineOptions po;
+  cases::PipelineOptions po;
   bool header_ok = true;
-  corpus.csv_in = o.input_format == "csv" || (o.input_format == "auto" && driver::IsCsvPath(o.cases));
+  corpus.csv_in = o.input_format == "csv" || (o.input_format == "auto" && cases::IsCsvPath(o.cases));
   if (corpus.csv_in) {
     std::vector<rt::CaseParam> params;
     for (const auto& prm : a.dec().params) params.push_back({prm.name, prm.type});
@@ -692,8 +681,8 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   po.name = o.cases;
   po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
   po.progress = o.progress && isatty(2);
-  bool ok = driver::RunLinePipeline(
-      in, po, [&] { return corpus.MakeWorker(); }, [&](driver::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
+  bool ok = cases::RunLinePipeline(
+      in, po, [&] { return corpus.MakeWorker(); }, [&](cases::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
   if (in != stdin) std::fclose(in);
   corpus.errors.Finish();
   if (!header_ok) return kInputError;
@@ -777,13 +766,13 @@ int RunDiff(const driver::Common& c, const DiffOptions& o) {
   return corpus.total().invalid ? kFailed : kOk;
 }
 
-int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o) {
-  std::unique_ptr<driver::Program> programs[2];
+int RunExplainDiff(const Common& c, const ExplainDiffOptions& o) {
+  std::unique_ptr<load::Program> programs[2];
   Side sides[2];
   if (!LoadSides(c, o.old_file, o.new_file, o.decision, programs, &sides[0], &sides[1])) return kCompileError;
   std::string text;
   std::string read_error;
-  if (!driver::ReadCaseInput(o.case_file, &text, &read_error)) {
+  if (!cases::ReadCaseInput(o.case_file, &text, &read_error)) {
     std::cerr << read_error << "\n";
     return kInputError;
   }

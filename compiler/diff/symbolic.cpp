@@ -22,12 +22,6 @@
 
 namespace edict::diff {
 
-using driver::kCompileError;
-using driver::kFailed;
-using driver::kInputError;
-using driver::kOk;
-using driver::kOutputError;
-
 namespace sym {
 
 namespace {
