@@ -1,5 +1,6 @@
-// The two sides of a verdict diff (shared by the corpus and the symbolic diff): which program,
-// version and decision each side is, and how to name its provisions.
+// Inside the verdict diff: the two sides (shared by the corpus and the symbolic diff), which
+// program, version and decision each side is, and how to name its provisions. sides.cpp loads and
+// compiles them; report.cpp holds the report pieces both diffs share.
 #pragma once
 #include <memory>
 #include <string>
