@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/driver/commands.h"
+#include "compiler/base/command.h"
 
 namespace edict::diff {
 
@@ -28,12 +28,12 @@ struct DiffOptions {
   uint64_t max_errors = 100;  // with cases: error lines on stderr (0: every one)
 };
 
-int RunDiff(const driver::Common& c, const DiffOptions& o);
+int RunDiff(const Common& c, const DiffOptions& o);
 
 struct ExplainDiffOptions {
   std::string old_file, new_file, decision, case_file;
 };
 
-int RunExplainDiff(const driver::Common& c, const ExplainDiffOptions& o);
+int RunExplainDiff(const Common& c, const ExplainDiffOptions& o);
 
 }  // namespace edict::diff

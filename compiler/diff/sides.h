@@ -1,5 +1,6 @@
-// The two sides of a verdict diff (shared by the corpus and the symbolic diff): which program,
-// version and decision each side is, and how to name its provisions.
+// Inside the verdict diff: the two sides (shared by the corpus and the symbolic diff), which
+// program, version and decision each side is, and how to name its provisions. sides.cpp loads and
+// compiles them; report.cpp holds the report pieces both diffs share.
 #pragma once
 #include <memory>
 #include <string>
@@ -8,16 +9,16 @@
 
 #include <fmt/format.h>
 
-#include "compiler/driver/commands.h"
-#include "compiler/driver/load.h"
+#include "compiler/base/command.h"
 #include "compiler/jit/engine.h"
+#include "compiler/load/load.h"
 #include "runtime/value.h"
 
 namespace edict::diff {
 
 // One side of the diff: a version of the law and its decision.
 struct Side {
-  driver::Program* program = nullptr;
+  load::Program* program = nullptr;
   int version = 0;
   uint32_t decision = 0;
   std::shared_ptr<jit::Engine> engine;  // traced, for the deciding provisions; shared by sides of one module
@@ -70,9 +71,8 @@ struct Side {
 
 // Loads the two versions (two files, or one file against the version it amends), finds the
 // decision on each side and checks that their outcomes can be compared; reports problems.
-bool LoadSides(const driver::Common& c, const std::string& old_file, const std::string& new_file,
-               const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* old_side,
-               Side* new_side);
+bool LoadSides(const Common& c, const std::string& old_file, const std::string& new_file, const std::string& decision,
+               std::unique_ptr<load::Program> programs[2], Side* old_side, Side* new_side);
 
 // Report pieces shared by the corpus and the symbolic diff.
 // For outcomes that are records: the fields that differ, (field, old, new); null: that side failed.
@@ -96,7 +96,7 @@ bool WriteReport(const std::string& report, const std::string& output, const std
 int CompileSides(Side* a, Side* b);
 
 // LoadSides, then CompileSides; returns an exit code.
-int LoadAndCompile(const driver::Common& c, const std::string& old_file, const std::string& new_file,
-                   const std::string& decision, std::unique_ptr<driver::Program> programs[2], Side* a, Side* b);
+int LoadAndCompile(const Common& c, const std::string& old_file, const std::string& new_file,
+                   const std::string& decision, std::unique_ptr<load::Program> programs[2], Side* a, Side* b);
 
 }  // namespace edict::diff

@@ -1,5 +1,6 @@
 // Inside the symbolic diff: what the solver found, in plain values (no Z3 here), and the reports
-// that print it (text, Markdown, JSON, HTML). symbolic.cpp finds; symbolic_report.cpp prints.
+// that print it (text, Markdown, JSON, HTML). symbolic.cpp and symbolic_regions.cpp find;
+// symbolic_report.cpp prints.
 #pragma once
 #include <cstdint>
 #include <set>

@@ -24,11 +24,11 @@
 #include "compiler/driver/batch.h"
 
 #include "compiler/base/output.h"
-#include "compiler/driver/csv_cases.h"
-#include "compiler/driver/load.h"
-#include "compiler/driver/pipeline.h"
+#include "compiler/cases/csv_cases.h"
+#include "compiler/cases/pipeline.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
+#include "compiler/load/load.h"
 #include "runtime/abi.h"
 #include "runtime/case_json.h"
 
@@ -37,11 +37,11 @@ namespace {
 
 class Batch {
  public:
-  Batch(const Common& c, const BatchOptions& o, Program& p, uint32_t decision)
+  Batch(const Common& c, const BatchOptions& o, load::Program& p, uint32_t decision)
       : c_(c), o_(o), p_(p), d_(decision), dec_(p.module.decisions[decision]) {
     for (const auto& prm : dec_.params) params_.push_back({prm.name, prm.type});
     csv_.Bind(&p_.module.types, params_);
-    Leaves(p_.module.types, dec_.result, "", &out_leaves_);
+    cases::Leaves(p_.module.types, dec_.result, "", &out_leaves_);
     const auto& ti = p_.module.types.info(dec_.result);
     if (o_.format == "lines" && ti.kind == rt::TypeKind::Enum)
       for (const std::string& m : p_.module.types.enums[ti.ref].members) enum_lines_.push_back(m + "\n");
@@ -69,7 +69,7 @@ class Batch {
  private:
   int RunCases() {
     std::string read_error;
-    std::FILE* in = OpenCaseInput(o_.cases, &read_error);
+    std::FILE* in = cases::OpenCaseInput(o_.cases, &read_error);
     if (!in) {
       std::cerr << read_error << "\n";
       return kInputError;
@@ -89,7 +89,7 @@ class Batch {
       if (in != stdin) std::fclose(in);
       return kOutputError;
     }
-    csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && IsCsvPath(o_.cases));
+    csv_in_ = o_.input_format == "csv" || (o_.input_format == "auto" && cases::IsCsvPath(o_.cases));
     // The JIT compiles on its own thread while the workers read and decode their first chunks.
     // Until the native code is ready, all workers but one wait for it (leaving a core to the
     // compiler), and that one evaluates its chunks with the interpreter, which gives the same
@@ -100,19 +100,19 @@ class Batch {
     progress_ = o_.progress && isatty(2);
     start_ = std::chrono::steady_clock::now();
     if (o_.format == "csv") WriteCsvHeader(out);
-    PipelineOptions po;
+    cases::PipelineOptions po;
     po.threads = threads;
     po.progress = progress_;
     po.csv = csv_in_;
     po.name = o_.cases;
     bool header_ok = true;
     if (csv_in_) po.header = [&](std::string_view h) { return header_ok = csv_.SetHeader(h, o_.cases, std::cerr); };
-    DiagnosticLimit errors(o_.max_errors);
+    cases::DiagnosticLimit errors(o_.max_errors);
     std::atomic<bool> stop{false};
     po.stop = &stop;
-    bool ok = RunLinePipeline(
+    bool ok = cases::RunLinePipeline(
         in, po, [this] { return MakeWorker(); },
-        [&](LineChunk& chunk) {
+        [&](cases::LineChunk& chunk) {
           if (!out.Write(chunk.output)) stop = true;  // results are being lost: read no further
           errors.Write(chunk.diagnostics);
           cases_ += chunk.cases;
@@ -193,7 +193,7 @@ class Batch {
   }
 
   // A worker's chunk processor, owning its decoder, interpreter and buffers.
-  std::function<void(LineChunk&)> MakeWorker() {
+  std::function<void(cases::LineChunk&)> MakeWorker() {
     struct State {
       rt::CaseDecoder decoder;
       interp::Interpreter interp;
@@ -209,12 +209,12 @@ class Batch {
     };
     auto st = std::make_shared<State>(p_.module, params_);
     st->decoder.SetTextScalars(csv_in_);  // CSV fields arrive as text
-    return [this, st](LineChunk& chunk) { ProcessChunk(chunk, *st); };
+    return [this, st](cases::LineChunk& chunk) { ProcessChunk(chunk, *st); };
   }
 
   template <class State>
-  void ProcessChunk(LineChunk& chunk_ref, State& st) {
-    LineChunk* chunk = &chunk_ref;
+  void ProcessChunk(cases::LineChunk& chunk_ref, State& st) {
+    cases::LineChunk* chunk = &chunk_ref;
     rt::CaseDecoder& decoder = st.decoder;
     interp::Interpreter& interp = st.interp;
     const rt::TypeLayout& il = decoder.input_layout();
@@ -246,7 +246,7 @@ class Batch {
       arena.Clear();
       std::vector<std::pair<uint64_t, std::string>> rejected;  // line, output
       std::string csv_json;
-      ForEachCaseLine(*chunk, [&](uint64_t this_line, std::string_view row) {
+      cases::ForEachCaseLine(*chunk, [&](uint64_t this_line, std::string_view row) {
         ++chunk->cases;
         issues.clear();
         uint8_t* slot = base + line_of.size() * stride;
@@ -336,7 +336,8 @@ class Batch {
       return fmt::format("{{\"line\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n", line, arr);
     }
     if (o_.format == "csv")
-      return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote("invalid_case: " + first));
+      return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','),
+                         cases::CsvQuote("invalid_case: " + first));
     return "error: invalid_case: " + first + "\n";
   }
 
@@ -362,7 +363,8 @@ class Batch {
       return fmt::format("{{\"line\":{},\"error\":{{\"kind\":{},\"message\":{},\"at\":{}}}}}\n", line,
                          rt::JsonQuote(kind), rt::JsonQuote(message), at.empty() ? "null" : rt::JsonQuote(at));
     if (o_.format == "csv")
-      return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','), CsvQuote(kind + ": " + message));
+      return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','),
+                         cases::CsvQuote(kind + ": " + message));
     return "error: " + kind + ": " + message + "\n";
   }
 
@@ -398,7 +400,7 @@ class Batch {
         size_t sp = s.find(" [");
         if (sp != std::string::npos) s = s.substr(0, sp);
       }
-      row += "," + CsvQuote(s);
+      row += "," + cases::CsvQuote(s);
     };
     leaves(v, dec_.result);
     return row + ",\n";
@@ -406,20 +408,20 @@ class Batch {
 
   void WriteCsvHeader(Output& out) {
     std::string h = "line";
-    for (const auto& [path, _] : out_leaves_) h += "," + CsvQuote(path.empty() ? "outcome" : path);
+    for (const auto& [path, _] : out_leaves_) h += "," + cases::CsvQuote(path.empty() ? "outcome" : path);
     h += ",error\n";
     out.Write(h);
   }
 
   const Common& c_;
   const BatchOptions& o_;
-  Program& p_;
+  load::Program& p_;
   uint32_t d_;
   const ir::Decision& dec_;
   std::vector<rt::CaseParam> params_;
   std::vector<std::pair<std::string, rt::TypeId>> out_leaves_;
   std::vector<std::string> enum_lines_;  // "NAME\n" per member, for --format lines of an enum
-  CsvCases csv_;
+  cases::CsvCases csv_;
   bool csv_in_ = false;
   bool progress_ = false;
   std::shared_future<std::shared_ptr<jit::Engine>> engine_;  // valid with --engine=jit
@@ -438,9 +440,9 @@ class Batch {
 }  // namespace
 
 int RunBatch(const Common& c, const BatchOptions& o) {
-  Program p;
+  load::Program p;
   Diagnostics d;
-  bool ok = Load({o.file}, p, d);
+  bool ok = load::Load({o.file}, p, d);
   if (!d.all().empty())
     for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p.sources, c.color);
   if (!ok) return kCompileError;

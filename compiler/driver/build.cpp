@@ -19,8 +19,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/driver/load.h"
 #include "compiler/jit/aot.h"
+#include "compiler/load/load.h"
 #include "runtime/layout.h"
 
 namespace fs = std::filesystem;
@@ -241,9 +241,9 @@ std::string AbiLibrary() {
 }  // namespace
 
 int RunBuild(const Common& c, const BuildOptions& o) {
-  Program p;
+  load::Program p;
   Diagnostics d;
-  bool ok = Load({o.file}, p, d);
+  bool ok = load::Load({o.file}, p, d);
   for (const auto& x : d.Sorted()) std::cerr << RenderText(x, p.sources, c.color);
   if (!ok) return kCompileError;
   int di = p.module.FindDecision(o.decision);

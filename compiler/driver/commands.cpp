@@ -11,11 +11,11 @@
 
 #include "compiler/base/output.h"
 #include "compiler/cases/generate.h"
-#include "compiler/driver/load.h"
-#include "compiler/driver/pipeline.h"
+#include "compiler/cases/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
+#include "compiler/load/load.h"
 #include "runtime/case_json.h"
 #include "runtime/text.h"
 
@@ -25,7 +25,7 @@ namespace edict::driver {
 namespace {
 
 // Prints diagnostics (text on stderr, or a JSON array on stdout for tools).
-void Report(const Common& c, const Program& p, const Diagnostics& d) {
+void Report(const Common& c, const load::Program& p, const Diagnostics& d) {
   auto sorted = d.Sorted();
   if (c.diagnostics == "json") {
     std::cout << RenderJson(sorted, p.sources) << "\n";
@@ -37,9 +37,9 @@ void Report(const Common& c, const Program& p, const Diagnostics& d) {
 }
 
 // Loads and checks; on errors reports them and returns false.
-bool LoadOrReport(const Common& c, const std::vector<std::string>& files, Program& p) {
+bool LoadOrReport(const Common& c, const std::vector<std::string>& files, load::Program& p) {
   Diagnostics d;
-  bool ok = Load(files, p, d);
+  bool ok = load::Load(files, p, d);
   if (!d.all().empty() || c.diagnostics == "json") Report(c, p, d);
   return ok;
 }
@@ -61,7 +61,7 @@ std::string RuntimeErrorJson(const rt::EvalError& e, const SourceManager& sm) {
 }
 
 // The version selected by --as-of (the root file's version without it); -1 after reporting.
-int SelectVersion(const Program& p, const std::string& as_of) {
+int SelectVersion(const load::Program& p, const std::string& as_of) {
   if (as_of.empty()) return int(p.module.versions.size()) - 1;
   if (!rt::ParseDate(as_of)) {
     std::cerr << fmt::format("error: --as-of needs a date such as 2025-06-01, found `{}`\n", as_of);
@@ -76,7 +76,7 @@ int SelectVersion(const Program& p, const std::string& as_of) {
   return v;
 }
 
-int FindDecisionOrReport(const Program& p, const std::string& name, const std::string& file, int version = -1) {
+int FindDecisionOrReport(const load::Program& p, const std::string& name, const std::string& file, int version = -1) {
   int d = p.module.FindDecision(name, version);
   if (d >= 0) return d;
   std::string names;
@@ -124,7 +124,7 @@ std::vector<rt::CaseParam> ParamsOf(const ir::Decision& d) {
 }  // namespace
 
 int RunCheck(const Common& c, const std::vector<std::string>& files) {
-  Program p;
+  load::Program p;
   if (!LoadOrReport(c, files, p)) return kCompileError;
   if (c.diagnostics == "text")
     std::cerr << fmt::format("ok: {} file{} checked, {} decision{}, {} test{}\n", p.files.size(),
@@ -135,7 +135,7 @@ int RunCheck(const Common& c, const std::vector<std::string>& files) {
 }
 
 int RunEval(const Common& c, const EvalOptions& o) {
-  Program p;
+  load::Program p;
   if (!LoadOrReport(c, {o.file}, p)) return kCompileError;
   int version = SelectVersion(p, o.as_of);
   if (version < 0) return kUsage;
@@ -202,7 +202,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
 
   if (!o.case_file.empty()) {
     std::string text, error;
-    if (!ReadCaseInput(o.case_file, &text, &error)) {
+    if (!cases::ReadCaseInput(o.case_file, &text, &error)) {
       std::cerr << error << "\n";
       return kInputError;
     }
@@ -216,14 +216,14 @@ int RunEval(const Common& c, const EvalOptions& o) {
   // The cases file is read by the batch pipeline's reader (checked reads, a bounded line
   // length), on one thread; the cases are evaluated in order as their chunks arrive.
   std::string error;
-  std::FILE* in = OpenCaseInput(o.cases_file, &error);
+  std::FILE* in = cases::OpenCaseInput(o.cases_file, &error);
   if (!in) {
     std::cerr << error << "\n";
     return kInputError;
   }
   long cases = 0, failed = 0;
   std::exception_ptr escaped;  // an internal error while evaluating, rethrown on this thread
-  PipelineOptions po;
+  cases::PipelineOptions po;
   po.threads = 1;
   po.name = o.cases_file;
   std::atomic<bool> stop{false};
@@ -239,12 +239,12 @@ int RunEval(const Common& c, const EvalOptions& o) {
     }
     if (!evaluate(std::move(dc.args), label, long(n))) ++failed;
   };
-  bool ok = RunLinePipeline(
-      in, po, [] { return [](LineChunk&) {}; },
-      [&](LineChunk& chunk) {
+  bool ok = cases::RunLinePipeline(
+      in, po, [] { return [](cases::LineChunk&) {}; },
+      [&](cases::LineChunk& chunk) {
         if (escaped || stop) return;
         try {
-          ForEachCaseLine(chunk, eval_line);
+          cases::ForEachCaseLine(chunk, eval_line);
         } catch (...) { escaped = std::current_exception(); }
         if (!std::cout) stop = true;  // results are being lost: read no further
       },
@@ -288,7 +288,7 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
   size_t passed = 0, failed = 0, broken_files = 0, total_files = 0, rules_total = 0, rules_covered = 0;
   std::vector<std::string> uncovered;
   for (const auto& f : files) {
-    Program p;
+    load::Program p;
     ++total_files;
     if (!LoadOrReport(c, {f}, p)) {
       ++broken_files;
@@ -475,7 +475,7 @@ std::string SchemaJson(const ir::Module& m, uint32_t decision) {
 
 int RunSchema(const Common& c, const std::string& file, const std::string& decision) {
   // The input of a decision is the same in every version (types are shared): use the root's.
-  Program p;
+  load::Program p;
   if (!LoadOrReport(c, {file}, p)) return kCompileError;
   int di = FindDecisionOrReport(p, decision, file);
   if (di < 0) return kUsage;
@@ -484,7 +484,7 @@ int RunSchema(const Common& c, const std::string& file, const std::string& decis
 }
 
 int RunCases(const Common& c, const std::string& file, const std::string& decision, size_t count, uint64_t seed) {
-  Program p;
+  load::Program p;
   if (!LoadOrReport(c, {file}, p)) return kCompileError;
   int di = FindDecisionOrReport(p, decision, file);
   if (di < 0) return kUsage;
@@ -502,7 +502,7 @@ int RunCases(const Common& c, const std::string& file, const std::string& decisi
 }
 
 int RunDump(const Common& c, const std::string& file, const std::string& phase) {
-  Program p;
+  load::Program p;
   bool ok = LoadOrReport(c, {file}, p);
   if (phase == "ast") {
     for (const auto& f : p.files) {

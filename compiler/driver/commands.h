@@ -1,30 +1,12 @@
-// The `edict` commands. Each returns the process exit code (see docs/cli.md):
-//   0 success; 1 a case, test or evaluation failed; 2 the program has errors;
-//   3 an input file cannot be read; 64 the command line is wrong; 71 the system refused a resource
-//   (a thread); 74 an output could not be written.
+// The `edict` commands. Each returns the process exit code (ExitCode, compiler/base/command.h).
 #pragma once
 #include <string>
 #include <vector>
 
+#include "compiler/base/command.h"
 #include "compiler/ir/ir.h"
 
 namespace edict::driver {
-
-enum ExitCode : int {
-  kOk = 0,
-  kFailed = 1,
-  kCompileError = 2,
-  kInputError = 3,
-  kUsage = 64,
-  kSystemError = 71,
-  kOutputError = 74
-};
-
-struct Common {
-  std::string diagnostics = "text";  // text | json
-  bool color = false;
-  std::string engine = "interp";  // interp | jit: which engine evaluates decisions
-};
 
 int RunCheck(const Common& c, const std::vector<std::string>& files);
 

@@ -17,8 +17,9 @@
 #include "compiler/driver/batch.h"
 #include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
-#include "compiler/driver/load.h"
+#include "compiler/load/load.h"
 
+using namespace edict;
 using namespace edict::driver;
 
 namespace {
@@ -192,7 +193,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? kOk : kUsage;
   }
   common.color = color == "always" || (color == "auto" && isatty(2));
-  AllowImportsFrom(allow_import);
+  edict::load::AllowImportsFrom(allow_import);
   auto RunCommand = [&]() -> int {
     try {
       if (*check) return RunCheck(common, check_files);

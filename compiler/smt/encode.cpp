@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/interp.h"
+#include "compiler/ir/source_print.h"
 #include "runtime/date.h"
 #include "runtime/errors.h"
 
@@ -77,10 +78,10 @@ bool ParseI128(const std::string& s, rt::i128* out) {
 
 }  // namespace
 
-struct Encoder::Frame {
-  const ir::Decision* decision = nullptr;
+// The printing scope (the decision, whose lets conditions read, and the slots' names) names the
+// atoms in Edict's syntax.
+struct Encoder::Frame : ir::PrintScope {
   std::vector<std::optional<Sym>> slots;
-  std::vector<std::string> names;
   std::vector<std::optional<Sym>> lets;
 };
 
@@ -448,157 +449,12 @@ static Sym IteSym(const z3::expr& c, const Sym& a, const Sym& b) {
   return r;
 }
 
-// ------------------------------------------------------------------ atoms and printing
-
-std::string Encoder::Paren(ir::ExprId id, Frame& f) {
-  switch (m_.exprs[id].op) {
-    case Op::BoolLit:
-    case Op::IntLit:
-    case Op::DecLit:
-    case Op::DateLit:
-    case Op::DurLit:
-    case Op::TextLit:
-    case Op::EnumLit:
-    case Op::SetLit:
-    case Op::ListLit:
-    case Op::RecordLit:
-    case Op::Local:
-    case Op::Const:
-    case Op::Call:
-    case Op::DecisionCall:
-    case Op::Builtin:
-    case Op::Field:
-    case Op::IntToDec: return Print(id, f);
-    case Op::LetRef: return Paren(f.decision->lets[m_.exprs[id].a].value, f);
-    default: return "(" + Print(id, f) + ")";
-  }
-}
-
-std::string Encoder::Print(ir::ExprId id, Frame& f) {
-  const ir::Expr& e = m_.exprs[id];
-  auto lit = [&](const rt::Value& v) { return rt::FormatValue(v, e.type, m_.types); };
-  auto list = [&](uint32_t start, uint32_t n) {
-    std::string s;
-    for (uint32_t i = 0; i < n; ++i) s += (i ? ", " : "") + Print(m_.extra[start + i], f);
-    return s;
-  };
-  auto bin = [&](const char* op) { return Paren(e.a, f) + " " + op + " " + Paren(e.b, f); };
-  switch (e.op) {
-    case Op::Error: return "<error>";
-    case Op::BoolLit: return e.a ? "true" : "false";
-    case Op::IntLit: return lit(m_.ints[e.a]);
-    case Op::DecLit: return lit(m_.decs[e.a]);
-    case Op::DateLit: return lit(rt::Date{int32_t(e.a)});
-    case Op::DurLit: return rt::ToString(m_.durs[e.a]);
-    case Op::TextLit: return rt::JsonQuote(m_.texts[e.a]);
-    case Op::EnumLit: return m_.types.enums[e.a].members[e.b];
-    case Op::SetLit: return "{" + list(e.a, e.b) + "}";
-    case Op::ListLit: return "[" + list(e.a, e.b) + "]";
-    case Op::RecordLit: {
-      const auto& r = m_.types.records[e.a];
-      std::string s = r.name + " { ";
-      for (size_t i = 0; i < r.fields.size(); ++i)
-        s += (i ? ", " : "") + r.fields[i].name + ": " + Print(m_.extra[e.b + i], f);
-      return s + " }";
-    }
-    case Op::Local: return e.a < f.names.size() && !f.names[e.a].empty() ? f.names[e.a] : "x";
-    case Op::LetRef: return Print(f.decision->lets[e.a].value, f);
-    case Op::Const: return Qualify(m_.consts[e.a].name, m_.consts[e.a].range, e.a, true);
-    case Op::Call:
-      return Qualify(m_.defs[e.a].name, m_.defs[e.a].range, e.a, false) + "(" +
-             list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";
-    case Op::DecisionCall: {
-      const ir::Decision& d = m_.decisions[e.a];
-      std::string prefix;
-      int ins = d.file < m_.file_instrument.size() ? m_.file_instrument[d.file] : -1;
-      if (ins >= 0 && (!f.decision || f.decision->file != d.file)) prefix = m_.instruments[size_t(ins)].name + ".";
-      return prefix + d.name + "(" + list(e.b, uint32_t(d.params.size())) + ")";
-    }
-    case Op::Builtin: return std::string(ir::BuiltinName(ir::Builtin(e.a))) + "(" + list(e.b, e.c) + ")";
-    case Op::Field: {
-      const auto& r = m_.types.records[m_.types.info(m_.exprs[e.a].type).ref];
-      return Paren(e.a, f) + "." + r.fields[e.b].name;
-    }
-    case Op::With: {
-      const auto& r = m_.types.records[m_.types.info(e.type).ref];
-      std::string s = Paren(e.a, f) + " with { ";
-      for (uint32_t i = 0; i < e.c; ++i)
-        s += (i ? ", " : "") + r.fields[m_.extra[e.b + 2 * i]].name + ": " + Print(m_.extra[e.b + 2 * i + 1], f);
-      return s + " }";
-    }
-    case Op::Not: return "not " + Paren(e.a, f);
-    case Op::And: return bin("and");
-    case Op::Or: return bin("or");
-    case Op::If: return "if " + Print(e.a, f) + " then " + Print(e.b, f) + " else " + Print(e.c, f);
-    case Op::IntNeg:
-    case Op::DecNeg:
-    case Op::DurNeg: return "-" + Paren(e.a, f);
-    case Op::IntToDec: return Print(e.a, f);
-    case Op::IntAdd:
-    case Op::DecAdd:
-    case Op::DateAddDur:
-    case Op::DurAdd: return bin("+");
-    case Op::IntSub:
-    case Op::DecSub:
-    case Op::DateSubDur:
-    case Op::DateDiff:
-    case Op::DurSub: return bin("-");
-    case Op::IntMul:
-    case Op::DecMul:
-    case Op::DurMul: return bin("*");
-    case Op::DecDiv: return bin("/");
-    case Op::Eq: return bin("==");
-    case Op::Ne: return bin("!=");
-    case Op::Lt: return bin("<");
-    case Op::Le: return bin("<=");
-    case Op::Gt: return bin(">");
-    case Op::Ge: return bin(">=");
-    case Op::SetHas:
-    case Op::ListHas: return bin("in");
-    case Op::SetUnion: return bin("union");
-    case Op::SetInter: return bin("inter");
-    case Op::SetMinus: return bin("minus");
-    case Op::Exists:
-    case Op::Forall: {
-      std::string saved = e.a < f.names.size() ? f.names[e.a] : "";
-      if (e.a < f.names.size()) f.names[e.a] = "x";
-      std::string s =
-          std::string(e.op == Op::Exists ? "exists" : "all") + " x in " + Print(e.b, f) + ": " + Print(e.c, f);
-      if (e.a < f.names.size()) f.names[e.a] = saved;
-      return s;
-    }
-  }
-  return "?";
-}
-
-// A constant or helper by name, qualified with its instrument (`base_rule.limit`) when it is not
-// the one in force in the module's latest version, so both versions' names stay apart.
-std::string Encoder::Qualify(const std::string& name, SourceRange range, uint32_t index, bool is_const) const {
-  if (m_.versions.size() < 2) return name;
-  const auto& table = is_const ? m_.versions.back().consts : m_.versions.back().defs;
-  auto it = table.find(name);
-  if (it != table.end() && it->second == index) return name;
-  int ins = range.file < m_.file_instrument.size() ? m_.file_instrument[range.file] : -1;
-  return ins >= 0 ? m_.instruments[size_t(ins)].name + "." + name : name;
-}
+// ------------------------------------------------------------------ atoms
 
 void Encoder::RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f) {
   if (term.is_true() || term.is_false()) return;
   if (atom_index_.count(term.id())) return;
-  const ir::Expr& e = m_.exprs[id];
-  std::string text = Print(id, f), negated;
-  auto flip = [&](const char* op) { return Paren(e.a, f) + " " + op + " " + Paren(e.b, f); };
-  switch (e.op) {
-    case Op::Eq: negated = flip("!="); break;
-    case Op::Ne: negated = flip("=="); break;
-    case Op::Lt: negated = flip(">="); break;
-    case Op::Le: negated = flip(">"); break;
-    case Op::Gt: negated = flip("<="); break;
-    case Op::Ge: negated = flip("<"); break;
-    case Op::SetHas:
-    case Op::ListHas: negated = flip("not in"); break;
-    default: negated = "not " + Paren(id, f); break;
-  }
+  std::string text = ir::PrintSource(m_, id, f), negated = ir::PrintNegation(m_, id, f);
   atom_index_[term.id()] = atoms_.size();
   atoms_.push_back({term, std::move(text), std::move(negated)});
 }
@@ -761,7 +617,7 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
         callee.names.resize(d.slot_count);
         for (size_t i = 0; i < args.size(); ++i) {
           callee.slots[i] = args[i];
-          callee.names[i] = Paren(m_.extra[e.b + i], f);
+          callee.names[i] = ir::PrintOperand(m_, m_.extra[e.b + i], f);
         }
         body = Eval(d.body, callee);
         call_memo_.emplace(std::pair{e.a, key}, body);

@@ -1,6 +1,6 @@
 // The Z3 encoding of the checked IR: a decision becomes formulas over its inputs that give, for
 // every case, what the interpreter computes: the outcome, which rules decided, and the runtime
-// error (kind) if any. Only compiler/smt/ and compiler/diff/symbolic.cpp see Z3.
+// error (kind) if any. Only compiler/smt/ and the symbolic diff (compiler/diff/symbolic*) see Z3.
 //
 // Exactness. Booleans, integers (64-bit, overflow checked exactly), enums, sets (one boolean per
 // member), texts (Z3 strings), dates (days, with the civil calendar in linear integer arithmetic)
@@ -125,9 +125,6 @@ class Encoder {
   void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds,
                 std::vector<z3::expr>& out);
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
-  std::string Print(ir::ExprId id, Frame& f);
-  std::string Paren(ir::ExprId id, Frame& f);
-  std::string Qualify(const std::string& name, SourceRange range, uint32_t index, bool is_const) const;
   rt::Value DecodeAt(const z3::model& model, const std::vector<z3::expr>& v, size_t& i, rt::TypeId t);
 
   [[noreturn]] void Fail(ir::ExprId id, const std::string& what);

@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 
 #include "compiler/check/check.h"
-#include "compiler/driver/load.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
+#include "compiler/load/load.h"
 #include "compiler/parse/parse.h"
 #include "runtime/case_json.h"
 #include "runtime/layout.h"
@@ -100,14 +100,14 @@ int BenchCheck(int lines) {
 }
 
 struct Loaded {
-  driver::Program p;
+  load::Program p;
   int decision = -1;
   std::vector<std::vector<rt::Value>> cases;
 };
 
 bool LoadCases(const std::string& file, const std::string& decision, const std::string& cases_path, Loaded& l) {
   Diagnostics d;
-  if (!driver::Load({file}, l.p, d)) {
+  if (!load::Load({file}, l.p, d)) {
     for (const auto& x : d.all()) std::cerr << RenderText(x, l.p.sources, false);
     return false;
   }
@@ -232,9 +232,9 @@ int BenchJit(const std::string& file, const std::string& decision, const std::st
 // decisions it calls (as `eval`, `batch` and `build` do): lowering, optimisation, machine code.
 int BenchCompile(const std::vector<std::string>& files) {
   for (const auto& file : files) {
-    driver::Program p;
+    load::Program p;
     Diagnostics d;
-    if (!driver::Load({file}, p, d)) return 1;
+    if (!load::Load({file}, p, d)) return 1;
     for (const auto& [name, di] : p.module.versions.back().decisions) {
       std::vector<double> ms;
       for (int rep = 0; rep < 3; ++rep) {
@@ -271,7 +271,7 @@ int Verdicts(const std::string& file, const std::string& decision, const std::st
 int BenchDecode(const std::string& file, const std::string& decision, const std::string& cases_path) {
   Loaded l;
   Diagnostics d;
-  if (!driver::Load({file}, l.p, d)) return 1;
+  if (!load::Load({file}, l.p, d)) return 1;
   int dec_index = l.p.module.FindDecision(decision);
   if (dec_index < 0) {
     std::cerr << "no decision " << decision << "\n";

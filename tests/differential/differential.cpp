@@ -16,9 +16,9 @@
 #include <fmt/format.h>
 
 #include "compiler/cases/generate.h"
-#include "compiler/driver/load.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
+#include "compiler/load/load.h"
 #include "runtime/abi.h"
 #include "runtime/value.h"
 
@@ -108,9 +108,9 @@ int main(int argc, char** argv) {
   }
   int failures = 0;
   for (const std::string& file : files) {
-    driver::Program p;
+    load::Program p;
     Diagnostics diags;
-    if (!driver::Load({file}, p, diags)) {
+    if (!load::Load({file}, p, diags)) {
       for (const auto& d : diags.all()) std::cerr << RenderText(d, p.sources, false);
       return 2;
     }

@@ -1,6 +1,6 @@
 #include "tests/fuzz/case_targets.h"
 
-#include "compiler/driver/csv_cases.h"
+#include "compiler/cases/csv_cases.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace edict::fuzz {
@@ -11,7 +11,7 @@ std::unique_ptr<CaseTarget> Load(const std::string& file, const std::string& dec
   auto t = std::make_unique<CaseTarget>();
   t->name = file + " " + decision;
   Diagnostics d;
-  if (!driver::Load({SourceDir() + "/" + file}, t->program, d)) Fail("cannot load " + file);
+  if (!load::Load({SourceDir() + "/" + file}, t->program, d)) Fail("cannot load " + file);
   int id = t->program.module.FindDecision(decision, -1);
   if (id < 0) Fail("no decision " + t->name);
   t->decision = uint32_t(id);
@@ -73,7 +73,7 @@ std::string CaseJson(const CaseTarget& t, const std::vector<rt::Value>& args) {
 
 std::string CsvJoin(const std::vector<std::string>& fields) {
   std::string s;
-  for (size_t i = 0; i < fields.size(); ++i) s += (i ? "," : "") + driver::CsvQuote(fields[i]);
+  for (size_t i = 0; i < fields.size(); ++i) s += (i ? "," : "") + cases::CsvQuote(fields[i]);
   return s;
 }
 
@@ -85,7 +85,7 @@ std::string CsvRow(const CaseTarget& t, const std::vector<rt::Value>& args) {
 
 std::string CsvHeader(const CaseTarget& t) {
   std::vector<std::pair<std::string, rt::TypeId>> leaves;
-  for (const auto& p : t.params) driver::Leaves(t.types(), p.type, p.name, &leaves);
+  for (const auto& p : t.params) cases::Leaves(t.types(), p.type, p.name, &leaves);
   std::vector<std::string> names;
   for (const auto& [path, _] : leaves) names.push_back(path);
   return CsvJoin(names);

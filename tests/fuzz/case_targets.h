@@ -6,15 +6,15 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/driver/load.h"
 #include "compiler/interp/interp.h"
+#include "compiler/load/load.h"
 #include "runtime/case_json.h"
 
 namespace edict::fuzz {
 
 struct CaseTarget {
   std::string name;  // "file decision"
-  driver::Program program;
+  load::Program program;
   uint32_t decision = 0;
   std::vector<rt::CaseParam> params;
   std::unique_ptr<rt::CaseDecoder> decoder;
@@ -37,7 +37,7 @@ std::string CaseJson(const CaseTarget& t, const std::vector<rt::Value>& args);
 std::vector<rt::Value> CheckCase(CaseTarget& t, std::string_view json);
 
 // A case as a CSV row (one field per leaf of the inputs, in the order of CsvHeader), the
-// header of every column, and fields joined into a row (driver::CsvQuote).
+// header of every column, and fields joined into a row (cases::CsvQuote).
 std::string CsvRow(const CaseTarget& t, const std::vector<rt::Value>& args);
 std::string CsvHeader(const CaseTarget& t);
 std::string CsvJoin(const std::vector<std::string>& fields);

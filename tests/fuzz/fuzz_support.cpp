@@ -12,7 +12,7 @@
 #include <mutex>
 
 #include "compiler/check/check.h"
-#include "compiler/driver/load.h"
+#include "compiler/load/load.h"
 #include "compiler/parse/parse.h"
 
 namespace fs = std::filesystem;
@@ -32,7 +32,7 @@ namespace {
 const std::map<std::string, std::string>& Stdlib() {
   static const std::map<std::string, std::string> modules = [] {
     std::map<std::string, std::string> m;
-    fs::path dir = driver::StdlibDir();
+    fs::path dir = load::StdlibDir();
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       if (!e.is_regular_file() || e.path().extension() != ".edict") continue;
       std::string rel = fs::relative(e.path(), dir).replace_extension().string();
@@ -74,7 +74,7 @@ bool LoadText(std::string_view text, MemoryProgram& p) {
         continue;
       }
       loaded[im.module] = UINT32_MAX;  // an import cycle ends here
-      uint32_t child = load(fs::path(driver::StdlibDir()) / (im.module + ".edict"), it->second);
+      uint32_t child = load(fs::path(load::StdlibDir()) / (im.module + ".edict"), it->second);
       loaded[im.module] = child;
       import_ids.push_back(child);
     }

@@ -37,7 +37,7 @@ struct MemoryProgram {
   Diagnostics diags;
 };
 
-// Parses the root text and its stdlib imports and checks them, as driver::Load does for files.
+// Parses the root text and its stdlib imports and checks them, as load::Load does for files.
 // Returns whether the program has no errors.
 bool LoadText(std::string_view text, MemoryProgram& p);
 

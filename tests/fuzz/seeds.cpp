@@ -22,8 +22,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/cases/csv_cases.h"
 #include "compiler/cases/generate.h"
-#include "compiler/driver/csv_cases.h"
 #include "tests/fuzz/case_targets.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
       Names(t->types(), p.type, &names);
     }
     std::vector<std::pair<std::string, rt::TypeId>> leaves;
-    for (const auto& p : t->params) driver::Leaves(t->types(), p.type, p.name, &leaves);
+    for (const auto& p : t->params) cases::Leaves(t->types(), p.type, p.name, &leaves);
     for (const auto& [path, _] : leaves) names.insert(path);
   }
   {

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "compiler/base/limits.h"
-#include "compiler/driver/csv.h"
-#include "compiler/driver/pipeline.h"
+#include "compiler/cases/csv.h"
+#include "compiler/cases/pipeline.h"
 
-namespace csv = edict::driver::csv;
+namespace csv = edict::cases::csv;
 using Fields = std::vector<std::string>;
 
 namespace {
@@ -134,7 +134,7 @@ bool ReadAll(const std::string& path, bool through_pipe, bool csv_records,
              std::vector<std::pair<uint64_t, std::string>>* out, std::string* header, std::string* error) {
   std::FILE* in = through_pipe ? popen(("cat " + path).c_str(), "r") : std::fopen(path.c_str(), "rb");
   REQUIRE(in);
-  edict::driver::PipelineOptions po;
+  edict::cases::PipelineOptions po;
   po.threads = 2;
   po.csv = csv_records;
   po.name = "input";
@@ -144,10 +144,10 @@ bool ReadAll(const std::string& path, bool through_pipe, bool csv_records,
       return true;
     };
   out->clear();
-  bool ok = edict::driver::RunLinePipeline(
-      in, po, [] { return [](edict::driver::LineChunk&) {}; },
-      [&](edict::driver::LineChunk& chunk) {
-        edict::driver::ForEachCaseLine(
+  bool ok = edict::cases::RunLinePipeline(
+      in, po, [] { return [](edict::cases::LineChunk&) {}; },
+      [&](edict::cases::LineChunk& chunk) {
+        edict::cases::ForEachCaseLine(
             chunk, [&](uint64_t line, std::string_view record) { out->emplace_back(line, std::string(record)); });
       },
       error);
@@ -222,13 +222,13 @@ TEST_CASE("a line longer than the limit stops the pipeline with its line, read b
 
 TEST_CASE("case inputs must be regular files or pipes", "[pipeline]") {
   std::string error, text;
-  CHECK(edict::driver::OpenCaseInput("/tmp", &error) == nullptr);
+  CHECK(edict::cases::OpenCaseInput("/tmp", &error) == nullptr);
   CHECK(error == "error: cannot read '/tmp': it is a directory");
-  CHECK_FALSE(edict::driver::ReadCaseInput("/dev/zero", &text, &error));
+  CHECK_FALSE(edict::cases::ReadCaseInput("/dev/zero", &text, &error));
   CHECK(error == "error: cannot read '/dev/zero': it is a device, not a file");
-  CHECK_FALSE(edict::driver::ReadCaseInput("/nonexistent/case.json", &text, &error));
+  CHECK_FALSE(edict::cases::ReadCaseInput("/nonexistent/case.json", &text, &error));
   CHECK(error == "error: cannot read '/nonexistent/case.json': no such file");
   TempFile bom("\xEF\xBB\xBF{}");
-  REQUIRE(edict::driver::ReadCaseInput(bom.path, &text, &error));
+  REQUIRE(edict::cases::ReadCaseInput(bom.path, &text, &error));
   CHECK(text == "{}");
 }

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "compiler/base/source.h"
-#include "compiler/driver/pipeline.h"
+#include "compiler/cases/pipeline.h"
 #include "test_support.h"
 
 TEST_CASE("mutated sources never crash the front end or the interpreter", "[robustness]") {
@@ -86,13 +86,13 @@ TEST_CASE("newlines are counted exactly, a block of bytes at a time", "[pipeline
     unsigned char c = pool[(seed >> 33) % sizeof(pool)];
     s.push_back(char(c));
     expected += c == '\n';
-    if (i < 64 || i % 997 == 0) CHECK(edict::driver::CountNewlines(s) == expected);  // each tail length
+    if (i < 64 || i % 997 == 0) CHECK(edict::cases::CountNewlines(s) == expected);  // each tail length
   }
-  CHECK(edict::driver::CountNewlines(s) == expected);
-  CHECK(edict::driver::CountNewlines("") == 0);
-  CHECK(edict::driver::CountNewlines("\n\n\n\n\n\n\n\n\n") == 9);
+  CHECK(edict::cases::CountNewlines(s) == expected);
+  CHECK(edict::cases::CountNewlines("") == 0);
+  CHECK(edict::cases::CountNewlines("\n\n\n\n\n\n\n\n\n") == 9);
   // Every byte a newline, for more blocks than a byte lane can count before it is summed.
-  CHECK(edict::driver::CountNewlines(std::string(16 * 600 + 7, '\n')) == 16 * 600 + 7);
+  CHECK(edict::cases::CountNewlines(std::string(16 * 600 + 7, '\n')) == 16 * 600 + 7);
 }
 
 TEST_CASE("an exception on a worker or the writer stops the pipeline and reaches the caller", "[pipeline]") {

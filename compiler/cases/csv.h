@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-namespace edict::driver::csv {
+namespace edict::cases::csv {
 
 // Finds where records end in text that starts at the start of a record and may grow between
 // calls (bytes appended): a line feed ends a record unless, in CSV, it is inside a quoted field.
@@ -74,4 +74,4 @@ struct Record {
 // Every non-blank record of a CSV text, or the first error (with its line in the text).
 bool Parse(std::string_view text, std::vector<Record>* records, Error* error);
 
-}  // namespace edict::driver::csv
+}  // namespace edict::cases::csv

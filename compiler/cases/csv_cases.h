@@ -1,5 +1,5 @@
 // Cases as CSV: one column per leaf of the decision's parameters, named by dotted path
-// (`t.item.tpp`), sets as `a;b;c`. The CSV is read by RFC 4180 (compiler/driver/csv.h). Each
+// (`t.item.tpp`), sets as `a;b;c`. The CSV is read by RFC 4180 (compiler/cases/csv.h). Each
 // record becomes the JSON object the case decoder reads (numbers and booleans as their text, which
 // the decoder reads in its text mode), so CSV and JSON Lines cases are checked alike. Used by
 // `edict batch` and `edict diff`.
@@ -14,7 +14,7 @@
 #include "runtime/types.h"
 #include "runtime/value.h"
 
-namespace edict::driver {
+namespace edict::cases {
 
 // Quotes a field when it needs it.
 std::string CsvQuote(const std::string& s);
@@ -44,4 +44,4 @@ class CsvCases {
   std::vector<std::pair<std::string, rt::TypeId>> columns_;
 };
 
-}  // namespace edict::driver
+}  // namespace edict::cases

@@ -1,4 +1,4 @@
-#include "compiler/driver/load.h"
+#include "compiler/load/load.h"
 
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 
 namespace fs = std::filesystem;
 
-namespace edict::driver {
+namespace edict::load {
 
 std::string StdlibDir() {
   if (const char* env = std::getenv("EDICT_STDLIB")) return env;
@@ -225,4 +225,4 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
   return diags.error_count() == 0;
 }
 
-}  // namespace edict::driver
+}  // namespace edict::load

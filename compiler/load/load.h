@@ -18,7 +18,7 @@
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/ir/ir.h"
 
-namespace edict::driver {
+namespace edict::load {
 
 struct Program {
   SourceManager sources;
@@ -45,4 +45,4 @@ void AllowImportsFrom(const std::vector<std::string>& dirs);
 // diagnostics say which); the program is filled in as far as it could be built.
 bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags);
 
-}  // namespace edict::driver
+}  // namespace edict::load

@@ -1,10 +1,10 @@
-#include "compiler/driver/csv.h"
+#include "compiler/cases/csv.h"
 
 #include <cstring>
 
 #include <fmt/format.h>
 
-namespace edict::driver::csv {
+namespace edict::cases::csv {
 
 // Scanning jumps from quote to quote. Outside quotes, every line feed ends a record, and a quote
 // opens a quoted field only at the start of a field (after a comma, a line feed or at the start
@@ -181,4 +181,4 @@ bool Parse(std::string_view text, std::vector<Record>* records, Error* error) {
   return true;
 }
 
-}  // namespace edict::driver::csv
+}  // namespace edict::cases::csv

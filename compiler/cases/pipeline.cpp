@@ -1,4 +1,4 @@
-#include "compiler/driver/pipeline.h"
+#include "compiler/cases/pipeline.h"
 
 #include <algorithm>
 #include <atomic>
@@ -26,9 +26,9 @@
 #include <fmt/format.h>
 
 #include "compiler/base/limits.h"
-#include "compiler/driver/csv.h"
+#include "compiler/cases/csv.h"
 
-namespace edict::driver {
+namespace edict::cases {
 
 namespace {
 constexpr size_t kChunkBytes = 1 << 20;
@@ -514,4 +514,4 @@ bool ReadCaseInput(const std::string& path, std::string* text, std::string* erro
   return ok;
 }
 
-}  // namespace edict::driver
+}  // namespace edict::cases

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace edict::driver {
+namespace edict::cases {
 
 // Whatever a worker computes about a chunk beyond its text output.
 struct ChunkExtra {
@@ -121,4 +121,4 @@ inline size_t CountNewlines(std::string_view s) {
   return count;
 }
 
-}  // namespace edict::driver
+}  // namespace edict::cases

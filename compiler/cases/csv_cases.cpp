@@ -1,4 +1,4 @@
-#include "compiler/driver/csv_cases.h"
+#include "compiler/cases/csv_cases.h"
 
 #include "runtime/text.h"
 
@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "compiler/driver/csv.h"
+#include "compiler/cases/csv.h"
 
-namespace edict::driver {
+namespace edict::cases {
 
 std::string CsvQuote(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -156,4 +156,4 @@ bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json,
   return true;
 }
 
-}  // namespace edict::driver
+}  // namespace edict::cases

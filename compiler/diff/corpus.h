@@ -1,0 +1,59 @@
+// Inside the verdict diff: the corpus diff (`edict diff OLD NEW --cases FILE`). Every case runs
+// through both sides' engines, natively, in the case pipeline (compiler/cases/pipeline.h), with
+// the provisions that decided on each side; the changes are grouped into transition classes.
+// corpus.cpp evaluates; corpus_report.cpp prints; cross_check.cpp checks the classes against the
+// symbolic diff (--cross-check).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "compiler/cases/pipeline.h"
+#include "compiler/diff/diff.h"
+#include "compiler/diff/sides.h"
+#include "runtime/value.h"
+
+namespace edict::diff {
+
+// What one side said about one case.
+struct Verdict {
+  bool ok = false;
+  std::string key;  // outcome text, or "error: kind"
+  rt::Value value;
+  std::vector<uint32_t> deciding;  // winners; UINT32_MAX for the default
+};
+
+struct ClassStats {
+  uint64_t count = 0;
+  Verdict old_v, new_v;  // of the first case of the class
+  std::vector<std::pair<uint64_t, std::string>> examples;
+};
+
+struct DiffStats : cases::ChunkExtra {
+  std::unordered_map<std::string, ClassStats> classes;
+  std::vector<std::string> order;  // class keys by first appearance
+  uint64_t unchanged = 0, changed = 0, invalid = 0, errors_old = 0, errors_new = 0;
+};
+
+// What the corpus diff found.
+struct CorpusTotals {
+  DiffStats total;
+  uint64_t cases = 0;  // cases read
+  bool csv = false;    // the corpus is CSV (its example cases are its records as JSON with text fields)
+};
+
+// Runs every case of o.cases (JSON Lines or CSV) through both sides, whose engines are compiled;
+// invalid cases are reported on stderr (at most o.max_errors lines). Returns an exit code, having
+// reported a failure to read the corpus.
+int RunCorpus(const DiffOptions& o, Side& a, Side& b, CorpusTotals* out);
+
+// The report of a corpus diff in o.format: text, markdown, json or html.
+std::string CorpusReport(const DiffOptions& o, const Side& a, const Side& b, const CorpusTotals& r);
+
+// --cross-check: checks that every class of the corpus is one the symbolic diff finds, with flags
+// and counts it allows; prints what it found. Returns an exit code.
+int CrossCheck(const DiffOptions& o, Side& a, Side& b, const CorpusTotals& r);
+
+}  // namespace edict::diff

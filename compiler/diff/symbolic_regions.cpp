@@ -1,0 +1,438 @@
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "compiler/diff/symbolic_encoding.h"
+
+namespace edict::diff::sym {
+namespace {
+
+// Z3's deterministic resource limits (in its own units, not time): a check that hits one gives
+// `unknown`, never a different answer, so reports do not depend on the machine's speed.
+constexpr unsigned kTrialLimit = 40'000;      // one attempt to drop a condition from a cube
+constexpr unsigned kCheckLimit = 20'000'000;  // any other check of a job
+constexpr size_t kMaxTrials = 12;             // condition drops attempted per cube
+constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
+
+// The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
+// inputs), computed once per worker: counting asks it for every member of every input in every cube.
+// An atom with an enum input replaced by each of its members, simplified: 1 (true), 0 (false), or
+// -1 when it still reads other inputs; cached per atom and input.
+class AtomTable {
+ public:
+  const std::vector<int8_t>& Get(Encoding& e, size_t atom, size_t input, uint32_t n) {
+    auto it = table_.find({atom, input});
+    if (it != table_.end()) return it->second;
+    std::vector<int8_t> row(n);
+    const smt::InputVar& iv = e.enc_a->inputs()[input];
+    z3::expr term = e.atoms[atom].term;
+    for (uint32_t k = 0; k < n; ++k) {
+      z3::expr_vector src(e.c), dst(e.c);
+      src.push_back(iv.var);
+      dst.push_back(e.c.int_val(int(k)));
+      z3::expr val = term.substitute(src, dst).simplify();
+      row[k] = val.is_true() ? 1 : val.is_false() ? 0 : -1;
+    }
+    return table_.try_emplace({atom, input}, std::move(row)).first->second;
+  }
+
+ private:
+  std::map<std::pair<size_t, size_t>, std::vector<int8_t>> table_;
+};
+
+// One job of the second stage: the flags, region and counts of a class, or the region of a flag.
+// It runs in its own context.
+class Job {
+ public:
+  // `max_cubes`: conjunctions listed per region (0: all); at most two more are generalised, since
+  // a new one may absorb earlier ones.
+  Job(const Side& a, const Side& b, size_t max_cubes)
+      : e_(ctx_, a, b),
+        max_cubes_(max_cubes ? max_cubes : SIZE_MAX),
+        max_rounds_(max_cubes ? max_cubes + 2 : SIZE_MAX) {
+    e_.Build();
+    implies_ = std::make_unique<z3::solver>(ctx_);
+    implies_->add(e_.domain);
+    class_ = std::make_unique<z3::solver>(ctx_);
+    Limit(*class_, kCheckLimit);
+    class_->add(e_.domain);
+    for (size_t i = 0; i < e_.atoms.size(); ++i) implies_->add(e_.indicators[i] == e_.atoms[i].term);
+  }
+
+  // Fills the class's flags and counts and, with `regions`, its region.
+  void RunClass(Class& k, const std::vector<GlobalFlag> global[2], bool regions) {
+    z3::expr rules = e_.Rules(k);
+    z3::solver& s = *class_;  // the class's rules; `changed` makes it the class
+    s.push();
+    s.add(rules);
+    struct Pop {
+      z3::solver& s;
+      ~Pop() { s.pop(); }
+    } pop{s};
+    // Flags: the witness answers one polarity of each; a check the other.
+    for (int side = 0; side < 2; ++side) {
+      const SideClass& sc = side ? k.new_c : k.old_c;
+      if (sc.error) continue;
+      std::vector<bool> at_witness = FlagValues(e_.S(side), sc.outcome);
+      for (size_t i = 0; i < e_.flags[side].size(); ++i) {
+        const z3::expr& f = e_.flags[side][i];
+        uint8_t st = at_witness[i] ? kCanHave : kCanLack;
+        uint8_t other = st == kCanHave ? kCanLack : kCanHave;
+        if (global[side][i].status & other) {
+          z3::expr_vector as(ctx_);
+          as.push_back(e_.changed);
+          as.push_back(other == kCanHave ? f : !f);
+          if (s.check(as) != z3::unsat) st |= other;
+        }
+        k.flags[side].push_back(st);
+      }
+    }
+    if (regions) {
+      // The region of the deciding rules and parts alone when that is the class, or is the class
+      // once the flags differ (they then need not be spelled out in every cube).
+      z3::expr_vector unchanged(ctx_), other(ctx_);
+      unchanged.push_back(!e_.changed);
+      other.push_back(e_.changed && !e_.flags_differ);
+      bool whole = s.check(unchanged) == z3::unsat;
+      k.region_and_flags = !whole && s.check(other) == z3::unsat;
+      s.push();
+      if (!whole && !k.region_and_flags) s.add(e_.changed);
+      k.region = Cubes(s, whole || k.region_and_flags ? rules : rules && e_.changed, AtomsAt(k.witness));
+      s.pop();
+    } else {
+      k.region.exact = false;  // no region: every count is checked
+    }
+    s.push();  // the class: its rules and a change of verdict
+    s.add(e_.changed);
+    Count(k, s, rules && e_.changed);
+    s.pop();
+  }
+
+  // The region where flag i of a side holds (on an outcome, not an error).
+  Region RunFlag(int side, size_t i) {
+    z3::expr f = e_.Dec(side).outcome.err == 0 && e_.flags[side][i];
+    z3::solver s(ctx_);
+    Limit(s, kCheckLimit);
+    s.add(e_.domain);
+    s.add(f);
+    if (s.check() != z3::sat) return {};
+    return Cubes(s, f, Values(s.get_model()));
+  }
+
+ private:
+  static void Limit(z3::solver& s, unsigned rlimit) {
+    z3::params p(s.ctx());
+    p.set("rlimit", rlimit);
+    s.set(p);
+  }
+  // The atoms' values in a model, or at a case (with no solver: the terms become constants).
+  std::vector<bool> Values(const z3::model& m) {
+    std::vector<bool> v;
+    for (const smt::Atom& at : e_.atoms) v.push_back(m.eval(at.term, true).is_true());
+    return v;
+  }
+  std::optional<std::vector<bool>> AtomsAt(const std::vector<rt::Value>& args) {
+    z3::expr_vector src(ctx_), dst(ctx_);
+    const ir::Decision& d = e_.a.dec();
+    for (size_t p = 0; p < d.params.size(); ++p) {
+      smt::Sym c = e_.enc_a->Constant(args[p], d.params[p].type);
+      if (c.v.size() != e_.inputs[p].v.size() || !e_.inputs[p].elems.empty()) return std::nullopt;
+      for (size_t j = 0; j < c.v.size(); ++j) {
+        src.push_back(e_.inputs[p].v[j]);
+        dst.push_back(c.v[j]);
+      }
+    }
+    std::vector<bool> v;
+    for (const smt::Atom& at : e_.atoms) {
+      z3::expr x = z3::expr(at.term).substitute(src, dst).simplify();
+      if (!x.is_true() && !x.is_false()) return std::nullopt;
+      v.push_back(x.is_true());
+    }
+    return v;
+  }
+  Region Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first);
+  void Count(Class& k, z3::solver& cls, const z3::expr& formula);
+  std::optional<std::set<uint32_t>> CountBySignature(const Class& k, z3::solver& cls, size_t v,
+                                                     const z3::expr& formula);
+  int8_t AtomAt(size_t atom, size_t input, uint32_t member) {
+    const smt::InputVar& iv = e_.enc_a->inputs()[input];
+    const rt::TypeTable& types = e_.a.m().types;
+    uint32_t n = uint32_t(types.enums[types.info(iv.type).ref].members.size());
+    return table_.Get(e_, atom, input, n)[member];
+  }
+
+  // A term that reads enum input `var` alone, at each of its n members, simplified to a value
+  // (cached per term, which the cache keeps alive so that its id stays its own).
+  const std::vector<z3::expr>& PartValues(const z3::expr& part, const z3::expr& var, uint32_t n) {
+    auto it = part_values_.find(part.id());
+    if (it != part_values_.end()) return it->second.second;
+    std::vector<z3::expr> values;
+    for (uint32_t m = 0; m < n; ++m) {
+      z3::expr_vector src(ctx_), dst(ctx_);
+      src.push_back(var);
+      dst.push_back(ctx_.int_val(int(m)));
+      values.push_back(z3::expr(part).substitute(src, dst).simplify());
+    }
+    return part_values_.emplace(part.id(), std::make_pair(part, std::move(values))).first->second.second;
+  }
+
+  z3::context ctx_;  // first: destroyed after everything that holds its expressions
+  Encoding e_;
+  AtomTable table_;
+  size_t max_cubes_, max_rounds_;
+  std::unordered_map<unsigned, std::pair<z3::expr, std::vector<z3::expr>>> part_values_;
+  std::unique_ptr<z3::solver> implies_;  // domain and indicators; checks that a cube implies a formula
+  std::unique_ptr<z3::solver> class_;    // domain; a class's rules are pushed on it
+};
+
+// The region where `formula` holds, as a union of cubes over the atoms, each generalised (by
+// an unsat core, then by dropping conditions one at a time) to few conditions that still imply
+// the formula. `reg` holds the domain and the formula, and gets a blocking clause per cube (the
+// caller pops them); `first` gives the atoms' values at a point of the region, if known.
+Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first) {
+  Region k;
+  implies_->push();
+  implies_->add(!formula);
+  std::vector<bool> values;
+  if (first) {
+    values = std::move(*first);
+  } else if (reg.check() == z3::sat) {
+    values = Values(reg.get_model());
+  } else {
+    implies_->pop();
+    return k;
+  }
+  size_t rounds = 0;
+  std::vector<std::vector<bool>> counterexamples;  // atoms' values at points outside the formula
+  for (;;) {
+    z3::expr_vector assumptions(ctx_);
+    for (size_t i = 0; i < e_.atoms.size(); ++i)
+      assumptions.push_back(values[i] ? e_.indicators[i] : !e_.indicators[i]);
+    Cube cube;
+    Limit(*implies_, kCheckLimit);
+    auto res = implies_->check(assumptions);
+    if (res == z3::unsat) {
+      // Shrink the core: drop each condition whose absence keeps the implication (a trial that
+      // runs out of its limit keeps the condition). A trial that a known counterexample (a
+      // point of the domain outside the formula) already answers needs no check.
+      auto literal = [&](const z3::expr& lit) {
+        bool pos = !lit.is_app() || lit.decl().decl_kind() != Z3_OP_NOT;
+        z3::expr ind = pos ? lit : lit.arg(0);
+        for (size_t i = 0; i < e_.indicators.size(); ++i)
+          if (z3::eq(e_.indicators[i], ind)) return std::make_pair(i, pos);
+        return std::make_pair(e_.indicators.size(), pos);  // cannot happen: assumptions are indicators
+      };
+      auto lit_expr = [&](const std::pair<size_t, bool>& l) {
+        return l.second ? e_.indicators[l.first] : !e_.indicators[l.first];
+      };
+      z3::expr_vector core = implies_->unsat_core();
+      std::vector<std::pair<size_t, bool>> keep;
+      for (unsigned i = 0; i < core.size(); ++i) keep.push_back(literal(core[int(i)]));
+      Limit(*implies_, kTrialLimit);
+      size_t trials = 0;
+      for (size_t i = 0; i < keep.size() && trials < kMaxTrials;) {
+        auto holds = [&](const std::vector<bool>& point) {
+          for (size_t j = 0; j < keep.size(); ++j)
+            if (j != i && point[keep[j].first] != keep[j].second) return false;
+          return true;
+        };
+        if (std::any_of(counterexamples.begin(), counterexamples.end(), holds)) {
+          ++i;
+          continue;
+        }
+        ++trials;
+        z3::expr_vector trial(ctx_);
+        for (size_t j = 0; j < keep.size(); ++j)
+          if (j != i) trial.push_back(lit_expr(keep[j]));
+        z3::check_result r = implies_->check(trial);
+        if (r == z3::unsat) {  // the trial's core may drop more than one condition
+          z3::expr_vector tcore = implies_->unsat_core();
+          std::set<std::pair<size_t, bool>> in_core;
+          for (unsigned c = 0; c < tcore.size(); ++c) in_core.insert(literal(tcore[int(c)]));
+          std::vector<std::pair<size_t, bool>> kept;
+          size_t before = i;
+          for (size_t j = 0; j < keep.size(); ++j) {
+            if (j != i && in_core.count(keep[j]))
+              kept.push_back(keep[j]);
+            else if (j < i)
+              --before;
+          }
+          keep = std::move(kept);
+          i = before;
+        } else {
+          if (r == z3::sat) {
+            // The point's atoms, read off their indicators (cheap), or evaluated where the model
+            // leaves an indicator open.
+            z3::model m = implies_->get_model();
+            std::vector<bool> point;
+            for (size_t a = 0; a < e_.atoms.size(); ++a) {
+              z3::expr v = m.eval(e_.indicators[a], false);
+              if (!v.is_true() && !v.is_false()) v = m.eval(e_.atoms[a].term, true);
+              point.push_back(v.is_true());
+            }
+            counterexamples.push_back(std::move(point));
+          }
+          ++i;
+        }
+      }
+      cube.lits = std::move(keep);
+      std::sort(cube.lits.begin(), cube.lits.end());
+    } else {
+      k.exact = false;
+      for (size_t i = 0; i < e_.atoms.size(); ++i) cube.lits.emplace_back(i, values[i]);
+    }
+    // A cube generalised from a new point can cover earlier ones: keep only the widest.
+    auto covers = [](const Cube& wide, const Cube& narrow) {
+      return std::includes(narrow.lits.begin(), narrow.lits.end(), wide.lits.begin(), wide.lits.end());
+    };
+    std::erase_if(k.cubes, [&](const Cube& c) { return covers(cube, c); });
+    k.cubes.push_back(cube);
+    ++rounds;
+    z3::expr conj = ctx_.bool_val(true);
+    for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? e_.atoms[i].term : !e_.atoms[i].term);
+    reg.add(!conj);
+    z3::check_result more = reg.check();
+    if (more == z3::unknown) k.capped = true;
+    if (more != z3::sat) break;
+    if (k.cubes.size() >= max_cubes_ || rounds >= max_rounds_) {
+      k.capped = true;
+      break;
+    }
+    values = Values(reg.get_model());
+  }
+  implies_->pop();
+  return k;
+}
+
+// For every enum input, the members possible in the class (`formula`, which `cls` holds), when
+// they are not all of them.
+void Job::Count(Class& k, z3::solver& cls, const z3::expr& formula) {
+  const auto& ins = e_.enc_a->inputs();
+  const rt::TypeTable& types = e_.a.m().types;
+  for (size_t v = 0; v < ins.size(); ++v) {
+    if (types.kind(ins[v].type) != rt::TypeKind::Enum) continue;
+    size_t n = types.enums[types.info(ins[v].type).ref].members.size();
+    std::optional<std::set<uint32_t>> members = CountBySignature(k, cls, v, formula);
+    if (members && members->size() < n) k.counts.emplace_back(v, std::move(*members));
+  }
+}
+
+// The members of enum input v possible in the class (nullopt: Z3 could not tell within its
+// limit). Every occurrence of v in the formula lies in a largest subterm that reads v and no other
+// input; members on which all of those subterms take the same values give the same formula once
+// v is replaced, so they are interchangeable, and one check per group of them decides the group.
+// A subterm's value at a member is the subterm with v replaced, simplified: Z3 shares equal terms,
+// so equal ids mean equal values.
+std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solver& cls, size_t v,
+                                                        const z3::expr& formula) {
+  const smt::InputVar& iv = e_.enc_a->inputs()[v];
+  unsigned id = iv.var.id();
+  // Per node: bit 1, reads v; bit 2, reads another input.
+  std::unordered_map<unsigned, uint8_t> reads;
+  std::function<uint8_t(const z3::expr&)> mark = [&](const z3::expr& t) -> uint8_t {
+    auto it = reads.find(t.id());
+    if (it != reads.end()) return it->second;
+    uint8_t r = 0;
+    if (t.is_const() && t.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
+      r = t.id() == id ? 1 : 2;
+    } else if (t.is_app()) {
+      for (unsigned i = 0; i < t.num_args(); ++i) r |= mark(t.arg(i));
+    }
+    reads.emplace(t.id(), r);
+    return r;
+  };
+  mark(formula);
+  z3::expr_vector parts(ctx_);
+  std::set<unsigned> seen;
+  std::function<void(const z3::expr&)> collect = [&](const z3::expr& t) {
+    uint8_t r = reads.at(t.id());
+    if (!(r & 1) || !seen.insert(t.id()).second) return;
+    if (r == 1) {
+      parts.push_back(t);
+      return;
+    }
+    for (unsigned i = 0; i < t.num_args(); ++i) collect(t.arg(i));
+  };
+  collect(formula);
+  uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(iv.type).ref].members.size());
+  std::map<std::vector<unsigned>, std::vector<uint32_t>> groups;
+  std::vector<const std::vector<z3::expr>*> rows;
+  for (unsigned p = 0; p < parts.size(); ++p) rows.push_back(&PartValues(parts[int(p)], iv.var, n));
+  for (uint32_t m = 0; m < n; ++m) {
+    std::vector<unsigned> key;
+    for (const auto* row : rows) key.push_back((*row)[m].id());
+    groups[key].push_back(m);
+  }
+  // Which groups the class reaches. A group is reached without a check when a cube of the region (each implies the
+  // class when the region is exact and is the class's) allows its first member: the cube's conditions on v all hold
+  // there, and its other conditions do not read v (they hold at the point it came from).
+  std::set<uint32_t> members;
+  std::vector<const std::vector<uint32_t>*> open;
+  bool cubes = k.region.exact && !k.region_and_flags;
+  for (const auto& group : groups) {
+    const auto& ms = group.second;  // not a structured binding: clang 14 cannot capture one
+    auto allows = [&](const Cube& cube) {
+      for (const auto& [i, pos] : cube.lits)
+        if (e_.atom_vars[i].count(id) && AtomAt(i, v, ms.front()) != int8_t(pos)) return false;
+      return true;
+    };
+    if (cubes && std::any_of(k.region.cubes.begin(), k.region.cubes.end(), allows))
+      members.insert(ms.begin(), ms.end());
+    else
+      open.push_back(&ms);
+  }
+  for (const auto* ms : open) {  // `cls` holds the class: domain, rules and a change of verdict
+    z3::expr_vector as(ctx_);
+    as.push_back(iv.var == ctx_.int_val(int(ms->front())));
+    z3::check_result r = cls.check(as);
+    if (r == z3::unknown) return std::nullopt;
+    if (r == z3::sat) members.insert(ms->begin(), ms->end());
+  }
+  return members;
+}
+
+}  // namespace
+
+bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, Findings& f) {
+  struct Task {
+    size_t cls = SIZE_MAX;  // a class, or a flag:
+    int side = 0;
+    size_t flag = 0;
+  };
+  std::vector<Task> tasks;
+  for (size_t i = 0; i < f.classes.size(); ++i) tasks.push_back({i, 0, 0});
+  for (int side = 0; regions && side < 2; ++side)
+    for (size_t i = 0; i < f.global_flags[side].size(); ++i)
+      if (f.global_flags[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
+  // A fixed number of workers, each with its own context, takes every kWorkers-th task: what a
+  // worker's solvers learn from one task carries to its next, so the report depends on this
+  // number, and fixing it keeps the report the same on every machine (a machine with fewer
+  // cores just runs the workers slower).
+  std::atomic<bool> failed{false};
+  auto work = [&](size_t w) {
+    try {
+      Job job(a, b, max_conjunctions);
+      for (size_t t = w; t < tasks.size(); t += kWorkers) {
+        const Task& task = tasks[t];
+        if (task.cls != SIZE_MAX)
+          job.RunClass(f.classes[task.cls], f.global_flags, regions);
+        else
+          f.global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
+      }
+    } catch (const smt::Unsupported&) {
+      failed = true;  // cannot happen: the enumeration encoded the same decisions
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < kWorkers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (auto& th : threads) th.join();
+  return !failed;
+}
+
+}  // namespace edict::diff::sym
