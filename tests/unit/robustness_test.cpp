@@ -104,21 +104,21 @@ TEST_CASE("an exception on a worker or the writer stops the pipeline and reaches
     REQUIRE(in);
     REQUIRE(std::fwrite(text.data(), 1, text.size(), in) == text.size());
     std::rewind(in);
-    edict::driver::PipelineOptions options;
+    edict::cases::PipelineOptions options;
     options.threads = 4;
     options.name = "cases";
     std::atomic<int> processed{0};
     std::atomic<int> consumed{0};
     auto make_worker = [&] {
-      return std::function<void(edict::driver::LineChunk&)>([&](edict::driver::LineChunk&) {
+      return std::function<void(edict::cases::LineChunk&)>([&](edict::cases::LineChunk&) {
         if (where == 0 && processed++ == 3) throw std::bad_alloc();
       });
     };
-    auto consume = [&](edict::driver::LineChunk&) {
+    auto consume = [&](edict::cases::LineChunk&) {
       if (where == 1 && consumed++ == 2) throw std::bad_alloc();
     };
     std::string error;
-    CHECK_THROWS_AS(edict::driver::RunLinePipeline(in, options, make_worker, consume, &error), std::bad_alloc);
+    CHECK_THROWS_AS(edict::cases::RunLinePipeline(in, options, make_worker, consume, &error), std::bad_alloc);
     std::fclose(in);
   }
 }
