@@ -32,7 +32,7 @@ void Lowerer::DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
       B_.CreateStore(B_.getFalse(), B_.CreateStructGEP(LetType(i), LetSlot(i), 0));
   }
 
-  jit::DecisionInfo& info = result_.decisions[di];
+  DecisionInfo& info = result_.decisions[di];
   std::vector<ExprId>* atoms = &info.atoms;
   std::vector<ExprId> scratch_atoms;
   if (spec_) atoms = &scratch_atoms;  // the trace layout comes from the general function
@@ -170,7 +170,7 @@ void Lowerer::DefineBatch(uint32_t d) {
   auto at = [&](llvm::Value* i) {
     return Case{B_.CreateInBoundsGEP(I8(), f->getArg(0), B_.CreateMul(i, C64(in_stride))),
                 B_.CreateInBoundsGEP(I8(), f->getArg(2), B_.CreateMul(i, C64(out_stride))),
-                B_.CreateInBoundsGEP(I8(), f->getArg(4), B_.CreateMul(i, C64(sizeof(jit::NativeError)))),
+                B_.CreateInBoundsGEP(I8(), f->getArg(4), B_.CreateMul(i, C64(sizeof(NativeError)))),
                 B_.CreateInBoundsGEP(I32(), f->getArg(3), i)};
   };
   llvm::Value* n = f->getArg(1);
