@@ -72,8 +72,7 @@ int32_t edict_rt_dec_round(const edict_decimal* a, int32_t mode, int64_t* out) {
       if (!x.IsInteger()) return Status(RtErrorKind::NotAnInteger);
       r = x.num();
   }
-  if (r > INT64_MAX || r < INT64_MIN) return Status(RtErrorKind::Overflow);
-  *out = int64_t(r);
+  if (!NarrowToInt64(r, out)) return Status(RtErrorKind::Overflow);
   return 0;
 }
 int32_t edict_rt_date_add(int32_t date, int64_t months, int64_t days, int32_t* out) {
@@ -92,9 +91,9 @@ int32_t edict_rt_add_months(int32_t date, int64_t months, int32_t mode, int32_t*
   return 0;
 }
 int32_t edict_rt_make_date(int64_t y, int64_t m, int64_t d, int32_t* out) {
-  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
-    return Status(RtErrorKind::InvalidDate);
-  *out = DaysFromCivil(int32_t(y), int32_t(m), int32_t(d));
+  Date r;
+  if (!DateFromYmd(y, m, d, &r)) return Status(RtErrorKind::InvalidDate);
+  *out = r.days;
   return 0;
 }
 void edict_rt_date_parts(int32_t date, int32_t* ymd) {

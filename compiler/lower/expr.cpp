@@ -552,6 +552,7 @@ CgVal Lowerer::Builtin(const ir::Expr& e) {
     }
     case BI::DaysOf: {
       CgVal d = Expr(args[0]);
+      // The rule of rt::DurationDays, inline: a duration with months has no number of days.
       FailIf(B_.CreateICmpNE(d.a, C64(0)), rt::RtErrorKind::IncomparableDurations, r);
       return scalar(d.b);
     }
