@@ -1,6 +1,7 @@
 // The lowering class, internal to compiler/lower/ (compiler/lower/lower.h is the folder's entry
 // point, and the only header other folders include). One Lowerer emits the LLVM IR of one module;
-// its members are defined by topic in the files the section headings below name.
+// its members are defined by topic in the files the section headings below name, except the
+// constructor, FastOrSlow (used by several files) and the one-line ones, which are defined here.
 #pragma once
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
