@@ -2,6 +2,8 @@
 
 #include <cstring>
 #include <memory>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/date.h"
@@ -72,8 +74,7 @@ int32_t edict_rt_dec_round(const edict_decimal* a, int32_t mode, int64_t* out) {
       if (!x.IsInteger()) return Status(RtErrorKind::NotAnInteger);
       r = x.num();
   }
-  if (r > INT64_MAX || r < INT64_MIN) return Status(RtErrorKind::Overflow);
-  *out = int64_t(r);
+  if (!NarrowToInt64(r, out)) return Status(RtErrorKind::Overflow);
   return 0;
 }
 int32_t edict_rt_date_add(int32_t date, int64_t months, int64_t days, int32_t* out) {
@@ -92,9 +93,9 @@ int32_t edict_rt_add_months(int32_t date, int64_t months, int32_t mode, int32_t*
   return 0;
 }
 int32_t edict_rt_make_date(int64_t y, int64_t m, int64_t d, int32_t* out) {
-  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
-    return Status(RtErrorKind::InvalidDate);
-  *out = DaysFromCivil(int32_t(y), int32_t(m), int32_t(d));
+  Date r;
+  if (!DateFromYmd(y, m, d, &r)) return Status(RtErrorKind::InvalidDate);
+  *out = r.days;
   return 0;
 }
 void edict_rt_date_parts(int32_t date, int32_t* ymd) {
@@ -141,6 +142,49 @@ void edict_rt_boxes_reset(void) {
 }
 
 }  // extern "C"
+
+namespace {
+
+// Each prototype of abi.h must have the signature abi.def gives it, which is the one the lowering
+// declares to LLVM: a return type and parameters of I32 (int32_t), I64 (int64_t), PTR (any
+// pointer) or VOID. A prototype that drifts from the .def, or a .def entry with an unknown type,
+// fails to compile here.
+namespace abi_check {
+struct I32 {};
+struct I64 {};
+struct PTR {};
+struct VOID {};
+template <class T>
+struct Kind;  // no definition: a C type abi.def has no name for
+template <>
+struct Kind<int32_t> {
+  using type = I32;
+};
+template <>
+struct Kind<int64_t> {
+  using type = I64;
+};
+template <class T>
+struct Kind<T*> {
+  using type = PTR;
+};
+template <>
+struct Kind<void> {
+  using type = VOID;
+};
+template <class R, class... A>
+std::tuple<typename Kind<R>::type, typename Kind<A>::type...> Signature(R (*)(A...));
+
+#define EDICT_ABI(name, ...)                                                         \
+  static_assert(std::is_same_v<decltype(Signature(&name)), std::tuple<__VA_ARGS__>>, \
+                #name " in runtime/abi.h differs from runtime/abi.def");
+#include "runtime/abi.def"
+#undef EDICT_ABI
+// Not in abi.def: the lowering declares it itself (AddEntryPoint), as void(void).
+static_assert(std::is_same_v<decltype(&edict_rt_boxes_reset), void (*)(void)>);
+}  // namespace abi_check
+
+}  // namespace
 
 namespace edict::rt {
 

@@ -128,6 +128,19 @@ bool AddDuration(Date d, const Duration& dur, Date* out) {
   return AddMonths(d, dur.months, &mid) && AddDays(mid, dur.days, out);
 }
 
+bool DateFromYmd(int64_t y, int64_t m, int64_t d, Date* out) {
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
+    return false;
+  out->days = DaysFromCivil(int32_t(y), int32_t(m), int32_t(d));
+  return true;
+}
+
+bool DurationDays(const Duration& dur, int64_t* out) {
+  if (dur.months != 0) return false;
+  *out = dur.days;
+  return true;
+}
+
 std::optional<int> CompareDurations(const Duration& a, const Duration& b) {
   bool a_days = a.months == 0, b_days = b.months == 0;
   bool a_months = a.days == 0, b_months = b.days == 0;

@@ -54,6 +54,14 @@ bool AddDuration(Date d, const Duration& dur, Date* out);
 // Durations compare only when both are pure days or both pure months; otherwise nullopt.
 std::optional<int> CompareDurations(const Duration& a, const Duration& b);
 
+// The failure rules of `make_date` and `days_of`, which the interpreter (runtime/ops.h) and
+// generated code (runtime/abi.h, compiler/lower/) must share.
+// make_date(y, m, d): false unless y-m-d is a day of the calendar in years 1 to 9999.
+bool DateFromYmd(int64_t y, int64_t m, int64_t d, Date* out);
+// days_of(dur): the days of a duration in days; false when it has months, which have no fixed
+// number of days.
+bool DurationDays(const Duration& dur, int64_t* out);
+
 constexpr int32_t kMinDateDays = -719162;  // 0001-01-01
 constexpr int32_t kMaxDateDays = 2932896;  // 9999-12-31
 

@@ -25,6 +25,14 @@ inline i128 SDiv(i128 a, i128 b) {
   return a / b;
 }
 
+// v as int64, or false when it does not fit (the `overflow` of converting to integer, shared by
+// the interpreter and generated code).
+inline bool NarrowToInt64(i128 v, int64_t* out) {
+  if (v > INT64_MAX || v < INT64_MIN) return false;
+  *out = int64_t(v);
+  return true;
+}
+
 // Absolute value as unsigned; exact even for the most negative value.
 inline u128 Abs(i128 v) { return v < 0 ? u128(0) - u128(v) : u128(v); }
 

@@ -57,8 +57,9 @@ Decimal DecNeg(const Decimal& a, SourceRange at) {
 }
 
 int64_t NarrowToInt(i128 v, SourceRange at) {
-  if (v > INT64_MAX || v < INT64_MIN) Overflow(at, "conversion to integer");
-  return int64_t(v);
+  int64_t r;
+  if (!NarrowToInt64(v, &r)) Overflow(at, "conversion to integer");
+  return r;
 }
 
 int64_t DecToInt(const Decimal& d, SourceRange at) {
@@ -106,9 +107,18 @@ int DurCompare(const Duration& a, const Duration& b, SourceRange at) {
 }
 
 Date MakeDate(int64_t y, int64_t m, int64_t d, SourceRange at) {
-  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || !IsValidYmd(int32_t(y), int32_t(m), int32_t(d)))
+  Date r;
+  if (!DateFromYmd(y, m, d, &r))
     throw EvalError(RtErrorKind::InvalidDate, at, fmt::format("{}-{}-{} is not a calendar date", y, m, d));
-  return Date{DaysFromCivil(int32_t(y), int32_t(m), int32_t(d))};
+  return r;
+}
+
+int64_t DaysOf(const Duration& dur, SourceRange at) {
+  int64_t r;
+  if (!DurationDays(dur, &r))
+    throw EvalError(RtErrorKind::IncomparableDurations, at,
+                    fmt::format("{} has months, which have no fixed number of days", ToString(dur)));
+  return r;
 }
 
 }  // namespace edict::rt

@@ -22,7 +22,7 @@ Decimal DecNeg(const Decimal& a, SourceRange at);
 
 // Converts an exact integral decimal to int64; `not_an_integer` or `overflow` otherwise.
 int64_t DecToInt(const Decimal& d, SourceRange at);
-// An i128 rounding result back to int64, or `overflow`.
+// An i128 rounding result back to int64, or `overflow` (rt::NarrowToInt64).
 int64_t NarrowToInt(i128 v, SourceRange at);
 
 Date DateAddDuration(Date d, const Duration& dur, SourceRange at);
@@ -32,6 +32,9 @@ Duration DurNeg(const Duration& a, SourceRange at);
 Duration DurScale(const Duration& a, int64_t k, SourceRange at);
 // -1, 0, 1; `incomparable_durations` when one has months and the other days.
 int DurCompare(const Duration& a, const Duration& b, SourceRange at);
+// `invalid_date` unless y-m-d is a calendar day (rt::DateFromYmd).
 Date MakeDate(int64_t y, int64_t m, int64_t d, SourceRange at);
+// `incomparable_durations` when the duration has months (rt::DurationDays).
+int64_t DaysOf(const Duration& dur, SourceRange at);
 
 }  // namespace edict::rt

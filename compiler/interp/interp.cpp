@@ -277,13 +277,7 @@ Value Interpreter::Builtin(const ir::Expr& e, Frame& f) {
                             fmt::format("{} plus {} months is outside years 1 to 9999", rt::ToString(d), n));
       return out;
     }
-    case B::DaysOf: {
-      rt::Duration d = Eval(args[0], f).AsDur();
-      if (d.months != 0)
-        throw rt::EvalError(rt::RtErrorKind::IncomparableDurations, at,
-                            fmt::format("{} has months, which have no fixed number of days", rt::ToString(d)));
-      return d.days;
-    }
+    case B::DaysOf: return rt::DaysOf(Eval(args[0], f).AsDur(), at);
     case B::Floor: return rt::NarrowToInt(Eval(args[0], f).AsDec().Floor(), at);
     case B::Ceil: return rt::NarrowToInt(Eval(args[0], f).AsDec().Ceil(), at);
     case B::Truncate: return rt::NarrowToInt(Eval(args[0], f).AsDec().Truncate(), at);

@@ -15,16 +15,15 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "compiler/lower/decision_info.h"
 #include "runtime/layout.h"
 
 namespace edict::jit {
 
-struct NativeError {
-  int32_t kind = 0;     // RtErrorKind
-  int32_t site = -1;    // index of the source range (Engine::site)
-  int32_t rule_a = -1;  // conflict: the two rules
-  int32_t rule_b = -1;
-};
+// The error record a compiled decision fills, and what lowering decided about each decision (its
+// input layout and its trace layout): defined by compiler/lower/decision_info.h.
+using lower::DecisionInfo;
+using lower::NativeError;
 
 using DecisionFn = int32_t (*)(const uint8_t* input, uint8_t* output, NativeError* error, uint8_t* trace);
 // Evaluates n cases: arrays of n inputs (stride info.input.size) and n outputs (stride
@@ -68,17 +67,6 @@ struct Options {
   // Reuse machine code compiled before for the same program (compiler/jit/code_cache.h).
   bool cache = true;
   std::shared_ptr<Abandon> abandon = nullptr;  // may be null
-};
-
-// What lowering decided about one decision: its input layout and its trace layout.
-struct DecisionInfo {
-  rt::TypeLayout input;  // parameters, as a C struct
-  uint32_t output_size = 0, output_align = 1;
-  // Trace buffer: byte r (one per rule) and byte rules.size() + i (one per atom i): 0 not
-  // evaluated, 1 false, 2 true. Atoms are the conditions' non-connective parts, in order.
-  std::vector<ir::ExprId> atoms;
-  std::vector<uint32_t> atom_rule;  // the rule each atom belongs to
-  uint32_t trace_size = 0;
 };
 
 class Engine {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
-#include "compiler/jit/engine.h"
+#include "compiler/lower/decision_info.h"
 #include "runtime/layout.h"
 
 namespace llvm {
@@ -15,8 +15,8 @@ class Module;
 namespace edict::lower {
 
 struct Result {
-  std::vector<jit::DecisionInfo> decisions;  // by decision index
-  std::vector<SourceRange> sites;            // error sites, by NativeError::site
+  std::vector<DecisionInfo> decisions;  // by decision index
+  std::vector<SourceRange> sites;       // error sites, by NativeError::site
 };
 
 // The symbol of decision d's function.
