@@ -214,6 +214,7 @@ class Checker {
 
   // operators.cpp: unary and binary operators, membership, quantifiers.
   ExprId UnaryExpr(const ast::Expr& e);
+  ExprId NegExpr(const ast::Expr& e);
   ExprId BinaryExpr(const ast::Expr& e);
   ExprId InExpr(const ast::Expr& e);
   ExprId QuantExpr(const ast::Expr& e);

@@ -9,6 +9,31 @@
 #include "compiler/check/checker.h"
 
 namespace edict::check::internal {
+namespace {
+
+// The comparison of a bound (`where x >= 0`), or nothing for another operator.
+std::optional<rt::BoundCmp> BoundCmpOf(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Lt: return rt::BoundCmp::Lt;
+    case ast::BinaryOp::Le: return rt::BoundCmp::Le;
+    case ast::BinaryOp::Gt: return rt::BoundCmp::Gt;
+    case ast::BinaryOp::Ge: return rt::BoundCmp::Ge;
+    case ast::BinaryOp::Mul:
+    case ast::BinaryOp::Div:
+    case ast::BinaryOp::Add:
+    case ast::BinaryOp::Sub:
+    case ast::BinaryOp::Union:
+    case ast::BinaryOp::Inter:
+    case ast::BinaryOp::Minus:
+    case ast::BinaryOp::Eq:
+    case ast::BinaryOp::Ne:
+    case ast::BinaryOp::And:
+    case ast::BinaryOp::Or: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 void Checker::CollectHeader(const ast::File& f) {
   if (!f.header) return;
@@ -111,7 +136,7 @@ void Checker::ResolveRecordFields() {
 // A field's domain: `where` with comparisons of the field with literals, joined by `and`
 // (`quantity >= 1 [chip] and quantity <= 1e9 [chip]`). Integer, decimal and date fields.
 void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
-  if (e.kind == ast::ExprKind::Binary && e.text == "and") {
+  if (e.kind == ast::ExprKind::Binary && e.binary_op == ast::BinaryOp::And) {
     FieldBounds(*e.kids[0], field);
     FieldBounds(*e.kids[1], field);
     return;
@@ -131,14 +156,12 @@ void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
                        m_.types.Name(field.type)));
     return;
   }
-  static const std::map<std::string, rt::BoundCmp> kCmp = {
-      {"<", rt::BoundCmp::Lt}, {"<=", rt::BoundCmp::Le}, {">", rt::BoundCmp::Gt}, {">=", rt::BoundCmp::Ge}};
-  auto cmp = kCmp.find(e.text);
-  if (e.kind != ast::ExprKind::Binary || cmp == kCmp.end()) return fail("must be a comparison (<, <=, >, >=)");
+  std::optional<rt::BoundCmp> cmp = e.kind == ast::ExprKind::Binary ? BoundCmpOf(e.binary_op) : std::nullopt;
+  if (!cmp) return fail("must be a comparison (<, <=, >, >=)");
   const ast::Expr* lhs = e.kids[0].get();
   const ast::Expr* rhs = e.kids[1].get();
   rt::FieldBound b;
-  b.cmp = cmp->second;
+  b.cmp = *cmp;
   b.range = e.range;
   b.text = std::string(sm_.Text(e.range));
   auto is_field = [&](const ast::Expr* x) { return x->kind == ast::ExprKind::Name && x->text == field.name; };
@@ -153,7 +176,7 @@ void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
     if (!d) return fail("compares a date with something that is not a date literal");
     b.date_days = d->days;
   } else {
-    bool neg = rhs->kind == ast::ExprKind::Unary && rhs->text == "-";
+    bool neg = rhs->kind == ast::ExprKind::Unary && rhs->unary_op == ast::UnaryOp::Neg;
     const ast::Expr* num = neg ? rhs->kids[0].get() : rhs;
     if (num->kind != ast::ExprKind::Number)
       return fail("compares a number with something that is not a number literal");
