@@ -18,7 +18,8 @@ void Checker::CheckVersionBodies(uint32_t v) {
       case SymKind::Const: BodyConst(ir, const_views_[e.view]); break;
       case SymKind::Def: BodyDef(ir, def_views_[e.view]); break;
       case SymKind::Decision: BodyDecision(ir, decision_views_[e.view]); break;
-      default: break;
+      case SymKind::Enum:
+      case SymKind::Record: break;  // types are not versioned
     }
   }
 }
@@ -157,8 +158,11 @@ size_t Checker::OwnerNode(SymKind kind, uint32_t i) const {
   switch (kind) {
     case SymKind::Const: return i;
     case SymKind::Def: return m_.consts.size() + i;
-    default: return m_.consts.size() + m_.defs.size() + i;
+    case SymKind::Decision:
+    case SymKind::Enum:  // never an owner
+    case SymKind::Record: break;
   }
+  return m_.consts.size() + m_.defs.size() + i;
 }
 
 }  // namespace edict::check::internal

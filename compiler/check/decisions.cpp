@@ -170,8 +170,50 @@ bool Checker::IsConstant(ExprId e) const {
       for (uint32_t k = 0; k < x.b; ++k)
         if (!IsConstant(m_.extra[x.a + k])) return false;
       return true;
-    default: return false;
+    case Op::Error:
+    case Op::Local:
+    case Op::LetRef:
+    case Op::Const:
+    case Op::Call:
+    case Op::DecisionCall:
+    case Op::Builtin:
+    case Op::Field:
+    case Op::With:
+    case Op::Not:
+    case Op::And:
+    case Op::Or:
+    case Op::If:
+    case Op::IntNeg:
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::DecNeg:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurNeg:
+    case Op::DurMul:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::SetHas:
+    case Op::ListHas:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus:
+    case Op::Exists:
+    case Op::Forall: return false;
   }
+  return false;
 }
 
 // Structural equality of two expressions (same ops, same operands, same literals).

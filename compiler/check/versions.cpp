@@ -360,7 +360,8 @@ void Checker::AllocateVersions() {
           m_.versions[v].decisions[name] = uint32_t(m_.decisions.size() - 1);
           break;
         }
-        default: break;
+        case SymKind::Enum:
+        case SymKind::Record: break;  // types are not versioned
       }
     }
   }
