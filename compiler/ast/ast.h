@@ -3,9 +3,11 @@
 // A node the parser could not build (after a reported syntax error) is an Error node, and later
 // stages stay silent about it.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/source_range.h"
@@ -41,20 +43,49 @@ enum class ExprKind {
 };
 const char* ExprKindName(ExprKind k);
 
+// Surface operators (operators.def), set by the parser on the nodes of the matching kinds.
+enum class UnaryOp : uint8_t {
+#define EDICT_AST_UNARY_OP(Name, Spelling) Name,
+#include "compiler/ast/operators.def"
+};
+enum class BinaryOp : uint8_t {
+#define EDICT_AST_BINARY_OP(Name, Spelling) Name,
+#include "compiler/ast/operators.def"
+};
+enum class MembershipOp : uint8_t {
+#define EDICT_AST_MEMBERSHIP_OP(Name, Spelling) Name,
+#include "compiler/ast/operators.def"
+};
+enum class Quantifier : uint8_t {
+#define EDICT_AST_QUANTIFIER(Name, Spelling) Name,
+#include "compiler/ast/operators.def"
+};
+const char* Spelling(UnaryOp op);
+const char* Spelling(BinaryOp op);
+const char* Spelling(MembershipOp op);
+const char* Spelling(Quantifier q);
+// The operator whose token text is `s`, or nothing (for the parser).
+std::optional<BinaryOp> BinaryOpSpelled(std::string_view s);
+std::optional<Quantifier> QuantifierSpelled(std::string_view s);
+
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
-// An expression node. What `text`, `kids` and `names` hold depends on the kind (see
-// expr_kinds.def); a generic node keeps the parser and printer short, and the checker turns it
+// An expression node. What `text`, `kids`, `names` and the operator fields hold depends on the
+// kind (see expr_kinds.def); a generic node keeps the parser and printer short, and the checker turns it
 // into the strongly typed IR at once.
 struct Expr {
   ExprKind kind = ExprKind::Error;
   SourceRange range;
-  std::string text;  // literal text, name, operator, duration unit
+  std::string text;  // literal text, name, duration unit
   std::vector<ExprPtr> kids;
   std::vector<std::string> names;  // field or argument names (empty string: positional)
   std::vector<SourceRange> name_ranges;
-  std::optional<UnitExpr> unit;  // unit annotation on a number literal
+  std::optional<UnitExpr> unit;                   // unit annotation on a number literal
+  UnaryOp unary_op = UnaryOp::Neg;                // Unary
+  BinaryOp binary_op = BinaryOp::Mul;             // Binary
+  MembershipOp membership_op = MembershipOp::In;  // In
+  Quantifier quantifier = Quantifier::Exists;     // Quant
 };
 
 struct Citation {

@@ -44,6 +44,31 @@ std::string Type(const TypeExpr& t) {
   return "?";
 }
 
+// What a node's line shows after its kind: the operator of an operator node, else its text.
+std::string Shown(const ast::Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Unary: return Spelling(e.unary_op);
+    case ExprKind::Binary: return Spelling(e.binary_op);
+    case ExprKind::In: return Spelling(e.membership_op);
+    case ExprKind::Quant: return Spelling(e.quantifier);
+    case ExprKind::Error:
+    case ExprKind::Number:
+    case ExprKind::DurationLit:
+    case ExprKind::DateLit:
+    case ExprKind::StringLit:
+    case ExprKind::BoolLit:
+    case ExprKind::Name:
+    case ExprKind::Call:
+    case ExprKind::RecordLit:
+    case ExprKind::SetLit:
+    case ExprKind::ListLit:
+    case ExprKind::Field:
+    case ExprKind::With:
+    case ExprKind::If: return e.text;
+  }
+  return e.text;
+}
+
 class Printer {
  public:
   std::string out;
@@ -56,7 +81,8 @@ class Printer {
       return;
     }
     std::string s = pre + ExprKindName(e->kind);
-    if (!e->text.empty()) s += " `" + e->text + "`";
+    std::string shown = Shown(*e);
+    if (!shown.empty()) s += " `" + shown + "`";
     if (e->unit) s += " " + Unit(e->unit);
     Line(d, s);
     for (size_t i = 0; i < e->kids.size(); ++i) {

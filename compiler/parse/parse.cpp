@@ -3,6 +3,7 @@
 #include <antlr4-runtime.h>
 
 #include <set>
+#include <stdexcept>
 
 #include "compiler/base/limits.h"
 #include "runtime/text.h"
@@ -309,16 +310,17 @@ class Builder {
       FieldInits(x->fieldInits(), e.get());
       return e;
     }
-    if (auto* x = dynamic_cast<P::NegExprContext*>(c)) return Unary(c, "-", x->expr());
-    if (auto* x = dynamic_cast<P::NotExprContext*>(c)) return Unary(c, "not", x->expr());
-    if (auto* x = dynamic_cast<P::MulExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::AddExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::SetOpExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::CmpExprContext*>(c)) return Binary(c, Text(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::AndExprContext*>(c)) return Binary(c, "and", x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::OrExprContext*>(c)) return Binary(c, "or", x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::NegExprContext*>(c)) return Unary(c, ast::UnaryOp::Neg, x->expr());
+    if (auto* x = dynamic_cast<P::NotExprContext*>(c)) return Unary(c, ast::UnaryOp::Not, x->expr());
+    if (auto* x = dynamic_cast<P::MulExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::AddExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::SetOpExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::CmpExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::AndExprContext*>(c)) return Binary(c, ast::BinaryOp::And, x->expr(0), x->expr(1));
+    if (auto* x = dynamic_cast<P::OrExprContext*>(c)) return Binary(c, ast::BinaryOp::Or, x->expr(0), x->expr(1));
     if (auto* x = dynamic_cast<P::InExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::In, c, x->KW_NOT() ? "not in" : "in");
+      auto e = Node(ast::ExprKind::In, c);
+      e->membership_op = x->KW_NOT() ? ast::MembershipOp::NotIn : ast::MembershipOp::In;
       e->kids.push_back(Expr(x->expr(0)));
       e->kids.push_back(Expr(x->expr(1)));
       return e;
@@ -329,7 +331,8 @@ class Builder {
       return e;
     }
     if (auto* x = dynamic_cast<P::QuantExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::Quant, c, Text(x->quant));
+      auto e = Node(ast::ExprKind::Quant, c);
+      e->quantifier = QuantifierOf(x->quant);
       e->names.push_back(x->IDENT() ? x->IDENT()->getText() : "");
       e->name_ranges.push_back(R(x->IDENT()));
       e->kids.push_back(Expr(x->expr(0)));
@@ -339,16 +342,32 @@ class Builder {
     return Node(ast::ExprKind::Error, c);
   }
 
-  ast::ExprPtr Unary(P::ExprContext* c, const char* op, P::ExprContext* operand) {
-    auto e = Node(ast::ExprKind::Unary, c, op);
+  ast::ExprPtr Unary(P::ExprContext* c, ast::UnaryOp op, P::ExprContext* operand) {
+    auto e = Node(ast::ExprKind::Unary, c);
+    e->unary_op = op;
     e->kids.push_back(Expr(operand));
     return e;
   }
-  ast::ExprPtr Binary(P::ExprContext* c, std::string op, P::ExprContext* l, P::ExprContext* r) {
-    auto e = Node(ast::ExprKind::Binary, c, std::move(op));
+  ast::ExprPtr Binary(P::ExprContext* c, ast::BinaryOp op, P::ExprContext* l, P::ExprContext* r) {
+    auto e = Node(ast::ExprKind::Binary, c);
+    e->binary_op = op;
     e->kids.push_back(Expr(l));
     e->kids.push_back(Expr(r));
     return e;
+  }
+
+  // The operator of an operator token. The grammar only reaches an operator alternative on
+  // seeing its token, so the token is always one of operators.def: anything else is a grammar
+  // operator missing there, an internal error.
+  static ast::BinaryOp OpOf(antlr4::Token* t) {
+    if (auto op = ast::BinaryOpSpelled(Text(t))) return *op;
+    throw std::logic_error("the parser read the operator `" + rt::Shorten(Text(t), 60) +
+                           "`, which compiler/ast/operators.def lacks");
+  }
+  static ast::Quantifier QuantifierOf(antlr4::Token* t) {
+    if (auto q = ast::QuantifierSpelled(Text(t))) return *q;
+    throw std::logic_error("the parser read the quantifier `" + rt::Shorten(Text(t), 60) +
+                           "`, which compiler/ast/operators.def lacks");
   }
 
   void FieldInits(P::FieldInitsContext* fi, ast::Expr* e) {

@@ -1,0 +1,297 @@
+// Decisions and default logic: lets, rules and the default of each decision, the resolution of
+// `exception to` and its transitive closure (the priorities; cycles are reported), and the
+// conflicts that are certain without evaluation.
+#include <algorithm>
+#include <map>
+
+#include "compiler/check/checker.h"
+
+namespace edict::check::internal {
+
+void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
+  current_owner_ = Owner{SymKind::Decision, i};
+  ResetScope();
+  for (const auto& p : m_.decisions[i].params) Bind(p.name, p.type);
+  TypeId result = m_.decisions[i].result;
+  m_.decisions[i].amended_by = a.amended_by;
+  for (const auto& lr : a.lets) {
+    ContextScope ctx(diags_, lr.context);
+    const ast::LetItem& l = *lr.let;
+    TypeId want = l.type ? ResolveType(*l.type) : TypeId(-1);
+    ExprId v = CheckExpr(*l.value, want == TypeId(-1) ? m_.types.error() : want);
+    if (want != TypeId(-1)) v = Coerce(v, want, fmt::format("the value of `{}`", l.name));
+    uint32_t idx = uint32_t(m_.decisions[i].lets.size());
+    m_.decisions[i].lets.push_back({l.name, TypeOf(v), v, l.name_range});
+    scope_.push_back({l.name, TypeOf(v), true, idx});
+  }
+  std::map<std::string, uint32_t> rule_index;
+  for (const auto& rr : a.rules) {
+    ContextScope ctx(diags_, rr.context);
+    const ast::RuleItem& r = *rr.rule;
+    ir::Rule rule;
+    rule.name = r.name;
+    rule.range = r.range;
+    rule.name_range = r.name_range;
+    if (r.citation) rule.cite = {r.citation->cite, r.citation->assumption};
+    if (r.condition)
+      rule.condition = Coerce(CheckExpr(*r.condition, m_.types.boolean()), m_.types.boolean(), "a rule's condition");
+    rule.outcome = Coerce(CheckExpr(*r.outcome, result), result, fmt::format("the outcome of rule `{}`", r.name));
+    if (rule_index.count(r.name)) {
+      auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r.name_range, r.name);
+      d.notes.push_back({m_.decisions[i].rules[rule_index[r.name]].name_range, "the first declaration is here"});
+    } else {
+      rule_index[r.name] = uint32_t(m_.decisions[i].rules.size());
+    }
+    m_.decisions[i].rules.push_back(std::move(rule));
+  }
+  // Exceptions name rules of the same decision (the rule's own, and those amendments added).
+  for (size_t ri = 0; ri < a.rules.size(); ++ri) {
+    const auto& r = *a.rules[ri].rule;
+    std::vector<std::pair<std::string, SourceRange>> targets;
+    for (size_t k = 0; k < r.exception_to.size(); ++k) targets.emplace_back(r.exception_to[k], r.exception_ranges[k]);
+    for (const auto& x : a.rules[ri].added_exceptions) targets.push_back(x);
+    for (const auto& [name, range] : targets) {
+      auto it = rule_index.find(name);
+      if (it == rule_index.end()) {
+        if (a.repealed.count(name)) continue;  // reported as a dangling exception
+        auto& d = diags_.Emit(DiagKind::UnknownRule, range, a.sig->name, name);
+        Suggest(d, name, [&](auto add) {
+          for (auto& [n, _] : rule_index) add(n);
+        });
+        continue;
+      }
+      m_.decisions[i].rules[ri].exception_to.push_back(it->second);
+    }
+  }
+  if (a.defaults.size() > 1) {
+    auto& d = diags_.Emit(DiagKind::DuplicateDefault, a.defaults[1].dflt->range, a.sig->name);
+    d.notes.push_back({a.defaults[0].dflt->range, "the first default is here"});
+  }
+  if (!a.defaults.empty()) {
+    ContextScope ctx(diags_, a.defaults[0].context);
+    const auto& df = *a.defaults[0].dflt;
+    ir::Rule rule;
+    rule.name = "default";
+    rule.range = df.range;
+    rule.name_range = df.range;
+    if (df.citation) rule.cite = {df.citation->cite, df.citation->assumption};
+    rule.outcome = Coerce(CheckExpr(*df.outcome, result), result, "the default outcome");
+    m_.decisions[i].has_default = true;
+    m_.decisions[i].default_rule = std::move(rule);
+  }
+  if (a.rules.empty() && a.defaults.empty())
+    diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
+  m_.decisions[i].slot_count = max_slots_;
+  CloseExceptions(m_.decisions[i]);
+  StaticConflicts(m_.decisions[i]);
+}
+
+// Computes the transitive closure of `exception to`, reporting cycles once.
+void Checker::CloseExceptions(ir::Decision& d) {
+  size_t n = d.rules.size();
+  for (size_t r = 0; r < n; ++r) {
+    std::vector<bool> seen(n, false);
+    std::vector<uint32_t> stack(d.rules[r].exception_to.begin(), d.rules[r].exception_to.end());
+    bool cycle = false;
+    while (!stack.empty()) {
+      uint32_t x = stack.back();
+      stack.pop_back();
+      if (x == r) {
+        cycle = true;
+        continue;
+      }
+      if (seen[x]) continue;
+      seen[x] = true;
+      d.rules[r].overrides.push_back(x);
+      for (uint32_t y : d.rules[x].exception_to) stack.push_back(y);
+    }
+    std::sort(d.rules[r].overrides.begin(), d.rules[r].overrides.end());
+    if (cycle) {
+      bool first = true;
+      for (uint32_t x : d.rules[r].overrides)
+        if (x < r) {
+          bool back = false;
+          for (uint32_t y : d.rules[x].overrides) back |= y == r;
+          if (back) first = false;
+        }
+      if (first) {
+        auto& diag = diags_.Emit(DiagKind::ExceptionCycle, d.rules[r].name_range, d.rules[r].name);
+        for (uint32_t x : d.rules[r].exception_to)
+          diag.notes.push_back(
+              {d.rules[x].name_range, fmt::format("`{}` is an exception to `{}`", d.rules[r].name, d.rules[x].name)});
+      }
+      d.rules[r].overrides.clear();  // poison: no priority from a cycle
+      d.rules[r].exception_to.clear();
+    }
+  }
+}
+
+// Two rules conflict for certain when neither overrides the other, their conditions are the
+// same (or both absent) and their outcomes are different constants.
+void Checker::StaticConflicts(const ir::Decision& d) {
+  for (uint32_t i = 0; i < d.rules.size(); ++i) {
+    for (uint32_t j = i + 1; j < d.rules.size(); ++j) {
+      const ir::Rule& a = d.rules[i];
+      const ir::Rule& b = d.rules[j];
+      if (Overrides(a, j) || Overrides(b, i)) continue;
+      if (a.outcome == kNoExpr || b.outcome == kNoExpr || IsError(a.outcome) || IsError(b.outcome)) continue;
+      bool same_cond = (a.condition == kNoExpr && b.condition == kNoExpr) ||
+                       (a.condition != kNoExpr && b.condition != kNoExpr && !IsError(a.condition) &&
+                        !IsError(b.condition) && SameExpr(a.condition, b.condition));
+      if (!same_cond) continue;
+      if (!IsConstant(a.outcome) || !IsConstant(b.outcome) || SameExpr(a.outcome, b.outcome)) continue;
+      auto& diag = diags_.Emit(DiagKind::StaticConflict, b.name_range, a.name, b.name);
+      diag.notes.push_back({a.name_range, fmt::format("`{}` is here", a.name)});
+      diag.notes.push_back(
+          {{}, fmt::format("declare one an exception to the other, e.g. `rule {} exception to {}`", b.name, a.name)});
+    }
+  }
+}
+
+bool Checker::IsConstant(ExprId e) const {
+  const ir::Expr& x = m_.exprs[e];
+  switch (x.op) {
+    case Op::BoolLit:
+    case Op::IntLit:
+    case Op::DecLit:
+    case Op::DateLit:
+    case Op::DurLit:
+    case Op::TextLit:
+    case Op::EnumLit: return true;
+    case Op::IntToDec: return IsConstant(x.a);
+    case Op::RecordLit: {
+      size_t n = m_.types.records[m_.types.info(x.type).ref].fields.size();
+      for (size_t k = 0; k < n; ++k)
+        if (!IsConstant(m_.extra[x.b + k])) return false;
+      return true;
+    }
+    case Op::SetLit:
+    case Op::ListLit:
+      for (uint32_t k = 0; k < x.b; ++k)
+        if (!IsConstant(m_.extra[x.a + k])) return false;
+      return true;
+    case Op::Error:
+    case Op::Local:
+    case Op::LetRef:
+    case Op::Const:
+    case Op::Call:
+    case Op::DecisionCall:
+    case Op::Builtin:
+    case Op::Field:
+    case Op::With:
+    case Op::Not:
+    case Op::And:
+    case Op::Or:
+    case Op::If:
+    case Op::IntNeg:
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::DecNeg:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurNeg:
+    case Op::DurMul:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::SetHas:
+    case Op::ListHas:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus:
+    case Op::Exists:
+    case Op::Forall: return false;
+  }
+  return false;
+}
+
+// Structural equality of two expressions (same ops, same operands, same literals).
+bool Checker::SameExpr(ExprId a, ExprId b) const {
+  const ir::Expr& x = m_.exprs[a];
+  const ir::Expr& y = m_.exprs[b];
+  if (x.op != y.op || x.type != y.type) return false;
+  auto list = [&](uint32_t sa, uint32_t sb, uint32_t n) {
+    for (uint32_t k = 0; k < n; ++k)
+      if (!SameExpr(m_.extra[sa + k], m_.extra[sb + k])) return false;
+    return true;
+  };
+  switch (x.op) {
+    case Op::IntLit: return m_.ints[x.a] == m_.ints[y.a];
+    case Op::DecLit: return m_.decs[x.a] == m_.decs[y.a];
+    case Op::DurLit: return m_.durs[x.a] == m_.durs[y.a];
+    case Op::TextLit: return m_.texts[x.a] == m_.texts[y.a];
+    case Op::BoolLit:
+    case Op::DateLit:
+    case Op::Local:
+    case Op::LetRef:
+    case Op::Const: return x.a == y.a;
+    case Op::EnumLit: return x.a == y.a && x.b == y.b;
+    case Op::SetLit:
+    case Op::ListLit: return x.b == y.b && list(x.a, y.a, x.b);
+    case Op::RecordLit: return x.a == y.a && list(x.b, y.b, uint32_t(m_.types.records[x.a].fields.size()));
+    case Op::Call:
+    case Op::DecisionCall: {
+      size_t n = x.op == Op::Call ? m_.defs[x.a].params.size() : m_.decisions[x.a].params.size();
+      return x.a == y.a && list(x.b, y.b, uint32_t(n));
+    }
+    case Op::Builtin: return x.a == y.a && x.c == y.c && list(x.b, y.b, x.c);
+    case Op::Field: return x.b == y.b && SameExpr(x.a, y.a);
+    case Op::With: {
+      if (x.c != y.c || !SameExpr(x.a, y.a)) return false;
+      for (uint32_t k = 0; k < x.c; ++k)
+        if (m_.extra[x.b + 2 * k] != m_.extra[y.b + 2 * k] ||
+            !SameExpr(m_.extra[x.b + 2 * k + 1], m_.extra[y.b + 2 * k + 1]))
+          return false;
+      return true;
+    }
+    case Op::Exists:
+    case Op::Forall: return x.a == y.a && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
+    case Op::If: return SameExpr(x.a, y.a) && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
+    case Op::Not:
+    case Op::IntNeg:
+    case Op::IntToDec:
+    case Op::DecNeg:
+    case Op::DurNeg: return SameExpr(x.a, y.a);
+    case Op::And:
+    case Op::Or:
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurMul:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::SetHas:
+    case Op::ListHas:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus: return SameExpr(x.a, y.a) && SameExpr(x.b, y.b);
+    case Op::Error: return false;
+  }
+  return false;
+}
+
+}  // namespace edict::check::internal

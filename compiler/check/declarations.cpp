@@ -1,0 +1,282 @@
+// Declarations: instrument headers, units, enums and records (collected from every file before
+// any body is checked, so declaration order never matters), the domains of record fields
+// (`where`), records that contain themselves, and the parameters of signatures.
+#include <functional>
+#include <map>
+#include <set>
+
+#include "compiler/base/limits.h"
+#include "compiler/check/checker.h"
+
+namespace edict::check::internal {
+namespace {
+
+// The comparison of a bound (`where x >= 0`), or nothing for another operator.
+std::optional<rt::BoundCmp> BoundCmpOf(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Lt: return rt::BoundCmp::Lt;
+    case ast::BinaryOp::Le: return rt::BoundCmp::Le;
+    case ast::BinaryOp::Gt: return rt::BoundCmp::Gt;
+    case ast::BinaryOp::Ge: return rt::BoundCmp::Ge;
+    case ast::BinaryOp::Mul:
+    case ast::BinaryOp::Div:
+    case ast::BinaryOp::Add:
+    case ast::BinaryOp::Sub:
+    case ast::BinaryOp::Union:
+    case ast::BinaryOp::Inter:
+    case ast::BinaryOp::Minus:
+    case ast::BinaryOp::Eq:
+    case ast::BinaryOp::Ne:
+    case ast::BinaryOp::And:
+    case ast::BinaryOp::Or: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Checker::CollectHeader(const ast::File& f) {
+  if (!f.header) return;
+  static const std::set<std::string> kKnown = {"title",     "citation", "published", "effective", "compliance",
+                                               "authority", "status",   "url",       "note",      "amends"};
+  ir::Instrument ins;
+  ins.name = f.header->name;
+  ins.file = f.file_id;
+  for (const auto& fld : f.header->fields) {
+    if (!kKnown.count(fld.key)) {
+      auto& d = diags_.Emit(DiagKind::UnknownHeaderField, fld.key_range, fld.key);
+      d.notes.push_back(
+          {{},
+           "known fields: title, citation, published, effective, compliance, authority, status, url, note, amends"});
+      continue;
+    }
+    if ((fld.key == "published" || fld.key == "effective" || fld.key == "compliance") && !rt::ParseDate(fld.value)) {
+      diags_.Emit(DiagKind::InvalidLiteral, fld.range, fmt::format("`{}` must be a date such as 2025-01-13", fld.key));
+      continue;
+    }
+    ins.fields.emplace_back(fld.key, fld.value);
+  }
+  m_.instruments.push_back(std::move(ins));
+  m_.file_instrument[f.file_id] = int(m_.instruments.size() - 1);
+}
+
+bool Checker::CheckFresh(const std::string& name, SourceRange r) {
+  auto it = globals_.find(name);
+  if (it != globals_.end()) {
+    auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r, name);
+    d.notes.push_back({it->second.range, "the first declaration is here"});
+    return false;
+  }
+  return true;
+}
+
+void Checker::DeclareUnit(const ast::UnitDecl& u) {
+  if (u.name.empty()) return;
+  auto it = units_.find(u.name);
+  if (it != units_.end()) {
+    auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, u.name_range, u.name);
+    d.notes.push_back({m_.types.base_units[it->second].range, "the first declaration is here"});
+    return;
+  }
+  units_[u.name] = uint32_t(m_.types.base_units.size());
+  m_.types.base_units.push_back({u.name, u.doc, u.name_range});
+}
+
+void Checker::DeclareEnum(const ast::EnumDecl& e) {
+  if (e.name.empty() || !CheckFresh(e.name, e.name_range)) return;
+  uint32_t id = uint32_t(m_.types.enums.size());
+  globals_[e.name] = Symbol{SymKind::Enum, id, e.name_range};
+  rt::EnumInfo info;
+  info.name = e.name;
+  info.doc = e.doc;
+  info.range = e.name_range;
+  std::map<std::string, SourceRange> seen;
+  for (const auto& mem : e.members) {
+    if (seen.count(mem.name)) {
+      auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, mem.range, mem.name);
+      d.notes.push_back({seen[mem.name], "the first declaration is here"});
+      continue;
+    }
+    seen[mem.name] = mem.range;
+    members_[mem.name].push_back({id, uint32_t(info.members.size())});
+    info.members.push_back(mem.name);
+    info.member_docs.push_back(mem.doc);
+  }
+  m_.types.enums.push_back(std::move(info));
+}
+
+void Checker::DeclareRecord(const ast::RecordDecl& r) {
+  if (r.name.empty() || !CheckFresh(r.name, r.name_range)) return;
+  uint32_t id = uint32_t(m_.types.records.size());
+  globals_[r.name] = Symbol{SymKind::Record, id, r.name_range};
+  rt::RecordInfo info;
+  info.name = r.name;
+  info.doc = r.doc;
+  info.range = r.name_range;
+  m_.types.records.push_back(std::move(info));
+  record_asts_.push_back(&r);
+}
+
+void Checker::ResolveRecordFields() {
+  for (size_t i = 0; i < record_asts_.size(); ++i) {
+    std::map<std::string, SourceRange> seen;
+    for (const auto& f : record_asts_[i]->fields) {
+      if (seen.count(f.name)) {
+        auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, f.range, f.name);
+        d.notes.push_back({seen[f.name], "the first declaration is here"});
+        continue;
+      }
+      seen[f.name] = f.range;
+      m_.types.records[i].fields.push_back({f.name, ResolveType(f.type), f.doc, f.range, {}});
+      if (f.where) FieldBounds(*f.where, m_.types.records[i].fields.back());
+    }
+  }
+}
+
+// A field's domain: `where` with comparisons of the field with literals, joined by `and`
+// (`quantity >= 1 [chip] and quantity <= 1e9 [chip]`). Integer, decimal and date fields.
+void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
+  if (e.kind == ast::ExprKind::Binary && e.binary_op == ast::BinaryOp::And) {
+    FieldBounds(*e.kids[0], field);
+    FieldBounds(*e.kids[1], field);
+    return;
+  }
+  if (e.kind == ast::ExprKind::Error) return;
+  const rt::TypeInfo& ti = m_.types.info(field.type);
+  auto fail = [&](const std::string& why) {
+    auto& d = diags_.Emit(DiagKind::TypeMismatch, e.range, fmt::format("the domain of `{}` {}", field.name, why));
+    if (ti.kind == TypeKind::Integer || ti.kind == TypeKind::Decimal || ti.kind == TypeKind::Date)
+      d.notes.push_back(
+          {{},
+           fmt::format("write comparisons of `{0}` with literals joined by `and`, such as `{0} >= 0`", field.name)});
+  };
+  if (ti.kind != TypeKind::Integer && ti.kind != TypeKind::Decimal && ti.kind != TypeKind::Date) {
+    if (ti.kind != TypeKind::Error)
+      fail(fmt::format("cannot be bounded: only integer, decimal and date fields have bounds, and it is `{}`",
+                       m_.types.Name(field.type)));
+    return;
+  }
+  std::optional<rt::BoundCmp> cmp = e.kind == ast::ExprKind::Binary ? BoundCmpOf(e.binary_op) : std::nullopt;
+  if (!cmp) return fail("must be a comparison (<, <=, >, >=)");
+  const ast::Expr* lhs = e.kids[0].get();
+  const ast::Expr* rhs = e.kids[1].get();
+  rt::FieldBound b;
+  b.cmp = *cmp;
+  b.range = e.range;
+  b.text = std::string(sm_.Text(e.range));
+  auto is_field = [&](const ast::Expr* x) { return x->kind == ast::ExprKind::Name && x->text == field.name; };
+  if (!is_field(lhs)) {
+    if (!is_field(rhs)) return fail(fmt::format("must compare `{}` itself with a literal", field.name));
+    std::swap(lhs, rhs);  // `0 <= x` is `x >= 0`
+    static const rt::BoundCmp kFlip[] = {rt::BoundCmp::Gt, rt::BoundCmp::Ge, rt::BoundCmp::Lt, rt::BoundCmp::Le};
+    b.cmp = kFlip[int(b.cmp)];
+  }
+  if (ti.kind == TypeKind::Date) {
+    auto d = rhs->kind == ast::ExprKind::DateLit ? rt::ParseDate(rhs->text) : std::nullopt;
+    if (!d) return fail("compares a date with something that is not a date literal");
+    b.date_days = d->days;
+  } else {
+    bool neg = rhs->kind == ast::ExprKind::Unary && rhs->unary_op == ast::UnaryOp::Neg;
+    const ast::Expr* num = neg ? rhs->kids[0].get() : rhs;
+    if (num->kind != ast::ExprKind::Number)
+      return fail("compares a number with something that is not a number literal");
+    auto d = rt::Decimal::Parse(num->text);
+    rt::UnitId u = ResolveUnit(num->unit);
+    if (!d || u == kBadUnit) return fail("has a literal out of range or with an unknown unit");
+    if (u != ti.unit) {
+      diags_.Emit(DiagKind::UnitMismatch, num->range,
+                  fmt::format("the bound is in `[{}]` but `{}` is in `[{}]`", m_.types.UnitName(u), field.name,
+                              m_.types.UnitName(ti.unit)));
+      return;
+    }
+    if (ti.kind == TypeKind::Integer && !d->IsInteger()) return fail("bounds an integer field with a fraction");
+    if (neg && !rt::Decimal::Neg(*d, &*d)) return fail("has a literal out of range");
+    b.number = *d;
+  }
+  field.bounds.push_back(std::move(b));
+}
+
+void Checker::CheckRecursiveRecords() {
+  // A record that contains itself directly (not through a list) has no finite value: the
+  // records of a strongly connected component of "has a field of record type" (Tarjan), or
+  // with a field of their own type. The others nest, and their nesting depth is limited.
+  size_t R = m_.types.records.size();
+  auto next_records = [&](uint32_t r) {
+    std::vector<uint32_t> out;
+    for (const auto& f : m_.types.records[r].fields) {
+      const auto& ti = m_.types.info(f.type);
+      if (ti.kind == TypeKind::Record) out.push_back(ti.ref);
+    }
+    return out;
+  };
+  std::vector<uint32_t> index(R, UINT32_MAX), low(R, 0), depth(R, 0);
+  std::vector<bool> on_stack(R, false), cyclic(R, false);
+  std::vector<uint32_t> stack;
+  uint32_t counter = 0;
+  std::function<void(uint32_t)> connect = [&](uint32_t r) {
+    index[r] = low[r] = counter++;
+    stack.push_back(r);
+    on_stack[r] = true;
+    for (uint32_t n : next_records(r)) {
+      if (n == r) cyclic[r] = true;
+      if (index[n] == UINT32_MAX) {
+        connect(n);
+        low[r] = std::min(low[r], low[n]);
+      } else if (on_stack[n]) {
+        low[r] = std::min(low[r], index[n]);
+      }
+    }
+    if (low[r] != index[r]) return;
+    std::vector<uint32_t> component;
+    uint32_t n;
+    do {
+      n = stack.back();
+      stack.pop_back();
+      on_stack[n] = false;
+      component.push_back(n);
+    } while (n != r);
+    if (component.size() > 1)
+      for (uint32_t c : component) cyclic[c] = true;
+    // Components complete in reverse topological order: what a record contains is done first.
+    if (component.size() == 1 && !cyclic[r]) {
+      uint32_t d = 1;
+      for (uint32_t x : next_records(r))
+        if (!cyclic[x]) d = std::max(d, depth[x] + 1);
+      depth[r] = d;
+    }
+  };
+  for (uint32_t r = 0; r < R; ++r)
+    if (index[r] == UINT32_MAX) connect(r);
+  bool too_deep = false;
+  for (uint32_t r = 0; r < R; ++r) {
+    if (cyclic[r]) {
+      diags_.Emit(DiagKind::RecursiveType, m_.types.records[r].range, m_.types.records[r].name);
+      for (auto& f : m_.types.records[r].fields) f.type = m_.types.error();  // poison
+    } else if (depth[r] > limits::kMaxNestingDepth && !too_deep) {
+      too_deep = true;  // the deepest record reports; the records it contains are deep too
+      uint32_t deepest = r;
+      for (uint32_t x = 0; x < R; ++x)
+        if (!cyclic[x] && depth[x] > depth[deepest]) deepest = x;
+      diags_.Emit(DiagKind::NestingTooDeep, m_.types.records[deepest].range,
+                  fmt::format("the record `{}` (records in records)", m_.types.records[deepest].name),
+                  limits::kMaxNestingDepth);
+      for (auto& f : m_.types.records[deepest].fields) f.type = m_.types.error();
+    }
+  }
+}
+
+std::vector<ir::Param> Checker::Params(const std::vector<ast::Param>& ps) {
+  std::vector<ir::Param> out;
+  std::map<std::string, SourceRange> seen;
+  for (const auto& p : ps) {
+    if (seen.count(p.name)) {
+      auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, p.range, p.name);
+      d.notes.push_back({seen[p.name], "the first declaration is here"});
+    }
+    seen[p.name] = p.range;
+    out.push_back({p.name, ResolveType(p.type), p.range});
+  }
+  return out;
+}
+
+}  // namespace edict::check::internal
