@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   }
   simdjson::ondemand::parser parser;
   std::vector<Class> classes;
+  std::vector<std::tuple<std::string, std::string, std::string>> flags;  // flag, old status, new status
   bool complete = false;
   auto str = [](simdjson::ondemand::value v) { return std::string(std::string_view(v.get_string())); };
   try {
@@ -73,6 +74,20 @@ int main(int argc, char** argv) {
     for (auto field : doc.get_object()) {
       std::string_view key = field.unescaped_key();
       if (key == "complete") complete = bool(field.value().get_bool());
+      if (key == "flags") {
+        for (simdjson::ondemand::object f : field.value().get_array()) {
+          std::string flag, old_status, new_status;
+          for (auto g : f) {
+            std::string_view gk = g.unescaped_key();
+            if (gk == "flag") flag = str(g.value());
+            if (gk == "old" || gk == "new")
+              for (auto h : g.value().get_object())
+                if (h.unescaped_key().value() == "status" && h.value().type() == simdjson::ondemand::json_type::string)
+                  (gk == "old" ? old_status : new_status) = str(h.value());
+          }
+          flags.emplace_back(flag, old_status, new_status);
+        }
+      }
       if (key != "classes") continue;
       for (simdjson::ondemand::object c : field.value().get_array()) {
         Class k;
@@ -135,23 +150,44 @@ int main(int argc, char** argv) {
   check("the report is complete (Z3 proved no other change exists)", complete);
   // Counts: Tier 1 is the United States and 18 countries (19 of the 249 countries); Tier 2 is
   // every country in neither Tier 1 nor Tier 3, so a Tier 2 class admits fewer than 249 - 19.
-  check("AIA -> no licence (NLR) for consignees in Tier 1, counted: 19 consignee countries", any([](const Class& k) {
-          return Change(k, "authorization") == std::pair<std::string, std::string>{"AIA", "NLR"} &&
-                 SomeCube(k, {"t.consignee.country in tier1"}) && Count(k, "t.consignee.country") == 19;
-        }));
-  check("LPP -> no licence (NLR) for small orders (within the LPP limit) to Tier 2, counted", any([](const Class& k) {
-          return Change(k, "authorization") == std::pair<std::string, std::string>{"LPP", "NLR"} &&
-                 SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) <= r1.lpp_limit"}) &&
-                 Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
-        }));
-  check("licence -> no licence for large orders to Tier 2 destinations outside D:1/D:4, counted",
+  // Each licence exception's conditions are one helper (`r1.aia_available(t)`, `r1.lpp_available(t)`
+  // ...: AIA for consignees in Tier 1, LPP within its yearly limit, ...), read by its rule and by the
+  // verdict's `available`; a helper call is one condition of a region.
+  check("AIA -> no licence (NLR) where AIA was available, counted: 19 consignee countries (Tier 1)",
         any([](const Class& k) {
-          return Change(k, "licence_required") == std::pair<std::string, std::string>{"true", "false"} &&
-                 Contains(Change(k, "basis").first, "country allocation") &&
-                 SomeCube(k, {"t.destination not in tier1", "r1.lpp_total(t) > r1.lpp_limit",
-                              "not r0.r0_licence_destination(t.destination)"}) &&
-                 Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
+          return Change(k, "authorization") == std::pair<std::string, std::string>{"AIA", "NLR"} &&
+                 SomeCube(k, {"r1.aia_available(t)"}) && Count(k, "t.consignee.country") == 19;
         }));
+  check("LPP -> no licence (NLR) where LPP was available (within its limit) to Tier 2, counted",
+        any([](const Class& k) {
+          return Change(k, "authorization") == std::pair<std::string, std::string>{"LPP", "NLR"} &&
+                 SomeCube(k, {"t.destination not in tier1", "r1.lpp_available(t)"}) && Count(k, "t.destination") > 0 &&
+                 Count(k, "t.destination") <= 249 - 19;
+        }));
+  check(
+      "licence -> no licence where LPP was not available (over its limit, or a distributor) to Tier 2 "
+      "destinations outside D:1/D:4, counted",
+      any([](const Class& k) {
+        return Change(k, "licence_required") == std::pair<std::string, std::string>{"true", "false"} &&
+               Contains(Change(k, "basis").first, "country allocation") &&
+               SomeCube(k, {"t.destination not in tier1", "not r1.lpp_available(t)",
+                            "not r0.r0_licence_destination(t.destination)"}) &&
+               Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
+      }));
+  // The verdict's `available`: the Diffusion rule's own licence exceptions are never available once
+  // it is rescinded, and the baseline's ACA (and NLR) remain.
+  auto status = [&](const std::string& flag) {
+    for (const auto& [f, o, n] : flags)
+      if (f == flag) return std::pair<std::string, std::string>{o, n};
+    return std::pair<std::string, std::string>{};
+  };
+  bool gone = true;
+  for (const char* e : {"AIA", "VEU", "LPP", "ACM"})
+    gone =
+        gone && status(std::string(e) + " in available") == std::pair<std::string, std::string>{"sometimes", "never"};
+  check("AIA, VEU, LPP and ACM available under R1, never under R2; ACA and NLR under both",
+        gone && status("ACA in available") == std::pair<std::string, std::string>{"sometimes", "sometimes"} &&
+            status("NLR in available") == std::pair<std::string, std::string>{"sometimes", "sometimes"});
   check("model weights (4E091): licence -> no licence, counted: one item kind", any([](const Class& k) {
           return Change(k, "licence_required") == std::pair<std::string, std::string>{"true", "false"} &&
                  Contains(Change(k, "basis").first, "4E091") && Count(k, "t.item.kind") == 1;
