@@ -11,7 +11,16 @@ importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
 modulePath  : IDENT ('.' IDENT)* ;
 
 decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl
-            | amendDecl | replaceDecl | restoreDecl ;
+            | amendDecl | replaceDecl | restoreDecl | impactDecl ;
+
+// How a reader of a verdict diff compares two outcomes of a type: which fields are the verdict
+// (with the order of severity of their values), which are detail and which are explanation.
+// `impact Verdict { verdict review: approval < denial; detail authorization; explanation basis; }`,
+// or for an enum outcome `impact Review: approval < denial;` (docs/language.md, docs/diff.md).
+impactDecl  : KW_IMPACT name=IDENT ('{' impactItem* '}' | ':' impactOrder ';') ;
+impactItem  : role=IDENT fieldName (',' fieldName)* (':' impactOrder)? ';' ;
+impactOrder : impactValue ('<' impactValue)* ;
+impactValue : IDENT | KW_TRUE | KW_FALSE ;
 
 // `restore decision d from v;` re-enacts the decision `d` as version `v` had it, checked against
 // the constants and helpers in force now (a rescission restores earlier text).
@@ -108,20 +117,22 @@ fieldInit   : name=fieldName ':' expr ;
 literal     : STRING | DATE | NUMBER | IDENT ;
 
 // Parameters and local names may be words Edict reserves only in type or duration position.
-softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION ;
+softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
             | KW_RULE | KW_TEST | KW_DURATION | KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
-            | KW_UNION | KW_INTER | KW_MINUS | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS ;
+            | KW_UNION | KW_INTER | KW_MINUS | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
+            | KW_IMPACT ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
 KW_UNIT     : 'unit' ;
 KW_ENUM     : 'enum' ;
 KW_RECORD   : 'record' ;
+KW_IMPACT   : 'impact' ;
 KW_CONST    : 'const' ;
 KW_DEF      : 'def' ;
 KW_DECISION : 'decision' ;

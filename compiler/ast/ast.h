@@ -141,6 +141,25 @@ struct RecordDecl {
   bool incomplete = false;  // a syntax error hid some fields: field checks stay silent
 };
 
+// One line of an impact declaration: `verdict review: approval < case_by_case < denial;`.
+struct ImpactItem {
+  std::string role;  // as written: `verdict`, `detail` or `explanation` (the checker checks it)
+  SourceRange role_range;
+  std::vector<std::string> fields;
+  std::vector<SourceRange> field_ranges;
+  std::vector<std::string> order;  // values from least to most severe; empty: not given
+  std::vector<SourceRange> order_ranges;
+  SourceRange range;
+};
+// `impact T { ... }` for a record outcome, or `impact T: a < b;` for an enum outcome (one item,
+// role `verdict`, no fields).
+struct ImpactDecl {
+  std::string type;
+  std::vector<ImpactItem> items;
+  bool whole = false;  // the `impact T: order;` form
+  SourceRange range, name_range;
+};
+
 struct ConstDecl {
   std::string name;
   TypeExpr type;  // kind Error and type_given false in `replace const x = ...`
@@ -258,6 +277,7 @@ struct File {
   std::vector<DefDecl> replaced_defs;
   std::vector<DecisionDecl> replaced_decisions;
   std::vector<RestoreDecision> restores;
+  std::vector<ImpactDecl> impacts;
 };
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.

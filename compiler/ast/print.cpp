@@ -125,6 +125,15 @@ std::string Print(const File& f) {
       if (fd.where) p.Expr(2, fd.where.get());
     }
   }
+  for (const auto& im : f.impacts) {
+    p.Line(0, "impact " + im.type);
+    for (const auto& it : im.items) {
+      std::string fields, order;
+      for (const auto& x : it.fields) fields += (fields.empty() ? " " : ", ") + x;
+      for (const auto& x : it.order) order += (order.empty() ? ": " : " < ") + x;
+      p.Line(1, it.role + fields + order);
+    }
+  }
   for (const auto& c : f.consts) {
     p.Line(0, "const " + c.name + ": " + Type(c.type));
     p.Cite(1, c.citation);

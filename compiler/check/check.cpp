@@ -18,6 +18,8 @@ ir::Module Checker::Run(uint32_t root) {
     for (const auto& r : f.records) DeclareRecord(r);
   ResolveRecordFields();
   CheckRecursiveRecords();
+  for (const auto& f : files_)
+    for (const auto& i : f.impacts) DeclareImpact(i);
   ComputeVersions(root);
   BuildVersionTables();
   AllocateVersions();

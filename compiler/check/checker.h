@@ -114,6 +114,10 @@ class Checker {
   bool Incomplete(uint32_t record) const { return record < record_asts_.size() && record_asts_[record]->incomplete; }
   std::vector<ir::Param> Params(const std::vector<ast::Param>& ps);
 
+  // impact.cpp: `impact T { ... }`, how a diff's reader compares outcomes of a type.
+  void DeclareImpact(const ast::ImpactDecl& d);
+  std::vector<uint32_t> ImpactOrder(const ast::ImpactItem& item, TypeId t, const std::string& what);
+
   // types.cpp: types and units as written, and the implicit conversions.
   rt::UnitId ResolveUnit(const std::optional<ast::UnitExpr>& u);
   static constexpr rt::UnitId kBadUnit = UINT32_MAX;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/diff/html.h"
+#include "compiler/diff/impact.h"
 #include "compiler/diff/symbolic.h"
 
 namespace edict::diff::sym {
@@ -17,8 +18,9 @@ const char* StatusName(uint8_t st) {
 
 class Writer {
  public:
-  Writer(const DiffOptions& o, const Side& a, const Side& b, const Findings& f)
-      : o_(o), a_(a), b_(b), f_(f), types_(a.m().types) {
+  Writer(const DiffOptions& o, const Side& a, const Side& b, const Findings& f, std::vector<ImpactKind> impacts,
+         ir::Impact impact)
+      : o_(o), a_(a), b_(b), f_(f), types_(a.m().types), impact_(std::move(impacts)), roles_(std::move(impact)) {
     for (const FlagName& fl : f_.flag_names)
       if (std::find(flag_fields_.begin(), flag_fields_.end(), fl.field) == flag_fields_.end())
         flag_fields_.push_back(fl.field);
@@ -32,6 +34,62 @@ class Writer {
   std::string Html() const;
 
  private:
+  // The summary's groups: per impact (in report order) the classes (0-based) that have it.
+  std::vector<std::pair<ImpactKind, std::vector<size_t>>> Groups() const {
+    std::vector<std::pair<ImpactKind, std::vector<size_t>>> g;
+    for (ImpactKind kind : kImpactKinds) {
+      std::vector<size_t> ks;
+      for (size_t i = 0; i < impact_.size(); ++i)
+        if (impact_[i] == kind) ks.push_back(i);
+      if (!ks.empty()) g.emplace_back(kind, std::move(ks));
+    }
+    return g;
+  }
+  // The role of the outcome's field named `name` (a record's), Verdict if unknown.
+  ir::ImpactRole RoleOf(const std::string& name) const {
+    rt::TypeId t = a_.dec().result;
+    if (types_.kind(t) != rt::TypeKind::Record) return ir::ImpactRole::Verdict;
+    int fi = types_.records[types_.info(t).ref].FieldIndex(name);
+    return fi >= 0 && size_t(fi) < roles_.fields.size() ? roles_.fields[size_t(fi)].role : ir::ImpactRole::Verdict;
+  }
+  // A class's changes in the fields of the role its impact is about: "licence_required: false ->
+  // true; review: ..." for a change of verdict, the detail fields for a detail change.
+  std::string Headline(const Class& k, ImpactKind kind) const {
+    if (kind == ImpactKind::Error) return What(k);
+    ir::ImpactRole want = kind == ImpactKind::Detail        ? ir::ImpactRole::Detail
+                          : kind == ImpactKind::Explanation ? ir::ImpactRole::Explanation
+                                                            : ir::ImpactRole::Verdict;
+    std::string what;
+    for (const auto& [fld, x, y] : Changes(k))
+      if (RoleOf(fld) == want) what += (what.empty() ? "" : "; ") + fmt::format("{}: {} -> {}", fld, x, y);
+    return what.empty() ? What(k) : what;
+  }
+  // The summary: per impact, one sentence with the count, then each distinct change of the
+  // fields that matter to it with the classes (numbered as in the report) that make it.
+  std::string SummaryText(bool md) const {
+    std::string r = md ? "## Summary\n\n" : "Summary\n\n";
+    if (f_.classes.empty()) return r + (md ? "" : "  ") + "No input changes verdict.\n\n";
+    for (const auto& [kind, ks] : Groups()) {
+      r += fmt::format("{}{}{} ({}): {} class{}\n", md ? "- **" : "  ", ImpactName(kind), md ? "**" : "",
+                       ImpactMeaning(kind), ks.size(), ks.size() == 1 ? "" : "es");
+      if (kind == ImpactKind::Explanation) continue;
+      std::vector<std::pair<std::string, std::vector<size_t>>> lines;
+      for (size_t k : ks) {
+        std::string h = Headline(f_.classes[k], kind);
+        auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == h; });
+        if (it == lines.end())
+          lines.push_back({h, {k}});
+        else
+          it->second.push_back(k);
+      }
+      for (const auto& [h, which] : lines) {
+        std::string nums;
+        for (size_t k : which) nums += (nums.empty() ? "" : ", ") + std::to_string(k + 1);
+        r += fmt::format("{}{} ({} {})\n", md ? "  - " : "      ", h, which.size() == 1 ? "class" : "classes", nums);
+      }
+    }
+    return r + "\n";
+  }
   const Side& S(int side) const { return side ? b_ : a_; }
   std::string Literal(const std::pair<size_t, bool>& l) const {
     return l.second ? f_.atoms[l.first].text : f_.atoms[l.first].negated;
@@ -164,6 +222,8 @@ class Writer {
   const rt::TypeTable& types_;
   std::vector<std::string> flag_fields_;  // the set fields, in order
   std::vector<size_t> live_flags_;        // the flags that hold somewhere on either side
+  std::vector<ImpactKind> impact_;        // per class
+  ir::Impact roles_;                      // how outcomes compare (declared or the default)
 };
 
 std::string Writer::Json() const {
@@ -181,7 +241,8 @@ std::string Writer::Json() const {
     flags +=
         fmt::format("{}{{\"flag\":{}{}}}", flags.empty() ? "" : ",", rt::JsonQuote(f_.flag_names[i].Label()), sides);
   }
-  for (const Class& k : f_.classes) {
+  for (size_t ci = 0; ci < f_.classes.size(); ++ci) {
+    const Class& k = f_.classes[ci];
     std::string ch, counts, kflags;
     for (const auto& [fld, x, y] : Changes(k))
       ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(fld),
@@ -200,15 +261,23 @@ std::string Writer::Json() const {
                             rt::JsonQuote(f_.flag_names[i].Label()), st(0), st(1));
     }
     cls += fmt::format(
-        "{}{{\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},\"counts\":[{}],\"witness\":{}}}",
-        cls.empty() ? "" : ",", verdict_json(a_, k.old_c), verdict_json(b_, k.new_c), ch, kflags,
-        RegionJson(k.region, k.region_and_flags), counts, k.witness_json);
+        "{}{{\"number\":{},\"impact\":\"{}\",\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},"
+        "\"counts\":[{}],\"witness\":{}}}",
+        cls.empty() ? "" : ",", ci + 1, ImpactName(impact_[ci]), verdict_json(a_, k.old_c), verdict_json(b_, k.new_c),
+        ch, kflags, RegionJson(k.region, k.region_and_flags), counts, k.witness_json);
+  }
+  std::string groups;
+  for (const auto& [kind, ks] : Groups()) {
+    std::string nums;
+    for (size_t k : ks) nums += (nums.empty() ? "" : ",") + std::to_string(k + 1);
+    groups +=
+        fmt::format("{}{{\"impact\":\"{}\",\"classes\":[{}]}}", groups.empty() ? "" : ",", ImpactName(kind), nums);
   }
   return fmt::format(
       "{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-      "\"flags\":[{}],\"classes\":[{}]}}\n",
+      "\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
       rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
-      rt::JsonQuote(f_.status), flags, cls);
+      rt::JsonQuote(f_.status), groups, flags, cls);
 }
 
 std::string Writer::Text(bool md) const {
@@ -223,32 +292,26 @@ std::string Writer::Text(bool md) const {
   r += fmt::format(
       "{}result: {} transition class{}; {}\n\n", bullet, f_.classes.size(), f_.classes.size() == 1 ? "" : "es",
       f_.complete() ? std::string("complete: Z3 proved that no other change of verdict exists") : f_.status);
-  if (!live_flags_.empty()) {
-    r += fmt::format("{}Flags\n\n", md ? h2 : "");
-    r += "The members of set-valued fields of the outcome are flags: classes do not split on them, but say which\n"
-         "flags each side always, sometimes (maybe) or never has. Where each flag holds:\n\n";
-    for (size_t i : live_flags_) {
-      r +=
-          fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + f_.flag_names[i].Label() + "`" : f_.flag_names[i].Label());
-      for (int side = 0; side < 2; ++side) {
-        const GlobalFlag& g = f_.global_flags[side][i];
-        if (g.status == (kCanHave | kCanLack)) {
-          r += fmt::format("{}{} ({}): where{}:\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
-                           g.region.cubes.size() > 1 ? " any of" : "");
-          r += RegionLines(g.region, md, md ? "    " : "       ");
-        } else {
-          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
-                           StatusName(g.status));
-        }
-      }
-    }
-    r += "\n";
-  }
-  if (md) r += h2 + "Transition classes\n\n";
+  r += SummaryText(md);
+  // Sections: changes of verdict, then errors, then changes that leave the verdict as it was.
+  auto section = [&](ImpactKind kind) {
+    if (kind == ImpactKind::Tightened) return std::string("Changes of verdict");
+    if (kind == ImpactKind::Error) return std::string("Runtime errors: defects of the encoding");
+    return std::string("Changes that leave the verdict as it was");
+  };
+  std::string current;
   size_t i = 0;
   for (const Class& k : f_.classes) {
+    std::string title =
+        section(impact_[i] == ImpactKind::Loosened || impact_[i] == ImpactKind::Mixed ? ImpactKind::Tightened
+                : impact_[i] == ImpactKind::Explanation                               ? ImpactKind::Detail
+                                                                                      : impact_[i]);
+    if (title != current) {
+      r += md ? h2 + title + "\n\n" : title + "\n\n";
+      current = title;
+    }
     ++i;
-    r += fmt::format("{}{}. {}\n", md ? "### " : "", i, What(k));
+    r += fmt::format("{}{}. [{}] {}\n", md ? "### " : "", i, ImpactName(impact_[i - 1]), What(k));
     if (md) r += "\n";
     std::string ind = md ? "- " : "   ";
     r += fmt::format("{}old ({}): {}\n", ind, a_.Name(), Provisions(0, k.old_c));
@@ -274,6 +337,27 @@ std::string Writer::Text(bool md) const {
     }
     r += fmt::format("{}witness (replayed on the interpreter and the JIT, both versions):\n", ind);
     r += md ? "\n  ```json\n  " + k.witness_json + "\n  ```\n\n" : "      " + k.witness_json + "\n\n";
+  }
+  if (!live_flags_.empty()) {
+    r += fmt::format("{}Flags\n\n", md ? h2 : "");
+    r += "The members of set-valued fields of the outcome are flags: classes do not split on them, but say which\n"
+         "flags each side always, sometimes (maybe) or never has. Where each flag holds:\n\n";
+    for (size_t i : live_flags_) {
+      r +=
+          fmt::format("{}{}\n", md ? "- " : "  ", md ? "`" + f_.flag_names[i].Label() + "`" : f_.flag_names[i].Label());
+      for (int side = 0; side < 2; ++side) {
+        const GlobalFlag& g = f_.global_flags[side][i];
+        if (g.status == (kCanHave | kCanLack)) {
+          r += fmt::format("{}{} ({}): where{}:\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
+                           g.region.cubes.size() > 1 ? " any of" : "");
+          r += RegionLines(g.region, md, md ? "    " : "       ");
+        } else {
+          r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
+                           StatusName(g.status));
+        }
+      }
+    }
+    r += "\n";
   }
   return r;
 }
@@ -432,7 +516,39 @@ std::string Writer::Html() const {
 }  // namespace
 
 std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f) {
-  Writer w(o, a, b, f);
+  // Each class's impact; the classes in impact order (stable: rule order within an impact).
+  ir::Impact roles = ImpactFor(a.m(), b.m(), a.dec().result);
+  const auto& types = a.m().types;
+  std::vector<bool> sets;  // the record fields that are sets: their members are flags
+  std::vector<std::string> names;
+  if (types.kind(a.dec().result) == rt::TypeKind::Record)
+    for (const auto& fl : types.records[types.info(a.dec().result).ref].fields) {
+      sets.push_back(types.kind(fl.type) == rt::TypeKind::Set);
+      names.push_back(fl.name);
+    }
+  std::vector<ImpactKind> impacts;
+  for (const Class& k : f.classes) {
+    // Without another change, the flags that differ name the impact (the weightiest role).
+    ImpactKind otherwise = ImpactKind::Explanation;
+    for (size_t i = 0; i < f.flag_names.size(); ++i) {
+      if (k.flags[0].empty() || k.flags[1].empty() || k.flags[0][i] == k.flags[1][i]) continue;
+      auto it = std::find(names.begin(), names.end(), f.flag_names[i].field);
+      ImpactKind fk = it == names.end() ? ImpactKind::Mixed : FieldImpact(roles, size_t(it - names.begin()));
+      if (fk == ImpactKind::Mixed || (fk == ImpactKind::Detail && otherwise == ImpactKind::Explanation)) otherwise = fk;
+    }
+    impacts.push_back(ClassImpact(roles, k.old_c.error ? nullptr : &k.old_c.outcome,
+                                  k.new_c.error ? nullptr : &k.new_c.outcome, sets, otherwise));
+  }
+  std::vector<size_t> order(f.classes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return impacts[x] < impacts[y]; });
+  Findings sorted = f;
+  std::vector<ImpactKind> sorted_impacts;
+  for (size_t i = 0; i < order.size(); ++i) {
+    sorted.classes[i] = f.classes[order[i]];
+    sorted_impacts.push_back(impacts[order[i]]);
+  }
+  Writer w(o, a, b, sorted, std::move(sorted_impacts), std::move(roles));
   if (o.format == "json") return w.Json();
   if (o.format == "html") return w.Html();
   return w.Text(o.format == "markdown");

@@ -155,6 +155,22 @@ struct Version {
   std::map<std::string, uint32_t> decisions, consts, defs;  // name -> index
 };
 
+// How a reader of a verdict diff compares two outcomes of a type, as `impact T { ... }` declares
+// it (docs/diff.md): the role of each field of a record, and the order of severity of the values
+// of a verdict field. The diff derives each class's impact from it (tightened, loosened, ...).
+enum class ImpactRole : uint8_t { Verdict, Detail, Explanation };
+struct ImpactField {
+  ImpactRole role = ImpactRole::Verdict;
+  // Severity rank by value (an enum's member index; a bool's false, true): 0 is the least
+  // severe. Empty: the values are not ordered (a change has no direction).
+  std::vector<uint32_t> rank;
+};
+struct Impact {
+  rt::TypeId type = 0;              // a record, or an enum (`impact T: a < b;`)
+  std::vector<ImpactField> fields;  // one per field of the record; one for an enum's value
+  SourceRange range;
+};
+
 struct Module {
   rt::TypeTable types;
   std::vector<Expr> exprs;
@@ -172,6 +188,14 @@ struct Module {
   std::vector<Version> versions;  // the amendment chain, base first; the last is the root file's
   // The instrument (index) each file belongs to, or -1.
   std::vector<int> file_instrument;
+  std::vector<Impact> impacts;  // as declared, at most one per type
+
+  // The declared impact of outcomes of type t, or null (the diff then uses its default).
+  const Impact* ImpactOf(rt::TypeId t) const {
+    for (const auto& i : impacts)
+      if (i.type == t) return &i;
+    return nullptr;
+  }
 
   const Expr& expr(ExprId id) const { return exprs[id]; }
   const uint32_t* operands(uint32_t start) const { return extra.data() + start; }

@@ -83,8 +83,8 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   std::set<size_t> covered;
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
-    for (size_t t :
-         {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION})
+    for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT,
+                     P::KW_EXCEPTION, P::KW_IMPACT})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
@@ -625,6 +625,40 @@ class Builder {
           ad.items.push_back(std::move(ai));
         }
         out.amendments.push_back(std::move(ad));
+      } else if (auto* im = d->impactDecl()) {
+        ast::ImpactDecl id;
+        id.type = Text(im->name);
+        id.range = R(im);
+        id.name_range = R(im->name);
+        auto order = [&](P::ImpactOrderContext* o, ast::ImpactItem& item) {
+          if (!o) return;
+          for (auto* v : o->impactValue()) {
+            item.order.push_back(v->getText());
+            item.order_ranges.push_back(R(v));
+          }
+        };
+        if (im->impactOrder()) {
+          id.whole = true;
+          ast::ImpactItem item;
+          item.role = "verdict";
+          item.role_range = item.range = R(im);
+          order(im->impactOrder(), item);
+          id.items.push_back(std::move(item));
+        }
+        for (auto* it : im->impactItem()) {
+          if (it->exception || !it->role || Missing(it->role)) continue;  // a syntax error, already reported
+          ast::ImpactItem item;
+          item.role = Text(it->role);
+          item.role_range = R(it->role);
+          item.range = R(it);
+          for (auto* fn : it->fieldName()) {
+            item.fields.push_back(fn->getText());
+            item.field_ranges.push_back(R(fn));
+          }
+          order(it->impactOrder(), item);
+          id.items.push_back(std::move(item));
+        }
+        if (!id.type.empty()) out.impacts.push_back(std::move(id));
       } else if (auto* rs = d->restoreDecl()) {
         ast::RestoreDecision r{Text(rs->name), Text(rs->from), Text(rs->alias), Cite(rs->citation()),
                                R(rs),          R(rs->name),    R(rs->from)};
