@@ -18,7 +18,7 @@ const char* ImpactMeaning(ImpactKind k) {
   switch (k) {
     case ImpactKind::Tightened: return "the new version is stricter";
     case ImpactKind::Loosened: return "the new version is more permissive";
-    case ImpactKind::Mixed: return "the verdict changes, in no single direction or in one not ordered";
+    case ImpactKind::Mixed: return "the verdict changes, but not in one declared direction";
     case ImpactKind::Error: return "a runtime error on one side: a defect of the encoding";
     case ImpactKind::Detail: return "the verdict stands; a detail changes";
     case ImpactKind::Explanation: return "the verdict stands; only its explanation changes";
