@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/diff/html.h"
+#include "compiler/diff/impact.h"
 
 namespace edict::diff {
 namespace {
@@ -16,7 +17,7 @@ std::vector<FieldChange> FieldChanges(const Side& s, const Verdict& a, const Ver
 class Writer {
  public:
   Writer(const DiffOptions& o, const Side& a, const Side& b, const CorpusTotals& r)
-      : o_(o), old_(a), new_(b), total_(r.total), cases_(r.cases) {}
+      : o_(o), old_(a), new_(b), total_(r.total), cases_(r.cases), roles_(ImpactFor(a.m(), b.m(), a.dec().result)) {}
 
   std::string Report() const;
 
@@ -28,15 +29,45 @@ class Writer {
   const Side& new_;
   const DiffStats& total_;
   uint64_t cases_;
+  ir::Impact roles_;  // how outcomes compare (declared or the default)
+
+ public:
+  ImpactKind Impact(const ClassStats& c) const {
+    return ClassImpact(roles_, c.old_v.ok ? &c.old_v.value : nullptr, c.new_v.ok ? &c.new_v.value : nullptr);
+  }
+  // Per impact that occurs (in report order): the classes (0-based, in report order) and cases.
+  struct Group {
+    ImpactKind kind;
+    std::vector<size_t> classes;
+    uint64_t cases = 0;
+  };
+  std::vector<Group> Groups(const std::vector<const std::string*>& keys) const {
+    std::vector<Group> g;
+    for (ImpactKind kind : kImpactKinds) {
+      Group grp{kind, {}, 0};
+      for (size_t i = 0; i < keys.size(); ++i) {
+        const ClassStats& c = total_.classes.at(*keys[i]);
+        if (Impact(c) != kind) continue;
+        grp.classes.push_back(i);
+        grp.cases += c.count;
+      }
+      if (!grp.classes.empty()) g.push_back(std::move(grp));
+    }
+    return g;
+  }
 };
 
 std::string Writer::Report() const {
   const DiffStats& t = total_;
   std::vector<const std::string*> keys;
   for (const auto& k : t.order) keys.push_back(&k);
+  // In impact order (changes of verdict first), then by number of cases.
   std::stable_sort(keys.begin(), keys.end(), [&](const std::string* x, const std::string* y) {
-    return t.classes.at(*x).count > t.classes.at(*y).count;
+    const ClassStats &cx = t.classes.at(*x), &cy = t.classes.at(*y);
+    ImpactKind ix = Impact(cx), iy = Impact(cy);
+    return ix != iy ? ix < iy : cx.count > cy.count;
   });
+  auto groups = Groups(keys);
   uint64_t n = cases_;
   auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
   std::string r;
@@ -46,25 +77,34 @@ std::string Writer::Report() const {
       return VerdictJson(s, v.ok ? "" : v.key.substr(7), v.value, v.deciding);
     };
     std::string classes;
-    for (const std::string* k : keys) {
-      const ClassStats& c = t.classes.at(*k);
+    for (size_t ci = 0; ci < keys.size(); ++ci) {
+      const ClassStats& c = t.classes.at(*keys[ci]);
       std::string changes, examples;
       for (const auto& [f, x, y] : FieldChanges(old_, c.old_v, c.new_v))
         changes += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", changes.empty() ? "" : ",", rt::JsonQuote(f),
                                rt::JsonQuote(x), rt::JsonQuote(y));
       for (const auto& [line, text] : c.examples)
         examples += fmt::format("{}{{\"line\":{},\"case\":{}}}", examples.empty() ? "" : ",", line, text);
-      classes +=
-          fmt::format("{}{{\"count\":{},\"share\":{:.4f},\"old\":{},\"new\":{},\"changes\":[{}],\"examples\":[{}]}}",
-                      classes.empty() ? "" : ",", c.count, pct(c.count) / 100.0, verdict_json(old_, c.old_v),
-                      verdict_json(new_, c.new_v), changes, examples);
+      classes += fmt::format(
+          "{}{{\"number\":{},\"impact\":\"{}\",\"count\":{},\"share\":{:.4f},\"old\":{},\"new\":{},\"changes\":[{}],"
+          "\"examples\":[{}]}}",
+          classes.empty() ? "" : ",", ci + 1, ImpactName(Impact(c)), c.count, pct(c.count) / 100.0,
+          verdict_json(old_, c.old_v), verdict_json(new_, c.new_v), changes, examples);
+    }
+    std::string summary;
+    for (const Group& g : groups) {
+      std::string nums;
+      for (size_t k : g.classes) nums += (nums.empty() ? "" : ",") + std::to_string(k + 1);
+      summary += fmt::format("{}{{\"impact\":\"{}\",\"classes\":[{}],\"cases\":{}}}", summary.empty() ? "" : ",",
+                             ImpactName(g.kind), nums, g.cases);
     }
     r = fmt::format(
         "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":"
         "{},"
-        "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},\"classes\":[{}]}}\n",
+        "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},\"summary\":{{\"groups\":[{}]}},"
+        "\"classes\":[{}]}}\n",
         rt::JsonQuote(o_.decision), SideJson(old_), SideJson(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
-        t.invalid, t.errors_old, t.errors_new, classes);
+        t.invalid, t.errors_old, t.errors_new, summary, classes);
     return r;
   }
   bool md = o_.format == "markdown";
@@ -76,7 +116,18 @@ std::string Writer::Report() const {
       "new\n\n",
       bullet, o_.cases, n, t.changed, pct(t.changed), t.unchanged, pct(t.unchanged), t.invalid, t.errors_old,
       t.errors_new);
-  r += fmt::format("{}{} transition class{}, by number of cases\n\n", h2, keys.size(), keys.size() == 1 ? "" : "es");
+  r += md ? h2 + "Summary\n\n" : "Summary\n\n";
+  if (keys.empty()) r += fmt::format("{}No case changes verdict.\n", bullet);
+  for (const Group& g : groups) {
+    std::string nums;
+    for (size_t k : g.classes) nums += (nums.empty() ? "" : ", ") + std::to_string(k + 1);
+    r += fmt::format("{}{}{}{} ({}): {} case{} ({:.1f}%), class{} {}\n", md ? "- **" : "  ", ImpactName(g.kind),
+                     md ? "**" : "", "", ImpactMeaning(g.kind), g.cases, g.cases == 1 ? "" : "s", pct(g.cases),
+                     g.classes.size() == 1 ? "" : "es", nums);
+  }
+  r += "\n";
+  r += fmt::format("{}{} transition class{}, in impact order, then by number of cases\n\n", h2, keys.size(),
+                   keys.size() == 1 ? "" : "es");
   size_t i = 0;
   for (const std::string* k : keys) {
     const ClassStats& c = t.classes.at(*k);
@@ -88,8 +139,8 @@ std::string Writer::Report() const {
     } else {
       what = c.old_v.key + " -> " + c.new_v.key;
     }
-    r += fmt::format("{}{}. {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, c.count, c.count == 1 ? "" : "s",
-                     pct(c.count), what);
+    r += fmt::format("{}{}. [{}] {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, ImpactName(Impact(c)), c.count,
+                     c.count == 1 ? "" : "s", pct(c.count), what);
     if (md) r += "\n";
     auto provs = [&](const Side& s, const Verdict& v) { return v.ok ? ProvisionList(s, v.deciding) : v.key; };
     r += fmt::format("{}   old ({}): {}\n", md ? "-" : " ", old_.Name(), provs(old_, c.old_v));
@@ -150,8 +201,20 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
       chart.push_back({fmt::format("{}. {}", i + 1, what(c)), what(c), fmt::format("class-{}", i + 1), double(c.count),
                        std::to_string(c.count)});
     }
-    h += "<h2>Transition classes</h2>\n";
-    h += HtmlBarChart("chart", "cases per transition class", chart, double(t.classes.at(*keys[0]).count));
+    double top = 0;
+    for (const Bar& b : chart) top = std::max(top, b.value);
+    h += "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>impact</th><th>cases</th><th>classes</th></tr>\n";
+    for (const Group& g : Groups(keys)) {
+      std::string links;
+      for (size_t k : g.classes)
+        links += fmt::format("{}<a href=\"#class-{}\">{}</a>", links.empty() ? "" : " ", k + 1, k + 1);
+      h += fmt::format(
+          "<tr class=\"group\"><td><span class=\"impact impact-{}\">{}</span><br><span class=\"muted\">{}</span></td>"
+          "<td>{} ({:.1f}%)</td><td>{}</td></tr>\n",
+          ImpactName(g.kind), ImpactName(g.kind), ImpactMeaning(g.kind), g.cases, pct(g.cases), links);
+    }
+    h += "</table>\n<h2>Transition classes</h2>\n";
+    h += HtmlBarChart("chart", "cases per transition class", chart, top);
     if (keys.size() > bars)
       h += fmt::format("<p class=\"muted\">The chart shows the {} largest of {} classes.</p>\n", bars, keys.size());
   } else {
@@ -172,8 +235,12 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
   for (const std::string* k : keys) {
     const ClassStats& c = t.classes.at(*k);
     ++i;
-    h += fmt::format("<section class=\"class\" id=\"class-{}\">\n<h3>{}. {} case{} ({:.1f}%): {}</h3>\n", i, i, c.count,
-                     c.count == 1 ? "" : "s", pct(c.count), HtmlEscape(what(c)));
+    const char* impact = ImpactName(Impact(c));
+    h += fmt::format(
+        "<section class=\"class\" id=\"class-{}\" data-impact=\"{}\">\n<h3>{}. <span class=\"impact "
+        "impact-{}\">{}</span> "
+        "{} case{} ({:.1f}%): {}</h3>\n",
+        i, impact, i, impact, impact, c.count, c.count == 1 ? "" : "s", pct(c.count), HtmlEscape(what(c)));
     h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
     h += fmt::format("<tr class=\"old\"><th>old ({})</th>{}<td><code>{}</code></td></tr>\n", HtmlEscape(old_.Name()),
                      provisions(old_, c.old_v), HtmlEscape(c.old_v.key));

@@ -34,6 +34,10 @@ section.class{border-top:1px solid #d0d4da;margin-top:1.5rem}
 ul.region li{margin:.15rem 0}
 table.matrix td{text-align:center;min-width:2.5rem}table.matrix td a{display:inline-block;padding:0 .25rem;color:inherit}
 svg text{font-size:12px;font-family:system-ui,sans-serif}
+.impact{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:.8em;font-weight:600;vertical-align:middle}
+.impact-tightened{background:#f9d7d3;color:#7a1510}.impact-loosened{background:#d3f0da;color:#0b5d1e}
+.impact-mixed{background:#f6e7c1;color:#6b4a00}.impact-error{background:#e8d5f5;color:#4b1c6e}
+.impact-detail,.impact-explanation{background:#e4e7eb;color:#343a42}
 </style>
 <script>var problems = []; window.addEventListener("error", function (e) { problems.push(String(e.message)); });</script>
 </head>

@@ -400,6 +400,24 @@ std::string Writer::Html() const {
                    f_.complete() ? "<b>complete</b>: Z3 proved that no other change of verdict exists"
                                  : "<b>incomplete</b>: " + HtmlEscape(f_.status));
 
+  if (!cls.empty()) {
+    h += "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>impact</th><th>classes</th><th>what changes</th></tr>\n";
+    for (const auto& [kind, ks] : Groups()) {
+      std::string what, links;
+      for (size_t k : ks) {
+        links += fmt::format("{}<a href=\"#class-{}\">{}</a>", links.empty() ? "" : " ", k + 1, k + 1);
+        if (kind == ImpactKind::Explanation) continue;
+        std::string line = HtmlEscape(Headline(cls[k], kind));
+        if (what.find("<li>" + line + "</li>") == std::string::npos) what += "<li>" + line + "</li>";
+      }
+      h += fmt::format(
+          "<tr class=\"group\"><td><span class=\"impact impact-{}\">{}</span><br><span class=\"muted\">{}</span></td>"
+          "<td>{}: {}</td><td>{}</td></tr>\n",
+          ImpactName(kind), ImpactName(kind), ImpactMeaning(kind), ks.size(), links,
+          what.empty() ? std::string() : "<ul>" + what + "</ul>");
+    }
+    h += "</table>\n";
+  }
   if (cls.empty()) {
     h += "<p>No input changes verdict.</p>\n";
   } else {
@@ -453,7 +471,11 @@ std::string Writer::Html() const {
 
   for (size_t i = 0; i < cls.size(); ++i) {
     const Class& k = cls[i];
-    h += fmt::format("<section class=\"class\" id=\"class-{}\">\n<h3>{}. {}</h3>\n", i + 1, i + 1, HtmlEscape(What(k)));
+    h += fmt::format(
+        "<section class=\"class\" id=\"class-{}\" data-impact=\"{}\">\n<h3>{}. <span class=\"impact "
+        "impact-{}\">{}</span> "
+        "{}</h3>\n",
+        i + 1, ImpactName(impact_[i]), i + 1, ImpactName(impact_[i]), ImpactName(impact_[i]), HtmlEscape(What(k)));
     h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
     for (int side = 0; side < 2; ++side) {
       const SideClass& sc = side ? k.new_c : k.old_c;
