@@ -6,6 +6,7 @@
 
 #include "compiler/diff/html.h"
 #include "compiler/diff/impact.h"
+#include "compiler/diff/law_changes.h"
 
 namespace edict::diff {
 namespace {
@@ -101,10 +102,10 @@ std::string Writer::Report() const {
     r = fmt::format(
         "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":"
         "{},"
-        "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},\"summary\":{{\"groups\":[{}]}},"
+        "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},{},\"summary\":{{\"groups\":[{}]}},"
         "\"classes\":[{}]}}\n",
         rt::JsonQuote(o_.decision), SideJson(old_), SideJson(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
-        t.invalid, t.errors_old, t.errors_new, summary, classes);
+        t.invalid, t.errors_old, t.errors_new, LawChangesJson(FindLawChanges(old_, new_)), summary, classes);
     return r;
   }
   bool md = o_.format == "markdown";
@@ -126,6 +127,7 @@ std::string Writer::Report() const {
                      g.classes.size() == 1 ? "" : "es", nums);
   }
   r += "\n";
+  r += LawChangesText(FindLawChanges(old_, new_), md);
   r += fmt::format("{}{} transition class{}, in impact order, then by number of cases\n\n", h2, keys.size(),
                    keys.size() == 1 ? "" : "es");
   size_t i = 0;

@@ -7,6 +7,7 @@
 
 #include "compiler/diff/html.h"
 #include "compiler/diff/impact.h"
+#include "compiler/diff/law_changes.h"
 #include "compiler/diff/symbolic.h"
 
 namespace edict::diff::sym {
@@ -20,7 +21,14 @@ class Writer {
  public:
   Writer(const DiffOptions& o, const Side& a, const Side& b, const Findings& f, std::vector<ImpactKind> impacts,
          ir::Impact impact)
-      : o_(o), a_(a), b_(b), f_(f), types_(a.m().types), impact_(std::move(impacts)), roles_(std::move(impact)) {
+      : o_(o),
+        a_(a),
+        b_(b),
+        f_(f),
+        types_(a.m().types),
+        impact_(std::move(impacts)),
+        roles_(std::move(impact)),
+        law_(FindLawChanges(a, b)) {
     for (const FlagName& fl : f_.flag_names)
       if (std::find(flag_fields_.begin(), flag_fields_.end(), fl.field) == flag_fields_.end())
         flag_fields_.push_back(fl.field);
@@ -224,6 +232,7 @@ class Writer {
   std::vector<size_t> live_flags_;        // the flags that hold somewhere on either side
   std::vector<ImpactKind> impact_;        // per class
   ir::Impact roles_;                      // how outcomes compare (declared or the default)
+  LawChanges law_;                        // what the law changed between the sides
 };
 
 std::string Writer::Json() const {
@@ -275,9 +284,9 @@ std::string Writer::Json() const {
   }
   return fmt::format(
       "{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-      "\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
+      "{},\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
       rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
-      rt::JsonQuote(f_.status), groups, flags, cls);
+      rt::JsonQuote(f_.status), LawChangesJson(law_), groups, flags, cls);
 }
 
 std::string Writer::Text(bool md) const {
@@ -293,6 +302,7 @@ std::string Writer::Text(bool md) const {
       "{}result: {} transition class{}; {}\n\n", bullet, f_.classes.size(), f_.classes.size() == 1 ? "" : "es",
       f_.complete() ? std::string("complete: Z3 proved that no other change of verdict exists") : f_.status);
   r += SummaryText(md);
+  r += LawChangesText(law_, md);
   // Sections: changes of verdict, then errors, then changes that leave the verdict as it was.
   auto section = [&](ImpactKind kind) {
     if (kind == ImpactKind::Tightened) return std::string("Changes of verdict");
