@@ -341,6 +341,8 @@ struct CaseDecoder::Impl {
   std::vector<CaseIssue>* issues = nullptr;
   Arena* arena = nullptr;
   bool text_scalars = false;  // SetTextScalars
+  std::string label_key;      // SetLabelKey
+  std::string label;          // of the case last decoded
 
   std::vector<MemberTable> member_index;              // by enum
   std::vector<std::vector<CaseParam>> record_fields;  // by record
@@ -790,6 +792,20 @@ struct CaseDecoder::Impl {
       } else {
         key = fields[size_t(idx)].name;
       }
+      if (idx < 0 && &fields == &params && !label_key.empty() && key == label_key) {
+        od::value v = std::move(kv).value();
+        std::string_view text;
+        if (v.get_string().get(text) == simdjson::SUCCESS) {
+          label.assign(text);
+        } else {
+          std::string_view raw = v.raw_json_token();
+          while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+            raw.remove_suffix(1);
+          label.assign(raw);
+        }
+        label = rt::TerminalSafe(rt::Shorten(label, 200));
+        continue;
+      }
       if (idx < 0) {
         Path path{&prefix, key};
         std::string names;
@@ -837,7 +853,15 @@ const Layouts& CaseDecoder::layouts() const { return impl_->layouts; }
 
 void CaseDecoder::SetTextScalars(bool on) { impl_->text_scalars = on; }
 
+void CaseDecoder::SetLabelKey(std::string key) {
+  for (const auto& p : impl_->params)
+    if (p.name == key) return;  // an input of that name is an input
+  impl_->label_key = std::move(key);
+}
+const std::string& CaseDecoder::label() const { return impl_->label; }
+
 bool CaseDecoder::DecodeFlat(std::string_view json, uint8_t* dst, Arena& arena, std::vector<CaseIssue>* issues) {
+  impl_->label.clear();
   impl_->issues = issues;
   impl_->arena = &arena;
   size_t before = issues->size();

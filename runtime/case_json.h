@@ -67,6 +67,13 @@ class CaseDecoder {
   // and reported with the text when it is not one.
   void SetTextScalars(bool on);
 
+  // A top-level key that labels the case (`"id": "deal 7"`) rather than giving an input: it is
+  // not reported as an unknown field, and its value (a string, or a number as written) is the
+  // label of the case last decoded. Empty (the default): no label key. Not used when an input
+  // has that name.
+  void SetLabelKey(std::string key);
+  const std::string& label() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -31,7 +31,10 @@ class Corpus {
 
   std::function<void(cases::LineChunk&)> MakeWorker() {
     auto st = std::make_shared<Worker>(old_, new_);
-    for (auto& d : st->dec) d.SetTextScalars(csv_in);  // CSV fields arrive as text
+    for (auto& d : st->dec) {
+      d.SetTextScalars(csv_in);  // CSV fields arrive as text
+      d.SetLabelKey(o_.id_field);
+    }
     return [this, st](cases::LineChunk& chunk) { Process(chunk, *st); };
   }
 
@@ -54,6 +57,7 @@ class Corpus {
       for (auto& ex : src.examples)
         if (it->second.examples.size() < o_.examples) it->second.examples.push_back(std::move(ex));
     }
+    for (auto& row : s->rows) total_.rows.push_back(std::move(row));
     cases_ += chunk.cases;
     errors.Write(chunk.diagnostics);
   }
@@ -192,7 +196,7 @@ class Corpus {
     struct Local {
       Answer a, b;
       uint64_t count = 0;
-      std::vector<std::pair<uint64_t, std::string>> examples;
+      std::vector<Example> examples;
     };
     std::unordered_map<Key, size_t, KeyHash> index;
     std::vector<Local> local;
@@ -232,6 +236,13 @@ class Corpus {
       // The same outcome, or the same error, on both sides is no change (docs/diff.md).
       bool same = a.ok && b.ok ? w.outcomes[0][a.outcome].text == w.outcomes[1][b.outcome].text
                                : !a.ok && !b.ok && a.outcome == b.outcome;
+      const std::string& label = w.dec[0].label();
+      if (o_.list_cases) {
+        Verdict va = VerdictOf(0, w, a), vb = VerdictOf(1, w, b);
+        std::string key =
+            same ? "" : va.key + '\x1f' + vb.key + '\x1f' + RulesKey(va.deciding) + '\x1f' + RulesKey(vb.deciding);
+        stats->rows.push_back({line, label, std::move(va), std::move(vb), std::move(key)});
+      }
       if (same) {
         ++stats->unchanged;
         return;
@@ -242,7 +253,7 @@ class Corpus {
       if (fresh) local.push_back({a, b, 0, {}});
       Local& l = local[it->second];
       ++l.count;
-      if (l.examples.size() < o_.examples) l.examples.emplace_back(line, std::string(row));
+      if (l.examples.size() < o_.examples) l.examples.push_back({line, label, std::string(row)});
     });
     // The chunk's classes by their keys: several of the worker's numbers may name one class (an
     // outcome whose bytes differ, as an unreduced decimal, but whose text is the same).

@@ -25,15 +25,31 @@ struct Verdict {
   std::vector<uint32_t> deciding;  // winners; UINT32_MAX for the default
 };
 
+// A case of the corpus: its line, its label (`"id"` or --id-field; empty if none) and, for
+// examples, the case as written.
+struct Example {
+  uint64_t line = 0;
+  std::string label, text;
+};
+
 struct ClassStats {
   uint64_t count = 0;
   Verdict old_v, new_v;  // of the first case of the class
-  std::vector<std::pair<uint64_t, std::string>> examples;
+  std::vector<Example> examples;
+};
+
+// One case with both verdicts (--list-cases); `class_key` is empty when the verdict is unchanged.
+struct CaseRow {
+  uint64_t line = 0;
+  std::string label;
+  Verdict old_v, new_v;
+  std::string class_key;
 };
 
 struct DiffStats : cases::ChunkExtra {
   std::unordered_map<std::string, ClassStats> classes;
   std::vector<std::string> order;  // class keys by first appearance
+  std::vector<CaseRow> rows;       // every valid case, in order, with --list-cases
   uint64_t unchanged = 0, changed = 0, invalid = 0, errors_old = 0, errors_new = 0;
 };
 

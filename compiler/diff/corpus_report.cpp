@@ -1,6 +1,7 @@
 #include "compiler/diff/corpus.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -33,6 +34,26 @@ class Writer {
   ir::Impact roles_;  // how outcomes compare (declared or the default)
 
  public:
+  // " (84.6%)" of the corpus when it is a sample (--sample); nothing for a list of cases.
+  std::string Share(uint64_t k) const {
+    if (!o_.sample || cases_ == 0) return "";
+    return fmt::format(" ({:.1f}%)", 100.0 * double(k) / double(cases_));
+  }
+  // A verdict in a line: its verdict and detail fields (`licence_required=false authorization=LPP`),
+  // or the whole outcome when it is not a record; the runtime error of a failed side.
+  std::string Brief(const Side& s, const Verdict& v) const {
+    if (!v.ok) return v.key;
+    const auto& types = s.m().types;
+    rt::TypeId t = s.dec().result;
+    if (types.kind(t) != rt::TypeKind::Record) return v.key;
+    const auto& rec = types.records[types.info(t).ref];
+    std::string r;
+    for (size_t i = 0; i < rec.fields.size() && i < roles_.fields.size(); ++i)
+      if (roles_.fields[i].role != ir::ImpactRole::Explanation)
+        r += (r.empty() ? "" : " ") + rec.fields[i].name + "=" +
+             rt::FormatValue((*v.value.AsRecord().fields)[i], rec.fields[i].type, types);
+    return r.empty() ? v.key : r;
+  }
   ImpactKind Impact(const ClassStats& c) const {
     return ClassImpact(roles_, c.old_v.ok ? &c.old_v.value : nullptr, c.new_v.ok ? &c.new_v.value : nullptr);
   }
@@ -69,6 +90,8 @@ std::string Writer::Report() const {
     return ix != iy ? ix < iy : cx.count > cy.count;
   });
   auto groups = Groups(keys);
+  std::unordered_map<std::string, size_t> number;  // class key -> its number in the report
+  for (size_t i = 0; i < keys.size(); ++i) number[*keys[i]] = i + 1;
   uint64_t n = cases_;
   auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
   std::string r;
@@ -84,13 +107,22 @@ std::string Writer::Report() const {
       for (const auto& [f, x, y] : FieldChanges(old_, c.old_v, c.new_v))
         changes += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", changes.empty() ? "" : ",", rt::JsonQuote(f),
                                rt::JsonQuote(x), rt::JsonQuote(y));
-      for (const auto& [line, text] : c.examples)
-        examples += fmt::format("{}{{\"line\":{},\"case\":{}}}", examples.empty() ? "" : ",", line, text);
+      for (const Example& ex : c.examples)
+        examples += fmt::format("{}{{\"line\":{},\"label\":{},\"case\":{}}}", examples.empty() ? "" : ",", ex.line,
+                                ex.label.empty() ? "null" : rt::JsonQuote(ex.label), ex.text);
       classes += fmt::format(
           "{}{{\"number\":{},\"impact\":\"{}\",\"count\":{},\"share\":{:.4f},\"old\":{},\"new\":{},\"changes\":[{}],"
           "\"examples\":[{}]}}",
           classes.empty() ? "" : ",", ci + 1, ImpactName(Impact(c)), c.count, pct(c.count) / 100.0,
           verdict_json(old_, c.old_v), verdict_json(new_, c.new_v), changes, examples);
+    }
+    std::string rows;
+    for (const CaseRow& row : t.rows) {
+      bool same = row.class_key.empty();
+      rows += fmt::format("{}{{\"line\":{},\"label\":{},\"class\":{},\"old\":{},\"new\":{}}}", rows.empty() ? "" : ",",
+                          row.line, row.label.empty() ? "null" : rt::JsonQuote(row.label),
+                          same ? "null" : std::to_string(number[row.class_key]), verdict_json(old_, row.old_v),
+                          verdict_json(new_, row.new_v));
     }
     std::string summary;
     for (const Group& g : groups) {
@@ -103,27 +135,30 @@ std::string Writer::Report() const {
         "{{\"mode\":\"corpus\",\"decision\":{},\"old\":{},\"new\":{},\"corpus\":{{\"file\":{},\"cases\":{},\"changed\":"
         "{},"
         "\"unchanged\":{},\"invalid\":{},\"errors\":{{\"old\":{},\"new\":{}}}}},{},\"summary\":{{\"groups\":[{}]}},"
-        "\"classes\":[{}]}}\n",
+        "\"sample\":{},\"classes\":[{}]{}}}\n",
         rt::JsonQuote(o_.decision), SideJson(old_), SideJson(new_), rt::JsonQuote(o_.cases), n, t.changed, t.unchanged,
-        t.invalid, t.errors_old, t.errors_new, LawChangesJson(FindLawChanges(old_, new_)), summary, classes);
+        t.invalid, t.errors_old, t.errors_new, LawChangesJson(FindLawChanges(old_, new_)), summary,
+        o_.sample ? "true" : "false", classes, o_.list_cases ? ",\"cases\":[" + rows + "]" : "");
     return r;
   }
   bool md = o_.format == "markdown";
   std::string h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
   r += fmt::format("{}Verdict diff of `{}`\n\n", h1, o_.decision);
   r += fmt::format("{}old: {}\n{}new: {}\n", bullet, old_.Label(), bullet, new_.Label());
-  r += fmt::format(
-      "{}corpus: {}, {} cases: {} changed ({:.1f}%), {} unchanged ({:.1f}%), {} invalid; runtime errors: {} old, {} "
-      "new\n\n",
-      bullet, o_.cases, n, t.changed, pct(t.changed), t.unchanged, pct(t.unchanged), t.invalid, t.errors_old,
-      t.errors_new);
+  r += fmt::format("{}corpus: {}, {} cases: {} changed{}, {} unchanged{}, {} invalid; runtime errors: {} old, {} new\n",
+                   bullet, o_.cases, n, t.changed, Share(t.changed), t.unchanged, Share(t.unchanged), t.invalid,
+                   t.errors_old, t.errors_new);
+  r += fmt::format("{}{}\n\n", bullet,
+                   o_.sample ? "the corpus is a sample (--sample): shares of it are given"
+                             : "the corpus is a list of cases: counts are given, not shares (--sample if it is a "
+                               "sample)");
   r += md ? h2 + "Summary\n\n" : "Summary\n\n";
   if (keys.empty()) r += fmt::format("{}No case changes verdict.\n", bullet);
   for (const Group& g : groups) {
     std::string nums;
     for (size_t k : g.classes) nums += (nums.empty() ? "" : ", ") + std::to_string(k + 1);
-    r += fmt::format("{}{}{}{} ({}): {} case{} ({:.1f}%), class{} {}\n", md ? "- **" : "  ", ImpactName(g.kind),
-                     md ? "**" : "", "", ImpactMeaning(g.kind), g.cases, g.cases == 1 ? "" : "s", pct(g.cases),
+    r += fmt::format("{}{}{} ({}): {} case{}{}, class{} {}\n", md ? "- **" : "  ", ImpactName(g.kind), md ? "**" : "",
+                     ImpactMeaning(g.kind), g.cases, g.cases == 1 ? "" : "s", Share(g.cases),
                      g.classes.size() == 1 ? "" : "es", nums);
   }
   r += "\n";
@@ -141,8 +176,8 @@ std::string Writer::Report() const {
     } else {
       what = c.old_v.key + " -> " + c.new_v.key;
     }
-    r += fmt::format("{}{}. [{}] {} case{} ({:.1f}%): {}\n", md ? "### " : "", i, ImpactName(Impact(c)), c.count,
-                     c.count == 1 ? "" : "s", pct(c.count), what);
+    r += fmt::format("{}{}. [{}] {} case{}{}: {}\n", md ? "### " : "", i, ImpactName(Impact(c)), c.count,
+                     c.count == 1 ? "" : "s", Share(c.count), what);
     if (md) r += "\n";
     auto provs = [&](const Side& s, const Verdict& v) { return v.ok ? ProvisionList(s, v.deciding) : v.key; };
     r += fmt::format("{}   old ({}): {}\n", md ? "-" : " ", old_.Name(), provs(old_, c.old_v));
@@ -152,13 +187,27 @@ std::string Writer::Report() const {
       r += fmt::format("{}   new outcome: {}\n", md ? "-" : " ", c.new_v.key);
     }
     std::string lines;
-    for (const auto& [line, _] : c.examples) lines += (lines.empty() ? "" : ", ") + std::to_string(line);
+    for (const Example& ex : c.examples)
+      lines += (lines.empty() ? "" : ", ") + std::to_string(ex.line) + (ex.label.empty() ? "" : " (" + ex.label + ")");
     r += fmt::format("{}   example lines: {}\n", md ? "-" : " ", lines);
     if (!c.examples.empty()) {
       if (md)
-        r += "\n  ```json\n  " + c.examples[0].second + "\n  ```\n";
+        r += "\n  ```json\n  " + c.examples[0].text + "\n  ```\n";
       else
-        r += "      " + c.examples[0].second + "\n";
+        r += "      " + c.examples[0].text + "\n";
+    }
+    r += "\n";
+  }
+  if (o_.list_cases) {
+    r += fmt::format("{}Every case, with both verdicts\n\n", h2);
+    for (const CaseRow& row : t.rows) {
+      std::string who = fmt::format("line {}{}", row.line, row.label.empty() ? "" : " (" + row.label + ")");
+      if (row.class_key.empty())
+        r += fmt::format("{}{}: unchanged: {}\n", bullet, who, Brief(old_, row.old_v));
+      else
+        r += fmt::format("{}{}: class {} [{}]: {} -> {}\n", bullet, who, number[row.class_key],
+                         ImpactName(Impact(t.classes.at(row.class_key))), Brief(old_, row.old_v),
+                         Brief(new_, row.new_v));
     }
     r += "\n";
   }
@@ -171,7 +220,6 @@ std::string Writer::Report() const {
 std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) const {
   const DiffStats& t = total_;
   uint64_t n = cases_;
-  auto pct = [&](uint64_t k) { return n ? 100.0 * double(k) / double(n) : 0.0; };
   constexpr size_t kChartBars = 40;
   std::string h;
   h += HtmlHead(fmt::format("Verdict diff of {}: {} to {}", o_.decision, old_.Name(), new_.Name()));
@@ -181,9 +229,9 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
   h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(old_.Label()));
   h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(new_.Label()));
   h += fmt::format("<tr><th>corpus</th><td><code>{}</code>: {} cases</td></tr>\n", HtmlEscape(o_.cases), n);
-  h += fmt::format("<tr><th>changed</th><td id=\"changed\">{} ({:.1f}%) in {} transition class{}</td></tr>\n",
-                   t.changed, pct(t.changed), keys.size(), keys.size() == 1 ? "" : "es");
-  h += fmt::format("<tr><th>unchanged</th><td>{} ({:.1f}%)</td></tr>\n", t.unchanged, pct(t.unchanged));
+  h += fmt::format("<tr><th>changed</th><td id=\"changed\">{}{} in {} transition class{}</td></tr>\n", t.changed,
+                   Share(t.changed), keys.size(), keys.size() == 1 ? "" : "es");
+  h += fmt::format("<tr><th>unchanged</th><td>{}{}</td></tr>\n", t.unchanged, Share(t.unchanged));
   h += fmt::format("<tr><th>invalid cases</th><td>{}</td></tr>\n", t.invalid);
   h += fmt::format("<tr><th>runtime errors</th><td>{} old, {} new</td></tr>\n</table>\n", t.errors_old, t.errors_new);
 
@@ -212,8 +260,8 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
         links += fmt::format("{}<a href=\"#class-{}\">{}</a>", links.empty() ? "" : " ", k + 1, k + 1);
       h += fmt::format(
           "<tr class=\"group\"><td><span class=\"impact impact-{}\">{}</span><br><span class=\"muted\">{}</span></td>"
-          "<td>{} ({:.1f}%)</td><td>{}</td></tr>\n",
-          ImpactName(g.kind), ImpactName(g.kind), ImpactMeaning(g.kind), g.cases, pct(g.cases), links);
+          "<td>{}{}</td><td>{}</td></tr>\n",
+          ImpactName(g.kind), ImpactName(g.kind), ImpactMeaning(g.kind), g.cases, Share(g.cases), links);
     }
     h += "</table>\n<h2>Transition classes</h2>\n";
     h += HtmlBarChart("chart", "cases per transition class", chart, top);
@@ -241,15 +289,16 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
     h += fmt::format(
         "<section class=\"class\" id=\"class-{}\" data-impact=\"{}\">\n<h3>{}. <span class=\"impact "
         "impact-{}\">{}</span> "
-        "{} case{} ({:.1f}%): {}</h3>\n",
-        i, impact, i, impact, impact, c.count, c.count == 1 ? "" : "s", pct(c.count), HtmlEscape(what(c)));
+        "{} case{}{}: {}</h3>\n",
+        i, impact, i, impact, impact, c.count, c.count == 1 ? "" : "s", Share(c.count), HtmlEscape(what(c)));
     h += "<table>\n<tr><th></th><th>decided by</th><th>outcome</th></tr>\n";
     h += fmt::format("<tr class=\"old\"><th>old ({})</th>{}<td><code>{}</code></td></tr>\n", HtmlEscape(old_.Name()),
                      provisions(old_, c.old_v), HtmlEscape(c.old_v.key));
     h += fmt::format("<tr class=\"new\"><th>new ({})</th>{}<td><code>{}</code></td></tr>\n</table>\n",
                      HtmlEscape(new_.Name()), provisions(new_, c.new_v), HtmlEscape(c.new_v.key));
-    for (const auto& [line, text] : c.examples)
-      h += fmt::format("<details><summary>example: line {}</summary><pre>{}</pre></details>\n", line, HtmlEscape(text));
+    for (const Example& ex : c.examples)
+      h += fmt::format("<details><summary>example: line {}{}</summary><pre>{}</pre></details>\n", ex.line,
+                       ex.label.empty() ? "" : " (" + HtmlEscape(ex.label) + ")", HtmlEscape(ex.text));
     h += "</section>\n";
   }
   h += HtmlTail(R"(  var want = Number(document.body.dataset.bars);

@@ -40,10 +40,11 @@ int CrossCheck(const DiffOptions& o, Side& a, Side& b, const CorpusTotals& r) {
   std::vector<rt::CaseParam> params;
   for (const auto& p : a.dec().params) params.push_back({p.name, p.type});
   rt::CaseDecoder decoder(a.m().types, params);
+  decoder.SetLabelKey(o.id_field);
   decoder.SetTextScalars(r.csv);  // the examples of a CSV corpus are its records as JSON with text fields
   auto bad_counts = [&](const ClassStats& cs, const SymbolicClass& k) {
     std::string bad;
-    for (const auto& [line, text] : cs.examples) {
+    for (const auto& [line, label, text] : cs.examples) {
       rt::DecodedCase dc = decoder.Decode(text);
       if (!dc.issues.empty()) continue;  // cannot happen: the case was valid
       for (const auto& [path, member] : EnumInputs(a, dc.args))
@@ -57,7 +58,7 @@ int CrossCheck(const DiffOptions& o, Side& a, Side& b, const CorpusTotals& r) {
   for (const auto& k : t.order) {
     const ClassStats& cs = t.classes.at(k);
     std::string key = side_key(a, cs.old_v) + " -> " + side_key(b, cs.new_v);
-    size_t line = cs.examples.empty() ? 0 : cs.examples[0].first;
+    size_t line = cs.examples.empty() ? 0 : cs.examples[0].line;
     auto it = symbolic.find(key);
     if (it == symbolic.end()) {
       ++missing;

@@ -24,8 +24,11 @@ struct DiffOptions {
   size_t max_conjunctions = 6;        // symbolic: conjunctions listed per region (0: all of them)
   int threads = 0;
   bool progress = true;
-  bool cross_check = false;   // with cases: check that every corpus class is a symbolic one
-  uint64_t max_errors = 100;  // with cases: error lines on stderr (0: every one)
+  bool cross_check = false;     // with cases: check that every corpus class is a symbolic one
+  uint64_t max_errors = 100;    // with cases: error lines on stderr (0: every one)
+  std::string id_field = "id";  // with cases: the top-level key (CSV: column) that labels a case
+  bool list_cases = false;      // with cases: list every case with both verdicts, unchanged ones too
+  bool sample = false;          // with cases: the corpus is a sample, so shares of it mean something
 };
 
 int RunDiff(const Common& c, const DiffOptions& o);

@@ -209,6 +209,7 @@ class Batch {
     };
     auto st = std::make_shared<State>(p_.module, params_);
     st->decoder.SetTextScalars(csv_in_);  // CSV fields arrive as text
+    st->decoder.SetLabelKey("id");        // a case's label, as `edict diff` reads it, is not an input
     return [this, st](cases::LineChunk& chunk) { ProcessChunk(chunk, *st); };
   }
 

@@ -143,6 +143,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
   if (di < 0) return kUsage;
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   rt::CaseDecoder decoder(p.module.types, ParamsOf(dec));
+  decoder.SetLabelKey("id");  // a case's label, as `edict diff` reads it, is not an input
   Evaluator engine(c, p.module, o.explain, {uint32_t(di)});
   bool json = o.format == "json";
 

@@ -144,6 +144,12 @@ int main(int argc, char** argv) {
       ->add_option("--max-errors", df.max_errors,
                    "With --cases: error lines shown on stderr (default 100; 0 shows every one)")
       ->check(kCount);
+  diffc->add_option("--id-field", df.id_field,
+                    "With --cases: the top-level key (CSV: column) whose value labels a case in reports (default id)");
+  diffc->add_flag("--list-cases", df.list_cases,
+                  "With --cases: list every case with both verdicts, unchanged ones included");
+  diffc->add_flag("--sample", df.sample,
+                  "With --cases: the corpus is a sample, so the report gives shares of it (default: a list of cases)");
   bool diff_no_progress = false;
   diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
 
