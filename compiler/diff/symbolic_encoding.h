@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <z3++.h>
 
 #include "compiler/diff/sides.h"
 #include "compiler/diff/symbolic.h"
