@@ -201,16 +201,20 @@ class Corpus {
     std::unordered_map<Key, size_t, KeyHash> index;
     std::vector<Local> local;
     std::string csv_json;
+    // An invalid case: counted, and its issues reported as `FILE:LINE: error: ... [invalid_case]`.
+    auto invalid = [&](uint64_t line) {
+      ++stats->invalid;
+      ++chunk.failed;
+      for (const auto& is : w.issues)
+        chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
+                                         is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+    };
     cases::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
       ++chunk.cases;
       w.issues.clear();
       if (csv_in) {  // the row as the JSON object both decoders read
         if (!csv.ToJson(row, line, &csv_json, &w.issues)) {
-          ++stats->invalid;
-          ++chunk.failed;
-          for (const auto& is : w.issues)
-            chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
-                                             is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+          invalid(line);
           return;
         }
         size_t size = csv_json.size();
@@ -224,11 +228,7 @@ class Corpus {
         b = Run(1, w, row, &valid_new,
                 same_input_ ? Aligned(w.in[0], old_.engine->info(old_.decision).input.size) : nullptr);
       if (!valid_old || !valid_new) {
-        ++stats->invalid;
-        ++chunk.failed;
-        for (const auto& is : w.issues)
-          chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
-                                           is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+        invalid(line);
         return;
       }
       if (!a.ok) ++stats->errors_old;
