@@ -7,8 +7,8 @@ namespace edict::ir {
 
 const char* OpName(Op op) {
   switch (op) {
-#define EDICT_IR_OP(Name, Doc) \
-  case Op::Name:               \
+#define EDICT_IR_OP(Name, OperandShape, Doc) \
+  case Op::Name:                             \
     return #Name;
 #include "compiler/ir/ops.def"
 #undef EDICT_IR_OP
