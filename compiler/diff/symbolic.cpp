@@ -69,8 +69,14 @@ std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types
              Project((*v.AsRecord().fields)[i], r.fields[i].type, types, sets);
       return s + "}";
     }
-    default: return "_";
+    case rt::TypeKind::Error:
+    case rt::TypeKind::Integer:
+    case rt::TypeKind::Decimal:
+    case rt::TypeKind::Date:
+    case rt::TypeKind::Duration:
+    case rt::TypeKind::List: return "_";
   }
+  return "_";
 }
 
 std::string SideKey(const Side& s, const SideClass& sc) {

@@ -103,6 +103,10 @@ CgVal Lowerer::Expr(ExprId id) {
     CgVal b = Expr(e.b);
     return std::pair<CgVal, CgVal>{a, b};
   };
+  auto order = [&]() {  // the comparison of two ordered operands: an i32 < 0, 0 or > 0
+    auto [a, b] = bin();
+    return Compare(m_.exprs[e.a].type, a, b, r);
+  };
   auto scalar = [](llvm::Value* v, llvm::Value* w = nullptr) {
     CgVal c;
     c.a = v;
@@ -255,19 +259,10 @@ CgVal Lowerer::Expr(ExprId id) {
       auto [a, b] = bin();
       return scalar(B_.CreateNot(Eq(m_.exprs[e.a].type, a, b)));
     }
-    case Op::Lt:
-    case Op::Le:
-    case Op::Gt:
-    case Op::Ge: {
-      auto [a, b] = bin();
-      llvm::Value* c = Compare(m_.exprs[e.a].type, a, b, r);
-      switch (e.op) {
-        case Op::Lt: return scalar(B_.CreateICmpSLT(c, C32(0)));
-        case Op::Le: return scalar(B_.CreateICmpSLE(c, C32(0)));
-        case Op::Gt: return scalar(B_.CreateICmpSGT(c, C32(0)));
-        default: return scalar(B_.CreateICmpSGE(c, C32(0)));
-      }
-    }
+    case Op::Lt: return scalar(B_.CreateICmpSLT(order(), C32(0)));
+    case Op::Le: return scalar(B_.CreateICmpSLE(order(), C32(0)));
+    case Op::Gt: return scalar(B_.CreateICmpSGT(order(), C32(0)));
+    case Op::Ge: return scalar(B_.CreateICmpSGE(order(), C32(0)));
     case Op::SetHas: {
       CgVal x = Expr(e.a);
       CgVal s = Expr(e.b);
@@ -352,8 +347,15 @@ llvm::Value* Lowerer::Compare(TypeId t, const CgVal& a, const CgVal& b, SourceRa
     case TypeKind::Duration:
       CheckStatus(CallAbi(Abi::edict_rt_dur_cmp, {a.a, a.b, b.a, b.b, i32_out_}), r);
       return B_.CreateLoad(I32(), i32_out_);
-    default: return C32(0);
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::Text:
+    case TypeKind::Enum:
+    case TypeKind::Set:
+    case TypeKind::Record:
+    case TypeKind::List: return C32(0);
   }
+  return C32(0);
 }
 
 // `and`/`or` with short-circuit; records atoms in the trace when asked (atoms != null).
