@@ -72,6 +72,7 @@ void Generator::CollectBoundaries() {
       case ir::Op::IntAdd:
       case ir::Op::IntSub:
       case ir::Op::IntMul:
+      case ir::Op::IntMod:
       case ir::Op::DecNeg:
       case ir::Op::DecAdd:
       case ir::Op::DecSub:
@@ -181,6 +182,7 @@ void Generator::CollectBoundaries() {
       case ir::Op::IntAdd:
       case ir::Op::IntSub:
       case ir::Op::IntMul:
+      case ir::Op::IntMod:
       case ir::Op::IntToDec:
       case ir::Op::DecNeg:
       case ir::Op::DecAdd:

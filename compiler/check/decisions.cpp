@@ -184,6 +184,7 @@ bool Checker::IsConstant(ExprId e) const {
     case Op::IntAdd:
     case Op::IntSub:
     case Op::IntMul:
+    case Op::IntMod:
     case Op::DecNeg:
     case Op::DecAdd:
     case Op::DecSub:

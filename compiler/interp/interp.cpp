@@ -154,6 +154,10 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       auto [a, b] = both();
       return rt::IntMul(a.AsInt(), b.AsInt(), at);
     }
+    case Op::IntMod: {
+      auto [a, b] = both();
+      return rt::IntMod(a.AsInt(), b.AsInt(), at);
+    }
     case Op::IntToDec: return rt::Decimal::FromInt(Eval(e.a, f).AsInt());
     case Op::DecNeg: return rt::DecNeg(Eval(e.a, f).AsDec(), at);
     case Op::DecAdd: {
@@ -390,6 +394,7 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
     case Op::IntAdd:
     case Op::IntSub:
     case Op::IntMul:
+    case Op::IntMod:
     case Op::IntToDec:
     case Op::DecNeg:
     case Op::DecAdd:

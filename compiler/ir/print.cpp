@@ -90,6 +90,7 @@ class Printer {
       case Op::IntAdd:
       case Op::IntSub:
       case Op::IntMul:
+      case Op::IntMod:
       case Op::DecAdd:
       case Op::DecSub:
       case Op::DecMul:

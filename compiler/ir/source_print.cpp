@@ -48,6 +48,7 @@ std::string Printer::Paren(ExprId id, PrintScope& f) {
     case Op::IntAdd:
     case Op::IntSub:
     case Op::IntMul:
+    case Op::IntMod:
     case Op::DecNeg:
     case Op::DecAdd:
     case Op::DecSub:
@@ -150,6 +151,7 @@ std::string Printer::Print(ExprId id, PrintScope& f) {
     case Op::DecMul:
     case Op::DurMul: return bin("*");
     case Op::DecDiv: return bin("/");
+    case Op::IntMod: return bin("mod");
     case Op::Eq: return bin("==");
     case Op::Ne: return bin("!=");
     case Op::Lt: return bin("<");
@@ -231,6 +233,7 @@ std::string PrintNegation(const Module& m, ExprId id, PrintScope& scope) {
     case Op::IntAdd:
     case Op::IntSub:
     case Op::IntMul:
+    case Op::IntMod:
     case Op::IntToDec:
     case Op::DecNeg:
     case Op::DecAdd:

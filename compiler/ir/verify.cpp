@@ -124,6 +124,7 @@ class Verifier {
         result(TK::Integer);
         break;
       case Op::IntMul:
+      case Op::IntMod:
         operand(e.a, TK::Integer);
         operand(e.b, TK::Integer);
         result(TK::Integer);

@@ -192,6 +192,19 @@ CgVal Lowerer::Expr(ExprId id) {
       auto [a, b] = bin();
       return scalar(IntOp(llvm::Intrinsic::smul_with_overflow, a.a, b.a, r));
     }
+    case Op::IntMod: {
+      // rt::IntMod, the Euclidean remainder: b == 0 is division_by_zero; b == -1 gives 0 (srem
+      // of INT64_MIN by -1 is undefined); a negative truncated remainder r becomes r + |b|, in
+      // wrapping arithmetic (right for b == INT64_MIN too). Speculative code goes on after a
+      // failed check (it bails at the end), so the srem never sees 0 or -1: it divides by 1.
+      auto [a, b] = bin();
+      llvm::Value* zero = B_.CreateICmpEQ(b.a, C64(0));
+      FailIf(zero, rt::RtErrorKind::DivisionByZero, r);
+      llvm::Value* by_one = B_.CreateOr(zero, B_.CreateICmpEQ(b.a, C64(-1)));
+      llvm::Value* rem = B_.CreateSRem(a.a, B_.CreateSelect(by_one, C64(1), b.a));
+      llvm::Value* abs_b = B_.CreateSelect(B_.CreateICmpSLT(b.a, C64(0)), B_.CreateSub(C64(0), b.a), b.a);
+      return scalar(B_.CreateSelect(B_.CreateICmpSLT(rem, C64(0)), B_.CreateAdd(rem, abs_b), rem));
+    }
     case Op::IntToDec: return scalar(B_.CreateSExt(Expr(e.a).a, I128()), C128(1));
     case Op::DecNeg: return DecNeg(Expr(e.a), r);
     case Op::DecAdd: {

@@ -517,6 +517,7 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
       case Op::IntAdd:
       case Op::IntSub:
       case Op::IntMul:
+      case Op::IntMod:
       case Op::IntToDec:
       case Op::DecNeg:
       case Op::DecAdd:
@@ -771,6 +772,12 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
     case Op::DecMul: {
       auto [a, b] = two();
       dec_result(Mul(a.v[0], b.v[0]));
+      return r;
+    }
+    case Op::IntMod: {
+      auto [a, b] = two();
+      r.err = First(r.err, Raise(b.v[0] == 0, RtErrorKind::DivisionByZero));
+      r.v.push_back(z3::mod(a.v[0], b.v[0]));  // SMT-LIB's mod is Euclidean too: 0 <= r < |b|
       return r;
     }
     case Op::DecDiv: {
