@@ -83,7 +83,7 @@ expr        : primary                                                   # primar
             | expr '.' fieldName                                        # fieldExpr
             | expr KW_WITH '{' fieldInits? '}'                          # withExpr
             | '-' expr                                                  # negExpr
-            | expr op=('*' | '/') expr                                  # mulExpr
+            | expr op=('*' | '/' | KW_MOD) expr                         # mulExpr
             | expr op=('+' | '-') expr                                  # addExpr
             | expr op=(KW_UNION | KW_INTER | KW_MINUS) expr             # setOpExpr
             | expr KW_NOT? KW_IN expr                                   # inExpr
@@ -124,7 +124,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_RULE | KW_TEST | KW_DURATION | KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
-            | KW_UNION | KW_INTER | KW_MINUS | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
+            | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
             | KW_IMPACT ;
 
 KW_INSTRUMENT : 'instrument' ;
@@ -176,6 +176,7 @@ KW_IN       : 'in' ;
 KW_UNION    : 'union' ;
 KW_INTER    : 'inter' ;
 KW_MINUS    : 'minus' ;
+KW_MOD      : 'mod' ;
 KW_EXISTS   : 'exists' ;
 KW_ALL      : 'all' ;
 KW_DAY      : 'day' ;

@@ -441,8 +441,15 @@ struct CaseDecoder::Impl {
         std::memcpy(dst, &x, 4);
         return true;
       }
-      default: return false;
+      case TypeKind::Error:
+      case TypeKind::Date:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::Set:
+      case TypeKind::Record:
+      case TypeKind::List: break;
     }
+    return false;
   }
 
   // Reads a value of type t into dst; false (with an issue recorded) when it does not fit.

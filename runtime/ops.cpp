@@ -29,6 +29,14 @@ int64_t IntNeg(int64_t a, SourceRange at) {
   return r;
 }
 
+int64_t IntMod(int64_t a, int64_t b, SourceRange at) {
+  if (b == 0) throw EvalError(RtErrorKind::DivisionByZero, at, "division by zero");
+  if (b == -1) return 0;  // INT64_MIN % -1 is undefined in C++
+  int64_t r = a % b;      // truncated: the sign of a
+  if (r < 0) r = b < 0 ? r - b : r + b;
+  return r;
+}
+
 Decimal DecAdd(const Decimal& a, const Decimal& b, SourceRange at) {
   Decimal r;
   if (!Decimal::Add(a, b, &r)) Overflow(at, "decimal addition");

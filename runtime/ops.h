@@ -13,6 +13,9 @@ int64_t IntAdd(int64_t a, int64_t b, SourceRange at);
 int64_t IntSub(int64_t a, int64_t b, SourceRange at);
 int64_t IntMul(int64_t a, int64_t b, SourceRange at);
 int64_t IntNeg(int64_t a, SourceRange at);
+// `a mod b`: the Euclidean remainder, 0 <= r < |b| with a = b * q + r for an integer q (so
+// -7 mod 3 == 2 and 7 mod -3 == 1); `division_by_zero` when b == 0. It never overflows.
+int64_t IntMod(int64_t a, int64_t b, SourceRange at);
 
 Decimal DecAdd(const Decimal& a, const Decimal& b, SourceRange at);
 Decimal DecSub(const Decimal& a, const Decimal& b, SourceRange at);

@@ -201,7 +201,14 @@ const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types
       case TypeKind::Integer: c = Decimal::Compare(Decimal::FromInt(v.AsInt()), b.number); break;
       case TypeKind::Decimal: c = Decimal::Compare(v.AsDec(), b.number); break;
       case TypeKind::Date: c = v.AsDate().days < b.date_days ? -1 : (v.AsDate().days > b.date_days ? 1 : 0); break;
-      default: continue;
+      case TypeKind::Error:
+      case TypeKind::Bool:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::Enum:
+      case TypeKind::Set:
+      case TypeKind::Record:
+      case TypeKind::List: continue;
     }
     if (!b.Holds(c)) return &b;
   }

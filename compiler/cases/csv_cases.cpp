@@ -118,8 +118,15 @@ bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json,
         }
         return arr + "]";
       }
-      default: return rt::JsonQuote(text);
+      case rt::TypeKind::Error:
+      case rt::TypeKind::Date:
+      case rt::TypeKind::Duration:
+      case rt::TypeKind::Text:
+      case rt::TypeKind::Enum:
+      case rt::TypeKind::Record:
+      case rt::TypeKind::List: break;
     }
+    return rt::JsonQuote(text);
   };
   // Build a tree of objects: path segments -> value.
   struct Node {

@@ -49,8 +49,57 @@ void Generator::CollectBoundaries() {
           *out = in.EvalConst(e.a);
           return true;
         } catch (...) { return false; }
-      default: return false;
+      case ir::Op::Error:
+      case ir::Op::BoolLit:
+      case ir::Op::DurLit:
+      case ir::Op::TextLit:
+      case ir::Op::EnumLit:
+      case ir::Op::SetLit:
+      case ir::Op::ListLit:
+      case ir::Op::RecordLit:
+      case ir::Op::Local:
+      case ir::Op::LetRef:
+      case ir::Op::Call:
+      case ir::Op::DecisionCall:
+      case ir::Op::Builtin:
+      case ir::Op::Field:
+      case ir::Op::With:
+      case ir::Op::Not:
+      case ir::Op::And:
+      case ir::Op::Or:
+      case ir::Op::If:
+      case ir::Op::IntNeg:
+      case ir::Op::IntAdd:
+      case ir::Op::IntSub:
+      case ir::Op::IntMul:
+      case ir::Op::IntMod:
+      case ir::Op::DecNeg:
+      case ir::Op::DecAdd:
+      case ir::Op::DecSub:
+      case ir::Op::DecMul:
+      case ir::Op::DecDiv:
+      case ir::Op::DateAddDur:
+      case ir::Op::DateSubDur:
+      case ir::Op::DateDiff:
+      case ir::Op::DurAdd:
+      case ir::Op::DurSub:
+      case ir::Op::DurNeg:
+      case ir::Op::DurMul:
+      case ir::Op::Eq:
+      case ir::Op::Ne:
+      case ir::Op::Lt:
+      case ir::Op::Le:
+      case ir::Op::Gt:
+      case ir::Op::Ge:
+      case ir::Op::SetHas:
+      case ir::Op::ListHas:
+      case ir::Op::SetUnion:
+      case ir::Op::SetInter:
+      case ir::Op::SetMinus:
+      case ir::Op::Exists:
+      case ir::Op::Forall: break;
     }
+    return false;
   };
   auto neighbours = [&](rt::TypeId t, const Value& v) {
     AddBoundary(t, v);
@@ -79,7 +128,14 @@ void Generator::CollectBoundaries() {
         if (v.AsDate().days > rt::kMinDateDays) AddBoundary(t, rt::Date{v.AsDate().days - 1});
         if (v.AsDate().days < rt::kMaxDateDays) AddBoundary(t, rt::Date{v.AsDate().days + 1});
         break;
-      default: break;
+      case TypeKind::Error:
+      case TypeKind::Bool:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::Enum:
+      case TypeKind::Set:
+      case TypeKind::Record:
+      case TypeKind::List: break;
     }
   };
   for (const ir::Expr& e : m_.exprs) {
@@ -101,7 +157,52 @@ void Generator::CollectBoundaries() {
         break;
       }
       case ir::Op::TextLit: texts_.push_back(m_.texts[e.a]); break;
-      default: break;
+      case ir::Op::Error:
+      case ir::Op::BoolLit:
+      case ir::Op::IntLit:
+      case ir::Op::DecLit:
+      case ir::Op::DateLit:
+      case ir::Op::DurLit:
+      case ir::Op::SetLit:
+      case ir::Op::ListLit:
+      case ir::Op::RecordLit:
+      case ir::Op::Local:
+      case ir::Op::LetRef:
+      case ir::Op::Const:
+      case ir::Op::Call:
+      case ir::Op::DecisionCall:
+      case ir::Op::Builtin:
+      case ir::Op::Field:
+      case ir::Op::With:
+      case ir::Op::Not:
+      case ir::Op::And:
+      case ir::Op::Or:
+      case ir::Op::If:
+      case ir::Op::IntNeg:
+      case ir::Op::IntAdd:
+      case ir::Op::IntSub:
+      case ir::Op::IntMul:
+      case ir::Op::IntMod:
+      case ir::Op::IntToDec:
+      case ir::Op::DecNeg:
+      case ir::Op::DecAdd:
+      case ir::Op::DecSub:
+      case ir::Op::DecMul:
+      case ir::Op::DecDiv:
+      case ir::Op::DateAddDur:
+      case ir::Op::DateSubDur:
+      case ir::Op::DateDiff:
+      case ir::Op::DurAdd:
+      case ir::Op::DurSub:
+      case ir::Op::DurNeg:
+      case ir::Op::DurMul:
+      case ir::Op::SetHas:
+      case ir::Op::ListHas:
+      case ir::Op::SetUnion:
+      case ir::Op::SetInter:
+      case ir::Op::SetMinus:
+      case ir::Op::Exists:
+      case ir::Op::Forall: break;
     }
   }
   // Members of constant sets (country groups) are favoured too.
@@ -196,13 +297,20 @@ Value Generator::InDomain(const rt::FieldInfo& f, int depth) {
     switch (m_.types.kind(f.type)) {
       case TypeKind::Integer: return int64_t(b.number.num()) + (strict ? dir : 0);
       case TypeKind::Date: return rt::Date{b.date_days + (strict ? dir : 0)};
-      default: {
-        rt::Decimal d = b.number, step;
-        rt::Decimal::FromRatio(dir, 100, &step);
-        if (strict) rt::Decimal::Add(d, step, &d);
-        return d;
-      }
+      case TypeKind::Error:
+      case TypeKind::Bool:
+      case TypeKind::Decimal:
+      case TypeKind::Duration:
+      case TypeKind::Text:
+      case TypeKind::Enum:
+      case TypeKind::Set:
+      case TypeKind::Record:
+      case TypeKind::List: break;
     }
+    rt::Decimal d = b.number, step;
+    rt::Decimal::FromRatio(dir, 100, &step);
+    if (strict) rt::Decimal::Add(d, step, &d);
+    return d;
   };
   if (rng_() % 100 < 10) {
     Value v = inside(f.bounds[rng_() % f.bounds.size()]);

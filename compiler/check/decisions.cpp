@@ -5,6 +5,7 @@
 #include <map>
 
 #include "compiler/check/checker.h"
+#include "compiler/ir/walk.h"
 
 namespace edict::check::internal {
 
@@ -158,18 +159,14 @@ bool Checker::IsConstant(ExprId e) const {
     case Op::DurLit:
     case Op::TextLit:
     case Op::EnumLit: return true;
-    case Op::IntToDec: return IsConstant(x.a);
-    case Op::RecordLit: {
-      size_t n = m_.types.records[m_.types.info(x.type).ref].fields.size();
-      for (size_t k = 0; k < n; ++k)
-        if (!IsConstant(m_.extra[x.b + k])) return false;
-      return true;
-    }
+    case Op::IntToDec:
+    case Op::RecordLit:
     case Op::SetLit:
-    case Op::ListLit:
-      for (uint32_t k = 0; k < x.b; ++k)
-        if (!IsConstant(m_.extra[x.a + k])) return false;
-      return true;
+    case Op::ListLit: {  // constant when every operand is
+      bool constant = true;
+      ir::ForEachOperand(m_, x, [&](ExprId k) { constant = constant && IsConstant(k); });
+      return constant;
+    }
     case Op::Error:
     case Op::Local:
     case Op::LetRef:
@@ -187,6 +184,7 @@ bool Checker::IsConstant(ExprId e) const {
     case Op::IntAdd:
     case Op::IntSub:
     case Op::IntMul:
+    case Op::IntMod:
     case Op::DecNeg:
     case Op::DecAdd:
     case Op::DecSub:
@@ -220,78 +218,14 @@ bool Checker::IsConstant(ExprId e) const {
 bool Checker::SameExpr(ExprId a, ExprId b) const {
   const ir::Expr& x = m_.exprs[a];
   const ir::Expr& y = m_.exprs[b];
-  if (x.op != y.op || x.type != y.type) return false;
-  auto list = [&](uint32_t sa, uint32_t sb, uint32_t n) {
-    for (uint32_t k = 0; k < n; ++k)
-      if (!SameExpr(m_.extra[sa + k], m_.extra[sb + k])) return false;
-    return true;
-  };
-  switch (x.op) {
-    case Op::IntLit: return m_.ints[x.a] == m_.ints[y.a];
-    case Op::DecLit: return m_.decs[x.a] == m_.decs[y.a];
-    case Op::DurLit: return m_.durs[x.a] == m_.durs[y.a];
-    case Op::TextLit: return m_.texts[x.a] == m_.texts[y.a];
-    case Op::BoolLit:
-    case Op::DateLit:
-    case Op::Local:
-    case Op::LetRef:
-    case Op::Const: return x.a == y.a;
-    case Op::EnumLit: return x.a == y.a && x.b == y.b;
-    case Op::SetLit:
-    case Op::ListLit: return x.b == y.b && list(x.a, y.a, x.b);
-    case Op::RecordLit: return x.a == y.a && list(x.b, y.b, uint32_t(m_.types.records[x.a].fields.size()));
-    case Op::Call:
-    case Op::DecisionCall: {
-      size_t n = x.op == Op::Call ? m_.defs[x.a].params.size() : m_.decisions[x.a].params.size();
-      return x.a == y.a && list(x.b, y.b, uint32_t(n));
-    }
-    case Op::Builtin: return x.a == y.a && x.c == y.c && list(x.b, y.b, x.c);
-    case Op::Field: return x.b == y.b && SameExpr(x.a, y.a);
-    case Op::With: {
-      if (x.c != y.c || !SameExpr(x.a, y.a)) return false;
-      for (uint32_t k = 0; k < x.c; ++k)
-        if (m_.extra[x.b + 2 * k] != m_.extra[y.b + 2 * k] ||
-            !SameExpr(m_.extra[x.b + 2 * k + 1], m_.extra[y.b + 2 * k + 1]))
-          return false;
-      return true;
-    }
-    case Op::Exists:
-    case Op::Forall: return x.a == y.a && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
-    case Op::If: return SameExpr(x.a, y.a) && SameExpr(x.b, y.b) && SameExpr(x.c, y.c);
-    case Op::Not:
-    case Op::IntNeg:
-    case Op::IntToDec:
-    case Op::DecNeg:
-    case Op::DurNeg: return SameExpr(x.a, y.a);
-    case Op::And:
-    case Op::Or:
-    case Op::IntAdd:
-    case Op::IntSub:
-    case Op::IntMul:
-    case Op::DecAdd:
-    case Op::DecSub:
-    case Op::DecMul:
-    case Op::DecDiv:
-    case Op::DateAddDur:
-    case Op::DateSubDur:
-    case Op::DateDiff:
-    case Op::DurAdd:
-    case Op::DurSub:
-    case Op::DurMul:
-    case Op::Eq:
-    case Op::Ne:
-    case Op::Lt:
-    case Op::Le:
-    case Op::Gt:
-    case Op::Ge:
-    case Op::SetHas:
-    case Op::ListHas:
-    case Op::SetUnion:
-    case Op::SetInter:
-    case Op::SetMinus: return SameExpr(x.a, y.a) && SameExpr(x.b, y.b);
-    case Op::Error: return false;
-  }
-  return false;
+  if (!ir::SameNode(m_, x, y)) return false;
+  std::vector<ExprId> xs, ys;
+  ir::ForEachOperand(m_, x, [&](ExprId k) { xs.push_back(k); });
+  ir::ForEachOperand(m_, y, [&](ExprId k) { ys.push_back(k); });
+  if (xs.size() != ys.size()) return false;
+  for (size_t k = 0; k < xs.size(); ++k)
+    if (!SameExpr(xs[k], ys[k])) return false;
+  return true;
 }
 
 }  // namespace edict::check::internal

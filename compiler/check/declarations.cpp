@@ -20,6 +20,7 @@ std::optional<rt::BoundCmp> BoundCmpOf(ast::BinaryOp op) {
     case ast::BinaryOp::Ge: return rt::BoundCmp::Ge;
     case ast::BinaryOp::Mul:
     case ast::BinaryOp::Div:
+    case ast::BinaryOp::Mod:
     case ast::BinaryOp::Add:
     case ast::BinaryOp::Sub:
     case ast::BinaryOp::Union:

@@ -63,6 +63,7 @@ ExprId Checker::BinaryExpr(const ast::Expr& e) {
       break;
     case ast::BinaryOp::Mul:
     case ast::BinaryOp::Div:
+    case ast::BinaryOp::Mod:
     case ast::BinaryOp::Add:
     case ast::BinaryOp::Sub:
     case ast::BinaryOp::Union:
@@ -153,6 +154,18 @@ ExprId Checker::BinaryExpr(const ast::Expr& e) {
         return Emit(Op::DecDiv, DecimalWithUnit(u), e.range, ToDec(a), ToDec(b));
       }
       return invalid();
+    case ast::BinaryOp::Mod:
+      // The remainder of whole numbers, in the dividend's unit; the divisor is dimensionless or
+      // in that unit too (`stock mod 12`, `stock mod 12 [chip]`).
+      if (!na || !nb) return invalid();
+      if (ka != TypeKind::Integer || kb != TypeKind::Integer) {
+        auto& d = diags_.Emit(DiagKind::InvalidOperands, e.range,
+                              fmt::format("`mod` needs integers, found {} and {}", Name(TypeOf(a)), Name(TypeOf(b))));
+        d.notes.push_back({{}, "round a decimal to an integer first, e.g. with `floor`"});
+        return Poison(e.range);
+      }
+      if (T.info(TypeOf(b)).unit != 0 && !UnifyNumeric(a, b, e, "the operands of `mod`")) return Poison(e.range);
+      return Emit(Op::IntMod, TypeOf(a), e.range, a, b);
     case ast::BinaryOp::Union: return set_op(Op::SetUnion);
     case ast::BinaryOp::Inter: return set_op(Op::SetInter);
     case ast::BinaryOp::Minus: return set_op(Op::SetMinus);

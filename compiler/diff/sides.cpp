@@ -46,8 +46,15 @@ static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable&
       }
       return true;
     }
-    default: return true;
+    case rt::TypeKind::Error:
+    case rt::TypeKind::Bool:
+    case rt::TypeKind::Date:
+    case rt::TypeKind::Duration:
+    case rt::TypeKind::Text:
+    case rt::TypeKind::Enum:
+    case rt::TypeKind::Set: return true;
   }
+  return true;
 }
 
 // Loads the two versions: two files, or one file against the version it amends.

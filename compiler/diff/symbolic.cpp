@@ -12,6 +12,7 @@
 
 #include "compiler/diff/symbolic_encoding.h"
 #include "compiler/interp/interp.h"
+#include "compiler/ir/walk.h"
 #include "compiler/jit/run.h"
 #include "compiler/smt/encode.h"
 
@@ -69,8 +70,14 @@ std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types
              Project((*v.AsRecord().fields)[i], r.fields[i].type, types, sets);
       return s + "}";
     }
-    default: return "_";
+    case rt::TypeKind::Error:
+    case rt::TypeKind::Integer:
+    case rt::TypeKind::Decimal:
+    case rt::TypeKind::Date:
+    case rt::TypeKind::Duration:
+    case rt::TypeKind::List: return "_";
   }
+  return "_";
 }
 
 std::string SideKey(const Side& s, const SideClass& sc) {
@@ -365,10 +372,31 @@ class ArithmeticDepth {
     const ir::Expr& e = m_.exprs[id];
     size_t below = 0, own = 0;
     auto sub = [&](ir::ExprId k) { below = std::max(below, Expr(k, dec)); };
-    auto list = [&](uint32_t start, uint32_t n) {
-      for (uint32_t i = 0; i < n; ++i) sub(m_.extra[start + i]);
-    };
+    ir::ForEachOperand(m_, e, sub);
+    // What an operand refers to by index is walked too, and each arithmetic op is one step.
     switch (e.op) {
+      case ir::Op::LetRef: sub(dec.lets[e.a].value); break;
+      case ir::Op::Call: sub(m_.defs[e.a].body); break;
+      case ir::Op::DecisionCall: below = std::max(below, Decision(e.a)); break;
+      case ir::Op::Builtin:
+        // A sum over a list literal is a chain as long as the list.
+        if (ir::Builtin(e.a) == ir::Builtin::Sum && e.c == 1 && m_.exprs[m_.extra[e.b]].op == ir::Op::ListLit)
+          own = m_.exprs[m_.extra[e.b]].b;
+        break;
+      case ir::Op::IntNeg:
+      case ir::Op::DecNeg:
+      case ir::Op::DurNeg:
+      case ir::Op::IntAdd:
+      case ir::Op::IntSub:
+      case ir::Op::IntMul:
+      case ir::Op::IntMod:
+      case ir::Op::DecAdd:
+      case ir::Op::DecSub:
+      case ir::Op::DecMul:
+      case ir::Op::DecDiv:
+      case ir::Op::DurAdd:
+      case ir::Op::DurSub:
+      case ir::Op::DurMul: own = 1; break;
       case ir::Op::Error:
       case ir::Op::BoolLit:
       case ir::Op::IntLit:
@@ -378,62 +406,17 @@ class ArithmeticDepth {
       case ir::Op::TextLit:
       case ir::Op::EnumLit:
       case ir::Op::Local:
-      case ir::Op::Const: break;
-      case ir::Op::LetRef: sub(dec.lets[e.a].value); break;
+      case ir::Op::Const:
       case ir::Op::SetLit:
-      case ir::Op::ListLit: list(e.a, e.b); break;
-      case ir::Op::RecordLit: list(e.b, uint32_t(m_.types.records[e.a].fields.size())); break;
-      case ir::Op::Call:
-        list(e.b, uint32_t(m_.defs[e.a].params.size()));
-        sub(m_.defs[e.a].body);
-        break;
-      case ir::Op::DecisionCall:
-        list(e.b, uint32_t(m_.decisions[e.a].params.size()));
-        below = std::max(below, Decision(e.a));
-        break;
-      case ir::Op::Builtin:
-        list(e.b, e.c);
-        // A sum over a list literal is a chain as long as the list.
-        if (ir::Builtin(e.a) == ir::Builtin::Sum && e.c == 1 && m_.exprs[m_.extra[e.b]].op == ir::Op::ListLit)
-          own = m_.exprs[m_.extra[e.b]].b;
-        break;
-      case ir::Op::Field: sub(e.a); break;
+      case ir::Op::ListLit:
+      case ir::Op::RecordLit:
+      case ir::Op::Field:
       case ir::Op::With:
-        sub(e.a);
-        for (uint32_t i = 0; i < e.c; ++i) sub(m_.extra[e.b + 2 * i + 1]);
-        break;
       case ir::Op::If:
-        sub(e.a);
-        sub(e.b);
-        sub(e.c);
-        break;
       case ir::Op::Exists:
       case ir::Op::Forall:
-        sub(e.b);
-        sub(e.c);
-        break;
       case ir::Op::Not:
-      case ir::Op::IntToDec: sub(e.a); break;
-      case ir::Op::IntNeg:
-      case ir::Op::DecNeg:
-      case ir::Op::DurNeg:
-        sub(e.a);
-        own = 1;
-        break;
-      case ir::Op::IntAdd:
-      case ir::Op::IntSub:
-      case ir::Op::IntMul:
-      case ir::Op::DecAdd:
-      case ir::Op::DecSub:
-      case ir::Op::DecMul:
-      case ir::Op::DecDiv:
-      case ir::Op::DurAdd:
-      case ir::Op::DurSub:
-      case ir::Op::DurMul:
-        sub(e.a);
-        sub(e.b);
-        own = 1;
-        break;
+      case ir::Op::IntToDec:
       case ir::Op::And:
       case ir::Op::Or:
       case ir::Op::DateAddDur:
@@ -449,10 +432,7 @@ class ArithmeticDepth {
       case ir::Op::ListHas:
       case ir::Op::SetUnion:
       case ir::Op::SetInter:
-      case ir::Op::SetMinus:
-        sub(e.a);
-        sub(e.b);
-        break;
+      case ir::Op::SetMinus: break;
     }
     return expr_[id] = below + own;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "compiler/ir/walk.h"
 #include "runtime/ops.h"
 
 namespace edict::interp {
@@ -52,8 +53,15 @@ int Interpreter::Compare(const Value& a, const Value& b, TypeKind k, SourceRange
     case TypeKind::Decimal: return rt::Decimal::Compare(a.AsDec(), b.AsDec());
     case TypeKind::Date: return a.AsDate().days < b.AsDate().days ? -1 : (a.AsDate().days > b.AsDate().days ? 1 : 0);
     case TypeKind::Duration: return rt::DurCompare(a.AsDur(), b.AsDur(), at);
-    default: return 0;  // the checker allows ordering only on the kinds above
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::Text:
+    case TypeKind::Enum:
+    case TypeKind::Set:
+    case TypeKind::Record:
+    case TypeKind::List: return 0;  // the checker allows ordering only on the kinds above
   }
+  return 0;
 }
 
 Value Interpreter::CallDef(uint32_t def, const uint32_t* args, Frame& caller) {
@@ -73,6 +81,10 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
     Value a = Eval(e.a, f);
     Value b = Eval(e.b, f);
     return std::pair<Value, Value>{std::move(a), std::move(b)};
+  };
+  auto order = [&]() {  // the comparison of two ordered operands: < 0, 0 or > 0
+    auto [a, b] = both();
+    return Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
   };
   switch (e.op) {
     case Op::Error: throw std::logic_error("evaluated an error node");
@@ -142,6 +154,10 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       auto [a, b] = both();
       return rt::IntMul(a.AsInt(), b.AsInt(), at);
     }
+    case Op::IntMod: {
+      auto [a, b] = both();
+      return rt::IntMod(a.AsInt(), b.AsInt(), at);
+    }
     case Op::IntToDec: return rt::Decimal::FromInt(Eval(e.a, f).AsInt());
     case Op::DecNeg: return rt::DecNeg(Eval(e.a, f).AsDec(), at);
     case Op::DecAdd: {
@@ -193,19 +209,10 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       auto [a, b] = both();
       return !rt::ValuesEqual(a, b);
     }
-    case Op::Lt:
-    case Op::Le:
-    case Op::Gt:
-    case Op::Ge: {
-      Value a = Eval(e.a, f), b = Eval(e.b, f);
-      int c = Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
-      switch (e.op) {
-        case Op::Lt: return c < 0;
-        case Op::Le: return c <= 0;
-        case Op::Gt: return c > 0;
-        default: return c >= 0;
-      }
-    }
+    case Op::Lt: return order() < 0;
+    case Op::Le: return order() <= 0;
+    case Op::Gt: return order() > 0;
+    case Op::Ge: return order() >= 0;
     case Op::SetHas: {
       Value x = Eval(e.a, f);
       // A constant set (a country group) is tested in place, without copying it.
@@ -322,15 +329,11 @@ Value Interpreter::Builtin(const ir::Expr& e, Frame& f) {
 bool Interpreter::EvalCondition(ExprId id, Frame& f, std::vector<AtomTrace>* atoms) {
   if (!atoms) return EvalBool(id, f);
   const ir::Expr& e = m_.exprs[id];
-  switch (e.op) {
-    case Op::And: return EvalCondition(e.a, f, atoms) && EvalCondition(e.b, f, atoms);
-    case Op::Or: return EvalCondition(e.a, f, atoms) || EvalCondition(e.b, f, atoms);
-    case Op::Not:
-      if (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not)
-        return !EvalCondition(e.a, f, atoms);
-      break;
-    default: break;
-  }
+  // The connectives are walked into; anything else is an atom.
+  if (e.op == Op::And) return EvalCondition(e.a, f, atoms) && EvalCondition(e.b, f, atoms);
+  if (e.op == Op::Or) return EvalCondition(e.a, f, atoms) || EvalCondition(e.b, f, atoms);
+  if (e.op == Op::Not && (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not))
+    return !EvalCondition(e.a, f, atoms);
   AtomTrace atom{id, false, {}};
   atom.value = EvalBool(id, f);
   CollectInputs(id, f, &atom.inputs);
@@ -364,34 +367,36 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
       return;
     case Op::Exists:
     case Op::Forall: CollectInputs(e.b, f, out); return;
-    default: break;
-  }
-  auto kid = [&](ExprId k) { CollectInputs(k, f, out); };
-  switch (e.op) {
-    case Op::SetLit:
-    case Op::ListLit:
-      for (uint32_t i = 0; i < e.b; ++i) kid(m_.extra[e.a + i]);
-      break;
-    case Op::Builtin:
-      for (uint32_t i = 0; i < e.c; ++i) kid(m_.extra[e.b + i]);
-      break;
     case Op::If:
-      kid(e.a);
-      kid(EvalBool(e.a, f) ? e.b : e.c);
-      break;
+      CollectInputs(e.a, f, out);
+      CollectInputs(EvalBool(e.a, f) ? e.b : e.c, f, out);
+      return;
     case Op::And:
     case Op::Or:
-      kid(e.a);
-      if (EvalBool(e.a, f) != (e.op == Op::Or)) kid(e.b);  // otherwise b was not evaluated
-      break;
+      CollectInputs(e.a, f, out);
+      if (EvalBool(e.a, f) != (e.op == Op::Or)) CollectInputs(e.b, f, out);  // otherwise b was not evaluated
+      return;
+    case Op::Error:
+    case Op::BoolLit:
+    case Op::IntLit:
+    case Op::DecLit:
+    case Op::DateLit:
+    case Op::DurLit:
+    case Op::TextLit:
+    case Op::EnumLit:
+    case Op::SetLit:
+    case Op::ListLit:
+    case Op::RecordLit:
+    case Op::Builtin:
+    case Op::With:
     case Op::Not:
     case Op::IntNeg:
-    case Op::IntToDec:
-    case Op::DecNeg:
-    case Op::DurNeg: kid(e.a); break;
     case Op::IntAdd:
     case Op::IntSub:
     case Op::IntMul:
+    case Op::IntMod:
+    case Op::IntToDec:
+    case Op::DecNeg:
     case Op::DecAdd:
     case Op::DecSub:
     case Op::DecMul:
@@ -401,6 +406,7 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
     case Op::DateDiff:
     case Op::DurAdd:
     case Op::DurSub:
+    case Op::DurNeg:
     case Op::DurMul:
     case Op::Eq:
     case Op::Ne:
@@ -413,10 +419,9 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
     case Op::SetUnion:
     case Op::SetInter:
     case Op::SetMinus:
-      kid(e.a);
-      kid(e.b);
-      break;
-    default: break;
+      // Every operand was evaluated: walk them all.
+      ir::ForEachOperand(m_, e, [&](ExprId k) { CollectInputs(k, f, out); });
+      return;
   }
 }
 

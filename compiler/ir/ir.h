@@ -22,7 +22,7 @@ using ExprId = uint32_t;
 constexpr ExprId kNoExpr = UINT32_MAX;
 
 enum class Op : uint8_t {
-#define EDICT_IR_OP(Name, Doc) Name,
+#define EDICT_IR_OP(Name, OperandShape, Doc) Name,
 #include "compiler/ir/ops.def"
 #undef EDICT_IR_OP
 };
@@ -35,7 +35,8 @@ enum class Builtin : uint8_t {
 };
 const char* BuiltinName(Builtin b);
 
-// One expression node; the meaning of a, b, c is given per op in ops.def.
+// One expression node; the meaning of a, b, c is given per op in ops.def, and where its operands
+// are by the op's shape (compiler/ir/walk.h: ir::ForEachOperand visits them).
 struct Expr {
   Op op = Op::Error;
   TypeId type = 0;

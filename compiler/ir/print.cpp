@@ -7,8 +7,8 @@ namespace edict::ir {
 
 const char* OpName(Op op) {
   switch (op) {
-#define EDICT_IR_OP(Name, Doc) \
-  case Op::Name:               \
+#define EDICT_IR_OP(Name, OperandShape, Doc) \
+  case Op::Name:                             \
     return #Name;
 #include "compiler/ir/ops.def"
 #undef EDICT_IR_OP
@@ -90,6 +90,7 @@ class Printer {
       case Op::IntAdd:
       case Op::IntSub:
       case Op::IntMul:
+      case Op::IntMod:
       case Op::DecAdd:
       case Op::DecSub:
       case Op::DecMul:

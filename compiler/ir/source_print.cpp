@@ -38,8 +38,44 @@ std::string Printer::Paren(ExprId id, PrintScope& f) {
     case Op::Field:
     case Op::IntToDec: return Print(id, f);
     case Op::LetRef: return Paren(f.decision->lets[m_.exprs[id].a].value, f);
-    default: return "(" + Print(id, f) + ")";
+    case Op::Error:
+    case Op::With:
+    case Op::Not:
+    case Op::And:
+    case Op::Or:
+    case Op::If:
+    case Op::IntNeg:
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::IntMod:
+    case Op::DecNeg:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurNeg:
+    case Op::DurMul:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::SetHas:
+    case Op::ListHas:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus:
+    case Op::Exists:
+    case Op::Forall: break;
   }
+  return "(" + Print(id, f) + ")";
 }
 
 std::string Printer::Print(ExprId id, PrintScope& f) {
@@ -115,6 +151,7 @@ std::string Printer::Print(ExprId id, PrintScope& f) {
     case Op::DecMul:
     case Op::DurMul: return bin("*");
     case Op::DecDiv: return bin("/");
+    case Op::IntMod: return bin("mod");
     case Op::Eq: return bin("==");
     case Op::Ne: return bin("!=");
     case Op::Lt: return bin("<");
@@ -169,8 +206,54 @@ std::string PrintNegation(const Module& m, ExprId id, PrintScope& scope) {
     case Op::Ge: return flip("<");
     case Op::SetHas:
     case Op::ListHas: return flip("not in");
-    default: return "not " + p.Paren(id, scope);
+    case Op::Error:
+    case Op::BoolLit:
+    case Op::IntLit:
+    case Op::DecLit:
+    case Op::DateLit:
+    case Op::DurLit:
+    case Op::TextLit:
+    case Op::EnumLit:
+    case Op::SetLit:
+    case Op::ListLit:
+    case Op::RecordLit:
+    case Op::Local:
+    case Op::LetRef:
+    case Op::Const:
+    case Op::Call:
+    case Op::DecisionCall:
+    case Op::Builtin:
+    case Op::Field:
+    case Op::With:
+    case Op::Not:
+    case Op::And:
+    case Op::Or:
+    case Op::If:
+    case Op::IntNeg:
+    case Op::IntAdd:
+    case Op::IntSub:
+    case Op::IntMul:
+    case Op::IntMod:
+    case Op::IntToDec:
+    case Op::DecNeg:
+    case Op::DecAdd:
+    case Op::DecSub:
+    case Op::DecMul:
+    case Op::DecDiv:
+    case Op::DateAddDur:
+    case Op::DateSubDur:
+    case Op::DateDiff:
+    case Op::DurAdd:
+    case Op::DurSub:
+    case Op::DurNeg:
+    case Op::DurMul:
+    case Op::SetUnion:
+    case Op::SetInter:
+    case Op::SetMinus:
+    case Op::Exists:
+    case Op::Forall: break;
   }
+  return "not " + p.Paren(id, scope);
 }
 
 }  // namespace edict::ir

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compiler/ir/ir.h"
+#include "compiler/ir/walk.h"
 
 namespace edict::ir {
 
@@ -25,6 +26,7 @@ class Verifier {
       return;
     }
     const Expr& e = m_.exprs[id];
+    if (!OperandsValid(id, e)) return;
     using TK = rt::TypeKind;
     auto operand = [&](ExprId x, TK want) {
       if (!Valid(x)) {
@@ -122,6 +124,7 @@ class Verifier {
         result(TK::Integer);
         break;
       case Op::IntMul:
+      case Op::IntMod:
         operand(e.a, TK::Integer);
         operand(e.b, TK::Integer);
         result(TK::Integer);
@@ -194,6 +197,26 @@ class Verifier {
         break;
     }
     if (K(id) == TK::Error) Fail(id, "error type");
+  }
+
+  // Whether every operand of e, by its op's shape (ops.def), is an expression of the module; the
+  // type checks of Check read operands only after this.
+  bool OperandsValid(ExprId id, const Expr& e) {
+    Shape s = ShapeOf(e.op);
+    if ((s == Shape::CallArgs && e.a >= m_.defs.size()) || (s == Shape::DecisionArgs && e.a >= m_.decisions.size()) ||
+        (s == Shape::RecordFields && e.a >= m_.types.records.size())) {
+      Fail(id, "bad callee or record");
+      return false;
+    }
+    OperandSpan list = OperandList(m_, e);
+    if (uint64_t(list.start) + (s == Shape::Pairs ? 2 : 1) * uint64_t(list.count) > m_.extra.size()) {
+      Fail(id, "operand list out of range");
+      return false;
+    }
+    bool dangling = false;
+    ForEachOperand(m_, e, [&](ExprId k) { dangling = dangling || !Valid(k); });
+    if (dangling) Fail(id, "dangling operand");
+    return !dangling;
   }
 
  private:

@@ -103,6 +103,10 @@ CgVal Lowerer::Expr(ExprId id) {
     CgVal b = Expr(e.b);
     return std::pair<CgVal, CgVal>{a, b};
   };
+  auto order = [&]() {  // the comparison of two ordered operands: an i32 < 0, 0 or > 0
+    auto [a, b] = bin();
+    return Compare(m_.exprs[e.a].type, a, b, r);
+  };
   auto scalar = [](llvm::Value* v, llvm::Value* w = nullptr) {
     CgVal c;
     c.a = v;
@@ -188,6 +192,19 @@ CgVal Lowerer::Expr(ExprId id) {
       auto [a, b] = bin();
       return scalar(IntOp(llvm::Intrinsic::smul_with_overflow, a.a, b.a, r));
     }
+    case Op::IntMod: {
+      // rt::IntMod, the Euclidean remainder: b == 0 is division_by_zero; b == -1 gives 0 (srem
+      // of INT64_MIN by -1 is undefined); a negative truncated remainder r becomes r + |b|, in
+      // wrapping arithmetic (right for b == INT64_MIN too). Speculative code goes on after a
+      // failed check (it bails at the end), so the srem never sees 0 or -1: it divides by 1.
+      auto [a, b] = bin();
+      llvm::Value* zero = B_.CreateICmpEQ(b.a, C64(0));
+      FailIf(zero, rt::RtErrorKind::DivisionByZero, r);
+      llvm::Value* by_one = B_.CreateOr(zero, B_.CreateICmpEQ(b.a, C64(-1)));
+      llvm::Value* rem = B_.CreateSRem(a.a, B_.CreateSelect(by_one, C64(1), b.a));
+      llvm::Value* abs_b = B_.CreateSelect(B_.CreateICmpSLT(b.a, C64(0)), B_.CreateSub(C64(0), b.a), b.a);
+      return scalar(B_.CreateSelect(B_.CreateICmpSLT(rem, C64(0)), B_.CreateAdd(rem, abs_b), rem));
+    }
     case Op::IntToDec: return scalar(B_.CreateSExt(Expr(e.a).a, I128()), C128(1));
     case Op::DecNeg: return DecNeg(Expr(e.a), r);
     case Op::DecAdd: {
@@ -255,19 +272,10 @@ CgVal Lowerer::Expr(ExprId id) {
       auto [a, b] = bin();
       return scalar(B_.CreateNot(Eq(m_.exprs[e.a].type, a, b)));
     }
-    case Op::Lt:
-    case Op::Le:
-    case Op::Gt:
-    case Op::Ge: {
-      auto [a, b] = bin();
-      llvm::Value* c = Compare(m_.exprs[e.a].type, a, b, r);
-      switch (e.op) {
-        case Op::Lt: return scalar(B_.CreateICmpSLT(c, C32(0)));
-        case Op::Le: return scalar(B_.CreateICmpSLE(c, C32(0)));
-        case Op::Gt: return scalar(B_.CreateICmpSGT(c, C32(0)));
-        default: return scalar(B_.CreateICmpSGE(c, C32(0)));
-      }
-    }
+    case Op::Lt: return scalar(B_.CreateICmpSLT(order(), C32(0)));
+    case Op::Le: return scalar(B_.CreateICmpSLE(order(), C32(0)));
+    case Op::Gt: return scalar(B_.CreateICmpSGT(order(), C32(0)));
+    case Op::Ge: return scalar(B_.CreateICmpSGE(order(), C32(0)));
     case Op::SetHas: {
       CgVal x = Expr(e.a);
       CgVal s = Expr(e.b);
@@ -352,8 +360,15 @@ llvm::Value* Lowerer::Compare(TypeId t, const CgVal& a, const CgVal& b, SourceRa
     case TypeKind::Duration:
       CheckStatus(CallAbi(Abi::edict_rt_dur_cmp, {a.a, a.b, b.a, b.b, i32_out_}), r);
       return B_.CreateLoad(I32(), i32_out_);
-    default: return C32(0);
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::Text:
+    case TypeKind::Enum:
+    case TypeKind::Set:
+    case TypeKind::Record:
+    case TypeKind::List: return C32(0);
   }
+  return C32(0);
 }
 
 // `and`/`or` with short-circuit; records atoms in the trace when asked (atoms != null).

@@ -48,87 +48,12 @@ std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& 
       ir::ExprId id = exprs.back();
       exprs.pop_back();
       const ir::Expr& e = m.exprs[id];
-      // Every operand field that names an expression (by op), pushed conservatively.
-      auto push_list = [&](uint32_t start, uint32_t count) {
-        for (uint32_t i = 0; i < count; ++i) exprs.push_back(m.extra[start + i]);
-      };
-      switch (e.op) {
-        case Op::DecisionCall:
-          todo.push_back(e.a);
-          push_list(e.b, uint32_t(m.decisions[e.a].params.size()));
-          break;
-        case Op::Call:
-          push_list(e.b, uint32_t(m.defs[e.a].params.size()));
-          if (!defs_seen[e.a]) {
-            defs_seen[e.a] = true;
-            exprs.push_back(m.defs[e.a].body);
-          }
-          break;
-        case Op::LetRef:
-        case Op::Local:
-        case Op::Const:
-        case Op::BoolLit:
-        case Op::IntLit:
-        case Op::DecLit:
-        case Op::DateLit:
-        case Op::DurLit:
-        case Op::TextLit:
-        case Op::EnumLit:
-        case Op::Error: break;
-        case Op::SetLit:
-        case Op::ListLit: push_list(e.a, e.b); break;
-        case Op::RecordLit: push_list(e.b, uint32_t(m.types.records[e.a].fields.size())); break;
-        case Op::Builtin: push_list(e.b, e.c); break;
-        case Op::Field: exprs.push_back(e.a); break;
-        case Op::With:
-          exprs.push_back(e.a);
-          for (uint32_t i = 0; i < e.c; ++i) exprs.push_back(m.extra[e.b + 2 * i + 1]);
-          break;
-        case Op::If:
-          exprs.push_back(e.a);
-          exprs.push_back(e.b);
-          exprs.push_back(e.c);
-          break;
-        case Op::Exists:
-        case Op::Forall:
-          exprs.push_back(e.b);
-          exprs.push_back(e.c);
-          break;
-        case Op::Not:
-        case Op::IntNeg:
-        case Op::IntToDec:
-        case Op::DecNeg:
-        case Op::DurNeg: exprs.push_back(e.a); break;
-        case Op::And:
-        case Op::Or:
-        case Op::IntAdd:
-        case Op::IntSub:
-        case Op::IntMul:
-        case Op::DecAdd:
-        case Op::DecSub:
-        case Op::DecMul:
-        case Op::DecDiv:
-        case Op::DateAddDur:
-        case Op::DateSubDur:
-        case Op::DateDiff:
-        case Op::DurAdd:
-        case Op::DurSub:
-        case Op::DurMul:
-        case Op::Eq:
-        case Op::Ne:
-        case Op::Lt:
-        case Op::Le:
-        case Op::Gt:
-        case Op::Ge:
-        case Op::SetHas:
-        case Op::ListHas:
-        case Op::SetUnion:
-        case Op::SetInter:
-        case Op::SetMinus:
-          exprs.push_back(e.a);
-          exprs.push_back(e.b);
-          break;
+      if (e.op == Op::DecisionCall) todo.push_back(e.a);
+      if (e.op == Op::Call && !defs_seen[e.a]) {
+        defs_seen[e.a] = true;
+        exprs.push_back(m.defs[e.a].body);
       }
+      ir::ForEachOperand(m, e, [&](ir::ExprId k) { exprs.push_back(k); });
     }
   }
   return wanted;

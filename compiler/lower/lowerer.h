@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "compiler/interp/interp.h"
+#include "compiler/ir/walk.h"
 #include "compiler/lower/lower.h"
 
 namespace edict::lower {
 
 using ir::ExprId;
+using ir::ForEachOperand;
 using ir::Op;
 using rt::TypeId;
 using rt::TypeKind;
@@ -45,82 +47,6 @@ using rt::TypeKind;
 // components; it is called exactly where the inlined code would have run, so the first error in
 // evaluation order is the same.
 inline constexpr uint64_t kPieceNodes = 64;
-
-// Calls f(operand) for each operand expression of e (not a helper's body nor a let's value).
-template <class F>
-void ForEachOperand(const ir::Module& m, const ir::Expr& e, F&& f) {
-  auto list = [&](uint32_t start, uint32_t n) {
-    for (uint32_t i = 0; i < n; ++i) f(m.extra[start + i]);
-  };
-  switch (e.op) {
-    case Op::Error:
-    case Op::BoolLit:
-    case Op::IntLit:
-    case Op::DecLit:
-    case Op::DateLit:
-    case Op::DurLit:
-    case Op::TextLit:
-    case Op::EnumLit:
-    case Op::Local:
-    case Op::LetRef:
-    case Op::Const: break;
-    case Op::SetLit:
-    case Op::ListLit: list(e.a, e.b); break;
-    case Op::RecordLit: list(e.b, uint32_t(m.types.records[e.a].fields.size())); break;
-    case Op::Call: list(e.b, uint32_t(m.defs[e.a].params.size())); break;
-    case Op::DecisionCall: list(e.b, uint32_t(m.decisions[e.a].params.size())); break;
-    case Op::Builtin: list(e.b, e.c); break;
-    case Op::Field: f(e.a); break;
-    case Op::With:
-      f(e.a);
-      for (uint32_t i = 0; i < e.c; ++i) f(m.extra[e.b + 2 * i + 1]);
-      break;
-    case Op::If:
-      f(e.a);
-      f(e.b);
-      f(e.c);
-      break;
-    case Op::Exists:
-    case Op::Forall:
-      f(e.b);
-      f(e.c);
-      break;
-    case Op::Not:
-    case Op::IntNeg:
-    case Op::IntToDec:
-    case Op::DecNeg:
-    case Op::DurNeg: f(e.a); break;
-    case Op::And:
-    case Op::Or:
-    case Op::IntAdd:
-    case Op::IntSub:
-    case Op::IntMul:
-    case Op::DecAdd:
-    case Op::DecSub:
-    case Op::DecMul:
-    case Op::DecDiv:
-    case Op::DateAddDur:
-    case Op::DateSubDur:
-    case Op::DateDiff:
-    case Op::DurAdd:
-    case Op::DurSub:
-    case Op::DurMul:
-    case Op::Eq:
-    case Op::Ne:
-    case Op::Lt:
-    case Op::Le:
-    case Op::Gt:
-    case Op::Ge:
-    case Op::SetHas:
-    case Op::ListHas:
-    case Op::SetUnion:
-    case Op::SetInter:
-    case Op::SetMinus:
-      f(e.a);
-      f(e.b);
-      break;
-  }
-}
 
 // A value in generated code, shaped like its type: a scalar is `a` (and `b`: a decimal is
 // num/den, a duration months/days, a text pointer/length, a list pointer/count), a set is its

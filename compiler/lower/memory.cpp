@@ -232,8 +232,16 @@ bool Lowerer::PointerFree(TypeId t) const {
       for (const auto& f : m_.types.records[ti.ref].fields)
         if (!PointerFree(f.type)) return false;
       return true;
-    default: return true;
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::Integer:
+    case TypeKind::Decimal:
+    case TypeKind::Date:
+    case TypeKind::Duration:
+    case TypeKind::Enum:
+    case TypeKind::Set: return true;
   }
+  return true;
 }
 
 bool Lowerer::HasBoxedDecimal(const rt::Value& v, TypeId t) const {

@@ -47,29 +47,30 @@ Lowerer::Params Lowerer::FreeSlots(ExprId root) {
 
 void Lowerer::FreeWalk(ExprId id, std::map<uint32_t, TypeId>& out, std::vector<uint32_t>& bound) {
   const ir::Expr& e = m_.exprs[id];
-  switch (e.op) {
-    case Op::Local:
-      if (std::find(bound.begin(), bound.end(), e.a) == bound.end()) out.emplace(e.a, e.type);
-      return;
-    case Op::LetRef: {
-      if (spec_) {
-        out.emplace(let_slot_base_ + e.a, e.type);
-        return;
-      }
-      auto it = let_free_.find({dec_, e.a});
-      if (it == let_free_.end()) it = let_free_.emplace(std::pair{dec_, e.a}, FreeSlots(dec_->lets[e.a].value)).first;
-      for (const auto& [slot, type] : it->second) out.emplace(slot, type);
+  // Locals and lets are the free variables; a binder's slot is bound in its body; any other op's
+  // operands are walked (the shape of each op is in ops.def).
+  if (e.op == Op::Local) {
+    if (std::find(bound.begin(), bound.end(), e.a) == bound.end()) out.emplace(e.a, e.type);
+    return;
+  }
+  if (e.op == Op::LetRef) {
+    if (spec_) {
+      out.emplace(let_slot_base_ + e.a, e.type);
       return;
     }
-    case Op::Exists:
-    case Op::Forall:
-      FreeWalk(e.b, out, bound);
-      bound.push_back(e.a);
-      FreeWalk(e.c, out, bound);
-      bound.pop_back();
-      return;
-    default: ForEachOperand(m_, e, [&](ExprId k) { FreeWalk(k, out, bound); }); return;
+    auto it = let_free_.find({dec_, e.a});
+    if (it == let_free_.end()) it = let_free_.emplace(std::pair{dec_, e.a}, FreeSlots(dec_->lets[e.a].value)).first;
+    for (const auto& [slot, type] : it->second) out.emplace(slot, type);
+    return;
   }
+  if (ir::ShapeOf(e.op) == ir::Shape::Binder) {
+    FreeWalk(e.b, out, bound);
+    bound.push_back(e.a);
+    FreeWalk(e.c, out, bound);
+    bound.pop_back();
+    return;
+  }
+  ForEachOperand(m_, e, [&](ExprId k) { FreeWalk(k, out, bound); });
 }
 
 // A value's components, by its type (what CgVal holds), as function parameters and results.

@@ -98,9 +98,9 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
     }
   }
   // Binary operators that may continue an expression are noise in "expected" lists.
-  static const std::set<std::string> kOps = {"'.'",   "'*'",     "'/'",     "'+'",     "'-'",    "'=='", "'!='",
-                                             "'<'",   "'<='",    "'>'",     "'>='",    "'and'",  "'or'", "'in'",
-                                             "'not'", "'union'", "'inter'", "'minus'", "'with'", "'['",  "'^'"};
+  static const std::set<std::string> kOps = {
+      "'.'",   "'*'",  "'/'",  "'+'",   "'-'",     "'=='",    "'!='",    "'<'",   "'<='",   "'>'", "'>='",
+      "'and'", "'or'", "'in'", "'not'", "'union'", "'inter'", "'minus'", "'mod'", "'with'", "'['", "'^'"};
   bool had_ops = false;
   for (size_t t : types) {
     if (covered.count(t)) continue;

@@ -113,8 +113,15 @@ size_t Encoder::Width(rt::TypeId t) const {
       return n;
     }
     case TypeKind::List: return 0;
-    default: return 1;
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::Integer:
+    case TypeKind::Decimal:
+    case TypeKind::Date:
+    case TypeKind::Text:
+    case TypeKind::Enum: return 1;
   }
+  return 1;
 }
 
 std::string Encoder::Shape(rt::TypeId t) const {
@@ -138,8 +145,13 @@ std::string Encoder::Shape(rt::TypeId t) const {
       }
       return s + "}";
     }
-    default: return m_.types.Name(t);
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::Date:
+    case TypeKind::Duration:
+    case TypeKind::Text: return m_.types.Name(t);
   }
+  return m_.types.Name(t);
 }
 
 // ------------------------------------------------------------------ inputs
@@ -406,7 +418,11 @@ std::vector<z3::expr> Encoder::Parts(const Sym& s, rt::TypeId t, bool flags) {
         for (const auto& f : m_.types.records[ti.ref].fields) walk(f.type);
         break;
       case TypeKind::List: break;
-      default: i += Width(ty); break;
+      case TypeKind::Error:
+      case TypeKind::Integer:
+      case TypeKind::Decimal:
+      case TypeKind::Date:
+      case TypeKind::Duration: i += Width(ty); break;
     }
   };
   walk(t);
@@ -424,12 +440,10 @@ z3::expr Encoder::Compare(const Sym& a, const Sym& b, rt::TypeId t, Op op, z3::e
   } else {
     *err = c_.int_val(0);
   }
-  switch (op) {
-    case Op::Lt: return x < y;
-    case Op::Le: return x <= y;
-    case Op::Gt: return x > y;
-    default: return x >= y;
-  }
+  if (op == Op::Lt) return x < y;
+  if (op == Op::Le) return x <= y;
+  if (op == Op::Gt) return x > y;
+  return x >= y;  // Op::Ge, the only other op Compare is given
 }
 
 // Whether two values have the same shape: lists of the same lengths, all the way down (a list
@@ -481,7 +495,45 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
       case Op::Exists:
       case Op::Forall:
       case Op::Builtin: atom = suppress_atoms_ == 0; break;
-      default: break;
+      case Op::Error:
+      case Op::BoolLit:
+      case Op::IntLit:
+      case Op::DecLit:
+      case Op::DateLit:
+      case Op::DurLit:
+      case Op::TextLit:
+      case Op::EnumLit:
+      case Op::SetLit:
+      case Op::ListLit:
+      case Op::RecordLit:
+      case Op::LetRef:
+      case Op::Const:
+      case Op::With:
+      case Op::Not:
+      case Op::And:
+      case Op::Or:
+      case Op::If:
+      case Op::IntNeg:
+      case Op::IntAdd:
+      case Op::IntSub:
+      case Op::IntMul:
+      case Op::IntMod:
+      case Op::IntToDec:
+      case Op::DecNeg:
+      case Op::DecAdd:
+      case Op::DecSub:
+      case Op::DecMul:
+      case Op::DecDiv:
+      case Op::DateAddDur:
+      case Op::DateSubDur:
+      case Op::DateDiff:
+      case Op::DurAdd:
+      case Op::DurSub:
+      case Op::DurNeg:
+      case Op::DurMul:
+      case Op::SetUnion:
+      case Op::SetInter:
+      case Op::SetMinus: break;
     }
   }
   if (!atom) return EvalRaw(id, f);
@@ -720,6 +772,12 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
     case Op::DecMul: {
       auto [a, b] = two();
       dec_result(Mul(a.v[0], b.v[0]));
+      return r;
+    }
+    case Op::IntMod: {
+      auto [a, b] = two();
+      r.err = First(r.err, Raise(b.v[0] == 0, RtErrorKind::DivisionByZero));
+      r.v.push_back(z3::mod(a.v[0], b.v[0]));  // SMT-LIB's mod is Euclidean too: 0 <= r < |b|
       return r;
     }
     case Op::DecDiv: {
@@ -1114,8 +1172,10 @@ rt::Value Encoder::DecodeAt(const z3::model& model, const std::vector<z3::expr>&
       for (const auto& fld : m_.types.records[ti.ref].fields) fs.push_back(DecodeAt(model, v, i, fld.type));
       return rt::MakeRecord(ti.ref, std::move(fs));
     }
-    default: return rt::Value{};
+    case TypeKind::Error:
+    case TypeKind::List: return rt::Value{};
   }
+  return rt::Value{};
 }
 
 rt::Value Encoder::Decode(const z3::model& model, const Sym& s, rt::TypeId t) {
