@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/interp.h"
+#include "compiler/ir/walk.h"
 #include "runtime/errors.h"
 
 namespace edict::diff {
@@ -52,6 +53,33 @@ std::string VersionLine(const ir::Module& m, const ir::Version& v, const std::st
   return s;
 }
 
+// The constants decision d of m reads, directly or through helpers, other constants and called
+// decisions (by index).
+std::set<uint32_t> ConstsUsed(const ir::Module& m, const ir::Decision& d) {
+  std::set<uint32_t> consts, defs, decisions;
+  std::vector<ir::ExprId> todo;
+  auto decision = [&](const ir::Decision& x) {
+    for (const auto& l : x.lets) todo.push_back(l.value);
+    for (const auto& r : x.rules) {
+      if (r.condition != ir::kNoExpr) todo.push_back(r.condition);
+      todo.push_back(r.outcome);
+    }
+    if (x.has_default) todo.push_back(x.default_rule.outcome);
+  };
+  decision(d);
+  while (!todo.empty()) {
+    ir::ExprId id = todo.back();
+    todo.pop_back();
+    if (id == ir::kNoExpr || id >= m.exprs.size()) continue;
+    const ir::Expr& e = m.exprs[id];
+    if (e.op == ir::Op::Const && consts.insert(e.a).second) todo.push_back(m.consts[e.a].value);
+    if (e.op == ir::Op::Call && defs.insert(e.a).second) todo.push_back(m.defs[e.a].body);
+    if (e.op == ir::Op::DecisionCall && decisions.insert(e.a).second) decision(m.decisions[e.a]);
+    ir::ForEachOperand(m, e, [&](ir::ExprId k) { todo.push_back(k); });
+  }
+  return consts;
+}
+
 }  // namespace
 
 LawChanges FindLawChanges(const Side& a, const Side& b) {
@@ -61,6 +89,17 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
   const ir::Version& vb = mb.versions[size_t(b.version)];
   auto path = [](const Side& s, const ir::Version& v) { return s.program->sources.file(v.file).path; };
   auto where = [](const Side& s, SourceRange r) { return s.program->sources.Where(r); };
+  // A declaration's text, blanks collapsed: the same rule written again (in another file, say)
+  // is the same rule.
+  auto text = [](const Side& s, SourceRange r) {
+    std::string t;
+    for (char ch : s.program->sources.Text(r)) {
+      bool blank = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+      if (blank && (t.empty() || t.back() == ' ')) continue;
+      t += blank ? ' ' : ch;
+    }
+    return t;
+  };
 
   // The chain: the new side's versions after the one the old side is (same file).
   int from = -1;
@@ -70,9 +109,17 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
     for (int i = from + 1; i <= b.version; ++i)
       out.chain.push_back(VersionLine(mb, mb.versions[size_t(i)], path(b, mb.versions[size_t(i)])));
 
-  // Constants, by name: values that differ, and constants only one side has.
+  // Constants the decision reads on either side, by name: values that differ, and constants only
+  // one side has (those only tests read are left out).
   interp::Interpreter ia(ma), ib(mb);
+  std::set<uint32_t> used_a = ConstsUsed(ma, a.dec()), used_b = ConstsUsed(mb, b.dec());
+  auto used = [&](const std::string& name) {
+    auto ita = va.consts.find(name), itb = vb.consts.find(name);
+    return (ita != va.consts.end() && used_a.count(ita->second)) ||
+           (itb != vb.consts.end() && used_b.count(itb->second));
+  };
   for (const auto& [name, cb] : vb.consts) {
+    if (!used(name)) continue;
     const ir::Const& c = mb.consts[cb];
     auto it = va.consts.find(name);
     std::string nv = ConstValue(mb, ib, cb);
@@ -86,7 +133,7 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
       out.changes.push_back({"constant", name, ov, nv, c.cite.cite, InstrumentAt(mb, c.range), where(b, c.range)});
   }
   for (const auto& [name, ca] : va.consts)
-    if (!vb.consts.count(name)) {
+    if (!vb.consts.count(name) && used(name)) {
       const ir::Const& c = ma.consts[ca];
       out.changes.push_back({"constant removed", name, ConstValue(ma, ia, ca), "", c.cite.cite,
                              InstrumentAt(ma, c.range), where(a, c.range)});
@@ -106,7 +153,7 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
     if (!old) {
       lc.kind = "rule added";
       lc.new_value = Join(Overrides(db, r));
-    } else if (where(a, old->name_range) != lc.at) {
+    } else if (text(a, old->range) != text(b, r.range)) {
       lc.kind = "rule replaced";
       lc.old_value = old->cite.cite;
     } else if (Overrides(da, *old) != Overrides(db, r)) {
@@ -129,7 +176,7 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
       out.changes.push_back({"rule repealed", r.name, Join(Overrides(da, r)), "", r.cite.cite,
                              InstrumentAt(ma, r.name_range), where(a, r.name_range)});
   if (da.has_default != db.has_default ||
-      (db.has_default && where(a, da.default_rule.range) != where(b, db.default_rule.range)))
+      (db.has_default && text(a, da.default_rule.range) != text(b, db.default_rule.range)))
     out.changes.push_back({"default changed", "default", da.has_default ? da.default_rule.cite.cite : "none",
                            db.has_default ? db.default_rule.cite.cite : "none",
                            db.has_default ? db.default_rule.cite.cite : da.default_rule.cite.cite,
