@@ -39,8 +39,10 @@ echo
 R1=regs/ai_diffusion/r1_diffusion.edict
 R2=regs/ai_diffusion/r2_rescission.edict
 echo "== main job: how verdicts change between the AI Diffusion rule and its rescission, over every possible case"
-echo "== edict diff $R1 $R2 -d licence"
-./build/edict diff "$R1" "$R2" -d licence
+echo "== edict diff $R1 $R2 -d licence -o diff-r1-r2.txt   (its summary and the law's changes:)"
+./build/edict diff "$R1" "$R2" -d licence -o diff-r1-r2.txt
+sed -n '/^Changes of verdict$/q;p' diff-r1-r2.txt
+echo "== the full report (every class with its provisions, region, counts and a replayed witness): diff-r1-r2.txt"
 echo
 echo "== why one case changes: edict explain --diff $R1 $R2 -d licence --case regs/ai_diffusion/cases/s04_h100_india_1700.json"
 ./build/edict explain --diff "$R1" "$R2" -d licence --case regs/ai_diffusion/cases/s04_h100_india_1700.json
