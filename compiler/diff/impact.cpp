@@ -48,6 +48,26 @@ ir::Impact ImpactFor(const ir::Module& m, const ir::Module& fallback, rt::TypeId
   return d;
 }
 
+bool SameValue(const rt::Value& a, const rt::Value& b) {
+  if (a.index() != b.index()) return false;
+  if (std::holds_alternative<rt::EnumValue>(a)) return a.AsEnum().index == b.AsEnum().index;
+  if (std::holds_alternative<rt::RecordValue>(a)) {
+    const auto &x = *a.AsRecord().fields, &y = *b.AsRecord().fields;
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (!SameValue(x[i], y[i])) return false;
+    return true;
+  }
+  if (std::holds_alternative<rt::ListValue>(a)) {
+    const auto &x = *std::get<rt::ListValue>(a).elems, &y = *std::get<rt::ListValue>(b).elems;
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (!SameValue(x[i], y[i])) return false;
+    return true;
+  }
+  return rt::ValuesEqual(a, b);
+}
+
 namespace {
 
 // The severity rank of a bool or enum value under `rank`, or -1 when unordered.
@@ -79,7 +99,7 @@ ImpactKind ClassImpact(const ir::Impact& impact, const rt::Value* a, const rt::V
     if (i < ignored.size() && ignored[i]) continue;
     const rt::Value& x = record ? (*a->AsRecord().fields)[i] : *a;
     const rt::Value& y = record ? (*b->AsRecord().fields)[i] : *b;
-    if (rt::ValuesEqual(x, y)) continue;
+    if (SameValue(x, y)) continue;
     const ir::ImpactField& f = impact.fields[i];
     switch (f.role) {
       case ir::ImpactRole::Verdict: {

@@ -32,6 +32,11 @@ ir::Impact ImpactFor(const ir::Module& m, const ir::Module& fallback, rt::TypeId
 ImpactKind ClassImpact(const ir::Impact& impact, const rt::Value* a, const rt::Value* b,
                        const std::vector<bool>& ignored = {}, ImpactKind otherwise = ImpactKind::Explanation);
 
+// Whether two outcome values are equal when the two sides are separate programs: an enum value is
+// compared by member (its enum's number may differ between the programs), records and lists
+// element by element; other values as rt::ValuesEqual.
+bool SameValue(const rt::Value& a, const rt::Value& b);
+
 // The role of a change limited to field `field` (of a record outcome).
 ImpactKind FieldImpact(const ir::Impact& impact, size_t field);
 

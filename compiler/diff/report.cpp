@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/base/output.h"
+#include "compiler/diff/impact.h"
 #include "runtime/text.h"
 
 namespace edict::diff {
@@ -18,7 +19,7 @@ std::vector<FieldChange> FieldChanges(const Side& s, const rt::Value* a, const r
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     const rt::Value& x = (*a->AsRecord().fields)[i];
     const rt::Value& y = (*b->AsRecord().fields)[i];
-    if (!rt::ValuesEqual(x, y))
+    if (!SameValue(x, y))
       out.emplace_back(rec.fields[i].name, rt::FormatValue(x, rec.fields[i].type, types),
                        rt::FormatValue(y, rec.fields[i].type, types));
   }
