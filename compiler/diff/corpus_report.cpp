@@ -226,8 +226,12 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
   h += fmt::format("<body data-classes=\"{}\" data-bars=\"{}\">\n", keys.size(), std::min(keys.size(), kChartBars));
   h += fmt::format("<h1>Verdict diff of <code>{}</code></h1>\n", HtmlEscape(o_.decision));
   h += "<table>\n";
-  h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(old_.Label()));
-  h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(new_.Label()));
+  h += fmt::format(
+      "<tr><th>old</th><td>{}</td></tr>\n",
+      HtmlVersionLabel(old_.Pieces().name, old_.Pieces().title, old_.Pieces().citation, old_.Pieces().effective));
+  h += fmt::format(
+      "<tr><th>new</th><td>{}</td></tr>\n",
+      HtmlVersionLabel(new_.Pieces().name, new_.Pieces().title, new_.Pieces().citation, new_.Pieces().effective));
   h += fmt::format("<tr><th>corpus</th><td><code>{}</code>: {} cases</td></tr>\n", HtmlEscape(o_.cases), n);
   h += fmt::format("<tr><th>changed</th><td id=\"changed\">{}{} in {} transition class{}</td></tr>\n", t.changed,
                    Share(t.changed), keys.size(), keys.size() == 1 ? "" : "es");
@@ -275,9 +279,9 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
     std::string rows;
     for (uint32_t rule : v.deciding) {
       auto p = s.Parts(rule);
-      rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\">[{}] {}</span><br>", HtmlEscape(p.rule),
-                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument),
-                          HtmlEscape(p.at));
+      rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\" title=\"{}\">{}</span><br>",
+                          HtmlEscape(p.rule), p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite),
+                          HtmlEscape(p.at), HtmlEscape(p.instrument));
     }
     return "<td>" + rows + "</td>";
   };

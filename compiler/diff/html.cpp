@@ -21,6 +21,17 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+std::string HtmlVersionLabel(std::string_view name, std::string_view title, std::string_view citation,
+                             std::string_view effective) {
+  std::string h = "<code>" + HtmlEscape(name) + "</code>";
+  if (!title.empty()) h += " " + HtmlEscape(title);
+  std::string more;
+  if (!citation.empty()) more += HtmlEscape(citation);
+  if (!effective.empty()) more += (more.empty() ? "" : "; ") + std::string("effective ") + HtmlEscape(effective);
+  if (!more.empty()) h += "<br><span class=\"muted\">" + more + "</span>";
+  return h;
+}
+
 std::string HtmlHead(std::string_view title) {
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += fmt::format("<title>{}</title>\n", HtmlEscape(title));

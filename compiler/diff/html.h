@@ -11,6 +11,11 @@ namespace edict::diff {
 
 std::string HtmlEscape(std::string_view s);
 
+// A version as an HTML table cell's content: its name as code, its title, then its citation and
+// effective date in muted text (no literal backticks, no parentheses inside parentheses).
+std::string HtmlVersionLabel(std::string_view name, std::string_view title, std::string_view citation,
+                             std::string_view effective);
+
 // From <!DOCTYPE html> to </head>: the title, the shared style and the error collector.
 std::string HtmlHead(std::string_view title);
 

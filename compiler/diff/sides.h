@@ -41,6 +41,20 @@ struct Side {
     if (!v.effective.empty()) s += ", effective " + v.effective;
     return s;
   }
+  // The pieces of Label(), for a report that sets them out itself (HTML).
+  struct LabelPieces {
+    std::string name, title, citation, effective;
+  };
+  LabelPieces Pieces() const {
+    const ir::Version& v = m().versions[size_t(version)];
+    LabelPieces p{Name(), "", "", v.effective};
+    if (v.instrument >= 0) {
+      const ir::Instrument& ins = m().instruments[size_t(v.instrument)];
+      p.title = ins.Field("title");
+      p.citation = ins.Field("citation");
+    }
+    return p;
+  }
   // "rule `aia` (15 CFR 740.27) [r1]"
   std::string Provision(uint32_t rule) const {
     const ir::Rule& r = rule == UINT32_MAX ? dec().default_rule : dec().rules[rule];

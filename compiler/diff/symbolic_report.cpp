@@ -210,9 +210,9 @@ class Writer {
     std::string rows;
     for (uint32_t rule : sc.deciding) {
       auto p = S(side).Parts(rule);
-      rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\">[{}] {}</span><br>", HtmlEscape(p.rule),
-                          p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite), HtmlEscape(p.instrument),
-                          HtmlEscape(p.at));
+      rows += fmt::format("<code>{}</code> &mdash; {} <span class=\"muted\" title=\"{}\">{}</span><br>",
+                          HtmlEscape(p.rule), p.cite.empty() ? "<i>no citation</i>" : HtmlEscape(p.cite),
+                          HtmlEscape(p.at), HtmlEscape(p.instrument));
     }
     return rows;
   }
@@ -398,8 +398,10 @@ std::string Writer::Html() const {
   h += fmt::format("<body data-classes=\"{}\" data-cells=\"{}\" data-meters=\"{}\" data-complete=\"{}\">\n", cls.size(),
                    cells.size(), meters, f_.complete() ? "true" : "false");
   h += fmt::format("<h1>Symbolic verdict diff of <code>{}</code></h1>\n<table>\n", HtmlEscape(o_.decision));
-  h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n", HtmlEscape(a_.Label()));
-  h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n", HtmlEscape(b_.Label()));
+  h += fmt::format("<tr><th>old</th><td>{}</td></tr>\n",
+                   HtmlVersionLabel(a_.Pieces().name, a_.Pieces().title, a_.Pieces().citation, a_.Pieces().effective));
+  h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n",
+                   HtmlVersionLabel(b_.Pieces().name, b_.Pieces().title, b_.Pieces().citation, b_.Pieces().effective));
   size_t bounded = BoundedFields();
   h += fmt::format(
       "<tr><th>inputs</th><td>every case inside the declared domains ({} bounded field{}), over {} atomic "
