@@ -14,7 +14,17 @@ void Checker::ComputeVersions(uint32_t root) {
   file_version_.assign(sm_.size(), 0);
   std::vector<uint32_t> chain;  // file ids, base first
   std::set<uint32_t> seen;
-  for (uint32_t f = root; f != UINT32_MAX && File(f) && !seen.count(f); f = File(f)->base_file) {
+  for (uint32_t f = root; f != UINT32_MAX && File(f); f = File(f)->base_file) {
+    if (seen.count(f)) {  // the chain comes back to a file already in it: it has no base
+      const ast::File* last = File(chain.front());
+      std::string path = sm_.file(f).path;
+      auto& d =
+          diags_.Emit(DiagKind::InvalidAmendment, last->amends_range,
+                      f == chain.front() ? fmt::format("`{}` amends itself", path)
+                                         : fmt::format("the amendment chain comes back to `{}`: it has no base", path));
+      d.notes.push_back({{}, "each instrument amends an earlier one, and the first amends none"});
+      break;
+    }
     seen.insert(f);
     chain.insert(chain.begin(), f);
   }
