@@ -82,10 +82,6 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
     Value b = Eval(e.b, f);
     return std::pair<Value, Value>{std::move(a), std::move(b)};
   };
-  auto order = [&]() {  // the comparison of two ordered operands: < 0, 0 or > 0
-    auto [a, b] = both();
-    return Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
-  };
   switch (e.op) {
     case Op::Error: throw std::logic_error("evaluated an error node");
     case Op::BoolLit: return bool(e.a);
@@ -209,10 +205,18 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       auto [a, b] = both();
       return !rt::ValuesEqual(a, b);
     }
-    case Op::Lt: return order() < 0;
-    case Op::Le: return order() <= 0;
-    case Op::Gt: return order() > 0;
-    case Op::Ge: return order() >= 0;
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      // One case, operands straight into locals (not through both()): the comparisons are the
+      // interpreter's hottest nodes, and a pair's moves cost 8% of its instructions on the peers
+      // decision (docs/performance.md).
+      Value a = Eval(e.a, f);
+      Value b = Eval(e.b, f);
+      int c = Compare(a, b, m_.types.kind(m_.exprs[e.a].type), at);
+      return e.op == Op::Lt ? c < 0 : e.op == Op::Le ? c <= 0 : e.op == Op::Gt ? c > 0 : c >= 0;
+    }
     case Op::SetHas: {
       Value x = Eval(e.a, f);
       // A constant set (a country group) is tested in place, without copying it.
