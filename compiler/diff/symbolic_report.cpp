@@ -436,7 +436,8 @@ std::string Writer::Html() const {
     h += "<h2>Transition classes</h2>\n";
     h += fmt::format(
         "<p>Old verdict (rows) against new verdict (columns), as <code>{}</code>; each cell gives the classes "
-        "that move from its row to its column, and links to them. Darker cells hold more classes.</p>\n",
+        "that move from its row to its column, and links to them. Darker cells hold more classes; red cells are "
+        "stricter, green more permissive, amber mixed or failing, grey leave the verdict as it was.</p>\n",
         HtmlEscape(ShortFields()));
     h += "<table class=\"matrix\" id=\"matrix\">\n<tr><th>old \\ new</th>";
     for (const std::string& c : cols) h += "<th>" + HtmlEscape(c) + "</th>";
@@ -455,26 +456,17 @@ std::string Writer::Html() const {
         for (size_t k : ks)
           links += fmt::format("{}<a href=\"#class-{}\" title=\"{}\">{}</a>", links.empty() ? "" : " ", k + 1,
                                HtmlEscape(What(cls[k])), k + 1);
-        h += fmt::format("<td class=\"cell\" data-n=\"{}\" style=\"background:rgba(59,111,182,.{:02})\">{}</td>",
-                         ks.size(), alpha, links);
-      }
-      h += "</tr>\n";
-    }
-    h += "</table>\n";
-  }
-
-  if (!live_flags_.empty()) {
-    h += "<h2>Flags</h2>\n<p>The members of set-valued fields of the outcome are flags: classes do not split on them, "
-         "but say "
-         "which flags each side always, sometimes or never has. Where each flag holds:</p>\n";
-    h += "<table>\n<tr><th>flag</th><th>old</th><th>new</th></tr>\n";
-    for (size_t i : live_flags_) {
-      h += "<tr><td><code>" + HtmlEscape(f_.flag_names[i].Label()) + "</code></td>";
-      for (int side = 0; side < 2; ++side) {
-        const GlobalFlag& g = f_.global_flags[side][i];
-        h += "<td>" +
-             (g.status == (kCanHave | kCanLack) ? "where any of:\n" + RegionHtml(g.region) : StatusName(g.status)) +
-             "</td>";
+        // Coloured by direction: the impact of the cell's classes (the first, in impact order, when
+        // they differ): red where the new version is stricter, green where it is more permissive,
+        // amber for mixed changes and errors, grey where the verdict stands.
+        ImpactKind kind = impact_[ks.front()];
+        for (size_t k : ks) kind = std::min(kind, impact_[k]);
+        const char* rgb = kind == ImpactKind::Tightened                            ? "200,60,50"
+                          : kind == ImpactKind::Loosened                           ? "40,150,70"
+                          : kind == ImpactKind::Mixed || kind == ImpactKind::Error ? "210,150,20"
+                                                                                   : "140,146,155";
+        h += fmt::format("<td class=\"cell impact-cell-{}\" data-n=\"{}\" style=\"background:rgba({},.{:02})\">{}</td>",
+                         ImpactName(kind), ks.size(), rgb, alpha, links);
       }
       h += "</tr>\n";
     }
@@ -528,6 +520,24 @@ std::string Writer::Html() const {
         "</details>\n</section>\n",
         HtmlEscape(k.witness_json));
   }
+  if (!live_flags_.empty()) {
+    h += "<h2>Flags</h2>\n<p>The members of set-valued fields of the outcome are flags: classes do not split on them, "
+         "but say "
+         "which flags each side always, sometimes or never has. Where each flag holds:</p>\n";
+    h += "<table>\n<tr><th>flag</th><th>old</th><th>new</th></tr>\n";
+    for (size_t i : live_flags_) {
+      h += "<tr><td><code>" + HtmlEscape(f_.flag_names[i].Label()) + "</code></td>";
+      for (int side = 0; side < 2; ++side) {
+        const GlobalFlag& g = f_.global_flags[side][i];
+        h += "<td>" +
+             (g.status == (kCanHave | kCanLack) ? "where any of:\n" + RegionHtml(g.region) : StatusName(g.status)) +
+             "</td>";
+      }
+      h += "</tr>\n";
+    }
+    h += "</table>\n";
+  }
+
   h += HtmlTail(R"(  var sections = document.querySelectorAll("section.class");
   if (sections.length !== Number(document.body.dataset.classes)) problems.push("sections do not match classes");
   var cells = document.querySelectorAll("#matrix td.cell"), inCells = 0;
