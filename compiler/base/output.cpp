@@ -77,8 +77,10 @@ Output::~Output() {
 }
 
 void InstallStdoutBuffer() {
-  static StdoutBuffer buffer;
-  std::cout.rdbuf(&buffer);
+  // Never destroyed: std::cout is flushed once more at exit, after the function-local statics
+  // are gone (what a command printed before returning early, `--help` say, is written then).
+  static StdoutBuffer* buffer = new StdoutBuffer;
+  std::cout.rdbuf(buffer);
 }
 
 bool Output::Open(const std::string& path) {

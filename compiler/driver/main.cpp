@@ -195,7 +195,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
+    int rc = app.exit(e);  // --help prints the usage to standard output: checked like any output
+    std::string write_error;
+    if (!edict::FinishStdout(&write_error)) {
+      if (!write_error.empty()) std::cerr << "error: " << write_error << "\n";
+      return kOutputError;
+    }
     return rc == 0 ? kOk : kUsage;
   }
   common.color = color == "always" || (color == "auto" && isatty(2));
