@@ -71,6 +71,11 @@ bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::
         return false;
       }
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const auto& l) { return l.first == col; });
+    bool is_input = std::any_of(params_.begin(), params_.end(), [&](const auto& p) { return p.name == col; });
+    if (it == leaves.end() && !label_column_.empty() && col == label_column_ && !is_input) {
+      columns_.emplace_back(col, types_->text());  // the case's label: a string at the top level
+      continue;
+    }
     if (it == leaves.end()) {
       std::string names_list;
       for (const auto& l : leaves) names_list += (names_list.empty() ? "`" : ", `") + l.first + "`";

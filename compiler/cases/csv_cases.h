@@ -30,6 +30,9 @@ class CsvCases {
     types_ = types;
     params_ = std::move(params);
   }
+  // A column that labels a case rather than giving an input (`id`, as CaseDecoder::SetLabelKey):
+  // written into the JSON object as a top-level string. Ignored when an input has that name.
+  void SetLabelColumn(std::string name) { label_column_ = std::move(name); }
   // Reads the header record; on a malformed header, an empty, unknown, repeated or list column,
   // reports `file:1: error: ...` and fails.
   bool SetHeader(std::string_view header, const std::string& file, std::ostream& err);
@@ -42,6 +45,7 @@ class CsvCases {
   const rt::TypeTable* types_ = nullptr;
   std::vector<rt::CaseParam> params_;
   std::vector<std::pair<std::string, rt::TypeId>> columns_;
+  std::string label_column_;
 };
 
 }  // namespace edict::cases

@@ -303,6 +303,7 @@ int RunCorpus(const DiffOptions& o, Side& a, Side& b, CorpusTotals* out) {
     std::vector<rt::CaseParam> params;
     for (const auto& prm : a.dec().params) params.push_back({prm.name, prm.type});
     corpus.csv.Bind(&a.m().types, std::move(params));
+    corpus.csv.SetLabelColumn(o.id_field);
     po.header = [&](std::string_view h) { return header_ok = corpus.csv.SetHeader(h, o.cases, std::cerr); };
   }
   po.csv = corpus.csv_in;

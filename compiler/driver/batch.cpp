@@ -41,6 +41,7 @@ class Batch {
       : c_(c), o_(o), p_(p), d_(decision), dec_(p.module.decisions[decision]) {
     for (const auto& prm : dec_.params) params_.push_back({prm.name, prm.type});
     csv_.Bind(&p_.module.types, params_);
+    csv_.SetLabelColumn("id");
     cases::Leaves(p_.module.types, dec_.result, "", &out_leaves_);
     const auto& ti = p_.module.types.info(dec_.result);
     if (o_.format == "lines" && ti.kind == rt::TypeKind::Enum)
