@@ -19,7 +19,11 @@ std::vector<FieldChange> FieldChanges(const Side& s, const Verdict& a, const Ver
 class Writer {
  public:
   Writer(const DiffOptions& o, const Side& a, const Side& b, const CorpusTotals& r)
-      : o_(o), old_(a), new_(b), total_(r.total), cases_(r.cases), roles_(ImpactFor(a.m(), b.m(), a.dec().result)) {}
+      : o_(o), old_(a), new_(b), total_(r.total), cases_(r.cases), roles_(ImpactFor(a.m(), b.m(), a.dec().result)) {
+    // Each class's impact, once: the sort, the summary and every section read it.
+    for (const auto& [key, c] : total_.classes)
+      impacts_[&c] = ClassImpact(roles_, c.old_v.ok ? &c.old_v.value : nullptr, c.new_v.ok ? &c.new_v.value : nullptr);
+  }
 
   std::string Report() const;
 
@@ -31,7 +35,8 @@ class Writer {
   const Side& new_;
   const DiffStats& total_;
   uint64_t cases_;
-  ir::Impact roles_;  // how outcomes compare (declared or the default)
+  ir::Impact roles_;                                           // how outcomes compare (declared or the default)
+  std::unordered_map<const ClassStats*, ImpactKind> impacts_;  // of each class of total_
 
  public:
   // " (84.6%)" of the corpus when it is a sample (--sample); nothing for a list of cases.
@@ -54,9 +59,7 @@ class Writer {
              rt::FormatValue((*v.value.AsRecord().fields)[i], rec.fields[i].type, types);
     return r.empty() ? v.key : r;
   }
-  ImpactKind Impact(const ClassStats& c) const {
-    return ClassImpact(roles_, c.old_v.ok ? &c.old_v.value : nullptr, c.new_v.ok ? &c.new_v.value : nullptr);
-  }
+  ImpactKind Impact(const ClassStats& c) const { return impacts_.at(&c); }
   // Per impact that occurs (in report order): the classes (0-based, in report order) and cases.
   struct Group {
     ImpactKind kind;
