@@ -184,6 +184,16 @@ struct DefDecl {
   SourceRange range, name_range;
 };
 
+// `invariant name(t: T): condition "doc" cite "...";` (or `assumption ...`): a condition every
+// real value of the record type T meets. Its condition is also the helper `def name(t: T): bool`,
+// kept in the file's `defs` at index `def` (so versions, cycles and checking treat it as one).
+struct InvariantDecl {
+  std::string name, doc;
+  bool assumption = false;  // declared `assumption`: unverified
+  uint32_t def = 0;         // index into File::defs
+  SourceRange range, name_range;
+};
+
 struct LetItem {
   std::string name;
   std::optional<TypeExpr> type;
@@ -278,6 +288,7 @@ struct File {
   std::vector<DecisionDecl> replaced_decisions;
   std::vector<RestoreDecision> restores;
   std::vector<ImpactDecl> impacts;
+  std::vector<InvariantDecl> invariants;
 };
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.

@@ -118,6 +118,11 @@ class Checker {
   void DeclareImpact(const ast::ImpactDecl& d);
   std::vector<uint32_t> ImpactOrder(const ast::ImpactItem& item, TypeId t, const std::string& what);
 
+  // invariants.cpp: `invariant` and `assumption`, and the guards of every decision's inputs.
+  void DeclareInvariants();
+  void GuardInputs(ir::Decision& d, uint32_t d_index, TypeId t, ExprId value, const std::string& path,
+                   const std::map<TypeId, std::vector<uint32_t>>& by_type);
+
   // types.cpp: types and units as written, and the implicit conversions.
   rt::UnitId ResolveUnit(const std::optional<ast::UnitExpr>& u);
   static constexpr rt::UnitId kBadUnit = UINT32_MAX;

@@ -76,7 +76,9 @@ struct Encoding {
     inputs = enc_a->MakeInputs(a.dec());
     decs[0] = std::make_unique<smt::DecisionSym>(enc_a->Decision(a.decision, inputs));
     decs[1] = std::make_unique<smt::DecisionSym>(enc_b->Decision(b.decision, inputs));
-    domain = enc_a->domain();
+    // The cases both versions can be asked about: inside the declared domains, and meeting the
+    // invariants of both (an invariant is assumed, never reported as a change or an error).
+    domain = enc_a->domain() && decs[0]->valid && decs[1]->valid;
     atoms = enc_a->atoms();
     if (enc_b != enc_a.get()) atoms.insert(atoms.end(), enc_b->atoms().begin(), enc_b->atoms().end());
     for (size_t i = 0; i < atoms.size(); ++i) {

@@ -1069,8 +1069,19 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
     f.slots[i] = args[i];
     f.names[i] = d.params[i].name;
   }
-  // 1. Every condition, in order; the first error stops the evaluation.
+  DecisionSym out(c_);
+  // 0. The invariants of the inputs, in order: the first that fails is `invalid_case`. They are
+  // not conditions of the rules, so their atoms are not registered.
   z3::expr err = c_.int_val(0);
+  ++suppress_atoms_;
+  for (const ir::Guard& g : d.guards) {
+    Sym s = Eval(g.check, f);
+    err = First(err, First(s.err, Raise(Not(s.v[0]), RtErrorKind::InvalidCase)));
+    out.valid = And(out.valid, And(s.err == 0, s.v[0]));
+  }
+  --suppress_atoms_;
+  out.valid = out.valid.simplify();
+  // 1. Every condition, in order; the first error stops the evaluation.
   std::vector<z3::expr> applies;
   for (const ir::Rule& rule : d.rules) {
     if (rule.condition == ir::kNoExpr) {
@@ -1082,7 +1093,6 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
     applies.push_back(s.v[0]);
   }
   // 2. Winners: applicable and not overridden by an applicable rule.
-  DecisionSym out(c_);
   z3::expr any = c_.bool_val(false);
   for (uint32_t r = 0; r < d.rules.size(); ++r) {
     z3::expr overridden = c_.bool_val(false);

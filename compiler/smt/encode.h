@@ -62,7 +62,8 @@ struct InputVar {
 struct DecisionSym {
   Sym outcome;
   std::vector<z3::expr> winners;  // per rule: it applies and no applicable rule overrides it
-  explicit DecisionSym(z3::context& c) : outcome(c) {}
+  z3::expr valid;                 // the inputs meet every invariant (ir::Guard) of the decision
+  explicit DecisionSym(z3::context& c) : outcome(c), valid(c.bool_val(true)) {}
 };
 
 // Texts are compared only for equality, so each text literal is a distinct integer (shared by the
