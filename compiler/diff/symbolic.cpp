@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/output.h"
 #include "compiler/diff/symbolic_encoding.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/walk.h"
@@ -342,6 +343,13 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     return f_.complete() ? kOk : kFailed;
   }
   if (!WriteReport(Report(o_, a_, b_, f_), o_.output, o_.format)) return kOutputError;
+  if (!o_.witnesses.empty()) {
+    std::string error;
+    if (!WriteWholeFile(o_.witnesses, WitnessLines(a_, b_, f_), &error)) {
+      std::cerr << "error: " << error << "\n";
+      return kOutputError;
+    }
+  }
   return f_.complete() ? kOk : kFailed;
 }
 

@@ -587,8 +587,12 @@ std::string Writer::Html() const {
 
 }  // namespace
 
-std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f) {
-  // Each class's impact; the classes in impact order (stable: rule order within an impact).
+namespace {
+
+// The classes in impact order (stable: rule order within an impact), numbered as reports number
+// them, with each one's impact and the roles it was derived from.
+Findings Sorted(const Side& a, const Side& b, const Findings& f, std::vector<ImpactKind>* sorted_impacts,
+                ir::Impact* roles_out) {
   ir::Impact roles = ImpactFor(a.m(), b.m(), a.dec().result);
   const auto& types = a.m().types;
   std::vector<bool> sets;  // the record fields that are sets: their members are flags
@@ -615,11 +619,32 @@ std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Fin
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return impacts[x] < impacts[y]; });
   Findings sorted = f;
-  std::vector<ImpactKind> sorted_impacts;
   for (size_t i = 0; i < order.size(); ++i) {
     sorted.classes[i] = f.classes[order[i]];
-    sorted_impacts.push_back(impacts[order[i]]);
+    sorted_impacts->push_back(impacts[order[i]]);
   }
+  *roles_out = std::move(roles);
+  return sorted;
+}
+
+}  // namespace
+
+std::string WitnessLines(const Side& a, const Side& b, const Findings& f) {
+  std::vector<ImpactKind> impacts;
+  ir::Impact roles;
+  Findings sorted = Sorted(a, b, f, &impacts, &roles);
+  std::string out;
+  for (size_t i = 0; i < sorted.classes.size(); ++i) {
+    const std::string& w = sorted.classes[i].witness_json;  // `{"param":...}`
+    out += fmt::format("{{\"id\":\"class {}\",{}\n", i + 1, w.substr(1));
+  }
+  return out;
+}
+
+std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f) {
+  std::vector<ImpactKind> sorted_impacts;
+  ir::Impact roles;
+  Findings sorted = Sorted(a, b, f, &sorted_impacts, &roles);
   Writer w(o, a, b, sorted, std::move(sorted_impacts), std::move(roles));
   if (o.format == "json") return w.Json();
   if (o.format == "html") return w.Html();

@@ -86,6 +86,9 @@ class Encoder {
 
   // Fresh variables for a decision's parameters (named by their paths), with their domain:
   // enum ranges, date and integer ranges, and declared `where` bounds, collected in domain().
+  // Enum inputs that an invariant of the decision makes equal (`t.consignee.country ==
+  // t.destination`) share one variable, listed once in inputs() under the first path: the
+  // encoding then covers only cases that meet that invariant (the symbolic diff assumes them all).
   std::vector<Sym> MakeInputs(const ir::Decision& d);
   const std::vector<InputVar>& inputs() const { return inputs_; }
   z3::expr domain() const { return domain_; }
@@ -125,6 +128,7 @@ class Encoder {
   void ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::expr>& out);
   void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds,
                 std::vector<z3::expr>& out);
+  void AliasInputs(const ir::Decision& d);
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
   rt::Value DecodeAt(const z3::model& model, const std::vector<z3::expr>& v, size_t& i, rt::TypeId t);
 
@@ -145,6 +149,8 @@ class Encoder {
   TextTable& texts_;
   z3::expr domain_;
   std::vector<InputVar> inputs_;
+  std::map<std::string, std::string> alias_;  // input path -> the first path of its group of equal inputs
+  std::map<std::string, z3::expr> made_;      // a group's first path -> its variable
   std::vector<Atom> atoms_;
   std::map<unsigned, size_t> atom_index_;
   int suppress_atoms_ = 0;
