@@ -33,12 +33,15 @@ impactValue : IDENT | KW_TRUE | KW_FALSE ;
 restoreDecl : KW_RESTORE KW_DECISION name=IDENT KW_FROM from=IDENT (KW_AS alias=IDENT)? citation? ';' ;
 
 // Amendments: an instrument whose header says `amends: "base.edict";` changes its base.
+// `restore rule r from v;` re-enacts rule r of the decision as version v had it (its provision and
+// enacting instrument stay v's), with its own exceptions or those given here.
 amendDecl   : KW_AMEND KW_DECISION name=IDENT citation? '{' amendItem* '}' ;
 amendItem   : KW_REPEAL KW_RULE target=IDENT citation? ';'          # repealRule
             | KW_REPLACE ruleItem                                   # replaceRule
             | KW_REPLACE defaultItem                                # replaceDefault
             | KW_REPEAL KW_DEFAULT citation? ';'                    # repealDefault
             | KW_RULE target=IDENT exceptionTo citation? ';'         # addExceptions
+            | KW_RESTORE KW_RULE target=IDENT KW_FROM from=IDENT exceptionTo? citation? ';'  # restoreRule
             | ruleItem                                              # addRule
             | letItem                                               # addLet
             ;

@@ -243,14 +243,26 @@ struct TestDecl {
 };
 
 // One change inside `amend decision d { ... }`.
-enum class AmendKind { RepealRule, ReplaceRule, AddRule, AddLet, ReplaceDefault, RepealDefault, AddExceptions };
+enum class AmendKind {
+  RepealRule,
+  ReplaceRule,
+  AddRule,
+  AddLet,
+  ReplaceDefault,
+  RepealDefault,
+  AddExceptions,
+  RestoreRule
+};
 struct AmendItem {
   AmendKind kind = AmendKind::AddRule;
   std::string target;                // RepealRule: the rule's label
   std::optional<Citation> citation;  // RepealRule, RepealDefault: the provision that repeals
-  RuleItem rule;                     // ReplaceRule, AddRule; AddExceptions: exception_to only
-  LetItem let;                       // AddLet
-  DefaultItem dflt;                  // ReplaceDefault
+  RuleItem rule;                     // ReplaceRule, AddRule; AddExceptions, RestoreRule: exception_to only
+  std::string from;                  // RestoreRule: the version restored from
+  bool exceptions_given = false;     // RestoreRule: `exception to ...` replaces the rule's own
+  SourceRange from_range;
+  LetItem let;       // AddLet
+  DefaultItem dflt;  // ReplaceDefault
   SourceRange range, target_range;
 };
 struct AmendDecision {

@@ -59,6 +59,8 @@ struct RuleRef {
   std::vector<DiagNote> context;
   // Exceptions an amendment added (`rule x exception to y;`): labels and where they are named.
   std::vector<std::pair<std::string, SourceRange>> added_exceptions = {};
+  // False when `restore rule ... exception to ...` gave the exceptions: the rule's own are not.
+  bool own_exceptions = true;
 };
 struct DefaultRef {
   const ast::DefaultItem* dflt;

@@ -630,6 +630,21 @@ class Builder {
               ai.rule.exception_to.push_back(id->getText());
               ai.rule.exception_ranges.push_back(R(id));
             }
+          } else if (auto* x = dynamic_cast<P::RestoreRuleContext*>(it)) {
+            ai.kind = ast::AmendKind::RestoreRule;
+            ai.target = Text(x->target);
+            ai.target_range = R(x->target);
+            ai.from = Text(x->from);
+            ai.from_range = R(x->from);
+            ai.citation = Cite(x->citation());
+            if (auto* ex = x->exceptionTo()) {
+              ai.exceptions_given = true;
+              for (auto* id : ex->IDENT()) {
+                ai.rule.exception_to.push_back(id->getText());
+                ai.rule.exception_ranges.push_back(R(id));
+              }
+            }
+            if (ai.from.empty()) continue;  // a syntax error, already reported
           } else if (auto* x = dynamic_cast<P::RepealDefaultContext*>(it)) {
             ai.kind = ast::AmendKind::RepealDefault;
             ai.citation = Cite(x->citation());
@@ -637,7 +652,8 @@ class Builder {
             continue;
           }
           if (ai.target.empty() && (ai.kind == ast::AmendKind::RepealRule || ai.kind == ast::AmendKind::ReplaceRule ||
-                                    ai.kind == ast::AmendKind::AddRule || ai.kind == ast::AmendKind::AddExceptions))
+                                    ai.kind == ast::AmendKind::AddRule || ai.kind == ast::AmendKind::AddExceptions ||
+                                    ai.kind == ast::AmendKind::RestoreRule))
             continue;  // a syntax error, already reported
           ad.items.push_back(std::move(ai));
         }
