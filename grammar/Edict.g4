@@ -11,7 +11,11 @@ importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
 modulePath  : IDENT ('.' IDENT)* ;
 
 decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl
-            | amendDecl | replaceDecl | restoreDecl | impactDecl | invariantDecl ;
+            | amendDecl | replaceDecl | restoreDecl | impactDecl | invariantDecl | describeDecl ;
+
+// How reports name a value of a record type in one sentence (a symbolic diff's witnesses):
+// `describe Order: "{quantity} chips to a {consignee.kind} in {destination:doc}, {date}";`
+describeDecl : KW_DESCRIBE name=IDENT ':' text=STRING ';' ;
 
 // A condition every real value of a record type meets (`invariant`, implied by the law or by the
 // meaning of the fields) or is assumed to meet (`assumption`, unverified): a case that breaks one
@@ -127,7 +131,7 @@ literal     : STRING | DATE | NUMBER | IDENT ;
 
 // Parameters and local names may be words Edict reserves only in type or duration position.
 softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT
-            | KW_INVARIANT | KW_ASSUMPTION ;
+            | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
@@ -135,7 +139,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
             | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
-            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION ;
+            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -145,6 +149,7 @@ KW_RECORD   : 'record' ;
 KW_IMPACT   : 'impact' ;
 KW_INVARIANT: 'invariant' ;
 KW_ASSUMPTION: 'assumption' ;
+KW_DESCRIBE : 'describe' ;
 KW_CONST    : 'const' ;
 KW_DEF      : 'def' ;
 KW_DECISION : 'decision' ;

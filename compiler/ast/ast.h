@@ -160,6 +160,12 @@ struct ImpactDecl {
   SourceRange range, name_range;
 };
 
+// `describe T: "{quantity} chips to {destination:doc}";`: how reports name a value of T.
+struct DescribeDecl {
+  std::string type, text;  // text: the template, unquoted
+  SourceRange range, name_range, text_range;
+};
+
 struct ConstDecl {
   std::string name;
   TypeExpr type;  // kind Error and type_given false in `replace const x = ...`
@@ -301,6 +307,7 @@ struct File {
   std::vector<RestoreDecision> restores;
   std::vector<ImpactDecl> impacts;
   std::vector<InvariantDecl> invariants;
+  std::vector<DescribeDecl> describes;
 };
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.

@@ -134,6 +134,7 @@ std::string Print(const File& f) {
       p.Line(1, it.role + fields + order);
     }
   }
+  for (const auto& ds : f.describes) p.Line(0, "describe " + ds.type + ": \"" + ds.text + "\"");
   for (const auto& iv : f.invariants)
     p.Line(0, std::string(iv.assumption ? "assumption " : "invariant ") + iv.name + " (its condition: def " +
                   f.defs[iv.def].name + ")");

@@ -20,6 +20,8 @@ ir::Module Checker::Run(uint32_t root) {
   CheckRecursiveRecords();
   for (const auto& f : files_)
     for (const auto& i : f.impacts) DeclareImpact(i);
+  for (const auto& f : files_)
+    for (const auto& d : f.describes) DeclareDescription(d);
   ComputeVersions(root);
   BuildVersionTables();
   AllocateVersions();

@@ -120,6 +120,9 @@ class Checker {
   void DeclareImpact(const ast::ImpactDecl& d);
   std::vector<uint32_t> ImpactOrder(const ast::ImpactItem& item, TypeId t, const std::string& what);
 
+  // describe.cpp: `describe T: "..."`, how reports name a value of T.
+  void DeclareDescription(const ast::DescribeDecl& d);
+
   // invariants.cpp: `invariant` and `assumption`, and the guards of every decision's inputs.
   void DeclareInvariants();
   void GuardInputs(ir::Decision& d, uint32_t d_index, TypeId t, ExprId value, const std::string& path,

@@ -14,6 +14,7 @@
 #include "runtime/errors.h"
 #include "runtime/source_range.h"
 #include "runtime/types.h"
+#include "runtime/value.h"
 
 namespace edict::ir {
 
@@ -207,6 +208,20 @@ struct Invariant {
   SourceRange range;  // the name
 };
 
+// `describe T: "..."`: how reports name a value of record type T in one sentence. The template's
+// pieces in order: literal text (path empty), or a field reached by `path` (field indexes from T),
+// printed by its doc string when `doc` (an enum member's), else by its value (ir::Describe).
+struct DescriptionPiece {
+  std::string text;
+  std::vector<uint32_t> path;
+  bool doc = false;
+};
+struct Description {
+  rt::TypeId type = 0;
+  std::vector<DescriptionPiece> pieces;
+  SourceRange range;
+};
+
 struct Module {
   rt::TypeTable types;
   std::vector<Expr> exprs;
@@ -224,8 +239,16 @@ struct Module {
   std::vector<Version> versions;  // the amendment chain, base first; the last is the root file's
   // The instrument (index) each file belongs to, or -1.
   std::vector<int> file_instrument;
-  std::vector<Impact> impacts;        // as declared, at most one per type
-  std::vector<Invariant> invariants;  // per version that sees each (its helper is that version's)
+  std::vector<Impact> impacts;            // as declared, at most one per type
+  std::vector<Invariant> invariants;      // per version that sees each (its helper is that version's)
+  std::vector<Description> descriptions;  // at most one per type
+
+  // The declared description of values of type t, or null.
+  const Description* DescriptionOf(rt::TypeId t) const {
+    for (const auto& d : descriptions)
+      if (d.type == t) return &d;
+    return nullptr;
+  }
 
   // The declared impact of outcomes of type t, or null (the diff then uses its default).
   const Impact* ImpactOf(rt::TypeId t) const {
@@ -260,6 +283,11 @@ std::vector<uint32_t> Winners(const Decision& d, const std::vector<uint32_t>& ap
 // The same, into `winners` (cleared first), for callers that reuse the buffer.
 void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::vector<uint32_t>* winners,
              std::vector<std::vector<uint32_t>>* overridden_by = nullptr);
+
+// A value of the description's type in one sentence: numbers with thousands separators (1,000;
+// 15,831.2), enum members by name with spaces for underscores (or by doc string), dates as
+// YYYY-MM-DD, booleans as yes or no.
+std::string Describe(const Module& m, const Description& d, const rt::Value& v);
 
 // Prints the module (`edict dump --phase=ir`).
 std::string Print(const Module& m);

@@ -84,7 +84,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
     for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT,
-                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION})
+                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
@@ -574,6 +574,9 @@ class Builder {
             {Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
       } else if (auto* df = d->defDecl()) {
         out.defs.push_back(Def(df));
+      } else if (auto* ds = d->describeDecl()) {
+        if (!ds->name || Missing(ds->name) || !ds->text) continue;  // a syntax error, already reported
+        out.describes.push_back({Text(ds->name), Unquote(ds->text->getText()), R(ds), R(ds->name), R(ds->text)});
       } else if (auto* iv = d->invariantDecl()) {
         if (!iv->name || Missing(iv->name) || !iv->param() || !iv->param()->name || !iv->cond)
           continue;  // a syntax error, already reported
