@@ -60,7 +60,9 @@ enumMember  : name=IDENT doc=STRING? ;
 recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
 // `where` bounds the field's domain: the cases a decision accepts (see docs/language.md).
 fieldDecl   : name=fieldName ':' type (KW_WHERE where=expr)? doc=STRING? ';' ;
-constDecl   : KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
+// `typical const usual: Order = ...;` marks the most ordinary value of a record type: a symbolic
+// diff's witnesses take its values wherever their class allows (docs/diff.md).
+constDecl   : typical=KW_TYPICAL? KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
 defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
 params      : param (',' param)* ;
 param       : name=softName ':' type ;
@@ -131,7 +133,7 @@ literal     : STRING | DATE | NUMBER | IDENT ;
 
 // Parameters and local names may be words Edict reserves only in type or duration position.
 softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT
-            | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE ;
+            | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
@@ -139,7 +141,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
             | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
-            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE ;
+            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -150,6 +152,7 @@ KW_IMPACT   : 'impact' ;
 KW_INVARIANT: 'invariant' ;
 KW_ASSUMPTION: 'assumption' ;
 KW_DESCRIBE : 'describe' ;
+KW_TYPICAL  : 'typical' ;
 KW_CONST    : 'const' ;
 KW_DEF      : 'def' ;
 KW_DECISION : 'decision' ;

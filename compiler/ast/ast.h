@@ -173,6 +173,7 @@ struct ConstDecl {
   ExprPtr value;
   std::optional<Citation> citation;
   SourceRange range, name_range;
+  bool typical = false;  // `typical const`: the most ordinary value of its record type
 };
 
 struct Param {

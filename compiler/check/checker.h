@@ -122,6 +122,7 @@ class Checker {
 
   // describe.cpp: `describe T: "..."`, how reports name a value of T.
   void DeclareDescription(const ast::DescribeDecl& d);
+  void CheckTypicals();
 
   // invariants.cpp: `invariant` and `assumption`, and the guards of every decision's inputs.
   void DeclareInvariants();

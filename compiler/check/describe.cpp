@@ -1,7 +1,7 @@
 // `describe T: "..."`: how reports name a value of record type T in one sentence. The template's
 // placeholders `{field.field}` (or `{field:doc}` for an enum member's doc string) must name fields
 // of T whose values print as words: numbers, dates, durations, texts, booleans and enum members.
-// The result is an ir::Description.
+// The result is an ir::Description. Also `typical const`: one per record type and version.
 #include <fmt/format.h>
 
 #include "compiler/check/checker.h"
@@ -96,6 +96,31 @@ void Checker::DeclareDescription(const ast::DescribeDecl& decl) {
   }
   if (!literal.empty()) desc.pieces.push_back({std::move(literal), {}, false});
   m_.descriptions.push_back(std::move(desc));
+}
+
+void Checker::CheckTypicals() {
+  std::set<std::pair<uint32_t, uint32_t>> reported;  // (const, const) pairs, and (const, const) for a non-record
+  for (uint32_t v = 0; v < m_.versions.size(); ++v) {
+    std::map<TypeId, uint32_t> first;
+    for (const auto& [name, c] : m_.versions[v].consts) {
+      const ir::Const& k = m_.consts[c];
+      if (!k.typical) continue;
+      if (m_.types.kind(k.type) != TypeKind::Record) {
+        if (m_.types.kind(k.type) != TypeKind::Error && reported.insert({c, c}).second)
+          diags_.Emit(DiagKind::InvalidTypical, k.range,
+                      fmt::format("`{}` is typical of {}, which is not a record: a typical value is a whole case "
+                                  "(or a record inside one)",
+                                  k.name, Name(k.type)));
+        continue;
+      }
+      auto [it, fresh] = first.try_emplace(k.type, c);
+      if (fresh || !reported.insert({it->second, c}).second) continue;
+      auto& d = diags_.Emit(
+          DiagKind::InvalidTypical, k.range,
+          fmt::format("{} has two typical values, `{}` and `{}`", Name(k.type), m_.consts[it->second].name, k.name));
+      d.notes.push_back({m_.consts[it->second].range, "the other is here"});
+    }
+  }
 }
 
 }  // namespace edict::check::internal

@@ -376,6 +376,11 @@ void Checker::AllocateVersions() {
           k.range = cv.decl->name_range;
           k.version = v;
           if (cv.decl->citation) k.cite = {cv.decl->citation->cite, cv.decl->citation->assumption};
+          // A replaced typical value stays the typical one.
+          k.typical = cv.decl->typical;
+          if (v > 0)
+            if (auto prev = m_.versions[v - 1].consts.find(name); prev != m_.versions[v - 1].consts.end())
+              k.typical = k.typical || m_.consts[prev->second].typical;
           m_.consts.push_back(std::move(k));
           ir_index_[v][name] = uint32_t(m_.consts.size() - 1);
           m_.versions[v].consts[name] = uint32_t(m_.consts.size() - 1);

@@ -61,6 +61,7 @@ struct Const {
   uint32_t slot_count = 0;  // the bound variables of quantifiers in the value
   Citation cite;
   SourceRange range;
+  bool typical = false;  // `typical const`: the most ordinary value of its (record) type
 };
 
 struct Param {
@@ -242,6 +243,15 @@ struct Module {
   std::vector<Impact> impacts;            // as declared, at most one per type
   std::vector<Invariant> invariants;      // per version that sees each (its helper is that version's)
   std::vector<Description> descriptions;  // at most one per type
+
+  // The `typical const` of record type t in a version (default: the last), or -1.
+  int TypicalOf(rt::TypeId t, int version = -1) const {
+    if (versions.empty()) return -1;
+    const Version& v = versions[version < 0 ? versions.size() - 1 : size_t(version)];
+    for (const auto& [name, c] : v.consts)
+      if (consts[c].typical && consts[c].type == t) return int(c);
+    return -1;
+  }
 
   // The declared description of values of type t, or null.
   const Description* DescriptionOf(rt::TypeId t) const {

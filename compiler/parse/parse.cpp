@@ -84,7 +84,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
     for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT,
-                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE})
+                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
@@ -570,8 +570,8 @@ class Builder {
         }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {
-        out.consts.push_back(
-            {Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
+        out.consts.push_back({Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c),
+                              R(c->name), c->typical != nullptr});
       } else if (auto* df = d->defDecl()) {
         out.defs.push_back(Def(df));
       } else if (auto* ds = d->describeDecl()) {
