@@ -12,7 +12,7 @@
 #include "compiler/diff/symbolic_report.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
-#include "compiler/smt/symbolic_encoding.h"
+#include "compiler/smt/symbolic.h"
 
 namespace edict::diff {
 
@@ -179,7 +179,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
   });
   std::vector<smt::Class*> classes;
   for (Class& k : f_.classes) classes.push_back(&k);
-  if (!smt::RunJobs(SmtSide(a_), SmtSide(b_), o_.max_conjunctions, !out, classes, f_.global_flags)) {
+  if (!e_->RunJobs(o_.max_conjunctions, !out, classes, f_.global_flags)) {
     std::cerr << "internal error: a job of the symbolic diff could not encode the decisions, please report this\n";
     return kFailed;
   }

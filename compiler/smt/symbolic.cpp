@@ -227,6 +227,10 @@ void SymbolicDiff::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vecto
                              std::string& status) {
   impl_->Enumerate(global_flags, classes, status);
 }
+bool SymbolicDiff::RunJobs(size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
+                           std::vector<GlobalFlag> global_flags[2]) {
+  return smt::RunJobs(impl_->a_, impl_->b_, max_conjunctions, regions, classes, global_flags);
+}
 
 // Whether each flag can hold, and fail to hold, on each side over the whole domain.
 void SymbolicDiff::Impl::GlobalFlags(std::vector<GlobalFlag> global_flags[2]) {

@@ -113,6 +113,11 @@ class SymbolicDiff {
   // domain; then every class, each with a witness, until Z3 proves there is no other (`status`
   // says why when the enumeration stops before).
   void Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes, std::string& status);
+  // The second stage: every class's flags (and, with `regions`, its region and counts) and every
+  // flag's region, as independent jobs, each in its own context (`max_conjunctions`: listed per
+  // region, 0 for all). Returns false if a job could not encode.
+  bool RunJobs(size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
+               std::vector<GlobalFlag> global_flags[2]);
 
  private:
   struct Impl;
