@@ -11,7 +11,13 @@ importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
 modulePath  : IDENT ('.' IDENT)* ;
 
 decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl
-            | amendDecl | replaceDecl | restoreDecl | impactDecl ;
+            | amendDecl | replaceDecl | restoreDecl | impactDecl | invariantDecl ;
+
+// A condition every real value of a record type meets (`invariant`, implied by the law or by the
+// meaning of the fields) or is assumed to meet (`assumption`, unverified): a case that breaks one
+// is rejected as `invalid_case`, and the symbolic diff ranges only over cases that meet them all.
+// `invariant in_destination(t: Transaction): t.consignee.country == t.destination "..." cite "...";`
+invariantDecl : kind=(KW_INVARIANT | KW_ASSUMPTION) name=IDENT '(' param ')' ':' cond=expr doc=STRING? citation? ';' ;
 
 // How a reader of a verdict diff compares two outcomes of a type: which fields are the verdict
 // (with the order of severity of their values), which are detail and which are explanation.
@@ -27,12 +33,15 @@ impactValue : IDENT | KW_TRUE | KW_FALSE ;
 restoreDecl : KW_RESTORE KW_DECISION name=IDENT KW_FROM from=IDENT (KW_AS alias=IDENT)? citation? ';' ;
 
 // Amendments: an instrument whose header says `amends: "base.edict";` changes its base.
+// `restore rule r from v;` re-enacts rule r of the decision as version v had it (its provision and
+// enacting instrument stay v's), with its own exceptions or those given here.
 amendDecl   : KW_AMEND KW_DECISION name=IDENT citation? '{' amendItem* '}' ;
 amendItem   : KW_REPEAL KW_RULE target=IDENT citation? ';'          # repealRule
             | KW_REPLACE ruleItem                                   # replaceRule
             | KW_REPLACE defaultItem                                # replaceDefault
             | KW_REPEAL KW_DEFAULT citation? ';'                    # repealDefault
             | KW_RULE target=IDENT exceptionTo citation? ';'         # addExceptions
+            | KW_RESTORE KW_RULE target=IDENT KW_FROM from=IDENT exceptionTo? citation? ';'  # restoreRule
             | ruleItem                                              # addRule
             | letItem                                               # addLet
             ;
@@ -117,7 +126,8 @@ fieldInit   : name=fieldName ':' expr ;
 literal     : STRING | DATE | NUMBER | IDENT ;
 
 // Parameters and local names may be words Edict reserves only in type or duration position.
-softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT ;
+softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT
+            | KW_INVARIANT | KW_ASSUMPTION ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
@@ -125,7 +135,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
             | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
-            | KW_IMPACT ;
+            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -133,6 +143,8 @@ KW_UNIT     : 'unit' ;
 KW_ENUM     : 'enum' ;
 KW_RECORD   : 'record' ;
 KW_IMPACT   : 'impact' ;
+KW_INVARIANT: 'invariant' ;
+KW_ASSUMPTION: 'assumption' ;
 KW_CONST    : 'const' ;
 KW_DEF      : 'def' ;
 KW_DECISION : 'decision' ;

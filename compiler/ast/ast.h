@@ -184,6 +184,16 @@ struct DefDecl {
   SourceRange range, name_range;
 };
 
+// `invariant name(t: T): condition "doc" cite "...";` (or `assumption ...`): a condition every
+// real value of the record type T meets. Its condition is also the helper `def name(t: T): bool`,
+// kept in the file's `defs` at index `def` (so versions, cycles and checking treat it as one).
+struct InvariantDecl {
+  std::string name, doc;
+  bool assumption = false;  // declared `assumption`: unverified
+  uint32_t def = 0;         // index into File::defs
+  SourceRange range, name_range;
+};
+
 struct LetItem {
   std::string name;
   std::optional<TypeExpr> type;
@@ -233,14 +243,26 @@ struct TestDecl {
 };
 
 // One change inside `amend decision d { ... }`.
-enum class AmendKind { RepealRule, ReplaceRule, AddRule, AddLet, ReplaceDefault, RepealDefault, AddExceptions };
+enum class AmendKind {
+  RepealRule,
+  ReplaceRule,
+  AddRule,
+  AddLet,
+  ReplaceDefault,
+  RepealDefault,
+  AddExceptions,
+  RestoreRule
+};
 struct AmendItem {
   AmendKind kind = AmendKind::AddRule;
   std::string target;                // RepealRule: the rule's label
   std::optional<Citation> citation;  // RepealRule, RepealDefault: the provision that repeals
-  RuleItem rule;                     // ReplaceRule, AddRule; AddExceptions: exception_to only
-  LetItem let;                       // AddLet
-  DefaultItem dflt;                  // ReplaceDefault
+  RuleItem rule;                     // ReplaceRule, AddRule; AddExceptions, RestoreRule: exception_to only
+  std::string from;                  // RestoreRule: the version restored from
+  bool exceptions_given = false;     // RestoreRule: `exception to ...` replaces the rule's own
+  SourceRange from_range;
+  LetItem let;       // AddLet
+  DefaultItem dflt;  // ReplaceDefault
   SourceRange range, target_range;
 };
 struct AmendDecision {
@@ -278,6 +300,7 @@ struct File {
   std::vector<DecisionDecl> replaced_decisions;
   std::vector<RestoreDecision> restores;
   std::vector<ImpactDecl> impacts;
+  std::vector<InvariantDecl> invariants;
 };
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.

@@ -134,6 +134,9 @@ std::string Print(const File& f) {
       p.Line(1, it.role + fields + order);
     }
   }
+  for (const auto& iv : f.invariants)
+    p.Line(0, std::string(iv.assumption ? "assumption " : "invariant ") + iv.name + " (its condition: def " +
+                  f.defs[iv.def].name + ")");
   for (const auto& c : f.consts) {
     p.Line(0, "const " + c.name + ": " + Type(c.type));
     p.Cite(1, c.citation);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "compiler/interp/interp.h"
 
 namespace edict::cases {
@@ -11,9 +13,15 @@ using rt::TypeKind;
 using rt::Value;
 
 Generator::Generator(const ir::Module& m, uint32_t decision, uint64_t seed)
-    : m_(m), decision_(decision), rng_(seed), favoured_members_(m.types.enums.size()) {
+    : m_(m),
+      decision_(decision),
+      rng_(seed),
+      favoured_members_(m.types.enums.size()),
+      interp_(std::make_unique<interp::Interpreter>(m)) {
   CollectBoundaries();
 }
+
+Generator::~Generator() = default;
 
 void Generator::AddBoundary(rt::TypeId t, const Value& v) {
   auto& list = boundaries_[t];
@@ -221,9 +229,145 @@ void Generator::CollectBoundaries() {
 }
 
 std::vector<Value> Generator::Next() {
-  std::vector<Value> args;
-  for (const auto& p : m_.decisions[decision_].params) args.push_back(Random(p.type, 0));
-  return args;
+  const ir::Decision& d = m_.decisions[decision_];
+  constexpr int kDraws = 1000, kRepairs = 16;
+  int broken = -1;
+  for (int draw = 0; draw < kDraws; ++draw) {
+    std::vector<Value> args;
+    for (const auto& p : d.params) args.push_back(Random(p.type, 0));
+    for (int pass = 0; pass <= kRepairs; ++pass) {
+      broken = d.guards.empty() ? -1 : interp_->BrokenGuard(decision_, args);
+      if (broken < 0) return args;
+      if (pass == kRepairs || !Repair(args, d.guards[size_t(broken)])) break;
+    }
+  }
+  const ir::Guard& g = d.guards[size_t(broken)];
+  const ir::Invariant& inv = m_.invariants[g.invariant];
+  throw NoValidCase(fmt::format(
+      "no random case of `{}` meets the {} `{}` (for `{}`) in {} draws: its condition is too narrow for random values "
+      "(write the cases by hand, or state the condition as comparisons of fields with each other or with literals, "
+      "which the generator can satisfy)",
+      d.name, inv.assumption ? "assumption" : "invariant", inv.name, g.path, kDraws));
+}
+
+// ------------------------------------------------------------------ invariants
+
+// The field indexes from the invariant's parameter (slot 0) to a field, or nothing.
+static std::optional<std::vector<uint32_t>> PathOf(const ir::Module& m, ir::ExprId e) {
+  std::vector<uint32_t> path;
+  while (m.exprs[e].op == ir::Op::Field) {
+    path.push_back(m.exprs[e].b);
+    e = m.exprs[e].a;
+  }
+  if (m.exprs[e].op != ir::Op::Local || m.exprs[e].a != 0) return std::nullopt;
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+static const Value& ValueAt(const Value& v, const std::vector<uint32_t>& path, size_t k = 0) {
+  return k == path.size() ? v : ValueAt((*v.AsRecord().fields)[path[k]], path, k + 1);
+}
+
+static Value WithValueAt(const Value& v, const std::vector<uint32_t>& path, const Value& x, size_t k = 0) {
+  if (k == path.size()) return x;
+  const auto& rec = v.AsRecord();
+  std::vector<Value> fields = *rec.fields;
+  fields[path[k]] = WithValueAt(fields[path[k]], path, x, k + 1);
+  return rt::MakeRecord(rec.record_id, std::move(fields));
+}
+
+std::optional<Value> Generator::Literal(ir::ExprId id) const {
+  // Only the literals an invariant compares a field with; anything else is not a literal here.
+  const ir::Expr& e = m_.exprs[id];
+  if (e.op == ir::Op::BoolLit) return Value(e.a != 0);
+  if (e.op == ir::Op::IntLit) return Value(m_.ints[e.a]);
+  if (e.op == ir::Op::DecLit) return Value(m_.decs[e.a]);
+  if (e.op == ir::Op::DateLit) return Value(rt::Date{int32_t(e.a)});
+  if (e.op == ir::Op::TextLit) return rt::MakeText(m_.texts[e.a]);
+  if (e.op == ir::Op::EnumLit) return Value(rt::EnumValue{e.a, e.b});
+  if (e.op == ir::Op::IntToDec && m_.exprs[e.a].op == ir::Op::IntLit)
+    return Value(rt::Decimal::FromInt(m_.ints[m_.exprs[e.a].a]));
+  return std::nullopt;
+}
+
+// Writes the value of `src` (a literal, or a field of the parameter) into the field `dst`, if it
+// stays inside that field's declared domain.
+bool Generator::Assign(ir::ExprId dst, ir::ExprId src, Value& root, rt::TypeId type) {
+  auto to = PathOf(m_, dst);
+  if (!to || to->empty()) return false;
+  std::optional<Value> v = Literal(src);
+  if (!v) {
+    auto from = PathOf(m_, src);
+    if (!from) return false;
+    v = ValueAt(root, *from);
+  }
+  const rt::FieldInfo* field = nullptr;
+  for (uint32_t i : *to) {
+    field = &m_.types.records[m_.types.info(type).ref].fields[i];
+    type = field->type;
+  }
+  if (m_.exprs[dst].type != m_.exprs[src].type &&
+      m_.types.kind(m_.exprs[dst].type) != m_.types.kind(m_.exprs[src].type))
+    return false;
+  if (rt::OutsideDomain(*v, field->type, m_.types, field->bounds)) return false;
+  if (rt::ValuesEqual(ValueAt(root, *to), *v)) return false;
+  root = WithValueAt(root, *to, *v);
+  return true;
+}
+
+// Changes the parameter value `root` (of record type `type`) so that the condition e evaluates to
+// `want`, where its shape says how: `and`, `or`, `not`, a field equal (or at most, or at least)
+// another field or a literal, a boolean field, an enum field in a set literal.
+bool Generator::Satisfy(ir::ExprId id, bool want, Value& root, rt::TypeId type) {
+  const ir::Expr& e = m_.exprs[id];
+  bool first = rng_() % 2 == 0;
+  // The shapes it knows; any other condition is left to drawing again.
+  if (e.op == ir::Op::Not) return Satisfy(e.a, !want, root, type);
+  if (e.op == ir::Op::And || e.op == ir::Op::Or) {
+    if ((e.op == ir::Op::And) == want) {  // every operand must become `want`
+      bool a = Satisfy(e.a, want, root, type);
+      bool b = Satisfy(e.b, want, root, type);
+      return a || b;
+    }
+    // One operand suffices: try one, then the other.
+    return Satisfy(first ? e.a : e.b, want, root, type) || Satisfy(first ? e.b : e.a, want, root, type);
+  }
+  if (e.op == ir::Op::Eq || e.op == ir::Op::Ne || e.op == ir::Op::Le || e.op == ir::Op::Ge) {
+    bool equalize = e.op == ir::Op::Ne ? !want : want;
+    if (!equalize) return false;
+    return first ? Assign(e.a, e.b, root, type) || Assign(e.b, e.a, root, type)
+                 : Assign(e.b, e.a, root, type) || Assign(e.a, e.b, root, type);
+  }
+  if (e.op == ir::Op::Field && m_.types.kind(e.type) == TypeKind::Bool) {
+    auto path = PathOf(m_, id);
+    if (!path || rt::ValuesEqual(ValueAt(root, *path), Value(want))) return false;
+    root = WithValueAt(root, *path, Value(want));
+    return true;
+  }
+  if (e.op == ir::Op::SetHas && want) {
+    const ir::Expr& set = m_.exprs[e.b];
+    if (set.op != ir::Op::SetLit || set.b == 0) return false;
+    return Assign(e.a, m_.extra[set.a + uint32_t(rng_() % set.b)], root, type);
+  }
+  return false;
+}
+
+bool Generator::Repair(std::vector<Value>& args, const ir::Guard& g) {
+  const ir::Expr& call = m_.exprs[g.check];
+  const ir::Invariant& inv = m_.invariants[g.invariant];
+  // The guarded value: a parameter, or a record field inside one.
+  std::vector<uint32_t> path;
+  ir::ExprId e = m_.extra[call.b];
+  while (m_.exprs[e].op == ir::Op::Field) {
+    path.push_back(m_.exprs[e].b);
+    e = m_.exprs[e].a;
+  }
+  std::reverse(path.begin(), path.end());
+  uint32_t slot = m_.exprs[e].a;
+  Value value = ValueAt(args[slot], path);
+  if (!Satisfy(m_.defs[inv.def].body, true, value, inv.type)) return false;
+  args[slot] = WithValueAt(args[slot], path, value);
+  return true;
 }
 
 Value Generator::Random(rt::TypeId t, int depth) {

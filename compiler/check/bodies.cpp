@@ -39,7 +39,12 @@ void Checker::BodyDef(uint32_t i, const DefView& view) {
   ResetScope();
   for (const auto& p : m_.defs[i].params) Bind(p.name, p.type);
   ExprId b = CheckExpr(*view.decl->body, m_.defs[i].result);
-  m_.defs[i].body = Coerce(b, m_.defs[i].result, fmt::format("the result of `{}`", m_.defs[i].name));
+  bool invariant = false;
+  for (const auto& f : files_)
+    for (const auto& iv : f.invariants) invariant = invariant || &f.defs[iv.def] == view.decl;
+  m_.defs[i].body =
+      Coerce(b, m_.defs[i].result,
+             fmt::format("{} `{}`", invariant ? "the condition of the invariant" : "the result of", m_.defs[i].name));
   m_.defs[i].slot_count = max_slots_;
 }
 

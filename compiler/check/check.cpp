@@ -24,6 +24,7 @@ ir::Module Checker::Run(uint32_t root) {
   BuildVersionTables();
   AllocateVersions();
   for (uint32_t v = 0; v < tables_.size(); ++v) CheckVersionBodies(v);
+  DeclareInvariants();
   for (const auto& f : files_) {
     current_version_ = file_version_[f.file_id];
     for (const auto& t : f.tests) CheckTest(t, f.file_id);

@@ -59,6 +59,8 @@ struct RuleRef {
   std::vector<DiagNote> context;
   // Exceptions an amendment added (`rule x exception to y;`): labels and where they are named.
   std::vector<std::pair<std::string, SourceRange>> added_exceptions = {};
+  // False when `restore rule ... exception to ...` gave the exceptions: the rule's own are not.
+  bool own_exceptions = true;
 };
 struct DefaultRef {
   const ast::DefaultItem* dflt;
@@ -117,6 +119,11 @@ class Checker {
   // impact.cpp: `impact T { ... }`, how a diff's reader compares outcomes of a type.
   void DeclareImpact(const ast::ImpactDecl& d);
   std::vector<uint32_t> ImpactOrder(const ast::ImpactItem& item, TypeId t, const std::string& what);
+
+  // invariants.cpp: `invariant` and `assumption`, and the guards of every decision's inputs.
+  void DeclareInvariants();
+  void GuardInputs(ir::Decision& d, uint32_t d_index, TypeId t, ExprId value, const std::string& path,
+                   const std::map<TypeId, std::vector<uint32_t>>& by_type);
 
   // types.cpp: types and units as written, and the implicit conversions.
   rt::UnitId ResolveUnit(const std::optional<ast::UnitExpr>& u);

@@ -49,7 +49,8 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
   for (size_t ri = 0; ri < a.rules.size(); ++ri) {
     const auto& r = *a.rules[ri].rule;
     std::vector<std::pair<std::string, SourceRange>> targets;
-    for (size_t k = 0; k < r.exception_to.size(); ++k) targets.emplace_back(r.exception_to[k], r.exception_ranges[k]);
+    if (a.rules[ri].own_exceptions)
+      for (size_t k = 0; k < r.exception_to.size(); ++k) targets.emplace_back(r.exception_to[k], r.exception_ranges[k]);
     for (const auto& x : a.rules[ri].added_exceptions) targets.push_back(x);
     for (const auto& [name, range] : targets) {
       auto it = rule_index.find(name);

@@ -275,6 +275,46 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
           v.rules.push_back({&it.rule, {}});
           break;
         }
+        case ast::AmendKind::RestoreRule: {
+          if (int i = find_rule(it.target); i >= 0) {
+            auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, it.target_range, it.target);
+            d.notes.push_back({v.rules[size_t(i)].rule->name_range, "the rule in force is declared here"});
+            d.notes.push_back({{}, fmt::format("to change it, write `replace rule {} ...`", it.target)});
+            break;
+          }
+          std::optional<uint32_t> from = VersionNamed(it.from);
+          if (!from || *from >= version) {
+            auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, it.from_range,
+                                  fmt::format("`{}` is not an earlier version of `{}` to restore from", it.from, me));
+            std::string names;
+            for (uint32_t k = 0; k < version; ++k) names += (names.empty() ? "`" : ", `") + m_.versions[k].name + "`";
+            if (!names.empty()) d.notes.push_back({{}, "the earlier versions are " + names});
+            break;
+          }
+          auto entry = tables_[*from].find(am.decision);
+          const RuleRef* old = nullptr;
+          if (entry != tables_[*from].end() && entry->second.kind == SymKind::Decision)
+            for (const auto& r : decision_views_[entry->second.view].rules)
+              if (r.rule->name == it.target) old = &r;
+          if (!old) {
+            diags_.Emit(
+                DiagKind::UnknownAmendTarget, it.target_range,
+                fmt::format("the decision `{}` of `{}` has no rule `{}` to restore", am.decision, it.from, it.target));
+            break;
+          }
+          RuleRef restored = *old;
+          restored.context.push_back(
+              {it.target_range, fmt::format("`{}` restores the rule `{}` of `{}` here", me, it.target, it.from)});
+          if (it.exceptions_given) {
+            restored.own_exceptions = false;
+            restored.added_exceptions.clear();
+            for (size_t k = 0; k < it.rule.exception_to.size(); ++k)
+              restored.added_exceptions.emplace_back(it.rule.exception_to[k], it.rule.exception_ranges[k]);
+          }
+          v.repealed.erase(it.target);
+          v.rules.push_back(std::move(restored));
+          break;
+        }
         case ast::AmendKind::AddLet: v.lets.push_back({&it.let, {}}); break;
         case ast::AmendKind::ReplaceDefault:
           v.defaults.clear();

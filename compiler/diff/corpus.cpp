@@ -115,7 +115,22 @@ class Corpus {
     bool ok = false;
     uint32_t outcome = 0;  // ok: into outcomes[side]; otherwise the error kind
     uint32_t rules = 0;    // ok: into rules[side]
+    int32_t site = -1;     // an error's site
   };
+
+  // A case that breaks an invariant of side s (error kind invalid_case at `site`) is invalid
+  // input, not a verdict: the issue that names the invariant.
+  rt::CaseIssue BrokenInvariant(int side, int32_t site) const {
+    const Side& s = side ? new_ : old_;
+    SourceRange at = s.engine->site(site);
+    for (const auto& g : s.dec().guards) {
+      const ir::Invariant& inv = s.m().invariants[g.invariant];
+      if (inv.range == at)
+        return {g.path, fmt::format("it breaks the {} `{}`{}", inv.assumption ? "assumption" : "invariant", inv.name,
+                                    inv.doc.empty() ? "" : ": " + inv.doc)};
+    }
+    return {"", "it breaks an invariant of its inputs"};
+  }
 
   // Decodes the row for side s (or reuses `shared`, the other side's input, when both read the
   // same layout) and runs the decision.
@@ -133,6 +148,7 @@ class Corpus {
     int32_t status = s.engine->decision(s.decision)(in, out, &err, w.tr[side].data());
     if (status != 0) {
       ans.outcome = uint32_t(err.kind);
+      ans.site = err.site;
       return ans;
     }
     ans.ok = true;
@@ -228,6 +244,12 @@ class Corpus {
         b = Run(1, w, row, &valid_new,
                 same_input_ ? Aligned(w.in[0], old_.engine->info(old_.decision).input.size) : nullptr);
       if (!valid_old || !valid_new) {
+        invalid(line);
+        return;
+      }
+      auto broken = [](const Answer& x) { return !x.ok && x.outcome == uint32_t(rt::RtErrorKind::InvalidCase); };
+      if (broken(a) || broken(b)) {
+        w.issues.push_back(broken(a) ? BrokenInvariant(0, a.site) : BrokenInvariant(1, b.site));
         invalid(line);
         return;
       }

@@ -1,6 +1,7 @@
 #include "compiler/diff/diff.h"
 
 #include <future>
+#include <iostream>
 #include <memory>
 
 #include "compiler/diff/corpus.h"
@@ -13,6 +14,11 @@ namespace edict::diff {
 int RunDiff(const Common& c, const DiffOptions& o) {
   std::unique_ptr<load::Program> programs[2];
   Side a, b;
+  if (!o.cases.empty() && !o.witnesses.empty()) {
+    std::cerr << "error: --witnesses is for the symbolic diff (without --cases): a corpus report shows its example "
+                 "lines\n";
+    return kUsage;
+  }
   if (o.cases.empty()) {
     // The symbolic diff needs the engines only to replay its witnesses: they compile on their own
     // thread while Z3 enumerates the classes.

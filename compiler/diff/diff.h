@@ -29,6 +29,7 @@ struct DiffOptions {
   std::string id_field = "id";  // with cases: the top-level key (CSV: column) that labels a case
   bool list_cases = false;      // with cases: list every case with both verdicts, unchanged ones too
   bool sample = false;          // with cases: the corpus is a sample, so shares of it mean something
+  std::string witnesses;        // symbolic: write each class's witness here (JSON Lines)
 };
 
 int RunDiff(const Common& c, const DiffOptions& o);

@@ -58,14 +58,7 @@ std::string VersionLine(const ir::Module& m, const ir::Version& v, const std::st
 std::set<uint32_t> ConstsUsed(const ir::Module& m, const ir::Decision& d) {
   std::set<uint32_t> consts, defs, decisions;
   std::vector<ir::ExprId> todo;
-  auto decision = [&](const ir::Decision& x) {
-    for (const auto& l : x.lets) todo.push_back(l.value);
-    for (const auto& r : x.rules) {
-      if (r.condition != ir::kNoExpr) todo.push_back(r.condition);
-      todo.push_back(r.outcome);
-    }
-    if (x.has_default) todo.push_back(x.default_rule.outcome);
-  };
+  auto decision = [&](const ir::Decision& x) { ir::ForEachRoot(x, [&](ir::ExprId id) { todo.push_back(id); }); };
   decision(d);
   while (!todo.empty()) {
     ir::ExprId id = todo.back();

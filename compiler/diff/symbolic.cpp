@@ -9,10 +9,12 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/output.h"
 #include "compiler/diff/symbolic_report.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
 #include "compiler/smt/symbolic.h"
+#include "runtime/case_json.h"
 
 namespace edict::diff {
 
@@ -96,12 +98,24 @@ bool Symbolic::Replay(Class& k, std::string* why) {
     }
     interp::Interpreter& in = *interp_[side];
     jit::Runner& runner = *runner_[side];
+    // The witness is in the old program's types; another program numbers its enums and records
+    // its own way, so it reads the witness as a case file would give it.
+    std::vector<rt::Value> args = k.witness;
+    if (side == 1 && b_.program != a_.program) {
+      std::vector<rt::CaseParam> params;
+      for (const auto& p : s.dec().params) params.push_back({p.name, p.type});
+      rt::DecodedCase c = rt::CaseDecoder(s.m().types, std::move(params)).Decode(k.witness_json);
+      if (!c.issues.empty()) {
+        *why = fmt::format("on `{}` the witness does not decode: {}", s.Name(), c.issues[0].message);
+        return false;
+      }
+      args = std::move(c.args);
+    }
     for (int engine = 0; engine < 2; ++engine) {
       interp::DecisionTrace trace;
       SideClass got;
       try {
-        rt::Value v =
-            engine ? runner.Eval(s.decision, k.witness, &trace) : in.EvalDecision(s.decision, k.witness, &trace);
+        rt::Value v = engine ? runner.Eval(s.decision, args, &trace) : in.EvalDecision(s.decision, args, &trace);
         got.outcome = v;
         for (const auto& rt_ : trace.rules)
           if (rt_.decided) got.deciding.push_back(rt_.rule);
@@ -199,6 +213,13 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
     return f_.complete() ? kOk : kFailed;
   }
   if (!WriteReport(Report(o_, a_, b_, f_), o_.output, o_.format)) return kOutputError;
+  if (!o_.witnesses.empty()) {
+    std::string error;
+    if (!WriteWholeFile(o_.witnesses, WitnessLines(a_, b_, f_), &error)) {
+      std::cerr << "error: " << error << "\n";
+      return kOutputError;
+    }
+  }
   return f_.complete() ? kOk : kFailed;
 }
 

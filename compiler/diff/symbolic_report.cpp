@@ -216,6 +216,39 @@ class Writer {
     }
     return rows;
   }
+  // The invariants both versions assume of their inputs (by name, first seen first), and the
+  // inputs line of the report's header.
+  std::vector<const ir::Invariant*> Invariants() const {
+    std::vector<const ir::Invariant*> out;
+    for (const Side* s : {&a_, &b_})
+      for (const auto& g : s->dec().guards) {
+        const ir::Invariant& inv = s->m().invariants[g.invariant];
+        if (std::none_of(out.begin(), out.end(), [&](const ir::Invariant* x) { return x->name == inv.name; }))
+          out.push_back(&inv);
+      }
+    return out;
+  }
+  std::string InputsLine(bool html) const {
+    size_t bounded = BoundedFields();
+    std::string lists[2];
+    size_t counts[2] = {0, 0};
+    for (const ir::Invariant* inv : Invariants()) {
+      std::string& list = lists[inv->assumption];
+      list +=
+          (list.empty() ? "" : ", ") + (html ? "<code>" + HtmlEscape(inv->name) + "</code>" : "`" + inv->name + "`");
+      ++counts[inv->assumption];
+    }
+    std::string meets;
+    for (int k = 0; k < 2; ++k) {
+      if (counts[k] == 0) continue;
+      meets += fmt::format("{} the {}{} {}", meets.empty() ? " that meets" : " and", k ? "assumption" : "invariant",
+                           counts[k] == 1 ? "" : "s", lists[k]);
+    }
+    return fmt::format(
+        "every case inside the declared domains ({} bounded field{}){}, over {} atomic condition{} of "
+        "the rules",
+        bounded, bounded == 1 ? "" : "s", meets, f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  }
   size_t BoundedFields() const {
     size_t bounded = 0;
     for (const auto& rec : types_.records)
@@ -239,7 +272,10 @@ std::string Writer::Json() const {
   auto verdict_json = [&](const Side& s, const SideClass& sc) {
     return VerdictJson(s, ErrorOf(sc), sc.outcome, sc.deciding);
   };
-  std::string cls, flags;
+  std::string cls, flags, invariants;
+  for (const ir::Invariant* inv : Invariants())
+    invariants += fmt::format("{}{{\"name\":{},\"kind\":\"{}\"}}", invariants.empty() ? "" : ",",
+                              rt::JsonQuote(inv->name), inv->assumption ? "assumption" : "invariant");
   for (size_t i : live_flags_) {
     std::string sides;
     for (int side = 0; side < 2; ++side) {
@@ -284,20 +320,16 @@ std::string Writer::Json() const {
   }
   return fmt::format(
       "{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-      "{},\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
+      "{},\"invariants\":[{}],\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
       rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
-      rt::JsonQuote(f_.status), LawChangesJson(law_), groups, flags, cls);
+      rt::JsonQuote(f_.status), LawChangesJson(law_), invariants, groups, flags, cls);
 }
 
 std::string Writer::Text(bool md) const {
   std::string r, h1 = md ? "# " : "", h2 = md ? "## " : "", bullet = md ? "- " : "  ";
   r += fmt::format("{}Symbolic verdict diff of `{}`\n\n", h1, o_.decision);
   r += fmt::format("{}old: {}\n{}new: {}\n", bullet, a_.Label(), bullet, b_.Label());
-  size_t bounded = BoundedFields();
-  r += fmt::format(
-      "{}inputs: every case inside the declared domains ({} bounded field{}), over {} atomic condition{} of the "
-      "rules\n",
-      bullet, bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  r += fmt::format("{}inputs: {}\n", bullet, InputsLine(false));
   r += fmt::format(
       "{}result: {} transition class{}; {}\n\n", bullet, f_.classes.size(), f_.classes.size() == 1 ? "" : "es",
       f_.complete() ? std::string("complete: Z3 proved that no other change of verdict exists") : f_.status);
@@ -402,11 +434,7 @@ std::string Writer::Html() const {
                    HtmlVersionLabel(a_.Pieces().name, a_.Pieces().title, a_.Pieces().citation, a_.Pieces().effective));
   h += fmt::format("<tr><th>new</th><td>{}</td></tr>\n",
                    HtmlVersionLabel(b_.Pieces().name, b_.Pieces().title, b_.Pieces().citation, b_.Pieces().effective));
-  size_t bounded = BoundedFields();
-  h += fmt::format(
-      "<tr><th>inputs</th><td>every case inside the declared domains ({} bounded field{}), over {} atomic "
-      "condition{} of the rules</td></tr>\n",
-      bounded, bounded == 1 ? "" : "s", f_.atoms.size(), f_.atoms.size() == 1 ? "" : "s");
+  h += fmt::format("<tr><th>inputs</th><td>{}</td></tr>\n", InputsLine(true));
   h += fmt::format("<tr><th>result</th><td id=\"result\">{} transition class{}; {}</td></tr>\n</table>\n", cls.size(),
                    cls.size() == 1 ? "" : "es",
                    f_.complete() ? "<b>complete</b>: Z3 proved that no other change of verdict exists"
@@ -559,8 +587,12 @@ std::string Writer::Html() const {
 
 }  // namespace
 
-std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f) {
-  // Each class's impact; the classes in impact order (stable: rule order within an impact).
+namespace {
+
+// The classes in impact order (stable: rule order within an impact), numbered as reports number
+// them, with each one's impact and the roles it was derived from.
+Findings Sorted(const Side& a, const Side& b, const Findings& f, std::vector<ImpactKind>* sorted_impacts,
+                ir::Impact* roles_out) {
   ir::Impact roles = ImpactFor(a.m(), b.m(), a.dec().result);
   const auto& types = a.m().types;
   std::vector<bool> sets;  // the record fields that are sets: their members are flags
@@ -587,11 +619,32 @@ std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Fin
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return impacts[x] < impacts[y]; });
   Findings sorted = f;
-  std::vector<ImpactKind> sorted_impacts;
   for (size_t i = 0; i < order.size(); ++i) {
     sorted.classes[i] = f.classes[order[i]];
-    sorted_impacts.push_back(impacts[order[i]]);
+    sorted_impacts->push_back(impacts[order[i]]);
   }
+  *roles_out = std::move(roles);
+  return sorted;
+}
+
+}  // namespace
+
+std::string WitnessLines(const Side& a, const Side& b, const Findings& f) {
+  std::vector<ImpactKind> impacts;
+  ir::Impact roles;
+  Findings sorted = Sorted(a, b, f, &impacts, &roles);
+  std::string out;
+  for (size_t i = 0; i < sorted.classes.size(); ++i) {
+    const std::string& w = sorted.classes[i].witness_json;  // `{"param":...}`
+    out += fmt::format("{{\"id\":\"class {}\",{}\n", i + 1, w.substr(1));
+  }
+  return out;
+}
+
+std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f) {
+  std::vector<ImpactKind> sorted_impacts;
+  ir::Impact roles;
+  Findings sorted = Sorted(a, b, f, &sorted_impacts, &roles);
   Writer w(o, a, b, sorted, std::move(sorted_impacts), std::move(roles));
   if (o.format == "json") return w.Json();
   if (o.format == "html") return w.Html();

@@ -46,5 +46,8 @@ struct Findings {
 
 // The report in o.format: text, markdown, json or html.
 std::string Report(const DiffOptions& o, const Side& a, const Side& b, const Findings& f);
+// Each class's witness as a line of JSON (the input of `edict eval --cases`), labelled
+// `"id": "class N"` with N the class's number in the report.
+std::string WitnessLines(const Side& a, const Side& b, const Findings& f);
 
 }  // namespace edict::diff::sym

@@ -351,15 +351,17 @@ class Batch {
     for (size_t k = 0; k < params_.size(); ++k)
       args.push_back(rt::ReadFlat(in + il.field_offsets[k], params_[k].type, p_.module.types, layouts));
     std::string kind = "error", message, at;
+    const char* what = "runtime error";
     try {
       interp.EvalDecision(d_, args);
       message = "the engines disagree on this case (internal error)";
     } catch (const rt::EvalError& e) {
       kind = rt::Spelling(e.kind);
       message = e.message;
+      if (e.kind == rt::RtErrorKind::InvalidCase) what = "invalid case";
       at = e.range.file < p_.sources.size() ? p_.sources.Where(e.range) : "";
     }
-    diag += fmt::format("{}:{}: error: runtime error [{}]: {}{}\n", o_.cases, line, kind, message,
+    diag += fmt::format("{}:{}: error: {} [{}]: {}{}\n", o_.cases, line, what, kind, message,
                         at.empty() ? "" : " (" + at + ")");
     if (o_.format == "jsonl")
       return fmt::format("{{\"line\":{},\"error\":{{\"kind\":{},\"message\":{},\"at\":{}}}}}\n", line,

@@ -14,6 +14,7 @@
 #include "compiler/cases/pipeline.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
+#include "compiler/ir/source_print.h"
 #include "compiler/jit/run.h"
 #include "compiler/load/load.h"
 #include "runtime/case_json.h"
@@ -45,7 +46,9 @@ bool LoadOrReport(const Common& c, const std::vector<std::string>& files, load::
 }
 
 std::string RenderRuntimeError(const rt::EvalError& e, const SourceManager& sm, bool color) {
-  Diagnostic d{DiagKind::SyntaxError, Severity::Error, e.range, fmt::format("runtime error: {}", e.message), {}};
+  // A broken invariant is the case's fault, not the rules': it is worded as bad input.
+  const char* what = e.kind == rt::RtErrorKind::InvalidCase ? "invalid case" : "runtime error";
+  Diagnostic d{DiagKind::SyntaxError, Severity::Error, e.range, fmt::format("{}: {}", what, e.message), {}};
   for (const auto& n : e.notes) d.notes.push_back({n.range, n.message});
   std::string s = RenderText(d, sm, color);
   // RenderText tags the first line with a compile-time kind; runtime errors carry their own.
@@ -434,14 +437,19 @@ class SchemaWriter {
     return s + fmt::format(",\"properties\":{{{}}},\"required\":[{}],\"additionalProperties\":false", props, req);
   }
 
+  // Per record: the invariants its values must meet, as JSON objects joined by commas.
+  std::map<uint32_t, std::string> invariants;
+
   std::string Defs() {
     std::string defs;
     for (size_t i = 0; i < pending_.size(); ++i) {
       const auto& r = t_.records[pending_[i]];
       std::vector<std::tuple<std::string, rt::TypeId, std::string>> fs;
       for (const auto& f : r.fields) fs.emplace_back(f.name, f.type, f.doc);
-      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name),
-                          Object(fs, r.name, r.doc, &r.fields));
+      std::string obj = Object(fs, r.name, r.doc, &r.fields);
+      if (auto inv = invariants.find(pending_[i]); inv != invariants.end())
+        obj += ",\"x-edict-invariants\":[" + inv->second + "]";
+      defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name), obj);
     }
     for (uint32_t e : enums_) {
       const auto& en = t_.enums[e];
@@ -465,6 +473,23 @@ class SchemaWriter {
 std::string SchemaJson(const ir::Module& m, uint32_t decision) {
   const ir::Decision& d = m.decisions[decision];
   SchemaWriter w(m.types);
+  // The invariants of the decision's inputs (JSON Schema cannot state a condition across fields:
+  // each is an annotation with its condition in Edict's syntax; docs/cli.md).
+  std::set<uint32_t> seen;
+  for (const auto& g : d.guards) {
+    if (!seen.insert(g.invariant).second) continue;
+    const ir::Invariant& inv = m.invariants[g.invariant];
+    const ir::Def& def = m.defs[inv.def];
+    ir::PrintScope scope{nullptr, {def.params[0].name}};
+    std::string& list = w.invariants[m.types.info(inv.type).ref];
+    list += fmt::format("{}{{\"name\":{},\"kind\":\"{}\",\"condition\":{}", list.empty() ? "" : ",",
+                        rt::JsonQuote(inv.name), inv.assumption ? "assumption" : "invariant",
+                        rt::JsonQuote(def.params[0].name + ": " + ir::PrintSource(m, def.body, scope)));
+    if (!inv.doc.empty()) list += ",\"description\":" + rt::JsonQuote(inv.doc);
+    if (!inv.cite.empty()) list += ",\"cite\":" + rt::JsonQuote(inv.cite.cite);
+    if (!inv.cite.assumption.empty()) list += ",\"assuming\":" + rt::JsonQuote(inv.cite.assumption);
+    list += "}";
+  }
   std::vector<std::tuple<std::string, rt::TypeId, std::string>> fields;
   for (const auto& prm : d.params) fields.emplace_back(prm.name, prm.type, "");
   std::string body =
@@ -492,7 +517,15 @@ int RunCases(const Common& c, const std::string& file, const std::string& decisi
   cases::Generator gen(p.module, uint32_t(di), seed);
   std::string buffer;
   for (size_t i = 0; i < count; ++i) {
-    buffer += gen.ToJson(gen.Next());
+    std::vector<rt::Value> args;
+    try {
+      args = gen.Next();
+    } catch (const cases::NoValidCase& e) {
+      if (!WriteStdout(buffer)) return kOutputError;
+      std::cerr << fmt::format("{}: error: {} ({} of {} cases written)\n", file, e.what(), i, count);
+      return kFailed;
+    }
+    buffer += gen.ToJson(args);
     buffer += '\n';
     if (buffer.size() > (1 << 20)) {
       if (!WriteStdout(buffer)) return kOutputError;  // main reports why; stop generating

@@ -148,6 +148,9 @@ int main(int argc, char** argv) {
                     "With --cases: the top-level key (CSV: column) whose value labels a case in reports (default id)");
   diffc->add_flag("--list-cases", df.list_cases,
                   "With --cases: list every case with both verdicts, unchanged ones included");
+  diffc->add_option("--witnesses", df.witnesses,
+                    "Symbolic: also write each class's witness to this file, as JSON Lines labelled \"class N\" (the "
+                    "input of eval --cases)");
   diffc->add_flag("--sample", df.sample,
                   "With --cases: the corpus is a sample, so the report gives shares of it (default: a list of cases)");
   bool diff_no_progress = false;

@@ -9,6 +9,14 @@
 
 namespace edict::interp {
 
+// "`t` breaks the invariant `in_destination`: the consignee is in the destination (15 CFR 772.1)".
+static std::string InvariantMessage(const ir::Invariant& inv, const std::string& path) {
+  std::string s = fmt::format("`{}` breaks the {} `{}`", path, inv.assumption ? "assumption" : "invariant", inv.name);
+  if (!inv.doc.empty()) s += ": " + inv.doc;
+  if (!inv.cite.empty()) s += " (" + inv.cite.cite + ")";
+  return s;
+}
+
 using ir::ExprId;
 using ir::Op;
 using rt::TypeKind;
@@ -437,6 +445,17 @@ std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision,
   return out;
 }
 
+int Interpreter::BrokenGuard(uint32_t decision, const std::vector<Value>& args) {
+  const ir::Decision& d = m_.decisions[decision];
+  Frame f = Frame::ForDecision(d, args);
+  for (size_t i = 0; i < d.guards.size(); ++i) {
+    try {
+      if (!Eval(d.guards[i].check, f).AsBool()) return int(i);
+    } catch (const rt::EvalError&) { return int(i); }
+  }
+  return -1;
+}
+
 Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace) {
   const ir::Decision& d = m_.decisions[decision];
   if (trace) trace->args = args;
@@ -445,6 +464,12 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     trace->decision = decision;
     trace->rules.clear();
     trace->outcome.reset();
+  }
+  // 0. The invariants of its inputs.
+  for (const auto& g : d.guards) {
+    if (Eval(g.check, f).AsBool()) continue;
+    const ir::Invariant& inv = m_.invariants[g.invariant];
+    throw rt::EvalError(rt::RtErrorKind::InvalidCase, inv.range, InvariantMessage(inv, g.path));
   }
   // 1. Which rules apply.
   struct Depth {
@@ -569,7 +594,9 @@ Interpreter::TestResult Interpreter::RunTest(uint32_t test) {
                             ? fmt::format("expected the runtime error `{}`, got `{}`: {}",
                                           rt::Spelling(s.expected_error), rt::Spelling(err.kind), err.message)
                             : fmt::format("runtime error `{}`: {}", rt::Spelling(err.kind), err.message);
-      result.failures.push_back({err.range.valid() ? err.range : s.range, msg});
+      // A case that breaks an invariant is the test's mistake: point at the step, not the invariant.
+      bool at_step = !err.range.valid() || err.kind == rt::RtErrorKind::InvalidCase;
+      result.failures.push_back({at_step ? s.range : err.range, msg});
       return result;
     }
   }

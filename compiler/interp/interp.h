@@ -1,7 +1,8 @@
 // The tree-walking interpreter over the checked IR: Edict's reference semantics. Exact
 // arithmetic, dates and runtime errors come from runtime/, shared with every other engine.
 //
-// Decision semantics (default logic): every rule's condition is evaluated; a rule applies when
+// Decision semantics (default logic): first, every invariant of the inputs (ir::Guard) must hold,
+// or the evaluation fails with `invalid_case` naming it. Then every rule's condition is evaluated; a rule applies when
 // its condition is true (or absent). An applicable rule is overridden when another applicable
 // rule is, directly or transitively, an exception to it. The remaining rules must agree on the
 // outcome, otherwise the evaluation fails with `conflict` naming both provisions; when no rule
@@ -69,6 +70,10 @@ class Interpreter {
   // trace records for it (used to explain traces that native code produced).
   std::vector<std::pair<ir::ExprId, Value>> AtomInputs(uint32_t decision, const std::vector<Value>& args,
                                                        ir::ExprId atom);
+
+  // The first guard (index into the decision's guards) that arguments break, or -1 when they
+  // meet every invariant of the decision's inputs. A guard whose evaluation fails is broken.
+  int BrokenGuard(uint32_t decision, const std::vector<Value>& args);
 
   // Evaluates a constant (once; later calls return the cached value).
   const Value& EvalConst(uint32_t c);

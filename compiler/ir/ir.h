@@ -100,6 +100,16 @@ struct Rule {
   SourceRange name_range;
 };
 
+// A check of a decision's input against an invariant: `check` is the call of the invariant's
+// helper on the parameter, or on a record field inside it (`t.consignee`), whose text is `path`.
+// Every engine evaluates a decision's guards first, in order; the first that is false raises
+// `invalid_case` at the invariant, and the symbolic diff assumes every guard holds.
+struct Guard {
+  uint32_t invariant = 0;  // index into Module::invariants
+  std::string path;
+  ExprId check = kNoExpr;
+};
+
 // `decision name(params) -> result { lets rules default }`
 struct Decision {
   std::string name;
@@ -115,7 +125,21 @@ struct Decision {
   uint32_t file = 0;
   uint32_t version = 0;
   std::vector<SourceRange> amended_by;  // the `amend decision` blocks that changed it, oldest first
+  std::vector<Guard> guards;            // the invariants its inputs must meet
 };
+
+// Calls f(ExprId) for every expression a decision evaluates directly: its guards, lets, rule
+// conditions and outcomes, and its default (not what those call).
+template <class F>
+void ForEachRoot(const Decision& d, F f) {
+  for (const auto& g : d.guards) f(g.check);
+  for (const auto& l : d.lets) f(l.value);
+  for (const auto& r : d.rules) {
+    if (r.condition != kNoExpr) f(r.condition);
+    f(r.outcome);
+  }
+  if (d.has_default) f(d.default_rule.outcome);
+}
 
 enum class TestStepKind : uint8_t { Let, Assert, AssertFails };
 struct TestStep {
@@ -172,6 +196,17 @@ struct Impact {
   SourceRange range;
 };
 
+// `invariant name(t: T): condition` (or `assumption`), as one version has it: the condition is the
+// helper `def` (a bool of one parameter of record type `type`).
+struct Invariant {
+  std::string name, doc;
+  bool assumption = false;
+  uint32_t def = 0;
+  rt::TypeId type = 0;
+  Citation cite;
+  SourceRange range;  // the name
+};
+
 struct Module {
   rt::TypeTable types;
   std::vector<Expr> exprs;
@@ -189,7 +224,8 @@ struct Module {
   std::vector<Version> versions;  // the amendment chain, base first; the last is the root file's
   // The instrument (index) each file belongs to, or -1.
   std::vector<int> file_instrument;
-  std::vector<Impact> impacts;  // as declared, at most one per type
+  std::vector<Impact> impacts;        // as declared, at most one per type
+  std::vector<Invariant> invariants;  // per version that sees each (its helper is that version's)
 
   // The declared impact of outcomes of type t, or null (the diff then uses its default).
   const Impact* ImpactOf(rt::TypeId t) const {

@@ -170,9 +170,14 @@ std::string Print(const Module& m) {
   for (const auto& d : m.defs)
     s += fmt::format("def {}({}): {}{} slots={}\n  = {}\n", q(d.version, d.name), p.Params(d.params),
                      m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count, p.Expr(d.body));
+  for (const auto& iv : m.invariants)
+    s += fmt::format("{} {} on {}: def {}\n", iv.assumption ? "assumption" : "invariant", iv.name,
+                     m.types.Name(iv.type), q(m.defs[iv.def].version, m.defs[iv.def].name));
   for (const auto& d : m.decisions) {
     s += fmt::format("decision {}({}) -> {}{} slots={}\n", q(d.version, d.name), p.Params(d.params),
                      m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count);
+    for (const auto& g : d.guards)
+      s += fmt::format("  guard {} ({}) = {}\n", g.path, m.invariants[g.invariant].name, p.Expr(g.check));
     for (size_t i = 0; i < d.lets.size(); ++i)
       s += fmt::format("  let#{} {}: {} = {}\n", i, d.lets[i].name, m.types.Name(d.lets[i].type),
                        p.Expr(d.lets[i].value));

@@ -251,7 +251,15 @@ void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::ve
 std::vector<std::string> Verify(const Module& m) {
   Verifier v(m);
   for (ExprId i = 0; i < m.exprs.size(); ++i) v.Check(i);
+  for (const auto& iv : m.invariants)
+    if (iv.def >= m.defs.size() || m.defs[iv.def].params.size() != 1 || m.defs[iv.def].params[0].type != iv.type ||
+        m.types.kind(m.defs[iv.def].result) != rt::TypeKind::Bool)
+      v.problems.push_back(fmt::format("invariant {}: its helper is not a bool of one {}", iv.name, iv.type));
   for (const auto& d : m.decisions) {
+    for (const auto& g : d.guards)
+      if (g.invariant >= m.invariants.size() || g.check == kNoExpr || g.check >= m.exprs.size() ||
+          m.types.kind(m.exprs[g.check].type) != rt::TypeKind::Bool)
+        v.problems.push_back(fmt::format("decision {}: guard {} is not a bool check of an invariant", d.name, g.path));
     for (const auto& r : d.rules) {
       if (r.outcome == kNoExpr || m.exprs[r.outcome].type != d.result)
         v.problems.push_back(fmt::format("rule {}.{}: outcome type differs from the decision's", d.name, r.name));

@@ -29,7 +29,13 @@ Runner::Native Runner::RunNative(uint32_t decision, const std::vector<rt::Value>
   edict_rt_boxes_reset();
   result.status = engine_.decision(decision)(in_bytes, out_bytes, &result.error, trace ? buffer.data() : nullptr);
   if (result.status == 0) result.value = rt::ReadFlat(out_bytes, d.result, m_.types, L);
-  if (trace) {
+  if (trace && result.status != 0 && rt::RtErrorKind(result.error.kind) == rt::RtErrorKind::InvalidCase) {
+    // An input broke an invariant: no rule was evaluated (as in the interpreter's trace).
+    trace->decision = decision;
+    trace->args = args;
+    trace->rules.clear();
+    trace->outcome.reset();
+  } else if (trace) {
     BuildTrace(decision, args, buffer, result.status == 0, trace_inputs, trace);
     if (result.status == 0) trace->outcome = result.value;
   }

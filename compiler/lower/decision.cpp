@@ -46,6 +46,9 @@ void Lowerer::DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
   slots_.assign(let_slot_base_ + (spec_ ? d.lets.size() : 0), CgVal{});
   for (size_t i = 0; i < d.params.size(); ++i)
     slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
+  // 0. The invariants of the inputs, in order: the first that is false is `invalid_case`.
+  for (const auto& g : d.guards)
+    FailIf(B_.CreateNot(Expr(g.check).a), rt::RtErrorKind::InvalidCase, m_.invariants[g.invariant].range);
   if (spec_) HoistLets(d);
 
   // 1. Every rule's condition, in order.

@@ -38,12 +38,7 @@ std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& 
     if (wanted[d]) continue;
     wanted[d] = true;
     const ir::Decision& dec = m.decisions[d];
-    for (const auto& l : dec.lets) exprs.push_back(l.value);
-    for (const auto& r : dec.rules) {
-      if (r.condition != ir::kNoExpr) exprs.push_back(r.condition);
-      exprs.push_back(r.outcome);
-    }
-    if (dec.has_default) exprs.push_back(dec.default_rule.outcome);
+    ir::ForEachRoot(dec, [&](ir::ExprId id) { exprs.push_back(id); });
     while (!exprs.empty()) {
       ir::ExprId id = exprs.back();
       exprs.pop_back();

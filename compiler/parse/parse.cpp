@@ -84,7 +84,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
     for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT,
-                     P::KW_EXCEPTION, P::KW_IMPACT})
+                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
@@ -574,6 +574,23 @@ class Builder {
             {Text(c->name), Type(c->type()), true, Expr(c->expr()), Cite(c->citation()), R(c), R(c->name)});
       } else if (auto* df = d->defDecl()) {
         out.defs.push_back(Def(df));
+      } else if (auto* iv = d->invariantDecl()) {
+        if (!iv->name || Missing(iv->name) || !iv->param() || !iv->param()->name || !iv->cond)
+          continue;  // a syntax error, already reported
+        ast::DefDecl def;
+        def.name = Text(iv->name);
+        auto* p = iv->param();
+        def.params.push_back(ast::Param{Text(p->name), Type(p->type()), R(p)});
+        def.result.kind = ast::TypeKind::Bool;
+        def.result.range = R(iv->name);
+        def.body = Expr(iv->cond);
+        def.citation = Cite(iv->citation());
+        def.range = R(iv);
+        def.name_range = R(iv->name);
+        out.invariants.push_back({def.name, iv->doc ? Unquote(iv->doc->getText()) : "",
+                                  iv->kind->getType() == P::KW_ASSUMPTION, uint32_t(out.defs.size()), R(iv),
+                                  R(iv->name)});
+        out.defs.push_back(std::move(def));
       } else if (auto* dc = d->decisionDecl()) {
         out.decisions.push_back(Decision(dc));
       } else if (auto* am = d->amendDecl()) {
@@ -613,6 +630,21 @@ class Builder {
               ai.rule.exception_to.push_back(id->getText());
               ai.rule.exception_ranges.push_back(R(id));
             }
+          } else if (auto* x = dynamic_cast<P::RestoreRuleContext*>(it)) {
+            ai.kind = ast::AmendKind::RestoreRule;
+            ai.target = Text(x->target);
+            ai.target_range = R(x->target);
+            ai.from = Text(x->from);
+            ai.from_range = R(x->from);
+            ai.citation = Cite(x->citation());
+            if (auto* ex = x->exceptionTo()) {
+              ai.exceptions_given = true;
+              for (auto* id : ex->IDENT()) {
+                ai.rule.exception_to.push_back(id->getText());
+                ai.rule.exception_ranges.push_back(R(id));
+              }
+            }
+            if (ai.from.empty()) continue;  // a syntax error, already reported
           } else if (auto* x = dynamic_cast<P::RepealDefaultContext*>(it)) {
             ai.kind = ast::AmendKind::RepealDefault;
             ai.citation = Cite(x->citation());
@@ -620,7 +652,8 @@ class Builder {
             continue;
           }
           if (ai.target.empty() && (ai.kind == ast::AmendKind::RepealRule || ai.kind == ast::AmendKind::ReplaceRule ||
-                                    ai.kind == ast::AmendKind::AddRule || ai.kind == ast::AmendKind::AddExceptions))
+                                    ai.kind == ast::AmendKind::AddRule || ai.kind == ast::AmendKind::AddExceptions ||
+                                    ai.kind == ast::AmendKind::RestoreRule))
             continue;  // a syntax error, already reported
           ad.items.push_back(std::move(ai));
         }

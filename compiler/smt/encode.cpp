@@ -247,7 +247,15 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
       break;
     }
     case TypeKind::Enum: {
+      // An input an invariant makes equal to one made before shares its variable.
+      if (auto it = alias_.find(path); it != alias_.end()) {
+        if (auto made = made_.find(it->second); made != made_.end()) {
+          out.push_back(made->second);
+          break;
+        }
+      }
       z3::expr x = c_.int_const(path.c_str());
+      if (auto it = alias_.find(path); it != alias_.end()) made_.emplace(it->second, x);
       domain_ = And(domain_, x >= 0 && x < int(m_.types.enums[ti.ref].members.size()));
       add(x);
       break;
@@ -269,7 +277,53 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
   }
 }
 
+// The enum inputs the decision's invariants make equal (a conjunct `x.a == x.b` of an invariant's
+// condition, both fields of one enum type): each path maps to its group's first path.
+void Encoder::AliasInputs(const ir::Decision& d) {
+  alias_.clear();
+  made_.clear();
+  auto path_of = [&](ir::ExprId e, const std::string& base) -> std::optional<std::string> {
+    std::vector<std::string> names;
+    while (m_.exprs[e].op == Op::Field) {
+      const ir::Expr& f = m_.exprs[e];
+      names.push_back(m_.types.records[m_.types.info(m_.exprs[f.a].type).ref].fields[f.b].name);
+      e = f.a;
+    }
+    if (m_.exprs[e].op != Op::Local || m_.exprs[e].a != 0) return std::nullopt;
+    std::string p = base;
+    for (size_t i = names.size(); i-- > 0;) p += "." + names[i];
+    return p;
+  };
+  std::function<std::string(const std::string&)> find = [&](const std::string& p) {
+    auto it = alias_.find(p);
+    return it == alias_.end() || it->second == p ? p : find(it->second);
+  };
+  for (const ir::Guard& g : d.guards) {
+    std::vector<ir::ExprId> todo{m_.defs[m_.invariants[g.invariant].def].body};
+    while (!todo.empty()) {
+      const ir::Expr& e = m_.exprs[todo.back()];
+      todo.pop_back();
+      if (e.op == Op::And) {
+        todo.push_back(e.a);
+        todo.push_back(e.b);
+        continue;
+      }
+      if (e.op != Op::Eq || m_.types.kind(m_.exprs[e.a].type) != TypeKind::Enum ||
+          m_.exprs[e.a].type != m_.exprs[e.b].type)
+        continue;
+      auto a = path_of(e.a, g.path), b = path_of(e.b, g.path);
+      if (!a || !b || *a == *b) continue;
+      std::string ra = find(*a), rb = find(*b);
+      alias_[*a] = ra;
+      alias_[*b] = rb;
+      if (ra != rb) alias_[std::max(ra, rb)] = std::min(ra, rb);
+    }
+  }
+  for (auto& [p, r] : alias_) r = find(p);
+}
+
 std::vector<Sym> Encoder::MakeInputs(const ir::Decision& d) {
+  AliasInputs(d);
   std::vector<Sym> out;
   for (const auto& p : d.params) {
     Sym s(c_);
@@ -1069,8 +1123,19 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
     f.slots[i] = args[i];
     f.names[i] = d.params[i].name;
   }
-  // 1. Every condition, in order; the first error stops the evaluation.
+  DecisionSym out(c_);
+  // 0. The invariants of the inputs, in order: the first that fails is `invalid_case`. They are
+  // not conditions of the rules, so their atoms are not registered.
   z3::expr err = c_.int_val(0);
+  ++suppress_atoms_;
+  for (const ir::Guard& g : d.guards) {
+    Sym s = Eval(g.check, f);
+    err = First(err, First(s.err, Raise(Not(s.v[0]), RtErrorKind::InvalidCase)));
+    out.valid = And(out.valid, And(s.err == 0, s.v[0]));
+  }
+  --suppress_atoms_;
+  out.valid = out.valid.simplify();
+  // 1. Every condition, in order; the first error stops the evaluation.
   std::vector<z3::expr> applies;
   for (const ir::Rule& rule : d.rules) {
     if (rule.condition == ir::kNoExpr) {
@@ -1082,7 +1147,6 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
     applies.push_back(s.v[0]);
   }
   // 2. Winners: applicable and not overridden by an applicable rule.
-  DecisionSym out(c_);
   z3::expr any = c_.bool_val(false);
   for (uint32_t r = 0; r < d.rules.size(); ++r) {
     z3::expr overridden = c_.bool_val(false);

@@ -59,7 +59,8 @@ struct InputVar {
 struct DecisionSym {
   Sym outcome;
   std::vector<z3::expr> winners;  // per rule: it applies and no applicable rule overrides it
-  explicit DecisionSym(z3::context& c) : outcome(c) {}
+  z3::expr valid;                 // the inputs meet every invariant (ir::Guard) of the decision
+  explicit DecisionSym(z3::context& c) : outcome(c), valid(c.bool_val(true)) {}
 };
 
 // Texts are compared only for equality, so each text literal is a distinct integer (shared by the
@@ -82,6 +83,9 @@ class Encoder {
 
   // Fresh variables for a decision's parameters (named by their paths), with their domain:
   // enum ranges, date and integer ranges, and declared `where` bounds, collected in domain().
+  // Enum inputs that an invariant of the decision makes equal (`t.consignee.country ==
+  // t.destination`) share one variable, listed once in inputs() under the first path: the
+  // encoding then covers only cases that meet that invariant (the symbolic diff assumes them all).
   std::vector<Sym> MakeInputs(const ir::Decision& d);
   const std::vector<InputVar>& inputs() const { return inputs_; }
   z3::expr domain() const { return domain_; }
@@ -121,6 +125,7 @@ class Encoder {
   void ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::expr>& out);
   void MakeVars(rt::TypeId t, const std::string& path, const std::vector<rt::FieldBound>* bounds,
                 std::vector<z3::expr>& out);
+  void AliasInputs(const ir::Decision& d);
   void RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f);
   rt::Value DecodeAt(const z3::model& model, const std::vector<z3::expr>& v, size_t& i, rt::TypeId t);
 
@@ -141,6 +146,8 @@ class Encoder {
   TextTable& texts_;
   z3::expr domain_;
   std::vector<InputVar> inputs_;
+  std::map<std::string, std::string> alias_;  // input path -> the first path of its group of equal inputs
+  std::map<std::string, z3::expr> made_;      // a group's first path -> its variable
   std::vector<Atom> atoms_;
   std::map<unsigned, size_t> atom_index_;
   int suppress_atoms_ = 0;

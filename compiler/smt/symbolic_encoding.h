@@ -43,6 +43,7 @@ struct Encoding {
   std::vector<z3::expr> indicators;           // one boolean per atom, equivalent to it
   std::vector<std::set<unsigned>> atom_vars;  // the input variables (AST ids) each atom reads
   z3::expr domain{c}, changed{c}, flags_differ{c};
+  z3::expr valid{c};               // both versions' invariants hold (part of the domain)
   std::vector<z3::expr> flags[2];  // per side, in the order of Encoder::Flags
 
   Encoding(z3::context& ctx, const Side& old_side, const Side& new_side) : c(ctx), a(old_side), b(new_side) {
@@ -74,7 +75,10 @@ struct Encoding {
     inputs = enc_a->MakeInputs(a.dec());
     decs[0] = std::make_unique<smt::DecisionSym>(enc_a->Decision(a.decision, inputs));
     decs[1] = std::make_unique<smt::DecisionSym>(enc_b->Decision(b.decision, inputs));
-    domain = enc_a->domain();
+    // The cases both versions can be asked about: inside the declared domains, and meeting the
+    // invariants of both (an invariant is assumed, never reported as a change or an error).
+    valid = decs[0]->valid && decs[1]->valid;
+    domain = enc_a->domain() && valid;
     atoms = enc_a->atoms();
     if (enc_b != enc_a.get()) atoms.insert(atoms.end(), enc_b->atoms().begin(), enc_b->atoms().end());
     for (size_t i = 0; i < atoms.size(); ++i) {

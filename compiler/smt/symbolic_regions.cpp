@@ -109,7 +109,9 @@ class Job {
     }
     s.push();  // the class: its rules and a change of verdict
     s.add(e_.changed);
-    Count(k, s, rules && e_.changed);
+    // Counting groups interchangeable members by the terms of the formula that read an input;
+    // the invariants are terms too (they can tie an enum input to others).
+    Count(k, s, rules && e_.changed && e_.valid);
     s.pop();
   }
 
