@@ -7,6 +7,9 @@
 #     or lies in a folder that has no library;
 #   - a file includes a header of a third-party library below that its library does not link
 #     (these are implementation details, PRIVATE to the folders that use them);
+#   - a file includes a header of another folder that brings in, itself or through the headers it
+#     includes, the headers of such a library that the file's library does not link (a header
+#     that includes one is internal to its folder, as smt/encode.h is: Z3 is smt's alone);
 #   - a library links a folder, or one of those third-party libraries, that none of its files
 #     includes (the link lines, and so the picture, would say more than the code does);
 #   - the folders' dependencies form a cycle.
@@ -51,13 +54,16 @@ foreach(file ${files})
     set(header ${CMAKE_MATCH_1})
     if(header MATCHES "^compiler/([^/]+)/")
       set(to ${CMAKE_MATCH_1})
+      list(APPEND includes_${file} ${header})
     elseif(header MATCHES "^runtime/")
       set(to runtime)
+      list(APPEND includes_${file} ${header})
     else()
       set(to "")
       foreach(lib ${third_party})
         if(header MATCHES "${headers_${lib}}")
           set(used_${folder}_${lib} TRUE)
+          list(APPEND brings_${file} ${lib})
           if(NOT lib IN_LIST EDICT_THIRD_PARTY_${folder})
             offence("${file} includes <${header}>: only the folders that link ${lib} may include its headers, and edict_${folder} does not (see docs/architecture.md)")
           endif()
@@ -72,6 +78,46 @@ foreach(file ${files})
         offence("${file} includes ${header}: ${folder} may not depend on ${to} (${EDICT_TARGETS_${folder}} does not link edict_${to}; see docs/architecture.md)")
       endif()
     endif()
+  endforeach()
+endforeach()
+
+# Internal headers: what third-party headers each header brings in, itself or through the headers
+# it includes (to a fixed point), and the files of other folders that include one whose library
+# does not link.
+set(changed TRUE)
+while(changed)
+  set(changed FALSE)
+  foreach(file ${files})
+    foreach(header ${includes_${file}})
+      foreach(lib ${brings_${header}})
+        if(NOT lib IN_LIST brings_${file})
+          list(APPEND brings_${file} ${lib})
+          set(changed TRUE)
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+endwhile()
+foreach(file ${files})
+  if(file MATCHES "^compiler/([^/]+)/")
+    set(folder ${CMAKE_MATCH_1})
+  else()
+    set(folder runtime)
+  endif()
+  foreach(header ${includes_${file}})
+    if(header MATCHES "^compiler/([^/]+)/")
+      set(to ${CMAKE_MATCH_1})
+    else()
+      set(to runtime)
+    endif()
+    if(to STREQUAL folder)
+      continue()
+    endif()
+    foreach(lib ${brings_${header}})
+      if(NOT lib IN_LIST EDICT_THIRD_PARTY_${folder})
+        offence("${file} includes ${header}, which brings in the headers of ${lib}: it is internal to ${to}, and edict_${folder} does not link ${lib} (see docs/architecture.md)")
+      endif()
+    endforeach()
   endforeach()
 endforeach()
 

@@ -1,7 +1,8 @@
 // The symbolic verdict diff (`edict diff OLD NEW -d D` without --cases): both decisions encoded
 // with Z3 over every input inside the declared domains; every transition class that can occur,
 // each with a readable region, counts over enum inputs and a witness replayed on both engines;
-// then the proof that no other change exists.
+// then the proof that no other change exists. Z3's part is compiler/smt/symbolic.h's; this
+// folder replays the witnesses and prints the report.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "compiler/diff/diff.h"
 #include "compiler/diff/sides.h"
+#include "compiler/smt/symbolic.h"
 
 namespace edict::diff {
 
@@ -27,7 +29,8 @@ std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome);
 std::vector<std::string> FlagLabels(const Side& s);
 
 // Whether a flag can be present, and absent, in a class (or anywhere on a side).
-constexpr uint8_t kCanHave = 1, kCanLack = 2;
+using smt::kCanHave;
+using smt::kCanLack;
 
 // A class of the symbolic diff, for the cross-check: its key (old ClassKey + " -> " + new
 // ClassKey) and, per side and flag, kCanHave | kCanLack as the class allows; empty for a side

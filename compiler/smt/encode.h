@@ -1,6 +1,7 @@
 // The Z3 encoding of the checked IR: a decision becomes formulas over its inputs that give, for
 // every case, what the interpreter computes: the outcome, which rules decided, and the runtime
-// error (kind) if any. Only compiler/smt/ and the symbolic diff (compiler/diff/symbolic*) see Z3.
+// error (kind) if any. Internal to compiler/smt/, the only folder that sees Z3 (symbolic.h is its
+// public header, with no Z3); the fuzz target tests/fuzz/symbolic.cpp uses it too.
 //
 // Exactness. Booleans, integers (64-bit, overflow checked exactly), enums, sets (one boolean per
 // member), texts (Z3 strings), dates (days, with the civil calendar in linear integer arithmetic)
@@ -20,6 +21,7 @@
 #include <z3++.h>
 
 #include "compiler/ir/ir.h"
+#include "compiler/smt/symbolic.h"
 #include "runtime/value.h"
 
 namespace edict::interp {
@@ -36,11 +38,6 @@ struct Sym {
   std::vector<Sym> elems;  // lists
   z3::expr err;
   explicit Sym(z3::context& c) : err(c.int_val(0)) {}
-};
-
-struct Unsupported {
-  SourceRange range;
-  std::string what;
 };
 
 // A condition the rules test (a comparison, a membership, a boolean field or helper), printed in

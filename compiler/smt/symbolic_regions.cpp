@@ -7,9 +7,9 @@
 #include <thread>
 #include <unordered_map>
 
-#include "compiler/diff/symbolic_encoding.h"
+#include "compiler/smt/symbolic_encoding.h"
 
-namespace edict::diff::sym {
+namespace edict::smt {
 namespace {
 
 // Z3's deterministic resource limits (in its own units, not time): a check that hits one gives
@@ -400,17 +400,18 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
 
 }  // namespace
 
-bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, Findings& f) {
+bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
+             std::vector<GlobalFlag> global_flags[2]) {
   struct Task {
     size_t cls = SIZE_MAX;  // a class, or a flag:
     int side = 0;
     size_t flag = 0;
   };
   std::vector<Task> tasks;
-  for (size_t i = 0; i < f.classes.size(); ++i) tasks.push_back({i, 0, 0});
+  for (size_t i = 0; i < classes.size(); ++i) tasks.push_back({i, 0, 0});
   for (int side = 0; regions && side < 2; ++side)
-    for (size_t i = 0; i < f.global_flags[side].size(); ++i)
-      if (f.global_flags[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
+    for (size_t i = 0; i < global_flags[side].size(); ++i)
+      if (global_flags[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
   // A fixed number of workers, each with its own context, takes every kWorkers-th task: what a
   // worker's solvers learn from one task carries to its next, so the report depends on this
   // number, and fixing it keeps the report the same on every machine (a machine with fewer
@@ -422,9 +423,9 @@ bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions
       for (size_t t = w; t < tasks.size(); t += kWorkers) {
         const Task& task = tasks[t];
         if (task.cls != SIZE_MAX)
-          job.RunClass(f.classes[task.cls], f.global_flags, regions);
+          job.RunClass(*classes[task.cls], global_flags, regions);
         else
-          f.global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
+          global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
       }
     } catch (const smt::Unsupported&) {
       failed = true;  // cannot happen: the enumeration encoded the same decisions
@@ -437,4 +438,4 @@ bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions
   return !failed;
 }
 
-}  // namespace edict::diff::sym
+}  // namespace edict::smt

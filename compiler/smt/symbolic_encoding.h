@@ -1,7 +1,7 @@
-// Inside the symbolic diff: the Z3 encoding of one diff (both decisions over shared inputs, the
-// atoms, and the formulas classes are built from), shared by its two stages. symbolic.cpp finds
-// the classes, with their witnesses (the first stage); symbolic_regions.cpp finds each class's
-// flags, region and counts, and each flag's region (the second stage).
+// Inside compiler/smt/: the Z3 encoding of one diff (both decisions over shared inputs, the
+// atoms, and the formulas classes are built from), shared by the symbolic diff's two stages.
+// symbolic.cpp finds the classes, with their witnesses (the first stage); symbolic_regions.cpp
+// finds each class's flags, region and counts, and each flag's region (the second stage).
 #pragma once
 #include <memory>
 #include <set>
@@ -10,12 +10,10 @@
 #include <fmt/format.h>
 #include <z3++.h>
 
-#include "compiler/diff/sides.h"
-#include "compiler/diff/symbolic.h"
-#include "compiler/diff/symbolic_report.h"
 #include "compiler/smt/encode.h"
+#include "compiler/smt/symbolic.h"
 
-namespace edict::diff::sym {
+namespace edict::smt {
 
 // The uninterpreted constants (inputs) a term reads.
 inline void Vars(const z3::expr& e, std::set<unsigned>& out, std::set<unsigned>& seen) {
@@ -50,7 +48,7 @@ struct Encoding {
 
   Encoding(z3::context& ctx, const Side& old_side, const Side& new_side) : c(ctx), a(old_side), b(new_side) {
     enc_a = std::make_unique<smt::Encoder>(c, a.m(), texts);
-    if (b.program == a.program) {
+    if (b.module == a.module) {
       enc_b = enc_a.get();
     } else {
       enc_b_owned = std::make_unique<smt::Encoder>(c, b.m(), texts);
@@ -140,6 +138,7 @@ struct Encoding {
 // The second stage: every class's flags (and, with `regions`, its region and counts) and every
 // flag's region, as independent jobs, each in its own context (`max_conjunctions`: listed per
 // region, 0 for all). Returns false if a job could not encode.
-bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, Findings& f);
+bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
+             std::vector<GlobalFlag> global_flags[2]);
 
-}  // namespace edict::diff::sym
+}  // namespace edict::smt

@@ -1,0 +1,328 @@
+#include "compiler/smt/symbolic.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <z3++.h>
+
+#include "compiler/ir/walk.h"
+#include "compiler/smt/encode.h"
+#include "compiler/smt/symbolic_encoding.h"
+
+namespace edict::smt {
+
+namespace {
+void FlagWalk(rt::TypeId t, const rt::TypeTable& types, const std::string& path, const rt::Value* v,
+              std::vector<FlagName>* names, std::vector<bool>* values) {
+  const rt::TypeInfo& ti = types.info(t);
+  if (ti.kind == rt::TypeKind::Set) {
+    const auto& members = types.enums[ti.ref].members;
+    for (uint32_t m = 0; m < members.size(); ++m) {
+      if (names) names->push_back({path, members[m]});
+      if (values) values->push_back(v->AsSet().Contains(m));
+    }
+  } else if (ti.kind == rt::TypeKind::Record) {
+    const auto& r = types.records[ti.ref];
+    for (size_t i = 0; i < r.fields.size(); ++i)
+      FlagWalk(r.fields[i].type, types, path.empty() ? r.fields[i].name : path + "." + r.fields[i].name,
+               v ? &(*v->AsRecord().fields)[i] : nullptr, names, values);
+  }
+}
+}  // namespace
+
+std::vector<FlagName> FlagNames(rt::TypeId t, const rt::TypeTable& types) {
+  std::vector<FlagName> out;
+  FlagWalk(t, types, "", nullptr, &out, nullptr);
+  return out;
+}
+
+std::vector<bool> FlagValues(const Side& s, const rt::Value& outcome) {
+  std::vector<bool> out;
+  FlagWalk(s.dec().result, s.m().types, "", &outcome, nullptr, &out);
+  return out;
+}
+
+namespace {
+
+// Whether a numeral is a decimal's value: in lowest terms, a numerator and a denominator below 2^127.
+bool Holdable(const z3::expr& v) {
+  return rt::Decimal::Parse(v.numerator().get_decimal_string(0)) &&
+         rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+}
+
+// Whether a decimal numeral is one a case file can give: a finite decimal expansion whose digits,
+// as an integer, stay below 2^127 (so its numerator and denominator do too).
+bool CaseDecimal(const z3::expr& v) {
+  auto n = rt::Decimal::Parse(v.numerator().get_decimal_string(0));
+  auto d = rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+  if (!n || !d || d->num() <= 0) return false;
+  rt::i128 den = d->num(), twos = 0, fives = 0;
+  while (den % 2 == 0) den /= 2, ++twos;
+  while (den % 5 == 0) den /= 5, ++fives;
+  if (den != 1) return false;
+  // digits = numerator * 10^k / denominator, with k = max(twos, fives)
+  rt::i128 digits = n->num();
+  for (rt::i128 i = twos; i < fives; ++i)
+    if (__builtin_mul_overflow(digits, 2, &digits)) return false;
+  for (rt::i128 i = fives; i < twos; ++i)
+    if (__builtin_mul_overflow(digits, 5, &digits)) return false;
+  return digits != std::numeric_limits<rt::i128>::min();
+}
+
+// The longest chain of arithmetic operations nested in one another in what a decision evaluates
+// (through its lets, the helpers and the decisions it calls); a sum of n terms counts n - 1.
+class ArithmeticDepth {
+ public:
+  explicit ArithmeticDepth(const ir::Module& m)
+      : m_(m), expr_(m.exprs.size(), kUnknown), decision_(m.decisions.size(), kUnknown) {}
+
+  size_t Decision(uint32_t d) {
+    if (decision_[d] != kUnknown) return decision_[d];
+    decision_[d] = 0;
+    const ir::Decision& dec = m_.decisions[d];
+    size_t depth = 0;
+    for (const auto& r : dec.rules) {
+      if (r.condition != ir::kNoExpr) depth = std::max(depth, Expr(r.condition, dec));
+      depth = std::max(depth, Expr(r.outcome, dec));
+    }
+    if (dec.has_default) depth = std::max(depth, Expr(dec.default_rule.outcome, dec));
+    return decision_[d] = depth;
+  }
+
+ private:
+  static constexpr size_t kUnknown = SIZE_MAX;
+  size_t Expr(ir::ExprId id, const ir::Decision& dec) {
+    if (expr_[id] != kUnknown) return expr_[id];
+    const ir::Expr& e = m_.exprs[id];
+    size_t below = 0, own = 0;
+    auto sub = [&](ir::ExprId k) { below = std::max(below, Expr(k, dec)); };
+    ir::ForEachOperand(m_, e, sub);
+    // What an operand refers to by index is walked too, and each arithmetic op is one step.
+    switch (e.op) {
+      case ir::Op::LetRef: sub(dec.lets[e.a].value); break;
+      case ir::Op::Call: sub(m_.defs[e.a].body); break;
+      case ir::Op::DecisionCall: below = std::max(below, Decision(e.a)); break;
+      case ir::Op::Builtin:
+        // A sum over a list literal is a chain as long as the list.
+        if (ir::Builtin(e.a) == ir::Builtin::Sum && e.c == 1 && m_.exprs[m_.extra[e.b]].op == ir::Op::ListLit)
+          own = m_.exprs[m_.extra[e.b]].b;
+        break;
+      case ir::Op::IntNeg:
+      case ir::Op::DecNeg:
+      case ir::Op::DurNeg:
+      case ir::Op::IntAdd:
+      case ir::Op::IntSub:
+      case ir::Op::IntMul:
+      case ir::Op::IntMod:
+      case ir::Op::DecAdd:
+      case ir::Op::DecSub:
+      case ir::Op::DecMul:
+      case ir::Op::DecDiv:
+      case ir::Op::DurAdd:
+      case ir::Op::DurSub:
+      case ir::Op::DurMul: own = 1; break;
+      case ir::Op::Error:
+      case ir::Op::BoolLit:
+      case ir::Op::IntLit:
+      case ir::Op::DecLit:
+      case ir::Op::DateLit:
+      case ir::Op::DurLit:
+      case ir::Op::TextLit:
+      case ir::Op::EnumLit:
+      case ir::Op::Local:
+      case ir::Op::Const:
+      case ir::Op::SetLit:
+      case ir::Op::ListLit:
+      case ir::Op::RecordLit:
+      case ir::Op::Field:
+      case ir::Op::With:
+      case ir::Op::If:
+      case ir::Op::Exists:
+      case ir::Op::Forall:
+      case ir::Op::Not:
+      case ir::Op::IntToDec:
+      case ir::Op::And:
+      case ir::Op::Or:
+      case ir::Op::DateAddDur:
+      case ir::Op::DateSubDur:
+      case ir::Op::DateDiff:
+      case ir::Op::Eq:
+      case ir::Op::Ne:
+      case ir::Op::Lt:
+      case ir::Op::Le:
+      case ir::Op::Gt:
+      case ir::Op::Ge:
+      case ir::Op::SetHas:
+      case ir::Op::ListHas:
+      case ir::Op::SetUnion:
+      case ir::Op::SetInter:
+      case ir::Op::SetMinus: break;
+    }
+    return expr_[id] = below + own;
+  }
+
+  const ir::Module& m_;
+  std::vector<size_t> expr_, decision_;
+};
+
+// Z3 flattens nested sums, (a + b) + c into a + b + c, by default. Each step of a long chain has
+// its own overflow check, so each check then holds its own copy of the whole chain before it, and
+// checks took time and memory quadratic in the chain's length (a 400-term sum: 70 s, 1.4 GB). Past
+// this depth the diff runs with flattening off: terms stay nested, the solver's rows small.
+// Shorter chains keep Z3's default, and so the reports they always had.
+constexpr size_t kFlattenDepth = 64;
+
+struct FlattenOff {
+  bool on;
+  explicit FlattenOff(bool b) : on(b) {
+    if (on) z3::set_param("rewriter.flat", false);
+  }
+  ~FlattenOff() {
+    if (on) z3::set_param("rewriter.flat", true);
+  }
+};
+
+bool DeepArithmetic(const Side& a, const Side& b) {
+  size_t depth = ArithmeticDepth(a.m()).Decision(a.decision);
+  if (depth <= kFlattenDepth) depth = ArithmeticDepth(b.m()).Decision(b.decision);
+  return depth > kFlattenDepth;
+}
+
+}  // namespace
+
+// The enumeration's state. In order of construction: the rewriter's setting before the context,
+// and the context before everything that holds its expressions (destroyed in the reverse order).
+struct SymbolicDiff::Impl {
+  Impl(const Side& a, const Side& b)
+      : flat_(DeepArithmetic(a, b)), a_(a), b_(b), e_(std::make_unique<Encoding>(ctx_, a_, b_)) {}
+
+  void GlobalFlags(std::vector<GlobalFlag> global_flags[2]);
+  void Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes, std::string& status);
+
+  FlattenOff flat_;
+  z3::context ctx_;
+  const Side a_, b_;
+  std::unique_ptr<Encoding> e_;
+};
+
+SymbolicDiff::SymbolicDiff(const Side& old_side, const Side& new_side)
+    : impl_(std::make_unique<Impl>(old_side, new_side)) {}
+SymbolicDiff::~SymbolicDiff() = default;
+
+bool SymbolicDiff::SameShape() const { return impl_->e_->SameShape(); }
+void SymbolicDiff::Build() { impl_->e_->Build(); }
+
+std::vector<Literal> SymbolicDiff::Atoms() const {
+  std::vector<Literal> out;
+  for (const smt::Atom& at : impl_->e_->atoms) out.push_back({at.text, at.negated});
+  return out;
+}
+std::vector<Input> SymbolicDiff::Inputs() const {
+  std::vector<Input> out;
+  for (const smt::InputVar& iv : impl_->e_->enc_a->inputs()) out.push_back({iv.path, iv.type});
+  return out;
+}
+
+void SymbolicDiff::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes,
+                             std::string& status) {
+  impl_->Enumerate(global_flags, classes, status);
+}
+bool SymbolicDiff::RunJobs(size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
+                           std::vector<GlobalFlag> global_flags[2]) {
+  return smt::RunJobs(impl_->a_, impl_->b_, max_conjunctions, regions, classes, global_flags);
+}
+
+// Whether each flag can hold, and fail to hold, on each side over the whole domain.
+void SymbolicDiff::Impl::GlobalFlags(std::vector<GlobalFlag> global_flags[2]) {
+  for (int side = 0; side < 2; ++side) {
+    z3::solver fs(ctx_);
+    fs.add(e_->domain);
+    fs.add(e_->Dec(side).outcome.err == 0);
+    for (const z3::expr& f : e_->flags[side]) {
+      GlobalFlag g;
+      z3::expr_vector have(ctx_), lack(ctx_);
+      have.push_back(f);
+      lack.push_back(!f);
+      if (fs.check(have) != z3::unsat) g.status |= kCanHave;
+      if (fs.check(lack) != z3::unsat) g.status |= kCanLack;
+      global_flags[side].push_back(std::move(g));
+    }
+  }
+}
+
+void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes,
+                                   std::string& status) {
+  const ir::Decision& da = a_.dec();
+  z3::solver s(ctx_);
+  s.add(e_->domain);
+  s.add(e_->changed);
+  GlobalFlags(global_flags);
+  // The first stage: every class, each with a witness, until Z3 proves there is no other.
+  for (;;) {
+    z3::check_result r = s.check();
+    if (r == z3::unsat) break;
+    if (r == z3::unknown) {
+      status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
+      break;
+    }
+    z3::model m = s.get_model();
+    Class k;
+    k.old_c = e_->Read(m, 0);
+    k.new_c = e_->Read(m, 1);
+    // The class: the same errors, or the same deciding rules and finite parts, on each side; and a
+    // change of verdict (which, when those are equal, is a change of flags or numbers).
+    z3::expr formula = e_->Rules(k) && e_->changed;
+    s.add(!formula);
+    // The witness: the model's inputs (decimals a case file can give: a finite decimal expansion,
+    // and in lowest terms a numerator and a denominator below 2^127; the domain bounds a value's
+    // magnitude only, which admits (2^127 + 1)/2, whose numerator no decimal holds).
+    z3::model wm = m;
+    bool finite = true;
+    for (const auto& iv : e_->enc_a->inputs())
+      if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !CaseDecimal(m.eval(iv.var, true))) finite = false;
+    if (!finite) {  // ask for a case of the class whose decimals have at most two places
+      z3::solver w(ctx_);
+      w.add(e_->domain);
+      w.add(formula);
+      // Preferably below 10^13 (readable, and far from the bound of 2^127, near which the
+      // encoding's overflow, by magnitude, can differ from a decimal's, by numerator in lowest
+      // terms); else whole numbers (for which both agree); else any two-place decimal a case holds.
+      const char* k2p127 = "170141183460469231731687303715884105728";
+      for (auto [scale, bound] : {std::pair{100, "1000000000000000"}, std::pair{1, k2p127}, std::pair{100, k2p127}}) {
+        w.push();
+        for (const auto& iv : e_->enc_a->inputs())
+          if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal) {
+            z3::expr digits = ctx_.int_const(("witness!" + iv.path).c_str());
+            w.add(iv.var * scale == z3::to_real(digits));
+            w.add(digits < ctx_.int_val(bound) && digits > -ctx_.int_val(bound));
+          }
+        if (w.check() == z3::sat) {
+          wm = w.get_model();
+          k.old_c = e_->Read(wm, 0);  // the same class; its flags may differ
+          k.new_c = e_->Read(wm, 1);
+          finite = true;
+          break;
+        }
+        w.pop();
+      }
+    }
+    bool holdable = true;  // without a finite expansion, a decimal can still be a value (1/3)
+    for (const auto& iv : e_->enc_a->inputs())
+      if (!finite && a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !Holdable(wm.eval(iv.var, true)))
+        holdable = false;
+    if (!holdable) {
+      // Only values no decimal can hold reach this class (a numerator of 2^127 or more in lowest
+      // terms, which the domain, a bound on magnitudes, admits): near 2^127, where the encoding's
+      // overflow (by magnitude) is not the engines' (by numerator). It is not reported.
+      status =
+          "incomplete: a change of verdict was found only at values near 2^127 that no decimal can hold, "
+          "where the encoding of overflow is not exact; it is not reported";
+      continue;
+    }
+    for (size_t i = 0; i < da.params.size(); ++i)
+      k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
+    classes.push_back(std::move(k));
+  }
+}
+
+}  // namespace edict::smt
