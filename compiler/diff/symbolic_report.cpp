@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include "compiler/diff/impact.h"
 #include "compiler/diff/law_changes.h"
 #include "compiler/diff/symbolic.h"
+#include "compiler/interp/interp.h"
 
 namespace edict::diff::sym {
 namespace {
@@ -35,6 +37,17 @@ class Writer {
     for (size_t i = 0; i < f_.flag_names.size(); ++i)
       if ((f_.global_flags[0][i].status & kCanHave) || (f_.global_flags[1][i].status & kCanHave))
         live_flags_.push_back(i);
+    // The typical value of each parameter (`typical const`), which witnesses are told against.
+    interp::Interpreter in(a_.m());
+    for (const auto& p : a_.dec().params) {
+      int c = a_.m().TypicalOf(p.type, int(a_.dec().version));
+      typical_.emplace_back();
+      if (c < 0) continue;
+      try {
+        typical_.back() = in.EvalConst(uint32_t(c));
+        typical_name_ = a_.m().consts[size_t(c)].name;
+      } catch (const rt::EvalError&) {}
+    }
   }
 
   std::string Json() const;
@@ -256,11 +269,47 @@ class Writer {
     return bounded;
   }
 
+  // A witness told for a reader: the sentence its type's `describe` gives (empty without one), and
+  // where it differs from the typical value (path and value), which is what its class needs.
+  struct Story {
+    std::string sentence;
+    std::vector<std::pair<std::string, std::string>> unlike;
+  };
+  Story Tell(const Class& k) const {
+    Story st;
+    const ir::Decision& d = a_.dec();
+    for (size_t i = 0; i < d.params.size() && i < k.witness.size(); ++i) {
+      if (const ir::Description* desc = a_.m().DescriptionOf(d.params[i].type))
+        st.sentence += (st.sentence.empty() ? "" : "; ") + ir::Describe(a_.m(), *desc, k.witness[i]);
+      if (i < typical_.size() && typical_[i])
+        Unlike(k.witness[i], *typical_[i], d.params[i].type, d.params.size() == 1 ? "" : d.params[i].name, st.unlike);
+    }
+    return st;
+  }
+  void Unlike(const rt::Value& v, const rt::Value& t, rt::TypeId type, const std::string& path,
+              std::vector<std::pair<std::string, std::string>>& out) const {
+    if (types_.kind(type) == rt::TypeKind::Record) {
+      const auto& rec = types_.records[types_.info(type).ref];
+      for (size_t f = 0; f < rec.fields.size(); ++f)
+        Unlike((*v.AsRecord().fields)[f], (*t.AsRecord().fields)[f], rec.fields[f].type,
+               path.empty() ? rec.fields[f].name : path + "." + rec.fields[f].name, out);
+      return;
+    }
+    if (!rt::ValuesEqual(v, t)) out.emplace_back(path, rt::FormatValue(v, type, types_));
+  }
+  std::string UnlikeText(const Story& st) const {
+    std::string u;
+    for (const auto& [path, value] : st.unlike) u += (u.empty() ? "" : ", ") + path + " " + value;
+    return u;
+  }
+
   const DiffOptions& o_;
   const Side& a_;
   const Side& b_;
   const Findings& f_;
   const rt::TypeTable& types_;
+  std::vector<std::optional<rt::Value>> typical_;  // per parameter
+  std::string typical_name_;
   std::vector<std::string> flag_fields_;  // the set fields, in order
   std::vector<size_t> live_flags_;        // the flags that hold somewhere on either side
   std::vector<ImpactKind> impact_;        // per class
@@ -289,6 +338,15 @@ std::string Writer::Json() const {
   for (size_t ci = 0; ci < f_.classes.size(); ++ci) {
     const Class& k = f_.classes[ci];
     std::string ch, counts, kflags;
+    Story st = Tell(k);
+    std::string unlike = "null";
+    if (!typical_name_.empty()) {
+      unlike.clear();
+      for (const auto& [path, value] : st.unlike)
+        unlike += fmt::format("{}{{\"path\":{},\"value\":{}}}", unlike.empty() ? "" : ",", rt::JsonQuote(path),
+                              rt::JsonQuote(value));
+      unlike = "[" + unlike + "]";
+    }
     for (const auto& [fld, x, y] : Changes(k))
       ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(fld),
                         rt::JsonQuote(x), rt::JsonQuote(y));
@@ -307,9 +365,10 @@ std::string Writer::Json() const {
     }
     cls += fmt::format(
         "{}{{\"number\":{},\"impact\":\"{}\",\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},"
-        "\"counts\":[{}],\"witness\":{}}}",
+        "\"counts\":[{}],\"witness\":{},\"description\":{},\"unlike_typical\":{}}}",
         cls.empty() ? "" : ",", ci + 1, ImpactName(impact_[ci]), verdict_json(a_, k.old_c), verdict_json(b_, k.new_c),
-        ch, kflags, RegionJson(k.region, k.region_and_flags), counts, k.witness_json);
+        ch, kflags, RegionJson(k.region, k.region_and_flags), counts, k.witness_json,
+        st.sentence.empty() ? "null" : rt::JsonQuote(st.sentence), unlike);
   }
   std::string groups;
   for (const auto& [kind, ks] : Groups()) {
@@ -377,8 +436,19 @@ std::string Writer::Text(bool md) const {
       }
       r += fmt::format("{}counts: {}\n", ind, cs);
     }
-    r += fmt::format("{}witness (replayed on the interpreter and the JIT, both versions):\n", ind);
-    r += md ? "\n  ```json\n  " + k.witness_json + "\n  ```\n\n" : "      " + k.witness_json + "\n\n";
+    Story st = Tell(k);
+    if (!st.sentence.empty()) {
+      // The sentence, and what makes the case unusual; the JSON is in --format json and --witnesses.
+      r += fmt::format("{}witness: {}\n", ind, st.sentence);
+      if (!typical_name_.empty())
+        r += fmt::format("{}  {}\n", ind,
+                         st.unlike.empty() ? "the typical case `" + typical_name_ + "` itself"
+                                           : "unlike the typical case `" + typical_name_ + "`: " + UnlikeText(st));
+      r += fmt::format("{}  (replayed on the interpreter and the JIT, both versions)\n\n", ind);
+    } else {
+      r += fmt::format("{}witness (replayed on the interpreter and the JIT, both versions):\n", ind);
+      r += md ? "\n  ```json\n  " + k.witness_json + "\n  ```\n\n" : "      " + k.witness_json + "\n\n";
+    }
   }
   if (!live_flags_.empty()) {
     r += fmt::format("{}Flags\n\n", md ? h2 : "");
@@ -543,9 +613,16 @@ std::string Writer::Html() const {
       }
       h += "</ul>\n";
     }
+    Story st = Tell(k);
+    if (!st.sentence.empty()) {
+      h += fmt::format("<p class=\"witness\"><b>Witness:</b> {}", HtmlEscape(st.sentence));
+      if (!typical_name_.empty() && !st.unlike.empty())
+        h += fmt::format(" <span class=\"muted\">(unlike the typical case: {})</span>", HtmlEscape(UnlikeText(st)));
+      h += "</p>\n";
+    }
     h += fmt::format(
-        "<details><summary>witness (replayed on the interpreter and the JIT, both versions)</summary><pre>{}</pre>"
-        "</details>\n</section>\n",
+        "<details><summary>witness as JSON (replayed on the interpreter and the JIT, both versions)</summary><pre>{}"
+        "</pre></details>\n</section>\n",
         HtmlEscape(k.witness_json));
   }
   if (!live_flags_.empty()) {

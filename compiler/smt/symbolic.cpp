@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <z3++.h>
 
+#include "compiler/interp/interp.h"
 #include "compiler/ir/walk.h"
 #include "compiler/smt/encode.h"
 #include "compiler/smt/symbolic_encoding.h"
@@ -67,6 +69,15 @@ bool CaseDecimal(const z3::expr& v) {
   for (rt::i128 i = fives; i < twos; ++i)
     if (__builtin_mul_overflow(digits, 5, &digits)) return false;
   return digits != std::numeric_limits<rt::i128>::min();
+}
+
+// Whether a decimal numeral reads well in a witness: at most two decimal places, below 10^13.
+bool Round(const z3::expr& v) {
+  auto n = rt::Decimal::Parse(v.numerator().get_decimal_string(0));
+  auto d = rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+  if (!n || !d || d->num() <= 0 || 100 % d->num() != 0) return false;
+  rt::i128 limit = rt::i128(10'000'000'000'000);
+  return n->num() / d->num() < limit && n->num() / d->num() > -limit;
 }
 
 // The longest chain of arithmetic operations nested in one another in what a decision evaluates
@@ -198,6 +209,12 @@ struct SymbolicDiff::Impl {
 
   void GlobalFlags(std::vector<GlobalFlag> global_flags[2]);
   void Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes, std::string& status);
+  void TypicalPreferences();
+  std::optional<z3::model> NaturalModel(const z3::expr& formula, std::vector<z3::expr>* kept);
+
+  // Per input component of a parameter that has a `typical const`: the input equals its typical
+  // value (the witness's preferences, in the order of the inputs).
+  std::vector<z3::expr> prefs_;
 
   FlattenOff flat_;
   z3::context ctx_;
@@ -250,8 +267,73 @@ void SymbolicDiff::Impl::GlobalFlags(std::vector<GlobalFlag> global_flags[2]) {
   }
 }
 
+// The preferences of a natural witness: each input component of a parameter whose type has a
+// `typical const` (in the old version) equals that value's component.
+void SymbolicDiff::Impl::TypicalPreferences() {
+  const ir::Decision& d = a_.dec();
+  interp::Interpreter in(a_.m());
+  for (size_t i = 0; i < d.params.size(); ++i) {
+    int c = a_.m().TypicalOf(d.params[i].type, int(a_.m().decisions[a_.decision].version));
+    if (c < 0) continue;
+    rt::Value v;
+    try {
+      v = in.EvalConst(uint32_t(c));
+    } catch (const rt::EvalError&) { continue; }  // a typical value that fails: no preference
+    Sym t = e_->enc_a->Constant(v, d.params[i].type);
+    const Sym& x = e_->inputs[i];
+    if (t.v.size() != x.v.size() || !x.elems.empty()) continue;
+    for (size_t j = 0; j < x.v.size(); ++j) prefs_.push_back(x.v[j] == t.v[j]);
+  }
+}
+
+// A model of the class (`formula`) that meets as many preferences as it can: every preference
+// is assumed, those in an unsat core are dropped until the rest hold, then each dropped one is
+// tried again alone (so every preference the witness breaks, it must break). `kept`: the
+// preferences that hold.
+std::optional<z3::model> SymbolicDiff::Impl::NaturalModel(const z3::expr& formula, std::vector<z3::expr>* kept) {
+  if (prefs_.empty()) return std::nullopt;
+  z3::solver w(ctx_);
+  z3::params p(ctx_);
+  p.set("rlimit", 5'000'000u);  // deterministic: a preference Z3 cannot settle in time is dropped
+  w.set(p);
+  w.add(e_->domain);
+  w.add(formula);
+  std::vector<z3::expr> marks;
+  for (size_t i = 0; i < prefs_.size(); ++i) {
+    marks.push_back(ctx_.bool_const(("typical!" + std::to_string(i)).c_str()));
+    w.add(z3::implies(marks.back(), prefs_[i]));
+  }
+  std::vector<bool> on(prefs_.size(), true), dropped(prefs_.size(), false);
+  auto check = [&]() {
+    z3::expr_vector as(ctx_);
+    for (size_t i = 0; i < marks.size(); ++i)
+      if (on[i]) as.push_back(marks[i]);
+    return w.check(as);
+  };
+  z3::check_result r = check();
+  while (r != z3::sat) {
+    if (r == z3::unknown) return std::nullopt;
+    z3::expr_vector core = w.unsat_core();
+    if (core.empty()) return std::nullopt;
+    for (unsigned c = 0; c < core.size(); ++c)
+      for (size_t i = 0; i < marks.size(); ++i)
+        if (z3::eq(marks[i], core[int(c)])) on[i] = false, dropped[i] = true;
+    r = check();
+  }
+  for (size_t i = 0; i < marks.size(); ++i) {
+    if (!dropped[i]) continue;
+    on[i] = true;
+    if (check() != z3::sat) on[i] = false;
+  }
+  if (check() != z3::sat) return std::nullopt;
+  for (size_t i = 0; i < marks.size(); ++i)
+    if (on[i]) kept->push_back(prefs_[i]);
+  return w.get_model();
+}
+
 void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes,
                                    std::string& status) {
+  TypicalPreferences();
   const ir::Decision& da = a_.dec();
   z3::solver s(ctx_);
   s.add(e_->domain);
@@ -276,14 +358,26 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
     // The witness: the model's inputs (decimals a case file can give: a finite decimal expansion,
     // and in lowest terms a numerator and a denominator below 2^127; the domain bounds a value's
     // magnitude only, which admits (2^127 + 1)/2, whose numerator no decimal holds).
+    // A natural witness: the class's case closest to the typical value (when one is declared).
+    std::vector<z3::expr> kept;
+    if (std::optional<z3::model> nm = NaturalModel(formula, &kept)) {
+      m = *nm;
+      k.old_c = e_->Read(m, 0);  // the same class; its flags may differ
+      k.new_c = e_->Read(m, 1);
+    }
     z3::model wm = m;
-    bool finite = true;
-    for (const auto& iv : e_->enc_a->inputs())
-      if (a_.m().types.kind(iv.type) == rt::TypeKind::Decimal && !CaseDecimal(m.eval(iv.var, true))) finite = false;
-    if (!finite) {  // ask for a case of the class whose decimals have at most two places
+    bool finite = true, round = true;
+    for (const auto& iv : e_->enc_a->inputs()) {
+      if (a_.m().types.kind(iv.type) != rt::TypeKind::Decimal) continue;
+      z3::expr v = m.eval(iv.var, true);
+      if (!CaseDecimal(v)) finite = false;
+      if (!Round(v)) round = false;
+    }
+    if (!finite || !round) {  // ask for a case of the class whose decimals have at most two places
       z3::solver w(ctx_);
       w.add(e_->domain);
       w.add(formula);
+      for (const z3::expr& pref : kept) w.add(pref);
       // Preferably below 10^13 (readable, and far from the bound of 2^127, near which the
       // encoding's overflow, by magnitude, can differ from a decimal's, by numerator in lowest
       // terms); else whole numbers (for which both agree); else any two-place decimal a case holds.
