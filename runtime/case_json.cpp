@@ -688,7 +688,7 @@ struct CaseDecoder::Impl {
         if (!ok) return false;
         int64_t count = int64_t(elems.size() / std::max<uint32_t>(el.size, 1));
         void* mem = arena->Allocate(std::max<size_t>(elems.size(), 1), el.align);
-        std::memcpy(mem, elems.data(), elems.size());
+        if (!elems.empty()) std::memcpy(mem, elems.data(), elems.size());  // an empty vector's data() may be null
         std::memcpy(dst, &mem, 8);
         std::memcpy(dst + 8, &count, 8);
         return true;

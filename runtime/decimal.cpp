@@ -349,16 +349,34 @@ std::string Decimal::ToString() const {
     ++fives;
   }
   if (d != 1) return rt::ToString(num_) + "/" + rt::ToString(den_);
+  // The digits of |num| * 10^digits / den = |num| * 2^(digits - twos) * 5^(digits - fives): in 128
+  // bits when that fits, else in arbitrary precision (2^-126 has 126 decimal places, and 5^126
+  // needs 293 bits). Either way every value with a finite expansion is printed exactly.
   int digits = std::max(twos, fives);
-  i128 mult = 1;  // den * mult = 10^digits
-  for (int i = twos; i < digits; ++i) mult *= 2;
-  for (int i = fives; i < digits; ++i) mult *= 5;
-  i128 scaled;
-  if (MulOv(num_, mult, &scaled)) return rt::ToString(num_) + "/" + rt::ToString(den_);
-  std::string s = rt::ToString(scaled < 0 ? -scaled : scaled);
+  u128 scaled = Abs(num_);
+  bool fits = true;
+  for (int i = twos; i < digits && fits; ++i) fits = !__builtin_mul_overflow(scaled, u128(2), &scaled);
+  for (int i = fives; i < digits && fits; ++i) fits = !__builtin_mul_overflow(scaled, u128(5), &scaled);
+  std::string s;
+  if (fits) {
+    for (; scaled != 0; scaled /= 10) s.push_back(char('0' + int(scaled % 10)));
+    std::reverse(s.begin(), s.end());
+  } else {
+    mpz_t x, p;
+    mpz_inits(x, p, nullptr);
+    ToMpz(x, num_);
+    mpz_abs(x, x);
+    mpz_mul_2exp(x, x, static_cast<mp_bitcnt_t>(digits - twos));
+    mpz_ui_pow_ui(p, 5, static_cast<unsigned long>(digits - fives));
+    mpz_mul(x, x, p);
+    s.assign(mpz_sizeinbase(x, 10) + 2, '\0');
+    mpz_get_str(s.data(), 10, x);
+    s.resize(std::char_traits<char>::length(s.c_str()));
+    mpz_clears(x, p, nullptr);
+  }
   if (int(s.size()) <= digits) s.insert(0, size_t(digits - int(s.size()) + 1), '0');
   s.insert(s.size() - size_t(digits), ".");
-  return (scaled < 0 ? "-" : "") + s;
+  return (num_ < 0 ? "-" : "") + s;
 }
 
 }  // namespace edict::rt

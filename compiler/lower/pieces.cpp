@@ -326,7 +326,6 @@ Lowerer::Piece Lowerer::MakePiece(ExprId root, std::vector<ExprId>* atoms, const
   // Large pieces stay out of line: LLVM would inline a function called once back into its caller.
   if (Cost(root) >= kPieceNodes) f->addFnAttr(llvm::Attribute::NoInline);
   f->splice(f->end(), draft);
-  for (unsigned i = 0; i < arg_types.size(); ++i) draft->getArg(i)->replaceAllUsesWith(f->getArg(i));
   llvm::Value* ret = llvm::PoisonValue::get(ret_ty);
   for (unsigned i = 0; i < returned.size(); ++i) ret = B_.CreateInsertValue(ret, returned[i], i);
   B_.CreateRet(ret);
@@ -334,6 +333,10 @@ Lowerer::Piece Lowerer::MakePiece(ExprId root, std::vector<ExprId>* atoms, const
     B_.SetInsertPoint(fail_bb_);
     B_.CreateRet(B_.CreateInsertValue(llvm::PoisonValue::get(ret_ty), B_.CreateLoad(I32(), fail_status_), 0));
   }
+  // Only now is every use of the draft's arguments built: a returned value may be one of them
+  // (a piece that passes a parameter through), and the return above uses it. Replaced before,
+  // that use pointed to an argument freed with the draft (found by the fuzz target symbolic).
+  for (unsigned i = 0; i < arg_types.size(); ++i) draft->getArg(i)->replaceAllUsesWith(f->getArg(i));
   draft->eraseFromParent();
   RestoreFn(saved);
   piece.fn = f;

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/stack.h"
 #include "compiler/cases/generate.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
@@ -91,9 +92,7 @@ std::string RunUntraced(const ir::Module& m, const jit::Engine& e, uint32_t d, c
   return fmt::format("error {} at {}:{}", rt::Spelling(rt::RtErrorKind(err.kind)), at.begin, at.end);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   size_t cases = 100000;
   uint64_t seed = 20261122;
   std::vector<std::string> files;
@@ -175,4 +174,13 @@ int main(int argc, char** argv) {
     }
   }
   return failures ? 1 : 0;
+}
+
+}  // namespace
+
+// The compiler's passes recurse as deep as the nesting limits allow and expect the stack `edict`
+// gives its commands (compiler/base/stack.h): on the main thread's 8 MiB, lowering a 900-term sum
+// overflowed the stack under AddressSanitizer.
+int main(int argc, char** argv) {
+  return RunWithStack(kCommandStackBytes, [&] { return Run(argc, argv); });
 }

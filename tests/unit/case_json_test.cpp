@@ -250,3 +250,18 @@ TEST_CASE("a value quoted in a message stays on one line", "[case]") {
   REQUIRE(c.issues.size() == 1);
   CHECK(c.issues[0].message == "\"D\\nE\\x1b[31m\" is not a Country");
 }
+
+TEST_CASE("an empty list decodes, as a list with items does", "[case]") {
+  // Copying an empty list's items passed memcpy a null pointer (undefined behaviour, found by
+  // UndefinedBehaviorSanitizer in `eval --cases` and `batch`).
+  TypeTable types;
+  TypeId ints = types.Intern({TypeKind::List, 0, types.integer()});
+  CaseDecoder dec(types, {{"xs", ints}});
+  auto empty = dec.Decode(R"({"xs":[]})");
+  REQUIRE(empty.issues.empty());
+  CHECK(empty.args[0].AsList().elems->empty());
+  auto two = dec.Decode(R"({"xs":[4,-5]})");
+  REQUIRE(two.issues.empty());
+  REQUIRE(two.args[0].AsList().elems->size() == 2);
+  CHECK((*two.args[0].AsList().elems)[1].AsInt() == -5);
+}

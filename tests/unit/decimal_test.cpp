@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "runtime/decimal.h"
 
 using edict::rt::Decimal;
@@ -139,4 +141,21 @@ TEST_CASE("a literal is accepted by its value, never by its spelling", "[decimal
   CHECK(problem("1.2.3") == P::kSyntax);
   CHECK(problem("1e+") == P::kSyntax);
   CHECK(problem("15831.2") == P::kNone);
+}
+
+TEST_CASE("every value with a finite decimal expansion prints exactly, however many places", "[decimal]") {
+  // 2^-126: 126 places. Scaling its numerator to 10^126 needs 5^126 (293 bits): that product
+  // overflowed 128 bits (undefined behaviour, found by the fuzz target parse_check).
+  const std::string dyadic =
+      "0." + std::string(37, '0') +
+      "11754943508222875079687365372222456778186655567720875215087517062784172594547271728515625";
+  CHECK(D(dyadic.c_str()).ToString() == dyadic);
+  const std::string negative =
+      "-0." + std::string(37, '0') +
+      "35264830524668625239062096116667370334559966703162625645262551188352517783641815185546875";
+  CHECK(D(negative.c_str()).ToString() == negative);
+  // (2^125 + 1) / 2: the scaled numerator lies between 2^127 and 2^128 (it was printed as a ratio).
+  CHECK(D("21267647932558653966460912964485513216.5").ToString() == "21267647932558653966460912964485513216.5");
+  CHECK(D("0.5").ToString() == "0.5");
+  CHECK(D("-12.0625").ToString() == "-12.0625");
 }
