@@ -39,9 +39,10 @@ void Checker::BodyDef(uint32_t i, const DefView& view) {
   ResetScope();
   for (const auto& p : m_.defs[i].params) Bind(p.name, p.type);
   ExprId b = CheckExpr(*view.decl->body, m_.defs[i].result);
-  bool invariant = false;
-  for (const auto& f : files_)
-    for (const auto& iv : f.invariants) invariant = invariant || &f.defs[iv.def] == view.decl;
+  bool invariant = std::any_of(files_.begin(), files_.end(), [&](const ast::File& f) {
+    return std::any_of(f.invariants.begin(), f.invariants.end(),
+                       [&](const ast::InvariantDecl& iv) { return &f.defs[iv.def] == view.decl; });
+  });
   m_.defs[i].body =
       Coerce(b, m_.defs[i].result,
              fmt::format("{} `{}`", invariant ? "the condition of the invariant" : "the result of", m_.defs[i].name));

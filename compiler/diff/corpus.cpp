@@ -125,9 +125,7 @@ class Corpus {
     SourceRange at = s.engine->site(site);
     for (const auto& g : s.dec().guards) {
       const ir::Invariant& inv = s.m().invariants[g.invariant];
-      if (inv.range == at)
-        return {g.path, fmt::format("it breaks the {} `{}`{}", inv.assumption ? "assumption" : "invariant", inv.name,
-                                    inv.doc.empty() ? "" : ": " + inv.doc)};
+      if (inv.range == at) return {"", ir::BrokenInvariantMessage(inv, g.path)};
     }
     return {"", "it breaks an invariant of its inputs"};
   }

@@ -9,14 +9,6 @@
 
 namespace edict::interp {
 
-// "`t` breaks the invariant `in_destination`: the consignee is in the destination (15 CFR 772.1)".
-static std::string InvariantMessage(const ir::Invariant& inv, const std::string& path) {
-  std::string s = fmt::format("`{}` breaks the {} `{}`", path, inv.assumption ? "assumption" : "invariant", inv.name);
-  if (!inv.doc.empty()) s += ": " + inv.doc;
-  if (!inv.cite.empty()) s += " (" + inv.cite.cite + ")";
-  return s;
-}
-
 using ir::ExprId;
 using ir::Op;
 using rt::TypeKind;
@@ -469,7 +461,7 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
   for (const auto& g : d.guards) {
     if (Eval(g.check, f).AsBool()) continue;
     const ir::Invariant& inv = m_.invariants[g.invariant];
-    throw rt::EvalError(rt::RtErrorKind::InvalidCase, inv.range, InvariantMessage(inv, g.path));
+    throw rt::EvalError(rt::RtErrorKind::InvalidCase, inv.range, ir::BrokenInvariantMessage(inv, g.path));
   }
   // 1. Which rules apply.
   struct Depth {

@@ -1,4 +1,5 @@
-// ir::Describe: a value in one sentence, as a `describe T: "..."` template says.
+// ir::Describe: a value in one sentence, as a `describe T: "..."` template says; and the message
+// of a value that breaks an invariant.
 #include <string>
 
 #include "compiler/ir/ir.h"
@@ -62,6 +63,13 @@ std::string Describe(const Module& m, const Description& d, const rt::Value& v) 
     out += Piece(m, t, *at, p.doc);
   }
   return out;
+}
+
+std::string BrokenInvariantMessage(const Invariant& inv, const std::string& path) {
+  std::string s = "`" + path + "` breaks the " + (inv.assumption ? "assumption" : "invariant") + " `" + inv.name + "`";
+  if (!inv.doc.empty()) s += ": " + inv.doc;
+  if (!inv.cite.empty()) s += " (" + inv.cite.cite + ")";
+  return s;
 }
 
 }  // namespace edict::ir

@@ -299,6 +299,10 @@ void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::ve
 // YYYY-MM-DD, booleans as yes or no.
 std::string Describe(const Module& m, const Description& d, const rt::Value& v);
 
+// What a value that breaks an invariant is told: "`t` breaks the invariant `in_destination`: the
+// consignee is in the destination (15 CFR 772.1)" (an assumption says so).
+std::string BrokenInvariantMessage(const Invariant& inv, const std::string& path);
+
 // Prints the module (`edict dump --phase=ir`).
 std::string Print(const Module& m);
 
