@@ -46,6 +46,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     m_.decisions[i].rules.push_back(std::move(rule));
   }
   // Exceptions name rules of the same decision (the rule's own, and those amendments added).
+  std::vector<bool> unresolved(a.rules.size(), false);
   for (size_t ri = 0; ri < a.rules.size(); ++ri) {
     const auto& r = *a.rules[ri].rule;
     std::vector<std::pair<std::string, SourceRange>> targets;
@@ -55,6 +56,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     for (const auto& [name, range] : targets) {
       auto it = rule_index.find(name);
       if (it == rule_index.end()) {
+        unresolved[ri] = true;                 // its priorities are unknown: no certain conflict
         if (a.repealed.count(name)) continue;  // reported as a dangling exception
         auto& d = diags_.Emit(DiagKind::UnknownRule, range, a.sig->name, name);
         Suggest(d, name, [&](auto add) {
@@ -84,13 +86,40 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
   if (a.rules.empty() && a.defaults.empty())
     diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
   m_.decisions[i].slot_count = max_slots_;
-  CloseExceptions(m_.decisions[i]);
-  StaticConflicts(m_.decisions[i]);
+  CloseExceptions(m_.decisions[i], unresolved);
+  StaticConflicts(m_.decisions[i], unresolved);
+}
+
+// The rules of a shortest cycle of `exception to` through rule r, starting with r (each an
+// exception to the next, the last to r), or none.
+std::vector<uint32_t> Checker::ExceptionCycle(const ir::Decision& d, uint32_t r) const {
+  size_t n = d.rules.size();
+  std::vector<uint32_t> parent(n, UINT32_MAX);
+  std::vector<uint32_t> queue = {r};
+  for (size_t q = 0; q < queue.size(); ++q) {
+    uint32_t x = queue[q];
+    for (uint32_t y : d.rules[x].exception_to) {
+      if (y == r) {
+        std::vector<uint32_t> path;
+        for (uint32_t z = x; z != r; z = parent[z]) path.push_back(z);
+        path.push_back(r);
+        std::reverse(path.begin(), path.end());
+        return path;
+      }
+      if (parent[y] != UINT32_MAX) continue;
+      parent[y] = x;
+      queue.push_back(y);
+    }
+  }
+  return {};
 }
 
 // Computes the transitive closure of `exception to`, reporting cycles once.
-void Checker::CloseExceptions(ir::Decision& d) {
+void Checker::CloseExceptions(ir::Decision& d, std::vector<bool>& unresolved) {
   size_t n = d.rules.size();
+  // Every rule of a cycle, before any is cut below, has no known priorities.
+  for (size_t r = 0; r < n; ++r)
+    if (!ExceptionCycle(d, uint32_t(r)).empty()) unresolved[r] = true;
   for (size_t r = 0; r < n; ++r) {
     std::vector<bool> seen(n, false);
     std::vector<uint32_t> stack(d.rules[r].exception_to.begin(), d.rules[r].exception_to.end());
@@ -129,12 +158,15 @@ void Checker::CloseExceptions(ir::Decision& d) {
 }
 
 // Two rules conflict for certain when neither overrides the other, their conditions are the
-// same (or both absent) and their outcomes are different constants.
-void Checker::StaticConflicts(const ir::Decision& d) {
+// same (or both absent) and their outcomes are different constants. A rule whose `exception to`
+// names an unknown rule or forms a cycle (already reported) has no known priorities: it is left
+// out rather than reported again as a conflict.
+void Checker::StaticConflicts(const ir::Decision& d, const std::vector<bool>& unresolved) {
   for (uint32_t i = 0; i < d.rules.size(); ++i) {
     for (uint32_t j = i + 1; j < d.rules.size(); ++j) {
       const ir::Rule& a = d.rules[i];
       const ir::Rule& b = d.rules[j];
+      if ((i < unresolved.size() && unresolved[i]) || (j < unresolved.size() && unresolved[j])) continue;
       if (Overrides(a, j) || Overrides(b, i)) continue;
       if (a.outcome == kNoExpr || b.outcome == kNoExpr || IsError(a.outcome) || IsError(b.outcome)) continue;
       bool same_cond = (a.condition == kNoExpr && b.condition == kNoExpr) ||
