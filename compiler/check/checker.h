@@ -208,6 +208,7 @@ class Checker {
     return std::binary_search(a.overrides.begin(), a.overrides.end(), b);
   }
   void StaticConflicts(const ir::Decision& d, const std::vector<bool>& unresolved);
+  bool NeverApplies(const ir::Rule& r) const;
   bool IsConstant(ExprId e) const;
   bool SameExpr(ExprId a, ExprId b) const;
 

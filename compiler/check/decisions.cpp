@@ -36,6 +36,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     if (r.citation) rule.cite = {r.citation->cite, r.citation->assumption};
     if (r.condition)
       rule.condition = Coerce(CheckExpr(*r.condition, m_.types.boolean()), m_.types.boolean(), "a rule's condition");
+    if (NeverApplies(rule)) diags_.Emit(DiagKind::RuleNeverApplies, r.name_range, r.name);
     rule.outcome = Coerce(CheckExpr(*r.outcome, result), result, fmt::format("the outcome of rule `{}`", r.name));
     if (rule_index.count(r.name)) {
       auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r.name_range, r.name);
@@ -157,6 +158,13 @@ void Checker::CloseExceptions(ir::Decision& d, std::vector<bool>& unresolved) {
   }
 }
 
+// A rule whose condition is the literal `false`.
+bool Checker::NeverApplies(const ir::Rule& r) const {
+  if (r.condition == kNoExpr || IsError(r.condition)) return false;
+  const ir::Expr& x = m_.exprs[r.condition];
+  return x.op == Op::BoolLit && x.a == 0;
+}
+
 // Two rules conflict for certain when neither overrides the other, their conditions are the
 // same (or both absent) and their outcomes are different constants. A rule whose `exception to`
 // names an unknown rule or forms a cycle (already reported) has no known priorities: it is left
@@ -167,6 +175,7 @@ void Checker::StaticConflicts(const ir::Decision& d, const std::vector<bool>& un
       const ir::Rule& a = d.rules[i];
       const ir::Rule& b = d.rules[j];
       if ((i < unresolved.size() && unresolved[i]) || (j < unresolved.size() && unresolved[j])) continue;
+      if (NeverApplies(a) || NeverApplies(b)) continue;  // `when false`: it cannot conflict
       if (Overrides(a, j) || Overrides(b, i)) continue;
       if (a.outcome == kNoExpr || b.outcome == kNoExpr || IsError(a.outcome) || IsError(b.outcome)) continue;
       bool same_cond = (a.condition == kNoExpr && b.condition == kNoExpr) ||
