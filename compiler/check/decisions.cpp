@@ -47,6 +47,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     m_.decisions[i].rules.push_back(std::move(rule));
   }
   // Exceptions name rules of the same decision (the rule's own, and those amendments added).
+  std::vector<std::vector<SourceRange>> clause(a.rules.size());
   std::vector<bool> unresolved(a.rules.size(), false);
   for (size_t ri = 0; ri < a.rules.size(); ++ri) {
     const auto& r = *a.rules[ri].rule;
@@ -66,6 +67,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
         continue;
       }
       m_.decisions[i].rules[ri].exception_to.push_back(it->second);
+      clause[ri].push_back(range);
     }
   }
   if (a.defaults.size() > 1) {
@@ -87,7 +89,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
   if (a.rules.empty() && a.defaults.empty())
     diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
   m_.decisions[i].slot_count = max_slots_;
-  CloseExceptions(m_.decisions[i], unresolved);
+  CloseExceptions(m_.decisions[i], clause, unresolved);
   StaticConflicts(m_.decisions[i], unresolved);
 }
 
@@ -116,7 +118,8 @@ std::vector<uint32_t> Checker::ExceptionCycle(const ir::Decision& d, uint32_t r)
 }
 
 // Computes the transitive closure of `exception to`, reporting cycles once.
-void Checker::CloseExceptions(ir::Decision& d, std::vector<bool>& unresolved) {
+void Checker::CloseExceptions(ir::Decision& d, const std::vector<std::vector<SourceRange>>& clause,
+                              std::vector<bool>& unresolved) {
   size_t n = d.rules.size();
   // Every rule of a cycle, before any is cut below, has no known priorities.
   for (size_t r = 0; r < n; ++r)
@@ -147,10 +150,17 @@ void Checker::CloseExceptions(ir::Decision& d, std::vector<bool>& unresolved) {
           if (back) first = false;
         }
       if (first) {
+        // Every rule of the cycle, each at the `exception to` clause naming the next.
         auto& diag = diags_.Emit(DiagKind::ExceptionCycle, d.rules[r].name_range, d.rules[r].name);
-        for (uint32_t x : d.rules[r].exception_to)
-          diag.notes.push_back(
-              {d.rules[x].name_range, fmt::format("`{}` is an exception to `{}`", d.rules[r].name, d.rules[x].name)});
+        std::vector<uint32_t> path = ExceptionCycle(d, uint32_t(r));
+        for (size_t k = 0; k < path.size(); ++k) {
+          uint32_t from = path[k], to = path[(k + 1) % path.size()];
+          SourceRange at = d.rules[from].name_range;
+          for (size_t e = 0; e < d.rules[from].exception_to.size(); ++e)
+            if (d.rules[from].exception_to[e] == to && from < clause.size() && e < clause[from].size())
+              at = clause[from][e];
+          diag.notes.push_back({at, fmt::format("`{}` is an exception to `{}`", d.rules[from].name, d.rules[to].name)});
+        }
       }
       d.rules[r].overrides.clear();  // poison: no priority from a cycle
       d.rules[r].exception_to.clear();
