@@ -166,4 +166,24 @@ size_t FirstInvalidUtf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::string CommaGroupedNumber(std::string_view text, size_t begin, size_t end) {
+  auto digit = [&](size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  if (begin >= end || end > text.size()) return "";
+  for (size_t i = begin; i < end; ++i)
+    if (!digit(i) && text[i] != '_') return "";
+  std::string r(text.substr(begin, end - begin));
+  size_t i = end;
+  while (i < text.size() && text[i] == ',' && digit(i + 1) && digit(i + 2) && digit(i + 3) && !digit(i + 4)) {
+    r += '_';
+    r += text.substr(i + 1, 3);
+    i += 4;
+  }
+  if (i == end) return "";
+  if (i + 1 < text.size() && text[i] == '.' && digit(i + 1)) {
+    r += '.';
+    for (++i; i < text.size() && (digit(i) || text[i] == '_'); ++i) r += text[i];
+  }
+  return r;
+}
+
 }  // namespace edict

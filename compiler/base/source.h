@@ -61,4 +61,10 @@ bool ReadFile(const std::string& path, std::string* out);
 // forms, no surrogates, nothing above U+10FFFF), or std::string_view::npos when it is all valid.
 size_t FirstInvalidUtf8(std::string_view text);
 
+// A number written with commas between groups of thousands, as in `250,000 [usd]`, which Edict
+// reads as `250` and a stray `,000`: when the whole number written at [begin, end) of `text` is
+// followed at once by one or more groups of a comma and three digits (and perhaps a fraction:
+// `1,500.25`), the number as Edict writes it (`250_000`, `1_500.25`); else "".
+std::string CommaGroupedNumber(std::string_view text, size_t begin, size_t end);
+
 }  // namespace edict

@@ -200,11 +200,17 @@ class Checker {
 
   // decisions.cpp: rules, defaults, exceptions and their priorities, certain conflicts.
   void BodyDecision(uint32_t i, const DecisionView& a);
-  void CloseExceptions(ir::Decision& d);
+  // `clause[r][k]` is where rule r names its k-th exception_to (the notes of a cycle point there).
+  // A rule whose exceptions could not all be resolved (an unknown rule, a cycle) is marked in
+  // `unresolved`.
+  void CloseExceptions(ir::Decision& d, const std::vector<std::vector<SourceRange>>& clause,
+                       std::vector<bool>& unresolved);
+  std::vector<uint32_t> ExceptionCycle(const ir::Decision& d, uint32_t r) const;
   bool Overrides(const ir::Rule& a, uint32_t b) const {
     return std::binary_search(a.overrides.begin(), a.overrides.end(), b);
   }
-  void StaticConflicts(const ir::Decision& d);
+  void StaticConflicts(const ir::Decision& d, const std::vector<bool>& unresolved);
+  bool NeverApplies(const ir::Rule& r) const;
   bool IsConstant(ExprId e) const;
   bool SameExpr(ExprId a, ExprId b) const;
 

@@ -36,6 +36,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     if (r.citation) rule.cite = {r.citation->cite, r.citation->assumption};
     if (r.condition)
       rule.condition = Coerce(CheckExpr(*r.condition, m_.types.boolean()), m_.types.boolean(), "a rule's condition");
+    if (NeverApplies(rule)) diags_.Emit(DiagKind::RuleNeverApplies, r.name_range, r.name);
     rule.outcome = Coerce(CheckExpr(*r.outcome, result), result, fmt::format("the outcome of rule `{}`", r.name));
     if (rule_index.count(r.name)) {
       auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, r.name_range, r.name);
@@ -46,6 +47,8 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     m_.decisions[i].rules.push_back(std::move(rule));
   }
   // Exceptions name rules of the same decision (the rule's own, and those amendments added).
+  std::vector<std::vector<SourceRange>> clause(a.rules.size());
+  std::vector<bool> unresolved(a.rules.size(), false);
   for (size_t ri = 0; ri < a.rules.size(); ++ri) {
     const auto& r = *a.rules[ri].rule;
     std::vector<std::pair<std::string, SourceRange>> targets;
@@ -55,6 +58,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     for (const auto& [name, range] : targets) {
       auto it = rule_index.find(name);
       if (it == rule_index.end()) {
+        unresolved[ri] = true;                 // its priorities are unknown: no certain conflict
         if (a.repealed.count(name)) continue;  // reported as a dangling exception
         auto& d = diags_.Emit(DiagKind::UnknownRule, range, a.sig->name, name);
         Suggest(d, name, [&](auto add) {
@@ -63,6 +67,7 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
         continue;
       }
       m_.decisions[i].rules[ri].exception_to.push_back(it->second);
+      clause[ri].push_back(range);
     }
   }
   if (a.defaults.size() > 1) {
@@ -84,13 +89,41 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
   if (a.rules.empty() && a.defaults.empty())
     diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
   m_.decisions[i].slot_count = max_slots_;
-  CloseExceptions(m_.decisions[i]);
-  StaticConflicts(m_.decisions[i]);
+  CloseExceptions(m_.decisions[i], clause, unresolved);
+  StaticConflicts(m_.decisions[i], unresolved);
+}
+
+// The rules of a shortest cycle of `exception to` through rule r, starting with r (each an
+// exception to the next, the last to r), or none.
+std::vector<uint32_t> Checker::ExceptionCycle(const ir::Decision& d, uint32_t r) const {
+  size_t n = d.rules.size();
+  std::vector<uint32_t> parent(n, UINT32_MAX);
+  std::vector<uint32_t> queue = {r};
+  for (size_t q = 0; q < queue.size(); ++q) {
+    uint32_t x = queue[q];
+    for (uint32_t y : d.rules[x].exception_to) {
+      if (y == r) {
+        std::vector<uint32_t> path;
+        for (uint32_t z = x; z != r; z = parent[z]) path.push_back(z);
+        path.push_back(r);
+        std::reverse(path.begin(), path.end());
+        return path;
+      }
+      if (parent[y] != UINT32_MAX) continue;
+      parent[y] = x;
+      queue.push_back(y);
+    }
+  }
+  return {};
 }
 
 // Computes the transitive closure of `exception to`, reporting cycles once.
-void Checker::CloseExceptions(ir::Decision& d) {
+void Checker::CloseExceptions(ir::Decision& d, const std::vector<std::vector<SourceRange>>& clause,
+                              std::vector<bool>& unresolved) {
   size_t n = d.rules.size();
+  // Every rule of a cycle, before any is cut below, has no known priorities.
+  for (size_t r = 0; r < n; ++r)
+    if (!ExceptionCycle(d, uint32_t(r)).empty()) unresolved[r] = true;
   for (size_t r = 0; r < n; ++r) {
     std::vector<bool> seen(n, false);
     std::vector<uint32_t> stack(d.rules[r].exception_to.begin(), d.rules[r].exception_to.end());
@@ -117,10 +150,17 @@ void Checker::CloseExceptions(ir::Decision& d) {
           if (back) first = false;
         }
       if (first) {
+        // Every rule of the cycle, each at the `exception to` clause naming the next.
         auto& diag = diags_.Emit(DiagKind::ExceptionCycle, d.rules[r].name_range, d.rules[r].name);
-        for (uint32_t x : d.rules[r].exception_to)
-          diag.notes.push_back(
-              {d.rules[x].name_range, fmt::format("`{}` is an exception to `{}`", d.rules[r].name, d.rules[x].name)});
+        std::vector<uint32_t> path = ExceptionCycle(d, uint32_t(r));
+        for (size_t k = 0; k < path.size(); ++k) {
+          uint32_t from = path[k], to = path[(k + 1) % path.size()];
+          SourceRange at = d.rules[from].name_range;
+          for (size_t e = 0; e < d.rules[from].exception_to.size(); ++e)
+            if (d.rules[from].exception_to[e] == to && from < clause.size() && e < clause[from].size())
+              at = clause[from][e];
+          diag.notes.push_back({at, fmt::format("`{}` is an exception to `{}`", d.rules[from].name, d.rules[to].name)});
+        }
       }
       d.rules[r].overrides.clear();  // poison: no priority from a cycle
       d.rules[r].exception_to.clear();
@@ -128,13 +168,24 @@ void Checker::CloseExceptions(ir::Decision& d) {
   }
 }
 
+// A rule whose condition is the literal `false`.
+bool Checker::NeverApplies(const ir::Rule& r) const {
+  if (r.condition == kNoExpr || IsError(r.condition)) return false;
+  const ir::Expr& x = m_.exprs[r.condition];
+  return x.op == Op::BoolLit && x.a == 0;
+}
+
 // Two rules conflict for certain when neither overrides the other, their conditions are the
-// same (or both absent) and their outcomes are different constants.
-void Checker::StaticConflicts(const ir::Decision& d) {
+// same (or both absent) and their outcomes are different constants. A rule whose `exception to`
+// names an unknown rule or forms a cycle (already reported) has no known priorities: it is left
+// out rather than reported again as a conflict.
+void Checker::StaticConflicts(const ir::Decision& d, const std::vector<bool>& unresolved) {
   for (uint32_t i = 0; i < d.rules.size(); ++i) {
     for (uint32_t j = i + 1; j < d.rules.size(); ++j) {
       const ir::Rule& a = d.rules[i];
       const ir::Rule& b = d.rules[j];
+      if ((i < unresolved.size() && unresolved[i]) || (j < unresolved.size() && unresolved[j])) continue;
+      if (NeverApplies(a) || NeverApplies(b)) continue;  // `when false`: it cannot conflict
       if (Overrides(a, j) || Overrides(b, i)) continue;
       if (a.outcome == kNoExpr || b.outcome == kNoExpr || IsError(a.outcome) || IsError(b.outcome)) continue;
       bool same_cond = (a.condition == kNoExpr && b.condition == kNoExpr) ||

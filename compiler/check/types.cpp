@@ -88,10 +88,14 @@ ExprId Checker::Coerce(ExprId e, TypeId want, const std::string& what) {
     if (hi.unit != wi.unit) {
       auto& d = diags_.Emit(DiagKind::UnitMismatch, m_.exprs[e].range,
                             fmt::format("{} must be in {}, found {}", what, UnitDesc(wi.unit), UnitDesc(hi.unit)));
-      if (IsUnitlessLiteral(e) && wi.unit != 0)
-        d.notes.push_back({{},
-                           fmt::format("write the unit after the number: `{} [{}]`", sm_.Text(m_.exprs[e].range),
-                                       m_.types.UnitName(wi.unit))});
+      if (IsUnitlessLiteral(e) && wi.unit != 0) {
+        // `250,000 [usd]` reaches here as `250`: the hint gives the number that was meant.
+        SourceRange r = m_.exprs[e].range;
+        std::string number = CommaGroupedNumber(sm_.file(r.file).text, r.begin, r.end);
+        if (number.empty()) number = std::string(sm_.Text(r));
+        d.notes.push_back(
+            {{}, fmt::format("write the unit after the number: `{} [{}]`", number, m_.types.UnitName(wi.unit))});
+      }
       return Poison(m_.exprs[e].range);
     }
     if (hi.kind == TypeKind::Integer && wi.kind == TypeKind::Decimal) return ToDec(e);

@@ -158,7 +158,12 @@ std::string RenderJson(const std::vector<Diagnostic>& ds, const SourceManager& s
                      d.severity == Severity::Error ? "error" : "warning", loc(d.range), rt::JsonQuote(d.message));
     for (size_t j = 0; j < d.notes.size(); ++j) {
       if (j) s += ",";
-      s += fmt::format("{{{},\"message\":{}}}", loc(d.notes[j].range), rt::JsonQuote(d.notes[j].message));
+      // A note without a position (a hint) has none in JSON either, as in text.
+      const SourceRange& r = d.notes[j].range;
+      if (r.file < sm.size() && r.valid())
+        s += fmt::format("{{{},\"message\":{}}}", loc(r), rt::JsonQuote(d.notes[j].message));
+      else
+        s += fmt::format("{{\"message\":{}}}", rt::JsonQuote(d.notes[j].message));
     }
     s += "]}";
   }

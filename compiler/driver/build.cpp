@@ -50,6 +50,23 @@ std::string CIdent(const std::string& s) {
   return r;
 }
 
+// The C identifiers of names that share one scope (the fields of a record, the parameters of a
+// decision, the members of an enum): each as CIdent makes it, and a changed one that would then
+// clash with another gets more `_` after it (fields `int` and `int_` become `int__` and `int_`).
+std::vector<std::string> CIdents(const std::vector<std::string>& names) {
+  std::set<std::string> used;
+  for (const auto& n : names)
+    if (CIdent(n) == n) used.insert(n);
+  std::vector<std::string> r;
+  for (const auto& n : names) {
+    std::string c = CIdent(n);
+    if (c != n)
+      while (!used.insert(c).second) c += "_";
+    r.push_back(c);
+  }
+  return r;
+}
+
 // Text from the program or the command line (a path, a doc string, a citation) made safe inside a
 // C block comment: no `*/` can end it and no `/*` makes -Wcomment warn (their `*` becomes `_`),
 // and control characters (a newline, an escape sequence) become `?`. Every use puts a space or a
@@ -162,8 +179,10 @@ class HeaderWriter {
     for (const auto& f : rec.fields) Deps(f.type, out);
     out += fmt::format("/* record {}{} */\ntypedef struct {} {{\n", rec.name,
                        rec.doc.empty() ? "" : ": " + CComment(rec.doc), CIdent(rec.name));
-    for (const auto& f : rec.fields) {
-      out += "  " + Field(f.type, CIdent(f.name));
+    std::vector<std::string> cnames = FieldNames(rec);
+    for (size_t i = 0; i < rec.fields.size(); ++i) {
+      const auto& f = rec.fields[i];
+      out += "  " + Field(f.type, cnames[i]);
       if (m_.types.kind(f.type) == rt::TypeKind::Decimal) {
         int64_t scale = rt::CanonicalScale(f.bounds);
         out += scale ? fmt::format(" /* fastest with den == {} */", scale) : " /* any den */";
@@ -175,6 +194,12 @@ class HeaderWriter {
     rt::TypeId rt_id = RecordType(r);
     Asserts(CIdent(rec.name), rt_id, out);
     out += "\n";
+  }
+
+  static std::vector<std::string> FieldNames(const rt::RecordInfo& rec) {
+    std::vector<std::string> names;
+    for (const auto& f : rec.fields) names.push_back(f.name);
+    return CIdents(names);
   }
 
   void Deps(rt::TypeId t, std::string& out) {
@@ -189,8 +214,9 @@ class HeaderWriter {
     enums_done_.insert(e);
     const auto& en = m_.types.enums[e];
     out += fmt::format("/* enum {}{} */\nenum {{\n", en.name, en.doc.empty() ? "" : ": " + CComment(en.doc));
+    std::vector<std::string> members = CIdents(en.members);
     for (size_t i = 0; i < en.members.size(); ++i)
-      out += fmt::format("  {}_{} = {},{}\n", CIdent(en.name), CIdent(en.members[i]), i,
+      out += fmt::format("  {}_{} = {},{}\n", CIdent(en.name), members[i], i,
                          en.member_docs[i].empty() ? "" : " /* " + CComment(en.member_docs[i]) + " */");
     out += "};\n";
     out += fmt::format("extern const char* const {}_names[{}];  /* member names, by index */\n\n", CIdent(en.name),
@@ -213,9 +239,9 @@ class HeaderWriter {
     const auto& l = L_.of(t);
     out += fmt::format("EDICT_LAYOUT(sizeof({}) == {});\n", cname, l.size);
     const auto& rec = m_.types.records[m_.types.info(t).ref];
+    std::vector<std::string> cnames = FieldNames(rec);
     for (size_t i = 0; i < rec.fields.size(); ++i)
-      out +=
-          fmt::format("EDICT_LAYOUT(offsetof({}, {}) == {});\n", cname, CIdent(rec.fields[i].name), l.field_offsets[i]);
+      out += fmt::format("EDICT_LAYOUT(offsetof({}, {}) == {});\n", cname, cnames[i], l.field_offsets[i]);
   }
 
  private:
@@ -296,11 +322,13 @@ int RunBuild(const Common& c, const BuildOptions& o) {
   rt::TypeLayout il = layouts.Struct(ptypes);
   std::string input =
       fmt::format("/* The input of `{}`: one member per parameter. */\ntypedef struct {}_input {{\n", dec.name, name);
-  for (const auto& prm : dec.params) input += "  " + hw.Field(prm.type, CIdent(prm.name)) + "\n";
+  std::vector<std::string> pnames;
+  for (const auto& prm : dec.params) pnames.push_back(prm.name);
+  pnames = CIdents(pnames);
+  for (size_t i = 0; i < dec.params.size(); ++i) input += "  " + hw.Field(dec.params[i].type, pnames[i]) + "\n";
   input += fmt::format("}} {}_input;\nEDICT_LAYOUT(sizeof({}_input) == {});\n", name, name, il.size);
   for (size_t i = 0; i < dec.params.size(); ++i)
-    input += fmt::format("EDICT_LAYOUT(offsetof({}_input, {}) == {});\n", name, CIdent(dec.params[i].name),
-                         il.field_offsets[i]);
+    input += fmt::format("EDICT_LAYOUT(offsetof({}_input, {}) == {});\n", name, pnames[i], il.field_offsets[i]);
   std::string result_type;
   {
     std::string f = hw.Field(dec.result, "x");  // "int32_t x; ...", "Verdict x;", "uint64_t x[4]; ..."

@@ -15,6 +15,7 @@
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/source_print.h"
+#include "compiler/ir/walk.h"
 #include "compiler/jit/run.h"
 #include "compiler/load/load.h"
 #include "runtime/case_json.h"
@@ -43,6 +44,33 @@ bool LoadOrReport(const Common& c, const std::vector<std::string>& files, load::
   bool ok = load::Load(files, p, d);
   if (!d.all().empty() || c.diagnostics == "json") Report(c, p, d);
   return ok;
+}
+
+// The decisions the tests of `file` call, directly or through functions.
+std::set<uint32_t> DecisionsTestsCall(const ir::Module& m, uint32_t file) {
+  std::set<uint32_t> decisions, defs;
+  std::vector<ir::ExprId> work;
+  for (const auto& t : m.tests)
+    if (t.file == file)
+      for (const auto& step : t.steps)
+        if (step.expr != ir::kNoExpr) work.push_back(step.expr);
+  while (!work.empty()) {
+    const ir::Expr& x = m.exprs[work.back()];
+    work.pop_back();
+    if (x.op == ir::Op::DecisionCall) decisions.insert(x.a);
+    if (x.op == ir::Op::Call && defs.insert(x.a).second && m.defs[x.a].body != ir::kNoExpr)
+      work.push_back(m.defs[x.a].body);
+    ir::ForEachOperand(m, x, [&](ir::ExprId k) { work.push_back(k); });
+  }
+  return decisions;
+}
+
+// A source file's identity across the programs of one `edict test` run (each loads its files
+// anew, and may reach one by different paths).
+std::string FileKey(const load::Program& p, uint32_t file) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(p.sources.file(file).path, ec);
+  return ec ? p.sources.file(file).path : canonical.string();
 }
 
 std::string RenderRuntimeError(const rt::EvalError& e, const SourceManager& sm, bool color) {
@@ -289,12 +317,27 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       files.push_back(p);
     }
   }
-  size_t passed = 0, failed = 0, broken_files = 0, total_files = 0, rules_total = 0, rules_covered = 0;
-  std::vector<std::string> uncovered;
+  size_t passed = 0, failed = 0, broken_files = 0, total_files = 0;
+  // Rule coverage over the whole run: a rule (by file and place) is covered when a test of any file
+  // decided an outcome with it.
+  std::map<std::tuple<std::string, uint32_t, uint32_t>, std::pair<std::string, bool>> all_rules;
+  // Each diagnostic is shown once, not once per file that imports the file it is in.
+  std::set<std::tuple<std::string, uint32_t, uint32_t, int, std::string>> shown;
   for (const auto& f : files) {
     load::Program p;
     ++total_files;
-    if (!LoadOrReport(c, {f}, p)) {
+    Diagnostics diags;
+    bool loaded = load::Load({f}, p, diags);
+    {
+      Diagnostics fresh;
+      for (const auto& x : diags.Sorted()) {
+        auto key = std::make_tuple(x.range.file < p.sources.size() ? FileKey(p, x.range.file) : std::string(),
+                                   x.range.begin, x.range.end, int(x.kind), x.message);
+        if (shown.insert(key).second) fresh.Add(x.kind, x.range, x.message).notes = x.notes;
+      }
+      if (!fresh.all().empty() || c.diagnostics == "json") Report(c, p, fresh);
+    }
+    if (!loaded) {
       ++broken_files;
       std::cout << fmt::format("FAIL {} (the file has errors; its tests did not run)\n", f);
       continue;
@@ -322,14 +365,17 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
       }
     }
     if (coverage && !p.roots.empty()) {
-      // A rule is identified by where it is declared; it is covered when any version's copy of
-      // it decided an outcome in one of this file's tests.
-      std::map<std::pair<uint32_t, uint32_t>, std::pair<std::string, bool>> rules;
+      // The rules counted: those the file declares, and every rule of the decisions its tests
+      // call, wherever they are declared. A rule is identified by where it is declared; it is
+      // covered when any version's copy of it decided an outcome in one of this file's tests.
+      std::set<uint32_t> called = DecisionsTestsCall(p.module, p.roots[0]);
+      std::map<std::tuple<std::string, uint32_t, uint32_t>, std::pair<std::string, bool>> rules;
       for (size_t d = 0; d < p.module.decisions.size(); ++d) {
         const ir::Decision& dec = p.module.decisions[d];
         auto note = [&](const ir::Rule& r, size_t idx) {
-          if (r.name_range.file != p.roots[0]) return;
-          auto key = std::make_pair(r.name_range.begin, r.name_range.end);
+          if (r.name_range.file != p.roots[0] && !called.count(uint32_t(d))) return;
+          if (r.name_range.file >= p.sources.size()) return;
+          auto key = std::make_tuple(FileKey(p, r.name_range.file), r.name_range.begin, r.name_range.end);
           auto& entry = rules[key];
           entry.first = fmt::format("{}: rule `{}` of `{}`", p.sources.Where(r.name_range), r.name, dec.name);
           entry.second = entry.second || interp.decided()[d][idx] > 0;
@@ -338,32 +384,40 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
         if (dec.has_default) note(dec.default_rule, dec.rules.size());
       }
       size_t covered = 0;
-      for (const auto& [_, e] : rules) {
-        if (e.second)
-          ++covered;
-        else
-          uncovered.push_back(e.first);
+      for (const auto& [key, e] : rules) {
+        covered += e.second;
+        auto& entry = all_rules[key];
+        if (entry.first.empty()) entry.first = e.first;
+        entry.second = entry.second || e.second;
       }
-      rules_total += rules.size();
-      rules_covered += covered;
       if (!rules.empty())
         std::cout << fmt::format("coverage {}: {} of {} rules decided an outcome in a test\n", f, covered,
                                  rules.size());
     }
   }
+  size_t uncovered = 0;
   if (coverage) {
-    for (const auto& u : uncovered) std::cout << "  never decided: " << u << "\n";
-    std::cout << fmt::format("rule coverage: {} of {} rules ({} file{})\n", rules_covered, rules_total, total_files,
-                             total_files == 1 ? "" : "s");
+    for (const auto& [_, e] : all_rules)
+      if (!e.second) {
+        ++uncovered;
+        std::cout << "  never decided: " << e.first << "\n";
+      }
+    std::cout << fmt::format("rule coverage: {} of {} rules ({} file{})\n", all_rules.size() - uncovered,
+                             all_rules.size(), total_files, total_files == 1 ? "" : "s");
   }
-  bool ok = failed == 0 && broken_files == 0 && !unreadable && !(coverage && !uncovered.empty());
-  std::cout << fmt::format(
-      "test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed, failed,
-      broken_files ? fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s") : "",
-      total_files, total_files == 1 ? "" : "s");
+  // Nothing tested is not a success: a mistyped folder, or tests that were never written.
+  bool none = passed + failed == 0 && broken_files == 0 && !unreadable;
+  bool ok = failed == 0 && broken_files == 0 && !unreadable && uncovered == 0 && !none;
+  std::string why;
+  if (broken_files) why += fmt::format(", {} file{} with errors", broken_files, broken_files == 1 ? "" : "s");
+  if (uncovered)
+    why += fmt::format(", {} rule{} never decided an outcome (--coverage)", uncovered, uncovered == 1 ? "" : "s");
+  if (none) why += total_files ? ": no tests found" : ": no .edict files found";
+  std::cout << fmt::format("test result: {}. {} passed, {} failed{} ({} file{})\n", ok ? "ok" : "FAILED", passed,
+                           failed, why, total_files, total_files == 1 ? "" : "s");
   if (broken_files) return kCompileError;
   if (unreadable) return kInputError;
-  return failed || (coverage && !uncovered.empty()) ? kFailed : kOk;
+  return failed || uncovered || none ? kFailed : kOk;
 }
 
 namespace {

@@ -123,7 +123,8 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
 
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
-  ErrorListener(uint32_t file, const OffsetMap& map, Diagnostics& diags) : file_(file), map_(map), diags_(diags) {}
+  ErrorListener(uint32_t file, const std::string& text, const OffsetMap& map, Diagnostics& diags)
+      : file_(file), text_(text), map_(map), diags_(diags) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t,
                    const std::string& msg, std::exception_ptr) override {
@@ -157,10 +158,21 @@ class ErrorListener : public antlr4::BaseErrorListener {
         offending->getType() == P::KW_LET || offending->getType() == P::KW_DECISION) {
       d.notes.push_back({SourceRange{}, "each item ends with `;`; is one missing before this?"});
     }
+    // `250,000`: a comma between groups of thousands right after a number.
+    if (offending->getText() == ",") {
+      size_t begin = r.begin;
+      while (begin > 0 && ((text_[begin - 1] >= '0' && text_[begin - 1] <= '9') || text_[begin - 1] == '_')) --begin;
+      bool inside_word = begin > 0 && (std::isalnum(static_cast<unsigned char>(text_[begin - 1])) ||
+                                       text_[begin - 1] == '.' || text_[begin - 1] == '_');
+      std::string number = inside_word ? "" : CommaGroupedNumber(text_, begin, r.begin);
+      if (!number.empty())
+        d.notes.push_back({SourceRange{}, "digits are grouped with `_`, not `,`: write `" + number + "`"});
+    }
   }
 
  private:
   uint32_t file_;
+  const std::string& text_;
   const OffsetMap& map_;
   Diagnostics& diags_;
   bool reported_ = false;
@@ -811,7 +823,7 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
   lexer.removeErrorListeners();  // unknown characters become UNKNOWN_CHAR tokens instead
   antlr4::CommonTokenStream tokens(&lexer);
   DepthLimitedParser parser(&tokens);
-  ErrorListener listener(file_id, map, diags);
+  ErrorListener listener(file_id, text, map, diags);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
   P::FileContext* tree = nullptr;
