@@ -181,6 +181,10 @@ class Checker {
   std::optional<Symbol> LookupValue(const std::string& name, uint32_t v) const;
   std::optional<Symbol> LookupValue(const std::string& name) const { return LookupValue(name, current_version_); }
   std::optional<uint32_t> VersionNamed(const std::string& name) const;
+  // The version `name` denotes if it is earlier than `version` (the one restoring from it);
+  // otherwise reports it at r, with the earlier versions, and returns nothing.
+  std::optional<uint32_t> EarlierVersion(const std::string& name, SourceRange r, uint32_t version,
+                                         const std::string& me);
 
   // bodies.cpp: the bodies of constants, helpers and tests; cycles and depth through uses.
   void CheckVersionBodies(uint32_t v);

@@ -195,15 +195,8 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
     table[dd.name] = ValueEntry{SymKind::Decision, uint32_t(decision_views_.size() - 1), dd.name_range};
   }
   for (const auto& rs : f.restores) {
-    std::optional<uint32_t> from = VersionNamed(rs.from);
-    if (!from || *from >= version) {
-      auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, rs.from_range,
-                            fmt::format("`{}` is not an earlier version of `{}` to restore from", rs.from, me));
-      std::string names;
-      for (uint32_t v = 0; v < version; ++v) names += (names.empty() ? "`" : ", `") + m_.versions[v].name + "`";
-      if (!names.empty()) d.notes.push_back({{}, "the earlier versions are " + names});
-      continue;
-    }
+    std::optional<uint32_t> from = EarlierVersion(rs.from, rs.from_range, version, me);
+    if (!from) continue;
     auto it = tables_[*from].find(rs.name);
     if (it == tables_[*from].end() || it->second.kind != SymKind::Decision) {
       diags_.Emit(DiagKind::UnknownAmendTarget, rs.name_range,
@@ -282,15 +275,8 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
             d.notes.push_back({{}, fmt::format("to change it, write `replace rule {} ...`", it.target)});
             break;
           }
-          std::optional<uint32_t> from = VersionNamed(it.from);
-          if (!from || *from >= version) {
-            auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, it.from_range,
-                                  fmt::format("`{}` is not an earlier version of `{}` to restore from", it.from, me));
-            std::string names;
-            for (uint32_t k = 0; k < version; ++k) names += (names.empty() ? "`" : ", `") + m_.versions[k].name + "`";
-            if (!names.empty()) d.notes.push_back({{}, "the earlier versions are " + names});
-            break;
-          }
+          std::optional<uint32_t> from = EarlierVersion(it.from, it.from_range, version, me);
+          if (!from) break;
           auto entry = tables_[*from].find(am.decision);
           const RuleRef* old = nullptr;
           if (entry != tables_[*from].end() && entry->second.kind == SymKind::Decision)
@@ -428,6 +414,18 @@ std::optional<Symbol> Checker::LookupValue(const std::string& name, uint32_t v) 
   auto it = tables_[v].find(name);
   if (it == tables_[v].end()) return std::nullopt;
   return Symbol{it->second.kind, ir_index_[v].at(name), it->second.range};
+}
+
+std::optional<uint32_t> Checker::EarlierVersion(const std::string& name, SourceRange r, uint32_t version,
+                                                const std::string& me) {
+  std::optional<uint32_t> from = VersionNamed(name);
+  if (from && *from < version) return from;
+  auto& d = diags_.Emit(DiagKind::UnknownAmendTarget, r,
+                        fmt::format("`{}` is not an earlier version of `{}` to restore from", name, me));
+  std::string names;
+  for (uint32_t v = 0; v < version; ++v) names += (names.empty() ? "`" : ", `") + m_.versions[v].name + "`";
+  if (!names.empty()) d.notes.push_back({{}, "the earlier versions are " + names});
+  return std::nullopt;
 }
 
 // The version an instrument name denotes (for `r3.d5` and `r0.licence(s)`).
