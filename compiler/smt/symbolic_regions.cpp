@@ -17,6 +17,7 @@ namespace {
 constexpr unsigned kTrialLimit = 40'000;      // one attempt to drop a condition from a cube
 constexpr unsigned kCheckLimit = 20'000'000;  // any other check of a job
 constexpr size_t kMaxTrials = 12;             // condition drops attempted per cube
+constexpr unsigned kShownLimit = 200'000;     // one attempt to drop a condition a reader need not see
 constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
 
 // The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
@@ -104,6 +105,15 @@ class Job {
       if (!whole && !k.region_and_flags) s.add(e_.changed);
       k.region = Cubes(s, whole || k.region_and_flags ? rules : rules && e_.changed, AtomsAt(k.witness));
       s.pop();
+      // The deciding rules' own conditions, which the report names by the rules.
+      z3::expr conds = ctx_.bool_val(true);
+      for (int side = 0; side < 2; ++side) {
+        const SideClass& sc = side ? k.new_c : k.old_c;
+        if (sc.error) continue;
+        for (uint32_t r : sc.deciding)
+          if (r != UINT32_MAX) conds = conds && e_.Dec(side).applies[r];
+      }
+      Shown(k.region, conds);
     } else {
       k.region.exact = false;  // no region: every count is checked
     }
@@ -113,6 +123,7 @@ class Job {
     // the invariants are terms too (they can tie an enum input to others).
     Count(k, s, rules && e_.changed && e_.valid);
     s.pop();
+    for (const auto& [v, members] : k.counts) k.count_stated.push_back(regions && Stated(k.region, v, members));
   }
 
   // The region where flag i of a side holds (on an outcome, not an error).
@@ -123,7 +134,9 @@ class Job {
     s.add(e_.domain);
     s.add(f);
     if (s.check() != z3::sat) return {};
-    return Cubes(s, f, Values(s.get_model()));
+    Region r = Cubes(s, f, Values(s.get_model()));
+    Shown(r, ctx_.bool_val(true));
+    return r;
   }
 
  private:
@@ -158,6 +171,8 @@ class Job {
     return v;
   }
   Region Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first);
+  void Shown(Region& r, const z3::expr& known);
+  bool Stated(const Region& r, size_t v, const std::set<uint32_t>& members);
   void Count(Class& k, z3::solver& cls, const z3::expr& formula);
   std::optional<std::set<uint32_t>> CountBySignature(const Class& k, z3::solver& cls, size_t v,
                                                      const z3::expr& formula);
@@ -309,6 +324,55 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
   }
   implies_->pop();
   return k;
+}
+
+// Each cube's conditions a reader needs: a condition is dropped when the others, with `known`
+// (the deciding rules' own conditions), the domains and the invariants, imply it. A check that
+// runs out of its limit keeps the condition.
+void Job::Shown(Region& r, const z3::expr& known) {
+  implies_->push();
+  implies_->add(known);
+  Limit(*implies_, kShownLimit);
+  for (Cube& cube : r.cubes) {
+    std::vector<std::pair<size_t, bool>> keep = cube.lits;
+    for (size_t i = 0; i < keep.size();) {
+      z3::expr_vector as(ctx_);
+      for (size_t j = 0; j < keep.size(); ++j) {
+        const auto& [a, pos] = keep[j];
+        bool want = j == i ? !pos : pos;
+        as.push_back(want ? e_.indicators[a] : !e_.indicators[a]);
+      }
+      if (implies_->check(as) == z3::unsat)
+        keep.erase(keep.begin() + long(i));
+      else
+        ++i;
+    }
+    cube.shown = std::move(keep);
+  }
+  implies_->pop();
+}
+
+// Whether the members of enum input v that the shown conditions reading v alone allow, in some
+// cube, are `members`.
+bool Job::Stated(const Region& r, size_t v, const std::set<uint32_t>& members) {
+  if (!r.exact || r.capped) return false;
+  const smt::InputVar& iv = e_.enc_a->inputs()[v];
+  unsigned id = iv.var.id();
+  const rt::TypeTable& types = e_.a.m().types;
+  uint32_t n = uint32_t(types.enums[types.info(iv.type).ref].members.size());
+  std::set<uint32_t> allowed;
+  for (uint32_t m = 0; m < n; ++m)
+    for (const Cube& c : r.cubes) {
+      bool ok = std::all_of(c.shown.begin(), c.shown.end(), [&](const std::pair<size_t, bool>& l) {
+        const auto& vars = e_.atom_vars[l.first];
+        return !(vars.size() == 1 && vars.count(id)) || AtomAt(l.first, v, m) == int8_t(l.second);
+      });
+      if (ok) {
+        allowed.insert(m);
+        break;
+      }
+    }
+  return allowed == members;
 }
 
 // For every enum input, the members possible in the class (`formula`, which `cls` holds), when
