@@ -260,6 +260,49 @@ class Writer {
       if (c.kind == "constant" && read.count(c.name)) out.push_back(&c);
     return out;
   }
+  // A field for a reader of the HTML page: its doc string (else its name, with spaces), the path in
+  // a tooltip. `path` is an input's (`t.consignee.parent_hq`, the parameter first) or, with
+  // `outcome`, a field of the outcome (`warnings`).
+  std::string PlainLabel(const std::string& path, bool outcome) const {
+    const ir::Decision& d = a_.dec();
+    std::vector<std::string> parts;
+    for (size_t at = 0;;) {
+      size_t dot = path.find('.', at);
+      parts.push_back(path.substr(at, dot == std::string::npos ? std::string::npos : dot - at));
+      if (dot == std::string::npos) break;
+      at = dot + 1;
+    }
+    rt::TypeId t = d.result;
+    size_t first = 0;
+    if (!outcome) {
+      auto p = std::find_if(d.params.begin(), d.params.end(), [&](const ir::Param& x) { return x.name == parts[0]; });
+      if (p != d.params.end()) {
+        t = p->type;
+        first = 1;
+      }
+    }
+    std::string doc;
+    for (size_t i = first; i < parts.size(); ++i) {
+      if (types_.kind(t) != rt::TypeKind::Record) break;
+      const rt::RecordInfo& r = types_.records[types_.info(t).ref];
+      int f = r.FieldIndex(parts[i]);
+      if (f < 0) break;
+      t = r.fields[size_t(f)].type;
+      doc = i + 1 == parts.size() ? r.fields[size_t(f)].doc : "";
+    }
+    // A doc string longer than a label (an explanation) goes to the tooltip, beside the path.
+    constexpr size_t kLabel = 60;
+    std::string tip = path;
+    if (doc.size() > kLabel) {
+      tip += ": " + doc;
+      doc.clear();
+    }
+    if (doc.empty()) {  // the path without its parameter, in words: "item kind"
+      for (size_t i = first; i < parts.size(); ++i) doc += (doc.empty() ? "" : " ") + parts[i];
+      std::replace(doc.begin(), doc.end(), '_', ' ');
+    }
+    return fmt::format("<span class=\"label\" title=\"{}\">{}</span>", HtmlEscape(tip), HtmlEscape(doc));
+  }
   bool Stated(const Class& k, size_t c) const { return c < k.count_stated.size() && k.count_stated[c]; }
   size_t Meters(const Class& k) const {
     size_t n = 0;
@@ -715,7 +758,7 @@ std::string Writer::Html() const {
                   n = k.new_c.error ? "error" : FlagSet(k, 1, field);
       if (o == "{}" && n == "{}") continue;
       h += fmt::format("<tr><th>{}</th><td colspan=\"2\"><code>{}</code> &rarr; <code>{}</code></td></tr>\n",
-                       HtmlEscape(field.empty() ? "outcome" : field), HtmlEscape(o), HtmlEscape(n));
+                       field.empty() ? "outcome" : PlainLabel(field, true), HtmlEscape(o), HtmlEscape(n));
     }
     h += "</table>\n";
     h += RegionHtml(k.region, true);
@@ -734,10 +777,10 @@ std::string Writer::Html() const {
         const int w = 200;
         double bw = std::max(double(w) * double(ms.size()) / double(of), 1.0);
         h += fmt::format(
-            "<li><code>{}</code>: {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
+            "<li>{}: {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
             "aria-label=\"{} of {}\"><rect width=\"{}\" height=\"12\" fill=\"#e4e7eb\"></rect>"
             "<rect class=\"bar\" width=\"{:.1f}\" height=\"12\" fill=\"#3b6fb6\"></rect></svg>",
-            HtmlEscape(f_.inputs[v].path), HtmlEscape(InWords(v, ms)), w, ms.size(), of, w, bw);
+            PlainLabel(f_.inputs[v].path, false), HtmlEscape(InWords(v, ms)), w, ms.size(), of, w, bw);
         h += fmt::format("<details><summary>which</summary>{}</details></li>\n", HtmlEscape(MemberList(v, ms)));
       }
       h += "</ul>\n";

@@ -1,6 +1,8 @@
 #include "compiler/smt/symbolic.h"
 
 #include <algorithm>
+#include <ctime>
+#include <iostream>
 #include <limits>
 #include <optional>
 
@@ -252,16 +254,18 @@ struct SymbolicDiff::Impl {
   void TypicalPreferences();
   std::optional<z3::model> NaturalModel(const z3::expr& formula, std::vector<z3::expr>* kept);
   void RoundWitness(const z3::expr& formula, const std::vector<z3::expr>& kept, z3::model& wm);
-  std::vector<int64_t> law_dates_;  // days, sorted: the dates a witness's date is drawn to
-
-  // Per input component of a parameter that has a `typical const`: the input equals its typical
-  // value (the witness's preferences, in the order of the inputs).
-  std::vector<z3::expr> prefs_;
 
   FlattenOff flat_;
   z3::context ctx_;
   const Side a_, b_;
   std::unique_ptr<Encoding> e_;
+  // Below: what holds the context's expressions, destroyed before it.
+  std::vector<int64_t> law_dates_;  // days, sorted: the dates a witness's date is drawn to
+  // Per input component of a parameter that has a `typical const`: the input equals its typical
+  // value (the witness's preferences, in the order of the inputs).
+  std::vector<z3::expr> prefs_;
+  std::optional<z3::solver> natural_;  // NaturalModel's: the domain and the marked preferences
+  std::vector<z3::expr> marks_;
 };
 
 SymbolicDiff::SymbolicDiff(const Side& old_side, const Side& new_side)
@@ -353,17 +357,27 @@ void SymbolicDiff::Impl::TypicalPreferences() {
 // preferences that hold.
 std::optional<z3::model> SymbolicDiff::Impl::NaturalModel(const z3::expr& formula, std::vector<z3::expr>* kept) {
   if (prefs_.empty()) return std::nullopt;
-  z3::solver w(ctx_);
-  z3::params p(ctx_);
-  p.set("rlimit", 5'000'000u);  // deterministic: a preference Z3 cannot settle in time is dropped
-  w.set(p);
-  w.add(e_->domain);
-  w.add(formula);
-  std::vector<z3::expr> marks;
-  for (size_t i = 0; i < prefs_.size(); ++i) {
-    marks.push_back(ctx_.bool_const(("typical!" + std::to_string(i)).c_str()));
-    w.add(z3::implies(marks.back(), prefs_[i]));
+  // One solver for every class (what it learns of the domain carries over): the domain and the
+  // marked preferences stay, each class's formula is pushed and popped.
+  if (!natural_) {
+    natural_.emplace(ctx_);
+    z3::params p(ctx_);
+    p.set("rlimit", 5'000'000u);  // deterministic: a preference Z3 cannot settle in time is dropped
+    natural_->set(p);
+    natural_->add(e_->domain);
+    for (size_t i = 0; i < prefs_.size(); ++i) {
+      marks_.push_back(ctx_.bool_const(("typical!" + std::to_string(i)).c_str()));
+      natural_->add(z3::implies(marks_.back(), prefs_[i]));
+    }
   }
+  z3::solver& w = *natural_;
+  const std::vector<z3::expr>& marks = marks_;
+  w.push();
+  struct Pop {
+    z3::solver& s;
+    ~Pop() { s.pop(); }
+  } pop{w};
+  w.add(formula);
   std::vector<bool> on(prefs_.size(), true), dropped(prefs_.size(), false);
   auto check = [&]() {
     z3::expr_vector as(ctx_);
@@ -455,9 +469,28 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
   s.add(e_->domain);
   s.add(e_->changed);
   GlobalFlags(global_flags);
+  // With EDICT_SYMBOLIC_DEBUG, where the first stage spends its CPU time.
+  bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
+  double t_find = 0, t_natural = 0, t_round = 0;
+  auto cpu = []() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  };
+  struct Report {
+    bool on;
+    double &a, &b, &c;
+    ~Report() {
+      if (on)
+        std::cerr << fmt::format("first stage CPU: classes {:.3f} s, natural witnesses {:.3f} s, rounding {:.3f} s\n",
+                                 a, b, c);
+    }
+  } report{debug, t_find, t_natural, t_round};
   // The first stage: every class, each with a witness, until Z3 proves there is no other.
   for (;;) {
+    double t0 = cpu();
     z3::check_result r = s.check();
+    t_find += cpu() - t0;
     if (r == z3::unsat) break;
     if (r == z3::unknown) {
       status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
@@ -476,7 +509,10 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
     // magnitude only, which admits (2^127 + 1)/2, whose numerator no decimal holds).
     // A natural witness: the class's case closest to the typical value (when one is declared).
     std::vector<z3::expr> kept;
-    if (std::optional<z3::model> nm = NaturalModel(formula, &kept)) {
+    double t1 = cpu();
+    std::optional<z3::model> nm = NaturalModel(formula, &kept);
+    t_natural += cpu() - t1;
+    if (nm) {
       m = *nm;
       k.old_c = e_->Read(m, 0);  // the same class; its flags may differ
       k.new_c = e_->Read(m, 1);
@@ -529,7 +565,9 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
           "where the encoding of overflow is not exact; it is not reported";
       continue;
     }
+    double t2 = cpu();
     RoundWitness(formula, kept, wm);
+    t_round += cpu() - t2;
     for (size_t i = 0; i < da.params.size(); ++i)
       k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
     classes.push_back(std::move(k));
