@@ -303,6 +303,18 @@ class Writer {
     }
     return fmt::format("<span class=\"label\" title=\"{}\">{}</span>", HtmlEscape(tip), HtmlEscape(doc));
   }
+  // `{"name": ..., "case": {param: value, ...}}`: the typical case witnesses are told against (its
+  // parameters without a typical value left out), or null.
+  std::string TypicalJson() const {
+    std::string c;
+    const ir::Decision& d = a_.dec();
+    for (size_t i = 0; i < d.params.size() && i < typical_.size(); ++i)
+      if (typical_[i])
+        c += (c.empty() ? "" : ",") + rt::JsonQuote(d.params[i].name) + ":" +
+             rt::ValueToJson(*typical_[i], d.params[i].type, types_);
+    if (c.empty()) return "null";
+    return fmt::format("{{\"name\":{},\"case\":{{{}}}}}", rt::JsonQuote(typical_name_), c);
+  }
   bool Stated(const Class& k, size_t c) const { return c < k.count_stated.size() && k.count_stated[c]; }
   size_t Meters(const Class& k) const {
     size_t n = 0;
@@ -547,9 +559,9 @@ std::string Writer::Json() const {
   }
   return fmt::format(
       "{{\"mode\":\"symbolic\",\"decision\":{},\"old\":{},\"new\":{},\"complete\":{},\"status\":{},"
-      "{},\"invariants\":[{}],\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
+      "{},\"invariants\":[{}],\"typical\":{},\"summary\":{{\"groups\":[{}]}},\"flags\":[{}],\"classes\":[{}]}}\n",
       rt::JsonQuote(o_.decision), SideJson(a_), SideJson(b_), f_.complete() ? "true" : "false",
-      rt::JsonQuote(f_.status), LawChangesJson(law_), invariants, groups, flags, cls);
+      rt::JsonQuote(f_.status), LawChangesJson(law_), invariants, TypicalJson(), groups, flags, cls);
 }
 
 std::string Writer::Text(bool md) const {
