@@ -108,11 +108,11 @@ bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::
       return false;
     }
     if (types_->kind(it->second) == rt::TypeKind::Sum && !OptionalScalar(it->second)) {
+      bool optional = types_->enums[types_->info(it->second).ref].optional();
       err << fmt::format(
-          "{}:1: error: the column `{}` is `{}`, an enum whose members may carry values, which CSV cannot hold; use "
-          "JSON Lines (an `optional` number, date, duration, text, boolean or enum member can be CSV: an empty cell "
-          "is none)\n",
-          file, col, types_->Name(it->second));
+          "{}:1: error: the column `{}` is `{}`{}, which CSV cannot hold; use JSON Lines (CSV holds an `optional` "
+          "number, date, duration, text, boolean or enum member: its value, or an empty cell for none)\n",
+          file, col, types_->Name(it->second), optional ? "" : ", an enum whose members may carry values");
       return false;
     }
     columns_.push_back(*it);
