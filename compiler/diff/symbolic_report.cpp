@@ -1,6 +1,7 @@
 #include "compiler/diff/symbolic_report.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include "compiler/diff/html.h"
 #include "compiler/diff/impact.h"
 #include "compiler/diff/law_changes.h"
+#include "compiler/diff/member_groups.h"
 #include "compiler/diff/symbolic.h"
 #include "compiler/interp/interp.h"
 
@@ -37,6 +39,13 @@ class Writer {
     for (size_t i = 0; i < f_.flag_names.size(); ++i)
       if ((f_.global_flags[0][i].status & kCanHave) || (f_.global_flags[1][i].status & kCanHave))
         live_flags_.push_back(i);
+    // The named groups of each enum input's members, which counts are told by.
+    for (const smt::Input& in : f_.inputs) {
+      if (types_.kind(in.type) == rt::TypeKind::Enum)
+        input_groups_.push_back(FindMemberGroups({&a_.m(), &b_.m()}, types_.enums[types_.info(in.type).ref].name));
+      else
+        input_groups_.emplace_back();
+    }
     // The typical value of each parameter (`typical const`), which witnesses are told against.
     interp::Interpreter in(a_.m());
     for (const auto& p : a_.dec().params) {
@@ -115,10 +124,76 @@ class Writer {
   std::string Literal(const std::pair<size_t, bool>& l) const {
     return l.second ? f_.atoms[l.first].text : f_.atoms[l.first].negated;
   }
-  std::string Conjunction(const Cube& c) const {
+  using Lits = std::vector<std::pair<size_t, bool>>;
+  std::string Conjunction(const Lits& lits) const {
     std::string conj;
-    for (const auto& l : c.lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
+    for (const auto& l : lits) conj += (conj.empty() ? "" : " and ") + Literal(l);
     return conj.empty() ? "always" : conj;
+  }
+  // A region as a reader sees it: each conjunction's shown conditions, those common to all of
+  // them factored out (`any` empty: the common ones alone).
+  struct Readable {
+    Lits common;
+    std::vector<Lits> any;
+  };
+  static Readable Read(const Region& rg) {
+    Readable r;
+    if (rg.cubes.empty()) return r;
+    r.common = rg.cubes[0].shown;
+    for (const Cube& c : rg.cubes) {
+      Lits both;
+      std::set_intersection(r.common.begin(), r.common.end(), c.shown.begin(), c.shown.end(), std::back_inserter(both));
+      r.common = std::move(both);
+    }
+    for (const Cube& c : rg.cubes) {
+      Lits rest;
+      std::set_difference(c.shown.begin(), c.shown.end(), r.common.begin(), r.common.end(), std::back_inserter(rest));
+      if (rest.empty()) {  // the common conditions alone: the others add nothing a reader needs
+        r.any.clear();
+        break;
+      }
+      if (std::find(r.any.begin(), r.any.end(), rest) == r.any.end()) r.any.push_back(std::move(rest));
+    }
+    // Two alternatives that differ in one condition's polarity alone are their common part
+    // (A and x, A and not x: A); an empty one leaves the common conditions alone.
+    for (bool merged = true; merged && !r.any.empty();) {
+      merged = false;
+      // An alternative that holds another's conditions and more adds nothing (A or A and y: A).
+      for (size_t i = 0; i < r.any.size(); ++i) {
+        Lits pivot = r.any[i];
+        std::erase_if(r.any, [&](const Lits& o) {
+          return o.size() > pivot.size() && std::includes(o.begin(), o.end(), pivot.begin(), pivot.end());
+        });
+        i = size_t(std::find(r.any.begin(), r.any.end(), pivot) - r.any.begin());
+      }
+      for (size_t i = 0; i < r.any.size() && !merged; ++i)
+        for (size_t j = i + 1; j < r.any.size() && !merged; ++j) {
+          const Lits &x = r.any[i], &y = r.any[j];
+          if (x.size() != y.size()) continue;
+          size_t diff = 0, at = 0;
+          for (size_t t = 0; t < x.size(); ++t)
+            if (x[t] != y[t]) ++diff, at = t;
+          if (diff != 1 || x[at].first != y[at].first) continue;
+          Lits both = x;
+          both.erase(both.begin() + long(at));
+          r.any.erase(r.any.begin() + long(j));
+          if (both.empty()) {
+            r.any.clear();
+          } else {
+            r.any[i] = std::move(both);
+            r.any.erase(
+                std::remove_if(r.any.begin() + long(i) + 1, r.any.end(), [&](const Lits& o) { return o == r.any[i]; }),
+                r.any.end());
+          }
+          merged = true;
+        }
+    }
+    if (r.any.size() == 1) {
+      r.common.insert(r.common.end(), r.any[0].begin(), r.any[0].end());
+      std::sort(r.common.begin(), r.common.end());
+      r.any.clear();
+    }
+    return r;
   }
   // The fields that change, without sets: their members are flags, reported on their own line,
   // and their values in the witness do not name the class.
@@ -174,6 +249,69 @@ class Writer {
     }
     return s.empty() ? "outcome" : s;
   }
+  // The constants whose value the law changed that the region's shown conditions read (through
+  // their helpers too): the thresholds that moved the class's boundary.
+  std::vector<const LawChange*> DecidingConstants(const Region& rg) const {
+    std::set<std::string> read;
+    for (const Cube& c : rg.cubes)
+      for (const auto& l : c.shown) read.insert(f_.atoms[l.first].consts.begin(), f_.atoms[l.first].consts.end());
+    std::vector<const LawChange*> out;
+    for (const LawChange& c : law_.changes)
+      if (c.kind == "constant" && read.count(c.name)) out.push_back(&c);
+    return out;
+  }
+  // A field for a reader of the HTML page: its doc string (else its name, with spaces), the path in
+  // a tooltip. `path` is an input's (`t.consignee.parent_hq`, the parameter first) or, with
+  // `outcome`, a field of the outcome (`warnings`).
+  std::string PlainLabel(const std::string& path, bool outcome) const {
+    const ir::Decision& d = a_.dec();
+    std::vector<std::string> parts;
+    for (size_t at = 0;;) {
+      size_t dot = path.find('.', at);
+      parts.push_back(path.substr(at, dot == std::string::npos ? std::string::npos : dot - at));
+      if (dot == std::string::npos) break;
+      at = dot + 1;
+    }
+    rt::TypeId t = d.result;
+    size_t first = 0;
+    if (!outcome) {
+      auto p = std::find_if(d.params.begin(), d.params.end(), [&](const ir::Param& x) { return x.name == parts[0]; });
+      if (p != d.params.end()) {
+        t = p->type;
+        first = 1;
+      }
+    }
+    std::string doc;
+    for (size_t i = first; i < parts.size(); ++i) {
+      if (types_.kind(t) != rt::TypeKind::Record) break;
+      const rt::RecordInfo& r = types_.records[types_.info(t).ref];
+      int f = r.FieldIndex(parts[i]);
+      if (f < 0) break;
+      t = r.fields[size_t(f)].type;
+      doc = i + 1 == parts.size() ? r.fields[size_t(f)].doc : "";
+    }
+    // A doc string longer than a label (an explanation) goes to the tooltip, beside the path.
+    constexpr size_t kLabel = 60;
+    std::string tip = path;
+    if (doc.size() > kLabel) {
+      tip += ": " + doc;
+      doc.clear();
+    }
+    if (doc.empty()) {  // the path without its parameter, in words: "item kind"
+      for (size_t i = first; i < parts.size(); ++i) doc += (doc.empty() ? "" : " ") + parts[i];
+      std::replace(doc.begin(), doc.end(), '_', ' ');
+    }
+    return fmt::format("<span class=\"label\" title=\"{}\">{}</span>", HtmlEscape(tip), HtmlEscape(doc));
+  }
+  bool Stated(const Class& k, size_t c) const { return c < k.count_stated.size() && k.count_stated[c]; }
+  size_t Meters(const Class& k) const {
+    size_t n = 0;
+    for (size_t c = 0; c < k.counts.size(); ++c) n += !Stated(k, c);
+    return n;
+  }
+  std::string InWords(size_t input, const std::set<uint32_t>& ms) const {
+    return DescribeMembers(Members(input), ms, input_groups_[input]);
+  }
   const std::vector<std::string>& Members(size_t input) const {
     return types_.enums[types_.info(f_.inputs[input].type).ref].members;
   }
@@ -195,25 +333,47 @@ class Writer {
     }
     return "{" + always + "}" + (maybe.empty() ? "" : " + maybe {" + maybe + "}");
   }
-  std::string RegionLines(const Region& rg, bool md, const std::string& pad) const {
+  // "where (beyond the deciding rules' own conditions): A and B, and any of:" and the lines of
+  // the alternatives; `rules`: in a class (the deciding rules' conditions are left out).
+  std::string RegionLines(const Region& rg, bool md, const std::string& ind, const std::string& pad, bool rules) const {
+    Readable rd = Read(rg);
+    auto code = [&](const std::string& t) { return md ? "`" + t + "`" : t; };
+    std::string head = ind + "where" + (rules ? " (beyond the deciding rules' own conditions)" : "");
     std::string r;
-    for (const Cube& c : rg.cubes) r += fmt::format("{}- {}\n", pad, md ? "`" + Conjunction(c) + "`" : Conjunction(c));
+    if (rd.common.empty() && rd.any.empty())
+      r = head + (rules ? ": nothing more\n" : ": always\n");
+    else if (rd.any.empty())
+      r = head + ": " + code(Conjunction(rd.common)) + "\n";
+    else
+      r = head + (rd.common.empty() ? "" : ": " + code(Conjunction(rd.common)) + ", and") + " any of:\n";
+    for (const Lits& alt : rd.any) r += fmt::format("{}- {}\n", pad, code(Conjunction(alt)));
     if (rg.capped) r += fmt::format("{}- ... (more conjunctions; --max-conjunctions 0 lists every one)\n", pad);
     return r;
   }
-  std::string RegionJson(const Region& rg, bool and_flags) const {
-    std::string any;
-    for (const Cube& c : rg.cubes) {
-      std::string lits;
-      for (const auto& l : c.lits) lits += (lits.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
-      any += (any.empty() ? "[" : ",[") + lits + "]";
-    }
-    return fmt::format("{{\"any_of\":[{}],\"and_flags_differ\":{},\"exact\":{},\"truncated\":{}}}", any,
-                       and_flags ? "true" : "false", rg.exact ? "true" : "false", rg.capped ? "true" : "false");
+  std::string LitsJson(const Lits& lits) const {
+    std::string s;
+    for (const auto& l : lits) s += (s.empty() ? "" : ",") + rt::JsonQuote(Literal(l));
+    return "[" + s + "]";
   }
-  std::string RegionHtml(const Region& rg) const {
-    std::string r = "<ul class=\"region\">\n";
-    for (const Cube& c : rg.cubes) r += "<li><code>" + HtmlEscape(Conjunction(c)) + "</code></li>\n";
+  std::string RegionJson(const Region& rg, bool and_flags) const {
+    std::string any, shown;
+    for (const Cube& c : rg.cubes) any += (any.empty() ? "" : ",") + LitsJson(c.lits);
+    Readable rd = Read(rg);
+    for (const Lits& alt : rd.any) shown += (shown.empty() ? "" : ",") + LitsJson(alt);
+    return fmt::format(
+        "{{\"any_of\":[{}],\"shown\":{{\"all_of\":{},\"any_of\":[{}]}},\"and_flags_differ\":{},\"exact\":{},"
+        "\"truncated\":{}}}",
+        any, LitsJson(rd.common), shown, and_flags ? "true" : "false", rg.exact ? "true" : "false",
+        rg.capped ? "true" : "false");
+  }
+  std::string RegionHtml(const Region& rg, bool rules) const {
+    Readable rd = Read(rg);
+    std::string r = fmt::format("<p>Where{}", rules ? " (beyond the deciding rules' own conditions)" : "");
+    if (rd.common.empty() && rd.any.empty()) return r + (rules ? ": nothing more.</p>\n" : ": always.</p>\n");
+    if (!rd.common.empty()) r += ": <code>" + HtmlEscape(Conjunction(rd.common)) + "</code>";
+    if (rd.any.empty() && !rg.capped) return r + "</p>\n";
+    r += std::string(rd.common.empty() ? "" : ", and") + " any of:</p>\n<ul class=\"region\">\n";
+    for (const Lits& alt : rd.any) r += "<li><code>" + HtmlEscape(Conjunction(alt)) + "</code></li>\n";
     if (rg.capped)
       r += "<li class=\"muted\">... more conjunctions (<code>--max-conjunctions 0</code> lists every one)</li>\n";
     return r + "</ul>\n";
@@ -310,11 +470,12 @@ class Writer {
   const rt::TypeTable& types_;
   std::vector<std::optional<rt::Value>> typical_;  // per parameter
   std::string typical_name_;
-  std::vector<std::string> flag_fields_;  // the set fields, in order
-  std::vector<size_t> live_flags_;        // the flags that hold somewhere on either side
-  std::vector<ImpactKind> impact_;        // per class
-  ir::Impact roles_;                      // how outcomes compare (declared or the default)
-  LawChanges law_;                        // what the law changed between the sides
+  std::vector<std::string> flag_fields_;                // the set fields, in order
+  std::vector<std::vector<MemberGroup>> input_groups_;  // per input: the named groups of its members
+  std::vector<size_t> live_flags_;                      // the flags that hold somewhere on either side
+  std::vector<ImpactKind> impact_;                      // per class
+  ir::Impact roles_;                                    // how outcomes compare (declared or the default)
+  LawChanges law_;                                      // what the law changed between the sides
 };
 
 std::string Writer::Json() const {
@@ -350,12 +511,19 @@ std::string Writer::Json() const {
     for (const auto& [fld, x, y] : Changes(k))
       ch += fmt::format("{}{{\"field\":{},\"old\":{},\"new\":{}}}", ch.empty() ? "" : ",", rt::JsonQuote(fld),
                         rt::JsonQuote(x), rt::JsonQuote(y));
-    for (const auto& [v, ms] : k.counts) {
+    for (size_t c = 0; c < k.counts.size(); ++c) {
+      const auto& [v, ms] = k.counts[c];
       std::string names;
       for (uint32_t m : ms) names += (names.empty() ? "" : ",") + rt::JsonQuote(Members(v)[m]);
-      counts += fmt::format("{}{{\"input\":{},\"count\":{},\"of\":{},\"members\":[{}]}}", counts.empty() ? "" : ",",
-                            rt::JsonQuote(f_.inputs[v].path), ms.size(), Members(v).size(), names);
+      counts += fmt::format(
+          "{}{{\"input\":{},\"count\":{},\"of\":{},\"members\":[{}],\"in_words\":{},\"stated_by_region\":{}}}",
+          counts.empty() ? "" : ",", rt::JsonQuote(f_.inputs[v].path), ms.size(), Members(v).size(), names,
+          rt::JsonQuote(InWords(v, ms)), Stated(k, c) ? "true" : "false");
     }
+    std::string moved;
+    for (const LawChange* c : DecidingConstants(k.region))
+      moved += fmt::format("{}{{\"name\":{},\"old\":{},\"new\":{}}}", moved.empty() ? "" : ",", rt::JsonQuote(c->name),
+                           rt::JsonQuote(c->old_value), rt::JsonQuote(c->new_value));
     for (size_t i : live_flags_) {
       auto st = [&](int side) {
         return k.flags[side].empty() ? std::string("null") : fmt::format("\"{}\"", StatusName(k.flags[side][i]));
@@ -365,9 +533,9 @@ std::string Writer::Json() const {
     }
     cls += fmt::format(
         "{}{{\"number\":{},\"impact\":\"{}\",\"old\":{},\"new\":{},\"changes\":[{}],\"flags\":[{}],\"region\":{},"
-        "\"counts\":[{}],\"witness\":{},\"description\":{},\"unlike_typical\":{}}}",
+        "\"constants_changed\":[{}],\"counts\":[{}],\"witness\":{},\"description\":{},\"unlike_typical\":{}}}",
         cls.empty() ? "" : ",", ci + 1, ImpactName(impact_[ci]), verdict_json(a_, k.old_c), verdict_json(b_, k.new_c),
-        ch, kflags, RegionJson(k.region, k.region_and_flags), counts, k.witness_json,
+        ch, kflags, RegionJson(k.region, k.region_and_flags), moved, counts, k.witness_json,
         st.sentence.empty() ? "null" : rt::JsonQuote(st.sentence), unlike);
   }
   std::string groups;
@@ -423,19 +591,19 @@ std::string Writer::Text(bool md) const {
       if (o == "{}" && n == "{}") continue;
       r += fmt::format("{}{}: {} -> {}\n", ind, field.empty() ? "outcome" : field, o, n);
     }
-    r += fmt::format("{}where{}:\n", ind, k.region.cubes.size() > 1 ? " any of" : "");
-    r += RegionLines(k.region, md, md ? "  " : "     ");
+    r += RegionLines(k.region, md, ind, md ? "  " : "     ", true);
+    for (const LawChange* c : DecidingConstants(k.region))
+      r += fmt::format("{}{} changed here: {} -> {}\n", ind, md ? "`" + c->name + "`" : c->name, c->old_value,
+                       c->new_value);
     if (k.region_and_flags) r += fmt::format("{}and the flags differ (see above)\n", ind);
     if (!k.region.exact)
       r += fmt::format("{}(the conditions shown also need the outcome's computed values to match)\n", ind);
-    if (!k.counts.empty()) {
-      std::string cs;
-      for (const auto& [v, ms] : k.counts) {
-        cs += (cs.empty() ? "" : "; ") + fmt::format("{}: {} of {}", f_.inputs[v].path, ms.size(), Members(v).size());
-        if (ms.size() <= 6) cs += " (" + MemberList(v, ms) + ")";
-      }
-      r += fmt::format("{}counts: {}\n", ind, cs);
-    }
+    std::string cs;
+    for (size_t c = 0; c < k.counts.size(); ++c)
+      if (!Stated(k, c))
+        cs += (cs.empty() ? "" : "; ") + f_.inputs[k.counts[c].first].path + ": " +
+              InWords(k.counts[c].first, k.counts[c].second);
+    if (!cs.empty()) r += fmt::format("{}counts: {}\n", ind, cs);
     Story st = Tell(k);
     if (!st.sentence.empty()) {
       // The sentence, and what makes the case unusual; the JSON is in --format json and --witnesses.
@@ -460,9 +628,9 @@ std::string Writer::Text(bool md) const {
       for (int side = 0; side < 2; ++side) {
         const GlobalFlag& g = f_.global_flags[side][i];
         if (g.status == (kCanHave | kCanLack)) {
-          r += fmt::format("{}{} ({}): where{}:\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
-                           g.region.cubes.size() > 1 ? " any of" : "");
-          r += RegionLines(g.region, md, md ? "    " : "       ");
+          r += RegionLines(g.region, md,
+                           fmt::format("{}{} ({}): ", md ? "  - " : "     ", side ? "new" : "old", S(side).Name()),
+                           md ? "    " : "       ", false);
         } else {
           r += fmt::format("{}{} ({}): {}\n", md ? "  - " : "     ", side ? "new" : "old", S(side).Name(),
                            StatusName(g.status));
@@ -494,7 +662,7 @@ std::string Writer::Html() const {
   size_t most = 0;
   for (const auto& [rc, ks] : cells) most = std::max(most, ks.size());
   size_t meters = 0;
-  for (const Class& k : cls) meters += k.counts.size();
+  for (const Class& k : cls) meters += Meters(k);
 
   std::string h = HtmlHead(fmt::format("Symbolic verdict diff of {}: {} to {}", o_.decision, a_.Name(), b_.Name()));
   h += fmt::format("<body data-classes=\"{}\" data-cells=\"{}\" data-meters=\"{}\" data-complete=\"{}\">\n", cls.size(),
@@ -590,25 +758,29 @@ std::string Writer::Html() const {
                   n = k.new_c.error ? "error" : FlagSet(k, 1, field);
       if (o == "{}" && n == "{}") continue;
       h += fmt::format("<tr><th>{}</th><td colspan=\"2\"><code>{}</code> &rarr; <code>{}</code></td></tr>\n",
-                       HtmlEscape(field.empty() ? "outcome" : field), HtmlEscape(o), HtmlEscape(n));
+                       field.empty() ? "outcome" : PlainLabel(field, true), HtmlEscape(o), HtmlEscape(n));
     }
     h += "</table>\n";
-    h += fmt::format("<p>Where{}:</p>\n", k.region.cubes.size() > 1 ? " any of" : "");
-    h += RegionHtml(k.region);
+    h += RegionHtml(k.region, true);
+    for (const LawChange* c : DecidingConstants(k.region))
+      h += fmt::format("<p><code>{}</code> changed here: {} &rarr; {}</p>\n", HtmlEscape(c->name),
+                       HtmlEscape(c->old_value), HtmlEscape(c->new_value));
     if (k.region_and_flags) h += "<p>and the flags differ (see Flags).</p>\n";
     if (!k.region.exact)
       h += "<p class=\"muted\">The conditions shown also need the outcome's computed values to match.</p>\n";
-    if (!k.counts.empty()) {
+    if (Meters(k)) {
       h += "<p>Counts:</p>\n<ul>\n";
-      for (const auto& [v, ms] : k.counts) {
+      for (size_t c = 0; c < k.counts.size(); ++c) {
+        if (Stated(k, c)) continue;
+        const auto& [v, ms] = k.counts[c];
         size_t of = Members(v).size();
         const int w = 200;
         double bw = std::max(double(w) * double(ms.size()) / double(of), 1.0);
         h += fmt::format(
-            "<li><code>{}</code>: {} of {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
+            "<li>{}: {} <svg class=\"meter\" width=\"{}\" height=\"12\" role=\"img\" "
             "aria-label=\"{} of {}\"><rect width=\"{}\" height=\"12\" fill=\"#e4e7eb\"></rect>"
             "<rect class=\"bar\" width=\"{:.1f}\" height=\"12\" fill=\"#3b6fb6\"></rect></svg>",
-            HtmlEscape(f_.inputs[v].path), ms.size(), of, w, ms.size(), of, w, bw);
+            PlainLabel(f_.inputs[v].path, false), HtmlEscape(InWords(v, ms)), w, ms.size(), of, w, bw);
         h += fmt::format("<details><summary>which</summary>{}</details></li>\n", HtmlEscape(MemberList(v, ms)));
       }
       h += "</ul>\n";
@@ -634,9 +806,8 @@ std::string Writer::Html() const {
       h += "<tr><td><code>" + HtmlEscape(f_.flag_names[i].Label()) + "</code></td>";
       for (int side = 0; side < 2; ++side) {
         const GlobalFlag& g = f_.global_flags[side][i];
-        h += "<td>" +
-             (g.status == (kCanHave | kCanLack) ? "where any of:\n" + RegionHtml(g.region) : StatusName(g.status)) +
-             "</td>";
+        h +=
+            "<td>" + (g.status == (kCanHave | kCanLack) ? RegionHtml(g.region, false) : StatusName(g.status)) + "</td>";
       }
       h += "</tr>\n";
     }

@@ -575,7 +575,8 @@ std::string SchemaJson(const ir::Module& m, uint32_t decision) {
     if (!seen.insert(g.invariant).second) continue;
     const ir::Invariant& inv = m.invariants[g.invariant];
     const ir::Def& def = m.defs[inv.def];
-    ir::PrintScope scope{nullptr, {def.params[0].name}};
+    ir::PrintScope scope;
+    scope.names = {def.params[0].name};
     std::string& list = w.invariants[m.types.info(inv.type).ref];
     list += fmt::format("{}{{\"name\":{},\"kind\":\"{}\",\"condition\":{}", list.empty() ? "" : ",",
                         rt::JsonQuote(inv.name), inv.assumption ? "assumption" : "invariant",

@@ -73,6 +73,14 @@ Value Interpreter::CallDef(uint32_t def, const uint32_t* args, Frame& caller) {
   return Eval(d.body, f);
 }
 
+Value Interpreter::CallDef(uint32_t def, std::vector<Value> args) {
+  const ir::Def& d = m_.defs[def];
+  Frame f;
+  f.slots = std::move(args);
+  f.slots.resize(std::max<size_t>(d.slot_count, f.slots.size()));
+  return Eval(d.body, f);
+}
+
 Value Interpreter::Eval(ExprId id, Frame& f) {
   const ir::Expr& e = m_.exprs[id];
   const SourceRange at = e.range;

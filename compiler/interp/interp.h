@@ -77,6 +77,8 @@ class Interpreter {
 
   // Evaluates a constant (once; later calls return the cached value).
   const Value& EvalConst(uint32_t c);
+  // A helper (`def`) called with these arguments (throws rt::EvalError).
+  Value CallDef(uint32_t def, std::vector<Value> args);
 
   // Rule coverage: from now on, count for every rule how many evaluations it decided.
   // decided()[decision][rule] (the default is at index rules.size()).

@@ -66,6 +66,26 @@ std::string Describe(const Module& m, const Description& d, const rt::Value& v) 
   return out;
 }
 
+std::string ReadableValue(const Module& m, rt::TypeId t, const rt::Value& v) {
+  const rt::TypeInfo& ti = m.types.info(t);
+  switch (ti.kind) {
+    case rt::TypeKind::Integer:
+    case rt::TypeKind::Decimal:
+      return Piece(m, t, v, false) + (ti.unit ? " " + m.types.UnitName(ti.unit) : std::string());
+    case rt::TypeKind::Bool:
+    case rt::TypeKind::Text:
+    case rt::TypeKind::Enum:
+    case rt::TypeKind::Date:
+    case rt::TypeKind::Duration: return rt::FormatValue(v, t, m.types);
+    case rt::TypeKind::Error:
+    case rt::TypeKind::Set:
+    case rt::TypeKind::List:
+    case rt::TypeKind::Record:
+    case rt::TypeKind::Sum: break;
+  }
+  return "";
+}
+
 std::string BrokenInvariantMessage(const Invariant& inv, const std::string& path) {
   std::string s = "`" + path + "` breaks the " + (inv.assumption ? "assumption" : "invariant") + " `" + inv.name + "`";
   if (!inv.doc.empty()) s += ": " + inv.doc;

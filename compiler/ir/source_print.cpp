@@ -123,7 +123,11 @@ std::string Printer::Print(ExprId id, PrintScope& f) {
     }
     case Op::Local: return e.a < f.names.size() && !f.names[e.a].empty() ? f.names[e.a] : "x";
     case Op::LetRef: return Print(f.decision->lets[e.a].value, f);
-    case Op::Const: return Qualify(m_.consts[e.a].name, m_.consts[e.a].range, e.a, true);
+    case Op::Const: {
+      std::string name = Qualify(m_.consts[e.a].name, m_.consts[e.a].range, e.a, true);
+      std::string note = f.const_note ? f.const_note(e.a) : "";
+      return note.empty() ? name : name + " (" + note + ")";
+    }
     case Op::Call:
       return Qualify(m_.defs[e.a].name, m_.defs[e.a].range, e.a, false) + "(" +
              list(e.b, uint32_t(m_.defs[e.a].params.size())) + ")";

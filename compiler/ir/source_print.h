@@ -6,6 +6,7 @@
 // with its instrument (`base_rule.limit`), so that two versions' names stay apart.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ namespace edict::ir {
 struct PrintScope {
   const Decision* decision = nullptr;
   std::vector<std::string> names;
+  // A note printed after a constant's name, in parentheses (its value, for a reader), if set and
+  // not empty.
+  std::function<std::string(uint32_t)> const_note;
 };
 
 // The expression in Edict's syntax.

@@ -1,6 +1,9 @@
 #include "compiler/smt/encode.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -644,9 +647,39 @@ static Sym IteSym(const z3::expr& c, const Sym& a, const Sym& b) {
 void Encoder::RegisterAtom(const z3::expr& term, ir::ExprId id, Frame& f) {
   if (term.is_true() || term.is_false()) return;
   if (atom_index_.count(term.id())) return;
+  // A scalar constant the condition compares with is printed with its value, which decides.
+  auto saved = std::move(f.const_note);
+  f.const_note = [this](uint32_t c) -> std::string {
+    if (!interp_) interp_ = std::make_unique<interp::Interpreter>(m_);
+    try {
+      return ir::ReadableValue(m_, m_.consts[c].type, interp_->EvalConst(c));
+    } catch (const rt::EvalError&) {
+      return "";  // the constant fails: its name alone
+    }
+  };
   std::string text = ir::PrintSource(m_, id, f), negated = ir::PrintNegation(m_, id, f);
+  f.const_note = std::move(saved);
+  // The scalar constants it reads, through the helpers it calls and the lets it reads too.
+  std::vector<std::string> consts;
+  std::set<ir::ExprId> seen;
+  std::function<void(ir::ExprId)> walk = [&](ir::ExprId x) {
+    if (x == ir::kNoExpr || !seen.insert(x).second) return;
+    const ir::Expr& e = m_.exprs[x];
+    if (e.op == ir::Op::Const) {
+      rt::TypeKind k = m_.types.kind(m_.consts[e.a].type);
+      if (k != rt::TypeKind::Set && k != rt::TypeKind::List && k != rt::TypeKind::Record &&
+          std::find(consts.begin(), consts.end(), m_.consts[e.a].name) == consts.end())
+        consts.push_back(m_.consts[e.a].name);
+    } else if (e.op == ir::Op::Call) {
+      walk(m_.defs[e.a].body);
+    } else if (e.op == ir::Op::LetRef && f.decision) {
+      walk(f.decision->lets[e.a].value);
+    }
+    ir::ForEachOperand(m_, e, walk);
+  };
+  walk(id);
   atom_index_[term.id()] = atoms_.size();
-  atoms_.push_back({term, std::move(text), std::move(negated)});
+  atoms_.push_back({term, std::move(text), std::move(negated), std::move(consts)});
 }
 
 // ------------------------------------------------------------------ expressions
@@ -1292,7 +1325,7 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
   --suppress_atoms_;
   out.valid = out.valid.simplify();
   // 1. Every condition, in order; the first error stops the evaluation.
-  std::vector<z3::expr> applies;
+  std::vector<z3::expr>& applies = out.applies;
   for (const ir::Rule& rule : d.rules) {
     if (rule.condition == ir::kNoExpr) {
       applies.push_back(c_.bool_val(true));

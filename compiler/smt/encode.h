@@ -47,6 +47,7 @@ struct Sym {
 struct Atom {
   z3::expr term;
   std::string text, negated;
+  std::vector<std::string> consts;  // the scalar constants it reads, directly or through helpers
 };
 
 // One scalar component of the inputs: its dotted path, type and variable.
@@ -61,6 +62,7 @@ struct InputVar {
 struct DecisionSym {
   Sym outcome;
   std::vector<z3::expr> winners;  // per rule: it applies and no applicable rule overrides it
+  std::vector<z3::expr> applies;  // per rule: its own condition holds (true when it has none)
   z3::expr valid;                 // the inputs meet every invariant (ir::Guard) of the decision
   explicit DecisionSym(z3::context& c) : outcome(c), valid(c.bool_val(true)) {}
 };

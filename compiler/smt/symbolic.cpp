@@ -1,6 +1,8 @@
 #include "compiler/smt/symbolic.h"
 
 #include <algorithm>
+#include <ctime>
+#include <iostream>
 #include <limits>
 #include <optional>
 
@@ -10,6 +12,7 @@
 #include "compiler/ir/walk.h"
 #include "compiler/smt/encode.h"
 #include "compiler/smt/symbolic_encoding.h"
+#include "runtime/date.h"
 
 namespace edict::smt {
 
@@ -69,6 +72,45 @@ bool CaseDecimal(const z3::expr& v) {
   for (rt::i128 i = fives; i < twos; ++i)
     if (__builtin_mul_overflow(digits, 5, &digits)) return false;
   return digits != std::numeric_limits<rt::i128>::min();
+}
+
+// Rounder values near a non-negative numeral, to try in a witness, roundest first: for 1, 2 and
+// 3 significant digits, the value rounded up then down (536,870,911: 600,000,000, 500,000,000,
+// 540,000,000, ...); below 10, the whole numbers around it. Empty when the value is round already
+// (whole, with at most two significant digits), negative or too large.
+std::vector<std::string> RounderValues(const z3::expr& v) {
+  auto n = rt::Decimal::Parse(v.numerator().get_decimal_string(0));
+  auto d = rt::Decimal::Parse(v.denominator().get_decimal_string(0));
+  std::vector<std::string> out;
+  if (!n || !d || d->num() <= 0 || n->num() < 0) return out;
+  rt::i128 whole = n->num() / d->num();
+  bool exact = n->num() % d->num() == 0;
+  auto str = [](rt::i128 x) {
+    std::string s;
+    do s.insert(s.begin(), char('0' + int(x % 10))), x /= 10;
+    while (x > 0);
+    return s;
+  };
+  if (whole < 10) {
+    if (!exact) out = {str(whole + 1), str(whole)};
+    return out;
+  }
+  int digits = 0;
+  rt::i128 top = 1;
+  for (rt::i128 x = whole; x > 0; x /= 10) ++digits;
+  for (int i = 1; i < digits; ++i) top *= 10;
+  for (int sig = 1; sig <= 3 && sig < digits; ++sig) {
+    rt::i128 unit = top;
+    for (int i = 1; i < sig; ++i) unit /= 10;
+    rt::i128 down = whole / unit * unit;
+    if (down == whole && exact) {
+      if (sig <= 2) return {};  // already round
+      break;
+    }
+    out.push_back(str(down + unit));
+    out.push_back(str(down));
+  }
+  return out;
 }
 
 // Whether a decimal numeral reads well in a witness: at most two decimal places, below 10^13.
@@ -214,15 +256,19 @@ struct SymbolicDiff::Impl {
   void Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes, std::string& status);
   void TypicalPreferences();
   std::optional<z3::model> NaturalModel(const z3::expr& formula, std::vector<z3::expr>* kept);
-
-  // Per input component of a parameter that has a `typical const`: the input equals its typical
-  // value (the witness's preferences, in the order of the inputs).
-  std::vector<z3::expr> prefs_;
+  void RoundWitness(const z3::expr& formula, const std::vector<z3::expr>& kept, z3::model& wm);
 
   FlattenOff flat_;
   z3::context ctx_;
   const Side a_, b_;
   std::unique_ptr<Encoding> e_;
+  // Below: what holds the context's expressions, destroyed before it.
+  std::vector<int64_t> law_dates_;  // days, sorted: the dates a witness's date is drawn to
+  // Per input component of a parameter that has a `typical const`: the input equals its typical
+  // value (the witness's preferences, in the order of the inputs).
+  std::vector<z3::expr> prefs_;
+  std::optional<z3::solver> natural_;  // NaturalModel's: the domain and the marked preferences
+  std::vector<z3::expr> marks_;
 };
 
 SymbolicDiff::SymbolicDiff(const Side& old_side, const Side& new_side)
@@ -234,7 +280,7 @@ void SymbolicDiff::Build() { impl_->e_->Build(); }
 
 std::vector<Literal> SymbolicDiff::Atoms() const {
   std::vector<Literal> out;
-  for (const smt::Atom& at : impl_->e_->atoms) out.push_back({at.text, at.negated});
+  for (const smt::Atom& at : impl_->e_->atoms) out.push_back({at.text, at.negated, at.consts});
   return out;
 }
 std::vector<Input> SymbolicDiff::Inputs() const {
@@ -273,6 +319,25 @@ void SymbolicDiff::Impl::GlobalFlags(std::vector<GlobalFlag> global_flags[2]) {
 // The preferences of a natural witness: each input component of a parameter whose type has a
 // `typical const` (in the old version) equals that value's component.
 void SymbolicDiff::Impl::TypicalPreferences() {
+  // The law's dates, which a witness's date is drawn to: every instrument's effective date and
+  // every date constant of both versions, and the day before each (inside the domain's years).
+  for (const Side* side : {&a_, &b_}) {
+    const ir::Module& m = side->m();
+    for (const ir::Instrument& ins : m.instruments)
+      if (auto d = rt::ParseDate(ins.Field("effective"))) law_dates_.push_back(d->days);
+    interp::Interpreter in(m);
+    for (uint32_t c = 0; c < m.consts.size(); ++c) {
+      if (m.types.kind(m.consts[c].type) != rt::TypeKind::Date) continue;
+      try {
+        law_dates_.push_back(in.EvalConst(c).AsDate().days);
+      } catch (const rt::EvalError&) {}
+    }
+  }
+  for (size_t i = 0, n = law_dates_.size(); i < n; ++i) law_dates_.push_back(law_dates_[i] - 1);
+  std::erase_if(law_dates_, [](int64_t d) { return d < rt::kMinDateDays || d > rt::kMaxDateDays; });
+  std::sort(law_dates_.begin(), law_dates_.end());
+  law_dates_.erase(std::unique(law_dates_.begin(), law_dates_.end()), law_dates_.end());
+
   const ir::Decision& d = a_.dec();
   interp::Interpreter in(a_.m());
   for (size_t i = 0; i < d.params.size(); ++i) {
@@ -295,17 +360,27 @@ void SymbolicDiff::Impl::TypicalPreferences() {
 // preferences that hold.
 std::optional<z3::model> SymbolicDiff::Impl::NaturalModel(const z3::expr& formula, std::vector<z3::expr>* kept) {
   if (prefs_.empty()) return std::nullopt;
-  z3::solver w(ctx_);
-  z3::params p(ctx_);
-  p.set("rlimit", 5'000'000u);  // deterministic: a preference Z3 cannot settle in time is dropped
-  w.set(p);
-  w.add(e_->domain);
-  w.add(formula);
-  std::vector<z3::expr> marks;
-  for (size_t i = 0; i < prefs_.size(); ++i) {
-    marks.push_back(ctx_.bool_const(("typical!" + std::to_string(i)).c_str()));
-    w.add(z3::implies(marks.back(), prefs_[i]));
+  // One solver for every class (what it learns of the domain carries over): the domain and the
+  // marked preferences stay, each class's formula is pushed and popped.
+  if (!natural_) {
+    natural_.emplace(ctx_);
+    z3::params p(ctx_);
+    p.set("rlimit", 5'000'000u);  // deterministic: a preference Z3 cannot settle in time is dropped
+    natural_->set(p);
+    natural_->add(e_->domain);
+    for (size_t i = 0; i < prefs_.size(); ++i) {
+      marks_.push_back(ctx_.bool_const(("typical!" + std::to_string(i)).c_str()));
+      natural_->add(z3::implies(marks_.back(), prefs_[i]));
+    }
   }
+  z3::solver& w = *natural_;
+  const std::vector<z3::expr>& marks = marks_;
+  w.push();
+  struct Pop {
+    z3::solver& s;
+    ~Pop() { s.pop(); }
+  } pop{w};
+  w.add(formula);
   std::vector<bool> on(prefs_.size(), true), dropped(prefs_.size(), false);
   auto check = [&]() {
     z3::expr_vector as(ctx_);
@@ -334,6 +409,61 @@ std::optional<z3::model> SymbolicDiff::Impl::NaturalModel(const z3::expr& formul
   return w.get_model();
 }
 
+// Each number of the witness (an integer or decimal input) that is not round becomes the
+// roundest value near it that keeps the class, the typical values kept and the numbers already
+// round or rounded (one input after another): "600,000,000 chips", not 536,870,911; a date
+// before every date of the law, one of the law's dates. A check Z3
+// cannot settle within its limit keeps the value.
+void SymbolicDiff::Impl::RoundWitness(const z3::expr& formula, const std::vector<z3::expr>& kept, z3::model& wm) {
+  z3::solver w(ctx_);
+  z3::params p(ctx_);
+  p.set("rlimit", 1'000'000u);
+  w.set(p);
+  bool started = false;
+  std::vector<z3::expr> fixed;
+  for (const auto& iv : e_->enc_a->inputs()) {
+    rt::TypeKind kind = a_.m().types.kind(iv.type);
+    if (kind != rt::TypeKind::Integer && kind != rt::TypeKind::Decimal && kind != rt::TypeKind::Date) continue;
+    z3::expr now = wm.eval(iv.var, true);
+    std::vector<std::string> tries;
+    if (kind != rt::TypeKind::Date) {
+      tries = RounderValues(now);
+    } else if (int64_t days = 0; now.is_numeral_i64(days) && !law_dates_.empty() &&
+                                 (days < law_dates_.front() || days > law_dates_.back() + 730)) {
+      // A date before the law's dates, or two years after: one of them (or the day before), the
+      // latest first.
+      for (auto it = law_dates_.rbegin(); it != law_dates_.rend(); ++it) tries.push_back(std::to_string(*it));
+    }
+    if (tries.empty()) {
+      fixed.push_back(iv.var == now);
+      if (started) w.add(fixed.back());
+      continue;
+    }
+    if (!started) {
+      started = true;
+      w.add(e_->domain);
+      w.add(formula);
+      for (const z3::expr& pref : kept) w.add(pref);
+      for (const z3::expr& f : fixed) w.add(f);
+    }
+    for (const std::string& t : tries) {
+      z3::expr val = kind == rt::TypeKind::Decimal ? ctx_.real_val(t.c_str()) : ctx_.int_val(t.c_str());
+      z3::expr_vector as(ctx_);
+      as.push_back(iv.var == val);
+      if (w.check(as) != z3::sat) continue;
+      z3::model m = w.get_model();
+      // The decimals must stay ones a case file holds (another input may have moved).
+      bool ok = true;
+      for (const auto& jv : e_->enc_a->inputs())
+        if (a_.m().types.kind(jv.type) == rt::TypeKind::Decimal && !Round(m.eval(jv.var, true))) ok = false;
+      if (!ok) continue;
+      wm = m;
+      w.add(iv.var == val);
+      break;
+    }
+  }
+}
+
 void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes,
                                    std::string& status) {
   TypicalPreferences();
@@ -342,9 +472,28 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
   s.add(e_->domain);
   s.add(e_->changed);
   GlobalFlags(global_flags);
+  // With EDICT_SYMBOLIC_DEBUG, where the first stage spends its CPU time.
+  bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
+  double t_find = 0, t_natural = 0, t_round = 0;
+  auto cpu = []() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  };
+  struct Report {
+    bool on;
+    double &a, &b, &c;
+    ~Report() {
+      if (on)
+        std::cerr << fmt::format("first stage CPU: classes {:.3f} s, natural witnesses {:.3f} s, rounding {:.3f} s\n",
+                                 a, b, c);
+    }
+  } report{debug, t_find, t_natural, t_round};
   // The first stage: every class, each with a witness, until Z3 proves there is no other.
   for (;;) {
+    double t0 = cpu();
     z3::check_result r = s.check();
+    t_find += cpu() - t0;
     if (r == z3::unsat) break;
     if (r == z3::unknown) {
       status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
@@ -363,7 +512,10 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
     // magnitude only, which admits (2^127 + 1)/2, whose numerator no decimal holds).
     // A natural witness: the class's case closest to the typical value (when one is declared).
     std::vector<z3::expr> kept;
-    if (std::optional<z3::model> nm = NaturalModel(formula, &kept)) {
+    double t1 = cpu();
+    std::optional<z3::model> nm = NaturalModel(formula, &kept);
+    t_natural += cpu() - t1;
+    if (nm) {
       m = *nm;
       k.old_c = e_->Read(m, 0);  // the same class; its flags may differ
       k.new_c = e_->Read(m, 1);
@@ -416,6 +568,9 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
           "where the encoding of overflow is not exact; it is not reported";
       continue;
     }
+    double t2 = cpu();
+    RoundWitness(formula, kept, wm);
+    t_round += cpu() - t2;
     for (size_t i = 0; i < da.params.size(); ++i)
       k.witness.push_back(e_->enc_a->Decode(wm, e_->inputs[i], da.params[i].type));
     classes.push_back(std::move(k));

@@ -55,6 +55,10 @@ struct SideClass {
 
 struct Cube {
   std::vector<std::pair<size_t, bool>> lits;  // (atom, polarity), sorted
+  // The conditions a reader needs (a subset of lits): none implied by the others together with
+  // the invariants, the declared domains and the deciding rules' own conditions (in a class's
+  // region; in a flag's, the others and the domain alone).
+  std::vector<std::pair<size_t, bool>> shown;
 };
 
 // A region: a union of cubes over the atoms.
@@ -80,11 +84,15 @@ struct Class {
   // Per enum input (by its index in Inputs()): the members possible in the class; an input that
   // is missing can take every member (or Z3 could not tell within its limit).
   std::vector<std::pair<size_t, std::set<uint32_t>>> counts;
+  // Per count: whether the region's shown conditions on that input alone already state it
+  // (`t.destination == US` for "1 of 249 (US)"), so that a reader need not be told it again.
+  std::vector<bool> count_stated;
 };
 
 // An atom (a condition the rules test), and its negation, in Edict's syntax.
 struct Literal {
   std::string text, negated;
+  std::vector<std::string> consts;  // the scalar constants it reads (through helpers too)
 };
 // A leaf of the decision's inputs.
 struct Input {

@@ -1,6 +1,10 @@
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <ctime>
 #include <functional>
+#include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,7 +21,10 @@ namespace {
 constexpr unsigned kTrialLimit = 40'000;      // one attempt to drop a condition from a cube
 constexpr unsigned kCheckLimit = 20'000'000;  // any other check of a job
 constexpr size_t kMaxTrials = 12;             // condition drops attempted per cube
-constexpr size_t kWorkers = 2;                // jobs' contexts (see RunJobs)
+constexpr unsigned kShownLimit = 200'000;
+constexpr size_t kSpread = 2;   // tries for a next point outside the shared conditions     // one attempt to drop a
+                                // condition a reader need not see
+constexpr size_t kWorkers = 2;  // jobs' contexts (see RunJobs)
 
 // The value of atom i when enum input v is `member` (0 or 1, or -1 when it still depends on other
 // inputs), computed once per worker: counting asks it for every member of every input in every cube.
@@ -74,6 +81,7 @@ class Job {
       z3::solver& s;
       ~Pop() { s.pop(); }
     } pop{s};
+    double t0 = Cpu();
     // Flags: the witness answers one polarity of each; a check the other.
     for (int side = 0; side < 2; ++side) {
       const SideClass& sc = side ? k.new_c : k.old_c;
@@ -92,6 +100,8 @@ class Job {
         k.flags[side].push_back(st);
       }
     }
+    double t1 = Cpu();
+    cpu_[0] += t1 - t0;
     if (regions) {
       // The region of the deciding rules and parts alone when that is the class, or is the class
       // once the flags differ (they then need not be spelled out in every cube).
@@ -103,7 +113,22 @@ class Job {
       s.push();
       if (!whole && !k.region_and_flags) s.add(e_.changed);
       k.region = Cubes(s, whole || k.region_and_flags ? rules : rules && e_.changed, AtomsAt(k.witness));
+      double t2 = Cpu();
+      cpu_[1] += t2 - t1;
+      t1 = t2;
       s.pop();
+      // The deciding rules' own conditions, which the report names by the rules.
+      z3::expr conds = ctx_.bool_val(true);
+      for (int side = 0; side < 2; ++side) {
+        const SideClass& sc = side ? k.new_c : k.old_c;
+        if (sc.error) continue;
+        for (uint32_t r : sc.deciding)
+          if (r != UINT32_MAX) conds = conds && e_.Dec(side).applies[r];
+      }
+      Shown(k.region, conds);
+      double t2b = Cpu();
+      cpu_[2] += t2b - t1;
+      t1 = t2b;
     } else {
       k.region.exact = false;  // no region: every count is checked
     }
@@ -112,7 +137,9 @@ class Job {
     // Counting groups interchangeable members by the terms of the formula that read an input;
     // the invariants are terms too (they can tie an enum input to others).
     Count(k, s, rules && e_.changed && e_.valid);
+    cpu_[3] += Cpu() - t1;
     s.pop();
+    for (const auto& [v, members] : k.counts) k.count_stated.push_back(regions && Stated(k.region, v, members));
   }
 
   // The region where flag i of a side holds (on an outcome, not an error).
@@ -123,7 +150,9 @@ class Job {
     s.add(e_.domain);
     s.add(f);
     if (s.check() != z3::sat) return {};
-    return Cubes(s, f, Values(s.get_model()));
+    Region r = Cubes(s, f, Values(s.get_model()));
+    Shown(r, ctx_.bool_val(true));
+    return r;
   }
 
  private:
@@ -158,6 +187,8 @@ class Job {
     return v;
   }
   Region Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::vector<bool>> first);
+  void Shown(Region& r, const z3::expr& known);
+  bool Stated(const Region& r, size_t v, const std::set<uint32_t>& members);
   void Count(Class& k, z3::solver& cls, const z3::expr& formula);
   std::optional<std::set<uint32_t>> CountBySignature(const Class& k, z3::solver& cls, size_t v,
                                                      const z3::expr& formula);
@@ -183,6 +214,17 @@ class Job {
     return part_values_.emplace(part.id(), std::make_pair(part, std::move(values))).first->second.second;
   }
 
+  static double Cpu() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  }
+
+ public:
+  // CPU seconds of this job's classes: flags, regions, their shown form, counts.
+  double cpu_[4] = {0, 0, 0, 0};
+
+ private:
   z3::context ctx_;  // first: destroyed after everything that holds its expressions
   Encoding e_;
   AtomTable table_;
@@ -298,17 +340,86 @@ Region Job::Cubes(z3::solver& reg, const z3::expr& formula, std::optional<std::v
     z3::expr conj = ctx_.bool_val(true);
     for (const auto& [i, pos] : cube.lits) conj = conj && (pos ? e_.atoms[i].term : !e_.atoms[i].term);
     reg.add(!conj);
-    z3::check_result more = reg.check();
-    if (more == z3::unknown) k.capped = true;
-    if (more != z3::sat) break;
+    // The next point, preferably outside a condition every conjunction so far shares (at most
+    // kSpread tries), so that a list cut at the cap shows the region's variety rather than
+    // one corner of it.
+    std::optional<z3::model> next;
+    if (k.cubes.size() < max_cubes_ && rounds < max_rounds_) {
+      std::vector<std::pair<size_t, bool>> common = k.cubes[0].lits;
+      for (const Cube& c : k.cubes) {
+        std::vector<std::pair<size_t, bool>> both;
+        std::set_intersection(common.begin(), common.end(), c.lits.begin(), c.lits.end(), std::back_inserter(both));
+        common = std::move(both);
+      }
+      for (size_t t = 0; t < common.size() && t < kSpread && !next; ++t) {
+        z3::expr_vector as(ctx_);
+        as.push_back(common[t].second ? !e_.atoms[common[t].first].term : e_.atoms[common[t].first].term);
+        if (reg.check(as) == z3::sat) next = reg.get_model();
+      }
+    }
+    if (!next) {
+      z3::check_result more = reg.check();
+      if (more == z3::unknown) k.capped = true;
+      if (more != z3::sat) break;
+      next = reg.get_model();
+    }
     if (k.cubes.size() >= max_cubes_ || rounds >= max_rounds_) {
       k.capped = true;
       break;
     }
-    values = Values(reg.get_model());
+    values = Values(*next);
   }
   implies_->pop();
   return k;
+}
+
+// Each cube's conditions a reader needs: a condition is dropped when the others, with `known`
+// (the deciding rules' own conditions), the domains and the invariants, imply it. A check that
+// runs out of its limit keeps the condition.
+void Job::Shown(Region& r, const z3::expr& known) {
+  implies_->push();
+  implies_->add(known);
+  Limit(*implies_, kShownLimit);
+  for (Cube& cube : r.cubes) {
+    std::vector<std::pair<size_t, bool>> keep = cube.lits;
+    for (size_t i = 0; i < keep.size();) {
+      z3::expr_vector as(ctx_);
+      for (size_t j = 0; j < keep.size(); ++j) {
+        const auto& [a, pos] = keep[j];
+        bool want = j == i ? !pos : pos;
+        as.push_back(want ? e_.indicators[a] : !e_.indicators[a]);
+      }
+      if (implies_->check(as) == z3::unsat)
+        keep.erase(keep.begin() + long(i));
+      else
+        ++i;
+    }
+    cube.shown = std::move(keep);
+  }
+  implies_->pop();
+}
+
+// Whether the members of enum input v that the shown conditions reading v alone allow, in some
+// cube, are `members`.
+bool Job::Stated(const Region& r, size_t v, const std::set<uint32_t>& members) {
+  if (!r.exact || r.capped) return false;
+  const smt::InputVar& iv = e_.enc_a->inputs()[v];
+  unsigned id = iv.var.id();
+  const rt::TypeTable& types = e_.a.m().types;
+  uint32_t n = uint32_t(types.enums[types.info(iv.type).ref].members.size());
+  std::set<uint32_t> allowed;
+  for (uint32_t m = 0; m < n; ++m)
+    for (const Cube& c : r.cubes) {
+      bool ok = std::all_of(c.shown.begin(), c.shown.end(), [&](const std::pair<size_t, bool>& l) {
+        const auto& vars = e_.atom_vars[l.first];
+        return !(vars.size() == 1 && vars.count(id)) || AtomAt(l.first, v, m) == int8_t(l.second);
+      });
+      if (ok) {
+        allowed.insert(m);
+        break;
+      }
+    }
+  return allowed == members;
 }
 
 // For every enum input (and the member of every input of a sum type), the members possible in
@@ -427,6 +538,9 @@ bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions
         else
           global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
       }
+      if (std::getenv("EDICT_SYMBOLIC_DEBUG"))
+        std::cerr << fmt::format("worker {} CPU: flags {:.3f} s, regions {:.3f} s, shown {:.3f} s, counts {:.3f} s\n",
+                                 w, job.cpu_[0], job.cpu_[1], job.cpu_[2], job.cpu_[3]);
     } catch (const smt::Unsupported&) {
       failed = true;  // cannot happen: the enumeration encoded the same decisions
     }

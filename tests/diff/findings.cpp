@@ -163,8 +163,9 @@ int main(int argc, char** argv) {
   check("LPP -> no licence (NLR) where LPP was available (within its limit) to Tier 2, counted",
         any([](const Class& k) {
           return Change(k, "authorization") == std::pair<std::string, std::string>{"LPP", "NLR"} &&
-                 SomeCube(k, {"t.destination not in tier1", "r1.lpp_available(t)"}) && Count(k, "t.destination") > 0 &&
-                 Count(k, "t.destination") <= 249 - 19;
+                 (SomeCube(k, {"t.destination not in tier1", "r1.lpp_available(t)"}) ||
+                  SomeCube(k, {"r1.tier2(t.destination)", "r1.lpp_available(t)"})) &&
+                 Count(k, "t.destination") > 0 && Count(k, "t.destination") <= 249 - 19;
         }));
   check(
       "licence -> no licence where LPP was not available (over its limit, or a distributor) to Tier 2 "
