@@ -56,7 +56,8 @@ replaceDecl : KW_REPLACE KW_CONST name=IDENT (':' type)? '=' expr citation? ';' 
 
 unitDecl    : KW_UNIT name=IDENT doc=STRING? ';' ;
 enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ','? '}' ;
-enumMember  : name=IDENT doc=STRING? ;
+// A member may carry a value of a type: `enum Sale { none, most_recent(Purchase) }` (a sum type).
+enumMember  : name=IDENT ('(' payload=type ')')? doc=STRING? ;
 recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
 // `where` bounds the field's domain: the cases a decision accepts (see docs/language.md).
 fieldDecl   : name=fieldName ':' type (KW_WHERE where=expr)? doc=STRING? ';' ;
@@ -88,6 +89,7 @@ type        : KW_BOOL                                  # boolType
             | KW_TEXT                                  # textType
             | KW_SET KW_OF type                        # setType
             | KW_LIST KW_OF type                       # listType
+            | KW_OPTIONAL type                         # optionalType
             | IDENT                                    # namedType
             ;
 unitAnnot   : '[' unitExpr ']' ;
@@ -122,7 +124,15 @@ primary     : NUMBER unitAnnot?                        # numberLit
             | '{' (expr (',' expr)*)? '}'              # setLit
             | '[' (expr (',' expr)*)? ']'              # listLit
             | '(' expr ')'                             # parenLit
+            | KW_MATCH expr '{' matchArm (',' matchArm)* ','? '}'   # matchLit
             ;
+// `match s.last_sale { when none then 0 [usd], when most_recent(p) then p.price }`: one arm per
+// member (or several joined by `or`), the value a member carries bound to a name; `else` covers
+// the members no arm names. The checker requires every member to be covered.
+matchArm    : KW_WHEN matchPattern (KW_OR matchPattern)* KW_THEN expr   # whenArm
+            | KW_ELSE expr                                           # elseArm
+            ;
+matchPattern: (qual=IDENT '.')? member=IDENT ('(' binder=softName ')')? ;
 durationUnit: KW_DAY | KW_DAYS | KW_MONTH | KW_MONTHS | KW_YEAR | KW_YEARS ;
 args        : arg (',' arg)* ;
 arg         : (name=softName ':')? expr ;
@@ -133,7 +143,8 @@ literal     : STRING | DATE | NUMBER | IDENT ;
 
 // Parameters and local names may be words Edict reserves only in type or duration position.
 softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT
-            | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL ;
+            | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL
+            | KW_OPTIONAL ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
@@ -141,7 +152,8 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_TO | KW_OF | KW_WITH | KW_CITE | KW_DECISION | KW_RECORD | KW_ENUM | KW_CONST | KW_IMPORT
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
             | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
-            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL ;
+            | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL
+            | KW_OPTIONAL | KW_MATCH ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -205,6 +217,8 @@ KW_MONTH    : 'month' ;
 KW_MONTHS   : 'months' ;
 KW_YEAR     : 'year' ;
 KW_YEARS    : 'years' ;
+KW_OPTIONAL : 'optional' ;
+KW_MATCH    : 'match' ;
 
 DATE        : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
 NUMBER      : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? ;

@@ -447,7 +447,8 @@ struct CaseDecoder::Impl {
       case TypeKind::Text:
       case TypeKind::Set:
       case TypeKind::Record:
-      case TypeKind::List: break;
+      case TypeKind::List:
+      case TypeKind::Sum: break;
     }
     return false;
   }
@@ -703,8 +704,95 @@ struct CaseDecoder::Impl {
         }
         return ReadObject(obj, record_fields[ti.ref], layouts.of(t).field_offsets, path, dst);
       }
+      case TypeKind::Sum: return ReadSum(v, jt, t, path, dst);
     }
     return false;
+  }
+
+  // A value of a sum type: `optional T` is null (none) or a T; another sum is a member's name
+  // (a member without a value) or an object with one key, the member, whose value is the member's.
+  bool ReadSum(od::value v, od::json_type jt, TypeId t, const Path& path, uint8_t* dst) {
+    const EnumInfo& e = types.enums[types.info(t).ref];
+    uint8_t* payload = dst + layouts.of(t).payload_offset;
+    auto tag = [&](uint32_t m) {
+      int32_t x = int32_t(m);
+      std::memcpy(dst, &x, 4);
+    };
+    if (e.optional()) {
+      if (jt == od::json_type::null) {
+        tag(TypeTable::kNone);
+        return true;
+      }
+      tag(TypeTable::kSome);
+      return Read(v, e.optional_of, path, payload);
+    }
+    auto example = [&] {
+      for (size_t i = 0; i < e.members.size(); ++i)
+        if (e.HasPayload(uint32_t(i))) return fmt::format("{{\"{}\": ...}}", e.members[i]);
+      return std::string();
+    };
+    if (jt == od::json_type::string) {
+      std::string_view s;
+      if (v.get_string().get(s)) {
+        Issue(path, "not a valid JSON string");
+        return false;
+      }
+      int idx = MemberIndex(types.info(t).ref, s);
+      if (idx < 0) {
+        Issue(path, fmt::format("\"{}\" is not a {}", Shown(s), e.name));
+        return false;
+      }
+      if (e.HasPayload(uint32_t(idx))) {
+        Issue(path, fmt::format("`{}` carries a value ({}): write {{\"{}\": ...}}", e.members[size_t(idx)],
+                                types.Name(e.payloads[size_t(idx)]), e.members[size_t(idx)]));
+        return false;
+      }
+      tag(uint32_t(idx));
+      return true;
+    }
+    if (jt != od::json_type::object) {
+      Issue(path, fmt::format("expected a {} member: its name, or an object such as {}, found {}", e.name, example(),
+                              JsonTypeName(jt)));
+      return false;
+    }
+    od::object obj;
+    if (v.get_object().get(obj)) {
+      Issue(path, "expected an object");
+      return false;
+    }
+    size_t keys = 0;
+    bool ok = true;
+    for (auto field_result : obj) {
+      od::field kv;
+      std::string_view key;
+      if (std::move(field_result).get(kv) || kv.unescaped_key().get(key)) {
+        Issue(path, "not a valid JSON object");
+        return false;
+      }
+      if (++keys > 1) continue;
+      std::string name(key);
+      int idx = MemberIndex(types.info(t).ref, name);
+      Path mp{&path, name};
+      if (idx < 0) {
+        Issue(mp, fmt::format("\"{}\" is not a {}", Shown(name), e.name));
+        ok = false;
+        continue;
+      }
+      if (!e.HasPayload(uint32_t(idx))) {
+        Issue(mp, fmt::format("`{}` carries no value: write \"{}\"", e.members[size_t(idx)], e.members[size_t(idx)]));
+        ok = false;
+        continue;
+      }
+      tag(uint32_t(idx));
+      od::value pv = std::move(kv).value();
+      if (!Read(pv, e.payloads[size_t(idx)], mp, payload)) ok = false;
+    }
+    if (keys != 1) {
+      Issue(path, fmt::format("expected an object with one key, the {} member (such as {}), found {} keys", e.name,
+                              example(), keys));
+      return false;
+    }
+    return ok;
   }
 
   // Whether an integer, an unboxed decimal or a date certainly lies in its domain, read straight
@@ -843,6 +931,11 @@ struct CaseDecoder::Impl {
     for (size_t i = 0; i < fields.size(); ++i) {
       bool was = fields.size() > 64 ? bool(seen_many[i]) : ((seen >> i) & 1) != 0;
       if (!was) {
+        if (types.kind(fields[i].type) == TypeKind::Sum && types.enums[types.info(fields[i].type).ref].optional()) {
+          int32_t none = int32_t(TypeTable::kNone);  // an optional field left out is none
+          std::memcpy(dst + offsets[i], &none, 4);
+          continue;
+        }
         Issue(Path{&prefix, fields[i].name}, fmt::format("missing (expected {})", types.Name(fields[i].type)));
         ok = false;
       }

@@ -17,21 +17,21 @@ Layouts::Layouts(const TypeTable& types) : layouts_(types.type_count()) {
     TypeLayout l;
     const TypeInfo& ti = types.info(t);
     switch (ti.kind) {
-      case TypeKind::Error: l = {0, 1, {}, 0, {}}; break;
-      case TypeKind::Bool: l = {1, 1, {}, 0, {}}; break;
-      case TypeKind::Integer: l = {8, 8, {}, 0, {}}; break;
-      case TypeKind::Decimal: l = {16, 8, {}, 0, {}}; break;
-      case TypeKind::Date: l = {4, 4, {}, 0, {}}; break;
-      case TypeKind::Duration: l = {16, 8, {}, 0, {}}; break;
-      case TypeKind::Text: l = {16, 8, {}, 0, {}}; break;
-      case TypeKind::Enum: l = {4, 4, {}, 0, {}}; break;
+      case TypeKind::Error: l = {0, 1, {}, 0, {}, 0}; break;
+      case TypeKind::Bool: l = {1, 1, {}, 0, {}, 0}; break;
+      case TypeKind::Integer: l = {8, 8, {}, 0, {}, 0}; break;
+      case TypeKind::Decimal: l = {16, 8, {}, 0, {}, 0}; break;
+      case TypeKind::Date: l = {4, 4, {}, 0, {}, 0}; break;
+      case TypeKind::Duration: l = {16, 8, {}, 0, {}, 0}; break;
+      case TypeKind::Text: l = {16, 8, {}, 0, {}, 0}; break;
+      case TypeKind::Enum: l = {4, 4, {}, 0, {}, 0}; break;
       case TypeKind::Set: {
         uint32_t words = uint32_t((types.enums[ti.ref].members.size() + 63) / 64);
         if (words == 0) words = 1;
-        l = {8 * words, 8, {}, words, {}};
+        l = {8 * words, 8, {}, words, {}, 0};
         break;
       }
-      case TypeKind::List: l = {16, 8, {}, 0, {}}; break;
+      case TypeKind::List: l = {16, 8, {}, 0, {}, 0}; break;
       case TypeKind::Record: {
         uint32_t off = 0, align = 1;
         for (const FieldInfo& f : types.records[ti.ref].fields) {
@@ -43,6 +43,19 @@ Layouts::Layouts(const TypeTable& types) : layouts_(types.type_count()) {
           align = std::max(align, fl.align);
         }
         l.size = AlignUp(std::max<uint32_t>(off, 1), align);
+        l.align = align;
+        break;
+      }
+      case TypeKind::Sum: {
+        uint32_t size = 0, align = 4;
+        for (TypeId p : types.enums[ti.ref].payloads) {
+          if (p == kNoPayload) continue;
+          const TypeLayout& pl = get(p);
+          size = std::max(size, pl.size);
+          align = std::max(align, pl.align);
+        }
+        l.payload_offset = AlignUp(4, align);
+        l.size = AlignUp(l.payload_offset + size, align);
         l.align = align;
         break;
       }
@@ -196,6 +209,16 @@ void WriteFlat(const Value& v, TypeId t, const TypeTable& types, const Layouts& 
       }
       return;
     }
+    case TypeKind::Sum: {
+      const EnumInfo& e = types.enums[ti.ref];
+      const SumValue& s = v.AsSum();
+      const TypeLayout& l = layouts.of(t);
+      std::memset(dst, 0, l.size);
+      int32_t x = int32_t(s.index);
+      std::memcpy(dst, &x, 4);
+      if (s.payload) WriteFlat(*s.payload, e.payloads[s.index], types, layouts, dst + l.payload_offset, arena);
+      return;
+    }
   }
 }
 
@@ -270,6 +293,14 @@ Value ReadFlat(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
         fs.push_back(ReadFlat(src + l.field_offsets[i], r.fields[i].type, types, layouts));
       return MakeRecord(ti.ref, std::move(fs));
     }
+    case TypeKind::Sum: {
+      const EnumInfo& e = types.enums[ti.ref];
+      int32_t x;
+      std::memcpy(&x, src, 4);
+      uint32_t m = uint32_t(x);
+      if (!e.HasPayload(m)) return MakeSum(ti.ref, m);
+      return MakeSum(ti.ref, m, ReadFlat(src + layouts.of(t).payload_offset, e.payloads[m], types, layouts));
+    }
   }
   return Value{};
 }
@@ -322,6 +353,15 @@ void FlatBytes(const uint8_t* src, TypeId t, const TypeTable& types, const Layou
       const TypeLayout& l = layouts.of(t);
       for (size_t i = 0; i < r.fields.size(); ++i)
         FlatBytes(src + l.field_offsets[i], r.fields[i].type, types, layouts, out);
+      return;
+    }
+    case TypeKind::Sum: {
+      raw(src, 4);
+      int32_t x;
+      std::memcpy(&x, src, 4);
+      const EnumInfo& e = types.enums[ti.ref];
+      if (e.HasPayload(uint32_t(x)))
+        FlatBytes(src + layouts.of(t).payload_offset, e.payloads[uint32_t(x)], types, layouts, out);
       return;
     }
   }

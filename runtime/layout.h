@@ -14,6 +14,9 @@
 //   set       uint64_t words[(members + 63) / 64], bit i = member i
 //   list      {const void* elems; int64_t count}, elements in their own layout, stride = size
 //   record    a C struct of its fields in declaration order, with natural alignment
+//   sum       {int32_t tag; union of the members' values}: the member's index, then the value
+//             the member carries (if any) at payload_offset, in its own layout; the bytes of the
+//             union beyond the value of the member given are unspecified, and never read
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -32,6 +35,7 @@ struct TypeLayout {
   std::vector<uint32_t> field_offsets;  // records
   uint32_t words = 0;                   // sets
   std::vector<int64_t> field_scales;    // records: each decimal field's CanonicalScale (0 for others)
+  uint32_t payload_offset = 0;          // sums: where the value a member carries starts
 };
 
 // Layouts of all types of a table, computed once.

@@ -80,8 +80,23 @@ std::string TypeTable::Name(TypeId t) const {
     case TypeKind::Set: return "set of " + enums[i.ref].name;
     case TypeKind::Record: return records[i.ref].name;
     case TypeKind::List: return "list of " + Name(i.ref);
+    case TypeKind::Sum: return enums[i.ref].name;
   }
   return "?";
+}
+
+TypeId TypeTable::Optional(TypeId t) {
+  for (uint32_t e = 0; e < enums.size(); ++e)
+    if (enums[e].optional_of == t) return EnumType(e);
+  EnumInfo info;
+  info.name = "optional " + Name(t);
+  info.members = {"none", "some"};
+  info.member_docs = {"", ""};
+  info.sum = true;
+  info.payloads = {kNoPayload, t};
+  info.optional_of = t;
+  enums.push_back(std::move(info));
+  return EnumType(uint32_t(enums.size() - 1));
 }
 
 }  // namespace edict::rt

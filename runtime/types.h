@@ -23,10 +23,15 @@ enum class TypeKind : uint8_t {
   Set,     // finite set of enum values; ref = enum index
   Record,  // ref = record index
   List,    // ref = element TypeId
+  Sum,     // an enum some of whose members carry a value (`most_recent(Sale)`), or `optional T`;
+           // ref = enum index
 };
 
 using TypeId = uint32_t;
 using UnitId = uint32_t;  // 0 is the dimensionless unit
+
+// The payload of an enum member that carries no value (EnumInfo::payloads).
+inline constexpr TypeId kNoPayload = UINT32_MAX;
 
 struct TypeInfo {
   TypeKind kind = TypeKind::Error;
@@ -41,6 +46,14 @@ struct EnumInfo {
   std::vector<std::string> members;
   std::vector<std::string> member_docs;
   SourceRange range;
+  // A sum type (TypeKind::Sum): some member carries a value. `payloads` has one entry per member,
+  // the type of the value it carries or kNoPayload. An enum without payloads has none (Enum).
+  bool sum = false;
+  std::vector<TypeId> payloads;
+  // `optional T`: the sum with members `none` and `some(T)`, made by TypeTable::Optional.
+  TypeId optional_of = kNoPayload;
+  bool HasPayload(uint32_t member) const { return member < payloads.size() && payloads[member] != kNoPayload; }
+  bool optional() const { return optional_of != kNoPayload; }
 };
 
 // One bound of a field's declared domain (`tpp: decimal[tpp/chip] where tpp >= 0 [tpp/chip]`):
@@ -119,8 +132,15 @@ class TypeTable {
   // "tpp/chip", "" for dimensionless.
   std::string UnitName(UnitId u) const;
 
-  // Edict spelling of a type: `decimal[tpp/chip]`, `set of Country`.
+  // Edict spelling of a type: `decimal[tpp/chip]`, `set of Country`, `optional Sale`.
   std::string Name(TypeId t) const;
+
+  // The type of enum `en`'s values: TypeKind::Sum when some member carries a value, else Enum.
+  TypeId EnumType(uint32_t en) { return Intern({enums[en].sum ? TypeKind::Sum : TypeKind::Enum, 0, en}); }
+  // `optional t`: the sum type with members `none` and `some(t)` (an enum of its own, made once).
+  TypeId Optional(TypeId t);
+  // The members of an optional type.
+  static constexpr uint32_t kNone = 0, kSome = 1;
 
   std::vector<BaseUnitInfo> base_units;
   std::vector<EnumInfo> enums;

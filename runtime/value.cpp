@@ -26,6 +26,12 @@ Value MakeSetFromBits(uint32_t enum_id, std::vector<uint64_t> bits) {
   return SetValue{enum_id, std::make_shared<const std::vector<uint64_t>>(std::move(bits))};
 }
 
+Value MakeSum(uint32_t enum_id, uint32_t index) { return SumValue{enum_id, index, nullptr}; }
+
+Value MakeSum(uint32_t enum_id, uint32_t index, Value payload) {
+  return SumValue{enum_id, index, std::make_shared<const Value>(std::move(payload))};
+}
+
 static bool ElementsEqual(const std::vector<Value>& xs, const std::vector<Value>& ys) {
   if (xs.size() != ys.size()) return false;
   for (size_t i = 0; i < xs.size(); ++i)
@@ -47,6 +53,9 @@ bool ValuesEqual(const Value& a, const Value& b) {
           return ElementsEqual(*x.elems, *y.elems);
         } else if constexpr (std::is_same_v<T, TextValue>) {
           return *x.str == *y.str;
+        } else if constexpr (std::is_same_v<T, SumValue>) {
+          if (x.index != y.index || bool(x.payload) != bool(y.payload)) return false;
+          return !x.payload || ValuesEqual(*x.payload, *y.payload);
         } else {
           return x == y;
         }
@@ -122,6 +131,13 @@ std::string FormatValue(const Value& v, TypeId t, const TypeTable& types) {
     case TypeKind::List:
       return Join(
           *v.AsList().elems, [&](size_t, const Value& e) { return FormatValue(e, ti.ref, types); }, "[", "]");
+    case TypeKind::Sum: {
+      const EnumInfo& e = types.enums[ti.ref];
+      const SumValue& s = v.AsSum();
+      std::string out = e.members[s.index];
+      if (s.payload) out += "(" + FormatValue(*s.payload, e.payloads[s.index], types) + ")";
+      return out;
+    }
   }
   return "?";
 }
@@ -189,6 +205,13 @@ std::string ValueToJson(const Value& v, TypeId t, const TypeTable& types) {
       }
       return s + "]";
     }
+    case TypeKind::Sum: {
+      const EnumInfo& e = types.enums[ti.ref];
+      const SumValue& s = v.AsSum();
+      if (e.optional()) return s.payload ? ValueToJson(*s.payload, e.optional_of, types) : "null";
+      if (!s.payload) return JsonQuote(e.members[s.index]);
+      return "{" + JsonQuote(e.members[s.index]) + ":" + ValueToJson(*s.payload, e.payloads[s.index], types) + "}";
+    }
   }
   return "null";
 }
@@ -208,7 +231,8 @@ const FieldBound* OutsideDomain(const Value& v, TypeId t, const TypeTable& types
       case TypeKind::Enum:
       case TypeKind::Set:
       case TypeKind::Record:
-      case TypeKind::List: continue;
+      case TypeKind::List:
+      case TypeKind::Sum: continue;
     }
     if (!b.Holds(c)) return &b;
   }

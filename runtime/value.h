@@ -37,9 +37,15 @@ struct ListValue {
 struct TextValue {
   std::shared_ptr<const std::string> str;
 };
+// A value of a sum type: a member, and the value it carries (null for a member that carries none).
+struct SumValue {
+  uint32_t enum_id = 0;
+  uint32_t index = 0;
+  std::shared_ptr<const Value> payload;
+};
 
 using ValueVariant = std::variant<std::monostate, bool, int64_t, Decimal, Date, Duration, EnumValue, SetValue,
-                                  RecordValue, ListValue, TextValue>;
+                                  RecordValue, ListValue, TextValue, SumValue>;
 
 struct Value : ValueVariant {
   using ValueVariant::ValueVariant;
@@ -54,6 +60,7 @@ struct Value : ValueVariant {
   const RecordValue& AsRecord() const { return std::get<RecordValue>(*this); }
   const ListValue& AsList() const { return std::get<ListValue>(*this); }
   const std::string& AsText() const { return *std::get<TextValue>(*this).str; }
+  const SumValue& AsSum() const { return std::get<SumValue>(*this); }
 };
 
 Value MakeText(std::string s);
@@ -61,6 +68,9 @@ Value MakeRecord(uint32_t record_id, std::vector<Value> fields);
 Value MakeList(std::vector<Value> elems);
 Value MakeSet(uint32_t enum_id, size_t member_count, const std::vector<uint32_t>& members);
 Value MakeSetFromBits(uint32_t enum_id, std::vector<uint64_t> bits);
+// A member of a sum type, with the value it carries (none for a member without one).
+Value MakeSum(uint32_t enum_id, uint32_t index);
+Value MakeSum(uint32_t enum_id, uint32_t index, Value payload);
 
 // Structural equality of two values of the same type.
 bool ValuesEqual(const Value& a, const Value& b);
@@ -69,7 +79,8 @@ bool ValuesEqual(const Value& a, const Value& b);
 std::string FormatValue(const Value& v, TypeId t, const TypeTable& types);
 
 // JSON spelling: numbers as exact JSON numbers (non-terminating fractions as strings
-// "num/den"), dates as "YYYY-MM-DD", enums as member names, sets and lists as arrays.
+// "num/den"), dates as "YYYY-MM-DD", enums as member names, sets and lists as arrays; a member of
+// a sum type that carries a value as {"member": value}, and `optional T` as null or the value.
 std::string ValueToJson(const Value& v, TypeId t, const TypeTable& types);
 
 // The first bound of a field's declared domain that v (of type t) breaks, or null when v lies in it.

@@ -25,14 +25,14 @@ struct UnitExpr {
   SourceRange range;
 };
 
-enum class TypeKind { Error, Bool, Integer, Decimal, Date, Duration, Text, Set, List, Named };
+enum class TypeKind { Error, Bool, Integer, Decimal, Date, Duration, Text, Set, List, Optional, Named };
 
-// A type as written: `decimal[tpp/chip]`, `set of Country`, `Shipment`.
+// A type as written: `decimal[tpp/chip]`, `set of Country`, `optional Sale`, `Shipment`.
 struct TypeExpr {
   TypeKind kind = TypeKind::Error;
   SourceRange range;
   std::string name;                // Named
-  std::unique_ptr<TypeExpr> elem;  // Set, List
+  std::unique_ptr<TypeExpr> elem;  // Set, List, Optional
   std::optional<UnitExpr> unit;    // Integer, Decimal
 };
 
@@ -71,6 +71,19 @@ std::optional<Quantifier> QuantifierSpelled(std::string_view s);
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
+// One pattern of a `match` arm: a member, `Enum.member` when qualified, and the name bound to the
+// value the member carries (`most_recent(p)`), if any.
+struct MatchPattern {
+  std::string qualifier, member, binder;
+  SourceRange range, member_range, binder_range;
+};
+// One arm: `when a or b then ...`, or `else ...` (no patterns).
+struct MatchArm {
+  std::vector<MatchPattern> patterns;
+  bool is_else = false;
+  SourceRange range;
+};
+
 // An expression node. What `text`, `kids`, `names` and the operator fields hold depends on the
 // kind (see expr_kinds.def); a generic node keeps the parser and printer short, and the checker turns it
 // into the strongly typed IR at once.
@@ -86,6 +99,7 @@ struct Expr {
   BinaryOp binary_op = BinaryOp::Mul;             // Binary
   MembershipOp membership_op = MembershipOp::In;  // In
   Quantifier quantifier = Quantifier::Exists;     // Quant
+  std::vector<MatchArm> arms;                     // Match: kids[i + 1] is the value of arms[i]
 };
 
 struct Citation {
@@ -121,6 +135,7 @@ struct UnitDecl {
 struct EnumMember {
   std::string name, doc;
   SourceRange range;
+  std::optional<TypeExpr> payload;  // the type of the value the member carries (`most_recent(Sale)`)
 };
 struct EnumDecl {
   std::string name, doc;

@@ -39,6 +39,7 @@ std::string Type(const TypeExpr& t) {
     case TypeKind::Text: return "text";
     case TypeKind::Set: return "set of " + Type(*t.elem);
     case TypeKind::List: return "list of " + Type(*t.elem);
+    case TypeKind::Optional: return "optional " + Type(*t.elem);
     case TypeKind::Named: return t.name;
   }
   return "?";
@@ -64,7 +65,8 @@ std::string Shown(const ast::Expr& e) {
     case ExprKind::ListLit:
     case ExprKind::Field:
     case ExprKind::With:
-    case ExprKind::If: return e.text;
+    case ExprKind::If:
+    case ExprKind::Match: return e.text;
   }
   return e.text;
 }
@@ -87,7 +89,9 @@ class Printer {
     Line(d, s);
     for (size_t i = 0; i < e->kids.size(); ++i) {
       std::string name;
-      if (e->kind == ExprKind::Quant && i == 0)
+      if (e->kind == ExprKind::Match)
+        name = i == 0 ? "on" : ArmText(e->arms[i - 1]);
+      else if (e->kind == ExprKind::Quant && i == 0)
         name = "over " + e->names[0];
       else if (e->kind != ExprKind::Quant && !e->names.empty()) {
         size_t ni = e->kind == ExprKind::With ? i - 1 : i;
@@ -95,6 +99,17 @@ class Printer {
       }
       Expr(d + 1, e->kids[i].get(), name);
     }
+  }
+
+  static std::string ArmText(const MatchArm& arm) {
+    if (arm.is_else) return "else";
+    std::string s = "when";
+    for (size_t i = 0; i < arm.patterns.size(); ++i) {
+      const MatchPattern& p = arm.patterns[i];
+      s += (i ? " or " : " ") + (p.qualifier.empty() ? "" : p.qualifier + ".") + p.member;
+      if (!p.binder.empty()) s += "(" + p.binder + ")";
+    }
+    return s;
   }
 
   void Cite(int d, const std::optional<Citation>& c) {
@@ -115,7 +130,8 @@ std::string Print(const File& f) {
   for (const auto& u : f.units) p.Line(0, "unit " + u.name);
   for (const auto& e : f.enums) {
     std::string m;
-    for (const auto& mem : e.members) m += (m.empty() ? "" : " ") + mem.name;
+    for (const auto& mem : e.members)
+      m += (m.empty() ? "" : " ") + mem.name + (mem.payload ? "(" + Type(*mem.payload) + ")" : "");
     p.Line(0, "enum " + e.name + " {" + m + "}");
   }
   for (const auto& r : f.records) {

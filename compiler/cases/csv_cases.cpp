@@ -32,6 +32,27 @@ void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix,
   out->emplace_back(prefix, t);
 }
 
+// Whether a type is `optional T` of a type one CSV cell holds (not a record, a list or a set).
+bool CsvCases::OptionalScalar(rt::TypeId t) const {
+  const auto& ti = types_->info(t);
+  if (ti.kind != rt::TypeKind::Sum || !types_->enums[ti.ref].optional()) return false;
+  switch (types_->kind(types_->enums[ti.ref].optional_of)) {
+    case rt::TypeKind::Bool:
+    case rt::TypeKind::Integer:
+    case rt::TypeKind::Decimal:
+    case rt::TypeKind::Date:
+    case rt::TypeKind::Duration:
+    case rt::TypeKind::Text:
+    case rt::TypeKind::Enum: return true;
+    case rt::TypeKind::Error:
+    case rt::TypeKind::Set:
+    case rt::TypeKind::List:
+    case rt::TypeKind::Record:
+    case rt::TypeKind::Sum: return false;
+  }
+  return false;
+}
+
 bool IsCsvPath(const std::string& path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".csv") == 0; }
 
 namespace {
@@ -86,6 +107,14 @@ bool CsvCases::SetHeader(std::string_view header, const std::string& file, std::
       err << fmt::format("{}:1: error: the column `{}` is a list, which CSV cannot hold; use JSON Lines\n", file, col);
       return false;
     }
+    if (types_->kind(it->second) == rt::TypeKind::Sum && !OptionalScalar(it->second)) {
+      bool optional = types_->enums[types_->info(it->second).ref].optional();
+      err << fmt::format(
+          "{}:1: error: the column `{}` is `{}`{}, which CSV cannot hold; use JSON Lines (CSV holds an `optional` "
+          "number, date, duration, text, boolean or enum member: its value, or an empty cell for none)\n",
+          file, col, types_->Name(it->second), optional ? "" : ", an enum whose members may carry values");
+      return false;
+    }
     columns_.push_back(*it);
   }
   return true;
@@ -105,8 +134,12 @@ bool CsvCases::ToJson(std::string_view record, uint64_t line, std::string* json,
                                        fields.size() == 1 ? "" : "s", columns_.size())});
     return false;
   }
-  auto emit_value = [&](const std::string& text, rt::TypeId t) -> std::string {
+  std::function<std::string(const std::string&, rt::TypeId)> emit_value = [&](const std::string& text,
+                                                                              rt::TypeId t) -> std::string {
     switch (types_->kind(t)) {
+      case rt::TypeKind::Sum:  // an optional scalar: an empty cell is none
+        if (text.empty()) return "null";
+        return emit_value(text, types_->enums[types_->info(t).ref].optional_of);
       case rt::TypeKind::Integer:
       case rt::TypeKind::Decimal:  // other spellings: the decoder reads the string
         return rt::IsJsonNumber(text) ? text : rt::JsonQuote(text);

@@ -1,5 +1,6 @@
 // Cases as CSV: one column per leaf of the decision's parameters, named by dotted path
-// (`t.item.tpp`), sets as `a;b;c`. The CSV is read by RFC 4180 (compiler/cases/csv.h). Each
+// (`t.item.tpp`), sets as `a;b;c`, an `optional` number, date, text, boolean or enum member as
+// its value or an empty cell (none). The CSV is read by RFC 4180 (compiler/cases/csv.h). Each
 // record becomes the JSON object the case decoder reads (numbers and booleans as their text, which
 // the decoder reads in its text mode), so CSV and JSON Lines cases are checked alike. Used by
 // `edict batch` and `edict diff`.
@@ -34,6 +35,7 @@ class CsvCases {
   // written into the JSON object as a top-level string. Ignored when an input has that name.
   void SetLabelColumn(std::string name) { label_column_ = std::move(name); }
   // Reads the header record; on a malformed header, an empty, unknown, repeated or list column,
+  // or one of a sum type other than an optional scalar,
   // reports `file:1: error: ...` and fails.
   bool SetHeader(std::string_view header, const std::string& file, std::ostream& err);
   // A data record (starting on `line`) as a JSON object for a decoder in text mode
@@ -46,6 +48,7 @@ class CsvCases {
   std::vector<rt::CaseParam> params_;
   std::vector<std::pair<std::string, rt::TypeId>> columns_;
   std::string label_column_;
+  bool OptionalScalar(rt::TypeId t) const;
 };
 
 }  // namespace edict::cases

@@ -105,7 +105,10 @@ void Generator::CollectBoundaries() {
       case ir::Op::SetInter:
       case ir::Op::SetMinus:
       case ir::Op::Exists:
-      case ir::Op::Forall: break;
+      case ir::Op::Forall:
+      case ir::Op::SumLit:
+      case ir::Op::SumMake:
+      case ir::Op::Match: break;
     }
     return false;
   };
@@ -143,7 +146,8 @@ void Generator::CollectBoundaries() {
       case TypeKind::Enum:
       case TypeKind::Set:
       case TypeKind::Record:
-      case TypeKind::List: break;
+      case TypeKind::List:
+      case TypeKind::Sum: break;
     }
   };
   for (const ir::Expr& e : m_.exprs) {
@@ -210,7 +214,10 @@ void Generator::CollectBoundaries() {
       case ir::Op::SetInter:
       case ir::Op::SetMinus:
       case ir::Op::Exists:
-      case ir::Op::Forall: break;
+      case ir::Op::Forall:
+      case ir::Op::SumLit:
+      case ir::Op::SumMake:
+      case ir::Op::Match: break;
     }
   }
   // Members of constant sets (country groups) are favoured too.
@@ -428,6 +435,12 @@ Value Generator::Random(rt::TypeId t, int depth) {
         fields.push_back(f.bounds.empty() ? Random(f.type, depth + 1) : InDomain(f, depth + 1));
       return rt::MakeRecord(ti.ref, std::move(fields));
     }
+    case TypeKind::Sum: {  // any member, and a random value of it if it carries one
+      const auto& en = m_.types.enums[ti.ref];
+      uint32_t k = uint32_t(pick(en.members.size()));
+      if (!en.HasPayload(k)) return rt::MakeSum(ti.ref, k);
+      return rt::MakeSum(ti.ref, k, Random(en.payloads[k], depth + 1));
+    }
   }
   return Value{};
 }
@@ -449,7 +462,8 @@ Value Generator::InDomain(const rt::FieldInfo& f, int depth) {
       case TypeKind::Enum:
       case TypeKind::Set:
       case TypeKind::Record:
-      case TypeKind::List: break;
+      case TypeKind::List:
+      case TypeKind::Sum: break;
     }
     rt::Decimal d = b.number, step;
     rt::Decimal::FromRatio(dir, 100, &step);

@@ -17,6 +17,7 @@ ir::Module Checker::Run(uint32_t root) {
   for (const auto& f : files_)
     for (const auto& r : f.records) DeclareRecord(r);
   ResolveRecordFields();
+  ResolveEnumPayloads();
   CheckRecursiveRecords();
   for (const auto& f : files_)
     for (const auto& i : f.impacts) DeclareImpact(i);

@@ -111,6 +111,7 @@ class Checker {
   void DeclareEnum(const ast::EnumDecl& e);
   void DeclareRecord(const ast::RecordDecl& r);
   void ResolveRecordFields();
+  void ResolveEnumPayloads();
   void FieldBounds(const ast::Expr& e, rt::FieldInfo& field);
   void CheckRecursiveRecords();
   bool Incomplete(uint32_t record) const { return record < record_asts_.size() && record_asts_[record]->incomplete; }
@@ -229,13 +230,23 @@ class Checker {
   ExprId NameExpr(const ast::Expr& e, TypeId expected);
   ExprId EnumMember(uint32_t en, uint32_t idx, SourceRange r);
   std::vector<uint32_t> Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee);
-  ExprId CallExpr(const ast::Expr& e);
+  ExprId CallExpr(const ast::Expr& e, TypeId expected);
   ExprId RecordLit(const ast::Expr& e);
   ExprId SetLit(const ast::Expr& e, TypeId expected);
   ExprId ListLit(const ast::Expr& e, TypeId expected);
   ExprId FieldExpr(const ast::Expr& e);
   ExprId WithExpr(const ast::Expr& e);
   ExprId IfExpr(const ast::Expr& e, TypeId expected);
+
+  // sums.cpp: sum types: members that carry a value (`most_recent(p)`), `optional T` (`none`,
+  // `some(x)`), and `match`.
+  bool IsOptional(TypeId t) const {
+    return m_.types.kind(t) == TypeKind::Sum && m_.types.enums[m_.types.info(t).ref].optional();
+  }
+  ExprId OptionalNone(const ast::Expr& e, TypeId expected);
+  std::optional<ExprId> MemberCall(const ast::Expr& e, TypeId expected);
+  ExprId Construct(const ast::Expr& e, uint32_t en, uint32_t member);
+  ExprId MatchExpr(const ast::Expr& e, TypeId expected);
 
   // operators.cpp: unary and binary operators, membership, quantifiers.
   ExprId UnaryExpr(const ast::Expr& e);
@@ -260,6 +271,8 @@ class Checker {
   std::map<std::string, uint32_t> units_;
   std::map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> members_;
   std::vector<const ast::RecordDecl*> record_asts_;
+  // Per enum declared in the source: per member, the type its value has as written, or null.
+  std::vector<std::vector<const ast::TypeExpr*>> payload_asts_;
   std::vector<ConstView> const_views_;
   std::vector<DefView> def_views_;
   std::vector<DecisionView> decision_views_;

@@ -210,8 +210,10 @@ bool Checker::IsConstant(ExprId e) const {
     case Op::DateLit:
     case Op::DurLit:
     case Op::TextLit:
-    case Op::EnumLit: return true;
+    case Op::EnumLit:
+    case Op::SumLit: return true;
     case Op::IntToDec:
+    case Op::SumMake:
     case Op::RecordLit:
     case Op::SetLit:
     case Op::ListLit: {  // constant when every operand is
@@ -261,7 +263,8 @@ bool Checker::IsConstant(ExprId e) const {
     case Op::SetInter:
     case Op::SetMinus:
     case Op::Exists:
-    case Op::Forall: return false;
+    case Op::Forall:
+    case Op::Match: return false;
   }
   return false;
 }

@@ -92,6 +92,7 @@ void Checker::DeclareEnum(const ast::EnumDecl& e) {
   info.doc = e.doc;
   info.range = e.name_range;
   std::map<std::string, SourceRange> seen;
+  std::vector<const ast::TypeExpr*> payloads;
   for (const auto& mem : e.members) {
     if (seen.count(mem.name)) {
       auto& d = diags_.Emit(DiagKind::DuplicateDeclaration, mem.range, mem.name);
@@ -102,8 +103,24 @@ void Checker::DeclareEnum(const ast::EnumDecl& e) {
     members_[mem.name].push_back({id, uint32_t(info.members.size())});
     info.members.push_back(mem.name);
     info.member_docs.push_back(mem.doc);
+    payloads.push_back(mem.payload ? &*mem.payload : nullptr);
+    if (mem.payload) info.sum = true;
   }
+  // A member that carries a value makes the enum a sum type; the types of the values are
+  // resolved once every type is declared (ResolveEnumPayloads).
+  if (info.sum) info.payloads.assign(info.members.size(), rt::kNoPayload);
   m_.types.enums.push_back(std::move(info));
+  payload_asts_.resize(id + 1);
+  payload_asts_[id] = std::move(payloads);
+}
+
+void Checker::ResolveEnumPayloads() {
+  for (uint32_t en = 0; en < payload_asts_.size(); ++en)
+    for (size_t k = 0; k < payload_asts_[en].size(); ++k)
+      if (const ast::TypeExpr* t = payload_asts_[en][k]) {
+        TypeId p = ResolveType(*t);
+        m_.types.enums[en].payloads[k] = p;
+      }
 }
 
 void Checker::DeclareRecord(const ast::RecordDecl& r) {
@@ -198,27 +215,39 @@ void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
 }
 
 void Checker::CheckRecursiveRecords() {
-  // A record that contains itself directly (not through a list) has no finite value: the
-  // records of a strongly connected component of "has a field of record type" (Tarjan), or
-  // with a field of their own type. The others nest, and their nesting depth is limited.
-  size_t R = m_.types.records.size();
-  auto next_records = [&](uint32_t r) {
+  // A record or sum type that contains itself directly (not through a list) has no finite value:
+  // the types of a strongly connected component of "contains a value of" (Tarjan), or containing
+  // their own type. Nodes are the records, then the enums (a sum type contains the values its
+  // members carry). The others nest, and their nesting depth is limited.
+  size_t R = m_.types.records.size(), N = R + m_.types.enums.size();
+  auto node_of = [&](TypeId t) -> uint32_t {
+    const auto& ti = m_.types.info(t);
+    if (ti.kind == TypeKind::Record) return ti.ref;
+    if (ti.kind == TypeKind::Sum) return uint32_t(R + ti.ref);
+    return UINT32_MAX;
+  };
+  auto next_nodes = [&](uint32_t n) {
     std::vector<uint32_t> out;
-    for (const auto& f : m_.types.records[r].fields) {
-      const auto& ti = m_.types.info(f.type);
-      if (ti.kind == TypeKind::Record) out.push_back(ti.ref);
+    auto add = [&](TypeId t) {
+      if (uint32_t x = node_of(t); x != UINT32_MAX) out.push_back(x);
+    };
+    if (n < R) {
+      for (const auto& f : m_.types.records[n].fields) add(f.type);
+    } else {
+      for (TypeId p : m_.types.enums[n - R].payloads)
+        if (p != rt::kNoPayload) add(p);
     }
     return out;
   };
-  std::vector<uint32_t> index(R, UINT32_MAX), low(R, 0), depth(R, 0);
-  std::vector<bool> on_stack(R, false), cyclic(R, false);
+  std::vector<uint32_t> index(N, UINT32_MAX), low(N, 0), depth(N, 0);
+  std::vector<bool> on_stack(N, false), cyclic(N, false);
   std::vector<uint32_t> stack;
   uint32_t counter = 0;
   std::function<void(uint32_t)> connect = [&](uint32_t r) {
     index[r] = low[r] = counter++;
     stack.push_back(r);
     on_stack[r] = true;
-    for (uint32_t n : next_records(r)) {
+    for (uint32_t n : next_nodes(r)) {
       if (n == r) cyclic[r] = true;
       if (index[n] == UINT32_MAX) {
         connect(n);
@@ -238,30 +267,50 @@ void Checker::CheckRecursiveRecords() {
     } while (n != r);
     if (component.size() > 1)
       for (uint32_t c : component) cyclic[c] = true;
-    // Components complete in reverse topological order: what a record contains is done first.
+    // Components complete in reverse topological order: what a type contains is done first.
     if (component.size() == 1 && !cyclic[r]) {
       uint32_t d = 1;
-      for (uint32_t x : next_records(r))
+      for (uint32_t x : next_nodes(r))
         if (!cyclic[x]) d = std::max(d, depth[x] + 1);
       depth[r] = d;
     }
   };
-  for (uint32_t r = 0; r < R; ++r)
+  for (uint32_t r = 0; r < N; ++r)
     if (index[r] == UINT32_MAX) connect(r);
+  auto what = [&](uint32_t n) {
+    return n < R ? fmt::format("the record `{}`", m_.types.records[n].name)
+                 : fmt::format("the enum `{}`", m_.types.enums[n - R].name);
+  };
+  auto range = [&](uint32_t n) { return n < R ? m_.types.records[n].range : m_.types.enums[n - R].range; };
+  auto poison = [&](uint32_t n) {
+    if (n < R)
+      for (auto& f : m_.types.records[n].fields) f.type = m_.types.error();
+    else
+      for (TypeId& p : m_.types.enums[n - R].payloads)
+        if (p != rt::kNoPayload) p = m_.types.error();
+  };
   bool too_deep = false;
-  for (uint32_t r = 0; r < R; ++r) {
+  for (uint32_t r = 0; r < N; ++r) {
     if (cyclic[r]) {
-      diags_.Emit(DiagKind::RecursiveType, m_.types.records[r].range, m_.types.records[r].name);
-      for (auto& f : m_.types.records[r].fields) f.type = m_.types.error();  // poison
+      // `optional T` is part of the cycle of the type T that contains it: that one reports.
+      if (r < R || !m_.types.enums[r - R].optional()) {
+        auto& d = diags_.Emit(DiagKind::RecursiveType, range(r), what(r));
+        if (r >= R)
+          d.notes.push_back({{},
+                             "a value that contains a value of its own type never ends; a list can hold a chain "
+                             "of values (`list of ...`)"});
+      }
+      poison(r);
     } else if (depth[r] > limits::kMaxNestingDepth && !too_deep) {
-      too_deep = true;  // the deepest record reports; the records it contains are deep too
+      too_deep = true;  // the deepest type reports; the types it contains are deep too
       uint32_t deepest = r;
-      for (uint32_t x = 0; x < R; ++x)
+      for (uint32_t x = 0; x < N; ++x)
         if (!cyclic[x] && depth[x] > depth[deepest]) deepest = x;
-      diags_.Emit(DiagKind::NestingTooDeep, m_.types.records[deepest].range,
-                  fmt::format("the record `{}` (records in records)", m_.types.records[deepest].name),
+      diags_.Emit(DiagKind::NestingTooDeep, range(deepest),
+                  deepest < R ? fmt::format("the record `{}` (records in records)", m_.types.records[deepest].name)
+                              : fmt::format("the enum `{}` (values in values)", m_.types.enums[deepest - R].name),
                   limits::kMaxNestingDepth);
-      for (auto& f : m_.types.records[deepest].fields) f.type = m_.types.error();
+      poison(deepest);
     }
   }
 }

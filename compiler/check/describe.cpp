@@ -82,7 +82,7 @@ void Checker::DeclareDescription(const ast::DescribeDecl& decl) {
       start = dot + 1;
     }
     TypeKind k = m_.types.kind(at);
-    if (k == TypeKind::Record || k == TypeKind::Set || k == TypeKind::List)
+    if (k == TypeKind::Record || k == TypeKind::Set || k == TypeKind::List || k == TypeKind::Sum)
       return fail(
           fmt::format("`{{{}}}` is of type {}: a description names numbers, dates, texts, booleans and enum "
                       "members{}",

@@ -59,7 +59,7 @@ ExprId Checker::CheckExprAt(const ast::Expr& e, TypeId expected) {
       return Emit(Op::TextLit, m_.types.text(), e.range, uint32_t(m_.texts.size() - 1));
     case ast::ExprKind::BoolLit: return Emit(Op::BoolLit, m_.types.boolean(), e.range, e.text == "true");
     case ast::ExprKind::Name: return NameExpr(e, expected);
-    case ast::ExprKind::Call: return CallExpr(e);
+    case ast::ExprKind::Call: return CallExpr(e, expected);
     case ast::ExprKind::RecordLit: return RecordLit(e);
     case ast::ExprKind::SetLit: return SetLit(e, expected);
     case ast::ExprKind::ListLit: return ListLit(e, expected);
@@ -70,6 +70,7 @@ ExprId Checker::CheckExprAt(const ast::Expr& e, TypeId expected) {
     case ast::ExprKind::In: return InExpr(e);
     case ast::ExprKind::If: return IfExpr(e, expected);
     case ast::ExprKind::Quant: return QuantExpr(e);
+    case ast::ExprKind::Match: return MatchExpr(e, expected);
   }
   return Poison(e.range);
 }
@@ -150,13 +151,16 @@ ExprId Checker::NameExpr(const ast::Expr& e, TypeId expected) {
       }
     }
   }
+  if ((e.text == "none" || e.text == "some") && (IsOptional(expected) || !members_.count(e.text)))
+    return OptionalNone(e, expected);
   auto mem = members_.find(e.text);
   if (mem != members_.end()) {
     const auto& cands = mem->second;
     if (cands.size() == 1) return EnumMember(cands[0].first, cands[0].second, e.range);
     // Several enums have this member: the expected type decides.
     const auto& ei = m_.types.info(expected);
-    uint32_t want_enum = ei.kind == TypeKind::Enum || ei.kind == TypeKind::Set ? ei.ref : UINT32_MAX;
+    uint32_t want_enum =
+        ei.kind == TypeKind::Enum || ei.kind == TypeKind::Set || ei.kind == TypeKind::Sum ? ei.ref : UINT32_MAX;
     for (auto [en, idx] : cands)
       if (en == want_enum) return EnumMember(en, idx, e.range);
     auto& d = diags_.Emit(DiagKind::AmbiguousName, e.range, e.text);
@@ -178,7 +182,16 @@ ExprId Checker::NameExpr(const ast::Expr& e, TypeId expected) {
 }
 
 ExprId Checker::EnumMember(uint32_t en, uint32_t idx, SourceRange r) {
-  return Emit(Op::EnumLit, m_.types.Intern({TypeKind::Enum, 0, en}), r, en, idx);
+  const rt::EnumInfo& info = m_.types.enums[en];
+  if (!info.sum) return Emit(Op::EnumLit, m_.types.EnumType(en), r, en, idx);
+  if (info.HasPayload(idx)) {
+    auto& d = diags_.Emit(DiagKind::TypeMismatch, r,
+                          fmt::format("`{}` carries a value ({}): give it, as in `{}(...)`", info.members[idx],
+                                      Name(info.payloads[idx]), info.members[idx]));
+    (void)d;
+    return Poison(r);
+  }
+  return Emit(Op::SumLit, m_.types.EnumType(en), r, en, idx);
 }
 
 // Matches call arguments (all positional or all named) to parameters.
@@ -233,7 +246,7 @@ std::vector<uint32_t> Checker::Args(const ast::Expr& e, const std::vector<ir::Pa
   return out;
 }
 
-ExprId Checker::CallExpr(const ast::Expr& e) {
+ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
   SourceRange callee_range = e.name_ranges.empty() ? e.range : e.name_ranges[0];
   // `r0.licence(args)`: a declaration of another version of the law.
   std::optional<Symbol> val;
@@ -241,6 +254,18 @@ ExprId Checker::CallExpr(const ast::Expr& e) {
   if (size_t dot = e.text.find('.'); dot != std::string::npos) {
     std::string vname = e.text.substr(0, dot);
     callee = e.text.substr(dot + 1);
+    // `Sale.most_recent(p)`: a member of an enum that carries a value.
+    if (auto g = globals_.find(vname); g != globals_.end() && g->second.kind == SymKind::Enum && !Lookup(vname)) {
+      const rt::EnumInfo& en = m_.types.enums[g->second.index];
+      for (size_t i = 0; i < en.members.size(); ++i)
+        if (en.members[i] == callee) return Construct(e, g->second.index, uint32_t(i));
+      auto& d = diags_.Emit(DiagKind::UnknownMember, callee_range, en.name, callee);
+      Suggest(d, callee, [&](auto add) {
+        for (const auto& m : en.members) add(m);
+      });
+      for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
+      return Poison(e.range);
+    }
     auto v = VersionNamed(vname);
     if (!v) {
       auto& d = diags_.Emit(DiagKind::UnknownName, callee_range, vname);
@@ -269,6 +294,8 @@ ExprId Checker::CallExpr(const ast::Expr& e) {
     auto args = Args(e, d.params, e.text);
     return Emit(Op::DecisionCall, d.result, e.range, val->index, Extra(args));
   }
+  if (callee == e.text && !val && !Lookup(e.text))
+    if (auto made = MemberCall(e, expected)) return *made;
   if (callee == e.text)
     for (const auto& b : kBuiltins)
       if (e.text == b.name) return BuiltinCall(e, b);

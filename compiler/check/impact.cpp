@@ -82,8 +82,13 @@ void Checker::DeclareImpact(const ast::ImpactDecl& decl) {
     if (k != TypeKind::Enum) {
       auto& d = diags_.Emit(
           DiagKind::InvalidImpact, decl.name_range,
-          fmt::format("`impact {}: ...;` orders the values of an enum, and `{}` is a record", decl.type, decl.type));
-      d.notes.push_back({{}, "give each field of a record its role: `impact " + decl.type + " { verdict f; ... }`"});
+          k == TypeKind::Sum
+              ? fmt::format("`impact {}: ...;` orders the values of an enum, and members of `{}` carry values",
+                            decl.type, decl.type)
+              : fmt::format("`impact {}: ...;` orders the values of an enum, and `{}` is a record", decl.type,
+                            decl.type));
+      if (k == TypeKind::Record)
+        d.notes.push_back({{}, "give each field of a record its role: `impact " + decl.type + " { verdict f; ... }`"});
       return;
     }
     auto rank = ImpactOrder(decl.items.front(), t, "`" + decl.type + "`");

@@ -41,7 +41,8 @@ ExprId Checker::NegExpr(const ast::Expr& e) {
     case TypeKind::Enum:
     case TypeKind::Set:
     case TypeKind::Record:
-    case TypeKind::List: break;
+    case TypeKind::List:
+    case TypeKind::Sum: break;
   }
   diags_.Emit(DiagKind::InvalidOperands, e.range, fmt::format("cannot negate {}", Name(TypeOf(x))));
   return Poison(e.range);
@@ -119,6 +120,11 @@ ExprId Checker::BinaryExpr(const ast::Expr& e) {
       if (!UnifyNumeric(a, b, e, "the operands of `" + spelling + "`")) return Poison(e.range);
       return Emit(o, T.boolean(), e.range, a, b);
     }
+    if (TypeOf(a) != TypeOf(b) && ka == TypeKind::Sum && kb == TypeKind::Sum) {
+      // `some(5) == cap` with `cap: optional decimal`: the left side read as the right's type.
+      ExprId again = CheckExpr(*e.kids[0], TypeOf(b));
+      if (TypeOf(again) == TypeOf(b)) a = again;
+    }
     if (TypeOf(a) != TypeOf(b)) {
       diags_.Emit(DiagKind::TypeMismatch, e.range,
                   fmt::format("cannot compare {} with {}", Name(TypeOf(a)), Name(TypeOf(b))));
@@ -183,7 +189,7 @@ ExprId Checker::InExpr(const ast::Expr& e) {
   ExprId coll = CheckExpr(*e.kids[1], m_.types.error());
   TypeId elem_hint = m_.types.error();
   const auto& ci = m_.types.info(TypeOf(coll));
-  if (ci.kind == TypeKind::Set) elem_hint = m_.types.Intern({TypeKind::Enum, 0, ci.ref});
+  if (ci.kind == TypeKind::Set) elem_hint = m_.types.EnumType(ci.ref);
   if (ci.kind == TypeKind::List) elem_hint = ci.ref;
   ExprId x = CheckExpr(*e.kids[0], elem_hint);
   if (IsError(x) || IsError(coll)) return Poison(e.range);

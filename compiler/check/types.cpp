@@ -39,6 +39,13 @@ TypeId Checker::ResolveType(const ast::TypeExpr& t) {
     case ast::TypeKind::Set: {
       TypeId e = ResolveType(*t.elem);
       if (T.kind(e) == TypeKind::Error) return e;
+      if (T.kind(e) == TypeKind::Sum) {
+        auto& d = diags_.Emit(
+            DiagKind::TypeMismatch, t.elem->range,
+            fmt::format("a set holds members of an enum, and `{}` has members that carry a value", T.Name(e)));
+        d.notes.push_back({{}, "use a list of them instead (`list of ...`)"});
+        return T.error();
+      }
       if (T.kind(e) != TypeKind::Enum) {
         diags_.Emit(DiagKind::TypeMismatch, t.elem->range,
                     fmt::format("a set holds members of an enum, not `{}`", T.Name(e)));
@@ -51,10 +58,19 @@ TypeId Checker::ResolveType(const ast::TypeExpr& t) {
       if (T.kind(e) == TypeKind::Error) return e;
       return T.Intern({TypeKind::List, 0, e});
     }
+    case ast::TypeKind::Optional: {
+      TypeId e = ResolveType(*t.elem);
+      if (T.kind(e) == TypeKind::Error) return e;
+      if (IsOptional(e)) {
+        diags_.Emit(DiagKind::TypeMismatch, t.range,
+                    fmt::format("`optional` of `{}`: a value that may be absent cannot be optional again", T.Name(e)));
+        return T.error();
+      }
+      return T.Optional(e);
+    }
     case ast::TypeKind::Named: {
       auto it = globals_.find(t.name);
-      if (it != globals_.end() && it->second.kind == SymKind::Enum)
-        return T.Intern({TypeKind::Enum, 0, it->second.index});
+      if (it != globals_.end() && it->second.kind == SymKind::Enum) return T.EnumType(it->second.index);
       if (it != globals_.end() && it->second.kind == SymKind::Record)
         return T.Intern({TypeKind::Record, 0, it->second.index});
       auto& d = diags_.Emit(DiagKind::UnknownType, t.range, t.name);

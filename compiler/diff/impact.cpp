@@ -51,6 +51,11 @@ ir::Impact ImpactFor(const ir::Module& m, const ir::Module& fallback, rt::TypeId
 bool SameValue(const rt::Value& a, const rt::Value& b) {
   if (a.index() != b.index()) return false;
   if (std::holds_alternative<rt::EnumValue>(a)) return a.AsEnum().index == b.AsEnum().index;
+  if (std::holds_alternative<rt::SumValue>(a)) {
+    const auto &x = a.AsSum(), &y = b.AsSum();
+    return x.index == y.index && bool(x.payload) == bool(y.payload) &&
+           (!x.payload || SameValue(*x.payload, *y.payload));
+  }
   if (std::holds_alternative<rt::RecordValue>(a)) {
     const auto &x = *a.AsRecord().fields, &y = *b.AsRecord().fields;
     if (x.size() != y.size()) return false;

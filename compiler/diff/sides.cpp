@@ -46,6 +46,19 @@ static bool SameShape(const rt::TypeTable& a, rt::TypeId x, const rt::TypeTable&
       }
       return true;
     }
+    case rt::TypeKind::Sum: {  // members compare by name; the values of a member of both, by shape
+      const auto& ea = a.enums[ti.ref];
+      const auto& eb = b.enums[tj.ref];
+      for (size_t i = 0; i < ea.members.size(); ++i)
+        for (size_t j = 0; j < eb.members.size(); ++j) {
+          if (ea.members[i] != eb.members[j]) continue;
+          bool pa = ea.HasPayload(uint32_t(i)), pb = eb.HasPayload(uint32_t(j));
+          if (pa != pb) return fail();
+          if (pa && !SameShape(a, ea.payloads[i], b, eb.payloads[j], at + "'s `" + ea.members[i] + "`", why))
+            return false;
+        }
+      return true;
+    }
     case rt::TypeKind::Error:
     case rt::TypeKind::Bool:
     case rt::TypeKind::Date:

@@ -48,6 +48,12 @@ std::string Project(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types
              Project((*v.AsRecord().fields)[i], r.fields[i].type, types, sets);
       return s + "}";
     }
+    case rt::TypeKind::Sum: {  // the member, and the finite parts of the value it carries
+      const auto& en = types.enums[ti.ref];
+      const auto& s = v.AsSum();
+      return en.members[s.index] +
+             (s.payload ? "(" + Project(*s.payload, en.payloads[s.index], types, sets) + ")" : "");
+    }
     case rt::TypeKind::Error:
     case rt::TypeKind::Integer:
     case rt::TypeKind::Decimal:

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -168,8 +170,55 @@ class HeaderWriter {
                            m_.types.enums[ti.ref].name, m_.types.enums[ti.ref].name);
       case rt::TypeKind::List: return "edict_list " + name + "; /* of " + m_.types.Name(ti.ref) + " */";
       case rt::TypeKind::Record: return CIdent(m_.types.records[ti.ref].name) + " " + name + ";";
+      case rt::TypeKind::Sum: return SumName(ti.ref) + " " + name + ";";
     }
     return "";
+  }
+
+  // The C name of a sum type: the enum's, or for `optional T` the words of its name joined by
+  // `_` (`optional decimal[usd]` is `optional_decimal_usd`), made unique with more `_`.
+  std::string SumName(uint32_t e) {
+    auto it = sum_names_.find(e);
+    if (it != sum_names_.end()) return it->second;
+    std::string c;
+    for (char ch : m_.types.enums[e].name) {
+      bool word = std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+      if (word)
+        c += ch;
+      else if (!c.empty() && c.back() != '_')
+        c += '_';
+    }
+    while (!c.empty() && c.back() == '_') c.pop_back();
+    c = CIdent(c);
+    while (used_sum_names_.count(c)) c += "_";
+    used_sum_names_.insert(c);
+    return sum_names_[e] = c;
+  }
+
+  // A sum type: its members' constants and names (as an enum's), and a struct of the member
+  // (`tag`) and a union of the values members carry (`value`, one member per member that does).
+  void Sum(uint32_t e, std::string& out) {
+    if (sums_done_.count(e)) return;
+    sums_done_.insert(e);
+    const auto& en = m_.types.enums[e];
+    for (rt::TypeId p : en.payloads)
+      if (p != rt::kNoPayload) Deps(p, out);
+    std::string cname = SumName(e);
+    MemberConstants(en, cname, out);
+    std::vector<std::string> members = CIdents(en.members);
+    out += fmt::format("typedef struct {} {{\n  int32_t tag; /* the member: {}_* */\n  union {{\n", cname, cname);
+    for (size_t i = 0; i < en.members.size(); ++i)
+      if (en.HasPayload(uint32_t(i))) out += "    " + Field(en.payloads[i], members[i]) + "\n";
+    out += fmt::format("  }} value; /* the value the member carries, if it carries one */\n}} {};\n", cname);
+    rt::TypeId t = SumType(e);
+    out += fmt::format("EDICT_LAYOUT(sizeof({}) == {});\n", cname, L_.of(t).size);
+    out += fmt::format("EDICT_LAYOUT(offsetof({}, value) == {});\n\n", cname, L_.of(t).payload_offset);
+  }
+
+  rt::TypeId SumType(uint32_t e) {
+    for (rt::TypeId t = 0; t < m_.types.type_count(); ++t)
+      if (m_.types.kind(t) == rt::TypeKind::Sum && m_.types.info(t).ref == e) return t;
+    return 0;
   }
 
   void Record(uint32_t r, std::string& out) {
@@ -207,21 +256,28 @@ class HeaderWriter {
     if (ti.kind == rt::TypeKind::Record) Record(ti.ref, out);
     if (ti.kind == rt::TypeKind::Enum || ti.kind == rt::TypeKind::Set) Enum(ti.ref, out);
     if (ti.kind == rt::TypeKind::List) Deps(ti.ref, out);
+    if (ti.kind == rt::TypeKind::Sum) Sum(ti.ref, out);
   }
 
   void Enum(uint32_t e, std::string& out) {
     if (enums_done_.count(e)) return;
     enums_done_.insert(e);
     const auto& en = m_.types.enums[e];
-    out += fmt::format("/* enum {}{} */\nenum {{\n", en.name, en.doc.empty() ? "" : ": " + CComment(en.doc));
+    MemberConstants(en, CIdent(en.name), out);
+    out += "\n";
+  }
+
+  // `enum { E_member = index, ... }` and the names of the members, by index.
+  void MemberConstants(const rt::EnumInfo& en, const std::string& cname, std::string& out) {
+    out += fmt::format("/* enum {}{} */\nenum {{\n", CComment(en.name), en.doc.empty() ? "" : ": " + CComment(en.doc));
     std::vector<std::string> members = CIdents(en.members);
     for (size_t i = 0; i < en.members.size(); ++i)
-      out += fmt::format("  {}_{} = {},{}\n", CIdent(en.name), members[i], i,
+      out += fmt::format("  {}_{} = {},{}\n", cname, members[i], i,
                          en.member_docs[i].empty() ? "" : " /* " + CComment(en.member_docs[i]) + " */");
     out += "};\n";
-    out += fmt::format("extern const char* const {}_names[{}];  /* member names, by index */\n\n", CIdent(en.name),
-                       en.members.size());
-    names_c_ += fmt::format("const char* const {}_names[{}] = {{", CIdent(en.name), en.members.size());
+    out +=
+        fmt::format("extern const char* const {}_names[{}];  /* member names, by index */\n", cname, en.members.size());
+    names_c_ += fmt::format("const char* const {}_names[{}] = {{", cname, en.members.size());
     for (size_t i = 0; i < en.members.size(); ++i) names_c_ += (i ? ", \"" : "\"") + en.members[i] + "\"";
     names_c_ += "};\n";
   }
@@ -247,7 +303,9 @@ class HeaderWriter {
  private:
   const ir::Module& m_;
   const rt::Layouts& L_;
-  std::set<uint32_t> done_, enums_done_;
+  std::set<uint32_t> done_, enums_done_, sums_done_;
+  std::map<uint32_t, std::string> sum_names_;
+  std::set<std::string> used_sum_names_;
   std::string names_c_;
 };
 

@@ -457,8 +457,41 @@ class SchemaWriter {
       case rt::TypeKind::Record:
         if (records_.insert(ti.ref).second) pending_.push_back(ti.ref);
         return fmt::format("{{\"$ref\":\"#/$defs/{}\"}}", t_.records[ti.ref].name);
+      case rt::TypeKind::Sum: {
+        const auto& en = t_.enums[ti.ref];
+        // `optional T`: null (none) or a T; a field of this type may be left out (none).
+        if (en.optional()) return fmt::format("{{\"anyOf\":[{{\"type\":\"null\"}},{}]}}", Type(en.optional_of));
+        if (sums_.insert(ti.ref).second) pending_sums_.push_back(ti.ref);
+        return fmt::format("{{\"$ref\":\"#/$defs/{}\"}}", en.name);
+      }
     }
     return "{}";
+  }
+
+  // A sum type: the name of a member that carries no value, or {"member": value}.
+  std::string Sum(uint32_t e) {
+    const auto& en = t_.enums[e];
+    std::string plain, alts;
+    for (size_t i = 0; i < en.members.size(); ++i) {
+      if (!en.HasPayload(uint32_t(i))) {
+        plain += (plain.empty() ? "" : ",") + rt::JsonQuote(en.members[i]);
+        continue;
+      }
+      std::string m = rt::JsonQuote(en.members[i]);
+      std::string doc = en.member_docs[i].empty() ? "" : ",\"description\":" + rt::JsonQuote(en.member_docs[i]);
+      alts += fmt::format(
+          ",{{\"type\":\"object\",\"title\":{}{},\"properties\":{{{}:{}}},\"required\":[{}],"
+          "\"additionalProperties\":false}}",
+          m, doc, m, Type(en.payloads[i]), m);
+    }
+    std::string one_of =
+        plain.empty() ? alts.substr(1) : fmt::format("{{\"type\":\"string\",\"enum\":[{}]}}", plain) + alts;
+    return fmt::format("\"title\":{}{},\"oneOf\":[{}]", rt::JsonQuote(en.name),
+                       en.doc.empty() ? "" : ",\"description\":" + rt::JsonQuote(en.doc), one_of);
+  }
+
+  bool Optional(rt::TypeId id) const {
+    return t_.kind(id) == rt::TypeKind::Sum && t_.enums[t_.info(id).ref].optional();
   }
 
   // A field's declared domain: JSON Schema bounds for numbers, and the bounds as written.
@@ -484,7 +517,7 @@ class SchemaWriter {
         ts = fmt::format("{{\"allOf\":[{}]{}}}", ts, Domain((*infos)[i].bounds, t_.kind(type)));
       if (!fdoc.empty()) ts = fmt::format("{{\"description\":{},\"allOf\":[{}]}}", rt::JsonQuote(fdoc), ts);
       props += fmt::format("{}{}:{}", props.empty() ? "" : ",", rt::JsonQuote(name), ts);
-      req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
+      if (!Optional(type)) req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
     }
     std::string s = fmt::format("\"type\":\"object\",\"title\":{}", rt::JsonQuote(title));
     if (!doc.empty()) s += ",\"description\":" + rt::JsonQuote(doc);
@@ -496,7 +529,14 @@ class SchemaWriter {
 
   std::string Defs() {
     std::string defs;
-    for (size_t i = 0; i < pending_.size(); ++i) {
+    // Records and sum types, each once, until none names another not yet written.
+    for (size_t i = 0, j = 0; i < pending_.size() || j < pending_sums_.size();) {
+      if (j < pending_sums_.size()) {
+        const auto& en = t_.enums[pending_sums_[j]];
+        std::string obj = Sum(pending_sums_[j++]);
+        defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(en.name), obj);
+        continue;
+      }
       const auto& r = t_.records[pending_[i]];
       std::vector<std::tuple<std::string, rt::TypeId, std::string>> fs;
       for (const auto& f : r.fields) fs.emplace_back(f.name, f.type, f.doc);
@@ -504,6 +544,7 @@ class SchemaWriter {
       if (auto inv = invariants.find(pending_[i]); inv != invariants.end())
         obj += ",\"x-edict-invariants\":[" + inv->second + "]";
       defs += fmt::format("{}{}:{{{}}}", defs.empty() ? "" : ",", rt::JsonQuote(r.name), obj);
+      ++i;
     }
     for (uint32_t e : enums_) {
       const auto& en = t_.enums[e];
@@ -518,8 +559,8 @@ class SchemaWriter {
 
  private:
   const rt::TypeTable& t_;
-  std::set<uint32_t> enums_, records_;
-  std::vector<uint32_t> pending_;
+  std::set<uint32_t> enums_, records_, sums_;
+  std::vector<uint32_t> pending_, pending_sums_;
 };
 
 }  // namespace

@@ -59,7 +59,8 @@ int Interpreter::Compare(const Value& a, const Value& b, TypeKind k, SourceRange
     case TypeKind::Enum:
     case TypeKind::Set:
     case TypeKind::Record:
-    case TypeKind::List: return 0;  // the checker allows ordering only on the kinds above
+    case TypeKind::List:
+    case TypeKind::Sum: return 0;  // the checker allows ordering only on the kinds above
   }
   return 0;
 }
@@ -259,6 +260,15 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       }
       return !want;
     }
+    case Op::SumLit: return rt::MakeSum(e.a, e.b);
+    case Op::SumMake: return rt::MakeSum(m_.types.info(e.type).ref, e.b, Eval(e.a, f));
+    case Op::Match: {
+      ir::MatchArms arms{m_, e};
+      Value v = Eval(e.a, f);
+      uint32_t arm = arms.arm_of(MemberOf(v));
+      if (arms.slot(arm) != ir::kNoSlot) f.slots[arms.slot(arm)] = *v.AsSum().payload;
+      return Eval(arms.value(arm), f);
+    }
   }
   throw std::logic_error("unknown op");
 }
@@ -383,6 +393,15 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
       CollectInputs(e.a, f, out);
       CollectInputs(EvalBool(e.a, f) ? e.b : e.c, f, out);
       return;
+    case Op::Match: {  // the value matched, and the arm taken (its member's value bound)
+      ir::MatchArms arms{m_, e};
+      CollectInputs(e.a, f, out);
+      Value v = Eval(e.a, f);
+      uint32_t arm = arms.arm_of(MemberOf(v));
+      if (arms.slot(arm) != ir::kNoSlot) f.slots[arms.slot(arm)] = *v.AsSum().payload;
+      CollectInputs(arms.value(arm), f, out);
+      return;
+    }
     case Op::And:
     case Op::Or:
       CollectInputs(e.a, f, out);
@@ -431,6 +450,8 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
     case Op::SetUnion:
     case Op::SetInter:
     case Op::SetMinus:
+    case Op::SumLit:
+    case Op::SumMake:
       // Every operand was evaluated: walk them all.
       ir::ForEachOperand(m_, e, [&](ExprId k) { CollectInputs(k, f, out); });
       return;

@@ -94,6 +94,10 @@ class Interpreter {
   Value CallDef(uint32_t def, const uint32_t* args, Frame& caller);
   Value Builtin(const ir::Expr& e, Frame& f);
   int Compare(const Value& a, const Value& b, rt::TypeKind k, SourceRange at);
+  // The member of a value of an enum or a sum type.
+  static uint32_t MemberOf(const Value& v) {
+    return std::holds_alternative<rt::SumValue>(v) ? v.AsSum().index : v.AsEnum().index;
+  }
 
   const ir::Module& m_;
   std::vector<std::optional<Value>> const_cache_;

@@ -38,9 +38,10 @@ std::string Piece(const Module& m, rt::TypeId t, const rt::Value& v, bool doc) {
     case rt::TypeKind::Duration:
     case rt::TypeKind::Set:
     case rt::TypeKind::List:
-    case rt::TypeKind::Record: break;
+    case rt::TypeKind::Record:
+    case rt::TypeKind::Sum: break;
   }
-  // A date, a duration (sets, lists and records are not allowed in templates).
+  // A date, a duration (sets, lists, records and sums are not allowed in templates).
   std::string s = rt::FormatValue(v, t, m.types);
   return s;
 }
@@ -79,7 +80,8 @@ std::string ReadableValue(const Module& m, rt::TypeId t, const rt::Value& v) {
     case rt::TypeKind::Error:
     case rt::TypeKind::Set:
     case rt::TypeKind::List:
-    case rt::TypeKind::Record: break;
+    case rt::TypeKind::Record:
+    case rt::TypeKind::Sum: break;
   }
   return "";
 }

@@ -298,8 +298,8 @@ void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::ve
 // 15,831.2), enum members by name with spaces for underscores (or by doc string), dates as
 // YYYY-MM-DD, booleans as yes or no.
 std::string Describe(const Module& m, const Description& d, const rt::Value& v);
-// A scalar value for a reader ("7,916,000 tpp", "2025-05-15", "true"); empty for a set, a list
-// or a record, which are too long to quote beside a name.
+// A scalar value for a reader ("7,916,000 tpp", "2025-05-15", "true"); empty for a set, a list,
+// a record or a value of a sum type, which are too long to quote beside a name.
 std::string ReadableValue(const Module& m, rt::TypeId t, const rt::Value& v);
 
 // What a value that breaks an invariant is told: "`t` breaks the invariant `in_destination`: the

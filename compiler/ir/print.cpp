@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "compiler/ir/ir.h"
+#include "compiler/ir/walk.h"
 #include "runtime/value.h"
 
 namespace edict::ir {
@@ -80,6 +81,22 @@ class Printer {
       case Op::Exists:
       case Op::Forall: return head + " %" + std::to_string(e.a) + kids({e.b, e.c}) + ")";
       case Op::If: return head + kids({e.a, e.b, e.c}) + ")";
+      case Op::SumLit: return head + " " + m_.types.enums[e.a].members[e.b] + ")";
+      case Op::SumMake: return head + " " + m_.types.enums[m_.types.info(e.type).ref].members[e.b] + kids({e.a}) + ")";
+      case Op::Match: {
+        // (Match:T value (when a|b %slot value) ...)
+        MatchArms arms{m_, e};
+        const rt::EnumInfo& en = m_.types.enums[m_.types.info(m_.exprs[e.a].type).ref];
+        std::string s = head + " " + Expr(e.a);
+        for (uint32_t i = 0; i < arms.count(); ++i) {
+          std::string names;
+          for (uint32_t k = 0; k < arms.members(); ++k)
+            if (arms.arm_of(k) == i) names += (names.empty() ? "" : "|") + en.members[k];
+          s += " (when " + names + (arms.slot(i) == kNoSlot ? "" : " %" + std::to_string(arms.slot(i))) + " " +
+               Expr(arms.value(i)) + ")";
+        }
+        return s + ")";
+      }
       case Op::Not:
       case Op::IntNeg:
       case Op::IntToDec:

@@ -1,5 +1,9 @@
 #include "compiler/ir/source_print.h"
 
+#include <algorithm>
+
+#include "compiler/ir/walk.h"
+
 #include "runtime/date.h"
 #include "runtime/value.h"
 
@@ -17,6 +21,15 @@ class Printer {
 
   const Module& m_;
 };
+
+// A name for a value a `match` arm binds, unlike the names in scope: x, y, z, x2, y2 ...
+std::string FreshName(const PrintScope& f) {
+  for (int round = 1;; ++round)
+    for (const char* base : {"x", "y", "z"}) {
+      std::string n = round == 1 ? base : base + std::to_string(round);
+      if (std::find(f.names.begin(), f.names.end(), n) == f.names.end()) return n;
+    }
+}
 
 std::string Printer::Paren(ExprId id, PrintScope& f) {
   switch (m_.exprs[id].op) {
@@ -36,7 +49,9 @@ std::string Printer::Paren(ExprId id, PrintScope& f) {
     case Op::DecisionCall:
     case Op::Builtin:
     case Op::Field:
-    case Op::IntToDec: return Print(id, f);
+    case Op::IntToDec:
+    case Op::SumLit:
+    case Op::SumMake: return Print(id, f);
     case Op::LetRef: return Paren(f.decision->lets[m_.exprs[id].a].value, f);
     case Op::Error:
     case Op::With:
@@ -73,7 +88,8 @@ std::string Printer::Paren(ExprId id, PrintScope& f) {
     case Op::SetInter:
     case Op::SetMinus:
     case Op::Exists:
-    case Op::Forall: break;
+    case Op::Forall:
+    case Op::Match: break;
   }
   return "(" + Print(id, f) + ")";
 }
@@ -167,6 +183,37 @@ std::string Printer::Print(ExprId id, PrintScope& f) {
     case Op::SetUnion: return bin("union");
     case Op::SetInter: return bin("inter");
     case Op::SetMinus: return bin("minus");
+    case Op::SumLit: return m_.types.enums[e.a].members[e.b];
+    case Op::SumMake: return m_.types.enums[m_.types.info(e.type).ref].members[e.b] + "(" + Print(e.a, f) + ")";
+    case Op::Match: {
+      // `match v { when a or b then ..., when c(x) then ..., else ... }`; the last arm, when it
+      // covers several members, is `else`.
+      MatchArms arms{m_, e};
+      const rt::EnumInfo& en = m_.types.enums[m_.types.info(m_.exprs[e.a].type).ref];
+      std::string s = "match " + Print(e.a, f) + " { ";
+      for (uint32_t i = 0; i < arms.count(); ++i) {
+        std::vector<uint32_t> members;
+        for (uint32_t k = 0; k < arms.members(); ++k)
+          if (arms.arm_of(k) == i) members.push_back(k);
+        uint32_t slot = arms.slot(i);
+        if (slot != kNoSlot && slot >= f.names.size()) f.names.resize(slot + 1);
+        std::string saved = slot < f.names.size() ? f.names[slot] : "";
+        std::string bound = FreshName(f);
+        if (slot < f.names.size()) f.names[slot] = bound;
+        s += i ? ", " : "";
+        if (i + 1 == arms.count() && members.size() > 1 && i > 0) {
+          s += "else";
+        } else {
+          s += "when";
+          for (size_t j = 0; j < members.size(); ++j) s += (j ? " or " : " ") + en.members[members[j]];
+          if (slot != kNoSlot) s += "(" + bound + ")";
+          s += " then";
+        }
+        s += " " + Print(arms.value(i), f);
+        if (slot < f.names.size()) f.names[slot] = saved;
+      }
+      return s + " }";
+    }
     case Op::Exists:
     case Op::Forall: {
       std::string saved = e.a < f.names.size() ? f.names[e.a] : "";
@@ -255,7 +302,10 @@ std::string PrintNegation(const Module& m, ExprId id, PrintScope& scope) {
     case Op::SetInter:
     case Op::SetMinus:
     case Op::Exists:
-    case Op::Forall: break;
+    case Op::Forall:
+    case Op::SumLit:
+    case Op::SumMake:
+    case Op::Match: break;
   }
   return "not " + p.Paren(id, scope);
 }

@@ -195,6 +195,33 @@ class Verifier {
         operand(e.b, TK::List);
         operand(e.c, TK::Bool);
         break;
+      case Op::SumLit:
+        result(TK::Sum);
+        if (e.a != m_.types.info(e.type).ref || e.b >= m_.types.enums[e.a].members.size() ||
+            m_.types.enums[e.a].HasPayload(e.b))
+          Fail(id, "bad member without a value");
+        break;
+      case Op::SumMake: {
+        result(TK::Sum);
+        const auto& en = m_.types.enums[m_.types.info(e.type).ref];
+        if (!en.HasPayload(e.b) || en.payloads[e.b] != m_.exprs[e.a].type) Fail(id, "bad member value");
+        break;
+      }
+      case Op::Match: {
+        MatchArms arms{m_, e};
+        for (uint32_t i = 0; i < arms.count(); ++i)
+          if (m_.exprs[arms.value(i)].type != e.type) Fail(id, "arms of different types");
+        const auto& en = m_.types.enums[m_.types.info(m_.exprs[e.a].type).ref];
+        for (uint32_t k = 0; k < arms.members(); ++k) {
+          uint32_t arm = arms.arm_of(k);
+          if (arm >= arms.count()) {
+            Fail(id, "a member without an arm");
+          } else if (arms.slot(arm) != kNoSlot && !en.HasPayload(k)) {
+            Fail(id, "an arm binds the value of a member that carries none");
+          }
+        }
+        break;
+      }
     }
     if (K(id) == TK::Error) Fail(id, "error type");
   }
@@ -207,6 +234,16 @@ class Verifier {
         (s == Shape::RecordFields && e.a >= m_.types.records.size())) {
       Fail(id, "bad callee or record");
       return false;
+    }
+    if (s == Shape::Arms) {
+      if (!Valid(e.a) || (K(e.a) != rt::TypeKind::Enum && K(e.a) != rt::TypeKind::Sum)) {
+        Fail(id, "a match on no enum value");
+        return false;
+      }
+      if (uint64_t(e.b) + 2 * uint64_t(e.c) + MatchArms{m_, e}.members() > m_.extra.size()) {
+        Fail(id, "arm list out of range");
+        return false;
+      }
     }
     OperandSpan list = OperandList(m_, e);
     if (uint64_t(list.start) + (s == Shape::Pairs ? 2 : 1) * uint64_t(list.count) > m_.extra.size()) {

@@ -27,6 +27,21 @@ enum class Shape : uint8_t {
   RecordFields,
   Pairs,
   Binder,
+  Arms,
+};
+
+// The slot of a Match arm that binds nothing.
+inline constexpr uint32_t kNoSlot = UINT32_MAX;
+
+// The arms of a Match (shape Arms): arm i's bound slot and value, and the arm of each member.
+struct MatchArms {
+  const Module& m;
+  const Expr& e;
+  uint32_t count() const { return e.c; }
+  uint32_t slot(uint32_t i) const { return m.extra[e.b + 2 * i]; }
+  ExprId value(uint32_t i) const { return m.extra[e.b + 2 * i + 1]; }
+  uint32_t members() const { return uint32_t(m.types.enums[m.types.info(m.exprs[e.a].type).ref].members.size()); }
+  uint32_t arm_of(uint32_t member) const { return m.extra[e.b + 2 * e.c + member]; }
 };
 
 constexpr Shape ShapeOf(Op op) {
@@ -53,7 +68,8 @@ inline OperandSpan OperandList(const Module& m, const Expr& e) {
     case Shape::AI:
     case Shape::AB:
     case Shape::ABC:
-    case Shape::Binder: return {};
+    case Shape::Binder:
+    case Shape::Arms: return {};
     case Shape::List: return {e.a, e.b};
     case Shape::BuiltinArgs:
     case Shape::Pairs: return {e.b, e.c};
@@ -85,6 +101,10 @@ void ForEachOperand(const Module& m, const Expr& e, F&& f) {
     case Shape::Binder:
       f(ExprId(e.b));
       f(ExprId(e.c));
+      return;
+    case Shape::Arms:
+      f(ExprId(e.a));
+      for (uint32_t i = 0; i < e.c; ++i) f(ExprId(m.extra[e.b + 2 * i + 1]));
       return;
     case Shape::Pairs:
       f(ExprId(e.a));
@@ -122,7 +142,8 @@ inline bool SameNode(const Module& m, const Expr& x, const Expr& y) {
         case rt::TypeKind::Enum:
         case rt::TypeKind::Set:
         case rt::TypeKind::List:
-        case rt::TypeKind::Record: return false;  // no pooled literal has these types
+        case rt::TypeKind::Record:
+        case rt::TypeKind::Sum: return false;  // no pooled literal has these types
       }
       return false;
     case Shape::A:
@@ -140,6 +161,15 @@ inline bool SameNode(const Module& m, const Expr& x, const Expr& y) {
       for (uint32_t i = 0; i < x.c; ++i)
         if (m.extra[x.b + 2 * i] != m.extra[y.b + 2 * i]) return false;
       return true;
+    case Shape::Arms: {
+      if (x.c != y.c || m.exprs[x.a].type != m.exprs[y.a].type) return false;
+      MatchArms ax{m, x}, ay{m, y};
+      for (uint32_t i = 0; i < x.c; ++i)
+        if (ax.slot(i) != ay.slot(i)) return false;
+      for (uint32_t k = 0; k < ax.members(); ++k)
+        if (ax.arm_of(k) != ay.arm_of(k)) return false;
+      return true;
+    }
   }
   return false;
 }

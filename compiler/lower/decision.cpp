@@ -275,6 +275,11 @@ void Lowerer::StoreFlatChecked(TypeId t, const CgVal& v, llvm::Value* p) {
       StoreFlatChecked(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
     return;
   }
+  if (ti.kind == TypeKind::Sum) {
+    B_.CreateStore(v.a, p);
+    StorePayload(t, v, p, true);
+    return;
+  }
   StoreFlat(t, v, p);
 }
 

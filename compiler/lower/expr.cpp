@@ -45,6 +45,31 @@ llvm::Value* Lowerer::Eq(TypeId t, const CgVal& x, const CgVal& y) {
         all = B_.CreateAnd(all, Eq(r.fields[i].type, x.fields[i], y.fields[i]));
       return all;
     }
+    case TypeKind::Sum: {
+      // The same member, and, for a member that carries a value, equal values.
+      const auto& en = m_.types.enums[ti.ref];
+      llvm::Value* same_tag = B_.CreateICmpEQ(x.a, y.a);
+      auto* pre = B_.GetInsertBlock();
+      auto* check = NewBlock("sum_eq");
+      auto* join = NewBlock("sum_eq_join");
+      B_.CreateCondBr(same_tag, check, join);
+      B_.SetInsertPoint(check);
+      auto* sw = B_.CreateSwitch(x.a, join);
+      std::vector<std::pair<llvm::BasicBlock*, llvm::Value*>> in{{pre, B_.getFalse()}, {check, B_.getTrue()}};
+      for (uint32_t k = 0; k < en.members.size(); ++k) {
+        if (!en.HasPayload(k)) continue;
+        auto* bb = NewBlock("sum_eq_member");
+        sw->addCase(B_.getInt32(k), bb);
+        B_.SetInsertPoint(bb);
+        llvm::Value* same = Eq(en.payloads[k], x.fields[k], y.fields[k]);
+        in.push_back({B_.GetInsertBlock(), same});
+        B_.CreateBr(join);
+      }
+      B_.SetInsertPoint(join);
+      auto* phi = B_.CreatePHI(I1(), unsigned(in.size()));
+      for (auto& [bb, v] : in) phi->addIncoming(v, bb);
+      return phi;
+    }
     case TypeKind::List: {
       // Equal counts, then every element equal.
       TypeId et = ti.ref;
@@ -301,6 +326,19 @@ CgVal Lowerer::Expr(ExprId id) {
       }
       return s;
     }
+    case Op::SumLit: {
+      CgVal v = Undef(e.type);
+      v.a = C32(e.b);
+      return v;
+    }
+    case Op::SumMake: {
+      CgVal x = Expr(e.a);
+      CgVal v = Undef(e.type);
+      v.a = C32(e.b);
+      v.fields[e.b] = x;
+      return v;
+    }
+    case Op::Match: return MatchExpr(e);
     case Op::Exists:
     case Op::Forall: {
       CgVal l = Expr(e.b);
@@ -366,7 +404,8 @@ llvm::Value* Lowerer::Compare(TypeId t, const CgVal& a, const CgVal& b, SourceRa
     case TypeKind::Enum:
     case TypeKind::Set:
     case TypeKind::Record:
-    case TypeKind::List: return C32(0);
+    case TypeKind::List:
+    case TypeKind::Sum: return C32(0);
   }
   return C32(0);
 }
@@ -467,6 +506,32 @@ CgVal Lowerer::IfExpr(const ir::Expr& e) {
   return LoadFlat(t, slot);
 }
 
+// `match`: a switch on the member, one block per arm (the slot of the arm bound to its member's
+// value), and the arms' values joined by phis. Only the arm taken is evaluated, as in the
+// interpreter (an arm's error is raised only when its member is matched).
+CgVal Lowerer::MatchExpr(const ir::Expr& e) {
+  ir::MatchArms arms{m_, e};
+  CgVal x = Expr(e.a);
+  std::vector<llvm::BasicBlock*> blocks;
+  for (uint32_t i = 0; i < arms.count(); ++i) blocks.push_back(NewBlock("match_arm"));
+  auto* join = NewBlock("match_join");
+  // A member index out of range (only a caller breaking the ABI could pass one) takes the last arm.
+  auto* sw = B_.CreateSwitch(x.a, blocks.back(), arms.members());
+  for (uint32_t k = 0; k < arms.members(); ++k) sw->addCase(B_.getInt32(k), blocks[arms.arm_of(k)]);
+  std::vector<std::pair<llvm::BasicBlock*, CgVal>> in;
+  for (uint32_t i = 0; i < arms.count(); ++i) {
+    B_.SetInsertPoint(blocks[i]);
+    if (arms.slot(i) != ir::kNoSlot)
+      for (uint32_t k = 0; k < arms.members(); ++k)
+        if (arms.arm_of(k) == i) slots_[arms.slot(i)] = x.fields[k];
+    CgVal v = Expr(arms.value(i));
+    in.push_back({B_.GetInsertBlock(), v});
+    B_.CreateBr(join);
+  }
+  B_.SetInsertPoint(join);
+  return Phi(e.type, in);
+}
+
 CgVal Lowerer::ConstRef(uint32_t c, SourceRange r) {
   try {
     return Constant(consts_.EvalConst(c), m_.consts[c].type);
@@ -512,6 +577,14 @@ CgVal Lowerer::Undef(TypeId t) {
     case TypeKind::Record:
       for (const auto& f : m_.types.records[ti.ref].fields) v.fields.push_back(Undef(f.type));
       break;
+    case TypeKind::Sum: {
+      const auto& en = m_.types.enums[ti.ref];
+      v.a = C32(0);
+      v.fields.resize(en.members.size());
+      for (uint32_t k = 0; k < en.members.size(); ++k)
+        if (en.HasPayload(k)) v.fields[k] = Undef(en.payloads[k]);
+      break;
+    }
   }
   return v;
 }

@@ -50,7 +50,9 @@ inline constexpr uint64_t kPieceNodes = 64;
 
 // A value in generated code, shaped like its type: a scalar is `a` (and `b`: a decimal is
 // num/den, a duration months/days, a text pointer/length, a list pointer/count), a set is its
-// words, a record its fields.
+// words, a record its fields. A sum type's value is its member's index in `a` and, in `fields`,
+// one entry per member: the value of the member held, and for every other member that carries a
+// value a placeholder of its type (Undef), which no code reads (every use switches on `a`).
 struct CgVal {
   llvm::Value* a = nullptr;
   llvm::Value* b = nullptr;
@@ -132,6 +134,10 @@ class Lowerer {
   llvm::Value* DecimalFits(const CgVal& v);
   void StoreDecimal(const CgVal& v, llvm::Value* p);
   void BailUnlessStorable(TypeId t, const CgVal& v);
+  llvm::Value* Unstorable(TypeId t, const CgVal& v);
+  // Stores the value a sum value of type t carries (its tag is stored by the caller): a switch
+  // on the member, storing only that member's value; `checked`: its decimals are known to fit.
+  void StorePayload(TypeId t, const CgVal& v, llvm::Value* p, bool checked);
 
   // ------------------------------------------------------------------ constants (memory.cpp)
   CgVal Constant(const rt::Value& v, TypeId t);
@@ -203,6 +209,9 @@ class Lowerer {
   void Flatten(TypeId t, const CgVal& v, std::vector<llvm::Value*>& out);
   template <class Next>
   CgVal Unflatten(TypeId t, Next&& next);
+  // At the start of a join block: a value of type t whose every component is a phi of the
+  // values arriving from each predecessor block.
+  CgVal Phi(TypeId t, const std::vector<std::pair<llvm::BasicBlock*, CgVal>>& in);
 
   // The state of the function being emitted, saved while another is emitted in its middle.
   struct FnState {
@@ -260,6 +269,7 @@ class Lowerer {
   void TraceStore(uint32_t slot, llvm::Value* byte);
   CgVal Select(llvm::Value* c, const CgVal& a, const CgVal& b);
   CgVal IfExpr(const ir::Expr& e);
+  CgVal MatchExpr(const ir::Expr& e);
   CgVal ConstRef(uint32_t c, SourceRange r);
   CgVal Undef(TypeId t);
   CgVal CallDecision(const ir::Expr& e);

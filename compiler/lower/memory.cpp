@@ -38,8 +38,50 @@ CgVal Lowerer::LoadFlat(TypeId t, llvm::Value* p, bool input, int64_t scale) {
         v.fields.push_back(LoadFlat(r.fields[i].type, At(p, l.field_offsets[i]), input, l.field_scales[i]));
       break;
     }
+    case TypeKind::Sum: {
+      // The member's index, then the value of that member only (the union's other bytes are
+      // unspecified): a switch, and a phi of each component.
+      const auto& en = m_.types.enums[ti.ref];
+      llvm::Value* at = At(p, L_.of(t).payload_offset);
+      CgVal base = Undef(t);
+      base.a = B_.CreateLoad(I32(), p);
+      std::vector<std::pair<llvm::BasicBlock*, CgVal>> in{{B_.GetInsertBlock(), base}};
+      auto* join = NewBlock("sum_loaded");
+      auto* sw = B_.CreateSwitch(base.a, join);
+      for (uint32_t k = 0; k < en.members.size(); ++k) {
+        if (!en.HasPayload(k)) continue;
+        auto* bb = NewBlock("sum_load");
+        sw->addCase(B_.getInt32(k), bb);
+        B_.SetInsertPoint(bb);
+        CgVal member = base;
+        member.fields[k] = LoadFlat(en.payloads[k], at, input);
+        in.push_back({B_.GetInsertBlock(), member});
+        B_.CreateBr(join);
+      }
+      B_.SetInsertPoint(join);
+      return Phi(t, in);
+    }
   }
   return v;
+}
+
+void Lowerer::StorePayload(TypeId t, const CgVal& v, llvm::Value* p, bool checked) {
+  const auto& en = m_.types.enums[m_.types.info(t).ref];
+  llvm::Value* at = At(p, L_.of(t).payload_offset);
+  auto* join = NewBlock("sum_stored");
+  auto* sw = B_.CreateSwitch(v.a, join);
+  for (uint32_t k = 0; k < en.members.size(); ++k) {
+    if (!en.HasPayload(k)) continue;
+    auto* bb = NewBlock("sum_store");
+    sw->addCase(B_.getInt32(k), bb);
+    B_.SetInsertPoint(bb);
+    if (checked)
+      StoreFlatChecked(en.payloads[k], v.fields[k], at);
+    else
+      StoreFlat(en.payloads[k], v.fields[k], at);
+    B_.CreateBr(join);
+  }
+  B_.SetInsertPoint(join);
 }
 
 void Lowerer::StoreFlat(TypeId t, const CgVal& v, llvm::Value* p) {
@@ -66,6 +108,10 @@ void Lowerer::StoreFlat(TypeId t, const CgVal& v, llvm::Value* p) {
       for (size_t i = 0; i < r.fields.size(); ++i) StoreFlat(r.fields[i].type, v.fields[i], At(p, l.field_offsets[i]));
       break;
     }
+    case TypeKind::Sum:
+      B_.CreateStore(v.a, p);
+      StorePayload(t, v, p, false);
+      break;
   }
 }
 
@@ -147,12 +193,29 @@ void Lowerer::StoreDecimal(const CgVal& v, llvm::Value* p) {
 
 // Speculative code must know before its final branch that the outcome can be stored.
 void Lowerer::BailUnlessStorable(TypeId t, const CgVal& v) {
+  if (llvm::Value* c = Unstorable(t, v)) Bail(c);
+}
+
+// Whether a value holds a decimal that the compact layout cannot hold (null: it cannot).
+llvm::Value* Lowerer::Unstorable(TypeId t, const CgVal& v) {
   const auto& ti = m_.types.info(t);
-  if (ti.kind == TypeKind::Decimal) Bail(B_.CreateNot(DecimalFits(v)));
+  llvm::Value* any = nullptr;
+  auto add = [&](llvm::Value* c) {
+    if (c) any = any ? B_.CreateOr(any, c) : c;
+  };
+  if (ti.kind == TypeKind::Decimal) add(B_.CreateNot(DecimalFits(v)));
   if (ti.kind == TypeKind::Record) {
     const auto& r = m_.types.records[ti.ref];
-    for (size_t i = 0; i < r.fields.size(); ++i) BailUnlessStorable(r.fields[i].type, v.fields[i]);
+    for (size_t i = 0; i < r.fields.size(); ++i) add(Unstorable(r.fields[i].type, v.fields[i]));
   }
+  if (ti.kind == TypeKind::Sum) {  // the value of the member held
+    const auto& en = m_.types.enums[ti.ref];
+    for (uint32_t k = 0; k < en.members.size(); ++k)
+      if (en.HasPayload(k))
+        if (llvm::Value* c = Unstorable(en.payloads[k], v.fields[k]))
+          add(B_.CreateAnd(B_.CreateICmpEQ(v.a, C32(k)), c));
+  }
+  return any;
 }
 
 // A value known at compile time (a constant declaration, evaluated by the interpreter).
@@ -188,6 +251,13 @@ CgVal Lowerer::Constant(const rt::Value& v, TypeId t) {
       const auto& r = m_.types.records[ti.ref];
       for (size_t i = 0; i < r.fields.size(); ++i)
         c.fields.push_back(Constant((*v.AsRecord().fields)[i], r.fields[i].type));
+      break;
+    }
+    case TypeKind::Sum: {
+      const rt::SumValue& s = v.AsSum();
+      c = Undef(t);
+      c.a = C32(s.index);
+      if (s.payload) c.fields[s.index] = Constant(*s.payload, m_.types.enums[ti.ref].payloads[s.index]);
       break;
     }
     case TypeKind::List: {
@@ -232,6 +302,10 @@ bool Lowerer::PointerFree(TypeId t) const {
       for (const auto& f : m_.types.records[ti.ref].fields)
         if (!PointerFree(f.type)) return false;
       return true;
+    case TypeKind::Sum:
+      for (TypeId p : m_.types.enums[ti.ref].payloads)
+        if (p != rt::kNoPayload && !PointerFree(p)) return false;
+      return true;
     case TypeKind::Error:
     case TypeKind::Bool:
     case TypeKind::Integer:
@@ -255,6 +329,8 @@ bool Lowerer::HasBoxedDecimal(const rt::Value& v, TypeId t) const {
     for (size_t i = 0; i < r.fields.size(); ++i)
       if (HasBoxedDecimal((*v.AsRecord().fields)[i], r.fields[i].type)) return true;
   }
+  if (ti.kind == TypeKind::Sum && v.AsSum().payload)
+    return HasBoxedDecimal(*v.AsSum().payload, m_.types.enums[ti.ref].payloads[v.AsSum().index]);
   return false;
 }
 

@@ -18,6 +18,9 @@ bool Lowerer::HasList(TypeId t) const {
   if (ti.kind == TypeKind::Record)
     for (const auto& f : m_.types.records[ti.ref].fields)
       if (HasList(f.type)) return true;
+  if (ti.kind == TypeKind::Sum)
+    for (TypeId p : m_.types.enums[ti.ref].payloads)
+      if (p != rt::kNoPayload && HasList(p)) return true;
   return false;
 }
 
@@ -70,6 +73,16 @@ void Lowerer::FreeWalk(ExprId id, std::map<uint32_t, TypeId>& out, std::vector<u
     bound.pop_back();
     return;
   }
+  if (ir::ShapeOf(e.op) == ir::Shape::Arms) {  // an arm's slot is bound in its value
+    ir::MatchArms arms{m_, e};
+    FreeWalk(e.a, out, bound);
+    for (uint32_t i = 0; i < arms.count(); ++i) {
+      bound.push_back(arms.slot(i));
+      FreeWalk(arms.value(i), out, bound);
+      bound.pop_back();
+    }
+    return;
+  }
   ForEachOperand(m_, e, [&](ExprId k) { FreeWalk(k, out, bound); });
 }
 
@@ -101,6 +114,11 @@ void Lowerer::ComponentTypes(TypeId t, std::vector<llvm::Type*>& out) {
     case TypeKind::Record:
       for (const auto& f : m_.types.records[ti.ref].fields) ComponentTypes(f.type, out);
       break;
+    case TypeKind::Sum:
+      out.push_back(I32());
+      for (TypeId p : m_.types.enums[ti.ref].payloads)
+        if (p != rt::kNoPayload) ComponentTypes(p, out);
+      break;
   }
 }
 
@@ -125,6 +143,13 @@ void Lowerer::Flatten(TypeId t, const CgVal& v, std::vector<llvm::Value*>& out) 
     case TypeKind::Record: {
       const auto& r = m_.types.records[ti.ref];
       for (size_t i = 0; i < r.fields.size(); ++i) Flatten(r.fields[i].type, v.fields[i], out);
+      break;
+    }
+    case TypeKind::Sum: {
+      const auto& en = m_.types.enums[ti.ref];
+      out.push_back(v.a);
+      for (uint32_t k = 0; k < en.members.size(); ++k)
+        if (en.HasPayload(k)) Flatten(en.payloads[k], v.fields[k], out);
       break;
     }
   }
@@ -153,8 +178,29 @@ CgVal Lowerer::Unflatten(TypeId t, Next&& next) {
     case TypeKind::Record:
       for (const auto& f : m_.types.records[ti.ref].fields) v.fields.push_back(Unflatten(f.type, next));
       break;
+    case TypeKind::Sum: {
+      const auto& en = m_.types.enums[ti.ref];
+      v.a = next();
+      v.fields.resize(en.members.size());
+      for (uint32_t k = 0; k < en.members.size(); ++k)
+        if (en.HasPayload(k)) v.fields[k] = Unflatten(en.payloads[k], next);
+      break;
+    }
   }
   return v;
+}
+
+CgVal Lowerer::Phi(TypeId t, const std::vector<std::pair<llvm::BasicBlock*, CgVal>>& in) {
+  std::vector<std::vector<llvm::Value*>> flat(in.size());
+  for (size_t i = 0; i < in.size(); ++i) Flatten(t, in[i].second, flat[i]);
+  std::vector<llvm::Value*> phis;
+  for (size_t c = 0; !flat.empty() && c < flat[0].size(); ++c) {
+    auto* phi = B_.CreatePHI(flat[0][c]->getType(), unsigned(in.size()));
+    for (size_t i = 0; i < in.size(); ++i) phi->addIncoming(flat[i][c], in[i].first);
+    phis.push_back(phi);
+  }
+  size_t k = 0;
+  return Unflatten(t, [&]() -> llvm::Value* { return phis[k++]; });
 }
 
 Lowerer::FnState Lowerer::SaveFn() {

@@ -83,13 +83,14 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   std::set<size_t> covered;
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
-    for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT,
-                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL})
+    for (size_t t :
+         {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION,
+          P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL, P::KW_OPTIONAL})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
     for (size_t t : {P::IDENT, P::NUMBER, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
-                     P::KW_EXISTS, P::KW_ALL})
+                     P::KW_EXISTS, P::KW_ALL, P::KW_MATCH})
       covered.insert(t);
     // Every token that can start an expression is implied by "an expression".
     for (size_t t : types) {
@@ -269,6 +270,9 @@ class Builder {
     } else if (auto* l = dynamic_cast<P::ListTypeContext*>(t)) {
       te.kind = ast::TypeKind::List;
       te.elem = std::make_unique<ast::TypeExpr>(Type(l->type()));
+    } else if (auto* o = dynamic_cast<P::OptionalTypeContext*>(t)) {
+      te.kind = ast::TypeKind::Optional;
+      te.elem = std::make_unique<ast::TypeExpr>(Type(o->type()));
     } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(t)) {
       te.kind = ast::TypeKind::Named;
       te.name = n->IDENT() ? n->IDENT()->getText() : "";
@@ -462,7 +466,46 @@ class Builder {
       e->range = R(c);
       return e;
     }
+    if (auto* x = dynamic_cast<P::MatchLitContext*>(c)) return Match(x);
     return Node(ast::ExprKind::Error, c);
+  }
+
+  // `match e { when a or b(x) then ..., else ... }`: kids[0] is e, kids[i + 1] arm i's value.
+  ast::ExprPtr Match(P::MatchLitContext* c) {
+    auto e = Node(ast::ExprKind::Match, c);
+    e->kids.push_back(Expr(c->expr()));
+    for (auto* a : c->matchArm()) {
+      ast::MatchArm arm;
+      arm.range = R(a);
+      if (auto* w = dynamic_cast<P::WhenArmContext*>(a)) {
+        for (auto* p : w->matchPattern()) {
+          ast::MatchPattern mp;
+          mp.range = R(p);
+          if (p->qual) mp.qualifier = Text(p->qual);
+          if (Missing(p->member)) {
+            e->kind = ast::ExprKind::Error;
+            continue;
+          }
+          mp.member = Text(p->member);
+          mp.member_range = R(p->member);
+          if (p->binder) {
+            if (Missing(p->binder->getStart())) e->kind = ast::ExprKind::Error;
+            mp.binder = p->binder->getText();
+            mp.binder_range = R(p->binder);
+          }
+          arm.patterns.push_back(std::move(mp));
+        }
+        e->kids.push_back(Expr(w->expr()));
+      } else if (auto* el = dynamic_cast<P::ElseArmContext*>(a)) {
+        arm.is_else = true;
+        e->kids.push_back(Expr(el->expr()));
+      } else {
+        e->kind = ast::ExprKind::Error;
+        continue;
+      }
+      e->arms.push_back(std::move(arm));
+    }
+    return e;
   }
 
   std::vector<ast::Param> Params(P::ParamsContext* ps) {
@@ -566,8 +609,11 @@ class Builder {
         out.units.push_back({Text(u->name), u->doc ? Unquote(u->doc->getText()) : "", R(u), R(u->name)});
       } else if (auto* e = d->enumDecl()) {
         ast::EnumDecl ed{Text(e->name), e->doc ? Unquote(e->doc->getText()) : "", {}, R(e), R(e->name)};
-        for (auto* m : e->enumMember())
-          if (!Missing(m->name)) ed.members.push_back({Text(m->name), m->doc ? Unquote(m->doc->getText()) : "", R(m)});
+        for (auto* m : e->enumMember()) {
+          if (Missing(m->name)) continue;
+          ed.members.push_back({Text(m->name), m->doc ? Unquote(m->doc->getText()) : "", R(m), std::nullopt});
+          if (m->payload) ed.members.back().payload = Type(m->payload);
+        }
         out.enums.push_back(std::move(ed));
       } else if (auto* r = d->recordDecl()) {
         ast::RecordDecl rd{Text(r->name), r->doc ? Unquote(r->doc->getText()) : "", {}, R(r), R(r->name)};

@@ -117,6 +117,12 @@ size_t Encoder::Width(rt::TypeId t) const {
       return n;
     }
     case TypeKind::List: return 0;
+    case TypeKind::Sum: {  // the member, then the components of every member's value
+      size_t n = 1;
+      for (rt::TypeId p : m_.types.enums[ti.ref].payloads)
+        if (p != rt::kNoPayload) n += Width(p);
+      return n;
+    }
     case TypeKind::Error:
     case TypeKind::Bool:
     case TypeKind::Integer:
@@ -126,6 +132,76 @@ size_t Encoder::Width(rt::TypeId t) const {
     case TypeKind::Enum: return 1;
   }
   return 1;
+}
+
+bool Encoder::HasList(rt::TypeId t) const {
+  const rt::TypeInfo& ti = m_.types.info(t);
+  if (ti.kind == TypeKind::List) return true;
+  if (ti.kind == TypeKind::Record)
+    for (const auto& f : m_.types.records[ti.ref].fields)
+      if (HasList(f.type)) return true;
+  if (ti.kind == TypeKind::Sum)
+    for (rt::TypeId p : m_.types.enums[ti.ref].payloads)
+      if (p != rt::kNoPayload && HasList(p)) return true;
+  return false;
+}
+
+// A value of a sum type is its member and, for every member that carries a value, that value's
+// components; those of a member the value does not hold are zeros (Zeros), so that equal values
+// have equal components. A member that carries a list (of any length) cannot be encoded so.
+void Encoder::RequireFixedSum(rt::TypeId t, ir::ExprId id) {
+  if (m_.types.kind(t) != TypeKind::Sum || !HasList(t)) return;
+  const auto& en = m_.types.enums[m_.types.info(t).ref];
+  std::string member;
+  for (size_t k = 0; k < en.members.size() && member.empty(); ++k)
+    if (en.HasPayload(uint32_t(k)) && HasList(en.payloads[k])) member = en.members[k];
+  std::string what = fmt::format(
+      "a value of `{}`, whose member `{}` carries a list (of any length): values of a sum type are encoded "
+      "member by member, each of a fixed size",
+      m_.types.Name(t), member);
+  if (id == ir::kNoExpr) throw Unsupported{{}, what};
+  Fail(id, what);
+}
+
+// The components of a value of type t that no code reads: false, 0, 0.0 by sort.
+void Encoder::Zeros(rt::TypeId t, std::vector<z3::expr>& out) {
+  const rt::TypeInfo& ti = m_.types.info(t);
+  switch (ti.kind) {
+    case TypeKind::Bool: out.push_back(c_.bool_val(false)); break;
+    case TypeKind::Decimal: out.push_back(c_.real_val(0)); break;
+    case TypeKind::Set:
+      for (size_t i = 0; i < m_.types.enums[ti.ref].members.size(); ++i) out.push_back(c_.bool_val(false));
+      break;
+    case TypeKind::Record:
+      for (const auto& fld : m_.types.records[ti.ref].fields) Zeros(fld.type, out);
+      break;
+    case TypeKind::Sum:
+      out.push_back(c_.int_val(0));
+      for (rt::TypeId p : m_.types.enums[ti.ref].payloads)
+        if (p != rt::kNoPayload) Zeros(p, out);
+      break;
+    case TypeKind::Error:
+    case TypeKind::List: break;
+    case TypeKind::Integer:
+    case TypeKind::Date:
+    case TypeKind::Text:
+    case TypeKind::Enum: out.push_back(c_.int_val(0)); break;
+    case TypeKind::Duration:
+      out.push_back(c_.int_val(0));
+      out.push_back(c_.int_val(0));
+      break;
+  }
+}
+
+// The components of the value member k of a sum value s (of type t) carries.
+Sym Encoder::Payload(const Sym& s, rt::TypeId t, uint32_t k) {
+  const auto& en = m_.types.enums[m_.types.info(t).ref];
+  size_t off = 1;
+  for (uint32_t j = 0; j < k; ++j)
+    if (en.HasPayload(j)) off += Width(en.payloads[j]);
+  Sym r(c_);
+  for (size_t i = 0; i < Width(en.payloads[k]); ++i) r.v.push_back(s.v[off + i]);
+  return r;
 }
 
 std::string Encoder::Shape(rt::TypeId t) const {
@@ -140,6 +216,13 @@ std::string Encoder::Shape(rt::TypeId t) const {
       return s + "}";
     }
     case TypeKind::List: return "list(" + Shape(ti.ref) + ")";
+    case TypeKind::Sum: {
+      const auto& en = m_.types.enums[ti.ref];
+      std::string s = "sum{";
+      for (size_t k = 0; k < en.members.size(); ++k)
+        s += en.members[k] + (en.HasPayload(uint32_t(k)) ? "(" + Shape(en.payloads[k]) + ")" : "") + ",";
+      return s + "}";
+    }
     case TypeKind::Record: {
       std::string s = "{";
       for (const auto& f : m_.types.records[ti.ref].fields) {
@@ -278,6 +361,23 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
           {},
           fmt::format("the input `{}` is a list (of any length); the symbolic diff encodes inputs of fixed size only",
                       path)};
+    case TypeKind::Sum: {
+      // The member (`path`), and the value of each member that carries one (`path.member`),
+      // read only when the input holds that member (else its components are zeros).
+      RequireFixedSum(t, ir::kNoExpr);
+      const auto& en = m_.types.enums[ti.ref];
+      z3::expr tag = c_.int_const(path.c_str());
+      domain_ = And(domain_, tag >= 0 && tag < int(en.members.size()));
+      add(tag);
+      for (uint32_t k = 0; k < en.members.size(); ++k) {
+        if (!en.HasPayload(k)) continue;
+        std::vector<z3::expr> value, zeros;
+        MakeVars(en.payloads[k], path + "." + en.members[k], nullptr, value);
+        Zeros(en.payloads[k], zeros);
+        for (size_t i = 0; i < value.size(); ++i) out.push_back(Ite(tag == int(k), value[i], zeros[i]));
+      }
+      break;
+    }
   }
 }
 
@@ -389,6 +489,20 @@ void Encoder::ConstantInto(const rt::Value& v, rt::TypeId t, std::vector<z3::exp
       break;
     }
     case TypeKind::List: break;
+    case TypeKind::Sum: {
+      RequireFixedSum(t, ir::kNoExpr);
+      const auto& en = m_.types.enums[ti.ref];
+      const rt::SumValue& sv = v.AsSum();
+      out.push_back(c_.int_val(int(sv.index)));
+      for (uint32_t k = 0; k < en.members.size(); ++k) {
+        if (!en.HasPayload(k)) continue;
+        if (k == sv.index)
+          ConstantInto(*sv.payload, en.payloads[k], out);
+        else
+          Zeros(en.payloads[k], out);
+      }
+      break;
+    }
   }
 }
 
@@ -459,7 +573,8 @@ std::vector<z3::expr> Encoder::Flags(const Sym& s, rt::TypeId t) { return Parts(
 std::vector<z3::expr> Encoder::Parts(const Sym& s, rt::TypeId t, bool flags) {
   std::vector<z3::expr> out;
   size_t i = 0;
-  std::function<void(rt::TypeId)> walk = [&](rt::TypeId ty) {
+  // Sets inside the value of a sum type's member are not flags (those are the record's own).
+  std::function<void(rt::TypeId, bool)> walk = [&](rt::TypeId ty, bool in_sum) {
     const rt::TypeInfo& ti = m_.types.info(ty);
     switch (ti.kind) {
       case TypeKind::Bool:
@@ -470,10 +585,16 @@ std::vector<z3::expr> Encoder::Parts(const Sym& s, rt::TypeId t, bool flags) {
         break;
       case TypeKind::Set:
         for (size_t k = 0; k < m_.types.enums[ti.ref].members.size(); ++k, ++i)
-          if (flags) out.push_back(s.v[i]);
+          if (flags && !in_sum) out.push_back(s.v[i]);
         break;
       case TypeKind::Record:
-        for (const auto& f : m_.types.records[ti.ref].fields) walk(f.type);
+        for (const auto& f : m_.types.records[ti.ref].fields) walk(f.type, in_sum);
+        break;
+      case TypeKind::Sum:  // the member, and the finite parts of the values (zeros unless held)
+        if (!flags) out.push_back(s.v[i]);
+        ++i;
+        for (rt::TypeId p : m_.types.enums[ti.ref].payloads)
+          if (p != rt::kNoPayload) walk(p, true);
         break;
       case TypeKind::List: break;
       case TypeKind::Error:
@@ -483,7 +604,7 @@ std::vector<z3::expr> Encoder::Parts(const Sym& s, rt::TypeId t, bool flags) {
       case TypeKind::Duration: i += Width(ty); break;
     }
   };
-  walk(t);
+  walk(t, false);
   return out;
 }
 
@@ -582,7 +703,8 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
       case Op::DecisionCall:
       case Op::Exists:
       case Op::Forall:
-      case Op::Builtin: atom = suppress_atoms_ == 0; break;
+      case Op::Builtin:
+      case Op::Match: atom = suppress_atoms_ == 0; break;
       case Op::Error:
       case Op::BoolLit:
       case Op::IntLit:
@@ -621,7 +743,9 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
       case Op::DurMul:
       case Op::SetUnion:
       case Op::SetInter:
-      case Op::SetMinus: break;
+      case Op::SetMinus:
+      case Op::SumLit:
+      case Op::SumMake: break;
     }
   }
   if (!atom) return EvalRaw(id, f);
@@ -706,30 +830,7 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
           // read but must have their sorts (a boolean component is used in `and`, a decimal
           // one in real arithmetic).
           Sym s(c_);
-          std::function<void(rt::TypeId)> zeros = [&](rt::TypeId t) {
-            const rt::TypeInfo& ti = m_.types.info(t);
-            switch (ti.kind) {
-              case TypeKind::Bool: s.v.push_back(c_.bool_val(false)); break;
-              case TypeKind::Decimal: s.v.push_back(c_.real_val(0)); break;
-              case TypeKind::Set:
-                for (size_t i = 0; i < m_.types.enums[ti.ref].members.size(); ++i) s.v.push_back(c_.bool_val(false));
-                break;
-              case TypeKind::Record:
-                for (const auto& fld : m_.types.records[ti.ref].fields) zeros(fld.type);
-                break;
-              case TypeKind::Error:
-              case TypeKind::List: break;
-              case TypeKind::Integer:
-              case TypeKind::Date:
-              case TypeKind::Text:
-              case TypeKind::Enum: s.v.push_back(c_.int_val(0)); break;
-              case TypeKind::Duration:
-                s.v.push_back(c_.int_val(0));
-                s.v.push_back(c_.int_val(0));
-                break;
-            }
-          };
-          zeros(e.type);
+          Zeros(e.type, s.v);
           s.err = c_.int_val(Code(err.kind));
           memo = s;
         }
@@ -995,6 +1096,60 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       }
       f.slots[e.a] = saved;
       r.v.push_back(want ? decided : Not(decided));
+      return r;
+    }
+    case Op::SumLit:
+    case Op::SumMake: {
+      RequireFixedSum(e.type, id);
+      const auto& en = m_.types.enums[m_.types.info(e.type).ref];
+      Sym x(c_);
+      if (e.op == Op::SumMake) x = one();
+      r.v.push_back(c_.int_val(int(e.b)));
+      for (uint32_t k = 0; k < en.members.size(); ++k) {
+        if (!en.HasPayload(k)) continue;
+        if (e.op == Op::SumMake && k == e.b)
+          r.v.insert(r.v.end(), x.v.begin(), x.v.end());
+        else
+          Zeros(en.payloads[k], r.v);
+      }
+      return r;
+    }
+    case Op::Match: {
+      // Every arm, its slot bound to its member's value; the one of the member held is chosen.
+      ir::MatchArms arms{m_, e};
+      rt::TypeId st = m_.exprs[e.a].type;
+      RequireFixedSum(st, id);
+      Sym x = Eval(e.a, f);
+      std::vector<Sym> values;
+      std::vector<z3::expr> taken;
+      for (uint32_t i = 0; i < arms.count(); ++i) {
+        z3::expr when = c_.bool_val(false);
+        uint32_t bound = UINT32_MAX;
+        for (uint32_t k = 0; k < arms.members(); ++k)
+          if (arms.arm_of(k) == i) {
+            when = Or(when, x.v[0] == int(k));
+            bound = k;
+          }
+        uint32_t slot = arms.slot(i);
+        std::optional<Sym> saved;
+        if (slot != ir::kNoSlot) {
+          if (slot >= f.slots.size()) Fail(id, "a bound value outside its frame");
+          saved = f.slots[slot];
+          f.slots[slot] = Payload(x, st, bound);
+        }
+        values.push_back(Eval(arms.value(i), f));
+        if (slot != ir::kNoSlot) f.slots[slot] = saved;
+        taken.push_back(when.simplify());
+      }
+      r = values.back();
+      z3::expr err = values.back().err;
+      for (size_t i = values.size() - 1; i-- > 0;) {
+        if (!SameLengths(values[i], r)) Fail(id, "a `match` between lists of different lengths");
+        z3::expr e2 = Ite(taken[i], values[i].err, err);
+        r = IteSym(taken[i], values[i], r);
+        err = e2;
+      }
+      r.err = First(x.err, err);
       return r;
     }
   }
@@ -1269,6 +1424,19 @@ rt::Value Encoder::DecodeAt(const z3::model& model, const std::vector<z3::expr>&
       std::vector<rt::Value> fs;
       for (const auto& fld : m_.types.records[ti.ref].fields) fs.push_back(DecodeAt(model, v, i, fld.type));
       return rt::MakeRecord(ti.ref, std::move(fs));
+    }
+    case TypeKind::Sum: {  // the member held, and its value; the other members' are skipped
+      const auto& en = m_.types.enums[ti.ref];
+      uint32_t member = uint32_t(int64(v[i++]));
+      std::optional<rt::Value> value;
+      for (uint32_t k = 0; k < en.members.size(); ++k) {
+        if (!en.HasPayload(k)) continue;
+        if (k == member)
+          value = DecodeAt(model, v, i, en.payloads[k]);
+        else
+          i += Width(en.payloads[k]);
+      }
+      return value ? rt::MakeSum(ti.ref, member, std::move(*value)) : rt::MakeSum(ti.ref, member);
     }
     case TypeKind::Error:
     case TypeKind::List: return rt::Value{};

@@ -4,13 +4,15 @@
 // public header, with no Z3); the fuzz target tests/fuzz/symbolic.cpp uses it too.
 //
 // Exactness. Booleans, integers (64-bit, overflow checked exactly), enums, sets (one boolean per
-// member), texts (Z3 strings), dates (days, with the civil calendar in linear integer arithmetic)
-// and durations are encoded exactly. Decimals are exact rationals (Z3 reals); their `overflow`
-// error is encoded by magnitude (a result of absolute value 2^127 or more overflows), where the
-// engines overflow when the numerator or the denominator in lowest terms reaches 2^127: exact for
-// integers, and otherwise except within a factor of the denominator of 2^127 (the symbolic diff
-// picks its witnesses away from there). A construct the encoding does not cover
-// (month arithmetic on dates, lists that are inputs) throws Unsupported naming it and its place.
+// member), texts (Z3 strings), dates (days, with the civil calendar in linear integer arithmetic),
+// durations and sum types (the member, then the components of every member's value, zeros for
+// the members not held) are encoded exactly. Decimals are exact rationals (Z3 reals); their
+// `overflow` error is encoded by magnitude (a result of absolute value 2^127 or more overflows),
+// where the engines overflow when the numerator or the denominator in lowest terms reaches 2^127:
+// exact for integers, and otherwise except within a factor of the denominator of 2^127 (the
+// symbolic diff picks its witnesses away from there). A construct the encoding does not cover
+// (month arithmetic on dates, lists that are inputs, members of sum types that carry lists)
+// throws Unsupported naming it and its place.
 #pragma once
 #include <map>
 #include <memory>
@@ -132,6 +134,11 @@ class Encoder {
   rt::Value DecodeAt(const z3::model& model, const std::vector<z3::expr>& v, size_t& i, rt::TypeId t);
 
   [[noreturn]] void Fail(ir::ExprId id, const std::string& what);
+  // Sum types (TypeKind::Sum): see RequireFixedSum in encode.cpp.
+  bool HasList(rt::TypeId t) const;
+  void RequireFixedSum(rt::TypeId t, ir::ExprId id);
+  void Zeros(rt::TypeId t, std::vector<z3::expr>& out);
+  Sym Payload(const Sym& s, rt::TypeId t, uint32_t k);
 
   // Error helpers: the first error in evaluation order.
   z3::expr First(const z3::expr& a, const z3::expr& b);

@@ -209,7 +209,10 @@ class ArithmeticDepth {
       case ir::Op::ListHas:
       case ir::Op::SetUnion:
       case ir::Op::SetInter:
-      case ir::Op::SetMinus: break;
+      case ir::Op::SetMinus:
+      case ir::Op::SumLit:
+      case ir::Op::SumMake:
+      case ir::Op::Match: break;
     }
     return expr_[id] = below + own;
   }

@@ -422,13 +422,13 @@ bool Job::Stated(const Region& r, size_t v, const std::set<uint32_t>& members) {
   return allowed == members;
 }
 
-// For every enum input, the members possible in the class (`formula`, which `cls` holds), when
-// they are not all of them.
+// For every enum input (and the member of every input of a sum type), the members possible in
+// the class (`formula`, which `cls` holds), when they are not all of them.
 void Job::Count(Class& k, z3::solver& cls, const z3::expr& formula) {
   const auto& ins = e_.enc_a->inputs();
   const rt::TypeTable& types = e_.a.m().types;
   for (size_t v = 0; v < ins.size(); ++v) {
-    if (types.kind(ins[v].type) != rt::TypeKind::Enum) continue;
+    if (types.kind(ins[v].type) != rt::TypeKind::Enum && types.kind(ins[v].type) != rt::TypeKind::Sum) continue;
     size_t n = types.enums[types.info(ins[v].type).ref].members.size();
     std::optional<std::set<uint32_t>> members = CountBySignature(k, cls, v, formula);
     if (members && members->size() < n) k.counts.emplace_back(v, std::move(*members));

@@ -58,6 +58,12 @@ void Decanonicalise(uint8_t* p, rt::TypeId t, const rt::TypeTable& types, const 
     const auto& r = types.records[ti.ref];
     for (size_t i = 0; i < r.fields.size(); ++i)
       Decanonicalise(p + L.of(t).field_offsets[i], r.fields[i].type, types, L);
+  } else if (ti.kind == rt::TypeKind::Sum) {  // the value of the member held
+    int32_t member;
+    std::memcpy(&member, p, 4);
+    const auto& en = types.enums[ti.ref];
+    if (en.HasPayload(uint32_t(member)))
+      Decanonicalise(p + L.of(t).payload_offset, en.payloads[size_t(member)], types, L);
   } else if (ti.kind == rt::TypeKind::List) {
     uint8_t* elems;
     int64_t count;

@@ -94,6 +94,12 @@ void Names(const rt::TypeTable& types, rt::TypeId t, std::set<std::string>* out,
       for (const auto& m : types.enums[ti.ref].members) out->insert(m);
       break;
     case rt::TypeKind::List: Names(types, ti.ref, out, depth + 1); break;
+    case rt::TypeKind::Sum:
+      for (size_t k = 0; k < types.enums[ti.ref].members.size(); ++k) {
+        out->insert(types.enums[ti.ref].members[k]);
+        if (types.enums[ti.ref].HasPayload(uint32_t(k))) Names(types, types.enums[ti.ref].payloads[k], out, depth + 1);
+      }
+      break;
     default: break;
   }
 }
