@@ -63,7 +63,10 @@ fieldDecl   : name=fieldName ':' type (KW_WHERE where=expr)? doc=STRING? ';' ;
 // `typical const usual: Order = ...;` marks the most ordinary value of a record type: a symbolic
 // diff's witnesses take its values wherever their class allows (docs/diff.md).
 constDecl   : typical=KW_TYPICAL? KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
-defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
+// `def round_cents<u>(x: decimal[u]): decimal[u] = ...`: a helper generic over the units `u`, which
+// each call infers from its arguments (docs/language.md, "Helpers generic over units").
+defDecl     : KW_DEF name=IDENT unitParams? '(' params? ')' ':' type '=' expr citation? ';' ;
+unitParams  : '<' IDENT (',' IDENT)* '>' ;
 params      : param (',' param)* ;
 param       : name=softName ':' type ;
 citation    : KW_CITE cite=STRING (KW_ASSUMING note=STRING)? ;
@@ -111,6 +114,7 @@ expr        : primary                                                   # primar
             ;
 
 primary     : NUMBER unitAnnot?                        # numberLit
+            | PERCENT                                  # percentLit
             | NUMBER durationUnit                      # durationLit
             | DATE                                     # dateLit
             | STRING                                   # stringLit
@@ -209,6 +213,8 @@ KW_YEARS    : 'years' ;
 DATE        : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
 NUMBER      : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? ;
 fragment DIGITS : [0-9] ([0-9_]* [0-9])? ;
+// `40%` is the decimal 0.4, exactly (docs/language.md, "Percentages").
+PERCENT     : NUMBER '%' ;
 IDENT       : [a-zA-Z_] [a-zA-Z_0-9]* ;
 STRING      : '"' (~["\\\r\n] | '\\' .)* '"' ;
 

@@ -89,6 +89,9 @@ struct BaseUnitInfo {
   std::string name;
   std::string doc;
   SourceRange range;
+  // A unit parameter of a generic helper (`u` in `def round_cents<u>(x: decimal[u])`): inside the
+  // helper, an opaque unit; each call substitutes the unit its arguments have.
+  bool parameter = false;
 };
 
 // A unit is a product of base units raised to non-zero integer powers, sorted by base index.

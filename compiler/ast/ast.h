@@ -184,6 +184,8 @@ struct Param {
 
 struct DefDecl {
   std::string name;
+  std::vector<std::string> unit_params;  // `def f<u, v>(...)`: names of units each call infers
+  std::vector<SourceRange> unit_param_ranges;
   std::vector<Param> params;
   TypeExpr result;
   ExprPtr body;

@@ -146,7 +146,10 @@ std::string Print(const File& f) {
   for (const auto& d : f.defs) {
     std::string ps;
     for (const auto& pa : d.params) ps += (ps.empty() ? "" : ", ") + pa.name + ": " + Type(pa.type);
-    p.Line(0, "def " + d.name + "(" + ps + "): " + Type(d.result));
+    std::string us;
+    for (const auto& u : d.unit_params) us += (us.empty() ? "<" : ", ") + u;
+    if (!us.empty()) us += ">";
+    p.Line(0, "def " + d.name + us + "(" + ps + "): " + Type(d.result));
     p.Cite(1, d.citation);
     p.Expr(1, d.body.get());
   }

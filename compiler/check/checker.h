@@ -225,10 +225,13 @@ class Checker {
   ExprId CheckExpr(const ast::Expr& e, TypeId expected);
   ExprId CheckExprAt(const ast::Expr& e, TypeId expected);
   ExprId Number(const ast::Expr& e);
+  ExprId Percent(const ast::Expr& e);
+  static std::optional<rt::Decimal> NumberValue(const std::string& text, rt::Decimal::ParseProblem* problem = nullptr);
   ExprId DurationLit(const ast::Expr& e);
   ExprId NameExpr(const ast::Expr& e, TypeId expected);
   ExprId EnumMember(uint32_t en, uint32_t idx, SourceRange r);
-  std::vector<uint32_t> Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee);
+  std::vector<uint32_t> Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee,
+                             const ir::Def* generic = nullptr, TypeId* result = nullptr);
   ExprId CallExpr(const ast::Expr& e);
   ExprId RecordLit(const ast::Expr& e);
   ExprId SetLit(const ast::Expr& e, TypeId expected);
@@ -243,6 +246,24 @@ class Checker {
   ExprId BinaryExpr(const ast::Expr& e);
   ExprId InExpr(const ast::Expr& e);
   ExprId QuantExpr(const ast::Expr& e);
+
+  // generics.cpp: helpers generic over units (`def f<u>(x: decimal[u])`).
+  std::vector<uint32_t> DeclareUnitParams(const ast::DefDecl& d);
+  class UnitParamScope {  // the unit parameters of a helper are unit names while it is checked
+   public:
+    UnitParamScope(Checker& c, const ast::DefDecl& d, const std::vector<uint32_t>& ids);
+    ~UnitParamScope();
+
+   private:
+    Checker& c_;
+    std::vector<std::pair<std::string, std::optional<uint32_t>>> saved_;
+  };
+  void CheckUnitParamsUsed(const ir::Def& def, const ast::DefDecl& d);
+  bool MentionsUnit(TypeId t, uint32_t base) const;
+  rt::UnitId SubstituteUnit(rt::UnitId u, const std::map<uint32_t, rt::UnitId>& sub);
+  TypeId SubstituteUnits(TypeId t, const std::map<uint32_t, rt::UnitId>& sub);
+  std::optional<std::map<uint32_t, rt::UnitId>> InferUnits(const ir::Def& def, const std::vector<ExprId>& args,
+                                                           const ast::Expr& call);
 
   // builtins.cpp: the typing rules of the built-in functions.
   ExprId BuiltinCall(const ast::Expr& e, const BuiltinSpec& b);

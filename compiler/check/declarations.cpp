@@ -181,7 +181,7 @@ void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
     const ast::Expr* num = neg ? rhs->kids[0].get() : rhs;
     if (num->kind != ast::ExprKind::Number)
       return fail("compares a number with something that is not a number literal");
-    auto d = rt::Decimal::Parse(num->text);
+    auto d = NumberValue(num->text);
     rt::UnitId u = ResolveUnit(num->unit);
     if (!d || u == kBadUnit) return fail("has a literal out of range or with an unknown unit");
     if (u != ti.unit) {

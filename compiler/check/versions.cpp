@@ -376,8 +376,13 @@ void Checker::AllocateVersions() {
           const ast::DefDecl* d = def_views_[e.view].decl;
           ir::Def def;
           def.name = name;
-          def.params = Params(d->params);
-          def.result = ResolveType(d->result);
+          def.unit_params = DeclareUnitParams(*d);
+          {
+            UnitParamScope units(*this, *d, def.unit_params);
+            def.params = Params(d->params);
+            def.result = ResolveType(d->result);
+          }
+          CheckUnitParamsUsed(def, *d);
           def.range = d->name_range;
           def.version = v;
           if (d->citation) def.cite = {d->citation->cite, d->citation->assumption};

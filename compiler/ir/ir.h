@@ -71,9 +71,13 @@ struct Param {
 };
 
 // `def name(params): result = body` — a pure helper; parameters occupy slots 0..n-1.
+// `def name<u>(...)` is generic over units: `unit_params` are the base units (of the type table,
+// marked `parameter`) that stand for `u` in its types and body; a call's argument and result types
+// have the units the checker substituted (units do not change a value's representation).
 struct Def {
   std::string name;
   uint32_t version = 0;
+  std::vector<uint32_t> unit_params;
   std::vector<Param> params;
   TypeId result = 0;
   ExprId body = kNoExpr;

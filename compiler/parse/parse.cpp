@@ -46,6 +46,7 @@ std::string Describe(const antlr4::Token* t, const antlr4::dfa::Vocabulary& voc)
   switch (t->getType()) {
     case P::IDENT: return "`" + text + "`";
     case P::NUMBER: return "the number `" + text + "`";
+    case P::PERCENT: return "the percentage `" + text + "`";
     case P::STRING: return "the string " + text;
     case P::DATE: return "the date `" + text + "`";
     case P::UNKNOWN_CHAR: return "the character `" + text + "`";
@@ -60,6 +61,7 @@ std::string ExpectedName(size_t type, const antlr4::dfa::Vocabulary& voc) {
   switch (type) {
     case P::IDENT: return "a name";
     case P::NUMBER: return "a number";
+    case P::PERCENT: return "a percentage";
     case P::STRING: return "a string";
     case P::DATE: return "a date";
     case antlr4::Token::EOF: return "the end of the file";
@@ -88,7 +90,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
-    for (size_t t : {P::IDENT, P::NUMBER, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
+    for (size_t t : {P::IDENT, P::NUMBER, P::PERCENT, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
                      P::KW_EXISTS, P::KW_ALL})
       covered.insert(t);
     // Every token that can start an expression is implied by "an expression".
@@ -399,6 +401,9 @@ class Builder {
       if (x->unitAnnot()) e->unit = Unit(x->unitAnnot()->unitExpr());
       return e;
     }
+    // `40%`: a Number node whose text keeps the `%` (the checker divides by 100, exactly).
+    if (auto* x = dynamic_cast<P::PercentLitContext*>(c))
+      return Node(ast::ExprKind::Number, c, x->PERCENT()->getText());
     if (auto* x = dynamic_cast<P::DurationLitContext*>(c)) {
       auto e = Node(ast::ExprKind::DurationLit, c, x->durationUnit() ? x->durationUnit()->getText() : "days");
       auto n = std::make_unique<ast::Expr>();
@@ -502,8 +507,20 @@ class Builder {
   ast::DefaultItem Default(P::DefaultItemContext* de) { return {Cite(de->citation()), Expr(de->expr()), R(de)}; }
 
   ast::DefDecl Def(P::DefDeclContext* df) {
-    return {Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()), Cite(df->citation()),
-            R(df),          R(df->name)};
+    ast::DefDecl d;
+    d.name = Text(df->name);
+    if (auto* up = df->unitParams())
+      for (auto* id : up->IDENT()) {
+        d.unit_params.push_back(id->getText());
+        d.unit_param_ranges.push_back(R(id));
+      }
+    d.params = Params(df->params());
+    d.result = Type(df->type());
+    d.body = Expr(df->expr());
+    d.citation = Cite(df->citation());
+    d.range = R(df);
+    d.name_range = R(df->name);
+    return d;
   }
 
   ast::DecisionDecl Decision(P::DecisionDeclContext* dc) {
