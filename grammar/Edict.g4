@@ -215,7 +215,10 @@ NUMBER      : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? ;
 fragment DIGITS : [0-9] ([0-9_]* [0-9])? ;
 // `40%` is the decimal 0.4, exactly (docs/language.md, "Percentages").
 PERCENT     : NUMBER '%' ;
-IDENT       : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// Names are letters of any script, digits and `_` (Unicode's identifier properties, UAX #31: a
+// letter or `_` first, then letters, combining marks, digits and connectors); the parser builds
+// them in Normalization Form C, so `a_renoncé` is one name however its `é` is encoded.
+IDENT       : [\p{ID_Start}_] [\p{ID_Continue}]* ;
 STRING      : '"' (~["\\\r\n] | '\\' .)* '"' ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;

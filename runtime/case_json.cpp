@@ -365,7 +365,17 @@ struct CaseDecoder::Impl {
     issues->push_back({rt::TerminalSafe(rt::Shorten(path.Render(), 200)), std::move(msg)});
   }
 
-  int MemberIndex(uint32_t en, std::string_view s) const { return member_index[en].Find(s); }
+  // A member named in another Unicode normalisation form than the program's (NFC) is found too.
+  int MemberIndex(uint32_t en, std::string_view s) const {
+    int idx = member_index[en].Find(s);
+    if (idx < 0 && !IsAscii(s)) idx = member_index[en].Find(Nfc(s));
+    return idx;
+  }
+  static bool IsAscii(std::string_view s) {
+    for (char c : s)
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+  }
 
   static std::string_view Trim(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
@@ -796,6 +806,16 @@ struct CaseDecoder::Impl {
             idx = int(i);
             break;
           }
+        // A name in another Unicode normalisation form than the program's (NFC).
+        if (idx < 0 && !IsAscii(key)) {
+          std::string nfc = Nfc(key);
+          for (size_t i = 0; i < fields.size(); ++i)
+            if (fields[i].name == nfc) {
+              idx = int(i);
+              key = fields[i].name;
+              break;
+            }
+        }
       } else {
         key = fields[size_t(idx)].name;
       }

@@ -146,6 +146,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (offending->getType() == antlr4::Token::EOF) r.end = r.begin;
     std::string found = Describe(offending, voc);
     std::string message;
+    bool beyond_ascii = false;
+    for (char c : offending->getText()) beyond_ascii = beyond_ascii || static_cast<unsigned char>(c) >= 0x80;
     if (offending->getType() == P::UNKNOWN_CHAR) {
       message = "unexpected character `" + rt::Shorten(offending->getText(), 60) + "`";
     } else {
@@ -156,6 +158,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
       message = "expected " + expected + ", found " + found;
     }
     Diagnostic& d = diags_.Emit(DiagKind::SyntaxError, r, message);
+    if (offending->getType() == P::UNKNOWN_CHAR && beyond_ascii)
+      d.notes.push_back({SourceRange{},
+                         "a name is letters of any script, digits and `_`, starting with a letter or `_`; this "
+                         "character cannot be part of one"});
     if (offending->getType() == P::KW_RULE || offending->getType() == P::KW_DEFAULT ||
         offending->getType() == P::KW_LET || offending->getType() == P::KW_DECISION) {
       d.notes.push_back({SourceRange{}, "each item ends with `;`; is one missing before this?"});
@@ -795,6 +801,24 @@ std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags
   return out;
 }
 
+// Names are compared in Unicode Normalization Form C: a name whose letters are decomposed (`e`
+// and a combining accent, as text pasted from some PDFs has it) is the same name as its composed
+// spelling. The lexer rewrites each such token's text; its position in the source is unchanged.
+class NfcLexer : public EdictLexer {
+ public:
+  using EdictLexer::EdictLexer;
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    std::unique_ptr<antlr4::Token> t = EdictLexer::nextToken();
+    if (t && t->getType() == IDENT) {
+      std::string text = t->getText();
+      std::string nfc = rt::Nfc(text);
+      if (nfc != text)
+        if (auto* ct = dynamic_cast<antlr4::CommonToken*>(t.get())) ct->setText(nfc);
+    }
+    return t;
+  }
+};
+
 // The generated parser recurses once or more per nested construct, so nesting deep enough
 // would overflow the stack. This parser counts the expressions being parsed (each one a call of
 // the left-recursive `expr` rule, paired with its unrolling) and the types that enclose a type,
@@ -836,7 +860,7 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
   const std::string text = ValidUtf8(sources.file(file_id).text, file_id, diags);
   OffsetMap map(text);
   antlr4::ANTLRInputStream input(text);
-  EdictLexer lexer(&input);
+  NfcLexer lexer(&input);
   lexer.removeErrorListeners();  // unknown characters become UNKNOWN_CHAR tokens instead
   antlr4::CommonTokenStream tokens(&lexer);
   DepthLimitedParser parser(&tokens);
