@@ -48,6 +48,7 @@ amendItem   : KW_REPEAL KW_RULE target=IDENT citation? ';'          # repealRule
             | KW_RESTORE KW_RULE target=IDENT KW_FROM from=IDENT exceptionTo? citation? ';'  # restoreRule
             | ruleItem                                              # addRule
             | letItem                                               # addLet
+            | assertItem                                            # addAssert
             ;
 replaceDecl : KW_REPLACE KW_CONST name=IDENT (':' type)? '=' expr citation? ';'   # replaceConst
             | KW_REPLACE defDecl                                                  # replaceDef
@@ -72,7 +73,10 @@ param       : name=softName ':' type ;
 citation    : KW_CITE cite=STRING (KW_ASSUMING note=STRING)? ;
 
 decisionDecl: KW_DECISION name=IDENT '(' params? ')' '->' type citation? '{' decisionItem* '}' ;
-decisionItem: letItem | ruleItem | defaultItem ;
+decisionItem: letItem | ruleItem | defaultItem | assertItem ;
+// `assert cond "what must hold" cite "...";` inside a decision: a violated one is the runtime error
+// `assertion_failed` naming its provision (docs/language.md, "Assertions").
+assertItem  : KW_ASSERT cond=expr doc=STRING? citation? ';' ;
 letItem     : KW_LET name=softName (':' type)? '=' expr ';' ;
 ruleItem    : KW_RULE name=IDENT citation? exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
 exceptionTo : KW_EXCEPTION KW_TO IDENT (',' IDENT)* ;

@@ -226,6 +226,14 @@ struct DefaultItem {
   SourceRange range;
 };
 
+// `assert condition "text" cite "...";` inside a decision: what must hold of every case it decides.
+struct AssertItem {
+  ExprPtr condition;
+  std::string text;  // what it states, may be empty
+  std::optional<Citation> citation;
+  SourceRange range;
+};
+
 struct DecisionDecl {
   std::string name;
   std::vector<Param> params;
@@ -234,6 +242,7 @@ struct DecisionDecl {
   std::vector<LetItem> lets;
   std::vector<RuleItem> rules;
   std::vector<DefaultItem> defaults;
+  std::vector<AssertItem> asserts;
   SourceRange range, name_range;
 };
 
@@ -260,7 +269,8 @@ enum class AmendKind {
   ReplaceDefault,
   RepealDefault,
   AddExceptions,
-  RestoreRule
+  RestoreRule,
+  AddAssert
 };
 struct AmendItem {
   AmendKind kind = AmendKind::AddRule;
@@ -270,8 +280,9 @@ struct AmendItem {
   std::string from;                  // RestoreRule: the version restored from
   bool exceptions_given = false;     // RestoreRule: `exception to ...` replaces the rule's own
   SourceRange from_range;
-  LetItem let;       // AddLet
-  DefaultItem dflt;  // ReplaceDefault
+  LetItem let;           // AddLet
+  DefaultItem dflt;      // ReplaceDefault
+  AssertItem assertion;  // AddAssert
   SourceRange range, target_range;
 };
 struct AmendDecision {

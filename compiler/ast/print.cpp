@@ -172,6 +172,11 @@ std::string Print(const File& f) {
       p.Cite(2, df.citation);
       p.Expr(2, df.outcome.get(), "then");
     }
+    for (const auto& as : d.asserts) {
+      p.Line(1, "assert" + (as.text.empty() ? std::string() : " \"" + as.text + "\""));
+      p.Cite(2, as.citation);
+      p.Expr(2, as.condition.get());
+    }
   }
   for (const auto& t : f.tests) {
     p.Line(0, "test " + t.name);

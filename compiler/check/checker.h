@@ -66,6 +66,10 @@ struct DefaultRef {
   const ast::DefaultItem* dflt;
   std::vector<DiagNote> context;
 };
+struct AssertRef {
+  const ast::AssertItem* assertion;
+  std::vector<DiagNote> context;
+};
 // A decision as a version sees it: its signature, and the lets, rules and default left after
 // the amendments of every version up to this one.
 struct DecisionView {
@@ -73,6 +77,7 @@ struct DecisionView {
   std::vector<LetRef> lets;
   std::vector<RuleRef> rules;
   std::vector<DefaultRef> defaults;
+  std::vector<AssertRef> asserts;
   std::map<std::string, SourceRange> repealed;  // rule label -> the repeal
   std::vector<SourceRange> amended_by;
 };

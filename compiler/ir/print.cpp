@@ -183,6 +183,8 @@ std::string Print(const Module& m) {
                      m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count);
     for (const auto& g : d.guards)
       s += fmt::format("  guard {} ({}) = {}\n", g.path, m.invariants[g.invariant].name, p.Expr(g.check));
+    for (const auto& a : d.assertions)
+      s += fmt::format("  assert{} = {}\n", Printer::Cite(a.cite), p.Expr(a.condition));
     for (size_t i = 0; i < d.lets.size(); ++i)
       s += fmt::format("  let#{} {}: {} = {}\n", i, d.lets[i].name, m.types.Name(d.lets[i].type),
                        p.Expr(d.lets[i].value));

@@ -271,6 +271,10 @@ std::vector<std::string> Verify(const Module& m) {
       if (g.invariant >= m.invariants.size() || g.check == kNoExpr || g.check >= m.exprs.size() ||
           m.types.kind(m.exprs[g.check].type) != rt::TypeKind::Bool)
         v.problems.push_back(fmt::format("decision {}: guard {} is not a bool check of an invariant", d.name, g.path));
+    for (const auto& a : d.assertions)
+      if (a.condition == kNoExpr || a.condition >= m.exprs.size() ||
+          m.types.kind(m.exprs[a.condition].type) != rt::TypeKind::Bool)
+        v.problems.push_back(fmt::format("decision {}: an assertion is not a bool", d.name));
     for (const auto& r : d.rules) {
       if (r.outcome == kNoExpr || m.exprs[r.outcome].type != d.result)
         v.problems.push_back(fmt::format("rule {}.{}: outcome type differs from the decision's", d.name, r.name));

@@ -512,6 +512,10 @@ class Builder {
 
   ast::DefaultItem Default(P::DefaultItemContext* de) { return {Cite(de->citation()), Expr(de->expr()), R(de)}; }
 
+  ast::AssertItem Assert(P::AssertItemContext* as) {
+    return {Expr(as->cond), as->doc ? Unquote(as->doc->getText()) : "", Cite(as->citation()), R(as)};
+  }
+
   ast::DefDecl Def(P::DefDeclContext* df) {
     ast::DefDecl d;
     d.name = Text(df->name);
@@ -544,6 +548,8 @@ class Builder {
         dd.rules.push_back(Rule(ru));
       else if (auto* de = item->defaultItem())
         dd.defaults.push_back(Default(de));
+      else if (auto* as = item->assertItem())
+        dd.asserts.push_back(Assert(as));
     }
     return dd;
   }
@@ -656,6 +662,9 @@ class Builder {
             ai.let = Let(x->letItem());
             ai.target = ai.let.name;
             ai.target_range = ai.let.name_range;
+          } else if (auto* x = dynamic_cast<P::AddAssertContext*>(it)) {
+            ai.kind = ast::AmendKind::AddAssert;
+            ai.assertion = Assert(x->assertItem());
           } else if (auto* x = dynamic_cast<P::ReplaceDefaultContext*>(it)) {
             ai.kind = ast::AmendKind::ReplaceDefault;
             ai.dflt = Default(x->defaultItem());
