@@ -60,7 +60,8 @@ enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ',
 enumMember  : name=IDENT doc=STRING? ;
 recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
 // `where` bounds the field's domain: the cases a decision accepts (see docs/language.md).
-fieldDecl   : name=fieldName ':' type (KW_WHERE where=expr)? doc=STRING? ';' ;
+// `= value` is the field's default: a case (JSON) or a record literal may omit the field.
+fieldDecl   : name=fieldName ':' type ('=' dflt=expr)? (KW_WHERE where=expr)? doc=STRING? ';' ;
 // `typical const usual: Order = ...;` marks the most ordinary value of a record type: a symbolic
 // diff's witnesses take its values wherever their class allows (docs/diff.md).
 constDecl   : typical=KW_TYPICAL? KW_CONST name=IDENT ':' type '=' expr citation? ';' ;

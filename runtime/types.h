@@ -71,6 +71,10 @@ struct FieldInfo {
   std::string doc;
   SourceRange range;
   std::vector<FieldBound> bounds;  // the declared domain: every bound holds (empty: any value)
+  // The declared default (`income: decimal[eur] = 0 [eur];`) as the JSON a case would give, which
+  // case decoding reads when a case omits the field and the JSON Schema shows as `default`; empty
+  // when the field is required.
+  std::string default_json = {};
 };
 
 struct RecordInfo {

@@ -132,7 +132,8 @@ struct FieldDecl {
   std::string name, doc;
   TypeExpr type;
   SourceRange range;
-  ExprPtr where;  // the domain bound (`where tpp >= 0 [tpp/chip]`), or null
+  ExprPtr where;          // the domain bound (`where tpp >= 0 [tpp/chip]`), or null
+  ExprPtr default_value;  // `= value`: used when a case or a record literal omits the field, or null
 };
 struct RecordDecl {
   std::string name, doc;

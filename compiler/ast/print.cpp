@@ -121,7 +121,8 @@ std::string Print(const File& f) {
   for (const auto& r : f.records) {
     p.Line(0, "record " + r.name);
     for (const auto& fd : r.fields) {
-      p.Line(1, fd.name + ": " + Type(fd.type) + (fd.where ? " where" : ""));
+      p.Line(1, fd.name + ": " + Type(fd.type) + (fd.default_value ? " =" : "") + (fd.where ? " where" : ""));
+      if (fd.default_value) p.Expr(2, fd.default_value.get(), "default");
       if (fd.where) p.Expr(2, fd.where.get());
     }
   }

@@ -116,6 +116,8 @@ class Checker {
   void DeclareEnum(const ast::EnumDecl& e);
   void DeclareRecord(const ast::RecordDecl& r);
   void ResolveRecordFields();
+  void CheckFieldDefaults();
+  std::optional<std::string> DefaultJson(ExprId e);
   void FieldBounds(const ast::Expr& e, rt::FieldInfo& field);
   void CheckRecursiveRecords();
   bool Incomplete(uint32_t record) const { return record < record_asts_.size() && record_asts_[record]->incomplete; }
@@ -286,6 +288,7 @@ class Checker {
   std::map<std::string, uint32_t> units_;
   std::map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> members_;
   std::vector<const ast::RecordDecl*> record_asts_;
+  std::map<std::pair<uint32_t, uint32_t>, const ast::Expr*> field_defaults_;  // (record, field) -> `= value`
   std::vector<ConstView> const_views_;
   std::vector<DefView> def_views_;
   std::vector<DecisionView> decision_views_;

@@ -395,9 +395,16 @@ ExprId Checker::RecordLit(const ast::Expr& e) {
     TypeId ft = rec.fields[size_t(fi)].type;
     vals[size_t(fi)] = Coerce(CheckExpr(*e.kids[i], ft), ft, fmt::format("the field `{}`", fname));
   }
+  // A field with a default may be left out: it takes its default (checked again here, a literal).
+  for (size_t fi = 0; fi < rec.fields.size(); ++fi) {
+    auto d = field_defaults_.find({rid, uint32_t(fi)});
+    if (vals[fi] != kNoExpr || d == field_defaults_.end() || rec.fields[fi].default_json.empty()) continue;
+    TypeId ft = rec.fields[fi].type;
+    vals[fi] = Coerce(CheckExpr(*d->second, ft), ft, fmt::format("the default of `{}`", rec.fields[fi].name));
+  }
   for (size_t fi = 0; fi < vals.size(); ++fi) {
     if (vals[fi] == kNoExpr) {
-      if (!bad && !Incomplete(rid)) {
+      if (!bad && !Incomplete(rid) && !field_defaults_.count({rid, uint32_t(fi)})) {  // a bad default: reported
         auto& d = diags_.Emit(DiagKind::MissingField, e.range, rec.name, rec.fields[fi].name);
         d.notes.push_back({rec.fields[fi].range, "the field is declared here"});
       }

@@ -207,6 +207,7 @@ class HeaderWriter {
         out += scale ? fmt::format(" /* fastest with den == {} */", scale) : " /* any den */";
       }
       if (!IsAscii(f.name)) out += " /* Edict: " + CComment(f.name) + " */";
+      if (!f.default_json.empty()) out += " /* a JSON case may omit it: " + CComment(f.default_json) + " */";
       if (!f.doc.empty()) out += " /* " + CComment(f.doc) + " */";
       out += "\n";
     }

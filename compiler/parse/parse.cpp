@@ -607,7 +607,7 @@ class Builder {
             continue;
           }
           rd.fields.push_back({fd->name->getText(), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd),
-                               fd->where ? Expr(fd->where) : nullptr});
+                               fd->where ? Expr(fd->where) : nullptr, fd->dflt ? Expr(fd->dflt) : nullptr});
         }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {
