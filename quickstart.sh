@@ -10,6 +10,7 @@ PACKAGES=(
   antlr4 libantlr4-runtime-dev uuid-dev              # parser generator and its C++ runtime
   libfmt-dev libcli11-dev libsimdjson-dev catch2      # formatting, CLI, JSON, tests
   libgmp-dev libmd4c-dev                             # big numbers, Markdown
+  libutf8proc-dev                                    # Unicode normalisation of names (runtime/text.cpp)
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz

@@ -48,6 +48,7 @@ amendItem   : KW_REPEAL KW_RULE target=IDENT citation? ';'          # repealRule
             | KW_RESTORE KW_RULE target=IDENT KW_FROM from=IDENT exceptionTo? citation? ';'  # restoreRule
             | ruleItem                                              # addRule
             | letItem                                               # addLet
+            | assertItem                                            # addAssert
             ;
 replaceDecl : KW_REPLACE KW_CONST name=IDENT (':' type)? '=' expr citation? ';'   # replaceConst
             | KW_REPLACE defDecl                                                  # replaceDef
@@ -60,17 +61,24 @@ enumDecl    : KW_ENUM name=IDENT doc=STRING? '{' enumMember (',' enumMember)* ',
 enumMember  : name=IDENT ('(' payload=type ')')? doc=STRING? ;
 recordDecl  : KW_RECORD name=IDENT doc=STRING? '{' fieldDecl* '}' ;
 // `where` bounds the field's domain: the cases a decision accepts (see docs/language.md).
-fieldDecl   : name=fieldName ':' type (KW_WHERE where=expr)? doc=STRING? ';' ;
+// `= value` is the field's default: a case (JSON) or a record literal may omit the field.
+fieldDecl   : name=fieldName ':' type ('=' dflt=expr)? (KW_WHERE where=expr)? doc=STRING? ';' ;
 // `typical const usual: Order = ...;` marks the most ordinary value of a record type: a symbolic
 // diff's witnesses take its values wherever their class allows (docs/diff.md).
 constDecl   : typical=KW_TYPICAL? KW_CONST name=IDENT ':' type '=' expr citation? ';' ;
-defDecl     : KW_DEF name=IDENT '(' params? ')' ':' type '=' expr citation? ';' ;
+// `def round_cents<u>(x: decimal[u]): decimal[u] = ...`: a helper generic over the units `u`, which
+// each call infers from its arguments (docs/language.md, "Helpers generic over units").
+defDecl     : KW_DEF name=IDENT unitParams? '(' params? ')' ':' type '=' expr citation? ';' ;
+unitParams  : '<' IDENT (',' IDENT)* '>' ;
 params      : param (',' param)* ;
 param       : name=softName ':' type ;
 citation    : KW_CITE cite=STRING (KW_ASSUMING note=STRING)? ;
 
 decisionDecl: KW_DECISION name=IDENT '(' params? ')' '->' type citation? '{' decisionItem* '}' ;
-decisionItem: letItem | ruleItem | defaultItem ;
+decisionItem: letItem | ruleItem | defaultItem | assertItem ;
+// `assert cond "what must hold" cite "...";` inside a decision: a violated one is the runtime error
+// `assertion_failed` naming its provision (docs/language.md, "Assertions").
+assertItem  : KW_ASSERT cond=expr doc=STRING? citation? ';' ;
 letItem     : KW_LET name=softName (':' type)? '=' expr ';' ;
 ruleItem    : KW_RULE name=IDENT citation? exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
 exceptionTo : KW_EXCEPTION KW_TO IDENT (',' IDENT)* ;
@@ -113,6 +121,7 @@ expr        : primary                                                   # primar
             ;
 
 primary     : NUMBER unitAnnot?                        # numberLit
+            | PERCENT                                  # percentLit
             | NUMBER durationUnit                      # durationLit
             | DATE                                     # dateLit
             | STRING                                   # stringLit
@@ -223,7 +232,12 @@ KW_MATCH    : 'match' ;
 DATE        : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
 NUMBER      : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? ;
 fragment DIGITS : [0-9] ([0-9_]* [0-9])? ;
-IDENT       : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// `40%` is the decimal 0.4, exactly (docs/language.md, "Percentages").
+PERCENT     : NUMBER '%' ;
+// Names are letters of any script, digits and `_` (Unicode's identifier properties, UAX #31: a
+// letter or `_` first, then letters, combining marks, digits and connectors); the parser builds
+// them in Normalization Form C, so `a_renoncé` is one name however its `é` is encoded.
+IDENT       : [\p{ID_Start}_] [\p{ID_Continue}]* ;
 STRING      : '"' (~["\\\r\n] | '\\' .)* '"' ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;

@@ -338,6 +338,7 @@ struct CaseDecoder::Impl {
   Layouts layouts;
   TypeLayout input;
   od::parser parser;
+  od::parser default_parser;  // reads the declared default of a field a case omits
   std::vector<CaseIssue>* issues = nullptr;
   Arena* arena = nullptr;
   bool text_scalars = false;  // SetTextScalars
@@ -355,8 +356,8 @@ struct CaseDecoder::Impl {
     for (const auto& r : types.records) {
       record_fields.emplace_back();
       for (const auto& f : r.fields)
-        record_fields.back().push_back(
-            {f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds, CanonicalScale(f.bounds)});
+        record_fields.back().push_back({f.name, f.type, f.bounds.empty() ? nullptr : &f.bounds,
+                                        CanonicalScale(f.bounds), f.default_json.empty() ? nullptr : &f.default_json});
     }
   }
 
@@ -365,7 +366,17 @@ struct CaseDecoder::Impl {
     issues->push_back({rt::TerminalSafe(rt::Shorten(path.Render(), 200)), std::move(msg)});
   }
 
-  int MemberIndex(uint32_t en, std::string_view s) const { return member_index[en].Find(s); }
+  // A member named in another Unicode normalisation form than the program's (NFC) is found too.
+  int MemberIndex(uint32_t en, std::string_view s) const {
+    int idx = member_index[en].Find(s);
+    if (idx < 0 && !IsAscii(s)) idx = member_index[en].Find(Nfc(s));
+    return idx;
+  }
+  static bool IsAscii(std::string_view s) {
+    for (char c : s)
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+  }
 
   static std::string_view Trim(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
@@ -844,6 +855,21 @@ struct CaseDecoder::Impl {
     return false;
   }
 
+  // A field's declared default (JSON the checker wrote from a literal), read as a case's value.
+  bool ReadDefault(const CaseParam& field, const Path& path, uint8_t* dst) {
+    simdjson::padded_string text("[" + *field.default_json + "]");
+    od::document doc;
+    od::array arr;
+    if (default_parser.iterate(text).get(doc) == simdjson::SUCCESS && doc.get_array().get(arr) == simdjson::SUCCESS)
+      for (auto element : arr) {
+        od::value v;
+        if (element.get(v) != simdjson::SUCCESS) break;
+        return Read(v, field.type, path, dst, field.scale);
+      }
+    Issue(path, "its declared default cannot be read");
+    return false;
+  }
+
   bool ReadObject(od::object& obj, const std::vector<CaseParam>& fields, const std::vector<uint32_t>& offsets,
                   const Path& prefix, uint8_t* dst) {
     uint64_t seen = 0;  // records have at most 64 fields in practice; more use the vector below
@@ -884,6 +910,16 @@ struct CaseDecoder::Impl {
             idx = int(i);
             break;
           }
+        // A name in another Unicode normalisation form than the program's (NFC).
+        if (idx < 0 && !IsAscii(key)) {
+          std::string nfc = Nfc(key);
+          for (size_t i = 0; i < fields.size(); ++i)
+            if (fields[i].name == nfc) {
+              idx = int(i);
+              key = fields[i].name;
+              break;
+            }
+        }
       } else {
         key = fields[size_t(idx)].name;
       }
@@ -930,15 +966,18 @@ struct CaseDecoder::Impl {
     }
     for (size_t i = 0; i < fields.size(); ++i) {
       bool was = fields.size() > 64 ? bool(seen_many[i]) : ((seen >> i) & 1) != 0;
-      if (!was) {
-        if (types.kind(fields[i].type) == TypeKind::Sum && types.enums[types.info(fields[i].type).ref].optional()) {
-          int32_t none = int32_t(TypeTable::kNone);  // an optional field left out is none
-          std::memcpy(dst + offsets[i], &none, 4);
-          continue;
-        }
-        Issue(Path{&prefix, fields[i].name}, fmt::format("missing (expected {})", types.Name(fields[i].type)));
-        ok = false;
+      if (was) continue;
+      if (fields[i].default_json) {  // the declared default, as if the case gave it
+        if (!ReadDefault(fields[i], Path{&prefix, fields[i].name}, dst + offsets[i])) ok = false;
+        continue;
       }
+      if (types.kind(fields[i].type) == TypeKind::Sum && types.enums[types.info(fields[i].type).ref].optional()) {
+        int32_t none = int32_t(TypeTable::kNone);  // an optional field left out is none
+        std::memcpy(dst + offsets[i], &none, 4);
+        continue;
+      }
+      Issue(Path{&prefix, fields[i].name}, fmt::format("missing (expected {})", types.Name(fields[i].type)));
+      ok = false;
     }
     return ok;
   }

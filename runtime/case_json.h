@@ -21,6 +21,7 @@ struct CaseParam {
   TypeId type = 0;
   const std::vector<FieldBound>* bounds = nullptr;  // the field's declared domain, if any
   int64_t scale = kFlatDecimalScale;                // a decimal's canonical denominator (CanonicalScale)
+  const std::string* default_json = nullptr;        // a record field's declared default, read when omitted
 };
 
 struct CaseIssue {

@@ -1,10 +1,24 @@
 #include "runtime/text.h"
 
 #include <cstdint>
+#include <cstdlib>
 
 #include <fmt/format.h>
+#include <utf8proc.h>
 
 namespace edict::rt {
+
+std::string Nfc(std::string_view s) {
+  bool ascii = true;
+  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return std::string(s);
+  utf8proc_uint8_t* out = nullptr;
+  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), utf8proc_ssize_t(s.size()),
+                                    &out, utf8proc_option_t(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  std::string r = n < 0 ? std::string(s) : std::string(reinterpret_cast<const char*>(out), size_t(n));
+  std::free(out);
+  return r;
+}
 
 size_t Utf8Length(std::string_view s, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };

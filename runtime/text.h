@@ -19,6 +19,11 @@ std::string TerminalSafe(std::string_view s, bool keep_layout = false);
 // the shortest form, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
 size_t Utf8Length(std::string_view s, size_t i);
 
+// `s` in Unicode Normalization Form C (NFC, composed: `e` followed by a combining acute accent
+// becomes `é`), the form Edict's names are compared in; `s` itself when it is ASCII or not valid
+// UTF-8. (utf8proc does the normalisation: it is runtime's implementation detail.)
+std::string Nfc(std::string_view s);
+
 // `s` whole when at most `max` bytes; otherwise its first bytes (cut at a UTF-8 character
 // boundary), "...", and its length in bytes.
 std::string Shorten(std::string_view s, size_t max = 80);

@@ -84,6 +84,10 @@ struct FieldInfo {
   std::string doc;
   SourceRange range;
   std::vector<FieldBound> bounds;  // the declared domain: every bound holds (empty: any value)
+  // The declared default (`income: decimal[eur] = 0 [eur];`) as the JSON a case would give, which
+  // case decoding reads when a case omits the field and the JSON Schema shows as `default`; empty
+  // when the field is required.
+  std::string default_json = {};
 };
 
 struct RecordInfo {
@@ -102,6 +106,9 @@ struct BaseUnitInfo {
   std::string name;
   std::string doc;
   SourceRange range;
+  // A unit parameter of a generic helper (`u` in `def round_cents<u>(x: decimal[u])`): inside the
+  // helper, an opaque unit; each call substitutes the unit its arguments have.
+  bool parameter = false;
 };
 
 // A unit is a product of base units raised to non-zero integer powers, sorted by base index.

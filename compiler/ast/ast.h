@@ -147,7 +147,8 @@ struct FieldDecl {
   std::string name, doc;
   TypeExpr type;
   SourceRange range;
-  ExprPtr where;  // the domain bound (`where tpp >= 0 [tpp/chip]`), or null
+  ExprPtr where;          // the domain bound (`where tpp >= 0 [tpp/chip]`), or null
+  ExprPtr default_value;  // `= value`: used when a case or a record literal omits the field, or null
 };
 struct RecordDecl {
   std::string name, doc;
@@ -199,6 +200,8 @@ struct Param {
 
 struct DefDecl {
   std::string name;
+  std::vector<std::string> unit_params;  // `def f<u, v>(...)`: names of units each call infers
+  std::vector<SourceRange> unit_param_ranges;
   std::vector<Param> params;
   TypeExpr result;
   ExprPtr body;
@@ -239,6 +242,14 @@ struct DefaultItem {
   SourceRange range;
 };
 
+// `assert condition "text" cite "...";` inside a decision: what must hold of every case it decides.
+struct AssertItem {
+  ExprPtr condition;
+  std::string text;  // what it states, may be empty
+  std::optional<Citation> citation;
+  SourceRange range;
+};
+
 struct DecisionDecl {
   std::string name;
   std::vector<Param> params;
@@ -247,6 +258,7 @@ struct DecisionDecl {
   std::vector<LetItem> lets;
   std::vector<RuleItem> rules;
   std::vector<DefaultItem> defaults;
+  std::vector<AssertItem> asserts;
   SourceRange range, name_range;
 };
 
@@ -273,7 +285,8 @@ enum class AmendKind {
   ReplaceDefault,
   RepealDefault,
   AddExceptions,
-  RestoreRule
+  RestoreRule,
+  AddAssert
 };
 struct AmendItem {
   AmendKind kind = AmendKind::AddRule;
@@ -283,8 +296,9 @@ struct AmendItem {
   std::string from;                  // RestoreRule: the version restored from
   bool exceptions_given = false;     // RestoreRule: `exception to ...` replaces the rule's own
   SourceRange from_range;
-  LetItem let;       // AddLet
-  DefaultItem dflt;  // ReplaceDefault
+  LetItem let;           // AddLet
+  DefaultItem dflt;      // ReplaceDefault
+  AssertItem assertion;  // AddAssert
   SourceRange range, target_range;
 };
 struct AmendDecision {

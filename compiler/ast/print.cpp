@@ -137,7 +137,8 @@ std::string Print(const File& f) {
   for (const auto& r : f.records) {
     p.Line(0, "record " + r.name);
     for (const auto& fd : r.fields) {
-      p.Line(1, fd.name + ": " + Type(fd.type) + (fd.where ? " where" : ""));
+      p.Line(1, fd.name + ": " + Type(fd.type) + (fd.default_value ? " =" : "") + (fd.where ? " where" : ""));
+      if (fd.default_value) p.Expr(2, fd.default_value.get(), "default");
       if (fd.where) p.Expr(2, fd.where.get());
     }
   }
@@ -162,7 +163,10 @@ std::string Print(const File& f) {
   for (const auto& d : f.defs) {
     std::string ps;
     for (const auto& pa : d.params) ps += (ps.empty() ? "" : ", ") + pa.name + ": " + Type(pa.type);
-    p.Line(0, "def " + d.name + "(" + ps + "): " + Type(d.result));
+    std::string us;
+    for (const auto& u : d.unit_params) us += (us.empty() ? "<" : ", ") + u;
+    if (!us.empty()) us += ">";
+    p.Line(0, "def " + d.name + us + "(" + ps + "): " + Type(d.result));
     p.Cite(1, d.citation);
     p.Expr(1, d.body.get());
   }
@@ -184,6 +188,11 @@ std::string Print(const File& f) {
       p.Line(1, "default");
       p.Cite(2, df.citation);
       p.Expr(2, df.outcome.get(), "then");
+    }
+    for (const auto& as : d.asserts) {
+      p.Line(1, "assert" + (as.text.empty() ? std::string() : " \"" + as.text + "\""));
+      p.Cite(2, as.citation);
+      p.Expr(2, as.condition.get());
     }
   }
   for (const auto& t : f.tests) {

@@ -37,6 +37,7 @@ void Checker::BodyDef(uint32_t i, const DefView& view) {
   ContextScope ctx(diags_, view.context);
   current_owner_ = Owner{SymKind::Def, i};
   ResetScope();
+  UnitParamScope units(*this, *view.decl, m_.defs[i].unit_params);
   for (const auto& p : m_.defs[i].params) Bind(p.name, p.type);
   ExprId b = CheckExpr(*view.decl->body, m_.defs[i].result);
   bool invariant = std::any_of(files_.begin(), files_.end(), [&](const ast::File& f) {

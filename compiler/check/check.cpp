@@ -26,6 +26,7 @@ ir::Module Checker::Run(uint32_t root) {
   ComputeVersions(root);
   BuildVersionTables();
   AllocateVersions();
+  CheckFieldDefaults();
   for (uint32_t v = 0; v < tables_.size(); ++v) CheckVersionBodies(v);
   DeclareInvariants();
   CheckTypicals();

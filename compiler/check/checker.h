@@ -66,6 +66,10 @@ struct DefaultRef {
   const ast::DefaultItem* dflt;
   std::vector<DiagNote> context;
 };
+struct AssertRef {
+  const ast::AssertItem* assertion;
+  std::vector<DiagNote> context;
+};
 // A decision as a version sees it: its signature, and the lets, rules and default left after
 // the amendments of every version up to this one.
 struct DecisionView {
@@ -73,6 +77,7 @@ struct DecisionView {
   std::vector<LetRef> lets;
   std::vector<RuleRef> rules;
   std::vector<DefaultRef> defaults;
+  std::vector<AssertRef> asserts;
   std::map<std::string, SourceRange> repealed;  // rule label -> the repeal
   std::vector<SourceRange> amended_by;
 };
@@ -112,6 +117,8 @@ class Checker {
   void DeclareRecord(const ast::RecordDecl& r);
   void ResolveRecordFields();
   void ResolveEnumPayloads();
+  void CheckFieldDefaults();
+  std::optional<std::string> DefaultJson(ExprId e);
   void FieldBounds(const ast::Expr& e, rt::FieldInfo& field);
   void CheckRecursiveRecords();
   bool Incomplete(uint32_t record) const { return record < record_asts_.size() && record_asts_[record]->incomplete; }
@@ -226,10 +233,13 @@ class Checker {
   ExprId CheckExpr(const ast::Expr& e, TypeId expected);
   ExprId CheckExprAt(const ast::Expr& e, TypeId expected);
   ExprId Number(const ast::Expr& e);
+  ExprId Percent(const ast::Expr& e);
+  static std::optional<rt::Decimal> NumberValue(const std::string& text, rt::Decimal::ParseProblem* problem = nullptr);
   ExprId DurationLit(const ast::Expr& e);
   ExprId NameExpr(const ast::Expr& e, TypeId expected);
   ExprId EnumMember(uint32_t en, uint32_t idx, SourceRange r);
-  std::vector<uint32_t> Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee);
+  std::vector<uint32_t> Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee,
+                             const ir::Def* generic = nullptr, TypeId* result = nullptr);
   ExprId CallExpr(const ast::Expr& e, TypeId expected);
   ExprId RecordLit(const ast::Expr& e);
   ExprId SetLit(const ast::Expr& e, TypeId expected);
@@ -255,6 +265,24 @@ class Checker {
   ExprId InExpr(const ast::Expr& e);
   ExprId QuantExpr(const ast::Expr& e);
 
+  // generics.cpp: helpers generic over units (`def f<u>(x: decimal[u])`).
+  std::vector<uint32_t> DeclareUnitParams(const ast::DefDecl& d);
+  class UnitParamScope {  // the unit parameters of a helper are unit names while it is checked
+   public:
+    UnitParamScope(Checker& c, const ast::DefDecl& d, const std::vector<uint32_t>& ids);
+    ~UnitParamScope();
+
+   private:
+    Checker& c_;
+    std::vector<std::pair<std::string, std::optional<uint32_t>>> saved_;
+  };
+  void CheckUnitParamsUsed(const ir::Def& def, const ast::DefDecl& d);
+  bool MentionsUnit(TypeId t, uint32_t base) const;
+  rt::UnitId SubstituteUnit(rt::UnitId u, const std::map<uint32_t, rt::UnitId>& sub);
+  TypeId SubstituteUnits(TypeId t, const std::map<uint32_t, rt::UnitId>& sub);
+  std::optional<std::map<uint32_t, rt::UnitId>> InferUnits(const ir::Def& def, const std::vector<ExprId>& args,
+                                                           const ast::Expr& call);
+
   // builtins.cpp: the typing rules of the built-in functions.
   ExprId BuiltinCall(const ast::Expr& e, const BuiltinSpec& b);
 
@@ -273,6 +301,7 @@ class Checker {
   std::vector<const ast::RecordDecl*> record_asts_;
   // Per enum declared in the source: per member, the type its value has as written, or null.
   std::vector<std::vector<const ast::TypeExpr*>> payload_asts_;
+  std::map<std::pair<uint32_t, uint32_t>, const ast::Expr*> field_defaults_;  // (record, field) -> `= value`
   std::vector<ConstView> const_views_;
   std::vector<DefView> def_views_;
   std::vector<DecisionView> decision_views_;

@@ -86,6 +86,18 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     m_.decisions[i].has_default = true;
     m_.decisions[i].default_rule = std::move(rule);
   }
+  // Assertions: conditions over the inputs and lets, each citing its provision (or the decision's).
+  for (const auto& ar : a.asserts) {
+    ContextScope ctx(diags_, ar.context);
+    const ast::AssertItem& as = *ar.assertion;
+    ir::Assertion x;
+    x.condition = Coerce(CheckExpr(*as.condition, m_.types.boolean()), m_.types.boolean(), "an assertion");
+    x.text = as.text;
+    x.source = std::string(sm_.Text(as.condition->range));
+    x.cite = as.citation ? ir::Citation{as.citation->cite, as.citation->assumption} : m_.decisions[i].cite;
+    x.range = as.range;
+    m_.decisions[i].assertions.push_back(std::move(x));
+  }
   if (a.rules.empty() && a.defaults.empty())
     diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
   m_.decisions[i].slot_count = max_slots_;

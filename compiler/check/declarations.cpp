@@ -1,6 +1,7 @@
 // Declarations: instrument headers, units, enums and records (collected from every file before
 // any body is checked, so declaration order never matters), the domains of record fields
 // (`where`), records that contain themselves, and the parameters of signatures.
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
@@ -147,6 +148,8 @@ void Checker::ResolveRecordFields() {
       seen[f.name] = f.range;
       m_.types.records[i].fields.push_back({f.name, ResolveType(f.type), f.doc, f.range, {}});
       if (f.where) FieldBounds(*f.where, m_.types.records[i].fields.back());
+      if (f.default_value)
+        field_defaults_[{uint32_t(i), uint32_t(m_.types.records[i].fields.size() - 1)}] = f.default_value.get();
     }
   }
 }
@@ -198,7 +201,7 @@ void Checker::FieldBounds(const ast::Expr& e, rt::FieldInfo& field) {
     const ast::Expr* num = neg ? rhs->kids[0].get() : rhs;
     if (num->kind != ast::ExprKind::Number)
       return fail("compares a number with something that is not a number literal");
-    auto d = rt::Decimal::Parse(num->text);
+    auto d = NumberValue(num->text);
     rt::UnitId u = ResolveUnit(num->unit);
     if (!d || u == kBadUnit) return fail("has a literal out of range or with an unknown unit");
     if (u != ti.unit) {
@@ -327,6 +330,86 @@ std::vector<ir::Param> Checker::Params(const std::vector<ast::Param>& ps) {
     out.push_back({p.name, ResolveType(p.type), p.range});
   }
   return out;
+}
+
+}  // namespace edict::check::internal
+
+namespace edict::check::internal {
+
+// Field defaults (`income: decimal[eur] = 0 [eur];`): each must be a literal of the field's type
+// inside its domain; it is kept as the JSON a case would give (rt::FieldInfo::default_json).
+void Checker::CheckFieldDefaults() {
+  current_version_ = 0;
+  current_owner_ = Owner{SymKind::Decision, UINT32_MAX};
+  for (const auto& [key, expr] : field_defaults_) {
+    auto [rid, fi] = key;
+    rt::FieldInfo& field = m_.types.records[rid].fields[fi];
+    ResetScope();
+    ExprId v = Coerce(CheckExpr(*expr, field.type), field.type, fmt::format("the default of `{}`", field.name));
+    if (IsError(v)) continue;
+    std::optional<std::string> json = DefaultJson(v);
+    if (!json) {
+      auto& d = diags_.Emit(DiagKind::InvalidDefault, expr->range,
+                            fmt::format("the default of `{}` must be a literal", field.name));
+      d.notes.push_back({{},
+                         "write a number, a percentage, `true` or `false`, a text, a date, a duration, an enum "
+                         "member, or a set or list of them"});
+      continue;
+    }
+    // Inside the field's domain, as a case's value must be.
+    const ir::Expr& x = m_.exprs[v];
+    for (const auto& b : field.bounds) {
+      int c = 0;
+      if (x.op == Op::DateLit) {
+        int32_t days = int32_t(x.a);
+        c = days < b.date_days ? -1 : days > b.date_days ? 1 : 0;
+      } else {
+        auto n = rt::Decimal::Parse(*json);
+        if (!n) continue;
+        c = rt::Decimal::Compare(*n, b.number);
+      }
+      if (b.Holds(c)) continue;
+      diags_.Emit(DiagKind::InvalidDefault, expr->range,
+                  fmt::format("the default of `{}` is outside its domain: `{}` must hold", field.name, b.text));
+      json.reset();
+      break;
+    }
+    if (json) field.default_json = *json;
+  }
+}
+
+// A literal as JSON (a case's spelling of the value), or nothing when the expression is not one.
+std::optional<std::string> Checker::DefaultJson(ExprId id) {
+  const ir::Expr& e = m_.exprs[id];
+  auto list = [&](uint32_t start, uint32_t count) -> std::optional<std::string> {
+    std::string s = "[";
+    for (uint32_t i = 0; i < count; ++i) {
+      auto x = DefaultJson(m_.extra[start + i]);
+      if (!x) return std::nullopt;
+      s += (i ? "," : "") + *x;
+    }
+    return s + "]";
+  };
+  // Not a switch over ir::Op: only these few ops are literals, every other op is not one.
+  if (e.op == Op::BoolLit) return std::string(e.a ? "true" : "false");
+  if (e.op == Op::IntLit) return std::to_string(m_.ints[e.a]);
+  if (e.op == Op::DecLit) return m_.decs[e.a].ToString();
+  if (e.op == Op::IntToDec) return DefaultJson(e.a);
+  if (e.op == Op::IntNeg || e.op == Op::DecNeg) {
+    auto x = DefaultJson(e.a);
+    if (!x || x->empty() || !std::isdigit(static_cast<unsigned char>(x->front()))) return std::nullopt;
+    return *x == "0" ? *x : "-" + *x;
+  }
+  if (e.op == Op::TextLit) return rt::JsonQuote(m_.texts[e.a]);
+  if (e.op == Op::DateLit) return "\"" + rt::ToString(rt::Date{int32_t(e.a)}) + "\"";
+  if (e.op == Op::DurLit) {
+    const rt::Duration& d = m_.durs[e.a];
+    if (d.months != 0 && d.days != 0) return std::nullopt;
+    return d.months != 0 ? fmt::format("\"{} months\"", d.months) : fmt::format("\"{} days\"", d.days);
+  }
+  if (e.op == Op::EnumLit) return rt::JsonQuote(m_.types.enums[e.a].members[e.b]);
+  if (e.op == Op::SetLit || e.op == Op::ListLit) return list(e.a, e.b);
+  return std::nullopt;
 }
 
 }  // namespace edict::check::internal

@@ -78,6 +78,7 @@ ExprId Checker::CheckExprAt(const ast::Expr& e, TypeId expected) {
 ExprId Checker::Number(const ast::Expr& e) {
   rt::UnitId u = ResolveUnit(e.unit);
   if (u == kBadUnit) return Poison(e.range);
+  if (!e.text.empty() && e.text.back() == '%') return Percent(e);
   bool is_dec = e.text.find_first_of(".eE") != std::string::npos;
   rt::Decimal::ParseProblem problem;
   auto d = rt::Decimal::Parse(e.text, &problem);
@@ -97,6 +98,31 @@ ExprId Checker::Number(const ast::Expr& e) {
   }
   m_.decs.push_back(*d);
   return Emit(Op::DecLit, DecimalWithUnit(u), e.range, uint32_t(m_.decs.size() - 1));
+}
+
+// The value of a number literal's text: `15831.2`, or a percentage `40%` (the number divided by
+// 100, exactly); nothing when it has no exact value (*problem says why).
+std::optional<rt::Decimal> Checker::NumberValue(const std::string& text, rt::Decimal::ParseProblem* problem) {
+  bool percent = !text.empty() && text.back() == '%';
+  auto d = rt::Decimal::Parse(percent ? std::string_view(text).substr(0, text.size() - 1) : text, problem);
+  rt::Decimal value;
+  if (d && percent && !rt::Decimal::Div(*d, rt::Decimal::FromInt(100), &value)) {
+    if (problem) *problem = rt::Decimal::ParseProblem::kTooPrecise;
+    return std::nullopt;
+  }
+  return d && percent ? std::optional<rt::Decimal>(value) : d;
+}
+
+// `40%`: always a dimensionless decimal (`100%` is 1.0, not an integer).
+ExprId Checker::Percent(const ast::Expr& e) {
+  rt::Decimal::ParseProblem problem;
+  auto d = NumberValue(e.text, &problem);
+  if (!d) {
+    diags_.Emit(DiagKind::InvalidLiteral, e.range, fmt::format("`{}` is {}", e.text, rt::Decimal::Describe(problem)));
+    return Poison(e.range);
+  }
+  m_.decs.push_back(*d);
+  return Emit(Op::DecLit, m_.types.decimal(), e.range, uint32_t(m_.decs.size() - 1));
 }
 
 ExprId Checker::DurationLit(const ast::Expr& e) {
@@ -194,12 +220,49 @@ ExprId Checker::EnumMember(uint32_t en, uint32_t idx, SourceRange r) {
   return Emit(Op::SumLit, m_.types.EnumType(en), r, en, idx);
 }
 
-// Matches call arguments (all positional or all named) to parameters.
-std::vector<uint32_t> Checker::Args(const ast::Expr& e, const std::vector<ir::Param>& params,
-                                    const std::string& callee) {
+// Matches call arguments (all positional or all named) to parameters. For a helper generic over
+// units (`generic`), the arguments are checked first, the units inferred from them, and then each
+// argument is converted to its parameter's type with those units, as is `*result`.
+std::vector<uint32_t> Checker::Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee,
+                                    const ir::Def* generic, TypeId* result) {
   std::vector<uint32_t> out(params.size(), kNoExpr);
   bool named = !e.names.empty() && !e.names[0].empty();
   bool bad = false;
+  std::vector<std::string> what(params.size());
+  std::vector<const ast::Expr*> given(params.size(), nullptr);
+  auto take = [&](size_t pi, const ast::Expr& arg, std::string place) {
+    given[pi] = &arg;
+    // A type with a unit parameter guides nothing (a list literal's elements keep their units).
+    bool open = false;
+    if (generic)
+      for (uint32_t u : generic->unit_params) open = open || MentionsUnit(params[pi].type, u);
+    ExprId x = CheckExpr(arg, open ? m_.types.error() : params[pi].type);
+    if (generic) {
+      what[pi] = std::move(place);
+      return x;
+    }
+    return Coerce(x, params[pi].type, place);
+  };
+  auto finish = [&]() {
+    if (!generic) return;
+    std::optional<std::map<uint32_t, rt::UnitId>> sub;
+    if (!bad) sub = InferUnits(*generic, out, e);
+    if (!sub) {
+      for (auto& o : out) o = Poison(e.range);
+      *result = m_.types.error();
+      return;
+    }
+    for (size_t pi = 0; pi < params.size(); ++pi) {
+      TypeId want = SubstituteUnits(params[pi].type, *sub);
+      // A list literal is typed again now that its element type is known (`[1 [chip], 2.5 [chip]]`
+      // for a `list of decimal[u]`), as it would be for a helper that is not generic.
+      if (given[pi] && TypeOf(out[pi]) != want && KindOf(out[pi]) == TypeKind::List &&
+          m_.types.kind(want) == TypeKind::List)
+        out[pi] = CheckExpr(*given[pi], want);
+      out[pi] = Coerce(out[pi], want, what[pi]);
+    }
+    *result = SubstituteUnits(generic->result, *sub);
+  };
   if (named) {
     for (size_t i = 0; i < e.kids.size(); ++i) {
       const std::string& n = i < e.names.size() ? e.names[i] : "";
@@ -220,7 +283,7 @@ std::vector<uint32_t> Checker::Args(const ast::Expr& e, const std::vector<ir::Pa
         bad = true;
         continue;
       }
-      out[pi] = Coerce(CheckExpr(*e.kids[i], params[pi].type), params[pi].type, fmt::format("the argument `{}`", n));
+      out[pi] = take(pi, *e.kids[i], fmt::format("the argument `{}`", n));
     }
     for (size_t pi = 0; pi < params.size(); ++pi) {
       if (out[pi] == kNoExpr && !bad) {
@@ -230,6 +293,7 @@ std::vector<uint32_t> Checker::Args(const ast::Expr& e, const std::vector<ir::Pa
       }
       if (out[pi] == kNoExpr) out[pi] = Poison(e.range);
     }
+    finish();
     return out;
   }
   if (e.kids.size() != params.size()) {
@@ -238,11 +302,12 @@ std::vector<uint32_t> Checker::Args(const ast::Expr& e, const std::vector<ir::Pa
                             e.kids.size()));
     for (const auto& k : e.kids) CheckExpr(*k, m_.types.error());
     for (auto& o : out) o = Poison(e.range);
+    if (generic) *result = m_.types.error();
     return out;
   }
   for (size_t i = 0; i < params.size(); ++i)
-    out[i] =
-        Coerce(CheckExpr(*e.kids[i], params[i].type), params[i].type, fmt::format("the argument `{}`", params[i].name));
+    out[i] = take(i, *e.kids[i], fmt::format("the argument `{}`", params[i].name));
+  finish();
   return out;
 }
 
@@ -285,8 +350,10 @@ ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
   if (val && val->kind == SymKind::Def) {
     const ir::Def& d = m_.defs[val->index];
     AddDep(SymKind::Def, val->index);
-    auto args = Args(e, d.params, e.text);
-    return Emit(Op::Call, d.result, e.range, val->index, Extra(args));
+    TypeId result = d.result;
+    auto args = Args(e, d.params, e.text, d.unit_params.empty() ? nullptr : &d, &result);
+    if (m_.types.kind(result) == TypeKind::Error && !d.unit_params.empty()) return Poison(e.range);
+    return Emit(Op::Call, result, e.range, val->index, Extra(args));
   }
   if (val && val->kind == SymKind::Decision) {
     const ir::Decision& d = m_.decisions[val->index];
@@ -355,9 +422,16 @@ ExprId Checker::RecordLit(const ast::Expr& e) {
     TypeId ft = rec.fields[size_t(fi)].type;
     vals[size_t(fi)] = Coerce(CheckExpr(*e.kids[i], ft), ft, fmt::format("the field `{}`", fname));
   }
+  // A field with a default may be left out: it takes its default (checked again here, a literal).
+  for (size_t fi = 0; fi < rec.fields.size(); ++fi) {
+    auto d = field_defaults_.find({rid, uint32_t(fi)});
+    if (vals[fi] != kNoExpr || d == field_defaults_.end() || rec.fields[fi].default_json.empty()) continue;
+    TypeId ft = rec.fields[fi].type;
+    vals[fi] = Coerce(CheckExpr(*d->second, ft), ft, fmt::format("the default of `{}`", rec.fields[fi].name));
+  }
   for (size_t fi = 0; fi < vals.size(); ++fi) {
     if (vals[fi] == kNoExpr) {
-      if (!bad && !Incomplete(rid)) {
+      if (!bad && !Incomplete(rid) && !field_defaults_.count({rid, uint32_t(fi)})) {  // a bad default: reported
         auto& d = diags_.Emit(DiagKind::MissingField, e.range, rec.name, rec.fields[fi].name);
         d.notes.push_back({rec.fields[fi].range, "the field is declared here"});
       }

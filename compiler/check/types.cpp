@@ -104,7 +104,12 @@ ExprId Checker::Coerce(ExprId e, TypeId want, const std::string& what) {
     if (hi.unit != wi.unit) {
       auto& d = diags_.Emit(DiagKind::UnitMismatch, m_.exprs[e].range,
                             fmt::format("{} must be in {}, found {}", what, UnitDesc(wi.unit), UnitDesc(hi.unit)));
-      if (IsUnitlessLiteral(e) && wi.unit != 0) {
+      std::string_view source = sm_.Text(m_.exprs[e].range);
+      if (IsUnitlessLiteral(e) && wi.unit != 0 && !source.empty() && source.back() == '%') {
+        d.notes.push_back(
+            {{},
+             fmt::format("a percentage has no unit: multiply an amount in `{}` by it", m_.types.UnitName(wi.unit))});
+      } else if (IsUnitlessLiteral(e) && wi.unit != 0) {
         // `250,000 [usd]` reaches here as `250`: the hint gives the number that was meant.
         SourceRange r = m_.exprs[e].range;
         std::string number = CommaGroupedNumber(sm_.file(r.file).text, r.begin, r.end);

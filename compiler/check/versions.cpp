@@ -137,6 +137,7 @@ DecisionView Checker::ViewOf(const ast::DecisionDecl& d, std::vector<DiagNote> c
   for (const auto& l : d.lets) v.lets.push_back({&l, {}});
   for (const auto& r : d.rules) v.rules.push_back({&r, context});
   for (const auto& df : d.defaults) v.defaults.push_back({&df, context});
+  for (const auto& as : d.asserts) v.asserts.push_back({&as, context});
   return v;
 }
 
@@ -302,6 +303,7 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
           break;
         }
         case ast::AmendKind::AddLet: v.lets.push_back({&it.let, {}}); break;
+        case ast::AmendKind::AddAssert: v.asserts.push_back({&it.assertion, {}}); break;
         case ast::AmendKind::ReplaceDefault:
           v.defaults.clear();
           v.defaults.push_back({&it.dflt, {}});
@@ -376,8 +378,13 @@ void Checker::AllocateVersions() {
           const ast::DefDecl* d = def_views_[e.view].decl;
           ir::Def def;
           def.name = name;
-          def.params = Params(d->params);
-          def.result = ResolveType(d->result);
+          def.unit_params = DeclareUnitParams(*d);
+          {
+            UnitParamScope units(*this, *d, def.unit_params);
+            def.params = Params(d->params);
+            def.result = ResolveType(d->result);
+          }
+          CheckUnitParamsUsed(def, *d);
           def.range = d->name_range;
           def.version = v;
           if (d->citation) def.cite = {d->citation->cite, d->citation->assumption};

@@ -42,14 +42,33 @@ bool IsCKeyword(const std::string& s) {
   return kKeywords.count(s) > 0 || (s.size() > 1 && s[0] == '_' && std::isupper(static_cast<unsigned char>(s[1])));
 }
 
-// An Edict name as a C identifier: other characters become `_`, a leading digit gets a `_`
-// before it, and a C keyword one after it (`int` -> `int_`).
+// An Edict name as a C identifier, in ASCII: a letter beyond ASCII becomes `_u` and its code point
+// in hexadecimal, at least four digits (`a_renoncé` -> `a_renonc_u00e9`), any other character
+// `_`; a leading digit gets a `_` before it, and a C keyword one after it (`int` -> `int_`).
 std::string CIdent(const std::string& s) {
   std::string r;
-  for (char c : s) r += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      r += (std::isalnum(c) || c == '_') ? char(c) : '_';
+      ++i;
+      continue;
+    }
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;  // names are valid UTF-8
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    r += fmt::format("_u{:04x}", cp);
+    i += n;
+  }
   if (r.empty() || std::isdigit(static_cast<unsigned char>(r[0]))) r = "_" + r;
   if (IsCKeyword(r)) r += "_";
   return r;
+}
+
+bool IsAscii(const std::string& s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
 }
 
 // The C identifiers of names that share one scope (the fields of a record, the parameters of a
@@ -236,6 +255,8 @@ class HeaderWriter {
         int64_t scale = rt::CanonicalScale(f.bounds);
         out += scale ? fmt::format(" /* fastest with den == {} */", scale) : " /* any den */";
       }
+      if (!IsAscii(f.name)) out += " /* Edict: " + CComment(f.name) + " */";
+      if (!f.default_json.empty()) out += " /* a JSON case may omit it: " + CComment(f.default_json) + " */";
       if (!f.doc.empty()) out += " /* " + CComment(f.doc) + " */";
       out += "\n";
     }
@@ -272,7 +293,8 @@ class HeaderWriter {
     out += fmt::format("/* enum {}{} */\nenum {{\n", CComment(en.name), en.doc.empty() ? "" : ": " + CComment(en.doc));
     std::vector<std::string> members = CIdents(en.members);
     for (size_t i = 0; i < en.members.size(); ++i)
-      out += fmt::format("  {}_{} = {},{}\n", cname, members[i], i,
+      out += fmt::format("  {}_{} = {},{}{}\n", cname, members[i], i,
+                         IsAscii(en.members[i]) ? "" : " /* Edict: " + CComment(en.members[i]) + " */",
                          en.member_docs[i].empty() ? "" : " /* " + CComment(en.member_docs[i]) + " */");
     out += "};\n";
     out +=

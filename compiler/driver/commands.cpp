@@ -516,8 +516,11 @@ class SchemaWriter {
       if (infos && !(*infos)[i].bounds.empty())
         ts = fmt::format("{{\"allOf\":[{}]{}}}", ts, Domain((*infos)[i].bounds, t_.kind(type)));
       if (!fdoc.empty()) ts = fmt::format("{{\"description\":{},\"allOf\":[{}]}}", rt::JsonQuote(fdoc), ts);
+      // A field with a declared default may be omitted: it is not required, and says its default.
+      const std::string* dflt = infos && !(*infos)[i].default_json.empty() ? &(*infos)[i].default_json : nullptr;
+      if (dflt) ts = fmt::format("{{\"default\":{},\"allOf\":[{}]}}", *dflt, ts);
       props += fmt::format("{}{}:{}", props.empty() ? "" : ",", rt::JsonQuote(name), ts);
-      if (!Optional(type)) req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
+      if (!Optional(type) && !dflt) req += fmt::format("{}{}", req.empty() ? "" : ",", rt::JsonQuote(name));
     }
     std::string s = fmt::format("\"type\":\"object\",\"title\":{}", rt::JsonQuote(title));
     if (!doc.empty()) s += ",\"description\":" + rt::JsonQuote(doc);

@@ -492,6 +492,10 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     const ir::Invariant& inv = m_.invariants[g.invariant];
     throw rt::EvalError(rt::RtErrorKind::InvalidCase, inv.range, ir::BrokenInvariantMessage(inv, g.path));
   }
+  // 0'. Its assertions, in order.
+  for (const auto& a : d.assertions)
+    if (!Eval(a.condition, f).AsBool())
+      throw rt::EvalError(rt::RtErrorKind::AssertionFailed, a.range, ir::FailedAssertionMessage(d, a));
   // 1. Which rules apply.
   struct Depth {
     size_t& d;

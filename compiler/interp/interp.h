@@ -2,11 +2,12 @@
 // arithmetic, dates and runtime errors come from runtime/, shared with every other engine.
 //
 // Decision semantics (default logic): first, every invariant of the inputs (ir::Guard) must hold,
-// or the evaluation fails with `invalid_case` naming it. Then every rule's condition is evaluated; a rule applies when
-// its condition is true (or absent). An applicable rule is overridden when another applicable
-// rule is, directly or transitively, an exception to it. The remaining rules must agree on the
-// outcome, otherwise the evaluation fails with `conflict` naming both provisions; when no rule
-// remains, the default gives the outcome, or the evaluation fails with `no_applicable_rule`.
+// or the evaluation fails with `invalid_case` naming it; then every assertion of the decision must hold,
+// or it fails with `assertion_failed` naming its provision. Then every rule's condition is evaluated; a rule applies
+// when its condition is true (or absent). An applicable rule is overridden when another applicable rule is, directly or
+// transitively, an exception to it. The remaining rules must agree on the outcome, otherwise the evaluation fails with
+// `conflict` naming both provisions; when no rule remains, the default gives the outcome, or the evaluation fails with
+// `no_applicable_rule`.
 #pragma once
 #include <functional>
 #include <optional>

@@ -93,4 +93,12 @@ std::string BrokenInvariantMessage(const Invariant& inv, const std::string& path
   return s;
 }
 
+std::string FailedAssertionMessage(const Decision& d, const Assertion& a) {
+  std::string s = "an assertion of `" + d.name + "` does not hold";
+  if (!a.text.empty()) s += ": " + a.text;
+  if (!a.cite.empty()) s += " (" + a.cite.cite + ")";
+  if (!a.source.empty()) s += ": `" + a.source + "` is false";
+  return s;
+}
+
 }  // namespace edict::ir

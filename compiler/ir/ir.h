@@ -71,9 +71,13 @@ struct Param {
 };
 
 // `def name(params): result = body` — a pure helper; parameters occupy slots 0..n-1.
+// `def name<u>(...)` is generic over units: `unit_params` are the base units (of the type table,
+// marked `parameter`) that stand for `u` in its types and body; a call's argument and result types
+// have the units the checker substituted (units do not change a value's representation).
 struct Def {
   std::string name;
   uint32_t version = 0;
+  std::vector<uint32_t> unit_params;
   std::vector<Param> params;
   TypeId result = 0;
   ExprId body = kNoExpr;
@@ -112,6 +116,17 @@ struct Guard {
   ExprId check = kNoExpr;
 };
 
+// `assert condition "text" cite "...";` in a decision. Every engine evaluates a decision's
+// assertions after its guards and before its rules, in order; the first that is false raises
+// `assertion_failed` at the assertion (the symbolic diff treats it as any runtime error).
+struct Assertion {
+  ExprId condition = kNoExpr;
+  std::string text;    // what it states ("" when not given)
+  std::string source;  // the condition as written, for the message
+  Citation cite;       // its own, else the decision's
+  SourceRange range;
+};
+
 // `decision name(params) -> result { lets rules default }`
 struct Decision {
   std::string name;
@@ -128,6 +143,7 @@ struct Decision {
   uint32_t version = 0;
   std::vector<SourceRange> amended_by;  // the `amend decision` blocks that changed it, oldest first
   std::vector<Guard> guards;            // the invariants its inputs must meet
+  std::vector<Assertion> assertions;    // checked after the guards, before the rules
 };
 
 // Calls f(ExprId) for every expression a decision evaluates directly: its guards, lets, rule
@@ -135,6 +151,7 @@ struct Decision {
 template <class F>
 void ForEachRoot(const Decision& d, F f) {
   for (const auto& g : d.guards) f(g.check);
+  for (const auto& a : d.assertions) f(a.condition);
   for (const auto& l : d.lets) f(l.value);
   for (const auto& r : d.rules) {
     if (r.condition != kNoExpr) f(r.condition);
@@ -305,6 +322,10 @@ std::string ReadableValue(const Module& m, rt::TypeId t, const rt::Value& v);
 // What a value that breaks an invariant is told: "`t` breaks the invariant `in_destination`: the
 // consignee is in the destination (15 CFR 772.1)" (an assumption says so).
 std::string BrokenInvariantMessage(const Invariant& inv, const std::string& path);
+
+// What a violated assertion is told: "the assertion of `benefit` does not hold: the amount is not
+// negative (art. 3) [amount >= 0 [eur]]".
+std::string FailedAssertionMessage(const Decision& d, const Assertion& a);
 
 // Prints the module (`edict dump --phase=ir`).
 std::string Print(const Module& m);

@@ -175,7 +175,8 @@ std::string Print(const Module& m) {
     s += "instrument " + ins.name + "\n";
     for (const auto& [k, v] : ins.fields) s += "  " + k + " = " + v + "\n";
   }
-  for (const auto& u : m.types.base_units) s += "unit " + u.name + "\n";
+  for (const auto& u : m.types.base_units)
+    if (!u.parameter) s += "unit " + u.name + "\n";
   for (const auto& e : m.types.enums) s += fmt::format("enum {} ({} members)\n", e.name, e.members.size());
   for (const auto& r : m.types.records) {
     s += "record " + r.name + "\n";
@@ -184,9 +185,13 @@ std::string Print(const Module& m) {
   for (const auto& c : m.consts)
     s += fmt::format("const {}: {}{}\n  = {}\n", q(c.version, c.name), m.types.Name(c.type), Printer::Cite(c.cite),
                      p.Expr(c.value));
-  for (const auto& d : m.defs)
-    s += fmt::format("def {}({}): {}{} slots={}\n  = {}\n", q(d.version, d.name), p.Params(d.params),
+  for (const auto& d : m.defs) {
+    std::string us;
+    for (uint32_t u : d.unit_params) us += (us.empty() ? "<" : ", ") + m.types.base_units[u].name;
+    if (!us.empty()) us += ">";
+    s += fmt::format("def {}{}({}): {}{} slots={}\n  = {}\n", q(d.version, d.name), us, p.Params(d.params),
                      m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count, p.Expr(d.body));
+  }
   for (const auto& iv : m.invariants)
     s += fmt::format("{} {} on {}: def {}\n", iv.assumption ? "assumption" : "invariant", iv.name,
                      m.types.Name(iv.type), q(m.defs[iv.def].version, m.defs[iv.def].name));
@@ -195,6 +200,8 @@ std::string Print(const Module& m) {
                      m.types.Name(d.result), Printer::Cite(d.cite), d.slot_count);
     for (const auto& g : d.guards)
       s += fmt::format("  guard {} ({}) = {}\n", g.path, m.invariants[g.invariant].name, p.Expr(g.check));
+    for (const auto& a : d.assertions)
+      s += fmt::format("  assert{} = {}\n", Printer::Cite(a.cite), p.Expr(a.condition));
     for (size_t i = 0; i < d.lets.size(); ++i)
       s += fmt::format("  let#{} {}: {} = {}\n", i, d.lets[i].name, m.types.Name(d.lets[i].type),
                        p.Expr(d.lets[i].value));

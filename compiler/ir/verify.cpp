@@ -18,6 +18,14 @@ class Verifier {
     problems.push_back(fmt::format("expr {} ({}): {}", id, OpName(m_.exprs[id].op), what));
   }
   rt::TypeKind K(ExprId id) const { return m_.types.kind(m_.exprs[id].type); }
+  // Whether two types differ at most in their units.
+  bool SameButUnits(rt::TypeId a, rt::TypeId b) const {
+    const rt::TypeInfo& x = m_.types.info(a);
+    const rt::TypeInfo& y = m_.types.info(b);
+    if (x.kind != y.kind) return false;
+    if (x.kind == rt::TypeKind::List) return SameButUnits(x.ref, y.ref);
+    return x.ref == y.ref;
+  }
   bool Valid(ExprId id) const { return id < m_.exprs.size(); }
 
   void Check(ExprId id) {
@@ -88,7 +96,10 @@ class Verifier {
         if (e.a >= m_.consts.size() || m_.consts[e.a].type != e.type) Fail(id, "bad const");
         break;
       case Op::Call:
-        if (e.a >= m_.defs.size() || m_.defs[e.a].result != e.type) Fail(id, "bad call");
+        // A helper generic over units returns its result type with the call's units.
+        if (e.a >= m_.defs.size() || (m_.defs[e.a].unit_params.empty() ? m_.defs[e.a].result != e.type
+                                                                       : !SameButUnits(m_.defs[e.a].result, e.type)))
+          Fail(id, "bad call");
         break;
       case Op::DecisionCall:
         if (e.a >= m_.decisions.size() || m_.decisions[e.a].result != e.type) Fail(id, "bad call");
@@ -297,6 +308,10 @@ std::vector<std::string> Verify(const Module& m) {
       if (g.invariant >= m.invariants.size() || g.check == kNoExpr || g.check >= m.exprs.size() ||
           m.types.kind(m.exprs[g.check].type) != rt::TypeKind::Bool)
         v.problems.push_back(fmt::format("decision {}: guard {} is not a bool check of an invariant", d.name, g.path));
+    for (const auto& a : d.assertions)
+      if (a.condition == kNoExpr || a.condition >= m.exprs.size() ||
+          m.types.kind(m.exprs[a.condition].type) != rt::TypeKind::Bool)
+        v.problems.push_back(fmt::format("decision {}: an assertion is not a bool", d.name));
     for (const auto& r : d.rules) {
       if (r.outcome == kNoExpr || m.exprs[r.outcome].type != d.result)
         v.problems.push_back(fmt::format("rule {}.{}: outcome type differs from the decision's", d.name, r.name));

@@ -29,8 +29,17 @@ Runner::Native Runner::RunNative(uint32_t decision, const std::vector<rt::Value>
   edict_rt_boxes_reset();
   result.status = engine_.decision(decision)(in_bytes, out_bytes, &result.error, trace ? buffer.data() : nullptr);
   if (result.status == 0) result.value = rt::ReadFlat(out_bytes, d.result, m_.types, L);
-  if (trace && result.status != 0 && rt::RtErrorKind(result.error.kind) == rt::RtErrorKind::InvalidCase) {
-    // An input broke an invariant: no rule was evaluated (as in the interpreter's trace).
+  // Whether the error arose in an assertion (which precede the rules), by its site.
+  auto in_assertion = [&] {
+    SourceRange at = engine_.site(result.error.site);
+    for (const auto& a : d.assertions)
+      if (at.file == a.range.file && at.begin >= a.range.begin && at.end <= a.range.end) return true;
+    return false;
+  };
+  if (trace && result.status != 0 &&
+      (rt::RtErrorKind(result.error.kind) == rt::RtErrorKind::InvalidCase || in_assertion())) {
+    // An input broke an invariant, or an assertion failed or could not be evaluated: no rule was
+    // evaluated (as in the interpreter's trace).
     trace->decision = decision;
     trace->args = args;
     trace->rules.clear();

@@ -50,6 +50,10 @@ void Lowerer::DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
   for (const auto& g : d.guards)
     FailIf(B_.CreateNot(Expr(g.check).a), rt::RtErrorKind::InvalidCase, m_.invariants[g.invariant].range);
   if (spec_) HoistLets(d);
+  // 0'. Its assertions, in order: the first that is false is `assertion_failed` (the speculative
+  // function, whose lets are hoisted, bails out to the general one on any failure).
+  for (const auto& a : d.assertions)
+    FailIf(B_.CreateNot(Expr(a.condition).a), rt::RtErrorKind::AssertionFailed, a.range);
 
   // 1. Every rule's condition, in order.
   size_t n = d.rules.size();

@@ -467,6 +467,7 @@ CgVal Lowerer::LetValue(uint32_t i) {
 void Lowerer::HoistLets(const ir::Decision& d) {
   std::vector<bool> read(d.lets.size(), false);
   std::vector<ExprId> todo;
+  for (const auto& a : d.assertions) todo.push_back(a.condition);
   for (const auto& r : d.rules) {
     if (r.condition != ir::kNoExpr) todo.push_back(r.condition);
     todo.push_back(r.outcome);

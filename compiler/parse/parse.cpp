@@ -46,6 +46,7 @@ std::string Describe(const antlr4::Token* t, const antlr4::dfa::Vocabulary& voc)
   switch (t->getType()) {
     case P::IDENT: return "`" + text + "`";
     case P::NUMBER: return "the number `" + text + "`";
+    case P::PERCENT: return "the percentage `" + text + "`";
     case P::STRING: return "the string " + text;
     case P::DATE: return "the date `" + text + "`";
     case P::UNKNOWN_CHAR: return "the character `" + text + "`";
@@ -60,6 +61,7 @@ std::string ExpectedName(size_t type, const antlr4::dfa::Vocabulary& voc) {
   switch (type) {
     case P::IDENT: return "a name";
     case P::NUMBER: return "a number";
+    case P::PERCENT: return "a percentage";
     case P::STRING: return "a string";
     case P::DATE: return "a date";
     case antlr4::Token::EOF: return "the end of the file";
@@ -89,7 +91,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
-    for (size_t t : {P::IDENT, P::NUMBER, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
+    for (size_t t : {P::IDENT, P::NUMBER, P::PERCENT, P::KW_IF, P::DATE, P::STRING, P::KW_TRUE, P::KW_FALSE, P::KW_NOT,
                      P::KW_EXISTS, P::KW_ALL, P::KW_MATCH})
       covered.insert(t);
     // Every token that can start an expression is implied by "an expression".
@@ -145,6 +147,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (offending->getType() == antlr4::Token::EOF) r.end = r.begin;
     std::string found = Describe(offending, voc);
     std::string message;
+    bool beyond_ascii = false;
+    for (char c : offending->getText()) beyond_ascii = beyond_ascii || static_cast<unsigned char>(c) >= 0x80;
     if (offending->getType() == P::UNKNOWN_CHAR) {
       message = "unexpected character `" + rt::Shorten(offending->getText(), 60) + "`";
     } else {
@@ -155,6 +159,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
       message = "expected " + expected + ", found " + found;
     }
     Diagnostic& d = diags_.Emit(DiagKind::SyntaxError, r, message);
+    if (offending->getType() == P::UNKNOWN_CHAR && beyond_ascii)
+      d.notes.push_back({SourceRange{},
+                         "a name is letters of any script, digits and `_`, starting with a letter or `_`; this "
+                         "character cannot be part of one"});
     if (offending->getType() == P::KW_RULE || offending->getType() == P::KW_DEFAULT ||
         offending->getType() == P::KW_LET || offending->getType() == P::KW_DECISION) {
       d.notes.push_back({SourceRange{}, "each item ends with `;`; is one missing before this?"});
@@ -403,6 +411,9 @@ class Builder {
       if (x->unitAnnot()) e->unit = Unit(x->unitAnnot()->unitExpr());
       return e;
     }
+    // `40%`: a Number node whose text keeps the `%` (the checker divides by 100, exactly).
+    if (auto* x = dynamic_cast<P::PercentLitContext*>(c))
+      return Node(ast::ExprKind::Number, c, x->PERCENT()->getText());
     if (auto* x = dynamic_cast<P::DurationLitContext*>(c)) {
       auto e = Node(ast::ExprKind::DurationLit, c, x->durationUnit() ? x->durationUnit()->getText() : "days");
       auto n = std::make_unique<ast::Expr>();
@@ -544,9 +555,25 @@ class Builder {
 
   ast::DefaultItem Default(P::DefaultItemContext* de) { return {Cite(de->citation()), Expr(de->expr()), R(de)}; }
 
+  ast::AssertItem Assert(P::AssertItemContext* as) {
+    return {Expr(as->cond), as->doc ? Unquote(as->doc->getText()) : "", Cite(as->citation()), R(as)};
+  }
+
   ast::DefDecl Def(P::DefDeclContext* df) {
-    return {Text(df->name), Params(df->params()), Type(df->type()), Expr(df->expr()), Cite(df->citation()),
-            R(df),          R(df->name)};
+    ast::DefDecl d;
+    d.name = Text(df->name);
+    if (auto* up = df->unitParams())
+      for (auto* id : up->IDENT()) {
+        d.unit_params.push_back(id->getText());
+        d.unit_param_ranges.push_back(R(id));
+      }
+    d.params = Params(df->params());
+    d.result = Type(df->type());
+    d.body = Expr(df->expr());
+    d.citation = Cite(df->citation());
+    d.range = R(df);
+    d.name_range = R(df->name);
+    return d;
   }
 
   ast::DecisionDecl Decision(P::DecisionDeclContext* dc) {
@@ -564,6 +591,8 @@ class Builder {
         dd.rules.push_back(Rule(ru));
       else if (auto* de = item->defaultItem())
         dd.defaults.push_back(Default(de));
+      else if (auto* as = item->assertItem())
+        dd.asserts.push_back(Assert(as));
     }
     return dd;
   }
@@ -624,7 +653,7 @@ class Builder {
             continue;
           }
           rd.fields.push_back({fd->name->getText(), fd->doc ? Unquote(fd->doc->getText()) : "", Type(fd->type()), R(fd),
-                               fd->where ? Expr(fd->where) : nullptr});
+                               fd->where ? Expr(fd->where) : nullptr, fd->dflt ? Expr(fd->dflt) : nullptr});
         }
         out.records.push_back(std::move(rd));
       } else if (auto* c = d->constDecl()) {
@@ -679,6 +708,9 @@ class Builder {
             ai.let = Let(x->letItem());
             ai.target = ai.let.name;
             ai.target_range = ai.let.name_range;
+          } else if (auto* x = dynamic_cast<P::AddAssertContext*>(it)) {
+            ai.kind = ast::AmendKind::AddAssert;
+            ai.assertion = Assert(x->assertItem());
           } else if (auto* x = dynamic_cast<P::ReplaceDefaultContext*>(it)) {
             ai.kind = ast::AmendKind::ReplaceDefault;
             ai.dflt = Default(x->defaultItem());
@@ -824,6 +856,24 @@ std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags
   return out;
 }
 
+// Names are compared in Unicode Normalization Form C: a name whose letters are decomposed (`e`
+// and a combining accent, as text pasted from some PDFs has it) is the same name as its composed
+// spelling. The lexer rewrites each such token's text; its position in the source is unchanged.
+class NfcLexer : public EdictLexer {
+ public:
+  using EdictLexer::EdictLexer;
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    std::unique_ptr<antlr4::Token> t = EdictLexer::nextToken();
+    if (t && t->getType() == IDENT) {
+      std::string text = t->getText();
+      std::string nfc = rt::Nfc(text);
+      if (nfc != text)
+        if (auto* ct = dynamic_cast<antlr4::CommonToken*>(t.get())) ct->setText(nfc);
+    }
+    return t;
+  }
+};
+
 // The generated parser recurses once or more per nested construct, so nesting deep enough
 // would overflow the stack. This parser counts the expressions being parsed (each one a call of
 // the left-recursive `expr` rule, paired with its unrolling) and the types that enclose a type,
@@ -865,7 +915,7 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
   const std::string text = ValidUtf8(sources.file(file_id).text, file_id, diags);
   OffsetMap map(text);
   antlr4::ANTLRInputStream input(text);
-  EdictLexer lexer(&input);
+  NfcLexer lexer(&input);
   lexer.removeErrorListeners();  // unknown characters become UNKNOWN_CHAR tokens instead
   antlr4::CommonTokenStream tokens(&lexer);
   DepthLimitedParser parser(&tokens);

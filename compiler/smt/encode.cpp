@@ -1324,6 +1324,12 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
   }
   --suppress_atoms_;
   out.valid = out.valid.simplify();
+  // 0'. Its assertions, in order: the first that is false is `assertion_failed`, a runtime error
+  // like any other (its conditions are atoms, so that a class's region can say where it fails).
+  for (const ir::Assertion& a : d.assertions) {
+    Sym s = Eval(a.condition, f);
+    err = First(err, First(s.err, Raise(Not(s.v[0]), RtErrorKind::AssertionFailed)));
+  }
   // 1. Every condition, in order; the first error stops the evaluation.
   std::vector<z3::expr>& applies = out.applies;
   for (const ir::Rule& rule : d.rules) {
