@@ -98,7 +98,8 @@ TypeId Checker::SubstituteUnits(TypeId t, const std::map<uint32_t, rt::UnitId>& 
     case TypeKind::Text:
     case TypeKind::Enum:
     case TypeKind::Set:
-    case TypeKind::Record: return t;
+    case TypeKind::Record:
+    case TypeKind::Sum: return t;  // a unit parameter inside a sum type's members is not substituted
   }
   return t;
 }
