@@ -82,24 +82,7 @@ class Job {
       ~Pop() { s.pop(); }
     } pop{s};
     double t0 = Cpu();
-    // Flags: the witness answers one polarity of each; a check the other.
-    for (int side = 0; side < 2; ++side) {
-      const SideClass& sc = side ? k.new_c : k.old_c;
-      if (sc.error) continue;
-      std::vector<bool> at_witness = FlagValues(e_.S(side), sc.outcome);
-      for (size_t i = 0; i < e_.flags[side].size(); ++i) {
-        const z3::expr& f = e_.flags[side][i];
-        uint8_t st = at_witness[i] ? kCanHave : kCanLack;
-        uint8_t other = st == kCanHave ? kCanLack : kCanHave;
-        if (global[side][i].status & other) {
-          z3::expr_vector as(ctx_);
-          as.push_back(e_.changed);
-          as.push_back(other == kCanHave ? f : !f);
-          if (s.check(as) != z3::unsat) st |= other;
-        }
-        k.flags[side].push_back(st);
-      }
-    }
+    Flags(k, global);
     double t1 = Cpu();
     cpu_[0] += t1 - t0;
     if (regions) {
@@ -140,6 +123,59 @@ class Job {
     cpu_[3] += Cpu() - t1;
     s.pop();
     for (const auto& [v, members] : k.counts) k.count_stated.push_back(regions && Stated(k.region, v, members));
+  }
+
+  // The flags a class can have and lack. The witness answers one polarity of each; the other is
+  // asked of the class (with a change of verdict) for all open flags at once: a model answers
+  // every flag whose other polarity it shows, and `unsat` settles all that are left, so a class
+  // costs a check per model found plus one, not one per flag.
+  void Flags(Class& k, const std::vector<GlobalFlag> global[2]) {
+    struct Open {
+      int side;
+      size_t flag;
+      uint8_t other;
+      z3::expr lit;
+    };
+    std::vector<Open> open;
+    for (int side = 0; side < 2; ++side) {
+      const SideClass& sc = side ? k.new_c : k.old_c;
+      if (sc.error) continue;
+      std::vector<bool> at_witness = FlagValues(e_.S(side), sc.outcome);
+      for (size_t i = 0; i < e_.flags[side].size(); ++i) {
+        uint8_t st = at_witness[i] ? kCanHave : kCanLack;
+        uint8_t other = st == kCanHave ? kCanLack : kCanHave;
+        if (global[side][i].status & other)
+          open.push_back({side, i, other, other == kCanHave ? e_.flags[side][i] : !e_.flags[side][i]});
+        k.flags[side].push_back(st);
+      }
+    }
+    z3::solver& s = *class_;  // holds the class's rules
+    while (!open.empty()) {
+      z3::expr_vector any(ctx_), as(ctx_);
+      for (const Open& o : open) any.push_back(o.lit);
+      as.push_back(e_.changed);
+      as.push_back(z3::mk_or(any));
+      z3::check_result r = s.check(as);
+      if (r == z3::unsat) break;
+      size_t before = open.size();
+      if (r == z3::sat) {
+        z3::model m = s.get_model();
+        std::erase_if(open, [&](const Open& o) {
+          if (!m.eval(o.lit, true).is_true()) return false;
+          k.flags[o.side][o.flag] |= o.other;
+          return true;
+        });
+      }
+      if (open.size() == before) {    // `unknown`: each flag on its own; one Z3 cannot decide may be
+        for (const Open& o : open) {  // either
+          z3::expr_vector one(ctx_);
+          one.push_back(e_.changed);
+          one.push_back(o.lit);
+          if (s.check(one) != z3::unsat) k.flags[o.side][o.flag] |= o.other;
+        }
+        break;
+      }
+    }
   }
 
   // The region where flag i of a side holds (on an outcome, not an error).
