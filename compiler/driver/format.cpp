@@ -1,7 +1,6 @@
 // `edict fmt`: the formatter (compiler/format/) on files, folders and standard input.
 #include <algorithm>
 #include <iostream>
-#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -132,7 +131,10 @@ int RunFormat(const Common& c, const std::vector<std::string>& paths, bool check
     bool from_stdin = path == "-";
     std::string text;
     if (from_stdin) {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+      // Read up to one byte past the limit, never more.
+      char buffer[1 << 16];
+      while (text.size() <= limit && std::cin.read(buffer, sizeof buffer).gcount() > 0)
+        text.append(buffer, size_t(std::cin.gcount()));
       if (text.size() > limit) {
         std::cerr << fmt::format("error: cannot read standard input: it is larger than the limit of {} bytes\n", limit);
         unreadable = true;
