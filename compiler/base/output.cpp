@@ -1,8 +1,12 @@
 #include "compiler/base/output.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <streambuf>
@@ -136,6 +140,40 @@ bool WriteWholeFile(const std::string& path, std::string_view bytes, std::string
   out.Close();
   *error = out.error();
   return false;
+}
+
+bool ReplaceFileAtomically(const std::string& path, std::string_view bytes, std::string* error) {
+  auto fail = [&](const std::string& name, int err) {
+    *error = Describe("'" + name + "'", err);
+    return false;
+  };
+  char resolved[PATH_MAX];
+  if (!::realpath(path.c_str(), resolved)) return fail(path, errno);
+  std::string target = resolved;
+  struct stat st;
+  if (::stat(target.c_str(), &st) != 0) return fail(path, errno);
+  size_t slash = target.rfind('/');
+  std::string temp = target.substr(0, slash + 1) + "." + target.substr(slash + 1) + ".edict-fmt-XXXXXX";
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0) return fail(temp, errno);
+  int err = 0;
+  for (size_t done = 0; done < bytes.size() && !err;) {
+    ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0)
+      err = w < 0 ? errno : EIO;
+    else
+      done += size_t(w);
+  }
+  if (!err && ::fchmod(fd, st.st_mode & 07777) != 0) err = errno;
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (!err && ::rename(temp.c_str(), target.c_str()) != 0) err = errno;
+  if (err) {
+    ::unlink(temp.c_str());
+    return fail(path, err);
+  }
+  return true;
 }
 
 bool WriteStdout(std::string_view bytes) {

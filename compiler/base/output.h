@@ -39,6 +39,13 @@ class Output {
 // Writes a whole file; on failure returns false and sets *error ("cannot write 'PATH': REASON").
 bool WriteWholeFile(const std::string& path, std::string_view bytes, std::string* error);
 
+// Replaces the contents of the existing file `path` atomically: the bytes go to a new file in the
+// same folder (with the old file's permissions), which is flushed to disk and then renamed over
+// `path` (over the file a symbolic link points to, the link kept). A reader sees the old file or
+// the new one, never a part; on any failure `path` is untouched, the new file removed, and false
+// returned with *error set ("cannot write 'PATH': REASON").
+bool ReplaceFileAtomically(const std::string& path, std::string_view bytes, std::string* error);
+
 // Makes std::cout write file descriptor 1 through a buffer that keeps the reason of a failed write
 // (`No space left on device`), for FinishStdout to report. Called once, first thing in main.
 void InstallStdoutBuffer();

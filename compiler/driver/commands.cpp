@@ -293,9 +293,8 @@ int RunEval(const Common& c, const EvalOptions& o) {
   return failed ? kFailed : kOk;
 }
 
-int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage) {
-  std::vector<std::string> files;
-  bool unreadable = false;  // a folder could not be listed
+bool EdictFiles(const std::vector<std::string>& paths, std::vector<std::string>* files) {
+  bool readable = true;
   for (const auto& p : paths) {
     if (fs::is_directory(p)) {
       std::vector<std::string> found;
@@ -307,16 +306,23 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
         last = it->path().string();
         if (it->path().extension() == ".edict" && !it->is_directory(type_ec)) found.push_back(last);
       }
-      if (ec) {  // a folder that cannot be listed: its tests cannot run, which is a failure
+      if (ec) {
         std::cerr << fmt::format("error: cannot read the folder `{}`: {}\n", last, ec.message());
-        unreadable = true;
+        readable = false;
       }
       std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
+      files->insert(files->end(), found.begin(), found.end());
     } else {
-      files.push_back(p);
+      files->push_back(p);
     }
   }
+  return readable;
+}
+
+int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage) {
+  std::vector<std::string> files;
+  // A folder that cannot be listed: its tests cannot run, which is a failure.
+  bool unreadable = !EdictFiles(paths, &files);
   size_t passed = 0, failed = 0, broken_files = 0, total_files = 0;
   // Rule coverage over the whole run: a rule (by file and place) is covered when a test of any file
   // decided an outcome with it.

@@ -8,6 +8,11 @@
 
 namespace edict::driver {
 
+// The files `paths` name: each file as given, and the `.edict` files under each folder (searched
+// recursively, in sorted order). False, after saying so on standard error, when a folder could
+// not be read whole.
+bool EdictFiles(const std::vector<std::string>& paths, std::vector<std::string>* files);
+
 int RunCheck(const Common& c, const std::vector<std::string>& files);
 
 struct EvalOptions {
@@ -33,5 +38,9 @@ std::string SchemaJson(const ir::Module& m, uint32_t decision);
 int RunCases(const Common& c, const std::string& file, const std::string& decision, size_t count, uint64_t seed);
 
 int RunDump(const Common& c, const std::string& file, const std::string& phase);
+
+// `edict fmt`: rewrites each file (`-`: standard input to standard output) in the canonical layout;
+// with `check`, changes nothing and prints a unified diff of what would change (exit 1).
+int RunFormat(const Common& c, const std::vector<std::string>& paths, bool check);
 
 }  // namespace edict::driver

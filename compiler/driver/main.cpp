@@ -190,6 +190,14 @@ int main(int argc, char** argv) {
   gen->add_option("--seed", gen_seed, "Seed of the generator (default 1); the same seed gives the same cases")
       ->check(kCount);
 
+  auto* fmtc = app.add_subcommand("fmt", "Rewrite Edict files in the canonical layout (directories are searched)");
+  std::vector<std::string> fmt_paths;
+  bool fmt_check = false;
+  fmtc->add_option("paths", fmt_paths, "Files or directories; - reads standard input and writes standard output")
+      ->required();
+  fmtc->add_flag("--check", fmt_check,
+                 "Change nothing: print a unified diff of what would change, and exit 1 if anything would");
+
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";
   dump->add_option("file", dump_file, "The Edict file")->required();
@@ -235,6 +243,7 @@ int main(int argc, char** argv) {
       }
       if (*schema) return RunSchema(common, schema_file, schema_decision);
       if (*dump) return RunDump(common, dump_file, phase);
+      if (*fmtc) return RunFormat(common, fmt_paths, fmt_check);
       if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
     } catch (const std::system_error& e) {  // a thread the system would not start, say
       std::cerr << "error: " << e.what() << "\n";

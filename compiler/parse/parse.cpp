@@ -944,4 +944,38 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
   return b.Build(tree, file_id);
 }
 
+std::vector<Token> Lex(const SourceManager& sources, uint32_t file_id) {
+  const std::string& text = sources.file(file_id).text;
+  OffsetMap map(text);
+  antlr4::ANTLRInputStream input(text);
+  EdictLexer lexer(&input);
+  lexer.removeErrorListeners();
+  const antlr4::dfa::Vocabulary& voc = lexer.getVocabulary();
+  std::vector<Token> out;
+  for (;;) {
+    std::unique_ptr<antlr4::Token> t = lexer.nextToken();
+    size_t type = t->getType();
+    if (type == antlr4::Token::EOF) break;
+    if (type == EdictLexer::WS) continue;
+    Token k;
+    k.begin = map.Byte(t->getStartIndex());
+    k.end = map.Byte(t->getStopIndex() + 1);
+    switch (type) {
+      case EdictLexer::LINE_COMMENT: k.kind = Token::Kind::LineComment; break;
+      case EdictLexer::BLOCK_COMMENT: k.kind = Token::Kind::BlockComment; break;
+      case EdictLexer::IDENT: k.kind = Token::Kind::Word; break;
+      case EdictLexer::NUMBER:
+      case EdictLexer::PERCENT:
+      case EdictLexer::DATE: k.kind = Token::Kind::Literal; break;
+      case EdictLexer::STRING: k.kind = Token::Kind::String; break;
+      default:
+        k.keyword = std::string(voc.getSymbolicName(type)).rfind("KW_", 0) == 0;
+        k.kind = k.keyword ? Token::Kind::Word : Token::Kind::Punct;
+        break;
+    }
+    out.push_back(k);
+  }
+  return out;
+}
+
 }  // namespace edict::parse

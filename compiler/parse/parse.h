@@ -10,4 +10,25 @@ namespace edict::parse {
 // found), at most one per mistake; the returned AST holds Error nodes where text was unreadable.
 ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& diags);
 
+// One token of a file as Edict's lexer reads it, comments included and white space left out: for
+// tools that work on the text itself (the formatter, compiler/format/).
+struct Token {
+  enum class Kind : uint8_t {
+    Word,          // a name or a reserved word (`keyword` tells which)
+    Literal,       // a number, a percentage or a date
+    String,        // a string literal, quotes included
+    Punct,         // an operator or a bracket (or a character the parser rejects)
+    LineComment,   // `// ...` up to the end of the line, `///` doc comments included
+    BlockComment,  // `/* ... */`
+  };
+  Kind kind = Kind::Punct;
+  bool keyword = false;  // a reserved word (`rule`, `and`, `date` ...)
+  uint32_t begin = 0;    // byte offsets into the file's text
+  uint32_t end = 0;
+};
+
+// The tokens of one file in order. Meant for a file Parse read without error (its text is valid
+// UTF-8); token boundaries are then exactly the parser's.
+std::vector<Token> Lex(const SourceManager& sources, uint32_t file_id);
+
 }  // namespace edict::parse
