@@ -70,6 +70,8 @@ ExprId Checker::CheckExprAt(const ast::Expr& e, TypeId expected) {
     case ast::ExprKind::In: return InExpr(e);
     case ast::ExprKind::If: return IfExpr(e, expected);
     case ast::ExprKind::Quant: return QuantExpr(e);
+    case ast::ExprKind::ListOp: return ListOpExpr(e);
+    case ast::ExprKind::Index: return IndexExpr(e);
     case ast::ExprKind::Match: return MatchExpr(e, expected);
   }
   return Poison(e.range);

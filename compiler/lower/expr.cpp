@@ -167,7 +167,8 @@ CgVal Lowerer::Expr(ExprId id) {
       const auto& el = L_.of(et);
       std::vector<CgVal> elems;
       for (uint32_t i = 0; i < e.b; ++i) elems.push_back(Expr(m_.extra[e.a + i]));
-      llvm::Value* arr = EntryAlloca(uint64_t(el.size) * std::max<uint32_t>(e.b, 1), el.align);
+      // In list memory, not on the stack: the list may outlive this function (an outcome, a let).
+      llvm::Value* arr = ListAlloc(C64(int64_t(el.size) * std::max<uint32_t>(e.b, 1)));
       for (uint32_t i = 0; i < e.b; ++i) StoreFlat(et, elems[i], At(arr, uint64_t(i) * el.size));
       return scalar(arr, C64(e.b));
     }
@@ -339,6 +340,14 @@ CgVal Lowerer::Expr(ExprId id) {
       return v;
     }
     case Op::Match: return MatchExpr(e);
+    case Op::ListIndex: return ListIndex(e);
+    case Op::ListMap:
+    case Op::ListFilter: return ListMapFilter(e);
+    case Op::ListMin:
+    case Op::ListMax: return ListMinMax(e);
+    case Op::ListArgMin:
+    case Op::ListArgMax: return ListArg(e);
+    case Op::ListSort: return ListSort(e);
     case Op::Exists:
     case Op::Forall: {
       CgVal l = Expr(e.b);
