@@ -540,7 +540,12 @@ ExprId Checker::FieldExpr(const ast::Expr& e) {
   if (IsError(b)) return Poison(e.range);
   const auto& bi = m_.types.info(TypeOf(b));
   if (bi.kind != TypeKind::Record) {
-    diags_.Emit(DiagKind::InvalidOperands, fr, fmt::format("`.{}` needs a record, found {}", e.text, Name(TypeOf(b))));
+    auto& d = diags_.Emit(DiagKind::InvalidOperands, fr,
+                          fmt::format("`.{}` needs a record, found {}", e.text, Name(TypeOf(b))));
+    if (KindOf(b) == TypeKind::List)
+      d.notes.push_back(
+          {{},
+           fmt::format("the `{0}` of each element is `[x.{0} for x in ...]`; one element is `...[0].{0}`", e.text)});
     return Poison(e.range);
   }
   const rt::RecordInfo& rec = m_.types.records[bi.ref];

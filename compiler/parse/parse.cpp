@@ -87,7 +87,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   if (s.count(P::IDENT))
     for (size_t t :
          {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION,
-          P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL, P::KW_OPTIONAL})
+          P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL, P::KW_OPTIONAL, P::KW_BY})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");

@@ -359,7 +359,8 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
     case TypeKind::List:
       throw Unsupported{
           {},
-          fmt::format("the input `{}` is a list (of any length); the symbolic diff encodes inputs of fixed size only",
+          fmt::format("the input `{}`, a list: its length is not bounded, and the symbolic diff encodes inputs "
+                      "of a fixed size only (lists written in the program, of fixed length, are encoded)",
                       path)};
     case TypeKind::Sum: {
       // The member (`path`), and the value of each member that carries one (`path.member`),
