@@ -11,6 +11,29 @@ namespace edict::lower {
 
 llvm::Value* Lowerer::ListAlloc(llvm::Value* bytes) { return CallAbi(Abi::edict_rt_list_alloc, {bytes}); }
 
+// A list literal: its elements in order, in list memory, since the list may outlive this function
+// (an outcome, a let, an argument), or, `on_stack`, in this function's frame when the operation
+// that reads it keeps nothing of it but copies of elements (`x in [a, b]`).
+CgVal Lowerer::ListLiteral(const ir::Expr& e, bool on_stack) {
+  TypeId et = m_.types.info(e.type).ref;
+  const auto& el = L_.of(et);
+  std::vector<CgVal> elems;
+  for (uint32_t i = 0; i < e.b; ++i) elems.push_back(Expr(m_.extra[e.a + i]));
+  const uint64_t bytes = uint64_t(el.size) * std::max<uint32_t>(e.b, 1);
+  llvm::Value* arr = on_stack ? EntryAlloca(bytes, el.align) : ListAlloc(C64(int64_t(bytes)));
+  for (uint32_t i = 0; i < e.b; ++i) StoreFlat(et, elems[i], At(arr, uint64_t(i) * el.size));
+  CgVal list;
+  list.a = arr;
+  list.b = C64(e.b);
+  return list;
+}
+
+// The list an operation reads without keeping it (it keeps copies of elements at most).
+CgVal Lowerer::ConsumedList(ExprId id) {
+  const ir::Expr& e = m_.exprs[id];
+  return e.op == Op::ListLit ? ListLiteral(e, true) : Expr(id);
+}
+
 void Lowerer::EachIndex(llvm::Value* n, const std::function<void(llvm::Value*)>& body) {
   auto* pre = B_.GetInsertBlock();
   auto* head = NewBlock("each_head");
@@ -66,7 +89,7 @@ llvm::Value* Lowerer::ListElement(const CgVal& list, TypeId et, llvm::Value* i) 
 }
 
 CgVal Lowerer::ListIndex(const ir::Expr& e) {
-  CgVal l = Expr(e.a);
+  CgVal l = ConsumedList(e.a);
   CgVal i = Expr(e.b);
   llvm::Value* ok = B_.CreateAnd(B_.CreateICmpSGE(i.a, C64(0)), B_.CreateICmpSLT(i.a, l.b));
   FailIf(B_.CreateNot(ok), rt::RtErrorKind::IndexOutOfRange, e.range);
@@ -75,7 +98,7 @@ CgVal Lowerer::ListIndex(const ir::Expr& e) {
 
 CgVal Lowerer::ListMapFilter(const ir::Expr& e) {
   // map: one value per element, stored in order; filter: the elements kept, copied in order.
-  CgVal l = Expr(e.b);
+  CgVal l = ConsumedList(e.b);
   const TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
   const TypeId ot = m_.types.info(e.type).ref;
   const auto& ol = L_.of(ot);
@@ -109,7 +132,7 @@ CgVal Lowerer::ListMapFilter(const ir::Expr& e) {
 }
 
 CgVal Lowerer::ListMinMax(const ir::Expr& e) {
-  CgVal l = Expr(e.a);
+  CgVal l = ConsumedList(e.a);
   FailIf(B_.CreateICmpEQ(l.b, C64(0)), rt::RtErrorKind::EmptyList, e.range);
   llvm::Value* best = KeySlot(e.type);
   EachIndex(l.b, [&](llvm::Value* i) {
@@ -129,7 +152,7 @@ CgVal Lowerer::ListMinMax(const ir::Expr& e) {
 
 CgVal Lowerer::ListArg(const ir::Expr& e) {
   // Each element's key in order; the first element of least (greatest) key.
-  CgVal l = Expr(e.b);
+  CgVal l = ConsumedList(e.b);
   const TypeId et = e.type;
   const TypeId kt = m_.exprs[e.c].type;
   FailIf(B_.CreateICmpEQ(l.b, C64(0)), rt::RtErrorKind::EmptyList, e.range);
@@ -157,7 +180,7 @@ CgVal Lowerer::ListArg(const ir::Expr& e) {
 CgVal Lowerer::ListSort(const ir::Expr& e) {
   // Each element's key in order into an array (int64_t, or edict_decimal), their stable
   // order from the runtime, then the elements copied in that order.
-  CgVal l = Expr(e.b);
+  CgVal l = ConsumedList(e.b);
   const TypeId et = m_.types.info(e.type).ref;
   const TypeId kt = m_.exprs[e.c].type;
   const bool dec = m_.types.kind(kt) == TypeKind::Decimal;

@@ -278,6 +278,8 @@ class Lowerer {
 
   // ------------------------------------------------------------------ lists (lists.cpp)
   llvm::Value* ListAlloc(llvm::Value* bytes);
+  CgVal ListLiteral(const ir::Expr& e, bool on_stack);
+  CgVal ConsumedList(ExprId id);
   void EachIndex(llvm::Value* n, const std::function<void(llvm::Value*)>& body);
   CgVal GuardedLoad(llvm::Value* ok, TypeId t, llvm::Value* p);
   llvm::Value* ListElement(const CgVal& list, TypeId et, llvm::Value* i);
