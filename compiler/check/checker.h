@@ -267,6 +267,7 @@ class Checker {
   // lists.cpp: operations over a list and indexing.
   ExprId ListOpExpr(const ast::Expr& e);
   ExprId IndexExpr(const ast::Expr& e);
+  std::optional<ExprId> ListOpCall(const ast::Expr& e);
   bool IsRankable(TypeId t) const;
 
   // generics.cpp: helpers generic over units (`def f<u>(x: decimal[u])`).

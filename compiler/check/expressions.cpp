@@ -365,6 +365,8 @@ ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
   }
   if (callee == e.text && !val && !Lookup(e.text))
     if (auto made = MemberCall(e, expected)) return *made;
+  if (callee == e.text && !val)
+    if (auto made = ListOpCall(e)) return *made;
   if (callee == e.text)
     for (const auto& b : kBuiltins)
       if (e.text == b.name) return BuiltinCall(e, b);

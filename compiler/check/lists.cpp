@@ -139,6 +139,21 @@ ExprId Checker::ListOpExpr(const ast::Expr& e) {
   return Poison(e.range);  // not reached: the switch lists every operation
 }
 
+// A call `sort(...)`, `argmax(...)`, or `count(c in l)` whose `c` names nothing: an operation over
+// a list written in a form the grammar does not read as one. Reported once, as the form to write.
+std::optional<ExprId> Checker::ListOpCall(const ast::Expr& e) {
+  auto op = ast::ListOpSpelled(e.text);
+  if (!op || Lookup(e.text) || globals_.count(e.text)) return std::nullopt;
+  bool rank = *op == ast::ListOp::ArgMax || *op == ast::ListOp::ArgMin || *op == ast::ListOp::Sort;
+  bool binder = e.kids.size() == 1 && e.kids[0]->kind == ast::ExprKind::In &&
+                e.kids[0]->kids[0]->kind == ast::ExprKind::Name && !Lookup(e.kids[0]->kids[0]->text) &&
+                !globals_.count(e.kids[0]->kids[0]->text);
+  if (!rank && !binder) return std::nullopt;
+  diags_.Emit(DiagKind::InvalidListOperation, e.range,
+              fmt::format("`{}` is written {}", ast::Spelling(*op), Form(*op)));
+  return Poison(e.range);
+}
+
 ExprId Checker::IndexExpr(const ast::Expr& e) {
   ExprId list = CheckExpr(*e.kids[0], m_.types.error());
   ExprId at = CheckExpr(*e.kids[1], m_.types.integer());
