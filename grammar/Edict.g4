@@ -106,6 +106,7 @@ unitFactor  : IDENT ('^' NUMBER)? | NUMBER ;
 
 expr        : primary                                                   # primaryExpr
             | expr '.' fieldName                                        # fieldExpr
+            | expr '[' index=expr ']'                                   # indexExpr
             | expr KW_WITH '{' fieldInits? '}'                          # withExpr
             | '-' expr                                                  # negExpr
             | expr op=('*' | '/' | KW_MOD) expr                         # mulExpr
@@ -132,9 +133,18 @@ primary     : NUMBER unitAnnot?                        # numberLit
             | softName                                 # nameLit
             | '{' (expr (',' expr)*)? '}'              # setLit
             | '[' (expr (',' expr)*)? ']'              # listLit
+            | '[' value=expr KW_FOR var=softName KW_IN list=expr (KW_WHERE cond=expr)? ']'   # comprehensionLit
+            | op=IDENT '(' value=expr KW_FOR var=softName KW_IN list=expr (KW_WHERE cond=expr)? ')'   # aggregateLit
+            | op=IDENT '(' var=softName KW_IN list=expr (KW_WHERE cond=expr (KW_BY key=expr)? | KW_BY key=expr) ')'   # selectLit
             | '(' expr ')'                             # parenLit
             | KW_MATCH expr '{' matchArm (',' matchArm)* ','? '}'   # matchLit
             ;
+// Lists (docs/language.md, "Lists"): `[c.age for c in children where c.age < 20]` (a list: one value
+// per element, of the elements the condition keeps); `sum(c.income for c in household)`, and `min`,
+// `max` (an aggregate of one value per element, `where` optional); `count(c in children where ...)`,
+// `argmax(c in children by c.age)`, `argmin`, `sort(c in children by c.birth_date)` (the elements
+// themselves, `where` before `by` optional). The operation's name is an IDENT the checker reads.
+// `l[i]` (indexExpr) is the element at position i, counted from 0.
 // `match s.last_sale { when none then 0 [usd], when most_recent(p) then p.price }`: one arm per
 // member (or several joined by `or`), the value a member carries bound to a name; `else` covers
 // the members no arm names. The checker requires every member to be covered.
@@ -153,7 +163,7 @@ literal     : STRING | DATE | NUMBER | IDENT ;
 // Parameters and local names may be words Edict reserves only in type or duration position.
 softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT
             | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL
-            | KW_OPTIONAL ;
+            | KW_OPTIONAL | KW_BY ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
@@ -162,7 +172,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
             | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
             | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL
-            | KW_OPTIONAL | KW_MATCH ;
+            | KW_OPTIONAL | KW_MATCH | KW_FOR | KW_BY ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -228,6 +238,8 @@ KW_YEAR     : 'year' ;
 KW_YEARS    : 'years' ;
 KW_OPTIONAL : 'optional' ;
 KW_MATCH    : 'match' ;
+KW_FOR      : 'for' ;
+KW_BY       : 'by' ;
 
 DATE        : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
 NUMBER      : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? ;

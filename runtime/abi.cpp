@@ -1,5 +1,7 @@
 #include "runtime/abi.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <tuple>
@@ -136,9 +138,59 @@ const edict_decimal* edict_rt_dec_box(const edict_decimal* d) {
   return slot;
 }
 
+namespace {
+// Lists built by generated code: chunks of bytes per thread, reused after each reset; a request
+// larger than a chunk gets a block of its own, freed at the reset.
+struct ListMemory {
+  std::vector<std::unique_ptr<std::max_align_t[]>> chunks;
+  std::vector<std::unique_ptr<std::max_align_t[]>> large;
+  size_t chunk = 0, used = 0;
+  static constexpr size_t kChunk = 64 * 1024;
+};
+thread_local ListMemory lists;
+}  // namespace
+
+void* edict_rt_list_alloc(int64_t bytes) {
+  ListMemory& m = lists;
+  size_t n = (size_t(std::max<int64_t>(bytes, 1)) + 15) & ~size_t(15);
+  auto block = [](size_t size) {
+    return std::make_unique<std::max_align_t[]>((size + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t));
+  };
+  if (n > ListMemory::kChunk) {
+    m.large.push_back(block(n));
+    return m.large.back().get();
+  }
+  if (m.chunk < m.chunks.size() && m.used + n > ListMemory::kChunk) {
+    ++m.chunk;
+    m.used = 0;
+  }
+  if (m.chunk == m.chunks.size()) m.chunks.push_back(block(ListMemory::kChunk));
+  void* p = reinterpret_cast<uint8_t*>(m.chunks[m.chunk].get()) + m.used;
+  m.used += n;
+  return p;
+}
+
+void edict_rt_sort_order(const void* keys, int64_t n, int32_t kind, int64_t* order) {
+  for (int64_t i = 0; i < n; ++i) order[i] = i;
+  if (kind == EDICT_KEYS_INT64) {
+    const auto* k = static_cast<const int64_t*>(keys);
+    std::stable_sort(order, order + n, [&](int64_t a, int64_t b) { return k[a] < k[b]; });
+    return;
+  }
+  const auto* k = static_cast<const edict_decimal*>(keys);
+  std::vector<Decimal> ds(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    if (k[i].den != 0) Load(&k[i], &ds[size_t(i)]);  // a key speculative code gave up on is 0
+  std::stable_sort(order, order + n,
+                   [&](int64_t a, int64_t b) { return Decimal::Compare(ds[size_t(a)], ds[size_t(b)]) < 0; });
+}
+
 void edict_rt_boxes_reset(void) {
   boxes.chunk = 0;
   boxes.used = 0;
+  lists.chunk = 0;
+  lists.used = 0;
+  lists.large.clear();
 }
 
 }  // extern "C"

@@ -33,6 +33,14 @@ int32_t edict_rt_text_eq(const char* a, int64_t alen, const char* b, int64_t ble
 // until edict_rt_boxes_reset() on the same thread.
 const edict_decimal* edict_rt_dec_box(const edict_decimal* d);
 void edict_rt_boxes_reset(void);
+// Memory for a list the code builds (`[... for ...]`, `sort`, a list literal): `bytes` aligned to
+// 16, in thread-local storage until edict_rt_boxes_reset() on the same thread, like boxes.
+void* edict_rt_list_alloc(int64_t bytes);
+// Key kinds of edict_rt_sort_order.
+enum { EDICT_KEYS_INT64 = 0, EDICT_KEYS_DECIMAL = 1 };
+// The stable order of n keys (int64_t, or edict_decimal): order[j] is the position of the j-th
+// smallest key, equal keys in their order.
+void edict_rt_sort_order(const void* keys, int64_t n, int32_t kind, int64_t* order);
 
 }  // extern "C"
 

@@ -29,6 +29,19 @@ int64_t IntNeg(int64_t a, SourceRange at) {
   return r;
 }
 
+size_t ListPosition(int64_t i, int64_t count, SourceRange at) {
+  if (i >= 0 && i < count) return size_t(i);
+  if (count == 0)
+    throw EvalError(RtErrorKind::IndexOutOfRange, at, fmt::format("the list is empty: it has no position {}", i));
+  throw EvalError(
+      RtErrorKind::IndexOutOfRange, at,
+      fmt::format("position {} is outside the list, whose {} elements are at positions 0 to {}", i, count, count - 1));
+}
+
+void EmptyList(const char* op, SourceRange at) {
+  throw EvalError(RtErrorKind::EmptyList, at, fmt::format("`{}` of a list with no element has no value", op));
+}
+
 int64_t IntMod(int64_t a, int64_t b, SourceRange at) {
   if (b == 0) throw EvalError(RtErrorKind::DivisionByZero, at, "division by zero");
   if (b == -1) return 0;  // INT64_MIN % -1 is undefined in C++

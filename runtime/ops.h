@@ -17,6 +17,12 @@ int64_t IntNeg(int64_t a, SourceRange at);
 // -7 mod 3 == 2 and 7 mod -3 == 1); `division_by_zero` when b == 0. It never overflows.
 int64_t IntMod(int64_t a, int64_t b, SourceRange at);
 
+// `l[i]` on a list of `count` elements: i itself, or `index_out_of_range` when i is not in
+// [0, count).
+size_t ListPosition(int64_t i, int64_t count, SourceRange at);
+// `min`, `max`, `argmin`, `argmax` (`op`) of a list with no element: `empty_list`.
+[[noreturn]] void EmptyList(const char* op, SourceRange at);
+
 Decimal DecAdd(const Decimal& a, const Decimal& b, SourceRange at);
 Decimal DecSub(const Decimal& a, const Decimal& b, SourceRange at);
 Decimal DecMul(const Decimal& a, const Decimal& b, SourceRange at);

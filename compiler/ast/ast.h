@@ -60,13 +60,19 @@ enum class Quantifier : uint8_t {
 #define EDICT_AST_QUANTIFIER(Name, Spelling) Name,
 #include "compiler/ast/operators.def"
 };
+enum class ListOp : uint8_t {
+#define EDICT_AST_LIST_OP(Name, Spelling) Name,
+#include "compiler/ast/operators.def"
+};
 const char* Spelling(UnaryOp op);
 const char* Spelling(BinaryOp op);
 const char* Spelling(MembershipOp op);
 const char* Spelling(Quantifier q);
+const char* Spelling(ListOp op);
 // The operator whose token text is `s`, or nothing (for the parser).
 std::optional<BinaryOp> BinaryOpSpelled(std::string_view s);
 std::optional<Quantifier> QuantifierSpelled(std::string_view s);
+std::optional<ListOp> ListOpSpelled(std::string_view s);
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
@@ -99,6 +105,7 @@ struct Expr {
   BinaryOp binary_op = BinaryOp::Mul;             // Binary
   MembershipOp membership_op = MembershipOp::In;  // In
   Quantifier quantifier = Quantifier::Exists;     // Quant
+  std::optional<ListOp> list_op;                  // ListOp: the operation, if `text` names one
   std::vector<MatchArm> arms;                     // Match: kids[i + 1] is the value of arms[i]
 };
 

@@ -36,6 +36,14 @@ const char* Spelling(Quantifier q) {
   return kSpellings[size_t(q)];
 }
 
+const char* Spelling(ListOp op) {
+  static constexpr const char* kSpellings[] = {
+#define EDICT_AST_LIST_OP(Name, Text) Text,
+#include "compiler/ast/operators.def"
+  };
+  return kSpellings[size_t(op)];
+}
+
 std::optional<BinaryOp> BinaryOpSpelled(std::string_view s) {
 #define EDICT_AST_BINARY_OP(Name, Text) \
   if (s == Text) return BinaryOp::Name;
@@ -46,6 +54,13 @@ std::optional<BinaryOp> BinaryOpSpelled(std::string_view s) {
 std::optional<Quantifier> QuantifierSpelled(std::string_view s) {
 #define EDICT_AST_QUANTIFIER(Name, Text) \
   if (s == Text) return Quantifier::Name;
+#include "compiler/ast/operators.def"
+  return std::nullopt;
+}
+
+std::optional<ListOp> ListOpSpelled(std::string_view s) {
+#define EDICT_AST_LIST_OP(Name, Text) \
+  if (s == Text) return ListOp::Name;
 #include "compiler/ast/operators.def"
   return std::nullopt;
 }

@@ -52,6 +52,8 @@ std::string Shown(const ast::Expr& e) {
     case ExprKind::Binary: return Spelling(e.binary_op);
     case ExprKind::In: return Spelling(e.membership_op);
     case ExprKind::Quant: return Spelling(e.quantifier);
+    case ExprKind::ListOp:
+    case ExprKind::Index:
     case ExprKind::Error:
     case ExprKind::Number:
     case ExprKind::DurationLit:
@@ -91,8 +93,10 @@ class Printer {
       std::string name;
       if (e->kind == ExprKind::Match)
         name = i == 0 ? "on" : ArmText(e->arms[i - 1]);
-      else if (e->kind == ExprKind::Quant && i == 0)
+      else if ((e->kind == ExprKind::Quant || e->kind == ExprKind::ListOp) && i == 0)
         name = "over " + e->names[0];
+      else if (e->kind == ExprKind::ListOp)
+        name = e->names[i];
       else if (e->kind != ExprKind::Quant && !e->names.empty()) {
         size_t ni = e->kind == ExprKind::With ? i - 1 : i;
         if (e->kind != ExprKind::With || i > 0) name = ni < e->names.size() ? e->names[ni] : "";

@@ -108,6 +108,14 @@ void Generator::CollectBoundaries() {
       case ir::Op::Forall:
       case ir::Op::SumLit:
       case ir::Op::SumMake:
+      case ir::Op::ListIndex:
+      case ir::Op::ListMap:
+      case ir::Op::ListFilter:
+      case ir::Op::ListMin:
+      case ir::Op::ListMax:
+      case ir::Op::ListArgMin:
+      case ir::Op::ListArgMax:
+      case ir::Op::ListSort:
       case ir::Op::Match: break;
     }
     return false;
@@ -217,6 +225,14 @@ void Generator::CollectBoundaries() {
       case ir::Op::Forall:
       case ir::Op::SumLit:
       case ir::Op::SumMake:
+      case ir::Op::ListIndex:
+      case ir::Op::ListMap:
+      case ir::Op::ListFilter:
+      case ir::Op::ListMin:
+      case ir::Op::ListMax:
+      case ir::Op::ListArgMin:
+      case ir::Op::ListArgMax:
+      case ir::Op::ListSort:
       case ir::Op::Match: break;
     }
   }

@@ -264,6 +264,11 @@ class Checker {
   ExprId BinaryExpr(const ast::Expr& e);
   ExprId InExpr(const ast::Expr& e);
   ExprId QuantExpr(const ast::Expr& e);
+  // lists.cpp: operations over a list and indexing.
+  ExprId ListOpExpr(const ast::Expr& e);
+  ExprId IndexExpr(const ast::Expr& e);
+  std::optional<ExprId> ListOpCall(const ast::Expr& e);
+  bool IsRankable(TypeId t) const;
 
   // generics.cpp: helpers generic over units (`def f<u>(x: decimal[u])`).
   std::vector<uint32_t> DeclareUnitParams(const ast::DefDecl& d);

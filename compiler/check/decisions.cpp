@@ -276,6 +276,14 @@ bool Checker::IsConstant(ExprId e) const {
     case Op::SetMinus:
     case Op::Exists:
     case Op::Forall:
+    case Op::ListIndex:
+    case Op::ListMap:
+    case Op::ListFilter:
+    case Op::ListMin:
+    case Op::ListMax:
+    case Op::ListArgMin:
+    case Op::ListArgMax:
+    case Op::ListSort:
     case Op::Match: return false;
   }
   return false;

@@ -70,6 +70,8 @@ ExprId Checker::CheckExprAt(const ast::Expr& e, TypeId expected) {
     case ast::ExprKind::In: return InExpr(e);
     case ast::ExprKind::If: return IfExpr(e, expected);
     case ast::ExprKind::Quant: return QuantExpr(e);
+    case ast::ExprKind::ListOp: return ListOpExpr(e);
+    case ast::ExprKind::Index: return IndexExpr(e);
     case ast::ExprKind::Match: return MatchExpr(e, expected);
   }
   return Poison(e.range);
@@ -363,6 +365,8 @@ ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
   }
   if (callee == e.text && !val && !Lookup(e.text))
     if (auto made = MemberCall(e, expected)) return *made;
+  if (callee == e.text && !val)
+    if (auto made = ListOpCall(e)) return *made;
   if (callee == e.text)
     for (const auto& b : kBuiltins)
       if (e.text == b.name) return BuiltinCall(e, b);
@@ -538,7 +542,12 @@ ExprId Checker::FieldExpr(const ast::Expr& e) {
   if (IsError(b)) return Poison(e.range);
   const auto& bi = m_.types.info(TypeOf(b));
   if (bi.kind != TypeKind::Record) {
-    diags_.Emit(DiagKind::InvalidOperands, fr, fmt::format("`.{}` needs a record, found {}", e.text, Name(TypeOf(b))));
+    auto& d = diags_.Emit(DiagKind::InvalidOperands, fr,
+                          fmt::format("`.{}` needs a record, found {}", e.text, Name(TypeOf(b))));
+    if (KindOf(b) == TypeKind::List)
+      d.notes.push_back(
+          {{},
+           fmt::format("the `{0}` of each element is `[x.{0} for x in ...]`; one element is `...[0].{0}`", e.text)});
     return Poison(e.range);
   }
   const rt::RecordInfo& rec = m_.types.records[bi.ref];

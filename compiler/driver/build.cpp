@@ -455,8 +455,8 @@ enum {{
 
 {types}{input}
 /* Evaluates `{decision}`. Returns 0 and writes the outcome, or returns 1 + the error kind and fills
-   *error. Thread-safe; a boxed decimal in the outcome stays valid until the next call on the
-   same thread. */
+   *error. Thread-safe; a boxed decimal and the elements of a list in the outcome stay valid until
+   the next call on the same thread. */
 int32_t {name}(const {name}_input* input, {result}* output, edict_error* error);
 /* The source position ("file:line:col") of an error site, and the spelling of an error kind. */
 const char* {name}_site(int32_t site);

@@ -260,6 +260,70 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       }
       return !want;
     }
+    case Op::ListIndex: {
+      auto [l, i] = both();
+      const auto& xs = *l.AsList().elems;
+      return xs[rt::ListPosition(i.AsInt(), int64_t(xs.size()), at)];
+    }
+    case Op::ListMap:
+    case Op::ListFilter: {
+      Value l = Eval(e.b, f);
+      std::vector<Value> out;
+      out.reserve(l.AsList().elems->size());
+      for (const Value& x : *l.AsList().elems) {
+        f.slots[e.a] = x;
+        if (e.op == Op::ListMap)
+          out.push_back(Eval(e.c, f));
+        else if (EvalBool(e.c, f))
+          out.push_back(x);
+      }
+      return rt::MakeList(std::move(out));
+    }
+    case Op::ListMin:
+    case Op::ListMax: {
+      Value l = Eval(e.a, f);
+      const auto& xs = *l.AsList().elems;
+      if (xs.empty()) rt::EmptyList(e.op == Op::ListMin ? "min" : "max", at);
+      const TypeKind k = m_.types.kind(e.type);
+      size_t best = 0;
+      for (size_t i = 1; i < xs.size(); ++i) {
+        int c = Compare(xs[i], xs[best], k, at);
+        if (e.op == Op::ListMin ? c < 0 : c > 0) best = i;
+      }
+      return xs[best];
+    }
+    case Op::ListArgMin:
+    case Op::ListArgMax:
+    case Op::ListSort: {
+      // The key of every element, first to last, then the first of least (greatest) key, or the
+      // elements in a stable order of their keys.
+      Value l = Eval(e.b, f);
+      const auto& xs = *l.AsList().elems;
+      if (xs.empty() && e.op != Op::ListSort) rt::EmptyList(e.op == Op::ListArgMin ? "argmin" : "argmax", at);
+      const TypeKind k = m_.types.kind(m_.exprs[e.c].type);
+      std::vector<Value> keys;
+      keys.reserve(xs.size());
+      for (const Value& x : xs) {
+        f.slots[e.a] = x;
+        keys.push_back(Eval(e.c, f));
+      }
+      if (e.op == Op::ListSort) {
+        std::vector<size_t> order(xs.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return Compare(keys[a], keys[b], k, at) < 0; });
+        std::vector<Value> out;
+        out.reserve(xs.size());
+        for (size_t i : order) out.push_back(xs[i]);
+        return rt::MakeList(std::move(out));
+      }
+      size_t best = 0;
+      for (size_t i = 1; i < xs.size(); ++i) {
+        int c = Compare(keys[i], keys[best], k, at);
+        if (e.op == Op::ListArgMin ? c < 0 : c > 0) best = i;
+      }
+      return xs[best];
+    }
     case Op::SumLit: return rt::MakeSum(e.a, e.b);
     case Op::SumMake: return rt::MakeSum(m_.types.info(e.type).ref, e.b, Eval(e.a, f));
     case Op::Match: {
@@ -388,7 +452,12 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
       CollectInputs(e.a, f, out);
       return;
     case Op::Exists:
-    case Op::Forall: CollectInputs(e.b, f, out); return;
+    case Op::Forall:
+    case Op::ListMap:
+    case Op::ListFilter:
+    case Op::ListArgMin:
+    case Op::ListArgMax:
+    case Op::ListSort: CollectInputs(e.b, f, out); return;
     case Op::If:
       CollectInputs(e.a, f, out);
       CollectInputs(EvalBool(e.a, f) ? e.b : e.c, f, out);
@@ -452,6 +521,9 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
     case Op::SetMinus:
     case Op::SumLit:
     case Op::SumMake:
+    case Op::ListIndex:
+    case Op::ListMin:
+    case Op::ListMax:
       // Every operand was evaluated: walk them all.
       ir::ForEachOperand(m_, e, [&](ExprId k) { CollectInputs(k, f, out); });
       return;

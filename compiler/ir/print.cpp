@@ -79,7 +79,12 @@ class Printer {
         return s + ")";
       }
       case Op::Exists:
-      case Op::Forall: return head + " %" + std::to_string(e.a) + kids({e.b, e.c}) + ")";
+      case Op::Forall:
+      case Op::ListMap:
+      case Op::ListFilter:
+      case Op::ListArgMin:
+      case Op::ListArgMax:
+      case Op::ListSort: return head + " %" + std::to_string(e.a) + kids({e.b, e.c}) + ")";
       case Op::If: return head + kids({e.a, e.b, e.c}) + ")";
       case Op::SumLit: return head + " " + m_.types.enums[e.a].members[e.b] + ")";
       case Op::SumMake: return head + " " + m_.types.enums[m_.types.info(e.type).ref].members[e.b] + kids({e.a}) + ")";
@@ -97,11 +102,14 @@ class Printer {
         }
         return s + ")";
       }
+      case Op::ListMin:
+      case Op::ListMax:
       case Op::Not:
       case Op::IntNeg:
       case Op::IntToDec:
       case Op::DecNeg:
       case Op::DurNeg: return head + kids({e.a}) + ")";
+      case Op::ListIndex:
       case Op::And:
       case Op::Or:
       case Op::IntAdd:

@@ -51,7 +51,15 @@ std::string Printer::Paren(ExprId id, PrintScope& f) {
     case Op::Field:
     case Op::IntToDec:
     case Op::SumLit:
-    case Op::SumMake: return Print(id, f);
+    case Op::SumMake:
+    case Op::ListIndex:
+    case Op::ListMap:
+    case Op::ListFilter:
+    case Op::ListMin:
+    case Op::ListMax:
+    case Op::ListArgMin:
+    case Op::ListArgMax:
+    case Op::ListSort: return Print(id, f);
     case Op::LetRef: return Paren(f.decision->lets[m_.exprs[id].a].value, f);
     case Op::Error:
     case Op::With:
@@ -214,6 +222,38 @@ std::string Printer::Print(ExprId id, PrintScope& f) {
       }
       return s + " }";
     }
+    case Op::ListIndex: return Paren(e.a, f) + "[" + Print(e.b, f) + "]";
+    case Op::ListMap:
+    case Op::ListFilter:
+    case Op::ListArgMin:
+    case Op::ListArgMax:
+    case Op::ListSort: {
+      // The forms of the source: `[v for x in l where c]`, `argmax(x in l where c by k)` ...
+      std::string saved = e.a < f.names.size() ? f.names[e.a] : "";
+      if (e.a < f.names.size()) f.names[e.a] = "x";
+      const ir::Expr& over = m_.exprs[e.b];
+      bool filtered = e.op != Op::ListFilter && over.op == Op::ListFilter && over.a == e.a;
+      std::string range = "x in " + Print(filtered ? over.b : e.b, f);
+      if (filtered || e.op == Op::ListFilter) range += " where " + Print(filtered ? over.c : e.c, f);
+      std::string s;
+      if (e.op == Op::ListMap) s = "[" + Print(e.c, f) + " for " + range + "]";
+      if (e.op == Op::ListFilter) s = "[x for " + range + "]";
+      if (e.op == Op::ListArgMin || e.op == Op::ListArgMax || e.op == Op::ListSort)
+        s = std::string(e.op == Op::ListArgMin   ? "argmin"
+                        : e.op == Op::ListArgMax ? "argmax"
+                                                 : "sort") +
+            "(" + range + " by " + Print(e.c, f) + ")";
+      if (e.a < f.names.size()) f.names[e.a] = saved;
+      return s;
+    }
+    case Op::ListMin:
+    case Op::ListMax: {
+      // `min(v for x in l)` when the operand is a list of values per element, else of the list.
+      std::string list = Print(e.a, f);
+      const char* op = e.op == Op::ListMin ? "min" : "max";
+      if (m_.exprs[e.a].op == Op::ListMap) return std::string(op) + "(" + list.substr(1, list.size() - 2) + ")";
+      return std::string(op) + "(x for x in " + list + ")";
+    }
     case Op::Exists:
     case Op::Forall: {
       std::string saved = e.a < f.names.size() ? f.names[e.a] : "";
@@ -305,6 +345,14 @@ std::string PrintNegation(const Module& m, ExprId id, PrintScope& scope) {
     case Op::Forall:
     case Op::SumLit:
     case Op::SumMake:
+    case Op::ListIndex:
+    case Op::ListMap:
+    case Op::ListFilter:
+    case Op::ListMin:
+    case Op::ListMax:
+    case Op::ListArgMin:
+    case Op::ListArgMax:
+    case Op::ListSort:
     case Op::Match: break;
   }
   return "not " + p.Paren(id, scope);

@@ -206,6 +206,32 @@ class Verifier {
         operand(e.b, TK::List);
         operand(e.c, TK::Bool);
         break;
+      case Op::ListIndex:
+        operand(e.a, TK::List);
+        operand(e.b, TK::Integer);
+        if (e.type != m_.types.info(m_.exprs[e.a].type).ref) Fail(id, "not the element type");
+        break;
+      case Op::ListMap:
+        operand(e.b, TK::List);
+        result(TK::List);
+        if (m_.types.info(e.type).ref != m_.exprs[e.c].type) Fail(id, "not a list of the values");
+        break;
+      case Op::ListFilter:
+      case Op::ListSort:
+        operand(e.b, TK::List);
+        if (e.op == Op::ListFilter) operand(e.c, TK::Bool);
+        if (e.type != m_.exprs[e.b].type) Fail(id, "type changed");
+        break;
+      case Op::ListMin:
+      case Op::ListMax:
+        operand(e.a, TK::List);
+        if (e.type != m_.types.info(m_.exprs[e.a].type).ref) Fail(id, "not the element type");
+        break;
+      case Op::ListArgMin:
+      case Op::ListArgMax:
+        operand(e.b, TK::List);
+        if (e.type != m_.types.info(m_.exprs[e.b].type).ref) Fail(id, "not the element type");
+        break;
       case Op::SumLit:
         result(TK::Sum);
         if (e.a != m_.types.info(e.type).ref || e.b >= m_.types.enums[e.a].members.size() ||

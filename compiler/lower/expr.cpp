@@ -162,15 +162,7 @@ CgVal Lowerer::Expr(ExprId id) {
       (void)en;
       return s;
     }
-    case Op::ListLit: {
-      TypeId et = m_.types.info(e.type).ref;
-      const auto& el = L_.of(et);
-      std::vector<CgVal> elems;
-      for (uint32_t i = 0; i < e.b; ++i) elems.push_back(Expr(m_.extra[e.a + i]));
-      llvm::Value* arr = EntryAlloca(uint64_t(el.size) * std::max<uint32_t>(e.b, 1), el.align);
-      for (uint32_t i = 0; i < e.b; ++i) StoreFlat(et, elems[i], At(arr, uint64_t(i) * el.size));
-      return scalar(arr, C64(e.b));
-    }
+    case Op::ListLit: return ListLiteral(e, false);
     case Op::RecordLit: {
       CgVal rec;
       size_t n = m_.types.records[e.a].fields.size();
@@ -308,7 +300,7 @@ CgVal Lowerer::Expr(ExprId id) {
     }
     case Op::ListHas: {
       CgVal x = Expr(e.a);
-      CgVal l = Expr(e.b);
+      CgVal l = ConsumedList(e.b);
       TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
       return scalar(ListAny(
           l, et, [&](const CgVal& el) { return Eq(et, x, el); }, true));
@@ -339,9 +331,17 @@ CgVal Lowerer::Expr(ExprId id) {
       return v;
     }
     case Op::Match: return MatchExpr(e);
+    case Op::ListIndex: return ListIndex(e);
+    case Op::ListMap:
+    case Op::ListFilter: return ListMapFilter(e);
+    case Op::ListMin:
+    case Op::ListMax: return ListMinMax(e);
+    case Op::ListArgMin:
+    case Op::ListArgMax: return ListArg(e);
+    case Op::ListSort: return ListSort(e);
     case Op::Exists:
     case Op::Forall: {
-      CgVal l = Expr(e.b);
+      CgVal l = ConsumedList(e.b);
       TypeId et = m_.types.info(m_.exprs[e.b].type).ref;
       bool want = e.op == Op::Exists;
       uint32_t slot = e.a;
@@ -690,14 +690,14 @@ CgVal Lowerer::Builtin(const ir::Expr& e) {
       return out;
     }
     case BI::Count: {
-      CgVal x = Expr(args[0]);
+      CgVal x = ConsumedList(args[0]);
       if (m_.types.kind(m_.exprs[args[0]].type) == TypeKind::List) return scalar(x.b);
       llvm::Value* n = C64(0);
       for (auto* w : x.words) n = B_.CreateAdd(n, B_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, w));
       return scalar(n);
     }
     case BI::Sum: {
-      CgVal l = Expr(args[0]);
+      CgVal l = ConsumedList(args[0]);
       TypeId et = m_.types.info(m_.exprs[args[0]].type).ref;
       bool is_int = m_.types.kind(e.type) == TypeKind::Integer;
       const auto& el = L_.of(et);

@@ -8,6 +8,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
+#include <functional>
 
 #include <map>
 #include <string>
@@ -274,6 +275,22 @@ class Lowerer {
   CgVal Undef(TypeId t);
   CgVal CallDecision(const ir::Expr& e);
   CgVal Builtin(const ir::Expr& e);
+
+  // ------------------------------------------------------------------ lists (lists.cpp)
+  llvm::Value* ListAlloc(llvm::Value* bytes);
+  CgVal ListLiteral(const ir::Expr& e, bool on_stack);
+  CgVal ConsumedList(ExprId id);
+  void EachIndex(llvm::Value* n, const std::function<void(llvm::Value*)>& body);
+  CgVal GuardedLoad(llvm::Value* ok, TypeId t, llvm::Value* p);
+  llvm::Value* ListElement(const CgVal& list, TypeId et, llvm::Value* i);
+  llvm::Value* KeySlot(TypeId t);
+  void StoreKey(TypeId t, const CgVal& v, llvm::Value* p);
+  CgVal LoadKey(TypeId t, llvm::Value* p);
+  CgVal ListIndex(const ir::Expr& e);
+  CgVal ListMapFilter(const ir::Expr& e);
+  CgVal ListMinMax(const ir::Expr& e);
+  CgVal ListArg(const ir::Expr& e);
+  CgVal ListSort(const ir::Expr& e);
 
   // ------------------------------------------------------------------ decisions (decision.cpp)
   void DefineDecision(uint32_t di, llvm::Function* fn, bool spec);

@@ -282,7 +282,7 @@ CgVal Lowerer::Constant(const rt::Value& v, TypeId t) {
           break;
         }
       }
-      llvm::Value* arr = EntryAlloca(uint64_t(el.size) * std::max<size_t>(elems.size(), 1), el.align);
+      llvm::Value* arr = ListAlloc(C64(int64_t(el.size) * int64_t(std::max<size_t>(elems.size(), 1))));
       for (size_t i = 0; i < elems.size(); ++i) StoreFlat(ti.ref, Constant(elems[i], ti.ref), At(arr, i * el.size));
       c.a = arr;
       c.b = C64(int64_t(elems.size()));

@@ -87,7 +87,7 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   if (s.count(P::IDENT))
     for (size_t t :
          {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION,
-          P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL, P::KW_OPTIONAL})
+          P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL, P::KW_OPTIONAL, P::KW_BY})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
@@ -328,6 +328,12 @@ class Builder {
       if (e->text.empty() || !fn || Missing(fn->getStart())) e->kind = ast::ExprKind::Error;
       return e;
     }
+    if (auto* x = dynamic_cast<P::IndexExprContext*>(c)) {
+      auto e = Node(ast::ExprKind::Index, c);
+      e->kids.push_back(Expr(x->expr(0)));
+      e->kids.push_back(Expr(x->index));
+      return e;
+    }
     if (auto* x = dynamic_cast<P::WithExprContext*>(c)) {
       auto e = Node(ast::ExprKind::With, c);
       e->kids.push_back(Expr(x->expr()));
@@ -392,6 +398,28 @@ class Builder {
     if (auto q = ast::QuantifierSpelled(Text(t))) return *q;
     throw std::logic_error("the parser read the quantifier `" + rt::Shorten(Text(t), 60) +
                            "`, which compiler/ast/operators.def lacks");
+  }
+
+  // An operation over a list (ExprKind::ListOp): kids[0] the list, then the parts written, each
+  // named in names (names[0] is the bound variable).
+  ast::ExprPtr ListOp(antlr4::ParserRuleContext* c, const std::string& op, P::SoftNameContext* var,
+                      P::ExprContext* list, P::ExprContext* value, P::ExprContext* cond, P::ExprContext* key) {
+    auto e = Node(ast::ExprKind::ListOp, c, op);
+    e->list_op = ast::ListOpSpelled(op);
+    if (!var || Missing(var->getStart())) return Node(ast::ExprKind::Error, c);
+    e->names.push_back(var->getText());
+    e->name_ranges.push_back(R(var));
+    e->kids.push_back(Expr(list));
+    auto part = [&](const char* name, P::ExprContext* x) {
+      if (!x) return;
+      e->names.push_back(name);
+      e->name_ranges.push_back(R(x));
+      e->kids.push_back(Expr(x));
+    };
+    part("value", value);
+    part("where", cond);
+    part("by", key);
+    return e;
   }
 
   void FieldInits(P::FieldInitsContext* fi, ast::Expr* e) {
@@ -472,6 +500,12 @@ class Builder {
       for (auto* k : x->expr()) e->kids.push_back(Expr(k));
       return e;
     }
+    if (auto* x = dynamic_cast<P::ComprehensionLitContext*>(c))
+      return ListOp(c, ast::Spelling(ast::ListOp::Map), x->var, x->list, x->value, x->cond, nullptr);
+    if (auto* x = dynamic_cast<P::AggregateLitContext*>(c))
+      return ListOp(c, Text(x->op), x->var, x->list, x->value, x->cond, nullptr);
+    if (auto* x = dynamic_cast<P::SelectLitContext*>(c))
+      return ListOp(c, Text(x->op), x->var, x->list, nullptr, x->cond, x->key);
     if (auto* x = dynamic_cast<P::ParenLitContext*>(c)) {
       auto e = Expr(x->expr());
       e->range = R(c);

@@ -359,7 +359,8 @@ void Encoder::MakeVars(rt::TypeId t, const std::string& path, const std::vector<
     case TypeKind::List:
       throw Unsupported{
           {},
-          fmt::format("the input `{}` is a list (of any length); the symbolic diff encodes inputs of fixed size only",
+          fmt::format("the input `{}`, a list: its length is not bounded, and the symbolic diff encodes inputs "
+                      "of a fixed size only (lists written in the program, of fixed length, are encoded)",
                       path)};
     case TypeKind::Sum: {
       // The member (`path`), and the value of each member that carries one (`path.member`),
@@ -704,6 +705,9 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
       case Op::Exists:
       case Op::Forall:
       case Op::Builtin:
+      case Op::ListIndex:
+      case Op::ListArgMin:
+      case Op::ListArgMax:
       case Op::Match: atom = suppress_atoms_ == 0; break;
       case Op::Error:
       case Op::BoolLit:
@@ -745,7 +749,12 @@ Sym Encoder::Eval(ir::ExprId id, Frame& f) {
       case Op::SetInter:
       case Op::SetMinus:
       case Op::SumLit:
-      case Op::SumMake: break;
+      case Op::SumMake:
+      case Op::ListMap:
+      case Op::ListFilter:
+      case Op::ListMin:
+      case Op::ListMax:
+      case Op::ListSort: break;
     }
   }
   if (!atom) return EvalRaw(id, f);
@@ -1096,6 +1105,91 @@ Sym Encoder::EvalRaw(ir::ExprId id, Frame& f) {
       }
       f.slots[e.a] = saved;
       r.v.push_back(want ? decided : Not(decided));
+      return r;
+    }
+    case Op::ListIndex: {
+      // The element at a position the case decides: one choice per position of the list (whose
+      // length the encoding fixes), and index_out_of_range outside them.
+      auto [l, i] = two();
+      if (HasList(e.type)) Fail(id, "a position in a list of lists");
+      const int64_t n = int64_t(l.elems.size());
+      r.err = First(r.err, Raise(i.v[0] < 0 || i.v[0] >= c_.int_val(n), RtErrorKind::IndexOutOfRange));
+      if (n == 0) {
+        Zeros(e.type, r.v);
+        return r;
+      }
+      Sym pick = l.elems.back();
+      for (int64_t k = n - 1; k-- > 0;) pick = IteSym(i.v[0] == c_.int_val(k), l.elems[size_t(k)], pick);
+      r.v = pick.v;
+      return r;
+    }
+    case Op::ListMap: {
+      // One value per element, each with the element bound; the first element's error first.
+      Sym l = Eval(e.b, f);
+      r.err = l.err;
+      if (e.a >= f.slots.size()) Fail(id, "a bound variable outside its frame");
+      std::optional<Sym> saved = f.slots[e.a];
+      for (const Sym& x : l.elems) {
+        f.slots[e.a] = x;
+        Sym v = Eval(e.c, f);
+        r.err = First(r.err, v.err);
+        r.elems.push_back(std::move(v));
+      }
+      f.slots[e.a] = saved;
+      return r;
+    }
+    case Op::ListFilter:
+      Fail(id,
+           "`[... where ...]`: a list whose length depends on the case (the encoding fixes the length of every list)");
+    case Op::ListSort:
+      Fail(id, "`sort`: an order of the elements that depends on the case (the encoding fixes where each element is)");
+    case Op::ListMin:
+    case Op::ListMax: {
+      Sym l = one();
+      if (l.elems.empty()) {
+        r.err = First(r.err, c_.int_val(Code(RtErrorKind::EmptyList)));
+        Zeros(e.type, r.v);
+        return r;
+      }
+      Sym best = l.elems[0];
+      for (size_t k = 1; k < l.elems.size(); ++k) {
+        z3::expr err(c_);
+        z3::expr better = Compare(l.elems[k], best, e.type, e.op == Op::ListMin ? Op::Lt : Op::Gt, &err);
+        best = IteSym(better, l.elems[k], best);
+      }
+      r.v = best.v;
+      return r;
+    }
+    case Op::ListArgMin:
+    case Op::ListArgMax: {
+      // The key of every element in order (their errors in that order), then the first element
+      // of least (greatest) key.
+      Sym l = Eval(e.b, f);
+      r.err = l.err;
+      if (HasList(e.type)) Fail(id, "`argmin` or `argmax` of a list of lists");
+      if (e.a >= f.slots.size()) Fail(id, "a bound variable outside its frame");
+      if (l.elems.empty()) {
+        r.err = First(r.err, c_.int_val(Code(RtErrorKind::EmptyList)));
+        Zeros(e.type, r.v);
+        return r;
+      }
+      std::optional<Sym> saved = f.slots[e.a];
+      std::vector<Sym> keys;
+      for (const Sym& x : l.elems) {
+        f.slots[e.a] = x;
+        keys.push_back(Eval(e.c, f));
+        r.err = First(r.err, keys.back().err);
+      }
+      f.slots[e.a] = saved;
+      const rt::TypeId kt = m_.exprs[e.c].type;
+      Sym best = l.elems[0], best_key = keys[0];
+      for (size_t k = 1; k < l.elems.size(); ++k) {
+        z3::expr err(c_);
+        z3::expr better = Compare(keys[k], best_key, kt, e.op == Op::ListArgMin ? Op::Lt : Op::Gt, &err);
+        best = IteSym(better, l.elems[k], best);
+        best_key = IteSym(better, keys[k], best_key);
+      }
+      r.v = best.v;
       return r;
     }
     case Op::SumLit:

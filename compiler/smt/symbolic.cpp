@@ -212,6 +212,14 @@ class ArithmeticDepth {
       case ir::Op::SetMinus:
       case ir::Op::SumLit:
       case ir::Op::SumMake:
+      case ir::Op::ListIndex:
+      case ir::Op::ListMap:
+      case ir::Op::ListFilter:
+      case ir::Op::ListMin:
+      case ir::Op::ListMax:
+      case ir::Op::ListArgMin:
+      case ir::Op::ListArgMax:
+      case ir::Op::ListSort:
       case ir::Op::Match: break;
     }
     return expr_[id] = below + own;
