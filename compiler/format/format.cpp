@@ -25,6 +25,7 @@ enum Role : uint16_t {
   kSetBrace = 1 << 5,     // a brace of a set literal: `{a, b}`, no space inside
   kUnit = 1 << 6,         // a unit annotation, brackets included: `[tpp/chip]`, no space inside
   kUnitParams = 1 << 7,   // `<` or `>` around a helper's unit parameters: `def f<u>(`
+  kIndex = 1 << 8,        // the `[` of an index: `l[i]`, no space before it
 };
 
 bool IsComment(const Token& t) { return t.kind == TK::LineComment || t.kind == TK::BlockComment; }
@@ -247,6 +248,14 @@ class Formatter {
       case ast::ExprKind::In:
       case ast::ExprKind::If:
       case ast::ExprKind::Quant:
+      case ast::ExprKind::Index:
+        if (!e->kids.empty() && e->kids[0]) {
+          int last = CodeBefore(e->kids[0]->range.end);  // the list's last token; `[` follows it
+          while (last >= 0 && size_t(last + 1) < code_.size() && Code(last + 1) == ")") ++last;
+          if (last >= 0 && size_t(last + 1) < code_.size() && Code(last + 1) == "[") role_[size_t(last + 1)] |= kIndex;
+        }
+        break;
+      case ast::ExprKind::ListOp:  // `[v for x in l where c]`, `sum(v for x in l)`, `argmax(x in l by k)`
       case ast::ExprKind::Match: break;
     }
     for (const auto& k : e->kids) Expr(k.get());
@@ -384,6 +393,7 @@ class Formatter {
     if (x == "(" || x == "[" || x == ".") return 0;
     if (ra & kUnaryMinus) return y == "-" ? 1 : 0;           // `-5`, `- -5`
     if ((ra & kUnit) && (rb & kUnit) && x != "]") return 0;  // inside `[tpp/chip]`
+    if (y == "[" && (rb & kIndex)) return 0;
     if (y == "[") return (rb & kUnit) && (x == "decimal" || x == "integer") ? 0 : 1;
     if (y == "(") return IsName(a) || (ra & kUnitParams) ? 0 : 1;
     if ((rb & kUnitParams) || ((ra & kUnitParams) && x == "<")) return 0;
