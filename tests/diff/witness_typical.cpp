@@ -118,7 +118,8 @@ int Variants(const char* report) {
           else if (kk == "witness")
             witness = std::string(Raw(fv));
           else if (kk == "unlike_typical" && !fv.is_null())
-            for (auto u : fv.get_array().value()) ps.emplace_back(u.get_object().value()["path"].get_string().value());
+            for (auto range = fv.get_array().value(); auto u : range)
+              ps.emplace_back(u.get_object().value()["path"].get_string().value());
           else
             Raw(fv);
         }
