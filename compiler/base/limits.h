@@ -30,6 +30,15 @@ inline constexpr size_t kMaxSourceBytes = size_t(16) << 20;  // 16 MiB
 // few hundred bytes; a case with long lists stays far below this.
 inline constexpr size_t kMaxCaseBytes = size_t(16) << 20;  // 16 MiB
 
+// Z3's resource limit (its `rlimit`, a count of its elementary steps, deterministic whatever the
+// machine's speed) for each step of the symbolic diff's search for transition classes (is there
+// another class?). Large decisions (a 10,000-term `and`, a 1,000-term sum) can make one step run
+// for many minutes; past the limit, the diff stops the search and says so (its result is marked
+// incomplete, naming the limit) instead of running on. The largest step of the R1 -> R2 diff
+// takes 5.2 million, a 900-term sum 0.5 million (EDICT_SYMBOLIC_DEBUG prints it). `edict diff
+// --solver-limit N` replaces it (0: no limit).
+inline constexpr uint64_t kSymbolicSolverLimit = 50'000'000;
+
 // The most worker threads `batch -j` and `diff -j` accept: more cannot run at once on any machine
 // Edict targets, and each costs a stack.
 inline constexpr uint64_t kMaxThreads = 1024;

@@ -17,7 +17,7 @@
 
 namespace edict::cases {
 
-// Quotes a field when it needs it.
+// Quotes a field when it needs it (a comma, a quote, a line feed or a carriage return in it).
 std::string CsvQuote(const std::string& s);
 // The leaves of a type, as dotted paths under prefix.
 void Leaves(const rt::TypeTable& types, rt::TypeId t, const std::string& prefix,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/base/command.h"
+#include "compiler/base/limits.h"
 
 namespace edict::diff {
 
@@ -16,12 +17,13 @@ struct DiffOptions {
   std::string old_file;  // with new_file empty: old_file's version against its base
   std::string new_file;
   std::string decision;
-  std::string cases;                  // JSON Lines or CSV (- for stdin)
-  std::string input_format = "auto";  // auto (by extension), jsonl, csv
-  std::string format = "text";        // text, markdown, json
-  std::string output;                 // empty: stdout
-  size_t examples = 3;                // example cases per transition class
-  size_t max_conjunctions = 6;        // symbolic: conjunctions listed per region (0: all of them)
+  std::string cases;                                     // JSON Lines or CSV (- for stdin)
+  std::string input_format = "auto";                     // auto (by extension), jsonl, csv
+  std::string format = "text";                           // text, markdown, json
+  std::string output;                                    // empty: stdout
+  size_t examples = 3;                                   // example cases per transition class
+  size_t max_conjunctions = 6;                           // symbolic: conjunctions listed per region (0: all of them)
+  uint64_t solver_limit = limits::kSymbolicSolverLimit;  // symbolic: Z3's resources per step (0: none)
   int threads = 0;
   bool progress = true;
   bool cross_check = false;     // with cases: check that every corpus class is a symbolic one

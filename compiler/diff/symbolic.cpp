@@ -165,6 +165,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
   if (debug) std::cerr << fmt::format("encoded in {:.3f} s; {} atoms\n", since(t0), f_.atoms.size());
   // The first stage: the flags over the whole domain, and every class, each with a witness.
   std::vector<smt::Class> found;
+  e_->SetSolverLimit(o_.solver_limit);
   e_->Enumerate(f_.global_flags, found, f_.status);
   for (smt::Class& c : found) {
     Class k{std::move(c), "", ""};

@@ -137,6 +137,12 @@ int main(int argc, char** argv) {
       ->add_option("--max-conjunctions", df.max_conjunctions,
                    "Symbolic: conjunctions listed per region (default 6; 0 lists every one, so no region is truncated)")
       ->check(kCount);
+  diffc
+      ->add_option("--solver-limit", df.solver_limit,
+                   fmt::format("Symbolic: Z3's resource limit for each step of the search for classes (default {}; "
+                               "0: none); a step that reaches it ends the search, marked incomplete",
+                               limits::kSymbolicSolverLimit))
+      ->check(WholeNumber(0, UINT32_MAX));
   diffc->add_option("--threads,-j", df.threads, "Worker threads, 1 to 1024 (default: every core)")->check(kThreads);
   diffc->add_flag("--cross-check", df.cross_check,
                   "With --cases: run the symbolic diff too and check that every class of the corpus is one it finds");

@@ -277,6 +277,20 @@ struct SymbolicDiff::Impl {
   std::vector<z3::expr> prefs_;
   std::optional<z3::solver> natural_;  // NaturalModel's: the domain and the marked preferences
   std::vector<z3::expr> marks_;
+  uint64_t solver_limit_ = 0;  // SetSolverLimit
+  uint64_t most_used_ = 0;
+  bool debug_ = std::getenv("EDICT_SYMBOLIC_DEBUG") !=
+                nullptr;  // the most resource units one step of Enumerate took (EDICT_SYMBOLIC_DEBUG)
+
+  // Sets the solver's resource limit for each check (none when 0).
+  void Limit(z3::solver& s) {
+    if (solver_limit_ == 0) return;
+    z3::params p(ctx_);
+    p.set("rlimit", unsigned(std::min<uint64_t>(solver_limit_, UINT32_MAX)));
+    s.set(p);
+  }
+  // Runs one limited check; on reaching the limit, says so in `status`.
+  z3::check_result Check(z3::solver& s, const z3::expr_vector* assumptions, std::string& status);
 };
 
 SymbolicDiff::SymbolicDiff(const Side& old_side, const Side& new_side)
@@ -301,6 +315,32 @@ void SymbolicDiff::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vecto
                              std::string& status) {
   impl_->Enumerate(global_flags, classes, status);
 }
+void SymbolicDiff::SetSolverLimit(uint64_t limit) { impl_->solver_limit_ = limit; }
+
+namespace {
+// Z3's count of resource units used so far by a solver's context.
+uint64_t ResourcesUsed(const z3::solver& s) {
+  z3::stats st = s.statistics();
+  for (unsigned i = 0; i < st.size(); ++i)
+    if (st.key(i) == "rlimit count") return uint64_t(st.is_uint(i) ? st.uint_value(i) : st.double_value(i));
+  return 0;
+}
+}  // namespace
+
+z3::check_result SymbolicDiff::Impl::Check(z3::solver& s, const z3::expr_vector* assumptions, std::string& status) {
+  // (Z3's statistics are read only when debugging: reading them between checks changes the models
+  // later checks give, and so the witnesses.)
+  uint64_t before = debug_ ? ResourcesUsed(s) : 0;
+  z3::check_result r = assumptions ? s.check(*assumptions) : s.check();
+  if (debug_) most_used_ = std::max(most_used_, ResourcesUsed(s) - before);
+  if (r == z3::unknown && solver_limit_ != 0 && s.reason_unknown().find("resource limit") != std::string::npos &&
+      status.rfind("incomplete", 0) != 0)
+    status = fmt::format(
+        "incomplete: Z3 reached the solver limit ({} resource units for one step of the search) before settling "
+        "whether the decision changes further; `--solver-limit N` with a larger N (0: no limit) lets it search longer",
+        solver_limit_);
+  return r;
+}
 bool SymbolicDiff::RunJobs(size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
                            std::vector<GlobalFlag> global_flags[2]) {
   return smt::RunJobs(impl_->a_, impl_->b_, max_conjunctions, regions, classes, global_flags);
@@ -309,7 +349,7 @@ bool SymbolicDiff::RunJobs(size_t max_conjunctions, bool regions, const std::vec
 // Whether each flag can hold, and fail to hold, on each side over the whole domain.
 void SymbolicDiff::Impl::GlobalFlags(std::vector<GlobalFlag> global_flags[2]) {
   for (int side = 0; side < 2; ++side) {
-    z3::solver fs(ctx_);
+    z3::solver fs(ctx_);  // not limited: setting a solver's parameters changes the models it gives
     fs.add(e_->domain);
     fs.add(e_->Dec(side).outcome.err == 0);
     for (const z3::expr& f : e_->flags[side]) {
@@ -477,6 +517,7 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
   TypicalPreferences();
   const ir::Decision& da = a_.dec();
   z3::solver s(ctx_);
+  Limit(s);
   s.add(e_->domain);
   s.add(e_->changed);
   GlobalFlags(global_flags);
@@ -491,20 +532,23 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
   struct Report {
     bool on;
     double &a, &b, &c;
+    uint64_t* most;
     ~Report() {
       if (on)
-        std::cerr << fmt::format("first stage CPU: classes {:.3f} s, natural witnesses {:.3f} s, rounding {:.3f} s\n",
-                                 a, b, c);
+        std::cerr << fmt::format(
+            "first stage CPU: classes {:.3f} s, natural witnesses {:.3f} s, rounding {:.3f} s; the largest step took "
+            "{} resource units\n",
+            a, b, c, *most);
     }
-  } report{debug, t_find, t_natural, t_round};
+  } report{debug, t_find, t_natural, t_round, &most_used_};
   // The first stage: every class, each with a witness, until Z3 proves there is no other.
   for (;;) {
     double t0 = cpu();
-    z3::check_result r = s.check();
+    z3::check_result r = Check(s, nullptr, status);
     t_find += cpu() - t0;
     if (r == z3::unsat) break;
     if (r == z3::unknown) {
-      status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
+      if (status.rfind("incomplete", 0) != 0) status = "incomplete: Z3 answered `unknown` (" + s.reason_unknown() + ")";
       break;
     }
     z3::model m = s.get_model();

@@ -121,6 +121,10 @@ class SymbolicDiff {
   // domain; then every class, each with a witness, until Z3 proves there is no other (`status`
   // says why when the enumeration stops before).
   void Enumerate(std::vector<GlobalFlag> global_flags[2], std::vector<Class>& classes, std::string& status);
+  // Z3's resource limit for each step of Enumerate (0, the default: none; `edict diff` sets
+  // limits::kSymbolicSolverLimit). A step that reaches it stops the enumeration, with a status
+  // that names the limit.
+  void SetSolverLimit(uint64_t limit);
   // The second stage: every class's flags (and, with `regions`, its region and counts) and every
   // flag's region, as independent jobs, each in its own context (`max_conjunctions`: listed per
   // region, 0 for all). Returns false if a job could not encode.

@@ -64,7 +64,7 @@ std::string Key(value verdict) {
       if (!x.is_null()) key += "error " + std::string(Raw(x));
     } else if (k == "outcome") {
       if (x.type().value() != simdjson::ondemand::json_type::object) continue;
-      for (auto f : x.get_object().value()) {
+      for (auto range = x.get_object().value(); auto f : range) {
         std::string_view name = f.unescaped_key().value();
         value fv = f.value().value();
         auto t = fv.type().value();
@@ -74,7 +74,7 @@ std::string Key(value verdict) {
           Raw(fv);  // skipped
       }
     } else if (k == "provisions") {
-      for (auto p : x.get_array().value()) {
+      for (auto range = x.get_array().value(); auto p : range) {
         std::string_view rule = p.get_object().value()["rule"].get_string().value();
         key += "rule " + std::string(rule) + ";";
       }
@@ -97,7 +97,7 @@ int Variants(const char* report) {
   std::string typical_case;
   std::vector<std::pair<std::string, std::string>> classes;  // number, witness-with-paths JSON
   std::vector<std::vector<std::string>> paths;
-  for (auto field : doc.get_object().value()) {
+  for (auto range = doc.get_object().value(); auto field : range) {
     std::string_view key = field.unescaped_key().value();
     value v = field.value().value();
     if (key == "typical") {
@@ -107,10 +107,10 @@ int Variants(const char* report) {
       }
       typical_case = std::string(Raw(v.get_object().value()["case"]));
     } else if (key == "classes") {
-      for (auto k : v.get_array().value()) {
+      for (auto range = v.get_array().value(); auto k : range) {
         std::string number, witness;
         std::vector<std::string> ps;
-        for (auto f : k.get_object().value()) {
+        for (auto range = k.get_object().value(); auto f : range) {
           std::string_view kk = f.unescaped_key().value();
           value fv = f.value().value();
           if (kk == "number")
@@ -118,7 +118,8 @@ int Variants(const char* report) {
           else if (kk == "witness")
             witness = std::string(Raw(fv));
           else if (kk == "unlike_typical" && !fv.is_null())
-            for (auto u : fv.get_array().value()) ps.emplace_back(u.get_object().value()["path"].get_string().value());
+            for (auto range = fv.get_array().value(); auto u : range)
+              ps.emplace_back(u.get_object().value()["path"].get_string().value());
           else
             Raw(fv);
         }
@@ -175,9 +176,9 @@ int Check(const char* report, const char* corpus) {
     simdjson::padded_string json = simdjson::padded_string::load(report).value();
     simdjson::ondemand::parser parser;
     auto doc = parser.iterate(json).value();
-    for (auto k : doc["classes"].get_array().value()) {
+    for (auto range = doc["classes"].get_array().value(); auto k : range) {
       std::string number, key;
-      for (auto f : k.get_object().value()) {
+      for (auto range = k.get_object().value(); auto f : range) {
         std::string_view kk = f.unescaped_key().value();
         value fv = f.value().value();
         if (kk == "number")
@@ -195,10 +196,10 @@ int Check(const char* report, const char* corpus) {
   auto doc = parser.iterate(json).value();
   size_t rows = 0, stayed = 0;
   size_t variants = size_t(int64_t(doc["corpus"]["cases"].get_int64().value()));
-  for (auto row : doc["cases"].get_array().value()) {
+  for (auto range = doc["cases"].get_array().value(); auto row : range) {
     std::string label, key;
     bool changed = false;
-    for (auto f : row.get_object().value()) {
+    for (auto range = row.get_object().value(); auto f : range) {
       std::string_view kk = f.unescaped_key().value();
       value fv = f.value().value();
       if (kk == "label")

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang (-DEDICT_FUZZ=ON: ASan, UBSan and coverage
 # instrumentation) in a build directory of its own, and writes their seed corpora and
-# dictionaries to BUILD_DIR/seeds (docs/fuzzing.md). The test `fuzz/build` runs it.
+# dictionaries to BUILD_DIR/seeds (docs/fuzzing.md). TARGET is what to build: edict_fuzz_all (the
+# default: the fuzz targets and the seed writer) or all (everything, for the whole suite under the
+# sanitizers, as the test `sanitize/suite` does).
 #
-#   tests/fuzz/build.sh SOURCE_DIR BUILD_DIR
+#   tests/fuzz/build.sh SOURCE_DIR BUILD_DIR [TARGET]
 set -eu
 src=$1
 dir=$2
+target=${3:-edict_fuzz_all}
 jobs=${EDICT_JOBS:-2}
 cxx=${EDICT_FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}
 if [ -z "$cxx" ]; then
@@ -18,6 +21,6 @@ if [ ! -f "$dir/build.ninja" ]; then
   cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DCMAKE_CXX_COMPILER="$cxx" -DEDICT_FUZZ=ON
 fi
-cmake --build "$dir" -j "$jobs" --target edict_fuzz_all
+cmake --build "$dir" -j "$jobs" --target "$target"
 rm -rf "$dir/seeds"
 "$dir/tests/fuzz/edict_fuzz_seeds" "$dir/seeds"

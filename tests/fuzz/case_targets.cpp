@@ -17,6 +17,9 @@ std::unique_ptr<CaseTarget> Load(const std::string& file, const std::string& dec
   t->decision = uint32_t(id);
   for (const auto& p : t->program.module.decisions[t->decision].params) t->params.push_back({p.name, p.type});
   t->decoder = std::make_unique<rt::CaseDecoder>(t->types(), t->params);
+  t->text_decoder = std::make_unique<rt::CaseDecoder>(t->types(), t->params);
+  t->text_decoder->SetTextScalars(true);  // as `edict batch` decodes a CSV record
+  t->text_decoder->SetLabelKey("id");
   t->interp = std::make_unique<interp::Interpreter>(t->program.module);
   return t;
 }
@@ -98,17 +101,19 @@ bool SameArgs(const std::vector<rt::Value>& a, const std::vector<rt::Value>& b) 
   return true;
 }
 
-std::vector<rt::Value> CheckCase(CaseTarget& t, std::string_view json) {
+std::vector<rt::Value> CheckCase(CaseTarget& t, std::string_view json) { return CheckCase(t, *t.decoder, json); }
+
+std::vector<rt::Value> CheckCase(CaseTarget& t, rt::CaseDecoder& decoder, std::string_view json) {
   // The flat decoding, from a copy followed by the padding the SIMD parser may read.
   std::string padded(json);
   padded.append(rt::CaseDecoder::kPadding, '\0');
-  const rt::TypeLayout& il = t.decoder->input_layout();
+  const rt::TypeLayout& il = decoder.input_layout();
   std::vector<std::max_align_t> buf(il.size / sizeof(std::max_align_t) + 1);
   auto* flat = reinterpret_cast<uint8_t*>(buf.data());
   rt::Arena arena;
   std::vector<rt::CaseIssue> issues;
-  bool flat_ok = t.decoder->DecodeFlat(std::string_view(padded.data(), json.size()), flat, arena, &issues);
-  rt::DecodedCase decoded = t.decoder->Decode(json);
+  bool flat_ok = decoder.DecodeFlat(std::string_view(padded.data(), json.size()), flat, arena, &issues);
+  rt::DecodedCase decoded = decoder.Decode(json);
   bool value_ok = decoded.issues.empty();
   if (flat_ok != value_ok)
     Fail(t.name + ": the flat decoding " + (flat_ok ? "accepts" : "rejects") + " the case, the Value decoding " +
@@ -122,7 +127,7 @@ std::vector<rt::Value> CheckCase(CaseTarget& t, std::string_view json) {
   if (decoded.args.size() != t.params.size()) Fail(t.name + ": wrong number of decoded arguments");
   std::vector<rt::Value> from_flat;
   for (size_t k = 0; k < t.params.size(); ++k)
-    from_flat.push_back(rt::ReadFlat(flat + il.field_offsets[k], t.params[k].type, t.types(), t.decoder->layouts()));
+    from_flat.push_back(rt::ReadFlat(flat + il.field_offsets[k], t.params[k].type, t.types(), decoder.layouts()));
   if (!SameArgs(from_flat, decoded.args))
     Fail(t.name + ": the flat and the Value decodings differ:\n  " + CaseJson(t, from_flat) + "\n  " +
          CaseJson(t, decoded.args));

@@ -17,7 +17,8 @@ struct CaseTarget {
   load::Program program;
   uint32_t decision = 0;
   std::vector<rt::CaseParam> params;
-  std::unique_ptr<rt::CaseDecoder> decoder;
+  std::unique_ptr<rt::CaseDecoder> decoder;       // JSON cases
+  std::unique_ptr<rt::CaseDecoder> text_decoder;  // CSV records as JSON (text scalars, an `id` label)
   std::unique_ptr<interp::Interpreter> interp;
 
   const rt::TypeTable& types() const { return program.module.types; }
@@ -33,8 +34,11 @@ std::string CaseJson(const CaseTarget& t, const std::vector<rt::Value>& args);
 // Decodes a JSON case both ways (flat, as native code reads it, and as Values) and checks that
 // they agree; that a rejected case names its problems; that an accepted one, written back as
 // JSON, decodes to the same values; and that it evaluates (an outcome or a runtime error).
-// Fails the run otherwise. Returns the arguments (empty when the case was rejected).
+// Fails the run otherwise. Returns the arguments (empty when the case was rejected). The decoder
+// is t.decoder, or t.text_decoder for a CSV record (cases::CsvCases::ToJson); the case written
+// back is read by t.decoder.
 std::vector<rt::Value> CheckCase(CaseTarget& t, std::string_view json);
+std::vector<rt::Value> CheckCase(CaseTarget& t, rt::CaseDecoder& decoder, std::string_view json);
 
 // A case as a CSV row (one field per leaf of the inputs, in the order of CsvHeader), the
 // header of every column, and fields joined into a row (cases::CsvQuote).
