@@ -166,8 +166,10 @@ class Job {
           return true;
         });
       }
-      if (open.size() == before) {    // `unknown`: each flag on its own; one Z3 cannot decide may be
-        for (const Open& o : open) {  // either
+      // `unknown` (or a model that shows none): each open flag on its own, and one that Z3 cannot
+      // decide may be either.
+      if (open.size() == before) {
+        for (const Open& o : open) {
           z3::expr_vector one(ctx_);
           one.push_back(e_.changed);
           one.push_back(o.lit);
