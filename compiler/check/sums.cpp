@@ -222,6 +222,10 @@ ExprId Checker::MatchExpr(const ast::Expr& e, TypeId expected) {
     bad = true;
   }
   if (bad) return Poison(e.range);
+  if (values.empty()) {  // only over an enum without members, whose every member has its arm
+    diags_.Emit(DiagKind::InvalidMatch, e.range, "a `match` needs at least one arm");
+    return Poison(e.range);
+  }
   // One type for every arm: numbers of one unit become decimals if one arm is a decimal.
   bool numeric = std::all_of(values.begin(), values.end(), [&](ExprId v) { return IsNumeric(TypeOf(v)); });
   if (numeric) {
