@@ -333,8 +333,12 @@ z3::check_result SymbolicDiff::Impl::Check(z3::solver& s, const z3::expr_vector*
   uint64_t before = debug_ ? ResourcesUsed(s) : 0;
   z3::check_result r = assumptions ? s.check(*assumptions) : s.check();
   if (debug_) most_used_ = std::max(most_used_, ResourcesUsed(s) - before);
-  if (r == z3::unknown && solver_limit_ != 0 && s.reason_unknown().find("resource limit") != std::string::npos &&
-      status.rfind("incomplete", 0) != 0)
+  // Z3's SMT core (NewSolver) gives the reason "unknown" when it reaches the limit: the resources
+  // it has used tell (read only then: the search stops at this answer).
+  std::string reason = r == z3::unknown ? s.reason_unknown() : "";
+  bool at_limit = solver_limit_ != 0 && (reason.find("resource limit") != std::string::npos ||
+                                         (reason == "unknown" && ResourcesUsed(s) >= solver_limit_));
+  if (r == z3::unknown && at_limit && status.rfind("incomplete", 0) != 0)
     status = fmt::format(
         "incomplete: Z3 reached the solver limit ({} resource units for one step of the search) before settling "
         "whether the decision changes further; `--solver-limit N` with a larger N (0: no limit) lets it search longer",
@@ -349,7 +353,7 @@ bool SymbolicDiff::RunJobs(size_t max_conjunctions, bool regions, const std::vec
 // Whether each flag can hold, and fail to hold, on each side over the whole domain.
 void SymbolicDiff::Impl::GlobalFlags(std::vector<GlobalFlag> global_flags[2]) {
   for (int side = 0; side < 2; ++side) {
-    z3::solver fs(ctx_);  // not limited: setting a solver's parameters changes the models it gives
+    z3::solver fs = NewSolver(ctx_);  // not limited: setting a solver's parameters changes the models it gives
     fs.add(e_->domain);
     fs.add(e_->Dec(side).outcome.err == 0);
     for (const z3::expr& f : e_->flags[side]) {
@@ -411,7 +415,7 @@ std::optional<z3::model> SymbolicDiff::Impl::NaturalModel(const z3::expr& formul
   // One solver for every class (what it learns of the domain carries over): the domain and the
   // marked preferences stay, each class's formula is pushed and popped.
   if (!natural_) {
-    natural_.emplace(ctx_);
+    natural_.emplace(NewSolver(ctx_));
     z3::params p(ctx_);
     p.set("rlimit", 5'000'000u);  // deterministic: a preference Z3 cannot settle in time is dropped
     natural_->set(p);
@@ -463,7 +467,7 @@ std::optional<z3::model> SymbolicDiff::Impl::NaturalModel(const z3::expr& formul
 // before every date of the law, one of the law's dates. A check Z3
 // cannot settle within its limit keeps the value.
 void SymbolicDiff::Impl::RoundWitness(const z3::expr& formula, const std::vector<z3::expr>& kept, z3::model& wm) {
-  z3::solver w(ctx_);
+  z3::solver w = NewSolver(ctx_);
   z3::params p(ctx_);
   p.set("rlimit", 1'000'000u);
   w.set(p);
@@ -516,7 +520,7 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
                                    std::string& status) {
   TypicalPreferences();
   const ir::Decision& da = a_.dec();
-  z3::solver s(ctx_);
+  z3::solver s = NewSolver(ctx_);
   Limit(s);
   s.add(e_->domain);
   s.add(e_->changed);
@@ -581,7 +585,7 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
       if (!Round(v)) round = false;
     }
     if (!finite || !round) {  // ask for a case of the class whose decimals have at most two places
-      z3::solver w(ctx_);
+      z3::solver w = NewSolver(ctx_);
       w.add(e_->domain);
       w.add(formula);
       for (const z3::expr& pref : kept) w.add(pref);

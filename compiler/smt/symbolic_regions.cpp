@@ -63,9 +63,9 @@ class Job {
         max_cubes_(max_cubes ? max_cubes : SIZE_MAX),
         max_rounds_(max_cubes ? max_cubes + 2 : SIZE_MAX) {
     e_.Build();
-    implies_ = std::make_unique<z3::solver>(ctx_);
+    implies_ = std::make_unique<z3::solver>(NewSolver(ctx_));
     implies_->add(e_.domain);
-    class_ = std::make_unique<z3::solver>(ctx_);
+    class_ = std::make_unique<z3::solver>(NewSolver(ctx_));
     Limit(*class_, kCheckLimit);
     class_->add(e_.domain);
     for (size_t i = 0; i < e_.atoms.size(); ++i) implies_->add(e_.indicators[i] == e_.atoms[i].term);
@@ -183,7 +183,7 @@ class Job {
   // The region where flag i of a side holds (on an outcome, not an error).
   Region RunFlag(int side, size_t i) {
     z3::expr f = e_.Dec(side).outcome.err == 0 && e_.flags[side][i];
-    z3::solver s(ctx_);
+    z3::solver s = NewSolver(ctx_);
     Limit(s, kCheckLimit);
     s.add(e_.domain);
     s.add(f);
