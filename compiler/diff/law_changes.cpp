@@ -174,6 +174,22 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
                            db.has_default ? db.default_rule.cite.cite : "none",
                            db.has_default ? db.default_rule.cite.cite : da.default_rule.cite.cite,
                            InstrumentAt(mb, db.default_rule.range), where(b, db.default_rule.range)});
+  // The decision's assertions, by their text: one only the new side states is added, one only the
+  // old side states is removed (an assertion reworded is both).
+  auto states = [&](const Side& s, const ir::Decision& d, const Side& other_s, const ir::Assertion& x) {
+    for (const auto& y : d.assertions)
+      if (text(s, y.range) == text(other_s, x.range)) return true;
+    return false;
+  };
+  auto assertion = [](const ir::Assertion& x) { return x.text.empty() ? x.source : x.text; };
+  for (const auto& x : db.assertions)
+    if (!states(a, da, b, x))
+      out.changes.push_back(
+          {"assertion added", assertion(x), "", x.source, x.cite.cite, InstrumentAt(mb, x.range), where(b, x.range)});
+  for (const auto& x : da.assertions)
+    if (!states(b, db, a, x))
+      out.changes.push_back(
+          {"assertion removed", assertion(x), x.source, "", x.cite.cite, InstrumentAt(ma, x.range), where(a, x.range)});
   return out;
 }
 
@@ -200,6 +216,9 @@ std::string Sentence(const LawChange& c, bool md) {
     s = fmt::format("rule {} {}{}{}", code(c.name), c.new_value.empty() ? "" : "now also prevails over " + c.new_value,
                     !c.new_value.empty() && !c.old_value.empty() ? "; " : "",
                     c.old_value.empty() ? "" : "no longer prevails over " + c.old_value);
+  else if (c.kind == "assertion added" || c.kind == "assertion removed")
+    s = fmt::format("{}, {}{}", c.kind, code(c.kind == "assertion added" ? c.new_value : c.old_value),
+                    c.name == c.new_value || c.name == c.old_value ? "" : ": \"" + c.name + "\"");
   else
     s = fmt::format("default changed: {} -> {}", c.old_value, c.new_value);
   std::string src;
