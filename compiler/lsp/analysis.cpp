@@ -70,14 +70,12 @@ Analysis::Analysis(const std::string& path, const load::Unsaved& unsaved) {
 std::string Analysis::PathOf(uint32_t file) const { return program_.sources.file(file).path; }
 
 Json Analysis::RangeOf(const Place& p) const {
-  const SourceFile& f = program_.sources.file(p.file);
   auto pos = [&](uint32_t offset) {
     LineCol lc = program_.sources.Position(p.file, offset);
     std::string_view line = program_.sources.LineText(p.file, lc.line);
     Position q = PositionOf(line, lc.column - 1);
     return Json{{"line", lc.line - 1}, {"character", q.character}};
   };
-  (void)f;
   return Json{{"start", pos(p.begin)}, {"end", pos(p.end)}};
 }
 
@@ -218,13 +216,11 @@ void Analysis::Index() {
   for (uint32_t i = 0; i < t.base_units.size(); ++i)
     if (!t.base_units[i].parameter) self(t.base_units[i].range, t.base_units[i].name, SymbolKind::Unit, i);
 
-  // Rules: one symbol per label of a decision, declared where the label first appears (amendments
-  // that replace or restore it, and every `exception to` naming it, refer to that one).
+  // Rules declare themselves (an inherited rule keeps the place of its declaration).
   for (uint32_t i = 0; i < m.decisions.size(); ++i)
     for (uint32_t k = 0; k < m.decisions[i].rules.size(); ++k) {
       const ir::Rule& r = m.decisions[i].rules[k];
-      auto key = std::pair(m.decisions[i].name, r.name);
-      if (!rule_decls_.count(key)) rule_decls_[key] = {PlaceOf(r.name_range), i, k};
+      if (r.name != "default") self(r.name_range, r.name, SymbolKind::Rule, k, i);
     }
 
   // Uses the checker resolved, read from the IR of every declaration of every version.
@@ -276,15 +272,37 @@ void Analysis::IndexAst(const ast::File& f) {
     unit(e->unit);
     for (const ast::ExprPtr& k : e->kids) expr(k);
   };
-  auto rule_label = [&](const std::string& decision, const std::string& label, SourceRange at) {
-    auto it = rule_decls_.find({decision, label});
-    if (it != rule_decls_.end())
-      AddUse(at, label, true, SymbolKind::Rule, it->second.place, it->second.rule, it->second.decision);
+  // A rule label of decision `decision` written in this file: the rule of that name in the
+  // decision as version `v` has it (for an amendment, as its base has it, else as amended).
+  const ir::Module& m = program_.module;
+  int version = -1;
+  for (size_t v = 0; v < m.versions.size(); ++v)
+    if (m.versions[v].file == f.file_id) version = int(v);
+  auto rule_label = [&](const std::string& decision, const std::string& label, SourceRange at, bool amendment) {
+    auto find = [&](int v) -> bool {
+      std::vector<uint32_t> candidates;
+      if (v >= 0) {
+        auto it = m.versions[size_t(v)].decisions.find(decision);
+        if (it != m.versions[size_t(v)].decisions.end()) candidates.push_back(it->second);
+      } else {
+        for (uint32_t i = 0; i < m.decisions.size(); ++i)
+          if (m.decisions[i].name == decision && m.decisions[i].range.file == f.file_id) candidates.push_back(i);
+      }
+      for (uint32_t i : candidates)
+        for (uint32_t k = 0; k < m.decisions[i].rules.size(); ++k)
+          if (m.decisions[i].rules[k].name == label) {
+            AddUse(at, label, true, SymbolKind::Rule, PlaceOf(m.decisions[i].rules[k].name_range), k, i);
+            return true;
+          }
+      return false;
+    };
+    if (amendment && version > 0 && find(version - 1)) return;
+    find(version);
   };
-  auto rule = [&](const std::string& decision, const ast::RuleItem& r) {
-    if (!r.name.empty()) rule_label(decision, r.name, r.name_range);
+  auto rule = [&](const std::string& decision, const ast::RuleItem& r, bool amendment) {
+    if (!r.name.empty()) rule_label(decision, r.name, r.name_range, amendment);
     for (size_t i = 0; i < r.exception_to.size() && i < r.exception_ranges.size(); ++i)
-      rule_label(decision, r.exception_to[i], r.exception_ranges[i]);
+      rule_label(decision, r.exception_to[i], r.exception_ranges[i], amendment);
     expr(r.condition);
     expr(r.outcome);
   };
@@ -316,18 +334,18 @@ void Analysis::IndexAst(const ast::File& f) {
         if (l.type) type(*l.type);
         expr(l.value);
       }
-      for (const ast::RuleItem& r : d.rules) rule(d.name, r);
+      for (const ast::RuleItem& r : d.rules) rule(d.name, r, false);
       for (const ast::DefaultItem& df : d.defaults) expr(df.outcome);
       for (const ast::AssertItem& a : d.asserts) expr(a.condition);
     }
   for (const ast::AmendDecision& a : f.amendments)
     for (const ast::AmendItem& it : a.items) {
       switch (it.kind) {
-        case ast::AmendKind::RepealRule: rule_label(a.decision, it.target, it.target_range); break;
+        case ast::AmendKind::RepealRule: rule_label(a.decision, it.target, it.target_range, true); break;
         case ast::AmendKind::ReplaceRule:
         case ast::AmendKind::AddRule:
         case ast::AmendKind::AddExceptions:
-        case ast::AmendKind::RestoreRule: rule(a.decision, it.rule); break;
+        case ast::AmendKind::RestoreRule: rule(a.decision, it.rule, true); break;
         case ast::AmendKind::AddLet:
           if (it.let.type) type(*it.let.type);
           expr(it.let.value);
@@ -606,7 +624,7 @@ Json Analysis::DocumentSymbols() const {
   return out;
 }
 
-void Analysis::WorkspaceSymbols(const std::string& query, Json& out, std::vector<Place>& seen) const {
+void Analysis::WorkspaceSymbols(const std::string& query, Json& out, std::set<std::string>& seen) const {
   if (!loaded()) return;
   auto lower = [](std::string s) {
     for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -615,10 +633,9 @@ void Analysis::WorkspaceSymbols(const std::string& query, Json& out, std::vector
   std::string q = lower(query);
   auto add = [&](const std::string& name, int kind, SourceRange at, const std::string& container) {
     if (name.empty() || lower(name).find(q) == std::string::npos) return;
-    Place p = PlaceOf(at);
-    if (std::find(seen.begin(), seen.end(), p) != seen.end()) return;
-    seen.push_back(p);
-    Json j = {{"name", name}, {"kind", kind}, {"location", LocationOf(p)}};
+    Json location = LocationOf(PlaceOf(at));
+    if (!seen.insert(location.dump()).second) return;
+    Json j = {{"name", name}, {"kind", kind}, {"location", location}};
     if (!container.empty()) j["containerName"] = container;
     out.push_back(j);
   };
@@ -647,6 +664,9 @@ Json Analysis::Completion(const std::string& text, size_t offset) const {
   offset = std::min(offset, text.size());
   size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
   line_start = line_start == std::string::npos || offset == 0 ? 0 : line_start + 1;
+  // The line up to the cursor, at most its last 300 bytes: what completion looks at is short, and
+  // std::regex's matching is recursive.
+  line_start = std::max(line_start, offset > 300 ? offset - 300 : size_t(0));
   std::string prefix = text.substr(line_start, offset - line_start);
   const ir::Module& m = program_.module;
   const rt::TypeTable& t = m.types;

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,8 @@ class Analysis {
   // textDocument/documentSymbol of the document.
   Json DocumentSymbols() const;
   // workspace/symbol over every file of the program: SymbolInformation whose name contains `query`
-  // (ignoring case), each declaration once.
-  void WorkspaceSymbols(const std::string& query, Json& out, std::vector<Place>& seen) const;
+  // (ignoring case), each declaration once (`seen`: the locations already listed, as JSON).
+  void WorkspaceSymbols(const std::string& query, Json& out, std::set<std::string>& seen) const;
   // textDocument/completion at a byte offset of `text` (the document as the editor has it now).
   Json Completion(const std::string& text, size_t offset) const;
 
@@ -80,11 +81,6 @@ class Analysis {
   uint32_t root_ = UINT32_MAX;
   std::vector<Occurrence> occurrences_;                          // uses and declarations, sorted by use
   std::map<std::pair<uint32_t, uint32_t>, Place> member_decls_;  // (enum, member) -> its name
-  struct RuleDecl {
-    Place place;  // the label where it first appears
-    uint32_t decision = 0, rule = 0;
-  };
-  std::map<std::pair<std::string, std::string>, RuleDecl> rule_decls_;  // (decision, label)
 };
 
 }  // namespace edict::lsp

@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -10,8 +11,9 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "compiler/base/command.h"
 #include "compiler/base/source.h"
@@ -84,6 +86,33 @@ class Server {
   std::optional<Clock::time_point> due_;          // when the debounced diagnostics are due
 };
 
+// The value of a `Content-Length` header line (the name in any case, a whole number of at most
+// 12 digits), or nothing.
+std::optional<size_t> ContentLength(std::string_view line) {
+  constexpr std::string_view kName = "content-length:";
+  if (line.size() < kName.size()) return std::nullopt;
+  for (size_t i = 0; i < kName.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) return std::nullopt;
+  line.remove_prefix(kName.size());
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  if (line.empty() || line.size() > 12) return std::nullopt;
+  size_t n = 0;
+  for (char c : line) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + size_t(c - '0');
+  }
+  return n;
+}
+
+// Whether s is a name for a rename: ASCII letters, digits and `_`, not beginning with a digit.
+bool IsName(std::string_view s) {
+  if (s.empty() || s.size() > 1000 || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
 Server::Next Server::TakeMessage(std::string* body) {
   size_t end = input_.find("\r\n\r\n");
   if (end == std::string::npos) {
@@ -96,13 +125,11 @@ Server::Next Server::TakeMessage(std::string* body) {
   }
   std::string header = input_.substr(0, end);
   std::optional<size_t> length;
-  static const std::regex length_re(R"(^content-length:[ \t]*([0-9]{1,12})[ \t]*$)", std::regex::icase);
   size_t start = 0;
   while (start <= header.size()) {
     size_t nl = header.find("\r\n", start);
     std::string line = header.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    std::smatch m;
-    if (std::regex_match(line, m, length_re)) length = std::stoull(m[1]);
+    if (auto n = ContentLength(line)) length = n;
     if (nl == std::string::npos) break;
     start = nl + 2;
   }
@@ -211,7 +238,7 @@ Json Server::Request(const std::string& method, const Json& params) {
   if (method == "workspace/symbol") {
     std::string query = params.at("query").get<std::string>();
     Json out = Json::array();
-    std::vector<Place> seen;
+    std::set<std::string> seen;
     for (const auto& [uri, doc] : docs_) Analyse(doc).WorkspaceSymbols(query, out, seen);
     return out;
   }
@@ -248,10 +275,9 @@ Json Server::Request(const std::string& method, const Json& params) {
   if (method == "textDocument/rename") {
     const Document& d = Open(params);
     std::string name = params.at("newName").get<std::string>();
-    static const std::regex name_re("^[A-Za-z_][A-Za-z0-9_]*$");
-    if (!std::regex_match(name, name_re))
-      throw RpcError{kInvalidParams,
-                     "`" + name + "` is not a name (letters, digits and `_`, not starting with a digit)"};
+    if (!IsName(name))
+      throw RpcError{kInvalidParams, "`" + name.substr(0, 200) +
+                                         "` is not a name (letters, digits and `_`, not starting with a digit)"};
     const Analysis& a = Analyse(d);
     size_t offset = position(d);
     if (!a.RenameTarget(offset)) throw RpcError{kRequestFailed, "there is no name here that can be renamed"};
@@ -341,10 +367,9 @@ void Server::Handle(const std::string& body) {
   try {
     msg = Json::parse(body);
   } catch (const Json::parse_error& e) {
-    Log(std::string("a message is not JSON: ") + e.what());
-    Send({{"jsonrpc", "2.0"},
-          {"id", nullptr},
-          {"error", {{"code", kParseError}, {"message", "the message is not JSON"}}}});
+    std::string what = std::string("the message is not JSON: ") + e.what();
+    std::cerr << "edict lsp: " << what << "\n";
+    Send({{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", kParseError}, {"message", what}}}});
     return;
   }
   if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string()) {
