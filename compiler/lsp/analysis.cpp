@@ -57,6 +57,9 @@ std::string CiteText(const ir::Citation& c) {
   return s;
 }
 
+// "1 rule", "3 rules".
+std::string Count(size_t n, const char* noun) { return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s"); }
+
 }  // namespace
 
 Analysis::Analysis(const std::string& path, const load::Unsaved& unsaved) {
@@ -299,6 +302,19 @@ void Analysis::IndexAst(const ast::File& f) {
     if (amendment && version > 0 && find(version - 1)) return;
     find(version);
   };
+  // `restore rule r from v`: the rule as version `v` had it.
+  auto restored = [&](const std::string& decision, const std::string& label, SourceRange at, const std::string& from) {
+    for (size_t v = 0; v < m.versions.size(); ++v) {
+      if (m.versions[v].name != from) continue;
+      auto it = m.versions[v].decisions.find(decision);
+      if (it == m.versions[v].decisions.end()) return;
+      const ir::Decision& d = m.decisions[it->second];
+      for (uint32_t k = 0; k < d.rules.size(); ++k)
+        if (d.rules[k].name == label)
+          AddUse(at, label, true, SymbolKind::Rule, PlaceOf(d.rules[k].name_range), k, it->second);
+      return;
+    }
+  };
   auto rule = [&](const std::string& decision, const ast::RuleItem& r, bool amendment) {
     if (!r.name.empty()) rule_label(decision, r.name, r.name_range, amendment);
     for (size_t i = 0; i < r.exception_to.size() && i < r.exception_ranges.size(); ++i)
@@ -345,7 +361,10 @@ void Analysis::IndexAst(const ast::File& f) {
         case ast::AmendKind::ReplaceRule:
         case ast::AmendKind::AddRule:
         case ast::AmendKind::AddExceptions:
-        case ast::AmendKind::RestoreRule: rule(a.decision, it.rule, true); break;
+        case ast::AmendKind::RestoreRule:
+          restored(a.decision, it.target, it.target_range, it.from);
+          rule(a.decision, it.rule, true);
+          break;
         case ast::AmendKind::AddLet:
           if (it.let.type) type(*it.let.type);
           expr(it.let.value);
@@ -410,10 +429,13 @@ Json Analysis::Describe(const Occurrence& o) const {
   const ir::Module& m = program_.module;
   const rt::TypeTable& t = m.types;
   std::string code, more;
-  auto version_of = [&](uint32_t v) -> std::string {
-    if (v >= m.versions.size() || m.versions[v].name.empty()) return "";
-    return fmt::format("\n\nIn force from version `{}`{}.", m.versions[v].name,
-                       m.versions[v].effective.empty() ? "" : " (effective " + m.versions[v].effective + ")");
+  // The instrument whose file declares it (a declaration's copy in a later version keeps the place).
+  auto declared_in = [&]() -> std::string {
+    for (const ir::Version& v : m.versions)
+      if (v.file == o.decl.file && !v.name.empty())
+        return fmt::format("\n\nDeclared in instrument `{}`{}.", v.name,
+                           v.effective.empty() ? "" : " (effective " + v.effective + ")");
+    return "";
   };
   auto params = [&](const std::vector<ir::Param>& ps) {
     std::string s;
@@ -434,30 +456,28 @@ Json Analysis::Describe(const Occurrence& o) const {
           if (shown.size() <= 300) code += " = " + shown;
         } catch (const rt::EvalError& e) { more += fmt::format("\n\nIts value fails: {}", e.message); }
       }
-      more += CiteText(c.cite) + version_of(c.version);
+      more += CiteText(c.cite) + declared_in();
       break;
     }
     case SymbolKind::Def: {
       const ir::Def& d = m.defs[o.index];
       code = fmt::format("def {}({}): {}", d.name, params(d.params), TypeName(d.result));
-      more = CiteText(d.cite) + version_of(d.version);
+      more = CiteText(d.cite) + declared_in();
       break;
     }
     case SymbolKind::Decision: {
       const ir::Decision& d = m.decisions[o.index];
       code = fmt::format("decision {}({}) -> {}", d.name, params(d.params), TypeName(d.result));
-      more = CiteText(d.cite) + version_of(d.version);
-      more += fmt::format("\n\n{} rule{}{}.", d.rules.size(), d.rules.size() == 1 ? "" : "s",
-                          d.has_default ? " and a default" : "");
-      if (!d.amended_by.empty())
-        more += fmt::format(" Amended {} time{}.", d.amended_by.size(), d.amended_by.size() == 1 ? "" : "s");
+      more = CiteText(d.cite) + declared_in();
+      more += "\n\n" + Count(d.rules.size(), "rule") + (d.has_default ? " and a default." : ".");
+      if (!d.amended_by.empty()) more += " Amended " + Count(d.amended_by.size(), "time") + ".";
       break;
     }
     case SymbolKind::Record: {
       const rt::RecordInfo& r = t.records[o.index];
       code = fmt::format("record {}", r.name);
       if (!r.doc.empty()) more = "\n\n" + r.doc;
-      more += fmt::format("\n\n{} field{}.", r.fields.size(), r.fields.size() == 1 ? "" : "s");
+      more += "\n\n" + Count(r.fields.size(), "field") + ".";
       break;
     }
     case SymbolKind::Field: {
@@ -473,7 +493,7 @@ Json Analysis::Describe(const Occurrence& o) const {
       const rt::EnumInfo& e = t.enums[o.index];
       code = fmt::format("enum {}", e.name);
       if (!e.doc.empty()) more = "\n\n" + e.doc;
-      more += fmt::format("\n\n{} member{}.", e.members.size(), e.members.size() == 1 ? "" : "s");
+      more += "\n\n" + Count(e.members.size(), "member") + ".";
       break;
     }
     case SymbolKind::Member: {
@@ -497,7 +517,7 @@ Json Analysis::Describe(const Occurrence& o) const {
       for (uint32_t k : r.exception_to) exc += (exc.empty() ? "" : ", ") + ("`" + d.rules[k].name + "`");
       more = CiteText(r.cite);
       if (!exc.empty()) more += "\n\nException to " + exc + ".";
-      more += version_of(d.version);
+      more += declared_in();
       break;
     }
     case SymbolKind::Let: {

@@ -382,6 +382,13 @@ void Server::Handle(const std::string& body) {
   std::string method = msg["method"];
   Json params = msg.contains("params") ? msg["params"] : Json::object();
   bool is_request = msg.contains("id");
+  // A failed request is answered with the error; a failed notification is logged.
+  auto fail = [&](int code, const std::string& what) {
+    if (is_request)
+      Send({{"jsonrpc", "2.0"}, {"id", msg["id"]}, {"error", {{"code", code}, {"message", what}}}});
+    else
+      Log(method + ": " + what);
+  };
   try {
     if (is_request) {
       Json id = msg["id"];
@@ -392,24 +399,9 @@ void Server::Handle(const std::string& body) {
     } else {
       Notification(method, params);
     }
-  } catch (const RpcError& e) {
-    if (is_request)
-      Send({{"jsonrpc", "2.0"}, {"id", msg["id"]}, {"error", {{"code", e.code}, {"message", e.message}}}});
-    else
-      Log(method + ": " + e.message);
-  } catch (const Json::exception& e) {
-    std::string what = std::string("invalid parameters: ") + e.what();
-    if (is_request)
-      Send({{"jsonrpc", "2.0"}, {"id", msg["id"]}, {"error", {{"code", kInvalidParams}, {"message", what}}}});
-    else
-      Log(method + ": " + what);
-  } catch (const std::exception& e) {
-    std::string what = std::string("internal error: ") + e.what();
-    if (is_request)
-      Send({{"jsonrpc", "2.0"}, {"id", msg["id"]}, {"error", {{"code", kInternalError}, {"message", what}}}});
-    else
-      Log(method + ": " + what);
-  }
+  } catch (const RpcError& e) { fail(e.code, e.message); } catch (const Json::exception& e) {
+    fail(kInvalidParams, std::string("invalid parameters: ") + e.what());
+  } catch (const std::exception& e) { fail(kInternalError, std::string("internal error: ") + e.what()); }
 }
 
 int Server::Run() {

@@ -170,7 +170,7 @@ def session():
     check("hover: constant", h, {
         "contents": {"kind": "markdown", "value":
                      "```edict\nconst lpp_limit: decimal[tpp] = 26900000 [tpp]\n```\n\nCites *15 CFR 740.29(b)*."
-                     "\n\nIn force from version `r1` (effective 2025-01-13)."},
+                     "\n\nDeclared in instrument `r1` (effective 2025-01-13)."},
         "range": rng(r1, use, delta=len("lpp_total(t) <= "))})
     field_use = "t.consignee.kind != distributor and lpp_total"
     h = s.request("textDocument/hover", {"textDocument": {"uri": r1_uri}, "position": pos(r1, field_use, delta=3)})["result"]
@@ -180,7 +180,7 @@ def session():
     check("hover: rule label", h["contents"]["value"],
           "```edict\nrule headquarters of decision licence\n```\n\nCites *15 CFR 742.6(a)(6)(iii)(A)*."
           "\n\nException to `tier1_licence`, `tier2_within_allocation`, `tier2_beyond_allocation`, `aia`, `veu`, "
-          "`lpp`, `acm`, `aca`.\n\nIn force from version `r1` (effective 2025-01-13).")
+          "`lpp`, `acm`, `aca`.\n\nDeclared in instrument `r1` (effective 2025-01-13).")
     h = s.request("textDocument/hover", {"textDocument": {"uri": r1_uri}, "position": pos(r1, "and tier2(t.destination)", delta=4)})["result"]
     check("hover: helper", h["contents"]["value"].split("\n")[1], "def tier2(c: Country): bool")
     h = s.request("textDocument/hover", {"textDocument": {"uri": r1_uri}, "position": pos(r1, "26_900_000 [tpp]", delta=1)})["result"]
@@ -196,6 +196,14 @@ def session():
     check("definition: rule label", d, {"uri": r1_uri, "range": rng(r1, "rule headquarters", delta=5)})
     d = s.request("textDocument/definition", {"textDocument": {"uri": r2_uri}, "position": pos(r2, "r1.licence(", delta=4)})["result"]
     check("definition: r1.licence from r2", d, {"uri": r1_uri, "range": rng(r1, "decision licence(", delta=9, length=7)})
+    # In an amendment, a label names the rule of the version amended; `restore ... from v`, of v.
+    d = s.request("textDocument/definition", {"textDocument": {"uri": r2_uri}, "position": pos(r2, "exception to not_subject", delta=14)})["result"]
+    check("definition: a label in an amendment", d, {"uri": r1_uri, "range": rng(r1, "rule not_subject", delta=5)})
+    h20_path = os.path.join(REGS, "h20_letter.edict")
+    h20 = read(h20_path)
+    d = s.request("textDocument/definition", {"textDocument": {"uri": r2_uri}, "position": pos(r2, "restore rule h20_letter", delta=14)})["result"]
+    check("definition: `restore rule` from an earlier version", d,
+          {"uri": uri_of(h20_path), "range": rng(h20, "rule h20_letter", delta=5)})
     d = s.request("textDocument/definition", {"textDocument": {"uri": r1_uri}, "position": pos(r1, "decimal[tpp] = 26_900_000", delta=9)})["result"]
     check("definition: unit", d, {"uri": types_uri, "range": rng(types, "unit tpp", delta=5)})
 
