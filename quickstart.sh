@@ -11,6 +11,8 @@ PACKAGES=(
   libfmt-dev libcli11-dev libsimdjson-dev catch2      # formatting, CLI, JSON, tests
   libgmp-dev libmd4c-dev                             # big numbers, Markdown
   libutf8proc-dev                                    # Unicode normalisation of names (runtime/text.cpp)
+  nlohmann-json3-dev                                 # JSON of the language server's protocol (compiler/lsp/)
+  python3                                            # the scripted client of the language server's tests
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz

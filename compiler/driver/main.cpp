@@ -18,6 +18,7 @@
 #include "compiler/driver/build.h"
 #include "compiler/driver/commands.h"
 #include "compiler/load/load.h"
+#include "compiler/lsp/lsp.h"
 
 using namespace edict;
 using namespace edict::driver;
@@ -204,6 +205,11 @@ int main(int argc, char** argv) {
   fmtc->add_flag("--check", fmt_check,
                  "Change nothing: print a unified diff of what would change, and exit 1 if anything would");
 
+  auto* lsp = app.add_subcommand("lsp", "Serve the Language Server Protocol to an editor on standard input and output");
+  bool lsp_stdio = false;
+  lsp->add_flag("--stdio", lsp_stdio,
+                "Use standard input and output (the default and only transport; accepted for clients that pass it)");
+
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";
   dump->add_option("file", dump_file, "The Edict file")->required();
@@ -251,6 +257,7 @@ int main(int argc, char** argv) {
       if (*dump) return RunDump(common, dump_file, phase);
       if (*fmtc) return RunFormat(common, fmt_paths, fmt_check);
       if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
+      if (*lsp) return edict::lsp::Serve(0, 1);
     } catch (const std::system_error& e) {  // a thread the system would not start, say
       std::cerr << "error: " << e.what() << "\n";
       return kSystemError;

@@ -79,7 +79,7 @@ void AllowImportsFrom(const std::vector<std::string>& dirs) {
     if (std::string r = Resolved(d); !r.empty()) AllowedImportDirs().push_back(r);
 }
 
-bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags) {
+bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags, const Unsaved* unsaved) {
   std::map<std::string, uint32_t> loaded;  // canonical path -> file id
   std::string stdlib = StdlibDir();
   const std::string stdlib_resolved = Resolved(stdlib);
@@ -107,7 +107,10 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags)
     std::string canon = Canonical(path);
     if (auto it = loaded.find(canon); it != loaded.end()) return it->second;
     std::string text, why;
-    if (!ReadInputFile(from.valid() ? canon : path, kConfiguredLimit, &text, &why)) {
+    auto buffer = unsaved ? unsaved->find(canon) : Unsaved::const_iterator{};
+    if (unsaved && buffer != unsaved->end()) {
+      text = buffer->second;
+    } else if (!ReadInputFile(from.valid() ? canon : path, kConfiguredLimit, &text, &why)) {
       if (!from.valid())
         diags.Emit(DiagKind::FileNotFound, SourceRange{UINT32_MAX, 0, 0}, path, why);
       else if (std::error_code ec; !fs::exists(canon, ec) && !ec)

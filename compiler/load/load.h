@@ -9,6 +9,7 @@
 // with ReadInputFile (regular files of bounded size only), and an imported file that is not UTF-8
 // text, or any file holding a NUL byte, is rejected before it is parsed (never quoted).
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,8 +42,13 @@ int VersionOfFile(const Program& p, const std::string& path);
 // the rest of the process (`--allow-import DIR`, repeatable).
 void AllowImportsFrom(const std::vector<std::string>& dirs);
 
+// Texts that stand for files on disk, by canonical path (see Canonical): an editor's unsaved
+// buffers (`edict lsp`). A file named here is read from here, whether or not it exists on disk;
+// it is still confined and checked as text like a file read from disk.
+using Unsaved = std::map<std::string, std::string>;
+
 // Parses the roots and their imports and checks them. Returns false when there are errors (the
 // diagnostics say which); the program is filled in as far as it could be built.
-bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags);
+bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags, const Unsaved* unsaved = nullptr);
 
 }  // namespace edict::load

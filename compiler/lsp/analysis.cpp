@@ -1,0 +1,780 @@
+#include "compiler/lsp/analysis.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/interp/interp.h"
+#include "compiler/ir/ir.h"
+#include "compiler/ir/walk.h"
+#include "runtime/errors.h"
+#include "runtime/value.h"
+
+namespace edict::lsp {
+namespace {
+
+bool WordByte(char c) {
+  auto b = static_cast<unsigned char>(c);
+  return b >= 0x80 || std::isalnum(b) || c == '_';
+}
+
+// The offset in `text` of the first (or last) occurrence of `name` as a whole word; npos if none.
+size_t FindWord(std::string_view text, std::string_view name, bool first) {
+  size_t found = std::string_view::npos;
+  if (name.empty()) return found;
+  for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+    bool starts = at == 0 || !WordByte(text[at - 1]);
+    bool ends = at + name.size() == text.size() || !WordByte(text[at + name.size()]);
+    if (!starts || !ends) continue;
+    found = at;
+    if (first) break;
+  }
+  return found;
+}
+
+// The name at the start of a declaration's range (`chip: Chip` -> `chip`).
+Place NamePrefix(SourceRange r, const std::string& name) {
+  return {r.file, r.begin, std::min(r.end, r.begin + uint32_t(name.size()))};
+}
+
+Place PlaceOf(SourceRange r) { return {r.file, r.begin, r.end}; }
+
+SourceRange NameAt(SourceRange r, const std::string& name) {
+  return {r.file, r.begin, std::min(r.end, r.begin + uint32_t(name.size()))};
+}
+
+std::string CiteText(const ir::Citation& c) {
+  if (c.empty()) return "";
+  std::string s = fmt::format("\n\nCites *{}*.", c.cite);
+  if (!c.assumption.empty()) s += fmt::format("\n\nAssumption: {}", c.assumption);
+  return s;
+}
+
+// "1 rule", "3 rules".
+std::string Count(size_t n, const char* noun) { return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s"); }
+
+}  // namespace
+
+Analysis::Analysis(const std::string& path, const load::Unsaved& unsaved) {
+  edict::Diagnostics d;
+  load::Load({path}, program_, d, &unsaved);
+  diags_ = d.Sorted();
+  if (!program_.roots.empty()) root_ = program_.roots[0];
+  if (loaded()) Index();
+}
+
+std::string Analysis::PathOf(uint32_t file) const { return program_.sources.file(file).path; }
+
+Json Analysis::RangeOf(const Place& p) const {
+  auto pos = [&](uint32_t offset) {
+    LineCol lc = program_.sources.Position(p.file, offset);
+    std::string_view line = program_.sources.LineText(p.file, lc.line);
+    Position q = PositionOf(line, lc.column - 1);
+    return Json{{"line", lc.line - 1}, {"character", q.character}};
+  };
+  return Json{{"start", pos(p.begin)}, {"end", pos(p.end)}};
+}
+
+Json Analysis::LocationOf(const Place& p) const {
+  return Json{{"uri", UriOfPath(load::Canonical(PathOf(p.file)))}, {"range", RangeOf(p)}};
+}
+
+Json Analysis::Diagnostics() const {
+  Json out = Json::array();
+  for (const edict::Diagnostic& d : diags_) {
+    Json range;
+    if (d.range.file == root_) {
+      range = RangeOf(PlaceOf(d.range));
+    } else if (d.range.file == UINT32_MAX || !loaded()) {
+      range = Json{{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}};
+    } else {
+      continue;  // in another file: reported when that file is open
+    }
+    std::string message = d.message;
+    Json related = Json::array();
+    for (const DiagNote& n : d.notes) {
+      if (n.range.valid() && n.range.file < program_.sources.size())
+        related.push_back({{"location", LocationOf(PlaceOf(n.range))}, {"message", n.message}});
+      else
+        message += "\n" + n.message;
+    }
+    Json j = {{"range", range},
+              {"severity", d.severity == Severity::Error ? 1 : 2},
+              {"code", DiagName(d.kind)},
+              {"source", "edict"},
+              {"message", message}};
+    if (!related.empty()) j["relatedInformation"] = related;
+    out.push_back(j);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- the index of names
+
+void Analysis::AddUse(SourceRange use, const std::string& name, bool first, SymbolKind kind, Place decl, uint32_t index,
+                      uint32_t owner) {
+  if (use.file >= program_.sources.size() || decl.file >= program_.sources.size()) return;
+  std::string_view text = program_.sources.Text(use);
+  size_t at = FindWord(text, name, first);
+  if (at == std::string_view::npos) return;
+  Place p{use.file, use.begin + uint32_t(at), use.begin + uint32_t(at + name.size())};
+  occurrences_.push_back({p, decl, kind, index, owner});
+}
+
+void Analysis::IndexExpr(uint32_t id, int decision, int def) {
+  const ir::Module& m = program_.module;
+  std::vector<uint32_t> stack{id};
+  while (!stack.empty()) {
+    uint32_t e = stack.back();
+    stack.pop_back();
+    if (e == ir::kNoExpr || e >= m.exprs.size()) continue;
+    const ir::Expr& x = m.exprs[e];
+    const rt::TypeTable& t = m.types;
+    if (x.op == ir::Op::Const) {
+      const ir::Const& c = m.consts[x.a];
+      AddUse(x.range, c.name, false, SymbolKind::Const, PlaceOf(c.range), x.a);
+    } else if (x.op == ir::Op::Call) {
+      const ir::Def& d = m.defs[x.a];
+      AddUse(x.range, d.name, true, SymbolKind::Def, PlaceOf(d.range), x.a);
+    } else if (x.op == ir::Op::DecisionCall) {
+      const ir::Decision& d = m.decisions[x.a];
+      AddUse(x.range, d.name, true, SymbolKind::Decision, PlaceOf(d.range), x.a);
+    } else if (x.op == ir::Op::Field) {
+      const rt::TypeInfo& base = t.info(m.exprs[x.a].type);
+      if (base.kind == rt::TypeKind::Record && x.b < t.records[base.ref].fields.size()) {
+        const rt::FieldInfo& f = t.records[base.ref].fields[x.b];
+        AddUse(x.range, f.name, false, SymbolKind::Field, NamePrefix(f.range, f.name), x.b, base.ref);
+      }
+    } else if (x.op == ir::Op::RecordLit) {
+      const rt::RecordInfo& r = t.records[x.a];
+      AddUse(x.range, r.name, true, SymbolKind::Record, PlaceOf(r.range), x.a);
+    } else if (x.op == ir::Op::EnumLit || x.op == ir::Op::SumLit || x.op == ir::Op::SumMake) {
+      uint32_t en = x.op == ir::Op::SumMake ? t.info(x.type).ref : x.a;
+      if (en < t.enums.size() && x.b < t.enums[en].members.size()) {
+        auto it = member_decls_.find({en, x.b});
+        if (it != member_decls_.end())
+          AddUse(x.range, t.enums[en].members[x.b], x.op == ir::Op::SumMake, SymbolKind::Member, it->second, x.b, en);
+      }
+    } else if (x.op == ir::Op::LetRef && decision >= 0) {
+      const ir::Let& l = m.decisions[size_t(decision)].lets[x.a];
+      AddUse(x.range, l.name, false, SymbolKind::Let, PlaceOf(l.range), x.a, uint32_t(decision));
+    } else if (x.op == ir::Op::Local) {
+      const std::vector<ir::Param>* params = decision >= 0 ? &m.decisions[size_t(decision)].params
+                                             : def >= 0    ? &m.defs[size_t(def)].params
+                                                           : nullptr;
+      if (params && x.a < params->size()) {
+        const ir::Param& p = (*params)[x.a];
+        AddUse(x.range, p.name, false, SymbolKind::Param, NamePrefix(p.range, p.name), x.a,
+               uint32_t(decision >= 0 ? decision : def));
+      }
+    }
+    ir::ForEachOperand(m, x, [&](ir::ExprId k) { stack.push_back(k); });
+  }
+}
+
+void Analysis::Index() {
+  const ir::Module& m = program_.module;
+  const rt::TypeTable& t = m.types;
+  // Enum members are declared in the AST only (the type table keeps the enum's name).
+  for (const ast::File& f : program_.files)
+    for (const ast::EnumDecl& e : f.enums)
+      for (uint32_t en = 0; en < t.enums.size(); ++en)
+        if (t.enums[en].range == e.name_range)
+          for (const ast::EnumMember& mem : e.members)
+            for (uint32_t k = 0; k < t.enums[en].members.size(); ++k)
+              if (t.enums[en].members[k] == mem.name) member_decls_[{en, k}] = NamePrefix(mem.range, mem.name);
+
+  // Declarations name themselves.
+  auto self = [&](SourceRange r, const std::string& name, SymbolKind kind, uint32_t index, uint32_t owner = 0) {
+    if (!r.valid() || r.file >= program_.sources.size()) return;
+    Place p = NamePrefix(r, name);
+    occurrences_.push_back({p, p, kind, index, owner});
+  };
+  for (uint32_t i = 0; i < m.consts.size(); ++i) self(m.consts[i].range, m.consts[i].name, SymbolKind::Const, i);
+  for (uint32_t i = 0; i < m.defs.size(); ++i) self(m.defs[i].range, m.defs[i].name, SymbolKind::Def, i);
+  for (uint32_t i = 0; i < m.decisions.size(); ++i) {
+    const ir::Decision& d = m.decisions[i];
+    self(d.range, d.name, SymbolKind::Decision, i);
+    for (uint32_t k = 0; k < d.params.size(); ++k) self(d.params[k].range, d.params[k].name, SymbolKind::Param, k, i);
+    for (uint32_t k = 0; k < d.lets.size(); ++k) self(d.lets[k].range, d.lets[k].name, SymbolKind::Let, k, i);
+  }
+  for (uint32_t i = 0; i < m.defs.size(); ++i)
+    for (uint32_t k = 0; k < m.defs[i].params.size(); ++k)
+      self(m.defs[i].params[k].range, m.defs[i].params[k].name, SymbolKind::Param, k, i);
+  for (uint32_t i = 0; i < t.records.size(); ++i) {
+    self(t.records[i].range, t.records[i].name, SymbolKind::Record, i);
+    for (uint32_t k = 0; k < t.records[i].fields.size(); ++k)
+      self(t.records[i].fields[k].range, t.records[i].fields[k].name, SymbolKind::Field, k, i);
+  }
+  for (uint32_t i = 0; i < t.enums.size(); ++i) self(t.enums[i].range, t.enums[i].name, SymbolKind::Enum, i);
+  for (const auto& [key, place] : member_decls_)
+    occurrences_.push_back({place, place, SymbolKind::Member, key.second, key.first});
+  for (uint32_t i = 0; i < t.base_units.size(); ++i)
+    if (!t.base_units[i].parameter) self(t.base_units[i].range, t.base_units[i].name, SymbolKind::Unit, i);
+
+  // Rules declare themselves (an inherited rule keeps the place of its declaration).
+  for (uint32_t i = 0; i < m.decisions.size(); ++i)
+    for (uint32_t k = 0; k < m.decisions[i].rules.size(); ++k) {
+      const ir::Rule& r = m.decisions[i].rules[k];
+      if (r.name != "default") self(r.name_range, r.name, SymbolKind::Rule, k, i);
+    }
+
+  // Uses the checker resolved, read from the IR of every declaration of every version.
+  for (uint32_t i = 0; i < m.decisions.size(); ++i)
+    ir::ForEachRoot(m.decisions[i], [&](ir::ExprId e) { IndexExpr(e, int(i), -1); });
+  for (uint32_t i = 0; i < m.defs.size(); ++i) IndexExpr(m.defs[i].body, -1, int(i));
+  for (const ir::Const& c : m.consts) IndexExpr(c.value, -1, -1);
+  for (const ir::Test& test : m.tests)
+    for (const ir::TestStep& s : test.steps) IndexExpr(s.expr, -1, -1);
+
+  // Uses the AST tells: type names, units, rule labels.
+  for (const ast::File& f : program_.files) IndexAst(f);
+
+  std::sort(occurrences_.begin(), occurrences_.end(),
+            [](const Occurrence& a, const Occurrence& b) { return std::tie(a.use, a.decl) < std::tie(b.use, b.decl); });
+  occurrences_.erase(
+      std::unique(occurrences_.begin(), occurrences_.end(),
+                  [](const Occurrence& a, const Occurrence& b) { return a.use == b.use && a.decl == b.decl; }),
+      occurrences_.end());
+}
+
+void Analysis::IndexAst(const ast::File& f) {
+  const rt::TypeTable& t = program_.module.types;
+  auto unit_term = [&](const ast::UnitTerm& u) {
+    for (uint32_t i = 0; i < t.base_units.size(); ++i)
+      if (!t.base_units[i].parameter && t.base_units[i].name == u.name) {
+        AddUse(u.range, u.name, true, SymbolKind::Unit, NamePrefix(t.base_units[i].range, u.name), i);
+        return;
+      }
+  };
+  auto unit = [&](const std::optional<ast::UnitExpr>& u) {
+    if (u)
+      for (const ast::UnitTerm& term : u->terms) unit_term(term);
+  };
+  std::function<void(const ast::TypeExpr&)> type = [&](const ast::TypeExpr& te) {
+    if (te.kind == ast::TypeKind::Named) {
+      for (uint32_t i = 0; i < t.records.size(); ++i)
+        if (t.records[i].name == te.name)
+          AddUse(te.range, te.name, false, SymbolKind::Record, PlaceOf(t.records[i].range), i);
+      for (uint32_t i = 0; i < t.enums.size(); ++i)
+        if (t.enums[i].name == te.name && t.enums[i].range.valid())
+          AddUse(te.range, te.name, false, SymbolKind::Enum, PlaceOf(t.enums[i].range), i);
+    }
+    if (te.elem) type(*te.elem);
+    unit(te.unit);
+  };
+  std::function<void(const ast::ExprPtr&)> expr = [&](const ast::ExprPtr& e) {
+    if (!e) return;
+    unit(e->unit);
+    for (const ast::ExprPtr& k : e->kids) expr(k);
+  };
+  // A rule label of decision `decision` written in this file: the rule of that name in the
+  // decision as version `v` has it (for an amendment, as its base has it, else as amended).
+  const ir::Module& m = program_.module;
+  int version = -1;
+  for (size_t v = 0; v < m.versions.size(); ++v)
+    if (m.versions[v].file == f.file_id) version = int(v);
+  auto rule_label = [&](const std::string& decision, const std::string& label, SourceRange at, bool amendment) {
+    auto find = [&](int v) -> bool {
+      std::vector<uint32_t> candidates;
+      if (v >= 0) {
+        auto it = m.versions[size_t(v)].decisions.find(decision);
+        if (it != m.versions[size_t(v)].decisions.end()) candidates.push_back(it->second);
+      } else {
+        for (uint32_t i = 0; i < m.decisions.size(); ++i)
+          if (m.decisions[i].name == decision && m.decisions[i].range.file == f.file_id) candidates.push_back(i);
+      }
+      for (uint32_t i : candidates)
+        for (uint32_t k = 0; k < m.decisions[i].rules.size(); ++k)
+          if (m.decisions[i].rules[k].name == label) {
+            AddUse(at, label, true, SymbolKind::Rule, PlaceOf(m.decisions[i].rules[k].name_range), k, i);
+            return true;
+          }
+      return false;
+    };
+    if (amendment && version > 0 && find(version - 1)) return;
+    find(version);
+  };
+  // `restore rule r from v`: the rule as version `v` had it.
+  auto restored = [&](const std::string& decision, const std::string& label, SourceRange at, const std::string& from) {
+    for (size_t v = 0; v < m.versions.size(); ++v) {
+      if (m.versions[v].name != from) continue;
+      auto it = m.versions[v].decisions.find(decision);
+      if (it == m.versions[v].decisions.end()) return;
+      const ir::Decision& d = m.decisions[it->second];
+      for (uint32_t k = 0; k < d.rules.size(); ++k)
+        if (d.rules[k].name == label)
+          AddUse(at, label, true, SymbolKind::Rule, PlaceOf(d.rules[k].name_range), k, it->second);
+      return;
+    }
+  };
+  auto rule = [&](const std::string& decision, const ast::RuleItem& r, bool amendment) {
+    if (!r.name.empty()) rule_label(decision, r.name, r.name_range, amendment);
+    for (size_t i = 0; i < r.exception_to.size() && i < r.exception_ranges.size(); ++i)
+      rule_label(decision, r.exception_to[i], r.exception_ranges[i], amendment);
+    expr(r.condition);
+    expr(r.outcome);
+  };
+  for (const ast::RecordDecl& r : f.records)
+    for (const ast::FieldDecl& fd : r.fields) {
+      type(fd.type);
+      expr(fd.where);
+      expr(fd.default_value);
+    }
+  for (const ast::EnumDecl& e : f.enums)
+    for (const ast::EnumMember& mem : e.members)
+      if (mem.payload) type(*mem.payload);
+  for (const auto* consts : {&f.consts, &f.replaced_consts})
+    for (const ast::ConstDecl& c : *consts) {
+      type(c.type);
+      expr(c.value);
+    }
+  for (const auto* defs : {&f.defs, &f.replaced_defs})
+    for (const ast::DefDecl& d : *defs) {
+      for (const ast::Param& p : d.params) type(p.type);
+      type(d.result);
+      expr(d.body);
+    }
+  for (const auto* decisions : {&f.decisions, &f.replaced_decisions})
+    for (const ast::DecisionDecl& d : *decisions) {
+      for (const ast::Param& p : d.params) type(p.type);
+      type(d.result);
+      for (const ast::LetItem& l : d.lets) {
+        if (l.type) type(*l.type);
+        expr(l.value);
+      }
+      for (const ast::RuleItem& r : d.rules) rule(d.name, r, false);
+      for (const ast::DefaultItem& df : d.defaults) expr(df.outcome);
+      for (const ast::AssertItem& a : d.asserts) expr(a.condition);
+    }
+  for (const ast::AmendDecision& a : f.amendments)
+    for (const ast::AmendItem& it : a.items) {
+      switch (it.kind) {
+        case ast::AmendKind::RepealRule: rule_label(a.decision, it.target, it.target_range, true); break;
+        case ast::AmendKind::ReplaceRule:
+        case ast::AmendKind::AddRule:
+        case ast::AmendKind::AddExceptions:
+        case ast::AmendKind::RestoreRule:
+          restored(a.decision, it.target, it.target_range, it.from);
+          rule(a.decision, it.rule, true);
+          break;
+        case ast::AmendKind::AddLet:
+          if (it.let.type) type(*it.let.type);
+          expr(it.let.value);
+          break;
+        case ast::AmendKind::ReplaceDefault: expr(it.dflt.outcome); break;
+        case ast::AmendKind::RepealDefault: break;
+        case ast::AmendKind::AddAssert: expr(it.assertion.condition); break;
+      }
+    }
+  for (const ast::TestDecl& test : f.tests)
+    for (const ast::TestStmt& s : test.stmts) {
+      if (s.is_let && s.let.type) type(*s.let.type);
+      expr(s.is_let ? s.let.value : s.assertion);
+    }
+}
+
+const Occurrence* Analysis::At(size_t offset) const {
+  const Occurrence* best = nullptr;
+  for (const Occurrence& o : occurrences_) {
+    if (o.use.file != root_ || offset < o.use.begin || offset > o.use.end) continue;
+    // The narrowest; at equal width the one the offset is strictly inside, then a declaration.
+    if (!best || o.use.end - o.use.begin < best->use.end - best->use.begin ||
+        (offset < o.use.end && offset == best->use.end))
+      best = &o;
+  }
+  return best;
+}
+
+std::optional<Place> Analysis::Definition(size_t offset) const {
+  const Occurrence* o = At(offset);
+  if (!o) return std::nullopt;
+  return o->decl;
+}
+
+std::vector<Place> Analysis::References(size_t offset, bool with_declaration) const {
+  std::vector<Place> out;
+  const Occurrence* o = At(offset);
+  if (!o) return out;
+  for (const Occurrence& x : occurrences_)
+    if (x.decl == o->decl && (with_declaration || x.use != x.decl)) out.push_back(x.use);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<std::pair<Place, std::string>> Analysis::RenameTarget(size_t offset) const {
+  const Occurrence* o = At(offset);
+  if (!o) return std::nullopt;
+  // Declarations of the standard library are not the user's to rename.
+  std::string stdlib = load::Canonical(load::StdlibDir());
+  std::string decl_path = load::Canonical(PathOf(o->decl.file));
+  if (decl_path.rfind(stdlib + "/", 0) == 0) return std::nullopt;
+  Place p = o->use;
+  return std::pair(p, std::string(program_.sources.Text({p.file, p.begin, p.end})));
+}
+
+// ---------------------------------------------------------------- hover
+
+std::string Analysis::TypeName(uint32_t type) const { return program_.module.types.Name(type); }
+
+Json Analysis::Describe(const Occurrence& o) const {
+  const ir::Module& m = program_.module;
+  const rt::TypeTable& t = m.types;
+  std::string code, more;
+  // The instrument whose file declares it (a declaration's copy in a later version keeps the place).
+  auto declared_in = [&]() -> std::string {
+    for (const ir::Version& v : m.versions)
+      if (v.file == o.decl.file && !v.name.empty())
+        return fmt::format("\n\nDeclared in instrument `{}`{}.", v.name,
+                           v.effective.empty() ? "" : " (effective " + v.effective + ")");
+    return "";
+  };
+  auto params = [&](const std::vector<ir::Param>& ps) {
+    std::string s;
+    for (const ir::Param& p : ps) s += (s.empty() ? "" : ", ") + p.name + ": " + TypeName(p.type);
+    return s;
+  };
+  switch (o.kind) {
+    case SymbolKind::Const: {
+      const ir::Const& c = m.consts[o.index];
+      code = fmt::format("const {}: {}", c.name, TypeName(c.type));
+      // The value, when the program is free of errors (the interpreter runs only checked IR).
+      if (diags_.empty() || std::none_of(diags_.begin(), diags_.end(),
+                                         [](const edict::Diagnostic& d) { return d.severity == Severity::Error; })) {
+        try {
+          interp::Interpreter in(m);
+          const rt::Value& v = in.EvalConst(o.index);
+          std::string shown = rt::FormatValue(v, c.type, t);
+          if (shown.size() <= 300) code += " = " + shown;
+        } catch (const rt::EvalError& e) { more += fmt::format("\n\nIts value fails: {}", e.message); }
+      }
+      more += CiteText(c.cite) + declared_in();
+      break;
+    }
+    case SymbolKind::Def: {
+      const ir::Def& d = m.defs[o.index];
+      code = fmt::format("def {}({}): {}", d.name, params(d.params), TypeName(d.result));
+      more = CiteText(d.cite) + declared_in();
+      break;
+    }
+    case SymbolKind::Decision: {
+      const ir::Decision& d = m.decisions[o.index];
+      code = fmt::format("decision {}({}) -> {}", d.name, params(d.params), TypeName(d.result));
+      more = CiteText(d.cite) + declared_in();
+      more += "\n\n" + Count(d.rules.size(), "rule") + (d.has_default ? " and a default." : ".");
+      if (!d.amended_by.empty()) more += " Amended " + Count(d.amended_by.size(), "time") + ".";
+      break;
+    }
+    case SymbolKind::Record: {
+      const rt::RecordInfo& r = t.records[o.index];
+      code = fmt::format("record {}", r.name);
+      if (!r.doc.empty()) more = "\n\n" + r.doc;
+      more += "\n\n" + Count(r.fields.size(), "field") + ".";
+      break;
+    }
+    case SymbolKind::Field: {
+      const rt::RecordInfo& r = t.records[o.owner];
+      const rt::FieldInfo& f = r.fields[o.index];
+      code = fmt::format("{}.{}: {}", r.name, f.name, TypeName(f.type));
+      if (!f.doc.empty()) more = "\n\n" + f.doc;
+      for (const rt::FieldBound& b : f.bounds) more += fmt::format("\n\nDomain: `{}`", b.text);
+      if (!f.default_json.empty()) more += fmt::format("\n\nDefault: `{}`", f.default_json);
+      break;
+    }
+    case SymbolKind::Enum: {
+      const rt::EnumInfo& e = t.enums[o.index];
+      code = fmt::format("enum {}", e.name);
+      if (!e.doc.empty()) more = "\n\n" + e.doc;
+      more += "\n\n" + Count(e.members.size(), "member") + ".";
+      break;
+    }
+    case SymbolKind::Member: {
+      const rt::EnumInfo& e = t.enums[o.owner];
+      code = fmt::format("{}.{}", e.name, e.members[o.index]);
+      if (e.HasPayload(o.index)) code += "(" + TypeName(e.payloads[o.index]) + ")";
+      if (o.index < e.member_docs.size() && !e.member_docs[o.index].empty()) more = "\n\n" + e.member_docs[o.index];
+      break;
+    }
+    case SymbolKind::Unit: {
+      const rt::BaseUnitInfo& u = t.base_units[o.index];
+      code = fmt::format("unit {}", u.name);
+      if (!u.doc.empty()) more = "\n\n" + u.doc;
+      break;
+    }
+    case SymbolKind::Rule: {
+      const ir::Decision& d = m.decisions[o.owner];
+      const ir::Rule& r = d.rules[o.index];
+      code = fmt::format("rule {} of decision {}", r.name, d.name);
+      std::string exc;
+      for (uint32_t k : r.exception_to) exc += (exc.empty() ? "" : ", ") + ("`" + d.rules[k].name + "`");
+      more = CiteText(r.cite);
+      if (!exc.empty()) more += "\n\nException to " + exc + ".";
+      more += declared_in();
+      break;
+    }
+    case SymbolKind::Let: {
+      const ir::Let& l = m.decisions[o.owner].lets[o.index];
+      code = fmt::format("let {}: {}", l.name, TypeName(l.type));
+      more = fmt::format("\n\nIn decision `{}`.", m.decisions[o.owner].name);
+      break;
+    }
+    case SymbolKind::Param: {
+      // The owner is a decision when the declaration lies in one's parameters, else a helper.
+      const ir::Param* p = nullptr;
+      if (o.owner < m.decisions.size() && o.index < m.decisions[o.owner].params.size() &&
+          NamePrefix(m.decisions[o.owner].params[o.index].range, m.decisions[o.owner].params[o.index].name) == o.decl)
+        p = &m.decisions[o.owner].params[o.index];
+      else if (o.owner < m.defs.size() && o.index < m.defs[o.owner].params.size())
+        p = &m.defs[o.owner].params[o.index];
+      if (!p) return nullptr;
+      code = fmt::format("{}: {}", p->name, TypeName(p->type));
+      break;
+    }
+  }
+  return Json{{"kind", "markdown"}, {"value", "```edict\n" + code + "\n```" + more}};
+}
+
+Json Analysis::Hover(size_t offset) const {
+  if (!loaded()) return nullptr;
+  if (const Occurrence* o = At(offset)) {
+    Json contents = Describe(*o);
+    if (!contents.is_null()) return Json{{"contents", contents}, {"range", RangeOf(o->use)}};
+  }
+  // Any other expression: its type, as the checker found it.
+  const ir::Module& m = program_.module;
+  const ir::Expr* best = nullptr;
+  for (const ir::Expr& e : m.exprs) {
+    if (e.range.file != root_ || offset < e.range.begin || offset >= e.range.end || e.op == ir::Op::Error) continue;
+    if (!best || e.range.end - e.range.begin < best->range.end - best->range.begin) best = &e;
+  }
+  if (!best) return nullptr;
+  return Json{{"contents", {{"kind", "markdown"}, {"value", "```edict\n" + TypeName(best->type) + "\n```"}}},
+              {"range", RangeOf(PlaceOf(best->range))}};
+}
+
+// ---------------------------------------------------------------- symbols
+
+namespace {
+// LSP's SymbolKind numbers.
+enum : int {
+  kFile = 1,
+  kModule = 2,
+  kNamespace = 3,
+  kClass = 5,
+  kField = 8,
+  kEnum = 10,
+  kFunction = 12,
+  kVariable = 13,
+  kConstant = 14,
+  kEnumMember = 22,
+  kStruct = 23,
+  kEvent = 24,
+  kOperator = 25,
+};
+}  // namespace
+
+Json Analysis::DocumentSymbols() const {
+  Json out = Json::array();
+  if (!loaded()) return out;
+  const ast::File* f = nullptr;
+  for (const ast::File& x : program_.files)
+    if (x.file_id == root_) f = &x;
+  if (!f) return out;
+  auto sym = [&](const std::string& name, int kind, SourceRange range, SourceRange sel,
+                 const std::string& detail = "") {
+    if (sel.begin < range.begin || sel.end > range.end) sel = range;
+    Json j = {{"name", name.empty() ? "(unnamed)" : name},
+              {"kind", kind},
+              {"range", RangeOf(PlaceOf(range))},
+              {"selectionRange", RangeOf(PlaceOf(sel))}};
+    if (!detail.empty()) j["detail"] = detail;
+    return j;
+  };
+  auto rules = [&](const std::vector<ast::RuleItem>& rs, Json& children) {
+    for (const ast::RuleItem& r : rs)
+      children.push_back(sym(r.name, kEvent, r.range, r.name_range, r.citation ? r.citation->cite : ""));
+  };
+  if (f->header) out.push_back(sym(f->header->name, kModule, f->header->range, f->header->range, "instrument"));
+  for (const ast::UnitDecl& u : f->units) out.push_back(sym(u.name, kOperator, u.range, u.name_range, "unit"));
+  for (const ast::EnumDecl& e : f->enums) {
+    Json j = sym(e.name, kEnum, e.range, e.name_range);
+    j["children"] = Json::array();
+    for (const ast::EnumMember& mem : e.members)
+      j["children"].push_back(sym(mem.name, kEnumMember, mem.range, NameAt(mem.range, mem.name)));
+    out.push_back(j);
+  }
+  for (const ast::RecordDecl& r : f->records) {
+    Json j = sym(r.name, kStruct, r.range, r.name_range);
+    j["children"] = Json::array();
+    for (const ast::FieldDecl& fd : r.fields)
+      j["children"].push_back(sym(fd.name, kField, fd.range, NameAt(fd.range, fd.name)));
+    out.push_back(j);
+  }
+  for (const auto* consts : {&f->consts, &f->replaced_consts})
+    for (const ast::ConstDecl& c : *consts)
+      out.push_back(sym(c.name, kConstant, c.range, c.name_range, c.citation ? c.citation->cite : ""));
+  for (const auto* defs : {&f->defs, &f->replaced_defs})
+    for (const ast::DefDecl& d : *defs)
+      out.push_back(sym(d.name, kFunction, d.range, d.name_range, d.citation ? d.citation->cite : ""));
+  for (const auto* decisions : {&f->decisions, &f->replaced_decisions})
+    for (const ast::DecisionDecl& d : *decisions) {
+      Json j = sym(d.name, kClass, d.range, d.name_range, d.citation ? d.citation->cite : "");
+      j["children"] = Json::array();
+      for (const ast::LetItem& l : d.lets) j["children"].push_back(sym(l.name, kVariable, l.range, l.name_range));
+      rules(d.rules, j["children"]);
+      out.push_back(j);
+    }
+  for (const ast::AmendDecision& a : f->amendments) {
+    Json j = sym("amend " + a.decision, kNamespace, a.range, a.name_range, a.citation ? a.citation->cite : "");
+    j["children"] = Json::array();
+    for (const ast::AmendItem& it : a.items)
+      if (!it.rule.name.empty() && (it.kind == ast::AmendKind::AddRule || it.kind == ast::AmendKind::ReplaceRule))
+        j["children"].push_back(sym(it.rule.name, kEvent, it.rule.range, it.rule.name_range));
+    out.push_back(j);
+  }
+  for (const ast::TestDecl& test : f->tests) out.push_back(sym(test.name, kFile, test.range, test.name_range, "test"));
+  return out;
+}
+
+void Analysis::WorkspaceSymbols(const std::string& query, Json& out, std::set<std::string>& seen) const {
+  if (!loaded()) return;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::string q = lower(query);
+  auto add = [&](const std::string& name, int kind, SourceRange at, const std::string& container) {
+    if (name.empty() || lower(name).find(q) == std::string::npos) return;
+    Json location = LocationOf(PlaceOf(at));
+    if (!seen.insert(location.dump()).second) return;
+    Json j = {{"name", name}, {"kind", kind}, {"location", location}};
+    if (!container.empty()) j["containerName"] = container;
+    out.push_back(j);
+  };
+  for (const ast::File& f : program_.files) {
+    if (f.header) add(f.header->name, kModule, f.header->range, "");
+    for (const ast::EnumDecl& e : f.enums) add(e.name, kEnum, e.name_range, "");
+    for (const ast::RecordDecl& r : f.records) add(r.name, kStruct, r.name_range, "");
+    for (const ast::ConstDecl& c : f.consts) add(c.name, kConstant, c.name_range, "");
+    for (const ast::DefDecl& d : f.defs) add(d.name, kFunction, d.name_range, "");
+    for (const ast::DecisionDecl& d : f.decisions) {
+      add(d.name, kClass, d.name_range, "");
+      for (const ast::RuleItem& r : d.rules) add(r.name, kEvent, r.name_range, d.name);
+    }
+    for (const ast::AmendDecision& a : f.amendments)
+      for (const ast::AmendItem& it : a.items)
+        if (it.kind == ast::AmendKind::AddRule || it.kind == ast::AmendKind::ReplaceRule)
+          add(it.rule.name, kEvent, it.rule.name_range, a.decision);
+    for (const ast::TestDecl& test : f.tests) add(test.name, kFile, test.name_range, "");
+  }
+}
+
+// ---------------------------------------------------------------- completion
+
+Json Analysis::Completion(const std::string& text, size_t offset) const {
+  Json items = Json::array();
+  offset = std::min(offset, text.size());
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start = line_start == std::string::npos || offset == 0 ? 0 : line_start + 1;
+  // The line up to the cursor, at most its last 300 bytes: what completion looks at is short, and
+  // std::regex's matching is recursive.
+  line_start = std::max(line_start, offset > 300 ? offset - 300 : size_t(0));
+  std::string prefix = text.substr(line_start, offset - line_start);
+  const ir::Module& m = program_.module;
+  const rt::TypeTable& t = m.types;
+  auto item = [&](const std::string& label, int kind, const std::string& detail) {
+    Json j = {{"label", label}, {"kind", kind}};
+    if (!detail.empty()) j["detail"] = detail;
+    items.push_back(j);
+  };
+  std::smatch sm;
+  // LSP's CompletionItemKind numbers.
+  constexpr int kItemModule = 9, kItemUnit = 11, kItemField = 5, kItemMember = 20, kItemEvent = 23;
+  static const std::regex import_re(R"(^\s*import\s+[A-Za-z0-9_.]*$)");
+  static const std::regex exception_re(R"(exception\s+to\s+([A-Za-z0-9_]+\s*,\s*)*[A-Za-z0-9_]*$)");
+  static const std::regex dot_re(R"(([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z0-9_]*$)");
+  if (std::regex_search(prefix, sm, import_re)) {
+    // The modules of the standard library, as `import` names them (`a/b.edict` is `a.b`).
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir = load::StdlibDir();
+    std::vector<std::string> names;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() != ".edict") continue;
+      std::string rel = fs::relative(it->path(), dir, ec).replace_extension().string();
+      std::replace(rel.begin(), rel.end(), '/', '.');
+      names.push_back(rel);
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& n : names) item(n, kItemModule, "standard library");
+    return items;
+  }
+  if (!loaded()) return items;
+  if (std::regex_search(prefix, sm, exception_re)) {
+    // The labels of the rules of the decision being written (or amended) here, else of them all.
+    std::set<std::string> labels;
+    const ast::File* f = nullptr;
+    for (const ast::File& x : program_.files)
+      if (x.file_id == root_) f = &x;
+    std::string decision;
+    if (f) {
+      for (const ast::DecisionDecl& d : f->decisions)
+        if (d.range.begin <= offset && offset <= d.range.end) decision = d.name;
+      for (const ast::AmendDecision& a : f->amendments)
+        if (a.range.begin <= offset && offset <= a.range.end) decision = a.decision;
+    }
+    for (const ir::Decision& d : m.decisions)
+      if (decision.empty() || d.name == decision)
+        for (const ir::Rule& r : d.rules)
+          if (labels.insert(r.name).second) item(r.name, kItemEvent, "rule of " + d.name);
+    return items;
+  }
+  if (std::regex_search(prefix, sm, dot_re)) {
+    std::string word = sm[1];
+    // An enum's members.
+    for (const rt::EnumInfo& e : t.enums)
+      if (e.name == word) {
+        for (size_t k = 0; k < e.members.size(); ++k)
+          item(e.members[k], kItemMember, k < e.member_docs.size() ? e.member_docs[k] : "");
+        return items;
+      }
+    // A value of record type: its fields. The type is the checker's, for the same name nearest to
+    // this place in the document.
+    const ir::Expr* nearest = nullptr;
+    size_t at = line_start + size_t(sm.position(1));
+    for (const ir::Expr& e : m.exprs) {
+      if (e.range.file != root_ || t.info(e.type).kind != rt::TypeKind::Record) continue;
+      if (e.op != ir::Op::Local && e.op != ir::Op::LetRef && e.op != ir::Op::Const && e.op != ir::Op::Field) continue;
+      std::string_view name = program_.sources.Text(e.range);
+      if (name.size() < word.size() || name.substr(name.size() - word.size()) != word) continue;
+      if (name.size() > word.size() && WordByte(name[name.size() - word.size() - 1])) continue;
+      auto distance = [&](const ir::Expr* x) {
+        return x->range.begin > at ? x->range.begin - at : at - x->range.begin;
+      };
+      if (!nearest || distance(&e) < distance(nearest)) nearest = &e;
+    }
+    if (nearest) {
+      const rt::RecordInfo& r = t.records[t.info(nearest->type).ref];
+      for (const rt::FieldInfo& f : r.fields) item(f.name, kItemField, TypeName(f.type));
+    }
+    return items;
+  }
+  // Inside the brackets of a unit: the declared units.
+  size_t open = prefix.rfind('['), close = prefix.rfind(']');
+  if (open != std::string::npos && (close == std::string::npos || close < open)) {
+    for (const rt::BaseUnitInfo& u : t.base_units)
+      if (!u.parameter) item(u.name, kItemUnit, u.doc);
+    return items;
+  }
+  return items;
+}
+
+}  // namespace edict::lsp

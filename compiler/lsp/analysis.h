@@ -1,0 +1,86 @@
+// One open document's program, loaded and checked with the editor's unsaved buffers, and what the
+// editor asks of it: diagnostics, hover, definitions, references, renames, symbols, completion.
+// Internal to compiler/lsp/ (it speaks JSON: nlohmann's, which only this folder sees).
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/load/load.h"
+#include "compiler/lsp/text.h"
+
+namespace edict::lsp {
+
+using Json = nlohmann::json;
+
+// A place in the program: which file and which bytes.
+struct Place {
+  uint32_t file = 0;
+  uint32_t begin = 0, end = 0;
+  friend bool operator==(const Place&, const Place&) = default;
+  friend auto operator<=>(const Place&, const Place&) = default;
+};
+
+// What a name denotes: its kind (for hover) and where it is declared (the declaration's name).
+enum class SymbolKind : uint8_t { Const, Def, Decision, Record, Field, Enum, Member, Unit, Rule, Let, Param };
+
+struct Occurrence {
+  Place use;   // the name as written at the use (only the name: `chip` of `s.chip`)
+  Place decl;  // the name in its declaration
+  SymbolKind kind;
+  uint32_t index = 0;  // into the module's table of that kind (consts, defs, ...) when it has one
+  uint32_t owner = 0;  // Field: the record, Member: the enum; Let, Param: the decision or def
+};
+
+class Analysis {
+ public:
+  // Loads `path` (which `text` stands for) with `unsaved` overriding files on disk, and checks it.
+  Analysis(const std::string& path, const load::Unsaved& unsaved);
+
+  // The diagnostics located in the document, as LSP Diagnostic objects.
+  Json Diagnostics() const;
+  // textDocument/hover at a byte offset of the document: a Hover or null.
+  Json Hover(size_t offset) const;
+  // The declaration of the name at the offset, if it is a name the checker resolved.
+  std::optional<Place> Definition(size_t offset) const;
+  // Every place that names the same declaration (with the declaration when asked), in order.
+  std::vector<Place> References(size_t offset, bool with_declaration) const;
+  // The name at the offset that can be renamed, with its current text.
+  std::optional<std::pair<Place, std::string>> RenameTarget(size_t offset) const;
+  // textDocument/documentSymbol of the document.
+  Json DocumentSymbols() const;
+  // workspace/symbol over every file of the program: SymbolInformation whose name contains `query`
+  // (ignoring case), each declaration once (`seen`: the locations already listed, as JSON).
+  void WorkspaceSymbols(const std::string& query, Json& out, std::set<std::string>& seen) const;
+  // textDocument/completion at a byte offset of `text` (the document as the editor has it now).
+  Json Completion(const std::string& text, size_t offset) const;
+
+  // An LSP Location / Range of a place.
+  Json LocationOf(const Place& p) const;
+  Json RangeOf(const Place& p) const;
+  std::string PathOf(uint32_t file) const;
+  bool loaded() const { return root_ != UINT32_MAX; }
+
+ private:
+  void Index();
+  void IndexExpr(uint32_t e, int decision, int def);
+  void IndexAst(const ast::File& f);
+  void AddUse(SourceRange use, const std::string& name, bool first, SymbolKind kind, Place decl, uint32_t index,
+              uint32_t owner = 0);
+  const Occurrence* At(size_t offset) const;
+  Json Describe(const Occurrence& o) const;
+  std::string TypeName(uint32_t type) const;
+
+  load::Program program_;
+  std::vector<edict::Diagnostic> diags_;
+  uint32_t root_ = UINT32_MAX;
+  std::vector<Occurrence> occurrences_;                          // uses and declarations, sorted by use
+  std::map<std::pair<uint32_t, uint32_t>, Place> member_decls_;  // (enum, member) -> its name
+};
+
+}  // namespace edict::lsp
