@@ -49,6 +49,8 @@ TEST_CASE("the trace records atoms and their inputs", "[interp]") {
   REQUIRE(tr.rules.size() == 1);
   CHECK(tr.rules[0].decided);
   REQUIRE(tr.rules[0].atoms.size() == 2);
+  CHECK(tr.rules[0].atoms[0].inputs.empty());  // until the trace is explained
+  in.Explain(&tr);
   CHECK(tr.rules[0].atoms[0].inputs.size() == 2);  // t and limit
 }
 
