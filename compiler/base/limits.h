@@ -39,6 +39,14 @@ inline constexpr size_t kMaxCaseBytes = size_t(16) << 20;  // 16 MiB
 // --solver-limit N` replaces it (0: no limit).
 inline constexpr uint64_t kSymbolicSolverLimit = 50'000'000;
 
+// The most calls one explanation traces (`--explain`): each decision call nests the called
+// decision's whole explanation, and each helper call what its body read, so a decision that calls
+// others at many sites, which call others in turn, could explain into an output exponential in the
+// program's size. A call site evaluated many times in one place (a list operation) is traced once
+// and counted, whatever this limit; past the limit, a call is shown with its arguments and result
+// only, and the explanation says that its trace was left out.
+inline constexpr size_t kMaxTracedCalls = 1000;
+
 // The most worker threads `batch -j` and `diff -j` accept: more cannot run at once on any machine
 // Edict targets, and each costs a stack.
 inline constexpr uint64_t kMaxThreads = 1024;

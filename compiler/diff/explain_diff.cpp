@@ -45,6 +45,7 @@ int RunExplainDiff(const Common& c, const ExplainDiffOptions& o) {
     try {
       outcome[k] = rt::FormatValue(in.EvalDecision(s.decision, dc.args, &traces[k]), s.dec().result, s.m().types);
     } catch (const rt::EvalError& e) { outcome[k] = fmt::format("error [{}]: {}", rt::Spelling(e.kind), e.message); }
+    in.Explain(&traces[k]);
   }
   // Align the rules of the two versions by label; find the first where they part.
   auto status = [](const interp::RuleTrace* t) -> std::string {

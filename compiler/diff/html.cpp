@@ -21,6 +21,43 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+namespace {
+// Escaped, with each `quoted` piece as <code>.
+std::string HtmlCodeSpans(std::string_view s) {
+  std::string h;
+  bool in_code = false;
+  size_t from = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && s[i] != '`') continue;
+    h += HtmlEscape(s.substr(from, i - from));
+    if (i < s.size()) {
+      // A backquote with no partner is text.
+      if (in_code || s.find('`', i + 1) != std::string_view::npos) {
+        h += in_code ? "</code>" : "<code>";
+        in_code = !in_code;
+      } else {
+        h += '`';
+      }
+    }
+    from = i + 1;
+  }
+  return h;
+}
+}  // namespace
+
+std::string HtmlExplanation(const std::vector<interp::ExplainNode>& nodes) {
+  std::string h = "<ul class=\"explanation\">\n";
+  for (const interp::ExplainNode& n : nodes) {
+    if (n.kids.empty()) {
+      h += "<li>" + HtmlCodeSpans(n.text) + "</li>\n";
+      continue;
+    }
+    h += fmt::format("<li><details{}><summary>{}</summary>\n{}</details></li>\n", n.collapsible ? "" : " open",
+                     HtmlCodeSpans(n.text), HtmlExplanation(n.kids));
+  }
+  return h + "</ul>\n";
+}
+
 std::string HtmlVersionLabel(std::string_view name, std::string_view title, std::string_view citation,
                              std::string_view effective) {
   std::string h = "<code>" + HtmlEscape(name) + "</code>";

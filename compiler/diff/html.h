@@ -7,9 +7,17 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/interp/explain.h"
+
 namespace edict::diff {
 
 std::string HtmlEscape(std::string_view s);
+
+// An explanation (interp::ExplainTree) as nested lists: every line with lines under it is a
+// <details> element (a call's, which holds the called decision's explanation or what a helper's
+// body read, closed; the others open), so it folds without a script; `code` in backquotes is
+// <code>.
+std::string HtmlExplanation(const std::vector<interp::ExplainNode>& nodes);
 
 // A version as an HTML table cell's content: its name as code, its title, then its citation and
 // effective date in muted text (no literal backticks, no parentheses inside parentheses).

@@ -12,6 +12,7 @@
 #include "compiler/base/output.h"
 #include "compiler/cases/generate.h"
 #include "compiler/cases/pipeline.h"
+#include "compiler/diff/html.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/source_print.h"
@@ -130,8 +131,16 @@ class Evaluator {
     runner_ = std::make_unique<jit::Runner>(m, *engine_);
   }
   rt::Value Eval(uint32_t d, std::vector<rt::Value> args, interp::DecisionTrace* trace) {
-    if (runner_) return runner_->Eval(d, args, trace);
-    return interp_.EvalDecision(d, std::move(args), trace);
+    if (runner_) return runner_->Eval(d, args, trace);  // explains the trace itself
+    if (!trace) return interp_.EvalDecision(d, std::move(args));
+    try {
+      rt::Value v = interp_.EvalDecision(d, std::move(args), trace);
+      interp_.Explain(trace);
+      return v;
+    } catch (const rt::EvalError&) {
+      interp_.Explain(trace);
+      throw;
+    }
   }
   // For tests: the interpreter runs the test code, decisions go to the chosen engine.
   interp::Interpreter& TestInterpreter() {
@@ -175,8 +184,17 @@ int RunEval(const Common& c, const EvalOptions& o) {
   const ir::Decision& dec = p.module.decisions[size_t(di)];
   rt::CaseDecoder decoder(p.module.types, ParamsOf(dec));
   decoder.SetLabelKey("id");  // a case's label, as `edict diff` reads it, is not an input
-  Evaluator engine(c, p.module, o.explain, {uint32_t(di)});
   bool json = o.format == "json";
+  bool html = o.format == "html";  // a page of explanations: --explain is implied
+  bool explain = o.explain || html;
+  Evaluator engine(c, p.module, explain, {uint32_t(di)});
+  if (html)
+    std::cout << diff::HtmlHead(fmt::format("edict eval: decision {}", dec.name))
+              << fmt::format("<body>\n<h1>Decision <code>{}</code></h1>\n", diff::HtmlEscape(dec.name));
+  // The case's section of the page.
+  auto html_case = [&](const std::string& label, const std::string& body) {
+    std::cout << fmt::format("<section class=\"case\">\n<h2>{}</h2>\n{}</section>\n", diff::HtmlEscape(label), body);
+  };
 
   // Evaluates one decoded case; prints its result; returns true on success.
   auto evaluate = [&](std::vector<rt::Value> args, const std::string& label, long line) {
@@ -184,8 +202,10 @@ int RunEval(const Common& c, const EvalOptions& o) {
     std::string prefix = line > 0 ? fmt::format("{}: ", line) : "";
     std::string line_json = line > 0 ? fmt::format("\"line\":{},", line) : "";
     try {
-      rt::Value out = engine.Eval(uint32_t(di), std::move(args), o.explain ? &trace : nullptr);
-      if (json) {
+      rt::Value out = engine.Eval(uint32_t(di), std::move(args), explain ? &trace : nullptr);
+      if (html) {
+        html_case(label, diff::HtmlExplanation(interp::ExplainTree(p.module, p.sources, trace)));
+      } else if (json) {
         std::cout << fmt::format("{{{}\"decision\":{},\"outcome\":{}", line_json, rt::JsonQuote(dec.name),
                                  rt::ValueToJson(out, dec.result, p.module.types));
         if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
@@ -198,7 +218,10 @@ int RunEval(const Common& c, const EvalOptions& o) {
       }
       return true;
     } catch (const rt::EvalError& e) {
-      if (json) {
+      if (html) {
+        html_case(label, fmt::format("<p>error [{}]: {}</p>\n", rt::Spelling(e.kind), diff::HtmlEscape(e.message)) +
+                             diff::HtmlExplanation(interp::ExplainTree(p.module, p.sources, trace)));
+      } else if (json) {
         std::cout << fmt::format("{{{}\"decision\":{},\"error\":{}", line_json, rt::JsonQuote(dec.name),
                                  RuntimeErrorJson(e, p.sources));
         if (o.explain) std::cout << ",\"explanation\":" << interp::ExplainJson(p.module, p.sources, trace);
@@ -215,7 +238,14 @@ int RunEval(const Common& c, const EvalOptions& o) {
       std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
       std::cerr << rt::TerminalSafe(fmt::format("{}: error: {}: {} [invalid_case]", label, where, is.message)) << "\n";
     }
-    if (json) {
+    if (html) {
+      std::string items;
+      for (const auto& is : issues)
+        items += fmt::format("<li>{}: {}</li>\n",
+                             is.field.empty() ? "the case" : "field <code>" + diff::HtmlEscape(is.field) + "</code>",
+                             diff::HtmlEscape(is.message));
+      html_case(label, "<p>error [invalid_case]:</p>\n<ul>\n" + items + "</ul>\n");
+    } else if (json) {
       std::string arr;
       for (const auto& is : issues)
         arr += fmt::format("{}{{\"field\":{},\"message\":{}}}", arr.empty() ? "" : ",",
@@ -239,11 +269,13 @@ int RunEval(const Common& c, const EvalOptions& o) {
       return kInputError;
     }
     rt::DecodedCase dc = decoder.Decode(text);
-    if (!dc.issues.empty()) {
+    bool decided = dc.issues.empty();
+    if (decided)
+      decided = evaluate(std::move(dc.args), o.case_file, 0);
+    else
       report_issues(dc.issues, o.case_file, 0);
-      return kFailed;
-    }
-    return evaluate(std::move(dc.args), o.case_file, 0) ? kOk : kFailed;
+    if (html) std::cout << "</body>\n</html>\n";
+    return decided ? kOk : kFailed;
   }
   // The cases file is read by the batch pipeline's reader (checked reads, a bounded line
   // length), on one thread; the cases are evaluated in order as their chunks arrive.
@@ -288,6 +320,7 @@ int RunEval(const Common& c, const EvalOptions& o) {
     std::cerr << error << "\n";
     return kInputError;
   }
+  if (html) std::cout << "</body>\n</html>\n" << std::flush;
   if (!std::cout) return kOutputError;  // main says why; no summary over lost results
   std::cerr << fmt::format("{} case{}: {} decided, {} failed\n", cases, cases == 1 ? "" : "s", cases - failed, failed);
   return failed ? kFailed : kOk;

@@ -21,7 +21,7 @@ struct EvalOptions {
   std::string case_file;   // one JSON object
   std::string cases_file;  // JSON Lines
   bool explain = false;
-  std::string format = "text";  // text | json
+  std::string format = "text";  // text | json | html (explanations, as a page)
   std::string as_of;            // YYYY-MM-DD: evaluate the version in force on that date
 };
 int RunEval(const Common& c, const EvalOptions& o);

@@ -81,7 +81,9 @@ int main(int argc, char** argv) {
   case_opt->excludes(cases_opt);
   eval->add_flag("--explain", eo.explain,
                  "Explain each outcome: rules applied, overridden, and the values that decided");
-  eval->add_option("--format", eo.format, "Output format: text or json")->check(CLI::IsMember({"text", "json"}));
+  eval->add_option("--format", eo.format,
+                   "Output format: text, json, or html (a self-contained page of explanations; implies --explain)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
   eval->add_option("--as-of", eo.as_of, "Evaluate the version of the law in force on this date (YYYY-MM-DD)");
   eval->add_option("--engine", common.engine,
                    "interp (the reference interpreter, default) or jit (native code via LLVM)")

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "compiler/base/limits.h"
 #include "compiler/ir/walk.h"
 #include "runtime/ops.h"
 
@@ -126,12 +127,19 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       return *memo;
     }
     case Op::Const: return EvalConst(e.a);
-    case Op::Call: return CallDef(e.a, m_.operands(e.b), f);
+    case Op::Call: {
+      if (!calls_) return CallDef(e.a, m_.operands(e.b), f);
+      const uint32_t* ops = m_.operands(e.b);
+      std::vector<Value> args;
+      for (size_t i = 0; i < m_.defs[e.a].params.size(); ++i) args.push_back(Eval(ops[i], f));
+      return TraceCall(id, std::move(args));
+    }
     case Op::DecisionCall: {
       const ir::Decision& d = m_.decisions[e.a];
       std::vector<Value> args;
       for (size_t i = 0; i < d.params.size(); ++i) args.push_back(Eval(m_.extra[e.b + i], f));
       if (engine_ && in_test_) return engine_(e.a, std::move(args));
+      if (calls_) return TraceCall(id, std::move(args));
       return EvalDecision(e.a, std::move(args));
     }
     case Op::Builtin: return Builtin(e, f);
@@ -420,9 +428,8 @@ bool Interpreter::EvalCondition(ExprId id, Frame& f, std::vector<AtomTrace>* ato
   if (e.op == Op::Or) return EvalCondition(e.a, f, atoms) || EvalCondition(e.b, f, atoms);
   if (e.op == Op::Not && (m_.exprs[e.a].op == Op::And || m_.exprs[e.a].op == Op::Or || m_.exprs[e.a].op == Op::Not))
     return !EvalCondition(e.a, f, atoms);
-  AtomTrace atom{id, false, {}};
+  AtomTrace atom{id, false, {}, {}};
   atom.value = EvalBool(id, f);
-  CollectInputs(id, f, &atom.inputs);
   atoms->push_back(std::move(atom));
   return atoms->back().value;
 }
@@ -441,9 +448,16 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
   switch (e.op) {
     case Op::Local:
     case Op::LetRef:
-    case Op::Const:
+    case Op::Const: out->emplace_back(id, Eval(id, f)); return;
     case Op::Call:
-    case Op::DecisionCall: out->emplace_back(id, Eval(id, f)); return;
+    case Op::DecisionCall:
+      // The call's value, then what its arguments read; but not a record passed whole (what the
+      // callee read of it is in the call's own trace).
+      out->emplace_back(id, Eval(id, f));
+      ir::ForEachOperand(m_, e, [&](ExprId k) {
+        if (!is_path(k) || m_.types.kind(m_.exprs[k].type) != TypeKind::Record) CollectInputs(k, f, out);
+      });
+      return;
     case Op::Field:
       if (is_path(id)) {
         out->emplace_back(id, Eval(id, f));
@@ -530,12 +544,132 @@ void Interpreter::CollectInputs(ExprId id, Frame& f, std::vector<std::pair<ExprI
   }
 }
 
-std::vector<std::pair<ExprId, Value>> Interpreter::AtomInputs(uint32_t decision, const std::vector<Value>& args,
-                                                              ExprId atom) {
-  Frame f = Frame::ForDecision(m_.decisions[decision], args);
-  std::vector<std::pair<ExprId, Value>> out;
-  CollectInputs(atom, f, &out);
-  return out;
+namespace {
+// Sets where the calls evaluated are recorded, for one scope.
+struct CallSink {
+  std::vector<CallTrace>*& calls;
+  std::vector<CallTrace>* saved;
+  CallSink(std::vector<CallTrace>*& c, std::vector<CallTrace>* to) : calls(c), saved(c) { calls = to; }
+  ~CallSink() { calls = saved; }
+};
+}  // namespace
+
+Value Interpreter::TraceCall(ExprId id, std::vector<Value> args) {
+  const ir::Expr& e = m_.exprs[id];
+  std::vector<CallTrace>& sink = *calls_;
+  auto plain = [&](std::vector<Value> a) {
+    CallSink off(calls_, nullptr);
+    return e.op == Op::DecisionCall ? EvalDecision(e.a, std::move(a)) : CallDef(e.a, std::move(a));
+  };
+  // A call site evaluated again here (in a list operation): counted, not traced again.
+  for (CallTrace& c : sink)
+    if (c.expr == id) {
+      ++c.times;
+      return plain(std::move(args));
+    }
+  size_t index = sink.size();
+  sink.emplace_back();
+  sink[index].expr = id;
+  sink[index].args = args;
+  if (traced_calls_ >= limits::kMaxTracedCalls) {
+    sink[index].omitted = true;
+    Value v = plain(std::move(args));
+    sink[index].result = v;
+    return v;
+  }
+  ++traced_calls_;
+  Value v;
+  if (e.op == Op::DecisionCall) {
+    auto child = std::make_shared<DecisionTrace>();
+    sink[index].decision = child;
+    CallSink off(calls_, nullptr);
+    try {
+      v = EvalDecision(e.a, std::move(args), child.get());
+    } catch (const rt::EvalError&) {
+      Explain(child.get());
+      throw;
+    }
+    Explain(child.get());
+  } else {
+    CallTrace body;
+    v = TraceDefBody(e.a, std::move(args), &body);
+    sink[index].inputs = std::move(body.inputs);
+    sink[index].calls = std::move(body.calls);
+  }
+  sink[index].result = v;
+  return v;
+}
+
+Value Interpreter::TraceDefBody(uint32_t def, std::vector<Value> args, CallTrace* out) {
+  const ir::Def& d = m_.defs[def];
+  Frame f;
+  f.slots = std::move(args);
+  f.slots.resize(std::max<size_t>(d.slot_count, f.slots.size()));
+  Value v;
+  {
+    CallSink to(calls_, &out->calls);
+    v = Eval(d.body, f);
+  }
+  CallSink off(calls_, nullptr);
+  std::vector<std::pair<ExprId, Value>> read;
+  CollectInputs(d.body, f, &read);
+  // The parameters are shown as the call's arguments already.
+  for (auto& [x, value] : read)
+    if (!(m_.exprs[x].op == Op::Local && m_.exprs[x].a < d.params.size()))
+      out->inputs.emplace_back(x, std::move(value));
+  return v;
+}
+
+void Interpreter::Explain(DecisionTrace* t) {
+  const ir::Decision& d = m_.decisions[t->decision];
+  struct Nesting {
+    size_t& n;
+    size_t& traced;
+    explicit Nesting(size_t& depth, size_t& count) : n(depth), traced(count) {
+      if (n++ == 0) traced = 0;  // the limit is per explanation, nested ones included
+    }
+    ~Nesting() { --n; }
+  } nesting(explaining_, traced_calls_);
+  // One frame for the whole decision, as in its evaluation: a local definition's calls are shown
+  // under the first atom that read it.
+  Frame f = Frame::ForDecision(d, t->args);
+  for (RuleTrace& r : t->rules)
+    for (AtomTrace& a : r.atoms) {
+      a.inputs.clear();
+      a.calls.clear();
+      {
+        CallSink to(calls_, &a.calls);
+        Eval(a.expr, f);
+      }
+      CallSink off(calls_, nullptr);
+      CollectInputs(a.expr, f, &a.inputs);
+    }
+  // How the deciding rule's outcome was built: each field of a record written out, or the whole.
+  t->outcome_parts.clear();
+  if (!t->outcome) return;
+  const ir::Rule* decided = nullptr;
+  for (const RuleTrace& r : t->rules)
+    if (r.decided && !decided) decided = r.rule == UINT32_MAX ? &d.default_rule : &d.rules[r.rule];
+  if (!decided) return;
+  const ir::Expr& oe = m_.exprs[decided->outcome];
+  std::vector<std::pair<int32_t, ExprId>> parts;
+  if (oe.op == Op::RecordLit)
+    for (size_t i = 0; i < m_.types.records[oe.a].fields.size(); ++i)
+      parts.emplace_back(int32_t(i), m_.extra[oe.b + i]);
+  else
+    parts.emplace_back(-1, decided->outcome);
+  for (const auto& [field, x] : parts) {
+    OutcomePart p;
+    p.field = field;
+    p.expr = x;
+    {
+      CallSink to(calls_, &p.calls);
+      p.value = Eval(x, f);
+    }
+    CallSink off(calls_, nullptr);
+    CollectInputs(x, f, &p.inputs);
+    if (!p.inputs.empty() || !p.calls.empty()) t->outcome_parts.push_back(std::move(p));
+  }
 }
 
 int Interpreter::BrokenGuard(uint32_t decision, const std::vector<Value>& args) {
@@ -557,6 +691,7 @@ Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, Deci
     trace->decision = decision;
     trace->rules.clear();
     trace->outcome.reset();
+    trace->outcome_parts.clear();
   }
   // 0. The invariants of its inputs.
   for (const auto& g : d.guards) {

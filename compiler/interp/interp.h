@@ -10,6 +10,7 @@
 // `no_applicable_rule`.
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,12 +23,31 @@ namespace edict::interp {
 
 using rt::Value;
 
+struct DecisionTrace;
+
+// A call made while an explained expression was evaluated: of a decision (whose own trace nests
+// here, explained in turn) or of a helper (`def`, with the values its body read and the calls it
+// made). A call site evaluated many times there (in a list operation) is traced once, the first
+// time, and counted.
+struct CallTrace {
+  ir::ExprId expr = ir::kNoExpr;  // the Call or DecisionCall expression
+  std::vector<Value> args;
+  std::optional<Value> result;                       // absent when the call failed
+  uint64_t times = 1;                                // how often the call site was evaluated there
+  bool omitted = false;                              // not traced: the explanation reached limits::kMaxTracedCalls
+  std::shared_ptr<const DecisionTrace> decision;     // a decision call: its trace
+  std::vector<std::pair<ir::ExprId, Value>> inputs;  // a helper call: what its body read
+  std::vector<CallTrace> calls;                      // a helper call: the calls its body made
+};
+
 // An atomic condition evaluated while deciding (a comparison, a membership test ...), with its
-// value and the values of the inputs, constants and helpers it read.
+// value and (once the trace is explained) the values of the inputs, constants and calls it read,
+// and the calls it made.
 struct AtomTrace {
   ir::ExprId expr;
   bool value;
   std::vector<std::pair<ir::ExprId, Value>> inputs;
+  std::vector<CallTrace> calls;
 };
 
 struct RuleTrace {
@@ -38,12 +58,24 @@ struct RuleTrace {
   std::vector<AtomTrace> atoms;
 };
 
+// One part of the deciding rule's outcome (a field of a record written out, or the whole
+// outcome) with its value, the values it read and the calls it made.
+struct OutcomePart {
+  int32_t field = -1;  // index of the record's field, -1 for the whole outcome
+  ir::ExprId expr = ir::kNoExpr;
+  Value value;
+  std::vector<std::pair<ir::ExprId, Value>> inputs;
+  std::vector<CallTrace> calls;
+};
+
 // Everything an explanation needs about one evaluation of a decision.
 struct DecisionTrace {
   uint32_t decision = 0;
   std::vector<Value> args;
   std::vector<RuleTrace> rules;  // in declaration order, the default last if it was consulted
   std::optional<Value> outcome;
+  // Filled in by Interpreter::Explain: the parts of the outcome that read or called something.
+  std::vector<OutcomePart> outcome_parts;
 };
 
 class Interpreter {
@@ -51,8 +83,15 @@ class Interpreter {
   explicit Interpreter(const ir::Module& m);
 
   // Evaluates a decision on arguments (one per parameter). Throws rt::EvalError.
-  // When trace is non-null it is filled in, also when the evaluation fails.
+  // When trace is non-null it is filled in, also when the evaluation fails: which rules applied,
+  // which decided, and each evaluated atom's value (see Explain for the rest).
   Value EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace = nullptr);
+
+  // Completes a trace (of either engine) for display: the values each atom read and the calls it
+  // made, and how the deciding rule's outcome was built. Decision calls nest: each gets its own
+  // trace, explained in turn. Edict is pure, so what it re-evaluates here is what the evaluation
+  // computed; the rules' verdicts in the trace are kept as they are.
+  void Explain(DecisionTrace* trace);
 
   struct TestFailure {
     SourceRange range;
@@ -66,11 +105,6 @@ class Interpreter {
   // Routes the decision calls that test code makes to another engine (the JIT): the test's own
   // expressions stay interpreted, the decisions run natively.
   void SetDecisionEngine(std::function<Value(uint32_t, std::vector<Value>)> engine) { engine_ = std::move(engine); }
-
-  // The inputs an atom of a decision's rule condition read, for the arguments `args`: what the
-  // trace records for it (used to explain traces that native code produced).
-  std::vector<std::pair<ir::ExprId, Value>> AtomInputs(uint32_t decision, const std::vector<Value>& args,
-                                                       ir::ExprId atom);
 
   // The first guard (index into the decision's guards) that arguments break, or -1 when they
   // meet every invariant of the decision's inputs. A guard whose evaluation fails is broken.
@@ -93,6 +127,10 @@ class Interpreter {
   bool EvalCondition(ir::ExprId id, Frame& f, std::vector<AtomTrace>* atoms);
   void CollectInputs(ir::ExprId id, Frame& f, std::vector<std::pair<ir::ExprId, Value>>* out);
   Value CallDef(uint32_t def, const uint32_t* args, Frame& caller);
+  // A call evaluated while explaining (calls_ set): recorded in *calls_, traced the first time.
+  Value TraceCall(ir::ExprId call, std::vector<Value> args);
+  // The values a helper call's body read, and the calls it made.
+  Value TraceDefBody(uint32_t def, std::vector<Value> args, CallTrace* out);
   Value Builtin(const ir::Expr& e, Frame& f);
   int Compare(const Value& a, const Value& b, rt::TypeKind k, SourceRange at);
   // The member of a value of an enum or a sum type.
@@ -113,6 +151,11 @@ class Interpreter {
   };
   std::vector<RuleSets> rule_sets_;
   size_t depth_ = 0;
+  // While explaining: where the calls being evaluated are recorded (null otherwise, and always
+  // outside Explain), how deeply Explain is nested and how many calls it traced so far.
+  std::vector<CallTrace>* calls_ = nullptr;
+  size_t explaining_ = 0;
+  size_t traced_calls_ = 0;
 };
 
 }  // namespace edict::interp

@@ -44,9 +44,13 @@ Runner::Native Runner::RunNative(uint32_t decision, const std::vector<rt::Value>
     trace->args = args;
     trace->rules.clear();
     trace->outcome.reset();
+    trace->outcome_parts.clear();
   } else if (trace) {
-    BuildTrace(decision, args, buffer, result.status == 0, trace_inputs, trace);
+    BuildTrace(decision, args, buffer, result.status == 0, trace);
     if (result.status == 0) trace->outcome = result.value;
+    // What the atoms read and called, and how the outcome was built: the interpreter recomputes
+    // them (Edict is pure), nested decision calls included.
+    if (trace_inputs) interp_.Explain(trace);
   }
   return result;
 }
@@ -69,13 +73,14 @@ rt::Value Runner::Eval(uint32_t decision, const std::vector<rt::Value>& args, in
 }
 
 void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer,
-                        bool ok, bool inputs, interp::DecisionTrace* trace) {
+                        bool ok, interp::DecisionTrace* trace) {
   const ir::Decision& d = m_.decisions[decision];
   const DecisionInfo& info = engine_.info(decision);
   trace->decision = decision;
   trace->args = args;
   trace->rules.clear();
   trace->outcome.reset();
+  trace->outcome_parts.clear();
   size_t n = d.rules.size();
   for (uint32_t r = 0; r < n; ++r) {
     // A rule with no byte was not evaluated: an error stopped evaluation in its condition, and
@@ -89,9 +94,7 @@ void Runner::BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, c
     for (size_t a = 0; a < info.atoms.size(); ++a) {
       uint8_t v = buffer[n + a];
       if (info.atom_rule[a] != r || v == 0) continue;
-      interp::AtomTrace at{info.atoms[a], v == 2, {}};
-      if (inputs) at.inputs = interp_.AtomInputs(decision, args, info.atoms[a]);
-      rt_.atoms.push_back(std::move(at));
+      rt_.atoms.push_back(interp::AtomTrace{info.atoms[a], v == 2, {}, {}});
     }
     trace->rules.push_back(std::move(rt_));
     if (failed_here) return;

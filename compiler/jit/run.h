@@ -22,7 +22,8 @@ class Runner {
   rt::Value Eval(uint32_t decision, const std::vector<rt::Value>& args, interp::DecisionTrace* trace = nullptr);
 
   // The native result itself: status 0 and a value, or a status and the error's kind and site.
-  // With a trace, `trace_inputs` says whether to recompute the atoms' input values.
+  // With a trace, `trace_inputs` says whether to explain it (Interpreter::Explain: the values
+  // the atoms read, the calls they made, how the outcome was built).
   struct Native {
     int32_t status = 0;
     NativeError error;
@@ -39,7 +40,7 @@ class Runner {
 
  private:
   void BuildTrace(uint32_t decision, const std::vector<rt::Value>& args, const std::vector<uint8_t>& buffer, bool ok,
-                  bool inputs, interp::DecisionTrace* trace);
+                  interp::DecisionTrace* trace);
 
   const ir::Module& m_;
   const Engine& engine_;

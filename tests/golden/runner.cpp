@@ -2,7 +2,8 @@
 //
 //   edict_golden EDICT TEST.edict [--autoupdate]   run one test, compare with TEST.expected
 //   edict_golden --coverage GOLDEN_DIR             every diagnostic and runtime-error kind has a test
-//   edict_golden --doc-examples EDICT DOC.md        every ```edict block of DOC.md passes `edict test`
+//   edict_golden --doc-examples EDICT DOC.md        every ```edict block of DOC.md passes `edict test`,
+//                                                   and every ```console block prints what it shows
 //
 // A test is an Edict file whose first lines may hold directives:
 //   // ARGS: eval %s -d licence --case case.json     (default: `check %s`)
@@ -13,11 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "compiler/diagnostics/diagnostics.h"
 #include "runtime/errors.h"
@@ -133,43 +137,85 @@ int Coverage(const fs::path& root) {
 }
 
 // Extracts every ```edict block of a Markdown document and runs `edict test` on it: each block
-// must be a complete file that checks and whose tests pass (one without tests must check).
+// must be a complete file that checks and whose tests pass (one without tests must check). A
+// ```json block whose info string names a file (```json file=case.json) is saved under that
+// name. A ```console block is a command and its output: its first line `$ edict ARGS` runs (after
+// every file is saved, in their folder) and its standard output must be the rest of the block.
 int DocExamples(const std::string& edict, const fs::path& doc) {
   std::istringstream in(Slurp(doc));
-  std::vector<std::pair<int, std::string>> blocks;
-  std::string line, cur;
-  int line_no = 0, start = 0;
-  bool inside = false;
+  struct Block {
+    int line;
+    std::string kind;  // edict, json or console
+    std::string name;  // of a json block
+    std::string text;
+  };
+  std::vector<Block> blocks;
+  std::string line;
+  int line_no = 0;
+  Block* cur = nullptr;
   while (std::getline(in, line)) {
     ++line_no;
-    if (!inside && line == "```edict") {
-      inside = true;
-      cur.clear();
-      start = line_no + 1;
+    if (!cur) {
+      Block b{line_no + 1, "", "", ""};
+      if (line == "```edict")
+        b.kind = "edict";
+      else if (line == "```console")
+        b.kind = "console";
+      else if (line.rfind("```json file=", 0) == 0)
+        b.kind = "json", b.name = line.substr(13);
+      else
+        continue;
+      blocks.push_back(b);
+      cur = &blocks.back();
       continue;
     }
-    if (inside && line == "```") {
-      inside = false;
-      blocks.emplace_back(start, cur);
+    if (line == "```") {
+      cur = nullptr;
       continue;
     }
-    if (inside) cur += line + "\n";
+    cur->text += line + "\n";
   }
   fs::path dir = fs::temp_directory_path() / ("edict_doc_" + std::to_string(getpid()));
   fs::create_directories(dir);
   // A block whose first line is `// file: NAME` is saved under that name, so that later blocks
   // can import or amend it. All blocks are written before any is tested.
-  std::vector<fs::path> files;
-  for (const auto& [first_line, text] : blocks) {
-    std::string name = "example_line_" + std::to_string(first_line) + ".edict";
-    if (text.rfind("// file: ", 0) == 0) name = text.substr(9, text.find('\n') - 9);
-    files.push_back(dir / name);
-    std::ofstream(files.back()) << text;
+  std::vector<fs::path> files(blocks.size());
+  size_t examples = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const Block& b = blocks[i];
+    if (b.kind == "console") continue;
+    std::string name = b.kind == "json" ? b.name : "example_line_" + std::to_string(b.line) + ".edict";
+    if (b.kind == "edict" && b.text.rfind("// file: ", 0) == 0) name = b.text.substr(9, b.text.find('\n') - 9);
+    files[i] = dir / name;
+    std::ofstream(files[i]) << b.text;
   }
   int failed = 0;
   for (size_t i = 0; i < blocks.size(); ++i) {
-    std::string cmd = "cd " + ShellQuote(dir.string()) + " && " + ShellQuote(edict) + " --color=never test " +
-                      ShellQuote(files[i].filename().string()) + " >" + ShellQuote((dir / "out").string()) + " 2>&1";
+    const Block& b = blocks[i];
+    if (b.kind == "json") continue;
+    ++examples;
+    std::string cmd;
+    if (b.kind == "console") {
+      size_t eol = b.text.find('\n');
+      std::string first = b.text.substr(0, eol);
+      if (first.rfind("$ edict ", 0) != 0) {
+        ++failed;
+        std::cerr << doc.string() << ":" << b.line << ": a console example must start with `$ edict `\n";
+        continue;
+      }
+      cmd = "cd " + ShellQuote(dir.string()) + " && " + ShellQuote(edict) + " --color=never " + first.substr(8) + " >" +
+            ShellQuote((dir / "out").string()) + " 2>/dev/null";
+      int ignored = std::system(cmd.c_str());  // the exit code is not the point: the output is
+      (void)ignored;
+      std::string want = b.text.substr(eol + 1), got = Slurp(dir / "out");
+      if (got != want) {
+        ++failed;
+        std::cerr << doc.string() << ":" << b.line << ": this example prints something else:\n" << got;
+      }
+      continue;
+    }
+    cmd = "cd " + ShellQuote(dir.string()) + " && " + ShellQuote(edict) + " --color=never test " +
+          ShellQuote(files[i].filename().string()) + " >" + ShellQuote((dir / "out").string()) + " 2>&1";
     int status = std::system(cmd.c_str());
     // An example without tests (`edict test` fails: no tests found) must still check.
     if (status != 0 && Slurp(dir / "out").find(": no tests found") != std::string::npos) {
@@ -179,13 +225,13 @@ int DocExamples(const std::string& edict, const fs::path& doc) {
     }
     if (status != 0) {
       ++failed;
-      std::cerr << doc.string() << ":" << blocks[i].first << ": this example does not pass `edict test`:\n"
+      std::cerr << doc.string() << ":" << b.line << ": this example does not pass `edict test`:\n"
                 << Slurp(dir / "out");
     }
   }
   fs::remove_all(dir);
-  std::cout << blocks.size() << " examples in " << doc.string() << ", " << failed << " failed\n";
-  return failed || blocks.empty() ? 1 : 0;
+  std::cout << examples << " examples in " << doc.string() << ", " << failed << " failed\n";
+  return failed || examples == 0 ? 1 : 0;
 }
 
 }  // namespace
