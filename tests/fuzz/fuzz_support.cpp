@@ -152,6 +152,18 @@ void RunOnStack(size_t bytes, const std::function<void()>& f) {
   thread->Run(f);
 }
 
+bool ParserThrowsOnInvalidUtf8() {
+  auto throws = [](const std::string& text) {
+    try {
+      SourceManager sm;
+      Diagnostics d;
+      parse::Parse(sm, sm.Add("probe.edict", text), d);
+      return false;
+    } catch (const std::exception&) { return true; }
+  };
+  return throws("// \xc0\xaf overlong\n") || throws("// \xf4\x90\x80\x80 beyond\n");
+}
+
 bool OverlongOrBeyondUnicode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     auto b = uint8_t(s[i]);
