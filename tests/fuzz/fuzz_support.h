@@ -30,14 +30,27 @@ namespace edict::fuzz {
 // Nothing else is read: an import by path or an `amends` header is reported as a file that
 // cannot be found (the same diagnostic as for a missing file), so a fuzzed text never reaches
 // the file system.
+//
+// The standard library is parsed once: its modules are files 0 to n-1 of `sources` in every
+// program (the root text comes after them), and the trees of those it imports are lent to
+// `files` and given back when the program is destroyed.
 struct MemoryProgram {
+  MemoryProgram() = default;
+  MemoryProgram(const MemoryProgram&) = delete;
+  MemoryProgram& operator=(const MemoryProgram&) = delete;
+  ~MemoryProgram();
+
   SourceManager sources;
-  std::vector<ast::File> files;
+  std::vector<ast::File> files;  // the root first
   ir::Module module;
   Diagnostics diags;
+  std::vector<bool> borrowed;  // per stdlib file id: its tree in `files` is lent
 };
 
-// Parses the root text and its stdlib imports and checks them, as load::Load does for files.
+// Reads and parses the standard library now rather than on the first input.
+void WarmUp();
+
+// Parses the root text, lends it the trees of its stdlib imports and checks them, as load::Load does for files.
 // Returns whether the program has no errors.
 bool LoadText(std::string_view text, MemoryProgram& p);
 

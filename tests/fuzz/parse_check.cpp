@@ -37,6 +37,7 @@ bool NestingLimitEnforced() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::WarmUp();
   skip_invalid_utf8 = fuzz::ParserThrowsOnInvalidUtf8();
   fuzz::RunOnStack(kBigStack, [] { big_stack = !NestingLimitEnforced(); });  // deep even when enforced
   if (skip_invalid_utf8)
