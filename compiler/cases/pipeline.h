@@ -78,8 +78,9 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
                      const std::function<std::function<void(LineChunk&)>()>& make_worker,
                      const std::function<void(LineChunk&)>& consume, std::string* error);
 
-// Calls `f(line_number, record)` for every non-blank record of a chunk (without its line break
-// or CR), with the number of the line it starts on.
+// Calls `f(line_number, record)` for every non-blank record of a chunk, with the number of the
+// line it starts on: without its line break, and a JSON line without the CR of a CRLF (a CSV
+// record keeps it: csv::ParseRecord removes it).
 void ForEachCaseLine(const LineChunk& chunk, const std::function<void(uint64_t, std::string_view)>& f);
 
 // Every read of a case or cases file goes through these two. `-` is standard input; any other

@@ -24,16 +24,6 @@ bool skip_invalid_utf8 = false;  // issue 12, item 5
 bool big_stack = false;          // issue 12, item 4
 constexpr size_t kBigStack = size_t(1) << 30;
 
-// Whether parsing `text` ends without an exception.
-bool ParsesWithoutException(const std::string& text) {
-  try {
-    SourceManager sm;
-    Diagnostics d;
-    parse::Parse(sm, sm.Add("probe.edict", text), d);
-    return true;
-  } catch (const std::exception&) { return false; }
-}
-
 // Whether the parser reports nesting deeper than the limit (it cannot be probed by crashing).
 bool NestingLimitEnforced() {
   uint32_t n = limits::kMaxNestingDepth + 1;
@@ -47,8 +37,8 @@ bool NestingLimitEnforced() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  skip_invalid_utf8 =
-      !ParsesWithoutException("// \xc0\xaf overlong\n") || !ParsesWithoutException("// \xf4\x90\x80\x80 beyond\n");
+  fuzz::WarmUp();
+  skip_invalid_utf8 = fuzz::ParserThrowsOnInvalidUtf8();
   fuzz::RunOnStack(kBigStack, [] { big_stack = !NestingLimitEnforced(); });  // deep even when enforced
   if (skip_invalid_utf8)
     std::fprintf(stderr,

@@ -18,7 +18,8 @@ case $target in
   case_json) opts="-max_len=4096 -timeout=10 -dict=$dir/seeds/case_json.dict" ;;
   case_csv) opts="-max_len=4096 -timeout=10 -dict=$dir/seeds/case_csv.dict" ;;
   symbolic) opts="-max_len=512 -timeout=60" ;;
-  *) echo "error: unknown fuzz target '$target' (parse_check, case_json, case_csv, symbolic)" >&2; exit 64 ;;
+  fmt) opts="-max_len=4096 -timeout=10 -dict=$src/tests/fuzz/edict.dict" ;;
+  *) echo "error: unknown fuzz target '$target' (parse_check, case_json, case_csv, symbolic, fmt)" >&2; exit 64 ;;
 esac
 mkdir -p "$dir/corpus/$target" "$dir/crashes/$target"
 # (The sanitizers' options, leak suppressions included, are compiled into the targets.)

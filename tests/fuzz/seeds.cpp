@@ -4,7 +4,7 @@
 //   edict_fuzz_seeds OUTDIR
 //
 //   OUTDIR/parse_check/  every .edict file of regs/, stdlib/, tests/ and every example of
-//                        docs/language.md
+//                        docs/language.md; OUTDIR/fmt/ the same
 //   OUTDIR/case_json/    every case of regs/ and tests/ (.json files, and each line of .jsonl
 //                        files), and generated cases (cases::Generator) of the fixed decisions
 //   OUTDIR/case_csv/     the CSV files of tests/, and generated cases of the fixed decisions as
@@ -112,10 +112,11 @@ int main(int argc, char** argv) {
     return 64;
   }
   fs::path out = argv[1];
-  for (const char* t : {"parse_check", "case_json", "case_csv", "symbolic"}) fs::create_directories(out / t);
+  for (const char* t : {"parse_check", "case_json", "case_csv", "symbolic", "fmt"}) fs::create_directories(out / t);
 
-  // parse_check: sources, and the examples of the language reference.
-  for (const auto& f : Files(".edict")) Write(out / "parse_check", Rel(f), Read(f));
+  // parse_check and fmt: sources, and the examples of the language reference.
+  for (const auto& f : Files(".edict"))
+    for (const char* t : {"parse_check", "fmt"}) Write(out / t, Rel(f), Read(f));
   {
     std::string doc = Read(fs::path(fuzz::SourceDir()) / "docs/language.md");
     size_t pos = 0;
@@ -123,7 +124,9 @@ int main(int argc, char** argv) {
     while ((pos = doc.find("```edict\n", pos)) != std::string::npos) {
       size_t end = doc.find("```", pos + 9);
       if (end == std::string::npos) break;
-      Write(out / "parse_check", fmt::format("language_md_{}.edict", n++), doc.substr(pos + 9, end - pos - 9));
+      for (const char* t : {"parse_check", "fmt"})
+        Write(out / t, fmt::format("language_md_{}.edict", n), doc.substr(pos + 9, end - pos - 9));
+      ++n;
       pos = end + 3;
     }
   }
