@@ -17,6 +17,7 @@ PACKAGES=(
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz
   clang-format-14                                    # the code's layout, checked by the test `format`
+  nodejs npm                                         # the VS Code extension (editors/vscode): npm ci, its grammar tests, vsce package
 )
 
 missing=()
