@@ -22,6 +22,9 @@ PACKAGES=(
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  # A Node.js installed from elsewhere (NodeSource's package carries its own npm and conflicts
+  # with Debian's) serves as well: npm is needed only as a command.
+  if [ "$p" = npm ] && command -v npm > /dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -18,11 +18,12 @@ npm run package
 test -s edict.vsix || { echo "error: vsce wrote no edict.vsix" >&2; exit 1; }
 python3 - edict.vsix <<'PY'
 import sys, zipfile
-names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+# (vsce 3 writes the readme as readme.md, vsce 2 as README.md: names are compared in lower case)
+names = set(n.lower() for n in zipfile.ZipFile(sys.argv[1]).namelist())
 required = ["extension/package.json", "extension/extension.js", "extension/language-configuration.json",
             "extension/syntaxes/edict.tmLanguage.json", "extension/readme.md",
             "extension/node_modules/vscode-languageclient/node.js"]
-missing = [n for n in required if n not in names]
+missing = [n for n in required if n.lower() not in names]
 leaked = sorted(n for n in names if n.startswith("extension/test/") or n.startswith("extension/scripts/"))
 for n in missing:
     print(f"error: {sys.argv[1]} lacks {n}", file=sys.stderr)
