@@ -176,18 +176,19 @@ LawChanges FindLawChanges(const Side& a, const Side& b) {
                            InstrumentAt(mb, db.default_rule.range), where(b, db.default_rule.range)});
   // The decision's assertions, by their text: one only the new side states is added, one only the
   // old side states is removed (an assertion reworded is both).
-  auto states = [&](const Side& s, const ir::Decision& d, const Side& other_s, const ir::Assertion& x) {
-    for (const auto& y : d.assertions)
-      if (text(s, y.range) == text(other_s, x.range)) return true;
-    return false;
+  auto stated = [&](const Side& s, const ir::Decision& d) {
+    std::set<std::string> r;
+    for (const auto& x : d.assertions) r.insert(text(s, x.range));
+    return r;
   };
+  const std::set<std::string> stated_a = stated(a, da), stated_b = stated(b, db);
   auto assertion = [](const ir::Assertion& x) { return x.text.empty() ? x.source : x.text; };
   for (const auto& x : db.assertions)
-    if (!states(a, da, b, x))
+    if (!stated_a.count(text(b, x.range)))
       out.changes.push_back(
           {"assertion added", assertion(x), "", x.source, x.cite.cite, InstrumentAt(mb, x.range), where(b, x.range)});
   for (const auto& x : da.assertions)
-    if (!states(b, db, a, x))
+    if (!stated_b.count(text(a, x.range)))
       out.changes.push_back(
           {"assertion removed", assertion(x), x.source, "", x.cite.cite, InstrumentAt(ma, x.range), where(a, x.range)});
   return out;

@@ -18,8 +18,8 @@ namespace edict::smt {
 // Every solver of the diff is Z3's incremental SMT core. Z3's default solver answers the first
 // check of a solver with a tactic chosen for the formula; when every integer is bounded (every
 // input is, by its domain) that tactic bit-blasts the arithmetic, which took 82 s and 3.4 GB for
-// a rule of 900 bounds on one input that the SMT core settles in 20 ms
-// (tests/golden/limits/diff_long_conjunction).
+// a rule of 900 bounds on one input that the SMT core settles in 20 ms (the test
+// large/conjunction_symbolic_diff).
 inline z3::solver NewSolver(z3::context& c) { return z3::solver(c, z3::solver::simple()); }
 
 // The uninterpreted constants (inputs) a term reads.
