@@ -18,6 +18,7 @@
 #include "compiler/ir/source_print.h"
 #include "compiler/ir/walk.h"
 #include "compiler/jit/run.h"
+#include "compiler/literate/literate.h"
 #include "compiler/load/load.h"
 #include "runtime/case_json.h"
 #include "runtime/text.h"
@@ -337,7 +338,7 @@ bool EdictFiles(const std::vector<std::string>& paths, std::vector<std::string>*
       for (; !ec && it != end; it.increment(ec)) {
         std::error_code type_ec;
         last = it->path().string();
-        if (it->path().extension() == ".edict" && !it->is_directory(type_ec)) found.push_back(last);
+        if (literate::IsSource(last) && !it->is_directory(type_ec)) found.push_back(last);
       }
       if (ec) {
         std::cerr << fmt::format("error: cannot read the folder `{}`: {}\n", last, ec.message());

@@ -8,7 +8,7 @@
 
 namespace edict::driver {
 
-// The files `paths` name: each file as given, and the `.edict` files under each folder (searched
+// The files `paths` name: each file as given, and the `.edict` and `.edict.md` files under each folder (searched
 // recursively, in sorted order). False, after saying so on standard error, when a folder could
 // not be read whole.
 bool EdictFiles(const std::vector<std::string>& paths, std::vector<std::string>* files);

@@ -10,6 +10,7 @@
 #include "compiler/base/source.h"
 #include "compiler/driver/commands.h"
 #include "compiler/format/format.h"
+#include "compiler/literate/literate.h"
 
 namespace edict::driver {
 namespace {
@@ -148,7 +149,8 @@ int RunFormat(const Common& c, const std::vector<std::string>& paths, bool check
     SourceManager sm;
     uint32_t id = sm.Add(from_stdin ? "<stdin>" : path, text);
     Diagnostics d;
-    std::optional<std::string> out = format::Format(sm, id, d);
+    std::optional<std::string> out =
+        literate::IsLiterate(path) ? format::FormatLiterate(sm, id, d) : format::Format(sm, id, d);
     if (!d.all().empty()) ReportDiagnostics(c, d, sm);
     if (!out) {  // the file is left as it is
       syntax_errors = true;

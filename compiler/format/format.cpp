@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/ast/ast.h"
+#include "compiler/literate/literate.h"
 #include "compiler/parse/parse.h"
 
 namespace edict::format {
@@ -552,6 +553,83 @@ std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id
       texts(text, tokens, true) != texts(out_text, after, true))
     throw std::logic_error("the formatter changed a token of " + sources.file(file_id).path);
   return out;
+}
+
+std::optional<std::string> FormatLiterate(SourceManager& sources, uint32_t file_id, Diagnostics& diags) {
+  const std::string md = sources.file(file_id).text;
+  // The file's lines, each with its line break.
+  std::vector<std::string_view> lines;
+  std::vector<size_t> starts;
+  for (size_t at = 0; at < md.size();) {
+    size_t end = md.find('\n', at);
+    end = end == std::string::npos ? md.size() : end + 1;
+    starts.push_back(at);
+    lines.push_back(std::string_view(md).substr(at, end - at));
+    at = end;
+  }
+  // Every line that is not code becomes a comment naming it, so that the formatter, which keeps
+  // comments on their lines and in their order, lays out the code of all blocks as one text and
+  // says where each line of Markdown goes back. A code line keeps what stood before its code
+  // (a block quote's `> `), given back to every line of its block.
+  std::string mark_text = "//@edict-literate-line";
+  while (md.find(mark_text) != std::string::npos) mark_text += '@';  // never a comment of the file
+  mark_text += ':';
+  const std::string_view kMark = mark_text;
+  std::vector<literate::Span> spans = literate::CodeSpans(md);
+  std::string code;
+  std::vector<std::string_view> prefix;  // per line: the text before its code
+  std::vector<bool> is_code;
+  size_t s = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    size_t line_end = starts[i] + lines[i].size();
+    if (s < spans.size() && spans[s].begin >= starts[i] && spans[s].end <= line_end) {
+      prefix.push_back(lines[i].substr(0, spans[s].begin - starts[i]));
+      is_code.push_back(true);
+      code += md.substr(spans[s].begin, spans[s].end - spans[s].begin);
+      ++s;
+    } else {
+      prefix.push_back({});
+      is_code.push_back(false);
+      code += fmt::format("{}{}", kMark, i);
+    }
+    code += '\n';
+  }
+  uint32_t id = sources.Add(sources.file(file_id).path, code);
+  std::optional<std::string> out = Format(sources, id, diags);
+  if (!out) return std::nullopt;
+  // Between the marks of lines a and b stand the formatted code lines of a+1 .. b-1 (a block's
+  // contents, or several blocks' when no other line is between them).
+  std::string result;
+  size_t next = 0;  // the next line of the file that a mark must name
+  // What stands before each code line of the block that starts at line j or after it.
+  auto block_prefix = [&](size_t j) {
+    while (j < lines.size() && !is_code[j]) ++j;
+    return j < lines.size() ? prefix[j] : std::string_view();
+  };
+  std::string_view before = block_prefix(0);
+  std::string_view rest = *out;
+  while (!rest.empty()) {
+    size_t n = rest.find('\n');
+    std::string_view line = rest.substr(0, n == std::string_view::npos ? rest.size() : n);
+    rest.remove_prefix(n == std::string_view::npos ? rest.size() : n + 1);
+    std::string_view trimmed = line.substr(std::min(line.find_first_not_of(' '), line.size()));
+    if (trimmed.substr(0, kMark.size()) != kMark) {
+      if (!line.empty()) result += before;
+      result += line;
+      result += '\n';
+      continue;
+    }
+    size_t i = std::stoul(std::string(trimmed.substr(kMark.size())));
+    while (next < i && is_code[next]) ++next;  // the code lines before it are the lines just written
+    if (i != next || i >= lines.size())
+      throw std::logic_error("the formatter moved the Markdown text of " + sources.file(file_id).path);
+    result += lines[i];
+    next = i + 1;
+    before = block_prefix(next);
+  }
+  for (; next < lines.size(); ++next)
+    if (!is_code[next]) throw std::logic_error("the formatter lost the Markdown text of " + sources.file(file_id).path);
+  return result;
 }
 
 }  // namespace edict::format

@@ -21,4 +21,9 @@ namespace edict::format {
 // back unchanged. A file with a syntax error is reported in `diags` and gives nothing.
 std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id, Diagnostics& diags);
 
+// A literate file (`.edict.md`, compiler/literate/): the code of its ```edict blocks in the
+// canonical layout, as one text (a decision may open in one block and go on in the next), and
+// every other line of the Markdown as it was. Diagnostics point at the lines of the file.
+std::optional<std::string> FormatLiterate(SourceManager& sources, uint32_t file_id, Diagnostics& diags);
+
 }  // namespace edict::format

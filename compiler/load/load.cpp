@@ -10,6 +10,7 @@
 #include <set>
 
 #include "compiler/check/check.h"
+#include "compiler/literate/literate.h"
 #include "compiler/parse/parse.h"
 
 namespace fs = std::filesystem;
@@ -120,19 +121,23 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags,
       return UINT32_MAX;
     }
     // Not Edict text: rejected before the parser could quote any of it. A root's encoding errors
-    // are left to the parser, which shows where they are in the file the user named.
+    // are left to the parser, which shows where they are in the file the user named, except in a
+    // literate file, whose text outside the code the parser does not see.
+    const bool is_literate = literate::IsLiterate(path);
     SourceRange at = from.valid() ? from : SourceRange{UINT32_MAX, 0, 0};
     if (size_t nul = text.find('\0'); nul != std::string::npos) {
       diags.Emit(DiagKind::NotSourceText, at, shown,
                  fmt::format("it holds a NUL byte on line {} (it looks like a binary file)", LineOf(text, nul)));
       return UINT32_MAX;
     }
-    if (size_t bad = FirstInvalidUtf8(text); from.valid() && bad != std::string_view::npos) {
+    if (size_t bad = FirstInvalidUtf8(text); (from.valid() || is_literate) && bad != std::string_view::npos) {
       diags.Emit(DiagKind::NotSourceText, at, shown,
                  fmt::format("it is not UTF-8 (byte 0x{:02x} on line {})", static_cast<unsigned char>(text[bad]),
                              LineOf(text, bad)));
       return UINT32_MAX;
     }
+    // A literate file's code, at the same offsets as in the Markdown text (compiler/literate/).
+    if (is_literate) text = literate::Code(text);
     uint32_t id = p.sources.Add(path, std::move(text));
     loaded[canon] = id;
     p.files.push_back(parse::Parse(p.sources, id, diags));
