@@ -249,6 +249,31 @@ status, r = s.json("POST", "/decisions/licence/evaluate", case)
 decided.append(case)
 check("after the fix", status == 200 and r["outcome"] == answers[0][1]["outcome"], r)
 
+# A request in flight during a reload finishes on the program it started on: a stream is sent in
+# two halves, the files are edited between them and the reload awaited.
+half = len(scenarios) // 2
+stream = "\n".join(scenarios) + "\n"
+cut = len("\n".join(scenarios[:half])) + 1
+c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=120)
+c.putrequest("POST", "/decisions/licence/evaluate")
+c.putheader("Content-Type", "application/x-ndjson")
+c.putheader("Content-Length", str(len(stream.encode())))
+c.endheaders()
+c.send(stream[:cut].encode())
+with open(root, "w") as f:
+    f.write(r4_text.replace("Cambodia removed from Country Group D:5", "Cambodia out of D:5"))
+wait_for("reload while a request is in flight", lambda: s.json("GET", "/health")[1]["program"]["generation"] == 4)
+c.send(stream[cut:].encode())
+resp = c.getresponse()
+in_flight = [json.loads(x) for x in resp.read().decode().splitlines()]
+c.close()
+in_flight_ids = {r["decision_id"] for r in in_flight if "decision_id" in r}
+decided += [x for x, r in zip(scenarios, in_flight) if "decision_id" in r]
+check("the request in flight was answered whole", resp.status == 200 and len(in_flight) == len(scenarios))
+status, r = s.json("POST", "/decisions/licence/evaluate", case)
+decided.append(case)
+after_id = r.get("decision_id")
+
 # Metrics.
 status, ctype, m = s.request("GET", "/metrics")
 metric = {}
@@ -261,8 +286,8 @@ check("metrics: requests by route and status", status == 200
       and metric.get('edict_http_requests_total{route="/decisions/{name}/evaluate",method="POST",status="413"}') == 1
       and metric.get('edict_http_request_duration_seconds_count{route="/health"}', 0) >= 3, m[:3000])
 check("metrics: decisions, reloads, reload failures", metric.get("edict_decisions_total") == len(decided)
-      and metric.get("edict_reloads_total") == 2 and metric.get("edict_reload_failures_total") == 1
-      and metric.get("edict_program_generation") == 3 and metric.get("edict_decision_log_rotations_total", 0) >= 1,
+      and metric.get("edict_reloads_total") == 3 and metric.get("edict_reload_failures_total") == 1
+      and metric.get("edict_program_generation") == 4 and metric.get("edict_decision_log_rotations_total", 0) >= 1,
       {k: v for k, v in metric.items() if not k.startswith("edict_http")})
 
 # SIGTERM: a clean exit, and every decision in the log.
@@ -282,6 +307,10 @@ check("each entry: id, time, version, input hash, outcome, deciding rules",
       and len({e["id"] for e in entries}) == len(entries) and entries[0]["id"] == first_id
       and entries[1]["version"] == "r1" and entries[0]["deciding_rules"] == answers[0][1]["deciding_rules"])
 
+check("the request in flight was decided by the program it started on, the next by the new one",
+      {e["program"] for e in entries if e["id"] in in_flight_ids} == {3}
+      and [e["program"] for e in entries if e["id"] == after_id] == [4], len(in_flight_ids))
+
 # A log that cannot be written: the request fails, nothing is returned unlogged.
 full = Server(root, "/dev/full", "--engine", "interp", "--watch-interval", "0")
 status, e = full.json("POST", "/decisions/licence/evaluate", case)
@@ -297,6 +326,23 @@ blocker = Server(root, os.path.join(WORK, "b.jsonl"), "--engine", "interp", "--w
 r = subprocess.run([EDICT, "serve", root, "--port", str(blocker.port), "--engine", "interp",
                     "--log", os.path.join(WORK, "c.jsonl")], capture_output=True, text=True, timeout=120)
 check("a port in use: exit 64, said", r.returncode == 64 and "cannot listen" in r.stderr, r.stderr)
+
+# The examples of docs/publishing.md, against this server (from the repository's root).
+doc = open(os.path.join(SOURCE, "docs", "publishing.md")).read()
+examples = [line for line in doc.split("## The API", 1)[1].split("```sh", 1)[1].split("```", 1)[0].splitlines()
+            if line.startswith("curl ")]
+check("docs/publishing.md has its examples", len(examples) >= 10, examples)
+for line in examples:
+    r = subprocess.run(line.replace("http://localhost:8080", f"http://127.0.0.1:{blocker.port}"), shell=True,
+                       cwd=SOURCE, capture_output=True, text=True, timeout=120)
+    def is_json(text):
+        try:
+            return isinstance(json.loads(text), dict)
+        except ValueError:
+            return False
+    parses = "/metrics" in line or is_json(r.stdout) or (
+        "x-ndjson" in line and r.stdout and all(is_json(x) for x in r.stdout.splitlines()))
+    check(f"docs example: {line[:90]}", r.returncode == 0 and parses, r.stderr + r.stdout[:300])
 blocker.stop()
 
 print(f"{len(failures)} failure(s)" if failures else "all passed")
