@@ -32,6 +32,14 @@ std::vector<FileStamp> StampFiles(const std::vector<std::string>& paths) {
   return out;
 }
 
+std::string IssuesJson(const std::vector<rt::CaseIssue>& issues) {
+  std::string items;
+  for (const auto& is : issues)
+    items += fmt::format("{}{{\"field\":{},\"message\":{}}}", items.empty() ? "" : ",",
+                         is.field.empty() ? "null" : rt::JsonQuote(is.field), rt::JsonQuote(is.message));
+  return fmt::format("\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}", items);
+}
+
 std::string NowUtc() {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -159,12 +167,7 @@ CaseResult Program::Evaluate(int version, uint32_t decision, std::string_view js
   if (!dc.issues.empty()) {
     // Not JSON at all: 400; JSON that does not fit the input: 422. Each issue names its field.
     r.status = rt::JsonSyntaxProblem(json).empty() ? 422 : 400;
-    std::string issues;
-    for (const auto& is : dc.issues)
-      issues += fmt::format("{}{{\"field\":{},\"message\":{}}}", issues.empty() ? "" : ",",
-                            is.field.empty() ? "null" : rt::JsonQuote(is.field), rt::JsonQuote(is.message));
-    r.json = fmt::format("{{{}\"decision\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}", label_json,
-                         rt::JsonQuote(dec.name), issues);
+    r.json = fmt::format("{{{}\"decision\":{},{}}}", label_json, rt::JsonQuote(dec.name), IssuesJson(dc.issues));
     return r;
   }
   interp::DecisionTrace trace;

@@ -76,6 +76,10 @@ class Program {
   mutable std::vector<std::unique_ptr<jit::Runner>> runners_;
 };
 
+// `"error":{"kind":"invalid_case","issues":[{"field","message"}...]}`: what is wrong with a case,
+// each issue with its field's path (null for the case as a whole).
+std::string IssuesJson(const std::vector<rt::CaseIssue>& issues);
+
 // The time now as RFC 3339 UTC with milliseconds: 2026-12-02T05:19:31.123Z.
 std::string NowUtc();
 
