@@ -321,6 +321,30 @@ check("a failed log write is counted", "edict_decision_log_errors_total 1" in m,
 rc, err = full.stop()
 check("the log server stops", rc is not None, err)
 
+# A stream past --timeout: 503, and the cases decided by then are logged.
+slow_log = os.path.join(WORK, "slow.jsonl")
+slow = Server(root, slow_log, "--engine", "interp", "--watch-interval", "0", "--timeout", "1")
+c = http.client.HTTPConnection("127.0.0.1", slow.port, timeout=120)
+c.putrequest("POST", "/decisions/licence/evaluate")
+c.putheader("Content-Type", "application/x-ndjson")
+c.putheader("Content-Length", str(len(stream.encode())))
+c.endheaders()
+sent = 0
+for k in range(4):
+    part = "".join(x + "\n" for x in scenarios[k * len(scenarios) // 4:(k + 1) * len(scenarios) // 4])
+    c.send(part.encode())
+    sent += len(part)
+    time.sleep(0.6)
+resp = c.getresponse()
+e = json.loads(resp.read().decode())
+c.close()
+logged_slow = None
+rc, err = slow.stop()
+logged_slow = sum(1 for _ in open(slow_log))
+check("a stream past --timeout: 503, the cases decided are logged", resp.status == 503
+      and e["error"]["kind"] == "time_limit" and f"({logged_slow} cases decided and logged)" in e["error"]["message"]
+      and 0 < logged_slow < len(scenarios) and rc == 0, (e, logged_slow, sent == len(stream)))
+
 # A second server on a port in use: a clear error, exit 64.
 blocker = Server(root, os.path.join(WORK, "b.jsonl"), "--engine", "interp", "--watch-interval", "0")
 r = subprocess.run([EDICT, "serve", root, "--port", str(blocker.port), "--engine", "interp",
