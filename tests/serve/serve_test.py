@@ -7,6 +7,7 @@ sends SIGTERM, and reads the decision log (rotated, every decision there once). 
 logs to /dev/full: its decisions fail with 500 instead of going unlogged.
 
 Usage: serve_test.py EDICT SOURCE_DIR WORK_DIR"""
+import atexit
 import concurrent.futures
 import glob
 import hashlib
@@ -21,6 +22,8 @@ import time
 
 EDICT, SOURCE, WORK = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
 failures = []
+servers = []  # killed at exit, also when the script stops on an exception
+atexit.register(lambda: [p.kill() for p in servers if p.poll() is None])
 
 
 def check(what, ok, detail=""):
@@ -41,6 +44,7 @@ class Server:
         self.log = log
         self.p = subprocess.Popen([EDICT, "serve", root, "--port", "0", "--log", log, *extra],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        servers.append(self.p)
         line = self.p.stdout.readline()  # written once the program is loaded, compiled and bound
         if not line.startswith("edict serve: listening on http://127.0.0.1:"):
             self.p.kill()
