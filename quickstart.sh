@@ -12,7 +12,9 @@ PACKAGES=(
   libgmp-dev libmd4c-dev                             # big numbers, Markdown
   libutf8proc-dev                                    # Unicode normalisation of names (runtime/text.cpp)
   nlohmann-json3-dev                                 # JSON of the language server's protocol (compiler/lsp/)
+  libcpp-httplib-dev                                 # the HTTP server of `edict serve` (compiler/serve/)
   python3                                            # the scripted client of the language server's tests
+  curl                                               # the examples of docs/publishing.md, run by the test of `edict serve`
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz

@@ -20,7 +20,7 @@ foreach(folder ${EDICT_FOLDERS})
 endforeach()
 
 # Third-party libraries that are some folder's implementation detail, as linked, and their headers.
-set(third_party edict_grammar LLVM z3 simdjson::simdjson gmp utf8proc nlohmann_json::nlohmann_json md4c)
+set(third_party edict_grammar LLVM z3 simdjson::simdjson gmp utf8proc nlohmann_json::nlohmann_json md4c PkgConfig::HTTPLIB)
 set(headers_edict_grammar "^(antlr4-runtime[./]|Edict(Lexer|Parser)\\.h$)")
 set(headers_LLVM "^llvm(-c)?/")
 set(headers_z3 "^z3(\\+\\+|_[a-z_]+)?\\.h$")
@@ -29,6 +29,7 @@ set(headers_gmp "^gmp(xx)?\\.h$")
 set(headers_utf8proc "^utf8proc\\.h$")
 set(headers_nlohmann_json::nlohmann_json "^nlohmann/")
 set(headers_md4c "^md4c(-html)?\\.h$")
+set(headers_PkgConfig::HTTPLIB "^httplib\\.h$")
 
 set(errors "")
 macro(offence text)

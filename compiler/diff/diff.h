@@ -6,10 +6,16 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/base/command.h"
 #include "compiler/base/limits.h"
+#include "runtime/case_json.h"
+
+namespace edict::load {
+struct Program;
+}
 
 namespace edict::diff {
 
@@ -41,5 +47,24 @@ struct ExplainDiffOptions {
 };
 
 int RunExplainDiff(const Common& c, const ExplainDiffOptions& o);
+
+// One case explained under two versions (of one program or two), as `edict explain --diff` prints
+// it, and its pieces for a caller that sets them out itself (`edict serve`). Evaluated by the
+// interpreter.
+struct CaseDiffExplanation {
+  std::string error;                  // a side has no such decision: nothing else is set
+  std::vector<rt::CaseIssue> issues;  // the case does not fit a side's input: nothing else is set
+  std::string label[2];               // each version's label: name, title, citation, effective date
+  std::string outcome[2];             // as `edict eval` prints it, or `error [kind]: message`
+  struct Difference {
+    std::string rule, old_status, new_status;  // the first is the first provision where they part
+  };
+  std::vector<Difference> differences;  // the rules whose effect differs, in declaration order
+  std::string explanation[2];           // each side's explanation (interp::ExplainText)
+  std::string text;                     // the whole report of `edict explain --diff`
+};
+CaseDiffExplanation ExplainCaseDiff(const load::Program& old_program, int old_version, const load::Program& new_program,
+                                    int new_version, const std::string& decision, std::string_view case_text,
+                                    const std::string& case_label);
 
 }  // namespace edict::diff

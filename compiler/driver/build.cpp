@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/cases/schema.h"
 #include "compiler/jit/aot.h"
 #include "compiler/load/load.h"
 #include "runtime/layout.h"
@@ -498,7 +499,7 @@ const char* {name}_error_kind(int32_t kind);
   }
 
   // 4. The schema.
-  if (!WriteWholeFile(base + ".schema.json", SchemaJson(p.module, uint32_t(di)), &error)) {
+  if (!WriteWholeFile(base + ".schema.json", cases::SchemaJson(p.module, uint32_t(di)), &error)) {
     std::cerr << "error: " << error << "\n";
     return kOutputError;
   }

@@ -31,8 +31,6 @@ int RunEval(const Common& c, const EvalOptions& o);
 int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose, bool coverage = false);
 
 int RunSchema(const Common& c, const std::string& file, const std::string& decision);
-// The JSON Schema of a decision's input.
-std::string SchemaJson(const ir::Module& m, uint32_t decision);
 
 // Prints `count` generated cases (JSON Lines) for a decision's input.
 int RunCases(const Common& c, const std::string& file, const std::string& decision, size_t count, uint64_t seed);

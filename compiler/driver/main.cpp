@@ -19,6 +19,7 @@
 #include "compiler/driver/commands.h"
 #include "compiler/load/load.h"
 #include "compiler/lsp/lsp.h"
+#include "compiler/serve/serve.h"
 
 using namespace edict;
 using namespace edict::driver;
@@ -212,6 +213,37 @@ int main(int argc, char** argv) {
   lsp->add_flag("--stdio", lsp_stdio,
                 "Use standard input and output (the default and only transport; accepted for clients that pass it)");
 
+  auto* serve = app.add_subcommand("serve", "Serve a program's decisions over HTTP (docs/publishing.md)");
+  edict::serve::ServeOptions so;
+  serve->add_option("file", so.file, "The Edict file to serve (its imports and the versions it amends come with it)")
+      ->required();
+  serve->add_option("--host", so.host, "The address to listen on (default 127.0.0.1)");
+  serve->add_option("--port,-p", so.port, "The port (default 8080; 0: any free port, printed on standard output)")
+      ->check(WholeNumber(0, 65535));
+  serve->add_option("--log", so.log, "The decision log, JSON Lines (default decisions.jsonl)");
+  serve->add_option("--log-max-bytes", so.log_max_bytes, "Rotate the log when it passes this size (default 64 MiB)")
+      ->check(WholeNumber(1, UINT64_MAX));
+  serve->add_option("--log-keep", so.log_keep, "Rotated logs kept, FILE.1 (newest) to FILE.N (default 5)")
+      ->check(WholeNumber(0, 1000));
+  serve->add_option("--max-body", so.max_body, "Largest request body in bytes, beyond which 413 (default 1 MiB)")
+      ->check(WholeNumber(1, UINT64_MAX));
+  serve
+      ->add_option("--timeout", so.timeout,
+                   "Seconds allowed to read a request, to write a response, and to decide a stream (default 10)")
+      ->check(WholeNumber(1, 3600));
+  serve->add_option("--threads", so.threads, "Connections handled at once, one thread each (default 16)")
+      ->check(kThreads);
+  serve
+      ->add_option("--queue", so.queue,
+                   "Connections accepted and waiting for a thread; beyond it new ones wait in the kernel (default 64)")
+      ->check(WholeNumber(1, 100000));
+  serve
+      ->add_option("--watch-interval", so.watch_ms,
+                   "Milliseconds between checks of the program's files for changes (default 1000; 0: no reload)")
+      ->check(WholeNumber(0, 3600000));
+  serve->add_option("--engine", so.engine, "jit (default: native code, with the code cache) or interp")
+      ->check(CLI::IsMember({"interp", "jit"}));
+
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";
   dump->add_option("file", dump_file, "The Edict file")->required();
@@ -260,6 +292,7 @@ int main(int argc, char** argv) {
       if (*fmtc) return RunFormat(common, fmt_paths, fmt_check);
       if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
       if (*lsp) return edict::lsp::Serve(0, 1);
+      if (*serve) return edict::serve::Serve(common, so);
     } catch (const std::system_error& e) {  // a thread the system would not start, say
       std::cerr << "error: " << e.what() << "\n";
       return kSystemError;
