@@ -272,16 +272,21 @@ DecisionReport VerifyDecision(const ir::Module& m, const SourceManager& sources,
 
 std::string Text(const std::vector<FileReport>& files) {
   std::string s;
-  size_t errors = 0, warnings = 0, decisions = 0;
+  size_t errors = 0, warnings = 0, notes = 0, decisions = 0;
+  // "1 error, 2 warnings" and, when there are any, "3 notes (not proved)".
+  auto counts = [](size_t e, size_t w, size_t n) {
+    return fmt::format("{}, {}{}", Plural(e, "error"), Plural(w, "warning"),
+                       n ? fmt::format(", {} (not proved)", Plural(n, "note")) : "");
+  };
   for (const FileReport& fr : files)
     for (const DecisionReport& d : fr.decisions) {
       ++decisions;
-      size_t e = 0, w = 0;
-      for (const Finding& f : d.findings) e += f.severity == Severity::Error, w += f.severity == Severity::Warning;
-      errors += e, warnings += w;
-      s += fmt::format("{}: decision `{}`{}: {}, {}\n", d.file.empty() ? fr.file : d.file, d.decision,
-                       d.version.empty() ? "" : fmt::format(" (version `{}`)", d.version), Plural(e, "error"),
-                       Plural(w, "warning"));
+      size_t e = 0, w = 0, n = 0;
+      for (const Finding& f : d.findings)
+        e += f.severity == Severity::Error, w += f.severity == Severity::Warning, n += f.severity == Severity::Note;
+      errors += e, warnings += w, notes += n;
+      s += fmt::format("{}: decision `{}`{}: {}\n", d.file.empty() ? fr.file : d.file, d.decision,
+                       d.version.empty() ? "" : fmt::format(" (version `{}`)", d.version), counts(e, w, n));
       for (const Finding& f : d.findings) {
         s += fmt::format("  {}: {}{}\n", SeverityName(f.severity), f.kind, f.where.empty() ? "" : " at " + f.where);
         s += fmt::format("    {}\n", f.message);
@@ -298,8 +303,7 @@ std::string Text(const std::vector<FileReport>& files) {
       for (const auto& p : d.proved) proved += (proved.empty() ? "" : ", ") + p;
       if (!proved.empty()) s += fmt::format("  proved unreachable: {}\n", proved);
     }
-  s += fmt::format("{} verified: {}, {}\n", Plural(decisions, "decision"), Plural(errors, "error"),
-                   Plural(warnings, "warning"));
+  s += fmt::format("{} verified: {}\n", Plural(decisions, "decision"), counts(errors, warnings, notes));
   return s;
 }
 
@@ -336,12 +340,13 @@ std::string Json(const std::vector<FileReport>& files) {
     }
     s += fmt::format("{}]}}", fr.decisions.empty() ? "" : "\n  ");
   }
-  size_t errors = 0, warnings = 0;
+  size_t errors = 0, warnings = 0, notes = 0;
   for (const FileReport& fr : files)
     for (const DecisionReport& d : fr.decisions)
       for (const Finding& f : d.findings)
-        errors += f.severity == Severity::Error, warnings += f.severity == Severity::Warning;
-  s += fmt::format("\n], \"errors\": {}, \"warnings\": {}}}\n", errors, warnings);
+        errors += f.severity == Severity::Error, warnings += f.severity == Severity::Warning,
+            notes += f.severity == Severity::Note;
+  s += fmt::format("\n], \"errors\": {}, \"warnings\": {}, \"notes\": {}}}\n", errors, warnings, notes);
   return s;
 }
 
