@@ -26,10 +26,9 @@
 namespace fs = std::filesystem;
 
 namespace edict::driver {
-namespace {
 
 // Prints diagnostics (text on stderr, or a JSON array on stdout for tools).
-void Report(const Common& c, const load::Program& p, const Diagnostics& d) {
+static void Report(const Common& c, const load::Program& p, const Diagnostics& d) {
   auto sorted = d.Sorted();
   if (c.diagnostics == "json") {
     std::cout << RenderJson(sorted, p.sources) << "\n";
@@ -47,6 +46,24 @@ bool LoadOrReport(const Common& c, const std::vector<std::string>& files, load::
   if (!d.all().empty() || c.diagnostics == "json") Report(c, p, d);
   return ok;
 }
+
+// The version selected by --as-of (the root file's version without it); -1 after reporting.
+int SelectVersion(const load::Program& p, const std::string& as_of) {
+  if (as_of.empty()) return int(p.module.versions.size()) - 1;
+  if (!rt::ParseDate(as_of)) {
+    std::cerr << fmt::format("error: --as-of needs a date such as 2025-06-01, found `{}`\n", as_of);
+    return -1;
+  }
+  int v = p.module.VersionAt(as_of);
+  if (v < 0) {
+    const auto& first = p.module.versions.front();
+    std::cerr << fmt::format("error: no version of the law is in force on {}: the first, `{}`, takes effect on {}\n",
+                             as_of, first.name, first.effective);
+  }
+  return v;
+}
+
+namespace {
 
 // The decisions the tests of `file` call, directly or through functions.
 std::set<uint32_t> DecisionsTestsCall(const ir::Module& m, uint32_t file) {
@@ -91,22 +108,6 @@ std::string RenderRuntimeError(const rt::EvalError& e, const SourceManager& sm, 
 std::string RuntimeErrorJson(const rt::EvalError& e, const SourceManager& sm) {
   return fmt::format("{{\"kind\":{},\"message\":{},\"at\":{}}}", rt::JsonQuote(rt::Spelling(e.kind)),
                      rt::JsonQuote(e.message), e.range.file < sm.size() ? rt::JsonQuote(sm.Where(e.range)) : "null");
-}
-
-// The version selected by --as-of (the root file's version without it); -1 after reporting.
-int SelectVersion(const load::Program& p, const std::string& as_of) {
-  if (as_of.empty()) return int(p.module.versions.size()) - 1;
-  if (!rt::ParseDate(as_of)) {
-    std::cerr << fmt::format("error: --as-of needs a date such as 2025-06-01, found `{}`\n", as_of);
-    return -1;
-  }
-  int v = p.module.VersionAt(as_of);
-  if (v < 0) {
-    const auto& first = p.module.versions.front();
-    std::cerr << fmt::format("error: no version of the law is in force on {}: the first, `{}`, takes effect on {}\n",
-                             as_of, first.name, first.effective);
-  }
-  return v;
 }
 
 int FindDecisionOrReport(const load::Program& p, const std::string& name, const std::string& file, int version = -1) {

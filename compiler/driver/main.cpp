@@ -166,6 +166,29 @@ int main(int argc, char** argv) {
   bool diff_no_progress = false;
   diffc->add_flag("--no-progress", diff_no_progress, "Do not show progress on the terminal");
 
+  auto* verifyc = app.add_subcommand(
+      "verify", "Prove with Z3 which runtime errors a decision can reach, and which rules never apply or never matter");
+  VerifyOptions vo;
+  vo.solver_limit = limits::kSymbolicSolverLimit;
+  verifyc->add_option("files", vo.paths, "Edict files, or folders (searched for .edict files)")->required();
+  verifyc->add_option("--decision,-d", vo.decision, "Only this decision (default: every decision)");
+  auto* vo_as_of =
+      verifyc->add_option("--as-of", vo.as_of, "Only the version of the law in force on this date (YYYY-MM-DD)");
+  verifyc->add_option("--version", vo.version, "Only the version of this instrument (default: every version)")
+      ->excludes(vo_as_of);
+  verifyc->add_option("--format", vo.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  verifyc->add_option("--output,-o", vo.output, "Write the report to this file");
+  verifyc
+      ->add_option("--solver-limit", vo.solver_limit,
+                   fmt::format("Z3's resource limit for each question (default {}; 0: none); a question that reaches "
+                               "it is reported as not proved",
+                               limits::kSymbolicSolverLimit))
+      ->check(WholeNumber(0, UINT32_MAX));
+  bool errors_only = false;
+  verifyc->add_flag("--errors-only", errors_only,
+                    "Only the runtime errors: skip the questions about rules (never applies, always overridden, no "
+                    "effect, redundant)");
+
   auto* explain = app.add_subcommand("explain", "Explain one case; with --diff, under two versions side by side");
   edict::diff::ExplainDiffOptions ed;
   std::vector<std::string> explain_diff;
@@ -277,6 +300,10 @@ int main(int argc, char** argv) {
       if (*diffc) {
         df.progress = !diff_no_progress;
         return edict::diff::RunDiff(common, df);
+      }
+      if (*verifyc) {
+        vo.rules = !errors_only;
+        return RunVerify(common, vo);
       }
       if (*explain) {
         ed.old_file = explain_diff[0];

@@ -11,9 +11,12 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
 #include "compiler/ir/walk.h"
+#include "compiler/verify/verify.h"
+#include "runtime/case_json.h"
 #include "runtime/errors.h"
 #include "runtime/value.h"
 
@@ -112,6 +115,102 @@ Json Analysis::Diagnostics() const {
               {"message", message}};
     if (!related.empty()) j["relatedInformation"] = related;
     out.push_back(j);
+  }
+  return out;
+}
+
+bool Analysis::checked() const {
+  if (!loaded()) return false;
+  for (const edict::Diagnostic& d : diags_)
+    if (d.severity == Severity::Error) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------- code lenses, commands, verify
+
+Json Analysis::CodeLenses(const std::string& uri) const {
+  Json out = Json::array();
+  if (!checked()) return out;
+  const ir::Module& m = program_.module;
+  // On the declaration's name (where its range starts), with the document and the name as arguments.
+  auto lens = [&](SourceRange r, const std::string& name, const std::string& title, const std::string& command) {
+    out.push_back({{"range", RangeOf(PlaceOf(NameAt(r, name)))},
+                   {"command", {{"title", title}, {"command", command}, {"arguments", {uri, name}}}}});
+  };
+  for (const ir::Test& t : m.tests)
+    if (t.file == root_) lens(t.range, t.name, "Run test " + t.name, "edict.runTest");
+  for (const auto& [name, index] : m.versions.back().decisions) {
+    const ir::Decision& d = m.decisions[index];
+    if (d.range.file == root_) lens(d.range, name, "Explain " + name + " on a case file", "edict.explain");
+  }
+  std::sort(out.begin(), out.end(), [](const Json& a, const Json& b) {
+    return std::pair(a["range"]["start"]["line"].get<int>(), a["range"]["start"]["character"].get<int>()) <
+           std::pair(b["range"]["start"]["line"].get<int>(), b["range"]["start"]["character"].get<int>());
+  });
+  return out;
+}
+
+Json Analysis::RunTest(const std::string& name) const {
+  if (!checked()) return {{"passed", false}, {"message", "the document has errors: fix them to run its tests"}};
+  const ir::Module& m = program_.module;
+  for (uint32_t t = 0; t < m.tests.size(); ++t) {
+    if (m.tests[t].file != root_ || m.tests[t].name != name) continue;
+    interp::Interpreter in(m);
+    auto r = in.RunTest(t);
+    std::string message = r.failures.empty() ? fmt::format("PASS {}", name) : fmt::format("FAIL {}", name);
+    for (const auto& fl : r.failures)
+      message += fmt::format("\n  {}: {}", program_.sources.Where(fl.range), fl.message);
+    return {{"passed", r.failures.empty()}, {"message", message}};
+  }
+  return {{"passed", false}, {"message", fmt::format("the document has no test `{}`", name)}};
+}
+
+Json Analysis::Explain(const std::string& name, const std::string& case_path) const {
+  auto fail = [](const std::string& why) { return Json{{"ok", false}, {"message", why}}; };
+  if (!checked()) return fail("the document has errors: fix them to explain a decision");
+  const ir::Module& m = program_.module;
+  int di = m.FindDecision(name);
+  if (di < 0) return fail(fmt::format("the document declares no decision `{}`", name));
+  std::string text, error;
+  if (!ReadInputFile(case_path, kConfiguredLimit, &text, &error))
+    return fail(fmt::format("cannot read `{}`: {}", case_path, error));
+  const ir::Decision& d = m.decisions[size_t(di)];
+  std::vector<rt::CaseParam> params;
+  for (const auto& p : d.params) params.push_back({p.name, p.type});
+  rt::DecodedCase c = rt::CaseDecoder(m.types, std::move(params)).Decode(text);
+  if (!c.issues.empty())
+    return fail(fmt::format("{}: {}{}", case_path, c.issues[0].field.empty() ? "" : c.issues[0].field + ": ",
+                            c.issues[0].message));
+  interp::Interpreter in(m);
+  interp::DecisionTrace trace;
+  try {
+    in.EvalDecision(uint32_t(di), std::move(c.args), &trace);
+  } catch (const rt::EvalError& e) {
+    return fail(fmt::format("{}: {}: {}", program_.sources.Where(e.range), rt::Spelling(e.kind), e.message));
+  }
+  in.Explain(&trace);
+  return {{"ok", true}, {"message", interp::ExplainText(m, program_.sources, trace)}};
+}
+
+Json Analysis::VerifyDiagnostics(uint64_t solver_limit) const {
+  Json out = Json::array();
+  if (!checked()) return out;
+  const ir::Module& m = program_.module;
+  for (const auto& [name, index] : m.versions.back().decisions) {
+    if (m.decisions[index].range.file != root_) continue;
+    verify::DecisionReport r = verify::VerifyDecision(m, program_.sources, index, {solver_limit, true});
+    for (const verify::Finding& f : r.findings) {
+      if (f.severity == verify::Severity::Note || f.range.file != root_) continue;
+      std::string message = f.message;
+      for (const auto& rule : f.rules)
+        if (!rule.cite.empty()) message += fmt::format("\nrule `{}`: \"{}\"", rule.name, rule.cite);
+      if (!f.witness.empty()) message += "\nwitness: " + f.witness + "\non the interpreter: " + f.replay;
+      out.push_back({{"range", RangeOf(PlaceOf(f.range))},
+                     {"severity", 2},
+                     {"code", f.kind},
+                     {"source", "edict verify"},
+                     {"message", message}});
+    }
   }
   return out;
 }

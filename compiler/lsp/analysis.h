@@ -60,6 +60,20 @@ class Analysis {
   // textDocument/completion at a byte offset of `text` (the document as the editor has it now).
   Json Completion(const std::string& text, size_t offset) const;
 
+  // textDocument/codeLens: "Run test" on each test of the document, "Explain on a case file" on
+  // each decision (commands edict.runTest and edict.explain, run by workspace/executeCommand).
+  Json CodeLenses(const std::string& uri) const;
+  // edict.runTest: runs the document's test `name` on the interpreter.
+  Json RunTest(const std::string& name) const;
+  // edict.explain: decision `name` (the document's version) on the case in the JSON file
+  // `case_path`, with its explanation.
+  Json Explain(const std::string& name, const std::string& case_path) const;
+  // The findings of `edict verify` about the decisions the document declares (its own version),
+  // as LSP diagnostics of source "edict verify" (Z3's `solver_limit` for each question).
+  Json VerifyDiagnostics(uint64_t solver_limit) const;
+  // Loaded and checked without errors: the IR can be evaluated and verified.
+  bool checked() const;
+
   // An LSP Location / Range of a place.
   Json LocationOf(const Place& p) const;
   Json RangeOf(const Place& p) const;

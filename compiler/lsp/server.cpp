@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "compiler/base/command.h"
 #include "compiler/base/source.h"
@@ -28,6 +29,11 @@ using Clock = std::chrono::steady_clock;
 
 // How long after the last change the diagnostics are computed: typing a word costs one check.
 constexpr auto kDebounce = std::chrono::milliseconds(150);
+// How long after the diagnostics `edict verify`'s findings are computed (in the background), and
+// Z3's resource limit for each of its questions: tight, so that a finding comes in about a second;
+// a question Z3 cannot settle within it is left out (the command, `edict verify`, has the full limit).
+constexpr auto kVerifyDelay = std::chrono::milliseconds(500);
+constexpr uint64_t kVerifySolverLimit = 2'000'000;
 // A header block longer than this, or a body announced longer than that, is not LSP.
 constexpr size_t kMaxHeaderBytes = 8 * 1024;
 constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;
@@ -56,6 +62,11 @@ struct Document {
 class Server {
  public:
   Server(int in_fd, int out_fd) : in_(in_fd), out_(out_fd) {}
+  ~Server() {
+    if (verify_worker_.joinable()) verify_worker_.join();  // bounded: Z3's limit on each question
+    for (int fd : verify_pipe_)
+      if (fd >= 0) close(fd);
+  }
   int Run();
 
  private:
@@ -72,12 +83,26 @@ class Server {
   const Analysis& Analyse(const Document& d);
   void PublishAll(bool force_uri_only = false, const std::string& uri = "");
 
+  // `edict verify` in the background: one worker at a time over the open documents of one
+  // generation; it writes a byte to verify_pipe_ when done, and its findings are published with
+  // the checker's diagnostics if no document changed meanwhile.
+  void StartVerify();
+  void FinishVerify();
+  Json Published(const std::string& uri, const Json& diags) const;
+
   int in_, out_;
+  int verify_pipe_[2] = {-1, -1};
+  std::thread verify_worker_;
+  uint64_t verify_generation_ = 0;                             // the generation the worker verifies
+  std::map<std::string, Json> verify_result_;                  // by URI, written by the worker
+  std::map<std::string, std::pair<uint64_t, Json>> verified_;  // by URI: generation and findings
+  std::optional<Clock::time_point> verify_due_;
+  bool verify_on_ = true;
   std::string input_;
   bool initialized_ = false, shutdown_ = false, exited_ = false, write_failed_ = false;
   std::map<std::string, Document> docs_;  // by URI
   struct Cached {
-    std::unique_ptr<Analysis> analysis;
+    std::shared_ptr<Analysis> analysis;
     uint64_t generation = 0;
   };
   std::map<std::string, Cached> analyses_;        // by URI
@@ -186,7 +211,7 @@ const Analysis& Server::Analyse(const Document& d) {
   if (!c.analysis || c.generation != generation_) {
     load::Unsaved unsaved;
     for (const auto& [uri, doc] : docs_) unsaved[doc.path] = doc.text;
-    c.analysis = std::make_unique<Analysis>(d.path, unsaved);
+    c.analysis = std::make_shared<Analysis>(d.path, unsaved);
     c.generation = generation_;
   }
   return *c.analysis;
@@ -204,6 +229,9 @@ void Server::PublishAll(bool force_uri_only, const std::string& uri) {
       Log("checking `" + doc.path + "` failed: " + e.what());
       continue;
     }
+    auto v = verified_.find(u);
+    if (v != verified_.end() && v->second.first == generation_)
+      for (const Json& j : v->second.second) diags.push_back(j);
     std::string text = diags.dump();
     if (u != uri && published_.count(u) && published_[u] == text) continue;
     published_[u] = text;
@@ -213,9 +241,61 @@ void Server::PublishAll(bool force_uri_only, const std::string& uri) {
   }
 }
 
+void Server::StartVerify() {
+  if (verify_worker_.joinable()) return;  // FinishVerify starts the next one
+  if (verify_pipe_[0] < 0 && pipe(verify_pipe_) != 0) {
+    Log(std::string("cannot run `edict verify` in the background: ") + std::strerror(errno));
+    return;
+  }
+  std::vector<std::pair<std::string, std::shared_ptr<Analysis>>> work;
+  for (const auto& [uri, doc] : docs_) {
+    if (verified_.count(uri) && verified_[uri].first == generation_) continue;
+    try {
+      work.push_back({uri, analyses_.count(uri) ? analyses_[uri].analysis : nullptr});
+      if (!work.back().second || analyses_[uri].generation != generation_) {
+        Analyse(doc);
+        work.back().second = analyses_[uri].analysis;
+      }
+    } catch (const std::exception& e) { work.pop_back(); }
+  }
+  if (work.empty()) return;
+  verify_generation_ = generation_;
+  verify_result_.clear();
+  int done = verify_pipe_[1];
+  verify_worker_ = std::thread([this, work = std::move(work), done] {
+    for (const auto& [uri, analysis] : work) {
+      Json found = Json::array();
+      try {
+        found = analysis->VerifyDiagnostics(kVerifySolverLimit);
+      } catch (const std::exception& e) {
+        std::cerr << "edict lsp: `edict verify` failed on " << uri << ": " << e.what() << "\n";
+      }
+      verify_result_[uri] = std::move(found);
+    }
+    char byte = 1;
+    while (write(done, &byte, 1) < 0 && errno == EINTR) {}
+  });
+}
+
+void Server::FinishVerify() {
+  char byte;
+  while (read(verify_pipe_[0], &byte, 1) < 0 && errno == EINTR) {}
+  verify_worker_.join();
+  for (auto& [uri, found] : verify_result_) verified_[uri] = {verify_generation_, std::move(found)};
+  verify_result_.clear();
+  if (verify_generation_ == generation_) {
+    PublishAll();  // each document whose findings change what it shows
+  } else {
+    verify_due_ = Clock::now() + kVerifyDelay;  // the documents changed meanwhile: again
+  }
+}
+
 Json Server::Request(const std::string& method, const Json& params) {
   if (method == "initialize") {
     initialized_ = true;
+    // `"initializationOptions": {"verify": false}` turns the background `edict verify` off.
+    if (params.contains("initializationOptions") && params["initializationOptions"].is_object())
+      verify_on_ = params["initializationOptions"].value("verify", true);
     return {{"capabilities",
              {{"positionEncoding", "utf-16"},
               {"textDocumentSync", {{"openClose", true}, {"change", 1}}},
@@ -226,7 +306,9 @@ Json Server::Request(const std::string& method, const Json& params) {
               {"documentSymbolProvider", true},
               {"workspaceSymbolProvider", true},
               {"completionProvider", {{"triggerCharacters", {".", "[", " "}}}},
-              {"renameProvider", {{"prepareProvider", true}}}}},
+              {"renameProvider", {{"prepareProvider", true}}},
+              {"codeLensProvider", {{"resolveProvider", false}}},
+              {"executeCommandProvider", {{"commands", {"edict.runTest", "edict.explain"}}}}}},
             {"serverInfo", {{"name", "edict"}}}};
   }
   if (!initialized_) throw RpcError{kServerNotInitialized, "the server has not been initialized"};
@@ -305,6 +387,27 @@ Json Server::Request(const std::string& method, const Json& params) {
     return edits;
   }
   if (method == "textDocument/documentSymbol") return Analyse(Open(params)).DocumentSymbols();
+  if (method == "textDocument/codeLens") {
+    const Document& d = Open(params);
+    return Analyse(d).CodeLenses(d.uri);
+  }
+  if (method == "workspace/executeCommand") {
+    std::string command = params.at("command").get<std::string>();
+    const Json& args = params.contains("arguments") ? params["arguments"] : Json::array();
+    if (command != "edict.runTest" && command != "edict.explain")
+      throw RpcError{kInvalidParams, "`" + command.substr(0, 200) + "` is not a command of this server"};
+    if (!args.is_array() || args.size() < 2 || !args[0].is_string() || !args[1].is_string())
+      throw RpcError{kInvalidParams, command + " needs the arguments [document URI, name]"};
+    auto doc = docs_.find(args[0].get<std::string>());
+    if (doc == docs_.end())
+      throw RpcError{kInvalidParams, "the document `" + args[0].get<std::string>() + "` is not open"};
+    const Analysis& a = Analyse(doc->second);
+    if (command == "edict.runTest") return a.RunTest(args[1].get<std::string>());
+    if (args.size() < 3 || !args[2].is_string())
+      throw RpcError{kInvalidParams,
+                     "edict.explain needs a case file: the arguments [document URI, decision, path of a JSON case]"};
+    return a.Explain(args[1].get<std::string>(), args[2].get<std::string>());
+  }
   if (method == "textDocument/completion") {
     const Document& d = Open(params);
     return {{"isIncomplete", false}, {"items", Analyse(d).Completion(d.text, position(d))}};
@@ -329,6 +432,7 @@ void Server::Notification(const std::string& method, const Json& params) {
     docs_[d.uri] = std::move(d);
     ++generation_;
     PublishAll(true, td.at("uri").get<std::string>());
+    verify_due_ = Clock::now() + kVerifyDelay;
     return;
   }
   if (method == "textDocument/didChange") {
@@ -418,15 +522,22 @@ int Server::Run() {
       if (exited_) return shutdown_ ? 0 : 1;
     }
     int timeout = -1;
-    if (due_) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*due_ - Clock::now()).count();
-      timeout = int(std::max<int64_t>(0, left));
-    }
-    pollfd p{in_, POLLIN, 0};
-    int ready = poll(&p, 1, timeout);
+    for (const auto& when : {due_, verify_due_})
+      if (when) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*when - Clock::now()).count();
+        int t = int(std::max<int64_t>(0, left));
+        timeout = timeout < 0 ? t : std::min(timeout, t);
+      }
+    pollfd p[2] = {{in_, POLLIN, 0}, {verify_pipe_[0], POLLIN, 0}};
+    int ready = poll(p, verify_pipe_[0] < 0 ? 1 : 2, timeout);
     if (ready < 0 && errno != EINTR) {
       std::cerr << "edict lsp: cannot wait for input: " << std::strerror(errno) << "\n";
       return 1;
+    }
+    if (ready > 0 && verify_pipe_[0] >= 0 && (p[1].revents & POLLIN)) {
+      FinishVerify();
+      if (write_failed_) return kOutputError;
+      continue;
     }
     if (ready > 0) {
       ssize_t n = read(in_, buf, sizeof buf);
@@ -442,6 +553,11 @@ int Server::Run() {
       due_.reset();
       PublishAll();
       if (write_failed_) return kOutputError;
+      verify_due_ = Clock::now() + kVerifyDelay;
+    }
+    if (verify_due_ && Clock::now() >= *verify_due_) {
+      verify_due_.reset();
+      if (verify_on_) StartVerify();
     }
   }
 }

@@ -1387,9 +1387,9 @@ Sym Encoder::Builtin(const ir::Expr& e, Frame& f) {
 
 // ------------------------------------------------------------------ decisions
 
-DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
+DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args, int without) {
   const ir::Decision& d = m_.decisions[decision];
-  std::vector<unsigned> key;
+  std::vector<unsigned> key{unsigned(without)};
   for (const Sym& a : args) {
     for (const auto& x : a.v) key.push_back(x.id());
     key.push_back(UINT32_MAX);
@@ -1427,6 +1427,10 @@ DecisionSym Encoder::Decision(uint32_t decision, const std::vector<Sym>& args) {
   // 1. Every condition, in order; the first error stops the evaluation.
   std::vector<z3::expr>& applies = out.applies;
   for (const ir::Rule& rule : d.rules) {
+    if (int(&rule - d.rules.data()) == without) {
+      applies.push_back(c_.bool_val(false));
+      continue;
+    }
     if (rule.condition == ir::kNoExpr) {
       applies.push_back(c_.bool_val(true));
       continue;

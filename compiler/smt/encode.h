@@ -94,7 +94,9 @@ class Encoder {
   const std::vector<InputVar>& inputs() const { return inputs_; }
   z3::expr domain() const { return domain_; }
 
-  DecisionSym Decision(uint32_t decision, const std::vector<Sym>& args);
+  // `without`: a rule of that decision taken out (its condition not evaluated, never applying),
+  // for `edict verify`'s question whether removing it changes any verdict; -1 for none.
+  DecisionSym Decision(uint32_t decision, const std::vector<Sym>& args, int without = -1);
 
   // Atoms met while encoding (deduplicated), in order of first appearance.
   const std::vector<Atom>& atoms() const { return atoms_; }

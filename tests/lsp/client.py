@@ -146,14 +146,19 @@ def session():
     r1_uri, r2_uri, types_uri = uri_of(r1_path), uri_of(r2_path), uri_of(types_path)
     s = Server()
 
-    init = s.request("initialize", {"processId": None, "rootUri": uri_of(REGS), "capabilities": {}})
+    # The background `edict verify` is off in this session (its own session, verify(), checks it),
+    # so that every publication below is the checker's.
+    init = s.request("initialize", {"processId": None, "rootUri": uri_of(REGS), "capabilities": {},
+                                    "initializationOptions": {"verify": False}})
     check("initialize: capabilities", init["result"]["capabilities"], {
         "positionEncoding": "utf-16",
         "textDocumentSync": {"openClose": True, "change": 1},
         "hoverProvider": True, "definitionProvider": True, "referencesProvider": True,
         "documentFormattingProvider": True, "documentSymbolProvider": True, "workspaceSymbolProvider": True,
         "completionProvider": {"triggerCharacters": [".", "[", " "]},
-        "renameProvider": {"prepareProvider": True}})
+        "renameProvider": {"prepareProvider": True},
+        "codeLensProvider": {"resolveProvider": False},
+        "executeCommandProvider": {"commands": ["edict.runTest", "edict.explain"]}})
     check("initialize: server name", init["result"]["serverInfo"], {"name": "edict"})
     s.notify("initialized", {})
 
@@ -346,7 +351,7 @@ def session():
     check("hover without a position: InvalidParams", e["error"]["code"], -32602)
     e = s.request("textDocument/hover", {"textDocument": {"uri": "file:///nowhere.edict"}, "position": {"line": 0, "character": 0}})
     check("hover in a document not open: InvalidParams", e["error"], {"code": -32602, "message": "the document `file:///nowhere.edict` is not open"})
-    e = s.request("textDocument/codeLens", {"textDocument": {"uri": r1_uri}})
+    e = s.request("textDocument/foldingRange", {"textDocument": {"uri": r1_uri}})
     check("an unknown method: MethodNotFound", e["error"]["code"], -32601)
 
     check("shutdown", s.request("shutdown"), {"jsonrpc": "2.0", "id": s.next_id, "result": None})
@@ -402,7 +407,69 @@ def malformed():
     check("a huge length: exits with code 1", (rc, "more than the limit" in err), (1, True))
 
 
-session() if MODE == "session" else malformed()
+def verify():
+    """Code lenses and their commands, and `edict verify`'s findings as warnings, on the planted
+    conflict of tests/golden/verify/fail_weights_conflict.edict (R1's defect before its fix)."""
+    # The planted file as an unsaved buffer beside R1 (never written to disk), its imports from there,
+    # and two test blocks added in the editor: one that passes, one that fails.
+    planted = read(os.path.join(SOURCE, "tests", "golden", "verify", "fail_weights_conflict.edict"))
+    path = os.path.join(REGS, "unsaved_planted_conflict.edict")
+    text = planted.replace("../../../regs/ai_diffusion/", "") + (
+        "\ntest passes {\n  assert controlled_weights(Item {\n    kind: model_weights, eccn_z: false, tpp: 0 [tpp/chip],"
+        " performance_density: 0 [tpp/mm2], dram_bandwidth: 0 [gbps], io_bandwidth: 0 [gbps], data_centre: false,"
+        " approved_designer: false, huawei_ascend: false, training_operations: 1e27 [operations],"
+        " weights_published: false, beyond_best_published: true\n  });\n}\n"
+        "\ntest wrong_threshold {\n  assert weights_threshold == 2e26 [operations];\n}\n")
+    uri = uri_of(path)
+    s = Server()
+    init = s.request("initialize", {"processId": None, "capabilities": {}})
+    check("verify session: code lenses offered", init["result"]["capabilities"]["codeLensProvider"], {"resolveProvider": False})
+    s.notify("initialized", {})
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "edict", "version": 1, "text": text}})
+    check("verify session: the checker finds nothing", s.diagnostics(uri), {"uri": uri, "version": 1, "diagnostics": []})
+
+    lenses = s.request("textDocument/codeLens", {"textDocument": {"uri": uri}})["result"]
+    check("code lenses: the decision's, then each test's", [(l["command"]["title"], l["command"]["command"],
+                                                              l["command"]["arguments"], l["range"]) for l in lenses],
+          [("Explain licence on a case file", "edict.explain", [uri, "licence"], rng(text, "decision licence", delta=9)),
+           ("Run test passes", "edict.runTest", [uri, "passes"], rng(text, "test passes", delta=5)),
+           ("Run test wrong_threshold", "edict.runTest", [uri, "wrong_threshold"], rng(text, "test wrong_threshold", delta=5))])
+    r = s.request("workspace/executeCommand", {"command": "edict.runTest", "arguments": [uri, "passes"]})["result"]
+    check("edict.runTest: a test that passes", r, {"passed": True, "message": "PASS passes"})
+    r = s.request("workspace/executeCommand", {"command": "edict.runTest", "arguments": [uri, "wrong_threshold"]})["result"]
+    check("edict.runTest: a test that fails, with the place", (r["passed"], r["message"].split("\n")[0],
+                                                               ":%d:" % (pos(text, "assert weights_threshold")["line"] + 1) in r["message"]),
+          (False, "FAIL wrong_threshold", True))
+    e = s.request("workspace/executeCommand", {"command": "edict.explain", "arguments": [uri, "licence"]})
+    check("edict.explain without a case file: InvalidParams", (e["error"]["code"], "case" in e["error"]["message"]), (-32602, True))
+    case = os.path.join(SOURCE, "regs", "ai_diffusion", "cases", "s04_h100_india_1700.json")
+    r = s.request("workspace/executeCommand", {"command": "edict.explain", "arguments": [uri, "licence", case]})["result"]
+    check("edict.explain on a case file: the explanation, the default deciding", (r["ok"], "default" in r["message"]), (True, True))
+    e = s.request("workspace/executeCommand", {"command": "edict.format", "arguments": []})
+    check("an unknown command: InvalidParams", e["error"]["code"], -32602)
+
+    # The verify findings follow the checker's diagnostics, as warnings of source "edict verify".
+    got = s.diagnostics(uri, timeout=60.0)
+    found = [d for d in (got or {"diagnostics": []})["diagnostics"] if d["source"] == "edict verify"]
+    check("verify: one warning, the conflict, at `not_an_export`",
+          [(d["code"], d["severity"], d["range"]) for d in found],
+          [("conflict", 2, rng(text, "rule not_an_export", delta=5))])
+    check("verify: the message names both rules and their provisions, with a witness replayed",
+          all(x in found[0]["message"] for x in ("`weights_aia`", "`not_an_export`", "15 CFR 740.27 (4E091)",
+                                                 "15 CFR 734.13", "witness: {", "on the interpreter: conflict"))
+          if found else False, True)
+    # Fixed in the editor: the warning goes away.
+    fixed = text.replace("    exception to weights_licence\n    when not is_export", "    exception to weights_licence, weights_aia\n    when not is_export")
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]})
+    check("fixed: the checker's diagnostics", s.diagnostics(uri), {"uri": uri, "version": 2, "diagnostics": []})
+    later = s.diagnostics(uri, timeout=5.0)
+    check("fixed: no verify warning is published again", later, None)
+    s.request("shutdown")
+    s.notify("exit")
+    check("verify session: exit 0", s.finish()[0], 0)
+
+
+{"session": session, "malformed": malformed, "verify": verify}[MODE]()
 if failures:
     print(f"{len(failures)} check(s) failed")
     sys.exit(1)
