@@ -80,7 +80,8 @@ void AllowImportsFrom(const std::vector<std::string>& dirs) {
     if (std::string r = Resolved(d); !r.empty()) AllowedImportDirs().push_back(r);
 }
 
-bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags, const Unsaved* unsaved) {
+bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags, const Unsaved* unsaved,
+          ParseCache* cache) {
   std::map<std::string, uint32_t> loaded;  // canonical path -> file id
   std::string stdlib = StdlibDir();
   const std::string stdlib_resolved = Resolved(stdlib);
@@ -101,6 +102,7 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags,
       if (Inside(resolved, d)) return true;
     return false;
   };
+  ParseCache parsed_now;  // with a cache: the files of this program, taken from it or parsed
   // Returns the file id, or UINT32_MAX when the file cannot be read. `from` is the import (or
   // `amends`) that names the file, invalid for a root.
   std::function<uint32_t(const std::string&, SourceRange, const std::string&, const Root&)> load =
@@ -138,9 +140,32 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags,
     }
     // A literate file's code, at the same offsets as in the Markdown text (compiler/literate/).
     if (is_literate) text = literate::Code(text);
-    uint32_t id = p.sources.Add(path, std::move(text));
-    loaded[canon] = id;
-    p.files.push_back(parse::Parse(p.sources, id, diags));
+    if (!cache) {
+      uint32_t id = p.sources.Add(path, std::move(text));
+      loaded[canon] = id;
+      p.files.push_back(parse::Parse(p.sources, id, diags));
+    } else {
+      // The same text at the same file id parses to the same tree with the same diagnostics.
+      ParsedFile& parsed = parsed_now[canon];
+      if (auto old = cache->find(canon); old != cache->end()) {
+        parsed = std::move(old->second);
+        cache->erase(old);
+      }
+      bool reuse = parsed.tree && parsed.file_id == p.sources.size() && parsed.text == text;
+      if (!reuse) parsed.text = text;
+      uint32_t id = p.sources.Add(path, std::move(text));
+      loaded[canon] = id;
+      if (reuse) p.files.push_back(std::move(*parsed.tree));
+      parsed.tree.reset();  // the program holds it now (KeepTrees gives it back)
+      if (!reuse) {
+        Diagnostics own;
+        p.files.push_back(parse::Parse(p.sources, id, own));
+        parsed.file_id = id;
+        parsed.diags = own.all();
+      }
+      for (const Diagnostic& d : parsed.diags) diags.Add(d.kind, d.range, d.message).notes = d.notes;
+    }
+    uint32_t id = uint32_t(p.sources.size() - 1);
     size_t index = p.files.size() - 1;
     // Loads what an import or `amends` names, if it may be loaded; UINT32_MAX otherwise.
     auto load_named = [&](const std::string& what, const std::string& target, SourceRange range,
@@ -207,6 +232,7 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags,
     uint32_t id = load(path, SourceRange{}, path, Root{path, Resolved(parent.empty() ? fs::path(".") : parent)});
     if (id != UINT32_MAX) p.roots.push_back(id);
   }
+  if (cache) *cache = std::move(parsed_now);  // the files of this program only, one per file id
   // The rule is explained by a note on the first refusal (in reading order) of each folder.
   std::sort(outside.begin(), outside.end(), [](const Outside& a, const Outside& b) {
     return std::pair(a.range.file, a.range.begin) < std::pair(b.range.file, b.range.begin);
@@ -231,6 +257,14 @@ bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags,
     }
   }
   return diags.error_count() == 0;
+}
+
+void KeepTrees(Program& p, ParseCache& cache) {
+  std::map<uint32_t, ParsedFile*> by_id;  // Load left one entry per file id
+  for (auto& [path, parsed] : cache) by_id[parsed.file_id] = &parsed;
+  for (ast::File& f : p.files)
+    if (auto it = by_id.find(f.file_id); it != by_id.end() && !it->second->tree) it->second->tree = std::move(f);
+  p.files.clear();
 }
 
 }  // namespace edict::load

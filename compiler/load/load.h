@@ -11,6 +11,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,27 @@ void AllowImportsFrom(const std::vector<std::string>& dirs);
 // it is still confined and checked as text like a file read from disk.
 using Unsaved = std::map<std::string, std::string>;
 
+// The trees of the files an earlier Load parsed, for the next Load to reuse instead of parsing
+// again (`edict lsp` keeps one per open document: after an edit, only the files whose text changed
+// are parsed). By canonical path. A file is reused when its text is the same and it gets the same
+// file id (its tree's source ranges name it), with what parsing it reported.
+struct ParsedFile {
+  std::string text;
+  uint32_t file_id = 0;
+  std::vector<Diagnostic> diags;  // the parser's
+  std::optional<ast::File> tree;  // absent while a Program holds it
+};
+using ParseCache = std::map<std::string, ParsedFile>;
+
 // Parses the roots and their imports and checks them. Returns false when there are errors (the
-// diagnostics say which); the program is filled in as far as it could be built.
-bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags, const Unsaved* unsaved = nullptr);
+// diagnostics say which); the program is filled in as far as it could be built. With a cache,
+// files are taken from it when they can be, and every file parsed is recorded in it (its tree
+// stays in the program: KeepTrees gives the trees back when the program is no longer needed).
+bool Load(const std::vector<std::string>& paths, Program& p, Diagnostics& diags, const Unsaved* unsaved = nullptr,
+          ParseCache* cache = nullptr);
+
+// Moves the trees of `p`, which Load filled with `cache`, back into the cache (p is then left
+// without them: for a program about to be discarded).
+void KeepTrees(Program& p, ParseCache& cache);
 
 }  // namespace edict::load

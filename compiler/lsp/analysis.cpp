@@ -65,9 +65,9 @@ std::string Count(size_t n, const char* noun) { return fmt::format("{} {}{}", n,
 
 }  // namespace
 
-Analysis::Analysis(const std::string& path, const load::Unsaved& unsaved) {
+Analysis::Analysis(const std::string& path, const load::Unsaved& unsaved, load::ParseCache* trees) {
   edict::Diagnostics d;
-  load::Load({path}, program_, d, &unsaved);
+  load::Load({path}, program_, d, &unsaved, trees);
   diags_ = d.Sorted();
   if (!program_.roots.empty()) root_ = program_.roots[0];
   if (loaded()) Index();

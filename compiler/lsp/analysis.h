@@ -40,7 +40,13 @@ struct Occurrence {
 class Analysis {
  public:
   // Loads `path` (which `text` stands for) with `unsaved` overriding files on disk, and checks it.
-  Analysis(const std::string& path, const load::Unsaved& unsaved);
+  // With `trees`, the files whose text did not change since the analysis that filled it are not
+  // parsed again (see load::ParseCache).
+  Analysis(const std::string& path, const load::Unsaved& unsaved, load::ParseCache* trees = nullptr);
+
+  // Gives this analysis's trees to `trees`, for the next analysis of the document; this one is
+  // then no longer usable (it is about to be replaced).
+  void KeepTrees(load::ParseCache& trees) { load::KeepTrees(program_, trees); }
 
   // The diagnostics located in the document, as LSP Diagnostic objects.
   Json Diagnostics() const;

@@ -104,6 +104,7 @@ class Server {
   struct Cached {
     std::shared_ptr<Analysis> analysis;
     uint64_t generation = 0;
+    load::ParseCache trees;  // of the files the analysis before this one parsed, for the next
   };
   std::map<std::string, Cached> analyses_;        // by URI
   std::map<std::string, std::string> published_;  // by URI: the diagnostics last sent (JSON text)
@@ -211,7 +212,12 @@ const Analysis& Server::Analyse(const Document& d) {
   if (!c.analysis || c.generation != generation_) {
     load::Unsaved unsaved;
     for (const auto& [uri, doc] : docs_) unsaved[doc.path] = doc.text;
-    c.analysis = std::make_shared<Analysis>(d.path, unsaved);
+    // Only the files that changed are parsed again: the other trees pass from the analysis
+    // replaced to the new one (a background `edict verify` may still hold the old
+    // analysis: it reads its checked module and sources, never its trees).
+    if (c.analysis) c.analysis->KeepTrees(c.trees);
+    c.analysis.reset();
+    c.analysis = std::make_shared<Analysis>(d.path, unsaved, &c.trees);
     c.generation = generation_;
   }
   return *c.analysis;

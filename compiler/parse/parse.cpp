@@ -31,6 +31,7 @@ class OffsetMap {
       if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) map_.push_back(i);
     map_.push_back(uint32_t(text.size()));
   }
+  bool ascii() const { return map_.empty(); }
   uint32_t Byte(size_t cp) const {
     if (map_.empty()) return uint32_t(cp);
     return cp < map_.size() ? map_[cp] : map_.back();
@@ -202,6 +203,43 @@ std::string Unquote(const std::string& s) {
   return r;
 }
 
+// Dispatch on the labelled alternative a parse-tree node is, without a chain of dynamic_casts
+// (each one a walk of the class hierarchy comparing type names: most of the tree builder's time
+// before). `Visit<A, B, C>(c, f)` calls f with c as the first of A, B, C that is its own class, or
+// with c itself (a ParserRuleContext*) when none is. The type_info objects are compared by address
+// (one per class in a program); by name only when no address is the same.
+template <class... Alts>
+int AltOf(const antlr4::ParserRuleContext* c) {
+  static const std::type_info* const kAlts[] = {&typeid(Alts)...};
+  const std::type_info& t = typeid(*c);
+  for (size_t i = 0; i < sizeof...(Alts); ++i)
+    if (kAlts[i] == &t) return int(i);
+  for (size_t i = 0; i < sizeof...(Alts); ++i)
+    if (*kAlts[i] == t) return int(i);
+  return -1;
+}
+
+template <class F>
+decltype(auto) VisitFrom(int, int, antlr4::ParserRuleContext* c, F& f) {
+  return f(c);
+}
+template <class Alt, class... Alts, class F>
+decltype(auto) VisitFrom(int alt, int i, antlr4::ParserRuleContext* c, F& f) {
+  if (alt == i) return f(static_cast<Alt*>(c));
+  return VisitFrom<Alts...>(alt, i + 1, c, f);
+}
+template <class... Alts, class F>
+decltype(auto) Visit(antlr4::ParserRuleContext* c, F&& f) {
+  return VisitFrom<Alts...>(AltOf<Alts...>(c), 0, c, f);
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
 class Builder {
  public:
   Builder(uint32_t file, const OffsetMap& map, Diagnostics& diags) : file_(file), map_(map), diags_(diags) {}
@@ -258,34 +296,40 @@ class Builder {
     ast::TypeExpr te;
     te.range = R(t);
     if (!t) return te;
-    if (dynamic_cast<P::BoolTypeContext*>(t))
-      te.kind = ast::TypeKind::Bool;
-    else if (auto* i = dynamic_cast<P::IntegerTypeContext*>(t)) {
-      te.kind = ast::TypeKind::Integer;
-      if (i->unitAnnot()) te.unit = Unit(i->unitAnnot()->unitExpr());
-    } else if (auto* d = dynamic_cast<P::DecimalTypeContext*>(t)) {
-      te.kind = ast::TypeKind::Decimal;
-      if (d->unitAnnot()) te.unit = Unit(d->unitAnnot()->unitExpr());
-    } else if (dynamic_cast<P::DateTypeContext*>(t))
-      te.kind = ast::TypeKind::Date;
-    else if (dynamic_cast<P::DurationTypeContext*>(t))
-      te.kind = ast::TypeKind::Duration;
-    else if (dynamic_cast<P::TextTypeContext*>(t))
-      te.kind = ast::TypeKind::Text;
-    else if (auto* s = dynamic_cast<P::SetTypeContext*>(t)) {
-      te.kind = ast::TypeKind::Set;
-      te.elem = std::make_unique<ast::TypeExpr>(Type(s->type()));
-    } else if (auto* l = dynamic_cast<P::ListTypeContext*>(t)) {
-      te.kind = ast::TypeKind::List;
-      te.elem = std::make_unique<ast::TypeExpr>(Type(l->type()));
-    } else if (auto* o = dynamic_cast<P::OptionalTypeContext*>(t)) {
-      te.kind = ast::TypeKind::Optional;
-      te.elem = std::make_unique<ast::TypeExpr>(Type(o->type()));
-    } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(t)) {
-      te.kind = ast::TypeKind::Named;
-      te.name = n->IDENT() ? n->IDENT()->getText() : "";
-      if (te.name.empty()) te.kind = ast::TypeKind::Error;
-    }
+    Visit<P::BoolTypeContext, P::IntegerTypeContext, P::DecimalTypeContext, P::DateTypeContext, P::DurationTypeContext,
+          P::TextTypeContext, P::SetTypeContext, P::ListTypeContext, P::OptionalTypeContext, P::NamedTypeContext>(
+        t, Overloaded{
+               [&](P::BoolTypeContext*) { te.kind = ast::TypeKind::Bool; },
+               [&](P::IntegerTypeContext* i) {
+                 te.kind = ast::TypeKind::Integer;
+                 if (i->unitAnnot()) te.unit = Unit(i->unitAnnot()->unitExpr());
+               },
+               [&](P::DecimalTypeContext* d) {
+                 te.kind = ast::TypeKind::Decimal;
+                 if (d->unitAnnot()) te.unit = Unit(d->unitAnnot()->unitExpr());
+               },
+               [&](P::DateTypeContext*) { te.kind = ast::TypeKind::Date; },
+               [&](P::DurationTypeContext*) { te.kind = ast::TypeKind::Duration; },
+               [&](P::TextTypeContext*) { te.kind = ast::TypeKind::Text; },
+               [&](P::SetTypeContext* s) {
+                 te.kind = ast::TypeKind::Set;
+                 te.elem = std::make_unique<ast::TypeExpr>(Type(s->type()));
+               },
+               [&](P::ListTypeContext* l) {
+                 te.kind = ast::TypeKind::List;
+                 te.elem = std::make_unique<ast::TypeExpr>(Type(l->type()));
+               },
+               [&](P::OptionalTypeContext* o) {
+                 te.kind = ast::TypeKind::Optional;
+                 te.elem = std::make_unique<ast::TypeExpr>(Type(o->type()));
+               },
+               [&](P::NamedTypeContext* n) {
+                 te.kind = ast::TypeKind::Named;
+                 te.name = n->IDENT() ? n->IDENT()->getText() : "";
+                 if (te.name.empty()) te.kind = ast::TypeKind::Error;
+               },
+               [&](antlr4::ParserRuleContext*) {},
+           });
     return te;
   }
 
@@ -319,57 +363,63 @@ class Builder {
 
   ast::ExprPtr ExprAt(P::ExprContext* c) {
     if (!c) return Node(ast::ExprKind::Error, nullptr);
-    if (auto* x = dynamic_cast<P::PrimaryExprContext*>(c)) return Primary(x->primary());
-    if (auto* x = dynamic_cast<P::FieldExprContext*>(c)) {
-      auto* fn = x->fieldName();
-      auto e = Node(ast::ExprKind::Field, c, fn ? fn->getText() : "");
-      e->kids.push_back(Expr(x->expr()));
-      if (fn) e->name_ranges.push_back(R(fn));
-      if (e->text.empty() || !fn || Missing(fn->getStart())) e->kind = ast::ExprKind::Error;
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::IndexExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::Index, c);
-      e->kids.push_back(Expr(x->expr(0)));
-      e->kids.push_back(Expr(x->index));
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::WithExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::With, c);
-      e->kids.push_back(Expr(x->expr()));
-      FieldInits(x->fieldInits(), e.get());
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::NegExprContext*>(c)) return Unary(c, ast::UnaryOp::Neg, x->expr());
-    if (auto* x = dynamic_cast<P::NotExprContext*>(c)) return Unary(c, ast::UnaryOp::Not, x->expr());
-    if (auto* x = dynamic_cast<P::MulExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::AddExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::SetOpExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::CmpExprContext*>(c)) return Binary(c, OpOf(x->op), x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::AndExprContext*>(c)) return Binary(c, ast::BinaryOp::And, x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::OrExprContext*>(c)) return Binary(c, ast::BinaryOp::Or, x->expr(0), x->expr(1));
-    if (auto* x = dynamic_cast<P::InExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::In, c);
-      e->membership_op = x->KW_NOT() ? ast::MembershipOp::NotIn : ast::MembershipOp::In;
-      e->kids.push_back(Expr(x->expr(0)));
-      e->kids.push_back(Expr(x->expr(1)));
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::IfExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::If, c);
-      for (int i = 0; i < 3; ++i) e->kids.push_back(Expr(x->expr(size_t(i))));
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::QuantExprContext*>(c)) {
-      auto e = Node(ast::ExprKind::Quant, c);
-      e->quantifier = QuantifierOf(x->quant);
-      e->names.push_back(x->IDENT() ? x->IDENT()->getText() : "");
-      e->name_ranges.push_back(R(x->IDENT()));
-      e->kids.push_back(Expr(x->expr(0)));
-      e->kids.push_back(Expr(x->expr(1)));
-      return e;
-    }
-    return Node(ast::ExprKind::Error, c);
+    using E = ast::ExprPtr;
+    return Visit<P::PrimaryExprContext, P::FieldExprContext, P::IndexExprContext, P::WithExprContext, P::NegExprContext,
+                 P::NotExprContext, P::MulExprContext, P::AddExprContext, P::SetOpExprContext, P::CmpExprContext,
+                 P::AndExprContext, P::OrExprContext, P::InExprContext, P::IfExprContext, P::QuantExprContext>(
+        c, Overloaded{
+               [&](P::PrimaryExprContext* x) -> E { return Primary(x->primary()); },
+               [&](P::FieldExprContext* x) -> E {
+                 auto* fn = x->fieldName();
+                 auto e = Node(ast::ExprKind::Field, c, fn ? fn->getText() : "");
+                 e->kids.push_back(Expr(x->expr()));
+                 if (fn) e->name_ranges.push_back(R(fn));
+                 if (e->text.empty() || !fn || Missing(fn->getStart())) e->kind = ast::ExprKind::Error;
+                 return e;
+               },
+               [&](P::IndexExprContext* x) -> E {
+                 auto e = Node(ast::ExprKind::Index, c);
+                 e->kids.push_back(Expr(x->expr(0)));
+                 e->kids.push_back(Expr(x->index));
+                 return e;
+               },
+               [&](P::WithExprContext* x) -> E {
+                 auto e = Node(ast::ExprKind::With, c);
+                 e->kids.push_back(Expr(x->expr()));
+                 FieldInits(x->fieldInits(), e.get());
+                 return e;
+               },
+               [&](P::NegExprContext* x) -> E { return Unary(c, ast::UnaryOp::Neg, x->expr()); },
+               [&](P::NotExprContext* x) -> E { return Unary(c, ast::UnaryOp::Not, x->expr()); },
+               [&](P::MulExprContext* x) -> E { return Binary(c, OpOf(x->op), x->expr(0), x->expr(1)); },
+               [&](P::AddExprContext* x) -> E { return Binary(c, OpOf(x->op), x->expr(0), x->expr(1)); },
+               [&](P::SetOpExprContext* x) -> E { return Binary(c, OpOf(x->op), x->expr(0), x->expr(1)); },
+               [&](P::CmpExprContext* x) -> E { return Binary(c, OpOf(x->op), x->expr(0), x->expr(1)); },
+               [&](P::AndExprContext* x) -> E { return Binary(c, ast::BinaryOp::And, x->expr(0), x->expr(1)); },
+               [&](P::OrExprContext* x) -> E { return Binary(c, ast::BinaryOp::Or, x->expr(0), x->expr(1)); },
+               [&](P::InExprContext* x) -> E {
+                 auto e = Node(ast::ExprKind::In, c);
+                 e->membership_op = x->KW_NOT() ? ast::MembershipOp::NotIn : ast::MembershipOp::In;
+                 e->kids.push_back(Expr(x->expr(0)));
+                 e->kids.push_back(Expr(x->expr(1)));
+                 return e;
+               },
+               [&](P::IfExprContext* x) -> E {
+                 auto e = Node(ast::ExprKind::If, c);
+                 for (int i = 0; i < 3; ++i) e->kids.push_back(Expr(x->expr(size_t(i))));
+                 return e;
+               },
+               [&](P::QuantExprContext* x) -> E {
+                 auto e = Node(ast::ExprKind::Quant, c);
+                 e->quantifier = QuantifierOf(x->quant);
+                 e->names.push_back(x->IDENT() ? x->IDENT()->getText() : "");
+                 e->name_ranges.push_back(R(x->IDENT()));
+                 e->kids.push_back(Expr(x->expr(0)));
+                 e->kids.push_back(Expr(x->expr(1)));
+                 return e;
+               },
+               [&](antlr4::ParserRuleContext*) -> E { return Node(ast::ExprKind::Error, c); },
+           });
   }
 
   ast::ExprPtr Unary(P::ExprContext* c, ast::UnaryOp op, P::ExprContext* operand) {
@@ -434,85 +484,94 @@ class Builder {
 
   ast::ExprPtr Primary(P::PrimaryContext* c) {
     if (!c) return Node(ast::ExprKind::Error, nullptr);
-    if (auto* x = dynamic_cast<P::NumberLitContext*>(c)) {
-      auto e = Node(ast::ExprKind::Number, c, x->NUMBER()->getText());
-      if (x->unitAnnot()) e->unit = Unit(x->unitAnnot()->unitExpr());
-      return e;
-    }
-    // `40%`: a Number node whose text keeps the `%` (the checker divides by 100, exactly).
-    if (auto* x = dynamic_cast<P::PercentLitContext*>(c))
-      return Node(ast::ExprKind::Number, c, x->PERCENT()->getText());
-    if (auto* x = dynamic_cast<P::DurationLitContext*>(c)) {
-      auto e = Node(ast::ExprKind::DurationLit, c, x->durationUnit() ? x->durationUnit()->getText() : "days");
-      auto n = std::make_unique<ast::Expr>();
-      n->kind = ast::ExprKind::Number;
-      n->text = x->NUMBER()->getText();
-      n->range = R(x->NUMBER());
-      e->kids.push_back(std::move(n));
-      return e;
-    }
-    if (dynamic_cast<P::DateLitContext*>(c)) return Node(ast::ExprKind::DateLit, c, c->getText());
-    if (auto* x = dynamic_cast<P::StringLitContext*>(c))
-      return Node(ast::ExprKind::StringLit, c, Unquote(x->STRING()->getText()));
-    if (dynamic_cast<P::BoolLitContext*>(c)) return Node(ast::ExprKind::BoolLit, c, c->getText());
-    if (auto* x = dynamic_cast<P::CallLitContext*>(c)) {
-      auto e = Node(ast::ExprKind::Call, c, x->IDENT()->getText());
-      e->name_ranges.push_back(R(x->IDENT()));
-      if (x->args()) {
-        for (auto* a : x->args()->arg()) {
+    using E = ast::ExprPtr;
+    auto call = [&](ast::ExprPtr e, P::ArgsContext* args) -> E {
+      if (args) {
+        for (auto* a : args->arg()) {
           e->names.push_back(a->name ? a->name->getText() : "");
           e->kids.push_back(Expr(a->expr()));
         }
       }
       return e;
-    }
-    if (auto* x = dynamic_cast<P::QualifiedCallLitContext*>(c)) {
-      // `r0.licence(s)`: a call of a declaration of an earlier version; text is "r0.licence".
-      auto e =
-          Node(ast::ExprKind::Call, c, Text(x->qual) + "." + (x->IDENT().size() > 1 ? x->IDENT(1)->getText() : ""));
-      e->name_ranges.push_back(R(c));
-      if (x->args()) {
-        for (auto* a : x->args()->arg()) {
-          e->names.push_back(a->name ? a->name->getText() : "");
-          e->kids.push_back(Expr(a->expr()));
-        }
-      }
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::RecordLitContext*>(c)) {
-      auto e = Node(ast::ExprKind::RecordLit, c, x->IDENT()->getText());
-      SourceRange type_range = R(x->IDENT());
-      FieldInits(x->fieldInits(), e.get());
-      e->name_ranges.insert(e->name_ranges.begin(), type_range);  // name_ranges[0]: the type name
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::NameLitContext*>(c)) {
-      if (!x->softName() || Missing(x->softName()->getStart())) return Node(ast::ExprKind::Error, c);
-      return Node(ast::ExprKind::Name, c, x->softName()->getText());
-    }
-    if (auto* x = dynamic_cast<P::SetLitContext*>(c)) {
-      auto e = Node(ast::ExprKind::SetLit, c);
-      for (auto* k : x->expr()) e->kids.push_back(Expr(k));
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::ListLitContext*>(c)) {
-      auto e = Node(ast::ExprKind::ListLit, c);
-      for (auto* k : x->expr()) e->kids.push_back(Expr(k));
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::ComprehensionLitContext*>(c))
-      return ListOp(c, ast::Spelling(ast::ListOp::Map), x->var, x->list, x->value, x->cond, nullptr);
-    if (auto* x = dynamic_cast<P::AggregateLitContext*>(c))
-      return ListOp(c, Text(x->op), x->var, x->list, x->value, x->cond, nullptr);
-    if (auto* x = dynamic_cast<P::SelectLitContext*>(c))
-      return ListOp(c, Text(x->op), x->var, x->list, nullptr, x->cond, x->key);
-    if (auto* x = dynamic_cast<P::ParenLitContext*>(c)) {
-      auto e = Expr(x->expr());
-      e->range = R(c);
-      return e;
-    }
-    if (auto* x = dynamic_cast<P::MatchLitContext*>(c)) return Match(x);
-    return Node(ast::ExprKind::Error, c);
+    };
+    return Visit<P::NumberLitContext, P::PercentLitContext, P::DurationLitContext, P::DateLitContext,
+                 P::StringLitContext, P::BoolLitContext, P::CallLitContext, P::QualifiedCallLitContext,
+                 P::RecordLitContext, P::NameLitContext, P::SetLitContext, P::ListLitContext,
+                 P::ComprehensionLitContext, P::AggregateLitContext, P::SelectLitContext, P::ParenLitContext,
+                 P::MatchLitContext>(
+        c, Overloaded{
+               [&](P::NumberLitContext* x) -> E {
+                 auto e = Node(ast::ExprKind::Number, c, x->NUMBER()->getText());
+                 if (x->unitAnnot()) e->unit = Unit(x->unitAnnot()->unitExpr());
+                 return e;
+               },
+               // `40%`: a Number node whose text keeps the `%` (the checker divides by 100, exactly).
+               [&](P::PercentLitContext* x) -> E { return Node(ast::ExprKind::Number, c, x->PERCENT()->getText()); },
+               [&](P::DurationLitContext* x) -> E {
+                 auto e =
+                     Node(ast::ExprKind::DurationLit, c, x->durationUnit() ? x->durationUnit()->getText() : "days");
+                 auto n = std::make_unique<ast::Expr>();
+                 n->kind = ast::ExprKind::Number;
+                 n->text = x->NUMBER()->getText();
+                 n->range = R(x->NUMBER());
+                 e->kids.push_back(std::move(n));
+                 return e;
+               },
+               [&](P::DateLitContext*) -> E { return Node(ast::ExprKind::DateLit, c, c->getText()); },
+               [&](P::StringLitContext* x) -> E {
+                 return Node(ast::ExprKind::StringLit, c, Unquote(x->STRING()->getText()));
+               },
+               [&](P::BoolLitContext*) -> E { return Node(ast::ExprKind::BoolLit, c, c->getText()); },
+               [&](P::CallLitContext* x) -> E {
+                 auto e = Node(ast::ExprKind::Call, c, x->IDENT()->getText());
+                 e->name_ranges.push_back(R(x->IDENT()));
+                 return call(std::move(e), x->args());
+               },
+               [&](P::QualifiedCallLitContext* x) -> E {
+                 // `r0.licence(s)`: a call of a declaration of an earlier version; text is "r0.licence".
+                 auto e = Node(ast::ExprKind::Call, c,
+                               Text(x->qual) + "." + (x->IDENT().size() > 1 ? x->IDENT(1)->getText() : ""));
+                 e->name_ranges.push_back(R(c));
+                 return call(std::move(e), x->args());
+               },
+               [&](P::RecordLitContext* x) -> E {
+                 auto e = Node(ast::ExprKind::RecordLit, c, x->IDENT()->getText());
+                 SourceRange type_range = R(x->IDENT());
+                 FieldInits(x->fieldInits(), e.get());
+                 e->name_ranges.insert(e->name_ranges.begin(), type_range);  // name_ranges[0]: the type name
+                 return e;
+               },
+               [&](P::NameLitContext* x) -> E {
+                 if (!x->softName() || Missing(x->softName()->getStart())) return Node(ast::ExprKind::Error, c);
+                 return Node(ast::ExprKind::Name, c, x->softName()->getText());
+               },
+               [&](P::SetLitContext* x) -> E {
+                 auto e = Node(ast::ExprKind::SetLit, c);
+                 for (auto* k : x->expr()) e->kids.push_back(Expr(k));
+                 return e;
+               },
+               [&](P::ListLitContext* x) -> E {
+                 auto e = Node(ast::ExprKind::ListLit, c);
+                 for (auto* k : x->expr()) e->kids.push_back(Expr(k));
+                 return e;
+               },
+               [&](P::ComprehensionLitContext* x) -> E {
+                 return ListOp(c, ast::Spelling(ast::ListOp::Map), x->var, x->list, x->value, x->cond, nullptr);
+               },
+               [&](P::AggregateLitContext* x) -> E {
+                 return ListOp(c, Text(x->op), x->var, x->list, x->value, x->cond, nullptr);
+               },
+               [&](P::SelectLitContext* x) -> E {
+                 return ListOp(c, Text(x->op), x->var, x->list, nullptr, x->cond, x->key);
+               },
+               [&](P::ParenLitContext* x) -> E {
+                 auto e = Expr(x->expr());
+                 e->range = R(c);
+                 return e;
+               },
+               [&](P::MatchLitContext* x) -> E { return Match(x); },
+               [&](antlr4::ParserRuleContext*) -> E { return Node(ast::ExprKind::Error, c); },
+           });
   }
 
   // `match e { when a or b(x) then ..., else ... }`: kids[0] is e, kids[i + 1] arm i's value.
@@ -895,10 +954,11 @@ std::string ValidUtf8(const std::string& text, uint32_t file, Diagnostics& diags
 // spelling. The lexer rewrites each such token's text; its position in the source is unchanged.
 class NfcLexer : public EdictLexer {
  public:
-  using EdictLexer::EdictLexer;
+  // `ascii`: the text is all ASCII, so every name is already in NFC (and is not copied to see).
+  NfcLexer(antlr4::CharStream* input, bool ascii) : EdictLexer(input), ascii_(ascii) {}
   std::unique_ptr<antlr4::Token> nextToken() override {
     std::unique_ptr<antlr4::Token> t = EdictLexer::nextToken();
-    if (t && t->getType() == IDENT) {
+    if (!ascii_ && t && t->getType() == IDENT) {
       std::string text = t->getText();
       std::string nfc = rt::Nfc(text);
       if (nfc != text)
@@ -906,6 +966,9 @@ class NfcLexer : public EdictLexer {
     }
     return t;
   }
+
+ private:
+  bool ascii_;
 };
 
 // The generated parser recurses once or more per nested construct, so nesting deep enough
@@ -919,6 +982,12 @@ class DepthLimitedParser : public EdictParser {
     bool type;
   };
   using EdictParser::EdictParser;
+
+  // Before parsing the same tokens again: no expression is being parsed.
+  void reset() override {
+    EdictParser::reset();
+    exprs_ = 0;
+  }
 
   void enterRecursionRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule, int precedence) override {
     EdictParser::enterRecursionRule(ctx, state, rule, precedence);
@@ -934,8 +1003,9 @@ class DepthLimitedParser : public EdictParser {
     EdictParser::enterRule(ctx, state, rule);
     if (rule != RuleType) return;
     uint32_t types = 0;
+    // The parent of a context the parser made is a context it made: no dynamic_cast is needed.
     for (antlr4::tree::ParseTree* c = ctx; c; c = c->parent)
-      if (auto* rc = dynamic_cast<antlr4::ParserRuleContext*>(c); rc && rc->getRuleIndex() == RuleType)
+      if (static_cast<antlr4::ParserRuleContext*>(c)->getRuleIndex() == RuleType)
         if (++types > limits::kMaxNestingDepth) throw TooDeep{getCurrentToken(), true};
   }
 
@@ -949,16 +1019,32 @@ ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& dia
   const std::string text = ValidUtf8(sources.file(file_id).text, file_id, diags);
   OffsetMap map(text);
   antlr4::ANTLRInputStream input(text);
-  NfcLexer lexer(&input);
+  NfcLexer lexer(&input, map.ascii());
   lexer.removeErrorListeners();  // unknown characters become UNKNOWN_CHAR tokens instead
   antlr4::CommonTokenStream tokens(&lexer);
   DepthLimitedParser parser(&tokens);
-  ErrorListener listener(file_id, text, map, diags);
   parser.removeErrorListeners();
-  parser.addErrorListener(&listener);
   P::FileContext* tree = nullptr;
+  // Two stages (ANTLR's recipe): first the faster SLL prediction, giving up at the first syntax
+  // error or ambiguity it cannot decide; a text it parses is parsed as full LL would parse it.
+  // Otherwise the text is parsed again from its first token with full LL prediction and the
+  // error recovery that reports each mistake, exactly as if the first stage had not been tried.
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   try {
     tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) { tree = nullptr; } catch (const DepthLimitedParser::TooDeep&) {
+    tree = nullptr;  // reported by the second stage, after the syntax errors before it
+  }
+  ErrorListener listener(file_id, text, map, diags);
+  try {
+    if (!tree) {
+      parser.reset();  // rewinds the token stream too: the tokens are not read again
+      parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      parser.addErrorListener(&listener);
+      tree = parser.file();
+    }
   } catch (const DepthLimitedParser::TooDeep& deep) {
     // Nothing of the file is built: its other errors would only be consequences.
     antlr4::Token* t = deep.token;

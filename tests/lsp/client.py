@@ -3,6 +3,13 @@
 regs/ai_diffusion and checks every answer exactly (docs/editors.md lists what the server does).
 
 Usage: client.py EDICT SOURCE_DIR [session|malformed]
+       client.py EDICT SOURCE_DIR latency EDICT_BENCH [LINES] [EDITS]
+
+`latency` measures, in a workspace of a program of LINES lines (10,000 by default; written by
+`edict_bench program`), the time from each didChange to the publishDiagnostics that answers it:
+for edits of a small file that imports the program, and for edits of the program itself. It
+checks the diagnostics, and prints the times without asserting any (they depend on the machine
+and its load; docs/performance.md records them).
 
 Positions in the regulations are found by searching their text (so that an edit of a regulation
 that keeps the names does not break the test), then every answer is compared with what it must
@@ -468,8 +475,81 @@ def verify():
     s.notify("exit")
     check("verify session: exit 0", s.finish()[0], 0)
 
+# The server's debounce delay (kDebounce in compiler/lsp/server.cpp): diagnostics are computed
+# this long after the last change, so that typing does not check every keystroke.
+DEBOUNCE_MS = 150
 
-{"session": session, "malformed": malformed, "verify": verify}[MODE]()
+
+def server_cpu_ms(pid):
+    """The CPU time the process has used (user and system), in ms (Linux: /proc; 10 ms ticks): on a
+    loaded machine the wall time also counts the time other processes had the cores."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def latency():
+    import shutil
+    import statistics
+    import tempfile
+    bench = sys.argv[4]
+    lines = int(sys.argv[5]) if len(sys.argv) > 5 else 10000
+    edits = int(sys.argv[6]) if len(sys.argv) > 6 else 10
+    program = subprocess.run([bench, "program", str(lines)], check=True, stdout=subprocess.PIPE).stdout.decode()
+    folder = tempfile.mkdtemp(prefix="edict-lsp-latency-")
+    try:
+        big_path, small_path = os.path.join(folder, "generated.edict"), os.path.join(folder, "edited.edict")
+        with open(big_path, "w", encoding="utf-8") as f:
+            f.write(program)
+        small = ('import "generated.edict";\n\n'
+                 'decision edited(o: Order) -> Policy cite "test" {\n  default then review_1(o);\n}\n')
+        with open(small_path, "w", encoding="utf-8") as f:
+            f.write(small)
+        s = Server()
+        s.request("initialize", {"processId": None, "rootUri": uri_of(folder), "capabilities": {}})
+        s.notify("initialized", {})
+        print(f"workspace: {program.count(chr(10)) + small.count(chr(10))} lines "
+              f"({program.count(chr(10))} in generated.edict, {small.count(chr(10))} in edited.edict)")
+
+        def measure(what, path, good, bad, bad_message):
+            """Opens path with `good`, then changes it to `bad` and back, `edits` times in all."""
+            uri = uri_of(path)
+            s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "edict", "version": 1,
+                                                               "text": good}})
+            check(f"{what}: opened without errors", s.diagnostics(uri, timeout=120), {"uri": uri, "version": 1,
+                                                                                      "diagnostics": []})
+            times, cpu = [], []
+            for i in range(edits):
+                text = bad if i % 2 == 0 else good
+                version = i + 2
+                start, start_cpu = time.perf_counter(), server_cpu_ms(s.p.pid)
+                s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                    "contentChanges": [{"text": text}]})
+                got = s.diagnostics(uri, timeout=120)
+                times.append((time.perf_counter() - start) * 1000)
+                cpu.append(server_cpu_ms(s.p.pid) - start_cpu)
+                messages = [d["message"] for d in got["diagnostics"]] if got else None
+                check(f"{what}: edit {i + 1} answered", (got or {}).get("version"), version)
+                check(f"{what}: edit {i + 1} diagnostics", messages, [bad_message] if text is bad else [])
+            s.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+            s.diagnostics(uri, timeout=120)  # the close clears them
+            median, best = statistics.median(times), min(times)
+            print(f"{what}: didChange -> publishDiagnostics over {edits} edits: median {median:.0f} ms, "
+                  f"best {best:.0f} ms; less the {DEBOUNCE_MS} ms debounce: median {median - DEBOUNCE_MS:.0f} ms, "
+                  f"best {best - DEBOUNCE_MS:.0f} ms; the server's CPU time: median {statistics.median(cpu):.0f} ms")
+
+        measure("a small file importing the program", small_path, small,
+                small.replace("review_1(o)", "review_1(o) + 1"), "`+` cannot combine `Policy` and `integer`")
+        measure("the program itself", big_path, program,
+                program + "const edited_bad: integer = true;\n",
+                "the value of `edited_bad` must be `integer`, found `bool`")
+        s.request("shutdown")
+        s.notify("exit")
+        check("shutdown and exit: code 0", s.finish()[0], 0)
+    finally:
+        shutil.rmtree(folder)
+
+
+{"session": session, "malformed": malformed, "verify": verify, "latency": latency}[MODE]()
 if failures:
     print(f"{len(failures)} check(s) failed")
     sys.exit(1)
