@@ -13,6 +13,8 @@ PACKAGES=(
   libutf8proc-dev                                    # Unicode normalisation of names (runtime/text.cpp)
   nlohmann-json3-dev                                 # JSON of the language server's protocol (compiler/lsp/)
   python3                                            # the scripted client of the language server's tests
+  python3-dev pybind11-dev                           # the Python package `import edict` (python/, docs/python.md)
+  python3-pytest python3-pandas                      # its tests: the pytest suite, DataFrames of cases
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz
