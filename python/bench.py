@@ -1,7 +1,7 @@
 """Benchmarks of the Python package (docs/performance.md, "Python"): the overhead of one call, and
 `.batch` against `edict batch` on the same file, measured side by side in one run.
 
-    PYTHONPATH=build/python /usr/bin/python3 python/bench.py build/edict [CASES]
+    PYTHONPATH=build/python /usr/bin/python3 -P python/bench.py build/edict [CASES]   (-P: not python/ itself)
 
 Generates CASES (default 1,000,000) cases of the peers benchmark's decision with `edict cases`,
 then alternates `edict batch --format lines -o /dev/null` (the whole command, code cached) and
@@ -28,9 +28,9 @@ with tempfile.TemporaryDirectory() as d:
         subprocess.run([EDICT, "cases", PEERS, "-d", "verdict", "-n", str(N)], stdout=f, check=True)
     want = os.path.join(d, "want.txt")
     subprocess.run([EDICT, "batch", PEERS, "-d", "verdict", "--cases", cases, "--format", "lines", "-o", want],
-                   check=True, stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL)  # exit 1: some generated cases fail, on both sides
     with open(want) as f:
-        expected = f.read().split()
+        expected = f.read().splitlines()
     verdict = edict.load(PEERS).decision("verdict")
     verdict.batch([])  # compiles (or takes the code from the cache) before timing
 
@@ -38,12 +38,14 @@ with tempfile.TemporaryDirectory() as d:
     for _ in range(3):
         t = time.perf_counter()
         subprocess.run([EDICT, "batch", PEERS, "-d", "verdict", "--cases", cases, "--format", "lines", "-o",
-                        "/dev/null"], check=True, stderr=subprocess.DEVNULL)
+                        "/dev/null"], stderr=subprocess.DEVNULL)
         cli_times.append(time.perf_counter() - t)
         t = time.perf_counter()
         got = verdict.batch(cases)
         py_times.append(time.perf_counter() - t)
-        assert got == expected, "Decision.batch differs from edict batch"
+        assert len(got) == len(expected) and all(
+            g == e if isinstance(g, str) else e.startswith(f"error: {g.kind}") for g, e in zip(got, expected)
+        ), "Decision.batch differs from edict batch"
         del got
 
     # One call: a case as a dict, through the JSON of the case, the decoder, the engine and back.
