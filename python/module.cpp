@@ -1,0 +1,617 @@
+// edict._edict: the extension module under the Python package `edict` (python/edict/__init__.py
+// is its public face; docs/python.md). It only connects Python to the existing libraries: a
+// program is loaded and checked by compiler/load, cases are decoded by runtime/case_json (the
+// package writes Python values as a case's JSON; CSV goes through compiler/cases), decisions run
+// on the JIT (compiler/jit) or the interpreter (compiler/interp), explanations come from
+// interp/explain, the corpus diff from compiler/diff. Outcomes are converted to Python values
+// here: exact decimals as fractions.Fraction (or decimal.Decimal when the caller asks and the
+// value has a finite decimal expansion), dates as datetime.date, enum members as strings.
+//
+// Evaluation never holds the GIL while it works: a batch runs in the case pipeline of
+// compiler/cases (every core), and only the conversion of each chunk's outcomes to Python
+// objects, in input order, takes the GIL.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/cases/csv_cases.h"
+#include "compiler/cases/pipeline.h"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/diff/diff.h"
+#include "compiler/interp/explain.h"
+#include "compiler/interp/interp.h"
+#include "compiler/jit/engine.h"
+#include "compiler/jit/run.h"
+#include "compiler/load/load.h"
+#include "runtime/abi.h"
+#include "runtime/case_json.h"
+#include "runtime/int128.h"
+#include "runtime/layout.h"
+
+namespace py = pybind11;
+using namespace edict;
+
+namespace {
+
+// Raised when a program does not load (its diagnostics are the message), or a library call is
+// given something it cannot use; __init__.py re-exports them.
+struct LoadFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct UsageFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A loaded, checked program.
+struct Program {
+  std::string path;
+  load::Program p;
+  std::string warnings;  // the diagnostics of a program that loaded (warnings), as text
+};
+
+std::shared_ptr<Program> LoadProgram(const std::string& path, const std::vector<std::string>& allow_imports) {
+  auto prog = std::make_shared<Program>();
+  prog->path = path;
+  if (!allow_imports.empty()) load::AllowImportsFrom(allow_imports);
+  Diagnostics d;
+  bool ok;
+  {
+    py::gil_scoped_release release;
+    ok = load::Load({path}, prog->p, d);
+  }
+  std::string text;
+  for (const auto& x : d.Sorted()) text += RenderText(x, prog->p.sources, false);
+  if (!ok) throw LoadFailure(text.empty() ? fmt::format("error: `{}` could not be loaded", path) : text);
+  prog->warnings = text;
+  return prog;
+}
+
+py::list Versions(const Program& prog) {
+  py::list out;
+  const ir::Module& m = prog.p.module;
+  for (const ir::Version& v : m.versions) {
+    py::dict d;
+    d["name"] = v.name;
+    d["effective"] = v.effective.empty() ? py::object(py::none()) : py::object(py::str(v.effective));
+    d["file"] = prog.p.sources.file(v.file).path;
+    py::list decisions;
+    for (const auto& [name, _] : v.decisions) decisions.append(name);
+    d["decisions"] = decisions;
+    out.append(d);
+  }
+  return out;
+}
+
+// The version in force on `as_of` (YYYY-MM-DD), or named `version`, or the last one.
+int SelectVersion(const Program& prog, const std::string& as_of, const std::string& version) {
+  const ir::Module& m = prog.p.module;
+  if (!as_of.empty() && !version.empty()) throw UsageFailure("give either as_of or version, not both");
+  if (!version.empty()) {
+    for (size_t i = 0; i < m.versions.size(); ++i)
+      if (m.versions[i].name == version) return int(i);
+    std::string names;
+    for (const auto& v : m.versions) names += (names.empty() ? "" : ", ") + ("`" + v.name + "`");
+    throw UsageFailure(fmt::format("`{}` has no version `{}`; its versions are: {}", prog.path, version, names));
+  }
+  if (as_of.empty()) return int(m.versions.size()) - 1;
+  if (!rt::ParseDate(as_of))
+    throw UsageFailure(fmt::format("as_of needs a date such as 2025-06-01, found `{}`", as_of));
+  int v = m.VersionAt(as_of);
+  if (v < 0)
+    throw UsageFailure(fmt::format("no version of the law is in force on {}: the first, `{}`, takes effect on {}",
+                                   as_of, m.versions.front().name, m.versions.front().effective));
+  return v;
+}
+
+// Outcomes as Python values, with the objects the conversion needs looked up once.
+class Converter {
+ public:
+  Converter(const rt::TypeTable& types, bool decimals_as_decimal) : types_(types), as_decimal_(decimals_as_decimal) {
+    fraction_ = py::module_::import("fractions").attr("Fraction");
+    decimal_ = py::module_::import("decimal").attr("Decimal");
+    date_ = py::module_::import("datetime").attr("date");
+    duration_ = py::module_::import("edict._values").attr("Duration");
+  }
+
+  py::object ToPy(const rt::Value& v, rt::TypeId t) {
+    const rt::TypeInfo& ti = types_.info(t);
+    switch (ti.kind) {
+      case rt::TypeKind::Error: return py::none();
+      case rt::TypeKind::Bool: return py::bool_(v.AsBool());
+      case rt::TypeKind::Integer: return py::int_(v.AsInt());
+      case rt::TypeKind::Decimal: return Dec(v.AsDec());
+      case rt::TypeKind::Date: {
+        rt::Ymd ymd = rt::CivilFromDays(v.AsDate().days);
+        return date_(ymd.year, ymd.month, ymd.day);
+      }
+      case rt::TypeKind::Duration: return duration_(v.AsDur().months, v.AsDur().days);
+      case rt::TypeKind::Text: return py::str(v.AsText());
+      case rt::TypeKind::Enum: return Member(ti.ref, v.AsEnum().index);
+      case rt::TypeKind::Set: {
+        py::set s;
+        size_t count = types_.enums[ti.ref].members.size();
+        for (uint32_t i = 0; i < count; ++i)
+          if (v.AsSet().Contains(i)) s.add(Member(ti.ref, i));
+        return py::reinterpret_steal<py::object>(PyFrozenSet_New(s.ptr()));
+      }
+      case rt::TypeKind::Record: {
+        const rt::RecordInfo& r = types_.records[ti.ref];
+        const auto& fs = *v.AsRecord().fields;
+        py::dict d;
+        for (size_t i = 0; i < fs.size(); ++i) d[py::str(r.fields[i].name)] = ToPy(fs[i], r.fields[i].type);
+        return d;
+      }
+      case rt::TypeKind::List: {
+        const auto& es = *v.AsList().elems;
+        py::list l(es.size());
+        for (size_t i = 0; i < es.size(); ++i) l[i] = ToPy(es[i], ti.ref);
+        return l;
+      }
+      case rt::TypeKind::Sum: {
+        const rt::EnumInfo& e = types_.enums[ti.ref];
+        const rt::SumValue& s = v.AsSum();
+        if (e.optional()) return s.payload ? ToPy(*s.payload, e.optional_of) : py::none();
+        if (!s.payload) return Member(ti.ref, s.index);
+        py::dict d;
+        d[Member(ti.ref, s.index)] = ToPy(*s.payload, e.payloads[s.index]);
+        return d;
+      }
+    }
+    return py::none();
+  }
+
+ private:
+  static py::int_ Int(rt::i128 x) {
+    if (x >= INT64_MIN && x <= INT64_MAX) return py::int_(int64_t(x));
+    return py::reinterpret_steal<py::int_>(PyLong_FromString(rt::ToString(x).c_str(), nullptr, 10));
+  }
+  py::object Dec(const rt::Decimal& d) {
+    if (as_decimal_) {
+      std::string s = d.ToString();  // a finite expansion when one exists, else num/den
+      if (s.find('/') == std::string::npos) return decimal_(py::str(s));
+    }
+    if (d.IsInteger()) return fraction_(Int(d.num()));
+    return fraction_(Int(d.num()), Int(d.den()));
+  }
+  // Member names are made once per enum: a batch of a million enum outcomes shares them.
+  py::object Member(uint32_t e, uint32_t i) {
+    if (members_.size() <= e) members_.resize(e + 1);
+    auto& ms = members_[e];
+    if (ms.empty())
+      for (const std::string& name : types_.enums[e].members) ms.push_back(py::str(name));
+    return ms[i];
+  }
+
+  const rt::TypeTable& types_;
+  bool as_decimal_;
+  py::object fraction_, decimal_, date_, duration_;
+  std::vector<std::vector<py::object>> members_;
+};
+
+std::vector<rt::CaseParam> ParamsOf(const ir::Decision& d) {
+  std::vector<rt::CaseParam> ps;
+  for (const auto& p : d.params) ps.push_back({p.name, p.type});
+  return ps;
+}
+
+// A runtime error as Python data: (kind, message, at, provision, notes).
+py::tuple ErrorTuple(const Program& prog, const rt::EvalError& e) {
+  const SourceManager& sm = prog.p.sources;
+  auto where = [&](SourceRange r) {
+    return r.file < sm.size() ? py::object(py::str(sm.Where(r))) : py::object(py::none());
+  };
+  // The provision: the innermost rule, assertion or invariant check of any decision that holds
+  // the site of the error, with its citation (the decision's when it has none of its own).
+  py::object provision = py::none();
+  uint32_t best = UINT32_MAX;
+  auto consider = [&](const ir::Decision& dec, const std::string& what, const std::string& name,
+                      const ir::Citation& cite, SourceRange r) {
+    if (r.file != e.range.file || r.begin > e.range.begin || r.end < e.range.end || r.end - r.begin >= best) return;
+    best = r.end - r.begin;
+    py::dict p;
+    p["decision"] = dec.name;
+    p["kind"] = what;
+    p["name"] = name;
+    const ir::Citation& c = cite.empty() ? dec.cite : cite;
+    p["citation"] = c.empty() ? py::object(py::none()) : py::object(py::str(c.cite));
+    p["at"] = where(r);
+    provision = p;
+  };
+  for (const ir::Decision& dec : prog.p.module.decisions) {
+    for (const ir::Rule& r : dec.rules) consider(dec, "rule", r.name, r.cite, r.range);
+    if (dec.has_default) consider(dec, "rule", "default", dec.default_rule.cite, dec.default_rule.range);
+    for (const ir::Assertion& a : dec.assertions) consider(dec, "assertion", a.source, a.cite, a.range);
+  }
+  py::list notes;
+  for (const auto& n : e.notes) notes.append(py::make_tuple(n.message, where(n.range)));
+  return py::make_tuple(rt::Spelling(e.kind), e.message, where(e.range), provision, notes);
+}
+
+py::list IssueList(const std::vector<rt::CaseIssue>& issues) {
+  py::list l;
+  for (const auto& is : issues)
+    l.append(py::make_tuple(is.field.empty() ? py::object(py::none()) : py::object(py::str(is.field)), is.message));
+  return l;
+}
+
+// One decision of one version, ready to evaluate cases.
+class Decision {
+ public:
+  Decision(std::shared_ptr<Program> prog, const std::string& name, const std::string& as_of, const std::string& version,
+           const std::string& engine, bool decimals_as_decimal)
+      : prog_(std::move(prog)),
+        engine_name_(engine),
+        conv_(prog_->p.module.types, decimals_as_decimal),
+        interp_(prog_->p.module) {
+    if (engine != "jit" && engine != "interp")
+      throw UsageFailure(fmt::format("engine must be \"jit\" or \"interp\", found \"{}\"", engine));
+    int v = SelectVersion(*prog_, as_of, version);
+    int d = prog_->p.module.FindDecision(name, v);
+    if (d < 0) {
+      std::string names;
+      for (const auto& [dec, _] : prog_->p.module.versions[size_t(v)].decisions)
+        names += (names.empty() ? "" : ", ") + ("`" + dec + "`");
+      throw UsageFailure(fmt::format("`{}` declares no decision `{}`{}", prog_->path, name,
+                                     names.empty() ? "" : "; its decisions are: " + names));
+    }
+    d_ = uint32_t(d);
+    version_ = v;
+    decoder_ = std::make_unique<rt::CaseDecoder>(prog_->p.module.types, ParamsOf(dec()));
+    decoder_->SetLabelKey("id");
+  }
+
+  const ir::Decision& dec() const { return prog_->p.module.decisions[d_]; }
+  py::list Params() const {
+    py::list l;
+    for (const auto& p : dec().params) l.append(py::make_tuple(p.name, FormatType(p.type)));
+    return l;
+  }
+  std::string Result() const { return FormatType(dec().result); }
+  std::string VersionName() const { return prog_->p.module.versions[size_t(version_)].name; }
+
+  // (0, outcome) | (1, [(field, message)]) | (2, (kind, message, at, provision, notes)).
+  py::tuple Call(const std::string& json) {
+    rt::DecodedCase dc = decoder_->Decode(json);
+    if (!dc.issues.empty()) return py::make_tuple(1, IssueList(dc.issues));
+    try {
+      rt::Value v;
+      {
+        py::gil_scoped_release release;
+        std::lock_guard<std::mutex> lock(mu_);  // Python threads may share a decision
+        if (engine_name_ == "jit") {
+          Compile();
+          v = runner_->Eval(d_, dc.args);
+        } else {
+          v = interp_.EvalDecision(d_, std::move(dc.args));
+        }
+      }
+      return py::make_tuple(0, conv_.ToPy(v, dec().result));
+    } catch (const rt::EvalError& e) { return py::make_tuple(2, ErrorTuple(*prog_, e)); }
+  }
+
+  // (0|1|2, as Call, explanation JSON text): the interpreter's explanation of the case (both
+  // engines give the same verdicts, tests/differential); on an invalid case, no explanation.
+  py::tuple Explain(const std::string& json) {
+    rt::DecodedCase dc = decoder_->Decode(json);
+    if (!dc.issues.empty()) return py::make_tuple(1, IssueList(dc.issues), py::none());
+    interp::DecisionTrace trace;
+    py::tuple result;
+    std::lock_guard<std::mutex> lock(mu_);
+    try {
+      rt::Value v = interp_.EvalDecision(d_, std::move(dc.args), &trace);
+      interp_.Explain(&trace);
+      result = py::make_tuple(0, conv_.ToPy(v, dec().result));
+    } catch (const rt::EvalError& e) {
+      interp_.Explain(&trace);
+      result = py::make_tuple(2, ErrorTuple(*prog_, e));
+    }
+    return py::make_tuple(result[0], result[1], py::str(interp::ExplainJson(prog_->p.module, prog_->p.sources, trace)));
+  }
+
+  // Every case of a JSON Lines or CSV input, in input order: the outcome, or what
+  // `make_error(kind, line, issues_or_error)` makes of a failed case. `data` is the input itself
+  // (bytes) when `path` is empty.
+  py::list Batch(const std::string& path, const py::bytes& data, bool csv, int threads, const py::function& make_error);
+
+ private:
+  std::string FormatType(rt::TypeId t) const { return prog_->p.module.types.Name(t); }
+  void Compile() {
+    if (engine_) return;
+    std::string error;
+    engine_ = jit::Engine::Create(prog_->p.module, jit::Options{false, 2, {d_}}, &error);
+    if (!engine_) throw UsageFailure("the JIT could not compile the program: " + error);
+    runner_ = std::make_unique<jit::Runner>(prog_->p.module, *engine_);
+  }
+
+  std::shared_ptr<Program> prog_;
+  std::string engine_name_;
+  Converter conv_;
+  interp::Interpreter interp_;
+  uint32_t d_ = 0;
+  int version_ = 0;
+  std::unique_ptr<rt::CaseDecoder> decoder_;
+  std::unique_ptr<jit::Engine> engine_;
+  std::unique_ptr<jit::Runner> runner_;
+  std::mutex mu_;  // the engine and the interpreter of single calls
+};
+
+// What a worker found about one case of a chunk: its outcome, or why it has none.
+struct CaseResult {
+  uint64_t line = 0;
+  int status = 0;  // 0 outcome, 1 invalid case (issues), 2 runtime error
+  rt::Value value;
+  std::vector<rt::CaseIssue> issues;
+  std::unique_ptr<rt::EvalError> error;
+};
+struct ChunkResults : cases::ChunkExtra {
+  std::vector<CaseResult> results;
+};
+
+py::list Decision::Batch(const std::string& path, const py::bytes& data, bool csv, int threads,
+                         const py::function& make_error) {
+  if (engine_name_ == "jit") {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mu_);
+    Compile();
+  }
+  const ir::Module& m = prog_->p.module;
+  const ir::Decision& decision = dec();
+  std::vector<rt::CaseParam> params = ParamsOf(decision);
+  std::string name = path.empty() ? "<cases>" : path;
+  std::string error;
+  std::FILE* in = nullptr;
+  std::string bytes;
+  if (path.empty()) {
+    bytes = std::string(data);
+    if (bytes.empty()) return py::list();
+    in = fmemopen(bytes.data(), bytes.size(), "r");
+    if (!in) throw UsageFailure("cannot read the cases: fmemopen failed");
+  } else {
+    in = cases::OpenCaseInput(path, &error);
+    if (!in) throw UsageFailure(error);
+  }
+  cases::CsvCases csv_cases;
+  csv_cases.Bind(&m.types, params);
+  csv_cases.SetLabelColumn("id");
+  std::ostringstream header_errors;
+  bool header_ok = true;
+  cases::PipelineOptions po;
+  po.threads = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
+  po.csv = csv;
+  po.name = name;
+  if (csv) po.header = [&](std::string_view h) { return header_ok = csv_cases.SetHeader(h, name, header_errors); };
+  const jit::Engine* engine = engine_.get();
+  uint32_t d = d_;
+
+  auto make_worker = [&]() -> std::function<void(cases::LineChunk&)> {
+    struct State {
+      rt::CaseDecoder decoder;
+      interp::Interpreter interp;
+      std::vector<uint8_t> in_buf, out_buf;
+      std::vector<int32_t> statuses;
+      std::vector<jit::NativeError> errors;
+      rt::Arena arena;
+      std::string csv_json;
+      State(const ir::Module& m, std::vector<rt::CaseParam> ps) : decoder(m.types, std::move(ps)), interp(m) {}
+    };
+    auto st = std::make_shared<State>(m, params);
+    st->decoder.SetTextScalars(csv);
+    st->decoder.SetLabelKey("id");
+    return [&, st](cases::LineChunk& chunk) {
+      auto out = std::make_unique<ChunkResults>();
+      const rt::TypeLayout& il = st->decoder.input_layout();
+      const rt::Layouts& layouts = st->decoder.layouts();
+      size_t stride = il.size, out_stride = layouts.of(decision.result).size;
+      st->in_buf.resize(stride * (chunk.line_count + 1) + 16);
+      uint8_t* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(st->in_buf.data()) + 15) / 16 * 16);
+      st->arena.Clear();
+      std::vector<size_t> valid;  // indices into results of the cases decoded
+      cases::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
+        ++chunk.cases;
+        CaseResult r;
+        r.line = line;
+        uint8_t* slot = base + valid.size() * stride;
+        bool ok;
+        if (csv) {
+          ok = csv_cases.ToJson(row, line, &st->csv_json, &r.issues);
+          st->csv_json.append(rt::CaseDecoder::kPadding, ' ');
+          ok = ok && st->decoder.DecodeFlat(
+                         std::string_view(st->csv_json.data(), st->csv_json.size() - rt::CaseDecoder::kPadding), slot,
+                         st->arena, &r.issues);
+        } else {
+          ok = st->decoder.DecodeFlat(row, slot, st->arena, &r.issues);
+        }
+        if (!ok) {
+          r.status = 1;
+          ++chunk.failed;
+        } else {
+          valid.push_back(out->results.size());
+        }
+        out->results.push_back(std::move(r));
+      });
+      size_t n = valid.size();
+      st->out_buf.resize(out_stride * n + 32);
+      uint8_t* outs = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(st->out_buf.data()) + 15) / 16 * 16);
+      st->statuses.assign(n, 0);
+      st->errors.resize(n);
+      edict_rt_boxes_reset();
+      auto args_of = [&](size_t i) {
+        std::vector<rt::Value> args;
+        for (size_t k = 0; k < params.size(); ++k)
+          args.push_back(rt::ReadFlat(base + i * stride + il.field_offsets[k], params[k].type, m.types, layouts));
+        return args;
+      };
+      if (engine) {
+        engine->batch(d)(base, n, outs, st->statuses.data(), st->errors.data());
+      } else {
+        for (size_t i = 0; i < n; ++i) {
+          try {
+            rt::WriteFlat(st->interp.EvalDecision(d, args_of(i)), decision.result, m.types, layouts,
+                          outs + i * out_stride, st->arena);
+          } catch (const rt::EvalError& e) { st->statuses[i] = int32_t(e.kind) + 1; }
+        }
+      }
+      for (size_t i = 0; i < n; ++i) {
+        CaseResult& r = out->results[valid[i]];
+        if (st->statuses[i] == 0) {
+          r.value = rt::ReadFlat(outs + i * out_stride, decision.result, m.types, layouts);
+          continue;
+        }
+        // The message of a runtime error comes from the interpreter on that one case (the kind
+        // and position from the engine itself), as in `edict batch`.
+        ++chunk.failed;
+        r.status = 2;
+        try {
+          st->interp.EvalDecision(d, args_of(i));
+          r.error = std::make_unique<rt::EvalError>(rt::RtErrorKind(st->statuses[i] - 1), SourceRange{},
+                                                    "the engines disagree on this case (internal error)");
+        } catch (const rt::EvalError& e) { r.error = std::make_unique<rt::EvalError>(e); }
+      }
+      chunk.extra = std::move(out);
+    };
+  };
+
+  py::list results;
+  std::exception_ptr failed;
+  auto consume = [&](cases::LineChunk& chunk) {
+    auto* rs = static_cast<ChunkResults*>(chunk.extra.get());
+    if (!rs || failed) return;
+    py::gil_scoped_acquire acquire;
+    try {
+      for (CaseResult& r : rs->results) {
+        if (r.status == 0)
+          results.append(conv_.ToPy(r.value, decision.result));
+        else if (r.status == 1)
+          results.append(make_error("invalid_case", r.line, IssueList(r.issues)));
+        else
+          results.append(make_error(rt::Spelling(r.error->kind), r.line, ErrorTuple(*prog_, *r.error)));
+      }
+    } catch (py::error_already_set&) { failed = std::current_exception(); }
+    chunk.extra.reset();
+  };
+  bool ok;
+  {
+    py::gil_scoped_release release;
+    ok = cases::RunLinePipeline(in, po, make_worker, consume, &error);
+  }
+  if (in != stdin) std::fclose(in);
+  if (failed) std::rethrow_exception(failed);
+  if (!header_ok) throw UsageFailure(header_errors.str());
+  if (!ok) throw UsageFailure(error);
+  return results;
+}
+
+// Runs `f` with the process's standard error written to a temporary file, and returns what was
+// written there: the diff reports its problems on standard error, which become the message of
+// the Python exception.
+template <class F>
+std::string CapturingStderr(F&& f) {
+  char name[] = "/tmp/edict-python-stderr-XXXXXX";
+  int fd = mkstemp(name);
+  if (fd < 0) {
+    f();
+    return "";
+  }
+  unlink(name);
+  std::fflush(stderr);
+  std::cerr.flush();
+  int saved = dup(2);
+  dup2(fd, 2);
+  try {
+    f();
+  } catch (...) {
+    std::cerr.flush();
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    throw;
+  }
+  std::fflush(stderr);
+  std::cerr.flush();
+  dup2(saved, 2);
+  close(saved);
+  std::string text;
+  lseek(fd, 0, SEEK_SET);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+  close(fd);
+  return text;
+}
+
+// The corpus diff of `edict diff OLD NEW -d DECISION --cases CASES --format json`: its report as
+// JSON text, or an exception with its messages.
+std::string CorpusDiff(const std::string& old_file, const std::string& new_file, const std::string& decision,
+                       const std::string& cases, const std::string& input_format, int threads) {
+  char name[] = "/tmp/edict-python-diff-XXXXXX";
+  int fd = mkstemp(name);
+  if (fd < 0) throw UsageFailure("cannot create a temporary file for the diff's report");
+  close(fd);
+  diff::DiffOptions o;
+  o.old_file = old_file;
+  o.new_file = new_file;
+  o.decision = decision;
+  o.cases = cases;
+  o.input_format = input_format;
+  o.format = "json";
+  o.output = name;
+  o.threads = threads;
+  o.progress = false;
+  int rc = 0;
+  std::string messages;
+  {
+    py::gil_scoped_release release;
+    messages = CapturingStderr([&] { rc = diff::RunDiff(Common{"text", false, "jit"}, o); });
+  }
+  std::string report;
+  {
+    std::ifstream f(name, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    report = ss.str();
+  }
+  std::remove(name);
+  // Exit code 1 means cases were invalid or failed on a side: the report is complete and says so.
+  if ((rc != kOk && rc != kFailed) || report.empty())
+    throw UsageFailure(messages.empty() ? fmt::format("the diff failed (exit code {})", rc) : messages);
+  return report;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_edict, m) {
+  m.doc() = "The native part of the Python package `edict` (docs/python.md)";
+  py::register_exception<LoadFailure>(m, "LoadFailure");
+  py::register_exception<UsageFailure>(m, "UsageFailure");
+
+  py::class_<Program, std::shared_ptr<Program>>(m, "Program")
+      .def_readonly("path", &Program::path)
+      .def_readonly("warnings", &Program::warnings)
+      .def("versions", &Versions);
+  m.def("load", &LoadProgram, py::arg("path"), py::arg("allow_imports") = std::vector<std::string>{});
+
+  py::class_<Decision>(m, "Decision")
+      .def(py::init<std::shared_ptr<Program>, const std::string&, const std::string&, const std::string&,
+                    const std::string&, bool>())
+      .def("params", &Decision::Params)
+      .def("result", &Decision::Result)
+      .def("version", &Decision::VersionName)
+      .def("call", &Decision::Call)
+      .def("explain", &Decision::Explain)
+      .def("batch", &Decision::Batch);
+
+  m.def("corpus_diff", &CorpusDiff);
+}
