@@ -24,21 +24,21 @@ struct Walk {
   size_t indent = 0;  // spaces md4c gave from its own constants just before (see Text)
 };
 
-int EnterBlock(MD_BLOCKTYPE type, void* detail, void* user) {
-  auto& w = *static_cast<Walk*>(user);
-  if (type != MD_BLOCK_CODE) return 0;
+// Whether a block is a fenced code block whose language is `edict`.
+bool IsEdictFence(MD_BLOCKTYPE type, const void* detail) {
+  if (type != MD_BLOCK_CODE) return false;
   const auto* d = static_cast<const MD_BLOCK_CODE_DETAIL*>(detail);
   std::string_view lang(d->lang.text ? d->lang.text : "", d->lang.text ? d->lang.size : 0);
-  if (d->fence_char != 0 && lang == "edict") ++w.edict_blocks;
+  return d->fence_char != 0 && lang == "edict";
+}
+
+int EnterBlock(MD_BLOCKTYPE type, void* detail, void* user) {
+  if (IsEdictFence(type, detail)) ++static_cast<Walk*>(user)->edict_blocks;
   return 0;
 }
 
 int LeaveBlock(MD_BLOCKTYPE type, void* detail, void* user) {
-  auto& w = *static_cast<Walk*>(user);
-  if (type != MD_BLOCK_CODE) return 0;
-  const auto* d = static_cast<const MD_BLOCK_CODE_DETAIL*>(detail);
-  std::string_view lang(d->lang.text ? d->lang.text : "", d->lang.text ? d->lang.size : 0);
-  if (d->fence_char != 0 && lang == "edict") --w.edict_blocks;
+  if (IsEdictFence(type, detail)) --static_cast<Walk*>(user)->edict_blocks;
   return 0;
 }
 
