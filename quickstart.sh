@@ -17,6 +17,7 @@ PACKAGES=(
   curl                                               # the examples of docs/publishing.md, run by the test of `edict serve`
   python3-dev pybind11-dev                           # the Python package `import edict` (python/, docs/python.md)
   python3-pytest python3-pandas                      # its tests: the pytest suite, DataFrames of cases
+  python3-dask python3-distributed                   # edict.dask: decisions and diffs over a Dask cluster (docs/scale-out.md)
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
   chromium                                           # the test that renders the HTML diff report
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz

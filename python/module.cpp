@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -29,8 +30,11 @@
 
 #include "compiler/cases/csv_cases.h"
 #include "compiler/cases/pipeline.h"
+#include "compiler/cases/results.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/diff/corpus.h"
 #include "compiler/diff/diff.h"
+#include "compiler/diff/sides.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/engine.h"
@@ -247,6 +251,8 @@ py::list IssueList(const std::vector<rt::CaseIssue>& issues) {
   return l;
 }
 
+struct ChunkResults;
+
 // One decision of one version, ready to evaluate cases.
 class Decision {
  public:
@@ -324,10 +330,20 @@ class Decision {
   // Every case of a JSON Lines or CSV input, in input order: the outcome, or what
   // `make_error(kind, line, issues_or_error)` makes of a failed case. `data` is the input itself
   // (bytes) when `path` is empty.
-  py::list Batch(const std::string& path, const py::bytes& data, bool csv, int threads, const py::function& make_error);
+  py::list Batch(const std::string& path, const py::bytes& data, bool csv, int threads, const py::function& make_error,
+                 uint64_t first_line);
+  // The same cases (in `data`, the first on line `first_line` of the input `name`) written as
+  // `edict batch --format jsonl` writes them: (output bytes, cases, failed, diagnostics), the
+  // diagnostics one `NAME:LINE: error: ...` line per problem.
+  py::tuple BatchText(const py::bytes& data, bool csv, int threads, uint64_t first_line, const std::string& name);
 
  private:
   std::string FormatType(rt::TypeId t) const { return prog_->p.module.types.Name(t); }
+  // Runs the cases of `in` (named `name`) through the decision on `threads` workers; `consume`
+  // gets each chunk's results in input order (without the GIL). Throws UsageFailure when the
+  // input cannot be read to its end.
+  void RunCases(std::FILE* in, bool csv, int threads, uint64_t first_line, const std::string& name,
+                const std::function<void(ChunkResults&)>& consume);
   void Compile() {
     if (engine_) return;
     std::string error;
@@ -361,15 +377,7 @@ struct ChunkResults : cases::ChunkExtra {
 };
 
 py::list Decision::Batch(const std::string& path, const py::bytes& data, bool csv, int threads,
-                         const py::function& make_error) {
-  if (engine_name_ == "jit") {
-    py::gil_scoped_release release;
-    std::lock_guard<std::mutex> lock(mu_);
-    Compile();
-  }
-  const ir::Module& m = prog_->p.module;
-  const ir::Decision& decision = dec();
-  std::vector<rt::CaseParam> params = ParamsOf(decision);
+                         const py::function& make_error, uint64_t first_line) {
   std::string name = path.empty() ? "<cases>" : path;
   std::string error;
   std::FILE* in = nullptr;
@@ -383,6 +391,86 @@ py::list Decision::Batch(const std::string& path, const py::bytes& data, bool cs
     in = cases::OpenCaseInput(path, &error);
     if (!in) throw UsageFailure(error);
   }
+  const ir::Decision& decision = dec();
+  py::list results;
+  std::exception_ptr failed;
+  auto consume = [&](ChunkResults& rs) {
+    if (failed) return;
+    py::gil_scoped_acquire acquire;
+    try {
+      for (CaseResult& r : rs.results) {
+        if (r.status == 0)
+          results.append(conv_.ToPy(r.value, decision.result));
+        else if (r.status == 1)
+          results.append(make_error("invalid_case", r.line, IssueList(r.issues)));
+        else
+          results.append(make_error(rt::Spelling(r.error->kind), r.line, ErrorTuple(*prog_, *r.error)));
+      }
+    } catch (py::error_already_set&) { failed = std::current_exception(); }
+  };
+  try {
+    py::gil_scoped_release release;  // consume takes it back for each chunk
+    RunCases(in, csv, threads, first_line, name, consume);
+  } catch (...) {
+    if (in != stdin) std::fclose(in);
+    throw;
+  }
+  if (in != stdin) std::fclose(in);
+  if (failed) std::rethrow_exception(failed);
+  return results;
+}
+
+py::tuple Decision::BatchText(const py::bytes& data, bool csv, int threads, uint64_t first_line,
+                              const std::string& name) {
+  std::string bytes(data), output, diagnostics;
+  uint64_t count = 0, failures = 0;
+  if (bytes.empty()) return py::make_tuple(py::bytes(), 0, 0, "");
+  std::FILE* in = fmemopen(bytes.data(), bytes.size(), "r");
+  if (!in) throw UsageFailure("cannot read the cases: fmemopen failed");
+  const ir::Decision& decision = dec();
+  const auto& types = prog_->p.module.types;
+  auto consume = [&](ChunkResults& rs) {
+    for (CaseResult& r : rs.results) {
+      ++count;
+      if (r.status == 0) {
+        output += cases::JsonlOutcome(r.line, rt::ValueToJson(r.value, decision.result, types));
+        continue;
+      }
+      ++failures;
+      if (r.status == 1) {
+        output += cases::JsonlInvalidCase(r.line, r.issues);
+        diagnostics += cases::InvalidCaseDiagnostics(name, r.line, r.issues);
+        continue;
+      }
+      const rt::EvalError& e = *r.error;
+      std::string at = e.range.file < prog_->p.sources.size() ? prog_->p.sources.Where(e.range) : "";
+      output += cases::JsonlRuntimeError(r.line, rt::Spelling(e.kind), e.message, at);
+      diagnostics += cases::RuntimeErrorDiagnostic(
+          name, r.line, e.kind == rt::RtErrorKind::InvalidCase ? "invalid case" : "runtime error", rt::Spelling(e.kind),
+          e.message, at);
+    }
+  };
+  try {
+    py::gil_scoped_release release;
+    RunCases(in, csv, threads, first_line, name, consume);
+  } catch (...) {
+    std::fclose(in);
+    throw;
+  }
+  std::fclose(in);
+  return py::make_tuple(py::bytes(output), count, failures, diagnostics);
+}
+
+void Decision::RunCases(std::FILE* in, bool csv, int threads, uint64_t first_line, const std::string& name,
+                        const std::function<void(ChunkResults&)>& consume_results) {
+  if (engine_name_ == "jit") {
+    std::lock_guard<std::mutex> lock(mu_);
+    Compile();
+  }
+  const ir::Module& m = prog_->p.module;
+  const ir::Decision& decision = dec();
+  std::vector<rt::CaseParam> params = ParamsOf(decision);
+  std::string error;
   cases::CsvCases csv_cases;
   csv_cases.Bind(&m.types, params);
   csv_cases.SetLabelColumn("id");
@@ -392,6 +480,7 @@ py::list Decision::Batch(const std::string& path, const py::bytes& data, bool cs
   po.threads = threads > 0 ? unsigned(threads) : std::max(1u, std::thread::hardware_concurrency());
   po.csv = csv;
   po.name = name;
+  po.first_line = first_line;
   if (csv) po.header = [&](std::string_view h) { return header_ok = csv_cases.SetHeader(h, name, header_errors); };
   const jit::Engine* engine = engine_.get();
   uint32_t d = d_;
@@ -484,34 +573,14 @@ py::list Decision::Batch(const std::string& path, const py::bytes& data, bool cs
     };
   };
 
-  py::list results;
-  std::exception_ptr failed;
   auto consume = [&](cases::LineChunk& chunk) {
     auto* rs = static_cast<ChunkResults*>(chunk.extra.get());
-    if (!rs || failed) return;
-    py::gil_scoped_acquire acquire;
-    try {
-      for (CaseResult& r : rs->results) {
-        if (r.status == 0)
-          results.append(conv_.ToPy(r.value, decision.result));
-        else if (r.status == 1)
-          results.append(make_error("invalid_case", r.line, IssueList(r.issues)));
-        else
-          results.append(make_error(rt::Spelling(r.error->kind), r.line, ErrorTuple(*prog_, *r.error)));
-      }
-    } catch (py::error_already_set&) { failed = std::current_exception(); }
+    if (rs) consume_results(*rs);
     chunk.extra.reset();
   };
-  bool ok;
-  {
-    py::gil_scoped_release release;
-    ok = cases::RunLinePipeline(in, po, make_worker, consume, &error);
-  }
-  if (in != stdin) std::fclose(in);
-  if (failed) std::rethrow_exception(failed);
+  bool ok = cases::RunLinePipeline(in, po, make_worker, consume, &error);
   if (!header_ok) throw UsageFailure(header_errors.str());
   if (!ok) throw UsageFailure(error);
-  return results;
 }
 
 // Runs `f` with the process's standard error written to a temporary file, and returns what was
@@ -590,6 +659,132 @@ std::string CorpusDiff(const std::string& old_file, const std::string& new_file,
   return report;
 }
 
+// The corpus diff in parts, for a distributed run (python/edict/dask.py): both sides are loaded
+// and compiled once per process; each part's totals come back as Python data (which Dask
+// pickles between processes), and the parts, merged in corpus order, give the report `edict diff
+// --cases` writes for the whole corpus.
+class CorpusParts {
+ public:
+  CorpusParts(const std::string& old_file, const std::string& new_file, const std::string& decision,
+              const std::string& cases, bool csv, const std::string& id_field, size_t examples, int threads) {
+    o_.old_file = old_file;
+    o_.new_file = new_file;
+    o_.decision = decision;
+    o_.cases = cases;
+    o_.input_format = csv ? "csv" : "jsonl";
+    o_.id_field = id_field;
+    o_.examples = examples;
+    o_.threads = threads;
+    o_.progress = false;
+    o_.max_errors = 0;  // every invalid case is reported: a part's messages go back to the caller
+    int rc = 0;
+    std::string messages;
+    {
+      py::gil_scoped_release release;
+      messages = CapturingStderr([&] {
+        rc = diff::LoadAndCompile(Common{"text", false, "jit"}, old_file, new_file, decision, programs_, &a_, &b_);
+      });
+    }
+    if (rc != kOk) throw UsageFailure(messages.empty() ? fmt::format("the diff failed (exit code {})", rc) : messages);
+  }
+
+  // The totals of one part (whole records, the first on line `first_line` of the corpus; a CSV
+  // part after the first starts with the header, on the line before), and the messages about its
+  // invalid cases (`FILE:LINE: error: ...`, one per line).
+  py::tuple Part(const py::bytes& data, uint64_t first_line) {
+    std::string bytes(data);
+    diff::CorpusTotals t;
+    int rc = kOk;
+    std::string messages;
+    if (!bytes.empty()) {
+      py::gil_scoped_release release;
+      std::FILE* in = fmemopen(bytes.data(), bytes.size(), "r");
+      if (!in) throw UsageFailure("cannot read the cases: fmemopen failed");
+      messages = CapturingStderr([&] { rc = diff::RunCorpusPart(o_, a_, b_, in, first_line, &t); });
+      std::fclose(in);
+    }
+    if (rc != kOk) throw UsageFailure(messages.empty() ? fmt::format("the diff failed (exit code {})", rc) : messages);
+    py::list classes;
+    for (const std::string& key : t.total.order) {
+      const diff::ClassStats& c = t.total.classes.at(key);
+      py::list examples;
+      for (const auto& ex : c.examples) examples.append(py::make_tuple(ex.line, ex.label, py::bytes(ex.text)));
+      classes.append(
+          py::make_tuple(py::bytes(key), c.count, VerdictData(a_, c.old_v), VerdictData(b_, c.new_v), examples));
+    }
+    py::dict d;
+    d["cases"] = t.cases;
+    d["unchanged"] = t.total.unchanged;
+    d["changed"] = t.total.changed;
+    d["invalid"] = t.total.invalid;
+    d["errors_old"] = t.total.errors_old;
+    d["errors_new"] = t.total.errors_new;
+    d["classes"] = classes;
+    return py::make_tuple(d, messages);
+  }
+
+  // The report of the whole corpus in `format` (text, markdown, json, html) from its parts'
+  // totals, in corpus order.
+  std::string Report(const py::list& parts, const std::string& format) {
+    diff::CorpusTotals total;
+    total.csv = o_.input_format == "csv";
+    for (const py::handle& h : parts) {
+      py::dict d = h.cast<py::dict>();
+      diff::DiffStats s;
+      s.unchanged = d["unchanged"].cast<uint64_t>();
+      s.changed = d["changed"].cast<uint64_t>();
+      s.invalid = d["invalid"].cast<uint64_t>();
+      s.errors_old = d["errors_old"].cast<uint64_t>();
+      s.errors_new = d["errors_new"].cast<uint64_t>();
+      for (const py::handle& ch : d["classes"].cast<py::list>()) {
+        py::tuple c = ch.cast<py::tuple>();
+        std::string key = c[0].cast<std::string>();
+        diff::ClassStats& cs = s.classes[key];
+        s.order.push_back(key);
+        cs.count = c[1].cast<uint64_t>();
+        cs.old_v = VerdictFrom(a_, c[2].cast<py::tuple>());
+        cs.new_v = VerdictFrom(b_, c[3].cast<py::tuple>());
+        for (const py::handle& e : c[4].cast<py::list>()) {
+          py::tuple ex = e.cast<py::tuple>();
+          cs.examples.push_back({ex[0].cast<uint64_t>(), ex[1].cast<std::string>(), ex[2].cast<std::string>()});
+        }
+      }
+      total.cases += d["cases"].cast<uint64_t>();
+      diff::MergeStats(total.total, std::move(s), o_.examples);
+    }
+    diff::DiffOptions o = o_;
+    o.format = format;
+    return diff::CorpusReport(o, a_, b_, total);
+  }
+
+ private:
+  // A verdict as (ok, key, outcome as JSON or None, deciding rules).
+  static py::tuple VerdictData(const diff::Side& s, const diff::Verdict& v) {
+    py::object value = py::none();
+    if (v.ok) value = py::str(rt::ValueToJson(v.value, s.dec().result, s.m().types));
+    return py::make_tuple(v.ok, py::bytes(v.key), value, v.deciding);
+  }
+  static diff::Verdict VerdictFrom(const diff::Side& s, const py::tuple& t) {
+    diff::Verdict v;
+    v.ok = t[0].cast<bool>();
+    v.key = t[1].cast<std::string>();
+    v.deciding = t[3].cast<std::vector<uint32_t>>();
+    if (v.ok) {
+      rt::CaseDecoder dec(s.m().types, {{"outcome", s.dec().result}});
+      rt::DecodedCase c = dec.Decode("{\"outcome\":" + t[2].cast<std::string>() + "}");
+      if (!c.issues.empty())
+        throw UsageFailure("a part's outcome does not decode (" + c.issues[0].message +
+                           "): parts of one diff must come "
+                           "from the same programs");
+      v.value = std::move(c.args[0]);
+    }
+    return v;
+  }
+
+  diff::DiffOptions o_;
+  std::unique_ptr<load::Program> programs_[2];
+  diff::Side a_, b_;
+};
 }  // namespace
 
 PYBIND11_MODULE(_edict, m) {
@@ -611,7 +806,13 @@ PYBIND11_MODULE(_edict, m) {
       .def("version", &Decision::VersionName)
       .def("call", &Decision::Call)
       .def("explain", &Decision::Explain)
-      .def("batch", &Decision::Batch);
+      .def("batch", &Decision::Batch)
+      .def("batch_text", &Decision::BatchText);
 
   m.def("corpus_diff", &CorpusDiff);
+  py::class_<CorpusParts>(m, "CorpusParts")
+      .def(py::init<const std::string&, const std::string&, const std::string&, const std::string&, bool,
+                    const std::string&, size_t, int>())
+      .def("part", &CorpusParts::Part)
+      .def("report", &CorpusParts::Report);
 }

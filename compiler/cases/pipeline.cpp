@@ -270,7 +270,7 @@ bool RunLinePipeline(std::FILE* in, const PipelineOptions& options,
   // scanned once for record ends (RecordEnds keeps its place while more arrive), so a long line
   // costs time linear in its length, and a record longer than kMaxCaseBytes stops the run.
   bool ok = true;
-  uint64_t line_no = 1;
+  uint64_t line_no = options.first_line;
   size_t index = 0;
   bool header_done = !options.header;
   csv::RecordEnds ends(options.csv);

@@ -58,10 +58,11 @@ class DiagnosticLimit {
 };
 
 struct PipelineOptions {
-  unsigned threads = 0;   // 0: every core
-  bool progress = false;  // a progress line on stderr (callers pass isatty)
-  bool csv = false;       // records are CSV (RFC 4180): a line break inside quotes does not end one
-  std::string name;       // the input as messages name it
+  unsigned threads = 0;     // 0: every core
+  bool progress = false;    // a progress line on stderr (callers pass isatty)
+  bool csv = false;         // records are CSV (RFC 4180): a line break inside quotes does not end one
+  std::string name;         // the input as messages name it
+  uint64_t first_line = 1;  // the number of the input's first line (>1 for a part of a larger file)
   // Called with the first record when set (a CSV header); returning false stops the run.
   std::function<bool(std::string_view)> header;
   // When set, and true (typically set by `consume` after a write failed), no more input is read:

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "compiler/cases/csv_cases.h"
+#include "compiler/cases/results.h"
 #include "compiler/jit/engine.h"
 #include "runtime/abi.h"
 #include "runtime/case_json.h"
@@ -39,29 +40,10 @@ class Corpus {
   }
 
   void Merge(cases::LineChunk& chunk) {
-    auto* s = static_cast<DiffStats*>(chunk.extra.get());
-    total_.unchanged += s->unchanged;
-    total_.changed += s->changed;
-    total_.invalid += s->invalid;
-    total_.errors_old += s->errors_old;
-    total_.errors_new += s->errors_new;
-    for (const auto& key : s->order) {
-      ClassStats& src = s->classes[key];
-      auto [it, fresh] = total_.classes.try_emplace(key);
-      if (fresh) {
-        total_.order.push_back(key);
-        it->second.old_v = src.old_v;
-        it->second.new_v = src.new_v;
-      }
-      it->second.count += src.count;
-      for (auto& ex : src.examples)
-        if (it->second.examples.size() < o_.examples) it->second.examples.push_back(std::move(ex));
-    }
-    for (auto& row : s->rows) total_.rows.push_back(std::move(row));
+    MergeStats(total_, std::move(*static_cast<DiffStats*>(chunk.extra.get())), o_.examples);
     cases_ += chunk.cases;
     errors.Write(chunk.diagnostics);
   }
-
   // The totals, once every chunk is merged.
   CorpusTotals Finish() { return {std::move(total_), cases_, csv_in}; }
 
@@ -219,9 +201,7 @@ class Corpus {
     auto invalid = [&](uint64_t line) {
       ++stats->invalid;
       ++chunk.failed;
-      for (const auto& is : w.issues)
-        chunk.diagnostics += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line,
-                                         is.field.empty() ? "the case" : "field `" + is.field + "`", is.message);
+      chunk.diagnostics += cases::InvalidCaseDiagnostics(o_.cases, line, w.issues);
     };
     cases::ForEachCaseLine(chunk, [&](uint64_t line, std::string_view row) {
       ++chunk.cases;
@@ -315,6 +295,13 @@ int RunCorpus(const DiffOptions& o, Side& a, Side& b, CorpusTotals* out) {
     std::cerr << read_error << "\n";
     return kInputError;
   }
+  int rc = RunCorpusPart(o, a, b, in, 1, out);
+  if (in != stdin) std::fclose(in);
+  return rc;
+}
+
+int RunCorpusPart(const DiffOptions& o, Side& a, Side& b, std::FILE* in, uint64_t first_line, CorpusTotals* out) {
+  std::string read_error;
   Corpus corpus(o, a, b);
   cases::PipelineOptions po;
   bool header_ok = true;
@@ -328,11 +315,11 @@ int RunCorpus(const DiffOptions& o, Side& a, Side& b, CorpusTotals* out) {
   }
   po.csv = corpus.csv_in;
   po.name = o.cases;
+  po.first_line = first_line;
   po.threads = o.threads > 0 ? unsigned(o.threads) : 0;
   po.progress = o.progress && isatty(2);
   bool ok = cases::RunLinePipeline(
       in, po, [&] { return corpus.MakeWorker(); }, [&](cases::LineChunk& chunk) { corpus.Merge(chunk); }, &read_error);
-  if (in != stdin) std::fclose(in);
   corpus.errors.Finish();
   if (!header_ok) return kInputError;
   if (!ok) {
@@ -341,6 +328,27 @@ int RunCorpus(const DiffOptions& o, Side& a, Side& b, CorpusTotals* out) {
   }
   *out = corpus.Finish();
   return kOk;
+}
+
+void MergeStats(DiffStats& total, DiffStats&& s, size_t examples) {
+  total.unchanged += s.unchanged;
+  total.changed += s.changed;
+  total.invalid += s.invalid;
+  total.errors_old += s.errors_old;
+  total.errors_new += s.errors_new;
+  for (const auto& key : s.order) {
+    ClassStats& src = s.classes[key];
+    auto [it, fresh] = total.classes.try_emplace(key);
+    if (fresh) {
+      total.order.push_back(key);
+      it->second.old_v = std::move(src.old_v);
+      it->second.new_v = std::move(src.new_v);
+    }
+    it->second.count += src.count;
+    for (auto& ex : src.examples)
+      if (it->second.examples.size() < examples) it->second.examples.push_back(std::move(ex));
+  }
+  for (auto& row : s.rows) total.rows.push_back(std::move(row));
 }
 
 }  // namespace edict::diff

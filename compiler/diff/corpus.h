@@ -5,6 +5,7 @@
 // symbolic diff (--cross-check).
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -64,6 +65,13 @@ struct CorpusTotals {
 // invalid cases are reported on stderr (at most o.max_errors lines). Returns an exit code, having
 // reported a failure to read the corpus.
 int RunCorpus(const DiffOptions& o, Side& a, Side& b, CorpusTotals* out);
+// The same over a part of the corpus o.cases (a distributed run, python/edict/dask.py): `in`
+// holds whole records, the first on line `first_line` of the corpus (a CSV part starts with the
+// header, on the line before), so that examples and messages give the corpus's own line numbers.
+int RunCorpusPart(const DiffOptions& o, Side& a, Side& b, std::FILE* in, uint64_t first_line, CorpusTotals* out);
+// Adds what a later chunk or part of the corpus found to `total`: counts summed, classes in order of
+// first appearance, at most `examples` examples per class.
+void MergeStats(DiffStats& total, DiffStats&& part, size_t examples);
 
 // The report of a corpus diff in o.format: text, markdown, json or html.
 std::string CorpusReport(const DiffOptions& o, const Side& a, const Side& b, const CorpusTotals& r);

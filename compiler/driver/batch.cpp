@@ -26,6 +26,7 @@
 #include "compiler/base/output.h"
 #include "compiler/cases/csv_cases.h"
 #include "compiler/cases/pipeline.h"
+#include "compiler/cases/results.h"
 #include "compiler/interp/interp.h"
 #include "compiler/jit/run.h"
 #include "compiler/load/load.h"
@@ -322,21 +323,12 @@ class Batch {
   }
 
   std::string InvalidCase(uint64_t line, const std::vector<rt::CaseIssue>& issues, std::string& diag) {
-    for (const auto& is : issues) {
-      std::string where = is.field.empty() ? "the case" : "field `" + is.field + "`";
-      diag += fmt::format("{}:{}: error: {}: {} [invalid_case]\n", o_.cases, line, where, is.message);
-    }
+    diag += cases::InvalidCaseDiagnostics(o_.cases, line, issues);
     std::string first =
         issues.empty()
             ? ""
             : (issues[0].field.empty() ? "the case: " : "field `" + issues[0].field + "`: ") + issues[0].message;
-    if (o_.format == "jsonl") {
-      std::string arr;
-      for (const auto& is : issues)
-        arr += fmt::format("{}{{\"field\":{},\"message\":{}}}", arr.empty() ? "" : ",",
-                           is.field.empty() ? "null" : rt::JsonQuote(is.field), rt::JsonQuote(is.message));
-      return fmt::format("{{\"line\":{},\"error\":{{\"kind\":\"invalid_case\",\"issues\":[{}]}}}}\n", line, arr);
-    }
+    if (o_.format == "jsonl") return cases::JsonlInvalidCase(line, issues);
     if (o_.format == "csv")
       return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','),
                          cases::CsvQuote("invalid_case: " + first));
@@ -361,11 +353,8 @@ class Batch {
       if (e.kind == rt::RtErrorKind::InvalidCase) what = "invalid case";
       at = e.range.file < p_.sources.size() ? p_.sources.Where(e.range) : "";
     }
-    diag += fmt::format("{}:{}: error: {} [{}]: {}{}\n", o_.cases, line, what, kind, message,
-                        at.empty() ? "" : " (" + at + ")");
-    if (o_.format == "jsonl")
-      return fmt::format("{{\"line\":{},\"error\":{{\"kind\":{},\"message\":{},\"at\":{}}}}}\n", line,
-                         rt::JsonQuote(kind), rt::JsonQuote(message), at.empty() ? "null" : rt::JsonQuote(at));
+    diag += cases::RuntimeErrorDiagnostic(o_.cases, line, what, kind, message, at);
+    if (o_.format == "jsonl") return cases::JsonlRuntimeError(line, kind, message, at);
     if (o_.format == "csv")
       return fmt::format("{},{}{}\n", line, std::string(out_leaves_.size(), ','),
                          cases::CsvQuote(kind + ": " + message));
@@ -387,8 +376,7 @@ class Batch {
     if (o_.format == "lines")
       return rt::FormatValue(rt::ReadFlat(out, dec_.result, types, layouts), dec_.result, types) + "\n";
     rt::Value v = rt::ReadFlat(out, dec_.result, types, layouts);
-    if (o_.format == "jsonl")
-      return fmt::format("{{\"line\":{},\"outcome\":{}}}\n", line, rt::ValueToJson(v, dec_.result, types));
+    if (o_.format == "jsonl") return cases::JsonlOutcome(line, rt::ValueToJson(v, dec_.result, types));
     // CSV: one column per leaf of the outcome.
     std::string row = std::to_string(line);
     std::function<void(const rt::Value&, rt::TypeId)> leaves = [&](const rt::Value& x, rt::TypeId t) {

@@ -225,9 +225,9 @@ class Decision:
 
         with _CasesInput(cases, input_format, self._allow_float) as (path, fmt):
             if path is None:
-                out = _usage(self._native.batch, "", fmt[1], fmt[0] == "csv", threads, make_error)
+                out = _usage(self._native.batch, "", fmt[1], fmt[0] == "csv", threads, make_error, 1)
             else:
-                out = _usage(self._native.batch, path, b"", _is_csv(path, fmt), threads, make_error)
+                out = _usage(self._native.batch, path, b"", _is_csv(path, fmt), threads, make_error, 1)
         if failures:
             index = {id(e): i for i, e in enumerate(out) if isinstance(e, EdictError)}
             for e in failures:
