@@ -10,6 +10,7 @@
 // Evaluation never holds the GIL while it works: a batch runs in the case pipeline of
 // compiler/cases (every core), and only the conversion of each chunk's outcomes to Python
 // objects, in input order, takes the GIL.
+#include <dlfcn.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@
 #include "compiler/diff/sides.h"
 #include "compiler/interp/explain.h"
 #include "compiler/interp/interp.h"
+#include "compiler/jit/aot.h"
 #include "compiler/jit/engine.h"
 #include "compiler/jit/run.h"
 #include "compiler/load/load.h"
@@ -257,9 +259,9 @@ struct ChunkResults;
 class Decision {
  public:
   Decision(std::shared_ptr<Program> prog, const std::string& name, const std::string& as_of, const std::string& version,
-           const std::string& engine, bool decimals_as_decimal)
+           const std::string& engine, bool decimals_as_decimal, const std::string& library, const std::string& symbol)
       : prog_(std::move(prog)),
-        engine_name_(engine),
+        engine_name_(library.empty() ? engine : "library"),
         conv_(prog_->p.module.types, decimals_as_decimal),
         interp_(prog_->p.module) {
     if (engine != "jit" && engine != "interp")
@@ -277,7 +279,13 @@ class Decision {
     version_ = v;
     decoder_ = std::make_unique<rt::CaseDecoder>(prog_->p.module.types, ParamsOf(dec()));
     decoder_->SetLabelKey("id");
+    if (!library.empty()) OpenLibrary(library, symbol);
   }
+  ~Decision() {
+    if (library_) dlclose(library_);
+  }
+  Decision(const Decision&) = delete;
+  Decision& operator=(const Decision&) = delete;
 
   const ir::Decision& dec() const { return prog_->p.module.decisions[d_]; }
   py::list Params() const {
@@ -300,6 +308,8 @@ class Decision {
         if (engine_name_ == "jit") {
           Compile();
           v = runner_->Eval(d_, dc.args);
+        } else if (library_fn_) {
+          v = CallLibrary(dc.args);
         } else {
           v = interp_.EvalDecision(d_, std::move(dc.args));
         }
@@ -339,6 +349,56 @@ class Decision {
 
  private:
   std::string FormatType(rt::TypeId t) const { return prog_->p.module.types.Name(t); }
+  // A library made by `edict build` for this decision: its entry point `symbol` (by default the
+  // name in the file's, `lib<symbol>.so`), refused unless its fingerprint is this decision's.
+  void OpenLibrary(const std::string& path, std::string symbol) {
+    if (symbol.empty()) {
+      std::string file = path.substr(path.find_last_of('/') + 1);
+      if (file.rfind("lib", 0) == 0 && file.size() > 6 && file.compare(file.size() - 3, 3, ".so") == 0)
+        symbol = file.substr(3, file.size() - 6);
+      else
+        throw UsageFailure(
+            fmt::format("cannot tell the entry point of '{}' from its name (lib<name>.so): give symbol=", path));
+    }
+    // A path without a slash would be looked for in the system's folders: the caller means the file.
+    std::string where = path.find('/') == std::string::npos ? "./" + path : path;
+    library_ = dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library_) throw UsageFailure(fmt::format("cannot load the library '{}': {}", path, dlerror()));
+    using Text = const char* (*)();
+    auto fingerprint = reinterpret_cast<Text>(dlsym(library_, (symbol + "_fingerprint").c_str()));
+    library_fn_ = reinterpret_cast<LibraryFn>(dlsym(library_, symbol.c_str()));
+    if (!fingerprint || !library_fn_)
+      throw UsageFailure(fmt::format("'{}' is not a library `edict build` made for `{}` (no `{}`{})", path, symbol,
+                                     symbol, fingerprint ? "" : " or no `" + symbol + "_fingerprint`"));
+    std::string want = jit::AotFingerprint(prog_->p.module, d_);
+    if (want.empty() || want != fingerprint())
+      throw UsageFailure(fmt::format(
+          "the library '{}' was not built from this decision (`{}` of version `{}` of '{}'): its code differs; build "
+          "it again with `edict build {} -d {}`",
+          path, dec().name, VersionName(), prog_->path, prog_->path, dec().name));
+  }
+  // Runs the library on a case's values; a runtime error is reported as the interpreter reports
+  // it on the same case (both engines give the same errors, tests/differential).
+  rt::Value CallLibrary(const std::vector<rt::Value>& args) {
+    const rt::TypeLayout& il = decoder_->input_layout();
+    const rt::Layouts& layouts = decoder_->layouts();
+    std::vector<uint8_t> in_buf(il.size + 16), out_buf(layouts.of(dec().result).size + 16);
+    auto aligned = [](std::vector<uint8_t>& b) {
+      return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(b.data()) + 15) / 16 * 16);
+    };
+    uint8_t *in = aligned(in_buf), *out = aligned(out_buf);
+    rt::Arena arena;
+    const auto& params = dec().params;
+    for (size_t k = 0; k < params.size(); ++k)
+      rt::WriteFlat(args[k], params[k].type, prog_->p.module.types, layouts, in + il.field_offsets[k], arena);
+    LibraryError err{};
+    if (library_fn_(in, out, &err) != 0) return interp_.EvalDecision(d_, args);  // throws the error
+    return rt::ReadFlat(out, dec().result, prog_->p.module.types, layouts);
+  }
+  struct LibraryError {
+    int32_t kind, site, rule_a, rule_b;  // edict_error of the library's header
+  };
+  using LibraryFn = int32_t (*)(const void* input, void* output, LibraryError* error);
   // Runs the cases of `in` (named `name`) through the decision on `threads` workers; `consume`
   // gets each chunk's results in input order (without the GIL). Throws UsageFailure when the
   // input cannot be read to its end.
@@ -361,6 +421,8 @@ class Decision {
   std::unique_ptr<rt::CaseDecoder> decoder_;
   std::unique_ptr<jit::Engine> engine_;
   std::unique_ptr<jit::Runner> runner_;
+  void* library_ = nullptr;  // dlopen's handle of a library made by `edict build`
+  LibraryFn library_fn_ = nullptr;
   std::mutex mu_;  // the engine and the interpreter of single calls
 };
 
@@ -545,6 +607,9 @@ void Decision::RunCases(std::FILE* in, bool csv, int threads, uint64_t first_lin
       };
       if (engine) {
         engine->batch(d)(base, n, outs, st->statuses.data(), st->errors.data());
+      } else if (library_fn_) {
+        LibraryError err{};
+        for (size_t i = 0; i < n; ++i) st->statuses[i] = library_fn_(base + i * stride, outs + i * out_stride, &err);
       } else {
         for (size_t i = 0; i < n; ++i) {
           try {
@@ -800,7 +865,7 @@ PYBIND11_MODULE(_edict, m) {
 
   py::class_<Decision>(m, "Decision")
       .def(py::init<std::shared_ptr<Program>, const std::string&, const std::string&, const std::string&,
-                    const std::string&, bool>())
+                    const std::string&, bool, const std::string&, const std::string&>())
       .def("params", &Decision::Params)
       .def("result", &Decision::Result)
       .def("version", &Decision::VersionName)

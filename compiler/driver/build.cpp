@@ -383,8 +383,8 @@ int RunBuild(const Common& c, const BuildOptions& o) {
   // 1. Native code.
   std::string error;
   std::vector<SourceRange> sites;
-  std::string object;
-  if (!jit::EmitObject(p.module, uint32_t(di), name, &object, &sites, &error)) {
+  std::string object, fingerprint;
+  if (!jit::EmitObject(p.module, uint32_t(di), name, &object, &sites, &fingerprint, &error)) {
     std::cerr << "error: " << error << "\n";
     return kCompileError;
   }
@@ -462,6 +462,9 @@ int32_t {name}(const {name}_input* input, {result}* output, edict_error* error);
 /* The source position ("file:line:col") of an error site, and the spelling of an error kind. */
 const char* {name}_site(int32_t site);
 const char* {name}_error_kind(int32_t kind);
+/* A hash of the decision's code (jit::AotFingerprint), by which a loader that has the program
+   (the Python package) checks that the library was built from it. */
+const char* {name}_fingerprint(void);
 
 #ifdef __cplusplus
 }}
@@ -492,6 +495,7 @@ const char* {name}_error_kind(int32_t kind);
   for (auto k : rt::AllRtErrorKinds())
     sites_c += fmt::format("    case {}: return \"{}\";\n", int(k), CString(rt::Spelling(k)));
   sites_c += "  }\n  return \"\";\n}\n";
+  sites_c += fmt::format("const char* {}_fingerprint(void) {{ return \"{}\"; }}\n", name, fingerprint);
   sites_c += hw.names_c();
   if (!WriteWholeFile(base + "_sites.c", sites_c, &error)) {
     std::cerr << "error: " << error << "\n";

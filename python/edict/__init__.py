@@ -127,18 +127,30 @@ class Program:
     def __repr__(self):
         return f"<edict.Program {self.path!r}: {len(self.versions)} version(s), decisions {self.decisions}>"
 
-    def decision(self, name, *, as_of=None, version=None, engine="jit", decimals="fraction", allow_float=False):
+    def decision(self, name, *, as_of=None, version=None, engine="jit", decimals="fraction", allow_float=False,
+                 library=None, symbol=None):
         """The decision `name` of the version in force on `as_of` (a datetime.date or
         "YYYY-MM-DD"), or of the version named `version`, or of the last one. Its outcomes give
         decimals as fractions.Fraction, or with decimals="decimal" as decimal.Decimal whenever the
         value has a finite decimal expansion (a Fraction otherwise). engine="jit" runs native
-        code (compiled on first use, then cached), "interp" the reference interpreter."""
+        code (compiled on first use, then cached), "interp" the reference interpreter. `library`
+        runs a library made by `edict build` for this decision instead (its entry point `symbol`,
+        by default the name in `lib<symbol>.so`): it is refused unless it was built from this
+        very decision (its fingerprint, docs/abi.md)."""
         if decimals not in ("fraction", "decimal"):
             raise UsageError(f'decimals must be "fraction" or "decimal", found {decimals!r}')
         if as_of is not None and not isinstance(as_of, str):
             as_of = as_of.isoformat()
         native = _usage(
-            _edict.Decision, self._native, name, as_of or "", version or "", engine, decimals == "decimal"
+            _edict.Decision,
+            self._native,
+            name,
+            as_of or "",
+            version or "",
+            engine,
+            decimals == "decimal",
+            os.fspath(library) if library is not None else "",
+            symbol or "",
         )
         return Decision(self, name, native, allow_float)
 

@@ -171,15 +171,17 @@ def _evaluate_cases(program, name, options, cases, threads):
 
 
 def evaluate(program, decision, cases, *, as_of=None, version=None, engine="jit", decimals="fraction",
-             allow_float=False, blocksize=_DEFAULT_BLOCKSIZE, input_format="auto", threads=1):
+             allow_float=False, library=None, blocksize=_DEFAULT_BLOCKSIZE, input_format="auto", threads=1):
     """A Dask bag of the outcomes of `decision` (of the version in force on `as_of`, or named
     `version`, or the last) on every case, in corpus order; a case that fails gives its
     CaseError or EvaluationError in its place, with `line` (of the corpus) and `path`.
     `cases`: a path or list of paths (JSON Lines or CSV, cut into parts of about `blocksize`
     bytes), a Dask bag of dicts, or a Dask DataFrame with columns named by dotted paths.
-    `threads`: threads per part (1 by default: Dask runs parts in parallel)."""
+    `threads`: threads per part (1 by default: Dask runs parts in parallel). `library`: a library
+    made by `edict build` for the decision, at the same path on every worker, run instead of the
+    JIT (see Program.decision)."""
     program = os.fspath(program)
-    options = _options(as_of, version, engine, decimals, allow_float)
+    options = _options(as_of, version, engine, decimals, allow_float, library)
     _decision(program, decision, options)  # a bad program, decision or version fails here, not on a worker
     if isinstance(cases, dask.bag.Bag):
         return cases.map_partitions(lambda part: _evaluate_cases(program, decision, options, list(part), threads))
@@ -190,8 +192,10 @@ def evaluate(program, decision, cases, *, as_of=None, version=None, engine="jit"
     return dask.bag.from_delayed([dask.delayed(_evaluate_part)(program, decision, options, p, threads) for p in ps])
 
 
-def _options(as_of, version, engine, decimals, allow_float):
+def _options(as_of, version, engine, decimals, allow_float, library=None):
     options = {"engine": engine, "decimals": decimals, "allow_float": allow_float}
+    if library is not None:
+        options["library"] = os.fspath(library)
     if as_of is not None:
         options["as_of"] = as_of if isinstance(as_of, str) else as_of.isoformat()
     if version is not None:
@@ -217,7 +221,7 @@ def _write_part(program, name, options, part, threads, path):
 
 
 def evaluate_to_files(program, decision, cases, output_dir, *, as_of=None, version=None, engine="jit",
-                      blocksize=_DEFAULT_BLOCKSIZE, input_format="auto", threads=1):
+                      library=None, blocksize=_DEFAULT_BLOCKSIZE, input_format="auto", threads=1):
     """Evaluates every case of a corpus in files (a path or a list of paths, cut into parts of
     about `blocksize` bytes) on the workers, each part's results written by its worker to
     `output_dir/part-NNNNN.jsonl` as `edict batch --format jsonl` writes them (a line per case,
@@ -225,7 +229,7 @@ def evaluate_to_files(program, decision, cases, output_dir, *, as_of=None, versi
     WriteResult; nothing is returned through the scheduler but counts and messages."""
     program = os.fspath(program)
     output_dir = os.fspath(output_dir)
-    options = _options(as_of, version, engine, "fraction", False)
+    options = _options(as_of, version, engine, "fraction", False, library)
     _decision(program, decision, options)
     try:
         os.makedirs(output_dir, exist_ok=True)

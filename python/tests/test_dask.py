@@ -72,6 +72,14 @@ def test_evaluate_to_files_gives_the_bytes_of_edict_batch(corpus, tmp_path, bloc
     assert got.failed == 2 and got.cases == want.count(b"\n")
 
 
+def test_workers_can_run_a_library_made_by_edict_build(corpus, tmp_path):
+    run("build", R2, "-d", "licence", "-o", str(tmp_path / "lib"), ok=(0,))
+    want, _ = run("batch", R2, "-d", "licence", "--cases", corpus)
+    got = ed.evaluate_to_files(R2, "licence", corpus, tmp_path / "out", blocksize=500,
+                               library=tmp_path / "lib" / "liblicence.so")
+    assert b"".join(open(f, "rb").read() for f in got.files) == want
+
+
 def test_evaluate_gives_the_package_s_outcomes_in_order(corpus):
     want = edict.load(R2).decision("licence").batch(corpus)
     got = ed.evaluate(R2, "licence", corpus, blocksize=300).compute()

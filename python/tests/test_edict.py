@@ -241,3 +241,32 @@ def _strip_inputs(report):
 def test_diff_errors_are_exceptions(r1, tmp_path):
     with pytest.raises(edict.UsageError, match="cannot read"):
         r1.diff(R2, "licence", cases=tmp_path / "none.jsonl")
+
+
+def test_a_library_made_by_edict_build(tmp_path):
+    cli("build", R2, "-d", "licence", "-o", str(tmp_path / "r2"))
+    cli("build", R1, "-d", "licence", "-o", str(tmp_path / "r1"))
+    r2 = edict.load(R2)
+    lib = r2.decision("licence", library=tmp_path / "r2" / "liblicence.so")
+    jit = r2.decision("licence")
+    with open(SCENARIOS) as f:
+        cases = [json.loads(line, parse_float=decimal.Decimal) for line in f]
+    assert [lib(c) for c in cases] == [jit(c) for c in cases]
+    assert lib.batch(SCENARIOS) == jit.batch(SCENARIOS)
+    # A runtime error comes with the interpreter's message and provision, as from the JIT.
+    bad = json.loads(json.dumps(cases[0], default=str))
+    bad["t"]["quantity"] = -1
+    with pytest.raises((edict.EvaluationError, edict.CaseError)) as from_lib:
+        lib(bad)
+    with pytest.raises((edict.EvaluationError, edict.CaseError)) as from_jit:
+        jit(bad)
+    assert str(from_lib.value) == str(from_jit.value)
+    # A library of another version, or a file that is no such library, is refused.
+    with pytest.raises(edict.UsageError, match="was not built from this decision"):
+        r2.decision("licence", library=tmp_path / "r1" / "liblicence.so")
+    with pytest.raises(edict.UsageError, match="not built from this decision"):
+        edict.load(R1).decision("licence", library=tmp_path / "r2" / "liblicence.so")
+    with pytest.raises(edict.UsageError, match="cannot load the library"):
+        r2.decision("licence", library=tmp_path / "libnothing.so")
+    with pytest.raises(edict.UsageError, match="lib<name>.so"):
+        r2.decision("licence", library=tmp_path / "r2" / "licence.h")
