@@ -18,10 +18,10 @@ PACKAGES=(
   python3-dev pybind11-dev                           # the Python package `import edict` (python/, docs/python.md)
   python3-pytest python3-pandas                      # its tests: the pytest suite, DataFrames of cases
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
-  chromium                                           # the test that renders the HTML diff report
+  chromium                                           # the tests that render the HTML diff report and drive the page of edict serve
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz
   clang-format-14                                    # the code's layout, checked by the test `format`
-  nodejs npm                                         # the VS Code extension (editors/vscode): npm ci, its grammar tests, vsce package
+  nodejs npm                                         # the VS Code extension (editors/vscode), and playwright-core for the test of the page (tests/browser/page)
 )
 
 missing=()
