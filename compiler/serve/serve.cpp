@@ -498,28 +498,26 @@ void Service::Routes(httplib::Server& svr) {
     res.set_content(fmt::format("{{\"version\":{},\"decisions\":[{}]}}\n", rt::JsonQuote(p->VersionName(v)), items),
                     "application/json");
   });
-  svr.Get(R"(/decisions/([^/]+)/schema)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!OnlyParams(req, res, {"version", "as_of"})) return;
-    std::shared_ptr<Program> p = Current();
-    int v = VersionOf(*p, req, res);
-    if (v < 0) return;
-    int d = DecisionOf(*p, req.matches[1], v, res);
-    if (d < 0) return;
-    res.set_content(cases::SchemaJson(p->module(), uint32_t(d)), "application/schema+json");
-  });
-  svr.Get(R"(/decisions/([^/]+)/outcome-schema)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!OnlyParams(req, res, {"version", "as_of"})) return;
-    std::shared_ptr<Program> p = Current();
-    int v = VersionOf(*p, req, res);
-    if (v < 0) return;
-    int d = DecisionOf(*p, req.matches[1], v, res);
-    if (d < 0) return;
-    res.set_content(cases::OutcomeSchemaJson(p->module(), uint32_t(d)), "application/schema+json");
-  });
+  // The schemas of a decision's input and of its outcome.
+  using SchemaOf = std::string (*)(const ir::Module&, uint32_t);
+  for (auto [pattern, schema] : {std::pair<const char*, SchemaOf>{R"(/decisions/([^/]+)/schema)", cases::SchemaJson},
+                                 {R"(/decisions/([^/]+)/outcome-schema)", cases::OutcomeSchemaJson}}) {
+    svr.Get(pattern, [this, schema = schema](const httplib::Request& req, httplib::Response& res) {
+      if (!OnlyParams(req, res, {"version", "as_of"})) return;
+      std::shared_ptr<Program> p = Current();
+      int v = VersionOf(*p, req, res);
+      if (v < 0) return;
+      int d = DecisionOf(*p, req.matches[1], v, res);
+      if (d < 0) return;
+      res.set_content(schema(p->module(), uint32_t(d)), "application/schema+json");
+    });
+  }
   // The page (compiler/page/): index.html at `/`, its other files by name. It takes its own
   // query parameters (`?api=`), so none is refused here.
   for (const page::File& f : page::Files()) {
-    std::string path = f.path == "index.html" ? "/" : "/" + std::string(f.path);
+    std::string path = "/";  // a pattern: the dots of a file's name are escaped
+    if (f.path != "index.html")
+      for (char ch : f.path) path += ch == '.' ? std::string("\\.") : std::string(1, ch);
     svr.Get(path, [&f](const httplib::Request&, httplib::Response& res) {
       res.set_header("Cache-Control", "no-cache");
       res.set_header("X-Content-Type-Options", "nosniff");
