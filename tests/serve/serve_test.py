@@ -400,6 +400,24 @@ check("CORS: another origin gets no header, its preflight 403",
       and raw(cors, "OPTIONS", "/decisions/licence/evaluate", {**other, **pre})[:2] == (403, None))
 check("CORS: without --allow-origin, no header", raw(blocker, "GET", "/versions", mine)[:2] == (200, None))
 cors.stop()
+# The example of docs/publishing.md ("The page"): the server it starts allows the origin it names.
+page_doc = open(os.path.join(SOURCE, "docs", "publishing.md")).read().split("## The page", 1)[1]
+example = next(line for line in page_doc.split("```sh", 1)[1].split("```", 1)[0].splitlines() if "--allow-origin" in line)
+args = example.split()
+check("docs example: the page's server is edict serve", args[:2] == ["build/edict", "serve"], example)
+args = [EDICT] + args[1:]
+args[args.index("--port") + 1] = "0"
+origin = args[args.index("--allow-origin") + 1]
+p = subprocess.Popen(args + ["--log", os.path.join(WORK, "doc.jsonl"), "--watch-interval", "0"], cwd=SOURCE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+servers.append(p)
+line = p.stdout.readline()
+doc_server = type("S", (), {"port": int(line.rsplit(":", 1)[1])}) if "listening on" in line else None
+check(f"docs example: {example[:90]}", doc_server is not None
+      and raw(doc_server, "OPTIONS", "/decisions/licence/evaluate", {"Origin": origin, **pre})[:2] == (204, origin),
+      line + (p.stderr.read() if doc_server is None else ""))
+p.send_signal(signal.SIGTERM)
+p.communicate(timeout=60)
 r = subprocess.run([EDICT, "serve", root, "--port", "0", "--allow-origin", "http://rules.example/"],
                    capture_output=True, text=True, timeout=60)
 check("--allow-origin with a path: exit 64, said", r.returncode == 64 and "no path nor trailing slash" in r.stderr,
