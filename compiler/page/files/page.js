@@ -147,7 +147,9 @@ const nextId = (prefix) => `${prefix}-${++uid}`;
 // A schema node with its wrappers resolved: description, default, unit, domain, and the type.
 function resolve(node, defs, info = {}) {
   if (!node || typeof node !== "object") return { ...info, kind: "any" };
-  if (node.description && !info.description) info.description = node.description;
+  // (A decimal's own description says how JSON carries it: not for the person filling the form.)
+  const decimalType = Array.isArray(node.type) && node.type.includes("number");
+  if (node.description && !info.description && !decimalType) info.description = node.description;
   if (node.default !== undefined && info.default === undefined) info.default = node.default;
   if (node["x-edict-unit"]) info.unit = node["x-edict-unit"];
   if (node["x-edict-domain"]) info.domain = node["x-edict-domain"];
@@ -367,16 +369,17 @@ class Form {
         const err = el("p", { class: "field-error", role: "alert" });
         const add = (v) => {
           const item = { f: null, li: null };
-          const renumber = () => items.forEach((it, i) => {
-            const p = `${path}[${i}]`;
-            this.byPath.delete(it.f.path);
-            it.f.path = p;
-            this.byPath.set(p, it.f);
-          });
-          item.f = this.field(info.items, `${path}[${items.length}]`, `item ${items.length + 1}`);
+          item.f = this.field(info.items, `${path}[${items.length}]`, "item");  // the list numbers them
           const remove = el("button", { type: "button", class: "small", text: "Remove",
             "aria-label": `Remove item of ${name}`,
-            onclick: () => { items.splice(items.indexOf(item), 1); item.li.remove(); renumber(); } });
+            onclick: () => {
+              // The items after it move up one: their fields' paths (and those inside them) follow.
+              const at = items.indexOf(item);
+              this.forget(`${path}[${at}]`);
+              items.splice(at, 1);
+              item.li.remove();
+              for (let i = at; i < items.length; i++) this.rename(`${path}[${i + 1}]`, `${path}[${i}]`, items[i].li);
+            } });
           item.li = el("li", {}, item.f.el, remove);
           items.push(item);
           list.append(item.li);
@@ -477,6 +480,33 @@ class Form {
           read: () => { try { return { value: parseJson(input.value) }; } catch (e) { return { error: `not JSON: ${e.message}` }; } },
           fill: (v) => { input.value = v === undefined ? "" : toJson(v); },
         }, err, input);
+      }
+    }
+  }
+
+  // Paths at or under `prefix`: the path itself, or one that goes on with `.` or `[`.
+  static under(p, prefix) {
+    return p === prefix || (p.startsWith(prefix) && (p[prefix.length] === "." || p[prefix.length] === "["));
+  }
+
+  forget(prefix) {
+    for (const p of [...this.byPath.keys()]) if (Form.under(p, prefix)) this.byPath.delete(p);
+  }
+
+  // The fields at or under `from` are now at `to` (a list's item moved up), in the registry and in
+  // the DOM under `root` (data-path and name attributes).
+  rename(from, to, root) {
+    const moved = (p) => to + p.slice(from.length);
+    for (const [p, f] of [...this.byPath.entries()]) {
+      if (!Form.under(p, from)) continue;
+      this.byPath.delete(p);
+      f.path = moved(p);
+      this.byPath.set(f.path, f);
+    }
+    for (const e of root.querySelectorAll("[data-path], [name]")) {
+      for (const a of ["data-path", "name"]) {
+        const v = e.getAttribute(a);
+        if (v !== null && Form.under(v, from)) e.setAttribute(a, moved(v));
       }
     }
   }

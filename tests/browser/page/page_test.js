@@ -31,10 +31,11 @@ function check(what, ok, detail) {
 
 const servers = [];
 function serve(...extra) {
+  const root = extra.length && extra[0].endsWith(".edict") ? extra.shift() : ROOT;
   return new Promise((resolve, reject) => {
     const log = path.join(WORK, `decisions-${servers.length}.jsonl`);
     fs.rmSync(log, { force: true });
-    const p = spawn(EDICT, ["serve", ROOT, "--port", "0", "--log", log, "--watch-interval", "0", ...extra],
+    const p = spawn(EDICT, ["serve", root, "--port", "0", "--log", log, "--watch-interval", "0", ...extra],
                     { stdio: ["ignore", "pipe", "inherit"] });
     servers.push(p);
     let out = "";
@@ -196,6 +197,63 @@ async function decide(page) {
   await page.click("#load-apply");
   check("load an example: the form is filled from the case",
         (await page.inputValue('[data-path="t.destination"] select')) === JSON.parse(fs.readFileSync(path.join(REGS, "cases/s07_h100_china.json"))).t.destination);
+
+  // Other kinds of input: sum types with their values, optional fields, lists of records.
+  const SUMS = path.join(SOURCE, "tests/golden/sums/_sums.edict");
+  const sums = await serve(SUMS);
+  await page.goto(sums.url + "/");
+  await page.waitForSelector("#case-form:not([hidden])");
+  await page.selectOption("#decision", "outcome");
+  await page.waitForSelector('[data-path="s"] select');
+  await page.selectOption('[data-path="s"] > .control select', "several");
+  const several = page.locator('[data-path="s.several"]');
+  for (const [i, [price, day, country]] of [["12.50", "2025-03-01", "FR"], ["0.1", "2025-04-02", "US"]].entries()) {
+    await several.locator(":scope > button", { hasText: "Add to" }).click();
+    await page.locator(`[data-path="s.several[${i}].price"] input`).pressSequentially(price);
+    await page.locator(`[data-path="s.several[${i}].day"] input`).fill(day);
+    await page.locator(`[data-path="s.several[${i}].country"] select`).selectOption(country);
+  }
+  await page.selectOption('[data-path="a"] > .control select', "yes");
+  await page.locator('[data-path="a.yes"] input[type="checkbox"]').check();
+  await page.locator('[data-path="a.yes"] .optional-body input').pressSequentially("5");
+  await page.locator('[data-path="k"] input').pressSequentially("3");
+  bodies.length = 0;
+  await decide(page);
+  const sumsCase = { s: { several: [{ price: 12.50, day: "2025-03-01", country: "FR" }, { price: 0.1, day: "2025-04-02", country: "US" }] },
+                     a: { yes: 5 }, cap: null, k: 3 };
+  fs.writeFileSync(path.join(WORK, "sums_case.json"), JSON.stringify(sumsCase));
+  const sumsWant = JSON.parse(cli("eval", SUMS, "-d", "outcome", "--case", path.join(WORK, "sums_case.json"), "--format", "json")).outcome;
+  const sumsShown = JSON.parse(await page.getAttribute("#result", "data-outcome") || "null");
+  check("a sum type with a list of records, an optional integer, an optional left out: `edict eval`'s outcome",
+        JSON.stringify(sumsShown) === JSON.stringify(sumsWant) && /"price": 12\.50\b/.test(bodies[0]) && /"cap": null/.test(bodies[0]),
+        { sumsShown, sumsWant, sent: bodies[0] });
+  // A list of records from a case loaded, removed from and added to.
+  const LISTS = path.join(SOURCE, "tests/golden/lists/_lists.edict");
+  const lists = await serve(LISTS);
+  await page.goto(lists.url + "/");
+  await page.waitForSelector("#case-form:not([hidden])");
+  await page.selectOption("#decision", "allowance");
+  await page.waitForSelector('[data-path="h.members"]');
+  await page.click("details.load > summary");
+  await page.fill("#load-text", fs.readFileSync(path.join(SOURCE, "tests/golden/lists/_household.json"), "utf8"));
+  await page.click("#load-apply");
+  const members = page.locator('[data-path="h.members"]');
+  await members.locator("li").nth(1).locator(":scope > button", { hasText: "Remove" }).click();
+  await members.locator(":scope > button", { hasText: "Add to" }).click();
+  await page.locator('[data-path="h.members[3].name"] input').fill("Eve");
+  await page.locator('[data-path="h.members[3].relation"] select').selectOption("child");
+  await page.locator('[data-path="h.members[3].born"] input').fill("2015-02-03");
+  await page.locator('[data-path="h.members[3].income"] input').fill("1_000");
+  await decide(page);
+  const household = JSON.parse(fs.readFileSync(path.join(SOURCE, "tests/golden/lists/_household.json"), "utf8"));
+  household.h.members.splice(1, 1);
+  household.h.members.push({ name: "Eve", relation: "child", born: "2015-02-03", income: "1_000" });
+  fs.writeFileSync(path.join(WORK, "household.json"), JSON.stringify(household));
+  const listWant = JSON.parse(cli("eval", LISTS, "-d", "allowance", "--case", path.join(WORK, "household.json"), "--format", "json")).outcome;
+  const listShown = JSON.parse(await page.getAttribute("#result", "data-outcome") || "null");
+  check("a list of records loaded, one removed, one added: `edict eval`'s outcome",
+        JSON.stringify(listShown) === JSON.stringify(listWant), { listShown, listWant });
+  await page.screenshot({ path: path.join(WORK, "lists.png"), fullPage: true });
 
   // As a static site: the page from one origin, the API of another server that allows it.
   const b = await serve("--allow-origin", a.url);
