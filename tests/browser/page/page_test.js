@@ -199,12 +199,16 @@ async function decide(page) {
         (await page.inputValue('[data-path="t.destination"] select')) === JSON.parse(fs.readFileSync(path.join(REGS, "cases/s07_h100_china.json"))).t.destination);
 
   // Other kinds of input: sum types with their values, optional fields, lists of records.
+  // The page of a server of FILE, with DECISION's form shown (its field FIELD there).
+  async function openOn(file, decision, field) {
+    const server = await serve(file);
+    await page.goto(server.url + "/");
+    await page.waitForSelector("#case-form:not([hidden])");
+    await page.selectOption("#decision", decision);
+    await page.waitForSelector(`[data-path="${field}"]`);
+  }
   const SUMS = path.join(SOURCE, "tests/golden/sums/_sums.edict");
-  const sums = await serve(SUMS);
-  await page.goto(sums.url + "/");
-  await page.waitForSelector("#case-form:not([hidden])");
-  await page.selectOption("#decision", "outcome");
-  await page.waitForSelector('[data-path="s"] select');
+  await openOn(SUMS, "outcome", "s");
   await page.selectOption('[data-path="s"] > .control select', "several");
   const several = page.locator('[data-path="s.several"]');
   for (const [i, [price, day, country]] of [["12.50", "2025-03-01", "FR"], ["0.1", "2025-04-02", "US"]].entries()) {
@@ -229,11 +233,7 @@ async function decide(page) {
         { sumsShown, sumsWant, sent: bodies[0] });
   // A list of records from a case loaded, removed from and added to.
   const LISTS = path.join(SOURCE, "tests/golden/lists/_lists.edict");
-  const lists = await serve(LISTS);
-  await page.goto(lists.url + "/");
-  await page.waitForSelector("#case-form:not([hidden])");
-  await page.selectOption("#decision", "allowance");
-  await page.waitForSelector('[data-path="h.members"]');
+  await openOn(LISTS, "allowance", "h.members");
   await page.click("details.load > summary");
   await page.fill("#load-text", fs.readFileSync(path.join(SOURCE, "tests/golden/lists/_household.json"), "utf8"));
   await page.click("#load-apply");
