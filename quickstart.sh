@@ -19,10 +19,10 @@ PACKAGES=(
   python3-pytest python3-pandas                      # its tests: the pytest suite, DataFrames of cases
   python3-dask python3-distributed                   # edict.dask: decisions and diffs over a Dask cluster (docs/scale-out.md)
   llvm-19-dev libzstd-dev libz3-dev                  # JIT back end and symbolic analysis
-  chromium                                           # the test that renders the HTML diff report
+  chromium                                           # the tests that render the HTML diff report and drive the page of edict serve
   clang-14 libclang-rt-14-dev                        # the fuzz targets (libFuzzer) of tests/fuzz
   clang-format-14                                    # the code's layout, checked by the test `format`
-  nodejs npm                                         # the VS Code extension (editors/vscode): npm ci, its grammar tests, vsce package
+  nodejs npm                                         # the VS Code extension (editors/vscode), and playwright-core for the test of the page (tests/browser/page)
 )
 
 missing=()

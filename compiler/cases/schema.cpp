@@ -1,5 +1,6 @@
 #include "compiler/cases/schema.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -60,13 +61,28 @@ class SchemaWriter {
     return "{}";
   }
 
+  // `,"x-edict-member-docs":{"member":"doc",...}` for the members (of `only`, if given) that have a
+  // doc string, or nothing: an enum's members as a form or a report shows them.
+  std::string MemberDocs(const rt::EnumInfo& en, const std::vector<size_t>* only = nullptr) const {
+    std::string docs;
+    for (size_t i = 0; i < en.members.size(); ++i) {
+      if (only && std::find(only->begin(), only->end(), i) == only->end()) continue;
+      if (i < en.member_docs.size() && !en.member_docs[i].empty())
+        docs += fmt::format("{}{}:{}", docs.empty() ? "" : ",", rt::JsonQuote(en.members[i]),
+                            rt::JsonQuote(en.member_docs[i]));
+    }
+    return docs.empty() ? "" : ",\"x-edict-member-docs\":{" + docs + "}";
+  }
+
   // A sum type: the name of a member that carries no value, or {"member": value}.
   std::string Sum(uint32_t e) {
     const auto& en = t_.enums[e];
     std::string plain, alts;
+    std::vector<size_t> plain_members;
     for (size_t i = 0; i < en.members.size(); ++i) {
       if (!en.HasPayload(uint32_t(i))) {
         plain += (plain.empty() ? "" : ",") + rt::JsonQuote(en.members[i]);
+        plain_members.push_back(i);
         continue;
       }
       std::string m = rt::JsonQuote(en.members[i]);
@@ -77,7 +93,9 @@ class SchemaWriter {
           m, doc, m, Type(en.payloads[i]), m);
     }
     std::string one_of =
-        plain.empty() ? alts.substr(1) : fmt::format("{{\"type\":\"string\",\"enum\":[{}]}}", plain) + alts;
+        plain.empty()
+            ? alts.substr(1)
+            : fmt::format("{{\"type\":\"string\",\"enum\":[{}]{}}}", plain, MemberDocs(en, &plain_members)) + alts;
     return fmt::format("\"title\":{}{},\"oneOf\":[{}]", rt::JsonQuote(en.name),
                        en.doc.empty() ? "" : ",\"description\":" + rt::JsonQuote(en.doc), one_of);
   }
@@ -145,9 +163,9 @@ class SchemaWriter {
       const auto& en = t_.enums[e];
       std::string ms;
       for (const auto& m : en.members) ms += (ms.empty() ? "" : ",") + rt::JsonQuote(m);
-      defs += fmt::format("{}{}:{{\"type\":\"string\",\"title\":{}{},\"enum\":[{}]}}", defs.empty() ? "" : ",",
+      defs += fmt::format("{}{}:{{\"type\":\"string\",\"title\":{}{},\"enum\":[{}]{}}}", defs.empty() ? "" : ",",
                           rt::JsonQuote(en.name), rt::JsonQuote(en.name),
-                          en.doc.empty() ? "" : ",\"description\":" + rt::JsonQuote(en.doc), ms);
+                          en.doc.empty() ? "" : ",\"description\":" + rt::JsonQuote(en.doc), ms, MemberDocs(en));
     }
     return defs;
   }
@@ -187,6 +205,21 @@ std::string SchemaJson(const ir::Module& m, uint32_t decision) {
       w.Object(fields, d.name, d.cite.empty() ? "" : "Input of the decision `" + d.name + "` (" + d.cite.cite + ")");
   std::string defs = w.Defs();  // after Object: it collects the records and enums used
   return fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}}}\n", body,
+                     defs.empty() ? "" : ",\"$defs\":{" + defs + "}");
+}
+std::string OutcomeSchemaJson(const ir::Module& m, uint32_t decision) {
+  const ir::Decision& d = m.decisions[decision];
+  SchemaWriter w(m.types);
+  std::string type = w.Type(d.result);
+  std::string defs = w.Defs();
+  // The type itself, with its own keys beside `$schema` (a `$ref` beside them would be applied
+  // together with them, which is what is meant).
+  std::string body = type.size() > 2 ? type.substr(1, type.size() - 2) : "";
+  std::string title =
+      d.cite.empty()
+          ? ""
+          : "\"description\":" + rt::JsonQuote("Outcome of the decision `" + d.name + "` (" + d.cite.cite + ")") + ",";
+  return fmt::format("{{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",{}{}{}}}\n", title, body,
                      defs.empty() ? "" : ",\"$defs\":{" + defs + "}");
 }
 }  // namespace edict::cases

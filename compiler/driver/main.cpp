@@ -40,6 +40,22 @@ CLI::Validator WholeNumber(uint64_t lo, uint64_t hi) {
       },
       hi == UINT64_MAX ? "UINT" : fmt::format("INT in {}..{}", lo, hi));
 }
+// An origin as a browser sends it: scheme://host[:port], no path; or `*` for any.
+const CLI::Validator kOrigin(
+    [](std::string& s) -> std::string {
+      if (s == "*") return "";
+      size_t scheme = s.find("://");
+      bool ok = scheme != std::string::npos && scheme > 0 && s.size() > scheme + 3 &&
+                s.find_first_of("/?#", scheme + 3) == std::string::npos &&
+                s.find_first_of(" \t\r\n,") == std::string::npos &&
+                s.substr(0, scheme).find_first_not_of("abcdefghijklmnopqrstuvwxyz+.-") == std::string::npos;
+      if (ok) return "";
+      return fmt::format(
+          "must be an origin such as https://rules.example.org or http://localhost:8000 (scheme, host and port, "
+          "no path nor trailing slash), or * for any, found `{}`",
+          s);
+    },
+    "ORIGIN");
 const CLI::Validator kCount = WholeNumber(0, UINT64_MAX);
 const CLI::Validator kThreads = WholeNumber(1, edict::limits::kMaxThreads);
 
@@ -266,6 +282,11 @@ int main(int argc, char** argv) {
       ->check(WholeNumber(0, 3600000));
   serve->add_option("--engine", so.engine, "jit (default: native code, with the code cache) or interp")
       ->check(CLI::IsMember({"interp", "jit"}));
+  serve
+      ->add_option("--allow-origin", so.allow_origins,
+                   "Let pages from this origin (https://host[:port], or * for any) call the API: CORS headers; "
+                   "may be repeated")
+      ->check(kOrigin);
 
   auto* dump = app.add_subcommand("dump", "Print a compiler stage: the AST or the checked IR");
   std::string dump_file, phase = "ir";

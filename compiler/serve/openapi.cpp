@@ -10,9 +10,15 @@ const std::string& OpenApiJson() {
   "info": {
     "title": "Edict decision service",
     "version": "1",
-    "description": "Decisions of a regulation written in Edict: its instruments, versions and decisions, evaluation of cases with their deciding provisions, and the differential explanation of a case between two versions. Errors are JSON objects {\"error\": {\"kind\", \"message\", \"field\"?}}; a case that does not fit a decision's input gets 422 (400 if it is not JSON) with each issue's field path."
+    "description": "Decisions of a regulation written in Edict: its instruments, versions and decisions, evaluation of cases with their deciding provisions, and the differential explanation of a case between two versions. Errors are JSON objects {\"error\": {\"kind\", \"message\", \"field\"?}}; a case that does not fit a decision's input gets 422 (400 if it is not JSON) with each issue's field path. With --allow-origin, answers carry CORS headers for the origins allowed, and OPTIONS (a preflight) is answered on every path."
   },
   "paths": {
+    "/": {
+      "get": {
+        "summary": "The page for trying a case: a form built from a decision's schema, the verdict with its explanation, the comparison of two versions (docs/publishing.md, \"The page\"). Its scripts and style sheet are served beside it (/page.js, /page.css). A query parameter api=URL makes it call another server.",
+        "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}
+      }
+    },
     "/health": {
       "get": {
         "summary": "Whether the service is up, and which program it serves",
@@ -57,6 +63,17 @@ const std::string& OpenApiJson() {
     "/decisions/{name}/schema": {
       "get": {
         "summary": "The JSON Schema (draft 2020-12) of a decision's input, as `edict schema` prints it",
+        "parameters": [{"$ref": "#/components/parameters/name"}, {"$ref": "#/components/parameters/version"}, {"$ref": "#/components/parameters/as_of"}],
+        "responses": {
+          "200": {"description": "The schema", "content": {"application/schema+json": {"schema": {"type": "object"}}}},
+          "404": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/decisions/{name}/outcome-schema": {
+      "get": {
+        "summary": "The JSON Schema of a decision's outcome: its type, with the doc strings of its fields and of its enums' members (x-edict-member-docs), which the page uses to label a verdict",
         "parameters": [{"$ref": "#/components/parameters/name"}, {"$ref": "#/components/parameters/version"}, {"$ref": "#/components/parameters/as_of"}],
         "responses": {
           "200": {"description": "The schema", "content": {"application/schema+json": {"schema": {"type": "object"}}}},

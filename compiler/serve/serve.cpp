@@ -26,6 +26,7 @@
 
 #include "compiler/cases/schema.h"
 #include "compiler/diff/diff.h"
+#include "compiler/page/page.h"
 #include "compiler/serve/log.h"
 #include "compiler/serve/openapi.h"
 #include "compiler/serve/program.h"
@@ -43,9 +44,12 @@ std::string RouteOf(const httplib::Request& req) {
     if (p.size() > 9 && p.compare(p.size() - 9, 9, "/evaluate") == 0) return "/decisions/{name}/evaluate";
     if (p.size() > 13 && p.compare(p.size() - 13, 13, "/explain-diff") == 0) return "/decisions/{name}/explain-diff";
     if (p.size() > 7 && p.compare(p.size() - 7, 7, "/schema") == 0) return "/decisions/{name}/schema";
+    if (p.size() > 15 && p.compare(p.size() - 15, 15, "/outcome-schema") == 0)
+      return "/decisions/{name}/outcome-schema";
   }
   for (const char* known : {"/health", "/metrics", "/openapi.json", "/instruments", "/versions", "/decisions"})
     if (p == known) return p;
+  if (p == "/" || (p.size() > 1 && page::Find(p.substr(1)))) return "page";
   return "other";
 }
 
@@ -494,15 +498,32 @@ void Service::Routes(httplib::Server& svr) {
     res.set_content(fmt::format("{{\"version\":{},\"decisions\":[{}]}}\n", rt::JsonQuote(p->VersionName(v)), items),
                     "application/json");
   });
-  svr.Get(R"(/decisions/([^/]+)/schema)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!OnlyParams(req, res, {"version", "as_of"})) return;
-    std::shared_ptr<Program> p = Current();
-    int v = VersionOf(*p, req, res);
-    if (v < 0) return;
-    int d = DecisionOf(*p, req.matches[1], v, res);
-    if (d < 0) return;
-    res.set_content(cases::SchemaJson(p->module(), uint32_t(d)), "application/schema+json");
-  });
+  // The schemas of a decision's input and of its outcome.
+  using SchemaOf = std::string (*)(const ir::Module&, uint32_t);
+  for (auto [pattern, schema] : {std::pair<const char*, SchemaOf>{R"(/decisions/([^/]+)/schema)", cases::SchemaJson},
+                                 {R"(/decisions/([^/]+)/outcome-schema)", cases::OutcomeSchemaJson}}) {
+    svr.Get(pattern, [this, schema = schema](const httplib::Request& req, httplib::Response& res) {
+      if (!OnlyParams(req, res, {"version", "as_of"})) return;
+      std::shared_ptr<Program> p = Current();
+      int v = VersionOf(*p, req, res);
+      if (v < 0) return;
+      int d = DecisionOf(*p, req.matches[1], v, res);
+      if (d < 0) return;
+      res.set_content(schema(p->module(), uint32_t(d)), "application/schema+json");
+    });
+  }
+  // The page (compiler/page/): index.html at `/`, its other files by name. It takes its own
+  // query parameters (`?api=`), so none is refused here.
+  for (const page::File& f : page::Files()) {
+    std::string path = "/";  // a pattern: the dots of a file's name are escaped
+    if (f.path != "index.html")
+      for (char ch : f.path) path += ch == '.' ? std::string("\\.") : std::string(1, ch);
+    svr.Get(path, [&f](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_content(f.bytes.data(), f.bytes.size(), std::string(f.content_type).c_str());
+    });
+  }
   svr.Post(R"(/decisions/([^/]+)/evaluate)",
            [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
              Evaluate(req, res, reader);
@@ -595,6 +616,35 @@ int Serve(const Common& c, const ServeOptions& o) {
     std::cerr << fmt::format("edict serve: {} {}: {}\n", req.method, req.path, what);
     Fail(res, 500, "internal_error", what);
   });
+  // CORS: a page from an allowed origin (a static site's, `--allow-origin`) may read the answers,
+  // errors included, and send JSON (the preflight OPTIONS request is answered for any path).
+  if (!o.allow_origins.empty()) {
+    auto allowed = [&o](const httplib::Request& req) -> std::string {
+      std::string origin = req.get_header_value("Origin");
+      if (origin.empty()) return "";
+      for (const auto& a : o.allow_origins)
+        if (a == "*" || a == origin) return a == "*" ? "*" : origin;
+      return "";
+    };
+    svr.set_post_routing_handler([allowed](const httplib::Request& req, httplib::Response& res) {
+      std::string origin = allowed(req);
+      if (origin.empty()) return;
+      res.set_header("Access-Control-Allow-Origin", origin);
+      if (origin != "*") res.set_header("Vary", "Origin");
+    });
+    svr.Options(R"(/.*)", [allowed](const httplib::Request& req, httplib::Response& res) {
+      if (allowed(req).empty()) {
+        Fail(res, 403, "origin_not_allowed",
+             fmt::format("the origin `{}` may not call this server (edict serve --allow-origin)",
+                         req.get_header_value("Origin")));
+        return;
+      }
+      res.status = 204;
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "Content-Type");
+      res.set_header("Access-Control-Max-Age", "600");
+    });
+  }
   svr.set_logger([&service](const httplib::Request& req, const httplib::Response& res) {
     double seconds = -1;
     if (request_start != Clock::time_point()) {

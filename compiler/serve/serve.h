@@ -1,7 +1,8 @@
 // `edict serve`: the decision service. An HTTP server (cpp-httplib, seen by this folder alone)
 // over one program: its instruments, versions, decisions and their input schemas; evaluation of
 // one case or of a stream of JSON Lines; the differential explanation of a case between two
-// versions; health, Prometheus metrics, a decision log, and reload when the program's files change.
+// versions; health, Prometheus metrics, a decision log, and reload when the program's files change;
+// the page for trying a case (compiler/page/) at `/`, and CORS headers for the origins allowed.
 // docs/publishing.md describes the API and its deployment; docs/cli.md the options.
 #pragma once
 #include <cstdint>
@@ -25,6 +26,7 @@ struct ServeOptions {
   uint32_t queue = 64;                          // connections accepted and waiting for a thread
   uint32_t watch_ms = 1000;                     // how often the files are checked for changes (0: never)
   std::string engine = "jit";                   // jit (native code, with the code cache) or interp
+  std::vector<std::string> allow_origins;       // origins whose pages may call the API (CORS), or "*"
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight, flushes and fsyncs the

@@ -95,7 +95,8 @@ check("health", status == 200 and h["status"] == "ok" and h["program"]["generati
       and h["program"]["engine"] == "jit" and h["program"]["versions"] == 6 and h["last_reload_error"] is None, h)
 status, api = s.json("GET", "/openapi.json")
 routes = ["/health", "/metrics", "/openapi.json", "/instruments", "/versions", "/decisions",
-          "/decisions/{name}/schema", "/decisions/{name}/evaluate", "/decisions/{name}/explain-diff"]
+          "/decisions/{name}/schema", "/decisions/{name}/outcome-schema", "/decisions/{name}/evaluate",
+          "/decisions/{name}/explain-diff", "/"]
 check("openapi.json is OpenAPI 3 and lists every route",
       status == 200 and api.get("openapi", "").startswith("3.") and sorted(api["paths"]) == sorted(routes), api.get("paths"))
 status, ins = s.json("GET", "/instruments")
@@ -124,6 +125,27 @@ status, e = s.json("GET", "/decisions?as-of=2025-06-01")
 check("an unknown parameter: 422 naming it", status == 422 and e["error"]["field"] == "as-of", e)
 status, e = s.json("GET", "/nowhere")
 check("an unknown route: 404 in JSON", status == 404 and e["error"]["kind"] == "not_found", e)
+
+# The outcome's schema: the verdict's fields with their doc strings, its enums with their members'.
+status, out = s.json("GET", "/decisions/licence/outcome-schema?as_of=2025-06-01")
+verdict = out.get("$defs", {}).get("Verdict", {})
+check("outcome-schema: the Verdict, its fields' and members' doc strings",
+      status == 200 and out.get("$ref") == "#/$defs/Verdict"
+      and sorted(verdict.get("properties", {})) == sorted(["licence_required", "authorization", "available", "review",
+                                                           "warnings", "basis"])
+      and out["$defs"]["Authorization"]["x-edict-member-docs"]["NLR"].startswith("no licence required"), out)
+status, e = s.json("GET", "/decisions/nothing/outcome-schema")
+check("the outcome schema of an unknown decision: 404", status == 404 and e["error"]["kind"] == "unknown_decision", e)
+
+# The page (compiler/page/; its browser test is tests/browser/page): its files, with their types.
+for path, ctype, marker in [("/", "text/html", '<meta name="edict-api" content="">'),
+                            ("/page.js", "text/javascript", "function parseJson"), ("/page.css", "text/css", ".verdict")]:
+    status, got, body = s.request("GET", path)
+    check(f"the page: GET {path} is {ctype}", status == 200 and got.startswith(ctype) and marker in body, (status, got))
+status, _, body = s.request("GET", "/?api=http://elsewhere")
+check("the page takes its own query parameters", status == 200 and "<title>" in body)
+status, _, _ = s.request("GET", "/page.jsx")
+check("no other file under /", status == 404)
 
 # The schema: what `edict schema` prints.
 status, _, schema = s.request("GET", "/decisions/licence/schema")
@@ -354,6 +376,52 @@ blocker = Server(root, os.path.join(WORK, "b.jsonl"), "--engine", "interp", "--w
 r = subprocess.run([EDICT, "serve", root, "--port", str(blocker.port), "--engine", "interp",
                     "--log", os.path.join(WORK, "c.jsonl")], capture_output=True, text=True, timeout=120)
 check("a port in use: exit 64, said", r.returncode == 64 and "cannot listen" in r.stderr, r.stderr)
+
+# CORS (--allow-origin): a page of the origin allowed may call the API, a page of another may not.
+cors = Server(root, os.path.join(WORK, "cors.jsonl"), "--engine", "interp", "--watch-interval", "0",
+              "--allow-origin", "http://rules.example:8000")
+def raw(server, method, path, headers, body=None):
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    r.read()
+    c.close()
+    return r.status, r.getheader("Access-Control-Allow-Origin"), r.getheader("Access-Control-Allow-Headers")
+mine, other = {"Origin": "http://rules.example:8000"}, {"Origin": "http://elsewhere.example"}
+pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+check("CORS: the preflight of the origin allowed", raw(cors, "OPTIONS", "/decisions/licence/evaluate", {**mine, **pre})
+      == (204, "http://rules.example:8000", "Content-Type"))
+check("CORS: an answer, and an error, carry the origin allowed",
+      raw(cors, "GET", "/versions", mine)[:2] == (200, "http://rules.example:8000")
+      and raw(cors, "POST", "/decisions/licence/evaluate", mine, "{}")[:2] == (422, "http://rules.example:8000")
+      and raw(cors, "GET", "/nowhere", mine)[:2] == (404, "http://rules.example:8000"))
+check("CORS: another origin gets no header, its preflight 403",
+      raw(cors, "GET", "/versions", other)[:2] == (200, None)
+      and raw(cors, "OPTIONS", "/decisions/licence/evaluate", {**other, **pre})[:2] == (403, None))
+check("CORS: without --allow-origin, no header", raw(blocker, "GET", "/versions", mine)[:2] == (200, None))
+cors.stop()
+# The example of docs/publishing.md ("The page"): the server it starts allows the origin it names.
+page_doc = open(os.path.join(SOURCE, "docs", "publishing.md")).read().split("## The page", 1)[1]
+example = next(line for line in page_doc.split("```sh", 1)[1].split("```", 1)[0].splitlines() if "--allow-origin" in line)
+args = example.split()
+check("docs example: the page's server is edict serve", args[:2] == ["build/edict", "serve"], example)
+args = [EDICT] + args[1:]
+args[args.index("--port") + 1] = "0"
+origin = args[args.index("--allow-origin") + 1]
+p = subprocess.Popen(args + ["--log", os.path.join(WORK, "doc.jsonl"), "--watch-interval", "0"], cwd=SOURCE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+servers.append(p)
+line = p.stdout.readline()
+doc_server = type("S", (), {"port": int(line.rsplit(":", 1)[1])}) if "listening on" in line else None
+check(f"docs example: {example[:90]}", doc_server is not None
+      and raw(doc_server, "OPTIONS", "/decisions/licence/evaluate", {"Origin": origin, **pre})[:2] == (204, origin),
+      line + (p.stderr.read() if doc_server is None else ""))
+p.send_signal(signal.SIGTERM)
+p.communicate(timeout=60)
+r = subprocess.run([EDICT, "serve", root, "--port", "0", "--allow-origin", "http://rules.example/"],
+                   capture_output=True, text=True, timeout=60)
+check("--allow-origin with a path: exit 64, said", r.returncode == 64 and "no path nor trailing slash" in r.stderr,
+      r.stderr)
 
 # The examples of docs/publishing.md, against this server (from the repository's root).
 doc = open(os.path.join(SOURCE, "docs", "publishing.md")).read()
