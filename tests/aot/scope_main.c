@@ -24,7 +24,7 @@ int main(void) {
   memset(&in, 0, sizeof in);
   in.hours = 10;
   in.night = 0;
-  in.rate.tag = optional_decimal_none;
+  in.rate.tag = optional_decimal_eur_none;
   int32_t rc = pay(&in, &out, &err);
   bad |= rc != 0 || !is(out.rate, 12) || !is(out.total, 120);
   printf("%d rate %lld/%lld total %lld/%lld\n", (int)rc, (long long)out.rate.num, (long long)out.rate.den,
@@ -39,7 +39,7 @@ int main(void) {
          (long long)out.total.num, (long long)out.total.den);
 
   /* The caller gives the rate (20): the night rule does not count. 20 * 45 + 50. */
-  in.rate.tag = optional_decimal_some;
+  in.rate.tag = optional_decimal_eur_some;
   in.rate.value.some = dec(20000000, 1000000);
   rc = pay(&in, &out, &err);
   bad |= rc != 0 || !is(out.rate, 20) || !is(out.total, 950);
