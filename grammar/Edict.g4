@@ -10,7 +10,7 @@ headerField : key=IDENT ':' literal ';' ;
 importDecl  : KW_IMPORT (modulePath | STRING) ';' ;
 modulePath  : IDENT ('.' IDENT)* ;
 
-decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | testDecl
+decl        : unitDecl | enumDecl | recordDecl | constDecl | defDecl | decisionDecl | scopeDecl | testDecl
             | amendDecl | replaceDecl | restoreDecl | impactDecl | invariantDecl | describeDecl ;
 
 // How reports name a value of a record type in one sentence (a symbolic diff's witnesses):
@@ -83,6 +83,15 @@ letItem     : KW_LET name=softName (':' type)? '=' expr ';' ;
 ruleItem    : KW_RULE name=IDENT citation? exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
 exceptionTo : KW_EXCEPTION KW_TO IDENT (',' IDENT)* ;
 defaultItem : KW_DEFAULT citation? KW_THEN outcome=expr ';' ;
+
+// A scope (docs/language.md, "Scopes"): one computation with several outputs, each variable defined
+// by its own rules (`rule r for v when ... then ...;`) and default (`default for v then ...;`).
+// A `context` variable may be given by the caller instead: `benefits(h, rate: 0.5).amount`.
+scopeDecl   : KW_SCOPE name=IDENT '(' params? ')' citation? '{' scopeItem* '}' ;
+scopeItem   : scopeVar | scopeRule | scopeDefault ;
+scopeVar    : context=KW_CONTEXT? role=(KW_OUTPUT | KW_INTERNAL) name=softName ':' type doc=STRING? ';' ;
+scopeRule   : KW_RULE name=IDENT citation? KW_FOR var=softName exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
+scopeDefault: KW_DEFAULT citation? KW_FOR var=softName KW_THEN outcome=expr ';' ;
 
 testDecl    : KW_TEST name=IDENT '{' testStmt* '}' ;
 testStmt    : letItem
@@ -163,7 +172,7 @@ literal     : STRING | DATE | NUMBER | IDENT ;
 // Parameters and local names may be words Edict reserves only in type or duration position.
 softName    : IDENT | KW_DATE | KW_TEXT | KW_DAY | KW_MONTH | KW_YEAR | KW_DURATION | KW_UNIT | KW_EXCEPTION | KW_IMPACT
             | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL
-            | KW_OPTIONAL | KW_BY ;
+            | KW_OPTIONAL | KW_BY | KW_SCOPE | KW_OUTPUT | KW_INTERNAL | KW_CONTEXT ;
 
 // Field names may be words the language reserves elsewhere: `date`, `exception`, `text` ...
 fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_UNIT | KW_ALL | KW_DEFAULT
@@ -172,7 +181,7 @@ fieldName   : IDENT | KW_DATE | KW_EXCEPTION | KW_TEXT | KW_SET | KW_LIST | KW_U
             | KW_INTEGER | KW_DECIMAL | KW_BOOL | KW_INSTRUMENT | KW_ASSUMING | KW_FAILS | KW_EXISTS
             | KW_UNION | KW_INTER | KW_MINUS | KW_MOD | KW_WHERE | KW_AMEND | KW_REPEAL | KW_REPLACE | KW_RESTORE | KW_FROM | KW_AS
             | KW_IMPACT | KW_INVARIANT | KW_ASSUMPTION | KW_DESCRIBE | KW_TYPICAL
-            | KW_OPTIONAL | KW_MATCH | KW_FOR | KW_BY ;
+            | KW_OPTIONAL | KW_MATCH | KW_FOR | KW_BY | KW_SCOPE | KW_OUTPUT | KW_INTERNAL | KW_CONTEXT ;
 
 KW_INSTRUMENT : 'instrument' ;
 KW_IMPORT   : 'import' ;
@@ -187,6 +196,10 @@ KW_TYPICAL  : 'typical' ;
 KW_CONST    : 'const' ;
 KW_DEF      : 'def' ;
 KW_DECISION : 'decision' ;
+KW_SCOPE    : 'scope' ;
+KW_OUTPUT   : 'output' ;
+KW_INTERNAL : 'internal' ;
+KW_CONTEXT  : 'context' ;
 KW_RULE     : 'rule' ;
 KW_DEFAULT  : 'default' ;
 KW_EXCEPTION: 'exception' ;

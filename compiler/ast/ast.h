@@ -267,6 +267,38 @@ struct DecisionDecl {
   std::vector<DefaultItem> defaults;
   std::vector<AssertItem> asserts;
   SourceRange range, name_range;
+  // Set on the decisions a scope expands into (parse/scopes.cpp): the scope's name. The scope's
+  // own decision (its outcome the record of its outputs) has `scope_entry` and its first
+  // `scope_inputs` parameters are the scope's; the others, optional, are its context variables
+  // (none: the scope's rules decide). The other decisions are named `scope.variable`.
+  std::string scope;
+  bool scope_entry = false;
+  size_t scope_inputs = 0;
+};
+
+// `scope S(inputs) cite "..." { output v: T; internal w: T; context output c: T; rule r for v ...;
+// default for v then ...; }`: kept for the formatter and the language server; the parser expands
+// it into decisions (File::decisions, DecisionDecl::scope) and the record `S_outputs`.
+struct ScopeVar {
+  std::string name, doc;
+  TypeExpr type;
+  bool output = false, context = false;
+  SourceRange range, name_range;
+};
+struct ScopeRule {  // `rule r for var ...` (rule) or `default for var then ...` (is_default, dflt)
+  std::string var;
+  SourceRange var_range;
+  bool is_default = false;
+  RuleItem rule;
+  DefaultItem dflt;
+};
+struct ScopeDecl {
+  std::string name;
+  std::vector<Param> params;
+  std::optional<Citation> citation;
+  std::vector<ScopeVar> vars;
+  std::vector<ScopeRule> rules;  // moved into the decisions it expands into
+  SourceRange range, name_range;
 };
 
 struct TestStmt {
@@ -336,6 +368,7 @@ struct File {
   std::vector<ConstDecl> consts;
   std::vector<DefDecl> defs;
   std::vector<DecisionDecl> decisions;
+  std::vector<ScopeDecl> scopes;
   std::vector<TestDecl> tests;
   std::vector<AmendDecision> amendments;
   std::vector<ConstDecl> replaced_consts;
@@ -349,5 +382,8 @@ struct File {
 
 // Indented, one node per line; used by `edict dump --phase=ast` and golden tests.
 std::string Print(const File& f);
+
+// A copy of a type as written.
+TypeExpr CloneType(const TypeExpr& t);
 
 }  // namespace edict::ast

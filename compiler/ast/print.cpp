@@ -177,7 +177,8 @@ std::string Print(const File& f) {
   for (const auto& d : f.decisions) {
     std::string ps;
     for (const auto& pa : d.params) ps += (ps.empty() ? "" : ", ") + pa.name + ": " + Type(pa.type);
-    p.Line(0, "decision " + d.name + "(" + ps + ") -> " + Type(d.result));
+    p.Line(0, "decision " + d.name + "(" + ps + ") -> " + Type(d.result) +
+                  (d.scope.empty() ? "" : " (from the scope " + d.scope + ")"));
     p.Cite(1, d.citation);
     for (const auto& l : d.lets) p.Expr(1, l.value.get(), "let " + l.name);
     for (const auto& r : d.rules) {
@@ -199,6 +200,15 @@ std::string Print(const File& f) {
       p.Expr(2, as.condition.get());
     }
   }
+  for (const auto& sc : f.scopes) {
+    std::string ps;
+    for (const auto& pa : sc.params) ps += (ps.empty() ? "" : ", ") + pa.name + ": " + Type(pa.type);
+    p.Line(0, "scope " + sc.name + "(" + ps + ")");
+    p.Cite(1, sc.citation);
+    for (const auto& v : sc.vars)
+      p.Line(1, std::string(v.context ? "context " : "") + (v.output ? "output " : "internal ") + v.name + ": " +
+                    Type(v.type));
+  }
   for (const auto& t : f.tests) {
     p.Line(0, "test " + t.name);
     for (const auto& s : t.stmts) {
@@ -209,6 +219,16 @@ std::string Print(const File& f) {
     }
   }
   return p.out;
+}
+
+TypeExpr CloneType(const TypeExpr& t) {
+  TypeExpr c;
+  c.kind = t.kind;
+  c.range = t.range;
+  c.name = t.name;
+  if (t.elem) c.elem = std::make_unique<TypeExpr>(CloneType(*t.elem));
+  c.unit = t.unit;
+  return c;
 }
 
 }  // namespace edict::ast

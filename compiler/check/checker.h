@@ -241,6 +241,8 @@ class Checker {
   std::vector<uint32_t> Args(const ast::Expr& e, const std::vector<ir::Param>& params, const std::string& callee,
                              const ir::Def* generic = nullptr, TypeId* result = nullptr);
   ExprId CallExpr(const ast::Expr& e, TypeId expected);
+  // scopes.cpp: the arguments of a call of a scope (its inputs, the context variables it gives).
+  std::vector<uint32_t> ScopeArgs(const ast::Expr& e, const ir::Decision& d, const ast::DecisionDecl& sig);
   ExprId RecordLit(const ast::Expr& e);
   ExprId SetLit(const ast::Expr& e, TypeId expected);
   ExprId ListLit(const ast::Expr& e, TypeId expected);
@@ -310,10 +312,11 @@ class Checker {
   std::vector<ConstView> const_views_;
   std::vector<DefView> def_views_;
   std::vector<DecisionView> decision_views_;
-  std::vector<std::map<std::string, ValueEntry>> tables_;  // per version
-  std::vector<std::map<std::string, uint32_t>> ir_index_;  // per version: name -> IR index
-  std::vector<uint32_t> file_version_;                     // per file: the version that introduces it
-  std::vector<uint32_t> chain_;                            // per version: its instrument's file
+  std::map<uint32_t, const ast::DecisionDecl*> scope_entries_;  // IR index -> the decision of a scope
+  std::vector<std::map<std::string, ValueEntry>> tables_;       // per version
+  std::vector<std::map<std::string, uint32_t>> ir_index_;       // per version: name -> IR index
+  std::vector<uint32_t> file_version_;                          // per file: the version that introduces it
+  std::vector<uint32_t> chain_;                                 // per version: its instrument's file
   uint32_t current_version_ = 0;
   std::vector<LocalVar> scope_;
   uint32_t next_slot_ = 0, max_slots_ = 0;

@@ -98,8 +98,16 @@ void Checker::BodyDecision(uint32_t i, const DecisionView& a) {
     x.range = as.range;
     m_.decisions[i].assertions.push_back(std::move(x));
   }
-  if (a.rules.empty() && a.defaults.empty())
-    diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
+  if (a.rules.empty() && a.defaults.empty()) {
+    auto& d = diags_.Emit(DiagKind::DecisionWithoutRules, a.sig->name_range, a.sig->name);
+    if (!a.sig->scope.empty() && !a.sig->scope_entry) {
+      std::string var = a.sig->name.substr(a.sig->scope.size() + 1);
+      d.notes.push_back({{},
+                         fmt::format("`{}` is a variable of the scope `{}`: give it a rule (`rule r for {} when ... "
+                                     "then ...;`) or a default (`default for {} then ...;`)",
+                                     var, a.sig->scope, var, var)});
+    }
+  }
   m_.decisions[i].slot_count = max_slots_;
   CloseExceptions(m_.decisions[i], clause, unresolved);
   StaticConflicts(m_.decisions[i], unresolved);

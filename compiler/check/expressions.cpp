@@ -318,7 +318,11 @@ ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
   // `r0.licence(args)`: a declaration of another version of the law.
   std::optional<Symbol> val;
   std::string callee = e.text;
-  if (size_t dot = e.text.find('.'); dot != std::string::npos) {
+  // `S.v(...)`: the decision of a scope's variable (named so by the expansion of the scope).
+  std::optional<Symbol> whole = e.text.find('.') != std::string::npos ? LookupValue(e.text) : std::nullopt;
+  if (whole) {
+    val = whole;
+  } else if (size_t dot = e.text.find('.'); dot != std::string::npos) {
     std::string vname = e.text.substr(0, dot);
     callee = e.text.substr(dot + 1);
     // `Sale.most_recent(p)`: a member of an enum that carries a value.
@@ -360,7 +364,8 @@ ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
   if (val && val->kind == SymKind::Decision) {
     const ir::Decision& d = m_.decisions[val->index];
     AddDep(SymKind::Decision, val->index);
-    auto args = Args(e, d.params, e.text);
+    auto scope = scope_entries_.find(val->index);
+    auto args = scope != scope_entries_.end() ? ScopeArgs(e, d, *scope->second) : Args(e, d.params, e.text);
     return Emit(Op::DecisionCall, d.result, e.range, val->index, Extra(args));
   }
   if (callee == e.text && !val && !Lookup(e.text))

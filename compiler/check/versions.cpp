@@ -187,9 +187,22 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
     def_views_.push_back({&df, {ctx}});
     table[df.name] = ValueEntry{SymKind::Def, uint32_t(def_views_.size() - 1), df.name_range};
   }
+  // Scopes are not amended yet (docs/language.md, "Not yet implemented").
+  auto scope_refused = [&](const ValueEntry* t, SourceRange r, const char* action) {
+    const ast::DecisionDecl* sig = decision_views_[t->view].sig;
+    if (sig->scope.empty()) return false;
+    auto& d = diags_.Emit(DiagKind::InvalidAmendment, r,
+                          sig->scope_entry
+                              ? fmt::format("`{}` is a scope: an amendment cannot {} it yet", sig->name, action)
+                              : fmt::format("`{}` is a variable of the scope `{}`: an amendment cannot {} it yet",
+                                            sig->name, sig->scope, action));
+    d.notes.push_back({sig->name_range, "it is declared here"});
+    d.notes.push_back({{}, "declare the amended scope under a new name (docs/language.md, \"Not yet implemented\")"});
+    return true;
+  };
   for (const auto& dd : f.replaced_decisions) {
     const ValueEntry* t = Target(table, dd.name, SymKind::Decision, dd.name_range, "decision", "replace", version);
-    if (!t) continue;
+    if (!t || scope_refused(t, dd.name_range, "replace")) continue;
     DiagNote ctx{decision_views_[t->view].sig->name_range,
                  fmt::format("`{}` replaces the decision `{}` declared here", me, dd.name)};
     decision_views_.push_back(ViewOf(dd, {ctx}));
@@ -210,6 +223,7 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
       d.notes.push_back({table[name].range, "the first declaration is here"});
       continue;
     }
+    if (scope_refused(&it->second, rs.name_range, "restore")) continue;
     DecisionView v = decision_views_[it->second.view];
     v.amended_by.push_back(rs.range);
     decision_views_.push_back(std::move(v));
@@ -217,7 +231,7 @@ void Checker::ApplyAmendments(std::map<std::string, ValueEntry>& table, const as
   }
   for (const auto& am : f.amendments) {
     const ValueEntry* t = Target(table, am.decision, SymKind::Decision, am.name_range, "decision", "amend", version);
-    if (!t) continue;
+    if (!t || scope_refused(t, am.name_range, "amend")) continue;
     DecisionView v = decision_views_[t->view];  // a copy: the base's view is unchanged
     v.amended_by.push_back(am.name_range);
     auto find_rule = [&](const std::string& n) {
@@ -404,6 +418,7 @@ void Checker::AllocateVersions() {
           dec.version = v;
           if (d->citation) dec.cite = {d->citation->cite, d->citation->assumption};
           m_.decisions.push_back(std::move(dec));
+          if (d->scope_entry) scope_entries_[uint32_t(m_.decisions.size() - 1)] = d;
           ir_index_[v][name] = uint32_t(m_.decisions.size() - 1);
           m_.versions[v].decisions[name] = uint32_t(m_.decisions.size() - 1);
           break;

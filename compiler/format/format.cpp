@@ -148,8 +148,8 @@ class Formatter {
   bool HasBlock(int first) const {
     std::string_view w = Code(first);
     if (w == "replace") return size_t(first + 1) < code_.size() && Code(first + 1) == "decision";
-    return w == "instrument" || w == "enum" || w == "record" || w == "decision" || w == "test" || w == "amend" ||
-           w == "impact";
+    return w == "instrument" || w == "enum" || w == "record" || w == "decision" || w == "scope" || w == "test" ||
+           w == "amend" || w == "impact";
   }
 
   void Structure() {
@@ -277,7 +277,11 @@ class Formatter {
   }
 
   void Decision(const ast::DecisionDecl& d) {
-    for (const auto& l : d.lets) Expr(l.value.get());
+    // A scope's decisions: only the rules and defaults are written; the scope's own decision,
+    // the variables' lets, are made by the parser (parse/scopes.h).
+    if (d.scope_entry) return;
+    if (d.scope.empty())
+      for (const auto& l : d.lets) Expr(l.value.get());
     for (const auto& r : d.rules) Rule(r);
     for (const auto& x : d.defaults) Expr(x.outcome.get());
     for (const auto& a : d.asserts) Expr(a.condition.get());
@@ -530,9 +534,20 @@ class Formatter {
 }  // namespace
 
 std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id, Diagnostics& diags) {
-  size_t errors = diags.error_count();
-  ast::File tree = parse::Parse(sources, file_id, diags);
-  if (diags.error_count() > errors) return std::nullopt;
+  Diagnostics parsed;
+  ast::File tree = parse::Parse(sources, file_id, parsed);
+  // What the parser finds wrong with the variables of a scope (parse/scopes.h) leaves the file
+  // readable: it is laid out, and `edict check` reports the mistakes.
+  bool unreadable = false;
+  for (const Diagnostic& d : parsed.all())
+    unreadable =
+        unreadable || (d.severity == Severity::Error && d.kind != DiagKind::ScopeWithoutOutput &&
+                       d.kind != DiagKind::UnknownScopeVariable && d.kind != DiagKind::ExceptionAcrossVariables &&
+                       d.kind != DiagKind::DuplicateDeclaration);
+  if (unreadable) {
+    for (const Diagnostic& d : parsed.all()) diags.Add(d.kind, d.range, d.message).notes = d.notes;
+    return std::nullopt;
+  }
   std::vector<Token> tokens = parse::Lex(sources, file_id);
   const std::string& text = sources.file(file_id).text;
   Formatter f(text, tokens);

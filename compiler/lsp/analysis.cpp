@@ -710,7 +710,28 @@ Json Analysis::DocumentSymbols() const {
       j["children"].push_back(sym(mem.name, kEnumMember, mem.range, NameAt(mem.range, mem.name)));
     out.push_back(j);
   }
+  // A scope's record and decisions (parse/scopes.h) are shown as the scope: its variables, each
+  // with its rules.
+  auto from_scope = [&](const ast::RecordDecl& r) {
+    for (const ast::ScopeDecl& sc : f->scopes)
+      if (r.range == sc.range && r.name == sc.name + "_outputs") return true;
+    return false;
+  };
+  for (const ast::ScopeDecl& sc : f->scopes) {
+    Json j = sym(sc.name, kClass, sc.range, sc.name_range, sc.citation ? sc.citation->cite : "scope");
+    j["children"] = Json::array();
+    for (const ast::ScopeVar& v : sc.vars) {
+      Json var = sym(v.name, kVariable, v.range, v.name_range,
+                     std::string(v.context ? "context " : "") + (v.output ? "output" : "internal"));
+      var["children"] = Json::array();
+      for (const ast::DecisionDecl& d : f->decisions)
+        if (d.scope == sc.name && !d.scope_entry && d.name == sc.name + "." + v.name) rules(d.rules, var["children"]);
+      j["children"].push_back(var);
+    }
+    out.push_back(j);
+  }
   for (const ast::RecordDecl& r : f->records) {
+    if (from_scope(r)) continue;
     Json j = sym(r.name, kStruct, r.range, r.name_range);
     j["children"] = Json::array();
     for (const ast::FieldDecl& fd : r.fields)
@@ -725,6 +746,7 @@ Json Analysis::DocumentSymbols() const {
       out.push_back(sym(d.name, kFunction, d.range, d.name_range, d.citation ? d.citation->cite : ""));
   for (const auto* decisions : {&f->decisions, &f->replaced_decisions})
     for (const ast::DecisionDecl& d : *decisions) {
+      if (!d.scope.empty()) continue;  // shown with its scope
       Json j = sym(d.name, kClass, d.range, d.name_range, d.citation ? d.citation->cite : "");
       j["children"] = Json::array();
       for (const ast::LetItem& l : d.lets) j["children"].push_back(sym(l.name, kVariable, l.range, l.name_range));

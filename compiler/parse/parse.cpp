@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "compiler/base/limits.h"
+#include "compiler/parse/scopes.h"
 #include "runtime/text.h"
 
 #include "EdictLexer.h"
@@ -80,15 +81,15 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
   bool expression = s.count(P::IDENT) && s.count(P::NUMBER) && s.count(P::KW_IF);
   bool declaration = s.count(P::KW_DECISION) && s.count(P::KW_RECORD);
   bool type = s.count(P::KW_DECIMAL) && s.count(P::KW_BOOL) && s.count(P::IDENT);
-  if (declaration) return "a declaration (`unit`, `enum`, `record`, `const`, `def`, `decision` or `test`)";
+  if (declaration) return "a declaration (`unit`, `enum`, `record`, `const`, `def`, `decision`, `scope` or `test`)";
   if (type && !expression) return "a type";
   std::vector<std::string> parts;
   std::set<size_t> covered;
   // Words that may be names (`date`, `text` ...) are implied by "a name".
   if (s.count(P::IDENT))
-    for (size_t t :
-         {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT, P::KW_EXCEPTION,
-          P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL, P::KW_OPTIONAL, P::KW_BY})
+    for (size_t t : {P::KW_DATE, P::KW_TEXT, P::KW_DAY, P::KW_MONTH, P::KW_YEAR, P::KW_DURATION, P::KW_UNIT,
+                     P::KW_EXCEPTION, P::KW_IMPACT, P::KW_INVARIANT, P::KW_ASSUMPTION, P::KW_DESCRIBE, P::KW_TYPICAL,
+                     P::KW_OPTIONAL, P::KW_BY, P::KW_SCOPE, P::KW_OUTPUT, P::KW_INTERNAL, P::KW_CONTEXT})
       covered.insert(t);
   if (expression) {
     parts.push_back("an expression");
@@ -690,6 +691,56 @@ class Builder {
     return dd;
   }
 
+  ast::ScopeDecl Scope(P::ScopeDeclContext* sd) {
+    ast::ScopeDecl sc;
+    sc.name = Text(sd->name);
+    sc.params = Params(sd->params());
+    sc.citation = Cite(sd->citation());
+    sc.range = R(sd);
+    sc.name_range = R(sd->name);
+    for (auto* item : sd->scopeItem()) {
+      if (auto* v = item->scopeVar()) {
+        if (!v->name || Missing(v->name->getStart()) || !v->role) continue;  // a syntax error, already reported
+        ast::ScopeVar var;
+        var.name = Text(v->name);
+        var.doc = v->doc ? Unquote(v->doc->getText()) : "";
+        var.type = Type(v->type());
+        var.output = v->role->getType() == P::KW_OUTPUT;
+        var.context = v->context != nullptr;
+        var.range = R(v);
+        var.name_range = R(v->name);
+        sc.vars.push_back(std::move(var));
+      } else if (auto* ru = item->scopeRule()) {
+        if (!ru->var || Missing(ru->var->getStart()) || !ru->name || Missing(ru->name)) continue;
+        ast::ScopeRule r;
+        r.var = Text(ru->var);
+        r.var_range = R(ru->var);
+        r.rule.name = Text(ru->name);
+        r.rule.citation = Cite(ru->citation());
+        if (auto* ex = ru->exceptionTo()) {
+          for (auto* id : ex->IDENT()) {
+            r.rule.exception_to.push_back(id->getText());
+            r.rule.exception_ranges.push_back(R(id));
+          }
+        }
+        if (ru->cond) r.rule.condition = Expr(ru->cond);
+        r.rule.outcome = Expr(ru->outcome);
+        r.rule.range = R(ru);
+        r.rule.name_range = R(ru->name);
+        sc.rules.push_back(std::move(r));
+      } else if (auto* de = item->scopeDefault()) {
+        if (!de->var || Missing(de->var->getStart())) continue;
+        ast::ScopeRule r;
+        r.var = Text(de->var);
+        r.var_range = R(de->var);
+        r.is_default = true;
+        r.dflt = {Cite(de->citation()), Expr(de->outcome), R(de)};
+        sc.rules.push_back(std::move(r));
+      }
+    }
+    return sc;
+  }
+
   ast::File Build(P::FileContext* f, uint32_t file_id) {
     ast::File out;
     out.file_id = file_id;
@@ -776,6 +827,9 @@ class Builder {
         out.defs.push_back(std::move(def));
       } else if (auto* dc = d->decisionDecl()) {
         out.decisions.push_back(Decision(dc));
+      } else if (auto* sd = d->scopeDecl()) {
+        if (!sd->name || Missing(sd->name)) continue;  // a syntax error, already reported
+        ExpandScope(Scope(sd), out, diags_);
       } else if (auto* am = d->amendDecl()) {
         ast::AmendDecision ad{Text(am->name), Cite(am->citation()), {}, R(am), R(am->name)};
         for (auto* it : am->amendItem()) {

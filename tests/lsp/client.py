@@ -340,6 +340,27 @@ def session():
     check("workspace/symbol", [(x["name"], x["kind"], x["location"]) for x in ws],
           [("lpp_limit", 14, {"uri": r1_uri, "range": rng(r1, "const lpp_limit", delta=6)})])
 
+    # A scope: the outline shows it with its variables, each with its rules (not the decisions
+    # and the record it expands into); a variable read in a rule goes to its declaration.
+    sc_path = os.path.join(SOURCE, "tests", "lsp", "unsaved_scope.edict")  # never written to disk
+    sc_text = ("scope pay(hours: integer) cite \"art. 1\" {\n"
+               "  output total: integer;\n"
+               "  context internal rate: integer;\n"
+               "  rule night for rate when hours > 8 then 15;\n"
+               "  default for rate then 12;\n"
+               "  rule hourly for total then rate * hours;\n"
+               "}\n")
+    sc_uri = uri_of(sc_path)
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": sc_uri, "languageId": "edict", "version": 1, "text": sc_text}})
+    check("scope: no diagnostics", s.diagnostics(sc_uri)["diagnostics"], [])
+    syms = s.request("textDocument/documentSymbol", {"textDocument": {"uri": sc_uri}})["result"]
+    check("documentSymbol: a scope", [(x["name"], x["kind"], x.get("detail")) for x in syms], [("pay", 5, "art. 1")])
+    check("documentSymbol: its variables and their rules",
+          [(v["name"], v["detail"], [r["name"] for r in v["children"]]) for v in syms[0]["children"]],
+          [("total", "output", ["hourly"]), ("rate", "context internal", ["night"])])
+    d = s.request("textDocument/definition", {"textDocument": {"uri": sc_uri}, "position": pos(sc_text, "rate * hours")})["result"]
+    check("definition: a scope's variable", d, {"uri": sc_uri, "range": rng(sc_text, "internal rate", delta=9)})
+
     # UTF-16 columns: a line with characters of 2, 3 and 4 bytes (the last two UTF-16 units).
     u_path = os.path.join(SOURCE, "tests", "lsp", "unsaved_unicode.edict")  # never written to disk
     u_text = 'const n: integer = if "é€😀" == "x" then 1 else s2;\n'
