@@ -57,17 +57,17 @@ check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": 
 }
 
 regs=$src/regs/ai_diffusion
-check rescission 9 "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$regs/cases/scenarios.jsonl"
+check rescission 9 "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence --cases "$regs/cases/scenarios.jsonl"
 check amendment 2 "$src/tests/golden/amend/_base.edict" "$src/tests/golden/amend/_amend.edict" -d review \
   --cases "$src/tests/golden/diff/_valid.jsonl"
 # A corpus with more classes than the chart shows: the chart is capped, every class keeps its section.
-"$edict" cases "$regs/r1_diffusion.edict" -d licence -n 20000 --seed 3 >"$work/many.jsonl"
-n=$("$edict" --color=never diff "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" \
+"$edict" cases "$regs/r1_diffusion.edict.md" -d licence -n 20000 --seed 3 >"$work/many.jsonl"
+n=$("$edict" --color=never diff "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence --cases "$work/many.jsonl" \
       --format json --no-progress | grep -o '"count":' | wc -l)
-check many "$n" "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" --examples 1
+check many "$n" "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence --cases "$work/many.jsonl" --examples 1
 # The symbolic reports: a small one, and R1 -> R2 (the quick start's diff) with its counts.
 check symbolic_flags 3 "$src/tests/golden/diff/_flags_v1.edict" "$src/tests/golden/diff/_flags_v2.edict" -d screen
-check symbolic_r1_r2 - "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence
+check symbolic_r1_r2 - "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence
 if ! grep -q 'class="meter"' "$work/symbolic_r1_r2.dom"; then
   echo "symbolic_r1_r2: no count is drawn" >&2
   exit 1
