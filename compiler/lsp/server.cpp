@@ -383,8 +383,8 @@ Json Server::Request(const std::string& method, const Json& params) {
     uint32_t id = sources.Add(d.path, d.text);
     edict::Diagnostics diags;
     // A literate file: the code of its edict blocks laid out, the Markdown around it kept.
-    std::optional<std::string> formatted = literate::IsLiterate(d.path) ? format::FormatLiterate(sources, id, diags)
-                                                                        : format::Format(sources, id, diags);
+    std::optional<std::string> formatted =
+        literate::IsLiterate(d.path) ? format::FormatLiterate(sources, id, diags) : format::Format(sources, id, diags);
     Json edits = Json::array();
     if (formatted && *formatted != d.text) {
       Position end = PositionOf(d.text, d.text.size());

@@ -17,6 +17,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --enable-logging=stderr --v=0)
+# shellcheck source=render.sh
+. "$(dirname "$0")/render.sh"
 
 check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": as the symbolic page says)
   local name=$1 classes=$2
@@ -29,20 +31,7 @@ check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": 
       exit 1
     fi
   fi
-  timeout 120 "$browser" "${flags[@]}" --user-data-dir="$work/profile-$name" --dump-dom "file://$work/$name.html" \
-    >"$work/$name.dom" 2>"$work/$name.log"
-  local body
-  body=$(grep -o '<body[^>]*>' "$work/$name.dom" || true)
-  if [[ "$body" != *'data-check="ok"'* ]]; then
-    echo "$name: the page did not render cleanly: ${body:-no <body> in the DOM}" >&2
-    grep -i "console\|uncaught" "$work/$name.log" >&2 || true
-    exit 1
-  fi
-  if grep -q "Uncaught" "$work/$name.log"; then
-    echo "$name: the browser reported a script error:" >&2
-    grep "Uncaught" "$work/$name.log" >&2
-    exit 1
-  fi
+  render "file://$work/$name.html" "$name"
   if [[ "$body" != *"data-classes=\"$classes\""* ]]; then
     echo "$name: expected $classes transition classes, the page says: $body" >&2
     exit 1
