@@ -659,7 +659,8 @@ std::string Site::DecisionPage(size_t source, uint32_t di, const std::string& na
   for (size_t k = 0; k < total; ++k) covered += decided(k);
   out += fmt::format(
       "<h2 id=\"rules\">Rules</h2>\n<p>Rule coverage: <strong>{} of {}</strong> rules decided an "
-      "outcome in the tests of <code>{}</code> (run on the interpreter when this page was made).</p>\n",
+      "outcome in the tests of <code>{}</code>, run on the interpreter when this page was made (the rules "
+      "this version inherits are also tested in the files that declare them).</p>\n",
       covered, total, HtmlEscape(page ? page->shown : ""));
   out +=
       "<table><thead><tr><th>rule</th><th>provision</th><th>assumption</th><th>exception "
@@ -750,7 +751,7 @@ std::string Site::Index() {
   for (size_t s = 0; s < sources_.size(); ++s)
     if (Page* page = PageOf(sources_[s].program, sources_[s].program.roots.empty() ? 0 : sources_[s].program.roots[0]))
       out += (s ? ", " : "") + fmt::format("<a href=\"{}\"><code>{}</code></a>", page->name, HtmlEscape(page->shown));
-  out += ". Every test was run, and every page checked, when the site was made.</p>\n";
+  out += ". The tests were run on the interpreter when the site was made.</p>\n";
   out +=
       "<section id=\"search\"><h2>Search</h2>\n<input id=\"q\" type=\"search\" placeholder=\"A name, a provision "
       "(740.29), a word of a description\" aria-label=\"Search names, provisions and descriptions\" "
@@ -792,8 +793,16 @@ std::string Site::Index() {
   out +=
       "<section id=\"decisions\"><h2>Decisions</h2>\n<table><thead><tr><th>decision</th><th>version</th><th>in force "
       "from</th>"
-      "<th>provision</th><th>tests</th><th>rule coverage</th></tr></thead><tbody>\n";
-  for (size_t s = 0; s < sources_.size(); ++s) {
+      "<th>provision</th><th>tests of its file</th><th>rules these tests decide</th></tr></thead><tbody>\n";
+  // In the order the versions take effect (the files' order among equal dates).
+  std::vector<size_t> order;
+  for (size_t s = 0; s < sources_.size(); ++s) order.push_back(s);
+  auto effective = [&](size_t s) {
+    const ir::Module& m = sources_[s].program.module;
+    return m.versions.empty() ? std::string() : m.versions.back().effective;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return effective(a) < effective(b); });
+  for (size_t s : order) {
     const load::Program& p = sources_[s].program;
     const ir::Module& m = p.module;
     if (m.versions.empty() || p.roots.empty() || m.versions.back().file != p.roots[0]) continue;
