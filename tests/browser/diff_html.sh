@@ -8,17 +8,8 @@
 set -euo pipefail
 edict=$1
 src=$2
-browser=$(command -v chromium || true)
-if [ -z "$browser" ]; then
-  echo "chromium is not installed (./quickstart.sh installs it: apt-get install chromium)" >&2
-  exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --enable-logging=stderr --v=0)
 # shellcheck source=render.sh
-. "$(dirname "$0")/render.sh"
+. "$(dirname "$0")/render.sh"   # $browser, $work (removed on exit), $flags, render
 
 check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": as the symbolic page says)
   local name=$1 classes=$2

@@ -8,17 +8,8 @@ set -euo pipefail
 edict=$1
 src=$2
 shift 2
-browser=$(command -v chromium || true)
-if [ -z "$browser" ]; then
-  echo "chromium is not installed (./quickstart.sh installs it: apt-get install chromium)" >&2
-  exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --enable-logging=stderr --v=0)
 # shellcheck source=render.sh
-. "$(dirname "$0")/render.sh"
+. "$(dirname "$0")/render.sh"   # $browser, $work (removed on exit), $flags, render
 
 "$edict" doc "$src/regs/ai_diffusion" -o "$work/site" --no-progress "$@"
 python3 "$src/tests/browser/doc_links.py" "$work/site"

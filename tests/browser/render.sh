@@ -1,4 +1,15 @@
-# Sourced by the browser tests, which set $browser, $work and the array $flags.
+# Sourced by the browser tests: finds Chromium ($browser), makes a scratch folder ($work, removed on
+# exit) and the browser's flags ($flags), and defines render.
+browser=$(command -v chromium || true)
+if [ -z "$browser" ]; then
+  echo "chromium is not installed (./quickstart.sh installs it: apt-get install chromium)" >&2
+  exit 1
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+       --disable-component-update --disable-sync --enable-logging=stderr --v=0)
+
 # render URL NAME: the DOM after the page's scripts ran, in $work/NAME.dom (the browser's log in
 # $work/NAME.log, the page's <body> tag in $body); fails unless the page's own check marked
 # <body data-check="ok"> and the browser reported no script error.
