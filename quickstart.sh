@@ -48,8 +48,8 @@ cmake --build build -j2
 if [ "${1:-}" = "--no-run" ]; then exit 0; fi
 
 echo
-R1=regs/ai_diffusion/r1_diffusion.edict
-R2=regs/ai_diffusion/r2_rescission.edict
+R1=regs/ai_diffusion/r1_diffusion.edict.md
+R2=regs/ai_diffusion/r2_rescission.edict.md
 echo "== main job: how verdicts change between the AI Diffusion rule and its rescission, over every possible case"
 echo "== edict diff $R1 $R2 -d licence -o diff-r1-r2.txt   (its summary and the law's changes:)"
 ./build/edict diff "$R1" "$R2" -d licence -o diff-r1-r2.txt

@@ -32,8 +32,8 @@ def main():
     import edict.dask as ed
 
     src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    r1 = os.path.join(src, "regs/ai_diffusion/r1_diffusion.edict")
-    r2 = os.path.join(src, "regs/ai_diffusion/r2_rescission.edict")
+    r1 = os.path.join(src, "regs/ai_diffusion/r1_diffusion.edict.md")
+    r2 = os.path.join(src, "regs/ai_diffusion/r2_rescission.edict.md")
     timings = {}
 
     def timed(name, f):

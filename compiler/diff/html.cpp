@@ -6,21 +6,6 @@
 
 namespace edict::diff {
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
-
 namespace {
 // Escaped, with each `quoted` piece as <code>.
 std::string HtmlCodeSpans(std::string_view s) {

@@ -7,11 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/base/html.h"
 #include "compiler/interp/explain.h"
 
 namespace edict::diff {
 
-std::string HtmlEscape(std::string_view s);
+using edict::HtmlEscape;
 
 // An explanation (interp::ExplainTree) as nested lists: every line with lines under it is a
 // <details> element (a call's, which holds the called decision's explanation or what a helper's

@@ -67,21 +67,11 @@ namespace {
 
 // The decisions the tests of `file` call, directly or through functions.
 std::set<uint32_t> DecisionsTestsCall(const ir::Module& m, uint32_t file) {
-  std::set<uint32_t> decisions, defs;
   std::vector<ir::ExprId> work;
   for (const auto& t : m.tests)
     if (t.file == file)
-      for (const auto& step : t.steps)
-        if (step.expr != ir::kNoExpr) work.push_back(step.expr);
-  while (!work.empty()) {
-    const ir::Expr& x = m.exprs[work.back()];
-    work.pop_back();
-    if (x.op == ir::Op::DecisionCall) decisions.insert(x.a);
-    if (x.op == ir::Op::Call && defs.insert(x.a).second && m.defs[x.a].body != ir::kNoExpr)
-      work.push_back(m.defs[x.a].body);
-    ir::ForEachOperand(m, x, [&](ir::ExprId k) { work.push_back(k); });
-  }
-  return decisions;
+      for (const auto& step : t.steps) work.push_back(step.expr);
+  return ir::DecisionsCalled(m, std::move(work));
 }
 
 // A source file's identity across the programs of one `edict test` run (each loads its files
@@ -459,6 +449,26 @@ int RunTest(const Common& c, const std::vector<std::string>& paths, bool verbose
   if (broken_files) return kCompileError;
   if (unreadable) return kInputError;
   return failed || uncovered || none ? kFailed : kOk;
+}
+
+int RunDoc(const Common& c, const std::vector<std::string>& paths, const doc::SiteOptions& o) {
+  std::vector<std::string> files;
+  if (!EdictFiles(paths, &files)) return kInputError;
+  if (files.empty()) {
+    std::cerr << "error: no .edict or .edict.md files to document\n";
+    return kInputError;
+  }
+  std::vector<doc::Source> sources(files.size());
+  bool ok = true;
+  for (size_t i = 0; i < files.size(); ++i) {
+    sources[i].path = files[i];
+    ok = LoadOrReport(c, {files[i]}, sources[i].program) && ok;
+  }
+  if (!ok) {
+    std::cerr << "error: the program has errors: no site written\n";
+    return kCompileError;
+  }
+  return doc::WriteSite(c, sources, o);
 }
 
 int RunSchema(const Common& c, const std::string& file, const std::string& decision) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "compiler/base/command.h"
+#include "compiler/doc/doc.h"
 #include "compiler/ir/ir.h"
 
 namespace edict::load {
@@ -50,6 +51,11 @@ int RunDump(const Common& c, const std::string& file, const std::string& phase);
 // `edict fmt`: rewrites each file (`-`: standard input to standard output) in the canonical layout;
 // with `check`, changes nothing and prints a unified diff of what would change (exit 1).
 int RunFormat(const Common& c, const std::vector<std::string>& paths, bool check);
+
+// `edict doc`: the files `paths` name (folders searched as for `edict test`), each loaded and
+// checked on its own, as a documentation site in o.output (compiler/doc/). Nothing is written when
+// a file has errors.
+int RunDoc(const Common& c, const std::vector<std::string>& paths, const doc::SiteOptions& o);
 
 // `edict verify` (driver/verify.cpp): what Z3 proves about decisions (docs/cli.md).
 struct VerifyOptions {

@@ -252,6 +252,18 @@ int main(int argc, char** argv) {
   lsp->add_flag("--stdio", lsp_stdio,
                 "Use standard input and output (the default and only transport; accepted for clients that pass it)");
 
+  auto* docc =
+      app.add_subcommand("doc", "Write a regulation as a static documentation site (docs/cli.md, docs/publishing.md)");
+  std::vector<std::string> doc_paths;
+  edict::doc::SiteOptions doc_options;
+  bool no_diff = false, doc_no_progress = false;
+  docc->add_option("files", doc_paths, "Edict files, or folders (searched for .edict and .edict.md files)")->required();
+  docc->add_option("--output,-o", doc_options.output, "The folder to write the site into (created if missing)")
+      ->required();
+  docc->add_flag("--no-diff", no_diff,
+                 "Leave out the symbolic diff of each version against the previous one (Z3; slow)");
+  docc->add_flag("--no-progress", doc_no_progress, "Do not report progress on standard error");
+
   auto* serve = app.add_subcommand("serve", "Serve a program's decisions over HTTP (docs/publishing.md)");
   edict::serve::ServeOptions so;
   serve->add_option("file", so.file, "The Edict file to serve (its imports and the versions it amends come with it)")
@@ -341,6 +353,11 @@ int main(int argc, char** argv) {
       if (*gen) return RunCases(common, gen_file, gen_decision, gen_count, gen_seed);
       if (*lsp) return edict::lsp::Serve(0, 1);
       if (*serve) return edict::serve::Serve(common, so);
+      if (*docc) {
+        doc_options.diff = !no_diff;
+        doc_options.progress = !doc_no_progress;
+        return RunDoc(common, doc_paths, doc_options);
+      }
     } catch (const std::system_error& e) {  // a thread the system would not start, say
       std::cerr << "error: " << e.what() << "\n";
       return kSystemError;

@@ -8,6 +8,9 @@
 // switch) at each switch over Shape: this file, and the few passes that treat a shape specially
 // (a Binder binds a slot).
 #pragma once
+#include <set>
+#include <vector>
+
 #include "compiler/ir/ir.h"
 
 namespace edict::ir {
@@ -120,6 +123,23 @@ void ForEachOperand(const Module& m, const Expr& e, F&& f) {
       return;
     }
   }
+}
+
+// The decisions the expressions `work` call, directly or through the helpers they call (not
+// through the decisions they call): which decisions a test exercises (`edict test --coverage`,
+// `edict doc`).
+inline std::set<uint32_t> DecisionsCalled(const Module& m, std::vector<ExprId> work) {
+  std::set<uint32_t> decisions, defs;
+  while (!work.empty()) {
+    ExprId id = work.back();
+    work.pop_back();
+    if (id == kNoExpr) continue;
+    const Expr& x = m.exprs[id];
+    if (x.op == Op::DecisionCall) decisions.insert(x.a);
+    if (x.op == Op::Call && defs.insert(x.a).second && m.defs[x.a].body != kNoExpr) work.push_back(m.defs[x.a].body);
+    ForEachOperand(m, x, [&](ExprId k) { work.push_back(k); });
+  }
+  return decisions;
 }
 
 // Whether two nodes are the same apart from their operands: same op and type, same immediates

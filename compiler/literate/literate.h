@@ -33,4 +33,17 @@ std::vector<Span> CodeSpans(std::string_view markdown);
 // space, line breaks (LF, CR) kept.
 std::string Code(std::string_view markdown);
 
+// A literate file for reading (`edict doc`): the Markdown rendered as HTML, cut at the fenced
+// ```edict blocks of the top level. Piece i holds the prose before block i and that block's code
+// spans; the last piece, the prose after the last block, has none. The HTML is safe to embed: text
+// is escaped, raw HTML in the Markdown is shown as text, a link keeps its target only when it is
+// an http(s) or mailto address or a fragment (`#...`), other links (to files beside the source)
+// and images are shown as their text. An ```edict block inside a block quote or a list item stays
+// in the prose, as plain code.
+struct Piece {
+  std::string html;
+  std::vector<Span> code;
+};
+std::vector<Piece> Pieces(std::string_view markdown);
+
 }  // namespace edict::literate

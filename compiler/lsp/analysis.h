@@ -13,29 +13,15 @@
 
 #include "compiler/load/load.h"
 #include "compiler/lsp/text.h"
+#include "compiler/names/names.h"
 
 namespace edict::lsp {
 
 using Json = nlohmann::json;
 
-// A place in the program: which file and which bytes.
-struct Place {
-  uint32_t file = 0;
-  uint32_t begin = 0, end = 0;
-  friend bool operator==(const Place&, const Place&) = default;
-  friend auto operator<=>(const Place&, const Place&) = default;
-};
-
-// What a name denotes: its kind (for hover) and where it is declared (the declaration's name).
-enum class SymbolKind : uint8_t { Const, Def, Decision, Record, Field, Enum, Member, Unit, Rule, Let, Param };
-
-struct Occurrence {
-  Place use;   // the name as written at the use (only the name: `chip` of `s.chip`)
-  Place decl;  // the name in its declaration
-  SymbolKind kind;
-  uint32_t index = 0;  // into the module's table of that kind (consts, defs, ...) when it has one
-  uint32_t owner = 0;  // Field: the record, Member: the enum; Let, Param: the decision or def
-};
+using names::Occurrence;
+using names::Place;
+using names::SymbolKind;
 
 class Analysis {
  public:
@@ -87,11 +73,6 @@ class Analysis {
   bool loaded() const { return root_ != UINT32_MAX; }
 
  private:
-  void Index();
-  void IndexExpr(uint32_t e, int decision, int def);
-  void IndexAst(const ast::File& f);
-  void AddUse(SourceRange use, const std::string& name, bool first, SymbolKind kind, Place decl, uint32_t index,
-              uint32_t owner = 0);
   const Occurrence* At(size_t offset) const;
   Json Describe(const Occurrence& o) const;
   std::string TypeName(uint32_t type) const;
@@ -99,8 +80,7 @@ class Analysis {
   load::Program program_;
   std::vector<edict::Diagnostic> diags_;
   uint32_t root_ = UINT32_MAX;
-  std::vector<Occurrence> occurrences_;                          // uses and declarations, sorted by use
-  std::map<std::pair<uint32_t, uint32_t>, Place> member_decls_;  // (enum, member) -> its name
+  std::vector<Occurrence> occurrences_;  // uses and declarations, sorted by use
 };
 
 }  // namespace edict::lsp

@@ -19,6 +19,7 @@
 #include "compiler/base/command.h"
 #include "compiler/base/source.h"
 #include "compiler/format/format.h"
+#include "compiler/literate/literate.h"
 #include "compiler/lsp/analysis.h"
 #include "compiler/lsp/lsp.h"
 
@@ -381,7 +382,9 @@ Json Server::Request(const std::string& method, const Json& params) {
     SourceManager sources;
     uint32_t id = sources.Add(d.path, d.text);
     edict::Diagnostics diags;
-    std::optional<std::string> formatted = format::Format(sources, id, diags);
+    // A literate file: the code of its edict blocks laid out, the Markdown around it kept.
+    std::optional<std::string> formatted =
+        literate::IsLiterate(d.path) ? format::FormatLiterate(sources, id, diags) : format::Format(sources, id, diags);
     Json edits = Json::array();
     if (formatted && *formatted != d.text) {
       Position end = PositionOf(d.text, d.text.size());

@@ -2,7 +2,7 @@
 batches on the JIT with every core, and diff two versions over a corpus. See docs/python.md.
 
     import edict
-    r1 = edict.load("regs/ai_diffusion/r1_diffusion.edict")
+    r1 = edict.load("regs/ai_diffusion/r1_diffusion.edict.md")
     licence = r1.decision("licence")
     verdict = licence(case)            # a dict, or keyword arguments, one per input
 """

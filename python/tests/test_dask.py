@@ -17,8 +17,8 @@ import edict.dask as ed
 
 SRC = os.environ["EDICT_SOURCE"]
 EDICT = os.environ["EDICT"]
-R1 = os.path.join(SRC, "regs/ai_diffusion/r1_diffusion.edict")
-R2 = os.path.join(SRC, "regs/ai_diffusion/r2_rescission.edict")
+R1 = os.path.join(SRC, "regs/ai_diffusion/r1_diffusion.edict.md")
+R2 = os.path.join(SRC, "regs/ai_diffusion/r2_rescission.edict.md")
 SCENARIOS = os.path.join(SRC, "regs/ai_diffusion/cases/scenarios.jsonl")
 
 

@@ -16,9 +16,9 @@ import edict
 
 SRC = os.environ["EDICT_SOURCE"]
 EDICT = os.environ["EDICT"]
-R1 = os.path.join(SRC, "regs/ai_diffusion/r1_diffusion.edict")
-R2 = os.path.join(SRC, "regs/ai_diffusion/r2_rescission.edict")
-R4 = os.path.join(SRC, "regs/ai_diffusion/r4_d5_cambodia.edict")
+R1 = os.path.join(SRC, "regs/ai_diffusion/r1_diffusion.edict.md")
+R2 = os.path.join(SRC, "regs/ai_diffusion/r2_rescission.edict.md")
+R4 = os.path.join(SRC, "regs/ai_diffusion/r4_d5_cambodia.edict.md")
 SCENARIOS = os.path.join(SRC, "regs/ai_diffusion/cases/scenarios.jsonl")
 S04 = os.path.join(SRC, "regs/ai_diffusion/cases/s04_h100_india_1700.json")
 REG = os.path.join(SRC, "tests/golden/eval/_regulation.edict")

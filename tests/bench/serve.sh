@@ -31,7 +31,7 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 # Edict, with as many threads as connections (one thread per keep-alive connection).
 case_file="$here/regs/ai_diffusion/cases/s04_h100_india_1700.json"
-"$edict" serve "$here/regs/ai_diffusion/r4_d5_cambodia.edict" --port 0 --log "$work/decisions.jsonl" \
+"$edict" serve "$here/regs/ai_diffusion/r4_d5_cambodia.edict.md" --port 0 --log "$work/decisions.jsonl" \
   --threads "$connections" --watch-interval 0 > "$work/edict.out" 2> "$work/edict.err" &
 edict_pid=$!
 for _ in $(seq 1 600); do grep -q listening "$work/edict.out" 2>/dev/null && break; sleep 0.5; done

@@ -8,15 +8,8 @@
 set -euo pipefail
 edict=$1
 src=$2
-browser=$(command -v chromium || true)
-if [ -z "$browser" ]; then
-  echo "chromium is not installed (./quickstart.sh installs it: apt-get install chromium)" >&2
-  exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --enable-logging=stderr --v=0)
+# shellcheck source=render.sh
+. "$(dirname "$0")/render.sh"   # $browser, $work (removed on exit), $flags, render
 
 check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": as the symbolic page says)
   local name=$1 classes=$2
@@ -29,20 +22,7 @@ check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": 
       exit 1
     fi
   fi
-  timeout 120 "$browser" "${flags[@]}" --user-data-dir="$work/profile-$name" --dump-dom "file://$work/$name.html" \
-    >"$work/$name.dom" 2>"$work/$name.log"
-  local body
-  body=$(grep -o '<body[^>]*>' "$work/$name.dom" || true)
-  if [[ "$body" != *'data-check="ok"'* ]]; then
-    echo "$name: the page did not render cleanly: ${body:-no <body> in the DOM}" >&2
-    grep -i "console\|uncaught" "$work/$name.log" >&2 || true
-    exit 1
-  fi
-  if grep -q "Uncaught" "$work/$name.log"; then
-    echo "$name: the browser reported a script error:" >&2
-    grep "Uncaught" "$work/$name.log" >&2
-    exit 1
-  fi
+  render "file://$work/$name.html" "$name"
   if [[ "$body" != *"data-classes=\"$classes\""* ]]; then
     echo "$name: expected $classes transition classes, the page says: $body" >&2
     exit 1
@@ -57,17 +37,17 @@ check() {  # check NAME EXPECTED_CLASSES EDICT_ARGS...   (EXPECTED_CLASSES "-": 
 }
 
 regs=$src/regs/ai_diffusion
-check rescission 9 "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$regs/cases/scenarios.jsonl"
+check rescission 9 "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence --cases "$regs/cases/scenarios.jsonl"
 check amendment 2 "$src/tests/golden/amend/_base.edict" "$src/tests/golden/amend/_amend.edict" -d review \
   --cases "$src/tests/golden/diff/_valid.jsonl"
 # A corpus with more classes than the chart shows: the chart is capped, every class keeps its section.
-"$edict" cases "$regs/r1_diffusion.edict" -d licence -n 20000 --seed 3 >"$work/many.jsonl"
-n=$("$edict" --color=never diff "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" \
+"$edict" cases "$regs/r1_diffusion.edict.md" -d licence -n 20000 --seed 3 >"$work/many.jsonl"
+n=$("$edict" --color=never diff "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence --cases "$work/many.jsonl" \
       --format json --no-progress | grep -o '"count":' | wc -l)
-check many "$n" "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence --cases "$work/many.jsonl" --examples 1
+check many "$n" "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence --cases "$work/many.jsonl" --examples 1
 # The symbolic reports: a small one, and R1 -> R2 (the quick start's diff) with its counts.
 check symbolic_flags 3 "$src/tests/golden/diff/_flags_v1.edict" "$src/tests/golden/diff/_flags_v2.edict" -d screen
-check symbolic_r1_r2 - "$regs/r1_diffusion.edict" "$regs/r2_rescission.edict" -d licence
+check symbolic_r1_r2 - "$regs/r1_diffusion.edict.md" "$regs/r2_rescission.edict.md" -d licence
 if ! grep -q 'class="meter"' "$work/symbolic_r1_r2.dom"; then
   echo "symbolic_r1_r2: no count is drawn" >&2
   exit 1

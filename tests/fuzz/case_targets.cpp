@@ -58,7 +58,7 @@ void Leaves(const rt::Value& v, rt::TypeId t, const rt::TypeTable& types, std::v
 std::vector<std::unique_ptr<CaseTarget>>& CaseTargets() {
   static std::vector<std::unique_ptr<CaseTarget>> targets = [] {
     std::vector<std::unique_ptr<CaseTarget>> v;
-    v.push_back(Load("regs/ai_diffusion/r1_diffusion.edict", "licence"));
+    v.push_back(Load("regs/ai_diffusion/r1_diffusion.edict.md", "licence"));
     v.push_back(Load("tests/bench/peers.edict", "verdict"));
     return v;
   }();

@@ -24,7 +24,7 @@ struct CaseTarget {
   const rt::TypeTable& types() const { return program.module.types; }
 };
 
-// `licence` of regs/ai_diffusion/r1_diffusion.edict (nested records, enums, sets, dates,
+// `licence` of regs/ai_diffusion/r1_diffusion.edict.md (nested records, enums, sets, dates,
 // decimals with domains) and `verdict` of tests/bench/peers.edict (flat), loaded once.
 std::vector<std::unique_ptr<CaseTarget>>& CaseTargets();
 

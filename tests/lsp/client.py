@@ -148,7 +148,7 @@ def read(path):
 
 
 def session():
-    r1_path, r2_path, types_path = (os.path.join(REGS, n) for n in ("r1_diffusion.edict", "r2_rescission.edict", "types.edict"))
+    r1_path, r2_path, types_path = (os.path.join(REGS, n) for n in ("r1_diffusion.edict.md", "r2_rescission.edict.md", "types.edict.md"))
     r1, r2, types = read(r1_path), read(r2_path), read(types_path)
     r1_uri, r2_uri, types_uri = uri_of(r1_path), uri_of(r2_path), uri_of(types_path)
     s = Server()
@@ -202,7 +202,7 @@ def session():
     d = s.request("textDocument/definition", {"textDocument": {"uri": r1_uri}, "position": at})["result"]
     check("definition: constant", d, {"uri": r1_uri, "range": rng(r1, "const lpp_limit", delta=6)})
     d = s.request("textDocument/definition", {"textDocument": {"uri": r1_uri}, "position": pos(r1, field_use, delta=3)})["result"]
-    check("definition: field, in the imported types.edict", d,
+    check("definition: field, in the imported types.edict.md", d,
           {"uri": types_uri, "range": rng(types, "  consignee: Consignee;", delta=2, length=len("consignee"))})
     d = s.request("textDocument/definition", {"textDocument": {"uri": r1_uri}, "position": pos(r1, "exception to headquarters", delta=14)})["result"]
     check("definition: rule label", d, {"uri": r1_uri, "range": rng(r1, "rule headquarters", delta=5)})
@@ -211,7 +211,7 @@ def session():
     # In an amendment, a label names the rule of the version amended; `restore ... from v`, of v.
     d = s.request("textDocument/definition", {"textDocument": {"uri": r2_uri}, "position": pos(r2, "exception to not_subject", delta=14)})["result"]
     check("definition: a label in an amendment", d, {"uri": r1_uri, "range": rng(r1, "rule not_subject", delta=5)})
-    h20_path = os.path.join(REGS, "h20_letter.edict")
+    h20_path = os.path.join(REGS, "h20_letter.edict.md")
     h20 = read(h20_path)
     d = s.request("textDocument/definition", {"textDocument": {"uri": r2_uri}, "position": pos(r2, "restore rule h20_letter", delta=14)})["result"]
     check("definition: `restore rule` from an earlier version", d,
@@ -266,12 +266,12 @@ def session():
           s.diagnostics(r1_uri), {"uri": r1_uri, "version": 4, "diagnostics": []})
     check("didChange: nothing else published", s.diagnostics(r1_uri, timeout=1.0), None)
 
-    # An unsaved buffer of an imported file stands for the file: r1 sees types.edict as edited.
+    # An unsaved buffer of an imported file stands for the file: r1 sees types.edict.md as edited.
     s.notify("textDocument/didOpen", {"textDocument": {"uri": types_uri, "languageId": "edict", "version": 1, "text": types}})
-    check("didOpen types.edict", s.diagnostics(types_uri)["diagnostics"], [])
+    check("didOpen types.edict.md", s.diagnostics(types_uri)["diagnostics"], [])
     s.notify("textDocument/didChange", {"textDocument": {"uri": types_uri, "version": 2},
                                         "contentChanges": [{"text": types.replace("unit tpp", "unit tpq")}]})
-    check("unsaved edit of types.edict: its own errors", {d["code"] for d in s.diagnostics(types_uri)["diagnostics"]},
+    check("unsaved edit of types.edict.md: its own errors", {d["code"] for d in s.diagnostics(types_uri)["diagnostics"]},
           {"unknown-unit"})
     got = s.diagnostics(r1_uri)
     check("unsaved import: r1 reports the unit it lost", got is not None and got["version"] == 4 and
@@ -279,7 +279,7 @@ def session():
               for d in got["diagnostics"]), True)
     s.notify("textDocument/didChange", {"textDocument": {"uri": types_uri, "version": 3}, "contentChanges": [{"text": types}]})
     check("unsaved import restored", s.diagnostics(r1_uri)["diagnostics"], [])
-    check("types.edict restored", s.diagnostics(types_uri)["diagnostics"], [])
+    check("types.edict.md restored", s.diagnostics(types_uri)["diagnostics"], [])
     s.notify("textDocument/didClose", {"textDocument": {"uri": types_uri}})
     check("didClose clears its diagnostics", s.diagnostics(types_uri), {"uri": types_uri, "diagnostics": []})
 
@@ -290,10 +290,10 @@ def session():
     check("rename", ren, {"changes": {r1_uri: [
         {"range": rng(r1, "const lpp_limit", delta=6), "newText": "lpp_cap"},
         {"range": rng(r1, use, delta=len("lpp_total(t) <= ")), "newText": "lpp_cap"}]}})
-    # Rename of a field declared in types.edict: edits in both files.
+    # Rename of a field declared in types.edict.md: edits in both files.
     ren = s.request("textDocument/rename", {"textDocument": {"uri": r1_uri}, "position": pos(r1, field_use, delta=3),
                                             "newName": "recipient"})["result"]
-    check("rename across files: types.edict has the declaration",
+    check("rename across files: types.edict.md has the declaration",
           {"range": rng(types, "  consignee: Consignee;", delta=2, length=len("consignee")), "newText": "recipient"}
           in ren["changes"][types_uri], True)
     check("rename across files: every edit in r1 is on `consignee`",

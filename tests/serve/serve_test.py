@@ -80,7 +80,7 @@ class Server:
 regs = os.path.join(WORK, "ai_diffusion")
 shutil.rmtree(WORK, ignore_errors=True)
 shutil.copytree(os.path.join(SOURCE, "regs", "ai_diffusion"), regs)
-root = os.path.join(regs, "r4_d5_cambodia.edict")
+root = os.path.join(regs, "r4_d5_cambodia.edict.md")
 case_file = os.path.join(regs, "cases", "s04_h100_india_1700.json")
 case = open(case_file).read()
 log = os.path.join(WORK, "decisions.jsonl")
@@ -224,7 +224,7 @@ check("40 concurrent requests, 8 at a time", all(a[0] == 200 and a[1]["outcome"]
                                                    for a in answers) and len({a[1]["decision_id"] for a in answers}) == 40)
 
 # The differential explanation: `edict explain --diff`'s report.
-rc, out = cli("explain", "--diff", os.path.join(regs, "r1_diffusion.edict"), os.path.join(regs, "r2_rescission.edict"),
+rc, out = cli("explain", "--diff", os.path.join(regs, "r1_diffusion.edict.md"), os.path.join(regs, "r2_rescission.edict.md"),
               "-d", "licence", "--case", case_file)
 status, x = s.json("POST", "/decisions/licence/explain-diff?old=r1&new=r2", case)
 check("explain-diff: `edict explain --diff`'s report", status == 200 and rc == 0
@@ -260,9 +260,9 @@ if wait_for("reload after an edit", lambda: s.json("GET", "/health")[1]["program
     check("reload: the edited title is served", {i["name"]: i["fields"]["title"] for i in ins["instruments"]}["r4"]
           == "Cambodia leaves D:5", ins)
 with open(root, "w") as f:
-    f.write(r4_text + "\nreplace const d5 = ;\n")
+    f.write(r4_text + "\n```edict\nreplace const d5 = ;\n```\n")  # a literate file: the error in an edict block
 err = wait_for("a broken edit is reported", lambda: s.json("GET", "/health")[1]["last_reload_error"])
-check("a broken edit: the error with its place", err and "r4_d5_cambodia.edict:" in err, err)
+check("a broken edit: the error with its place", err and "r4_d5_cambodia.edict.md:" in err, err)
 status, h = s.json("GET", "/health")
 check("a broken edit: the old program keeps serving", h["program"]["generation"] == 2)
 status, r = s.json("POST", "/decisions/licence/evaluate", case)
