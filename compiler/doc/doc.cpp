@@ -18,6 +18,7 @@
 #include "compiler/ir/walk.h"
 #include "compiler/literate/literate.h"
 #include "compiler/names/names.h"
+#include "compiler/page/page.h"
 #include "runtime/value.h"
 
 namespace fs = std::filesystem;
@@ -834,10 +835,13 @@ std::string Site::Index() {
     out += fmt::format("<li><a href=\"{}\"><code>{}</code></a>{}</li>\n", page->name, HtmlEscape(page->shown),
                        page->literate ? " <span class=\"badge\">literate</span>" : "");
   out += "</ul></section>\n";
-  // Reserved for the page that tries a case against `edict serve` (not part of `edict doc` yet).
-  out +=
-      "<!-- try-a-case: reserved for the form that evaluates a case with `edict serve` -->\n"
-      "<section id=\"try-a-case\" hidden></section>\n";
+  // The page for trying a case, when the site knows the service that decides them.
+  if (!o_.api.empty())
+    out += fmt::format(
+        "<section id=\"try-a-case\"><h2>Try a case</h2>\n<p><a href=\"try/index.html\">A form</a> built from "
+        "each decision's input decides a case you describe, with its explanation and citations, and compares two "
+        "versions. It asks the decision service at <code>{}</code>.</p></section>\n",
+        HtmlEscape(o_.api));
   return out + Tail(true);
 }
 
@@ -896,6 +900,15 @@ int Site::Write() {
   if (!Emit("index.html", index) || !Emit("style.css", kStyle) || !Emit("site.js", kScript) ||
       !Emit("search.js", search))
     return kOutputError;
+  if (!o_.api.empty()) {
+    if (!fs::create_directories(dir / "try", ec) && ec) {
+      std::cerr << fmt::format("error: cannot create the folder '{}': {}\n", (dir / "try").string(), ec.message());
+      return kOutputError;
+    }
+    for (const page::File& f : page::Files())
+      if (!Emit("try/" + std::string(f.path), f.path == "index.html" ? page::Index(o_.api) : std::string(f.bytes)))
+        return kOutputError;
+  }
   if (o_.progress) std::cerr << fmt::format("edict doc: wrote {} files into {}\n", written_, o_.output);
   return kOk;
 }

@@ -24,6 +24,9 @@ struct SiteOptions {
   std::string output;  // the folder to write; created if missing
   bool diff = true;    // the symbolic diff of each version against the one it amends (Z3; slow)
   bool progress = true;
+  // The address of an `edict serve` of the same regulation (https://decisions.example.org): the
+  // site then carries the page for trying a case (compiler/page/) in try/, calling that service.
+  std::string api;
 };
 
 // Writes the site of `sources` into o.output. Returns kOk, or kOutputError after saying on

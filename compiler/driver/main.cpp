@@ -263,6 +263,14 @@ int main(int argc, char** argv) {
   docc->add_flag("--no-diff", no_diff,
                  "Leave out the symbolic diff of each version against the previous one (Z3; slow)");
   docc->add_flag("--no-progress", doc_no_progress, "Do not report progress on standard error");
+  docc->add_option("--api", doc_options.api,
+                   "The address of an `edict serve` of this regulation (https://...): the site then carries the page "
+                   "for trying a case, in try/, which asks that service")
+      ->check([](const std::string& url) {
+        return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0
+                   ? std::string()
+                   : std::string("expected the address of a service, such as https://decisions.example.org");
+      });
 
   auto* serve = app.add_subcommand("serve", "Serve a program's decisions over HTTP (docs/publishing.md)");
   edict::serve::ServeOptions so;
