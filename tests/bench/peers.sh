@@ -12,6 +12,18 @@ peers="${1:-$here/../shared/bench/peers}"
 n="${2:-1000000}"
 seed="${3:-42}"
 build="$here/build"
+# The machine, with every run (machines of one kind differ: a figure holds for the one it came
+# from): the CPU model, the CPUs, and how much a second CPU adds, from one spinning thread timed
+# alone and then two at once (2 x one / two - 1: 100% for a full second core).
+spin() { python3 -c 'import time
+t = time.perf_counter()
+x = 0
+for i in range(20_000_000): x += i
+print(f"{time.perf_counter() - t:.2f}")'; }
+one=$(spin)
+two=$( (spin & spin & wait) | sort -n | tail -1)
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs$(lscpu | sed -n 's/^Hypervisor vendor: *\(.*\)/ (virtual, \1)/p'), $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "spin test: one thread ${one} s alone, two at once ${two} s: the second CPU adds $(python3 -c "print(round((2 * $one / $two - 1) * 100))")% of a core"
 work="$(mktemp -d)"
 cp -r "$peers/." "$work/"
 chmod -R u+w "$work"
