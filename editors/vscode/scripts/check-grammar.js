@@ -111,9 +111,9 @@ function checkTestSources() {
   if (tests.length === 0) fail('no test/*.test.edict files');
   for (const name of tests) {
     const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n');
-    const header = /^\/\/ SYNTAX TEST "source\.edict" "([^"]+\.edict)"/.exec(lines[0]);
+    const header = /^\/\/ SYNTAX TEST "source\.edict" "([^"]+\.edict(?:\.md)?)"/.exec(lines[0]);
     if (!header) {
-      fail(`test/${name}:1: the header must be // SYNTAX TEST "source.edict" "<repository file>.edict"`);
+      fail(`test/${name}:1: the header must be // SYNTAX TEST "source.edict" "<repository file>.edict" (or .edict.md)`);
       continue;
     }
     const sourcePath = path.join(root, header[1]);

@@ -20,7 +20,7 @@ if (!WORK) {
 }
 fs.mkdirSync(WORK, { recursive: true });
 const REGS = path.join(SOURCE, "regs/ai_diffusion");
-const ROOT = path.join(REGS, "r4_d5_cambodia.edict");
+const ROOT = path.join(REGS, "r4_d5_cambodia.edict.md");
 const CASE = path.join(REGS, "cases/s04_h100_india_1700.json");
 
 const failures = [];
@@ -31,7 +31,7 @@ function check(what, ok, detail) {
 
 const servers = [];
 function serve(...extra) {
-  const root = extra.length && extra[0].endsWith(".edict") ? extra.shift() : ROOT;
+  const root = extra.length && (extra[0].endsWith(".edict") || extra[0].endsWith(".edict.md")) ? extra.shift() : ROOT;
   return new Promise((resolve, reject) => {
     const log = path.join(WORK, `decisions-${servers.length}.jsonl`);
     fs.rmSync(log, { force: true });
@@ -158,7 +158,7 @@ async function decide(page) {
   await page.selectOption("#compare-new", "r2");
   await page.click("#compare");
   await page.waitForSelector('#comparison[data-state="done"] #compare-summary');
-  const diff = cli("explain", "--diff", path.join(REGS, "r1_diffusion.edict"), path.join(REGS, "r2_rescission.edict"),
+  const diff = cli("explain", "--diff", path.join(REGS, "r1_diffusion.edict.md"), path.join(REGS, "r2_rescission.edict.md"),
                    "-d", "licence", "--case", CASE);
   const firstRule = /first provision where they part:\n\s+`([^`]+)`/.exec(diff)[1];
   const outcomes = [...diff.matchAll(/^\s+outcome: (.*)$/gm)].map((m) => m[1]);
