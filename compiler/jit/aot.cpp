@@ -7,7 +7,6 @@
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
-#include <llvm/Support/SHA256.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -16,6 +15,7 @@
 
 #include <optional>
 
+#include "compiler/jit/code_cache.h"
 #include "compiler/lower/lower.h"
 
 namespace edict::jit {
@@ -50,10 +50,7 @@ std::string Fingerprint(const llvm::Module& module) {
   os << "edict-library-v1\n" << LLVM_VERSION_STRING << "\n";
   module.print(os, nullptr);
   os.flush();
-  auto digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  std::string hex;
-  for (uint8_t b : digest) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
-  return hex;
+  return Sha256Hex(text);
 }
 
 }  // namespace

@@ -23,6 +23,10 @@
 
 namespace edict::jit {
 
+// The SHA-256 of `text`, in hex: the cache's keys (of a module's IR and the target), and the
+// fingerprints of `edict build`'s libraries (aot.h). Defined in jit.cpp, which sees LLVM's SHA-256.
+std::string Sha256Hex(std::string_view text);
+
 class CodeCache {
  public:
   // The cache of the environment, or a disabled one (after a warning on stderr if a folder was

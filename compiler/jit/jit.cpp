@@ -27,6 +27,13 @@
 
 namespace edict::jit {
 
+std::string Sha256Hex(std::string_view text) {
+  auto digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  std::string hex;
+  for (uint8_t b : digest) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
+  return hex;
+}
+
 struct Engine::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unique_ptr<rt::Layouts> layouts;
@@ -99,10 +106,7 @@ std::string CacheKey(const llvm::Module& m, const llvm::TargetMachine& tm, int o
      << tm.getTargetFeatureString() << "\nO" << opt_level << "\n";
   m.print(os, nullptr);
   os.flush();
-  auto digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  std::string hex;
-  for (uint8_t b : digest) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
-  return hex;
+  return Sha256Hex(text);
 }
 
 // A cache entry is the object file followed by its 64-bit xxh3: a damaged entry is a miss.

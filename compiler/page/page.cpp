@@ -1,5 +1,7 @@
 #include "compiler/page/page.h"
 
+#include "compiler/base/html.h"
+
 namespace edict::page {
 
 const File* Find(std::string_view path) {
@@ -11,19 +13,10 @@ const File* Find(std::string_view path) {
 std::string Index(std::string_view api_base) {
   static constexpr std::string_view kMeta = "<meta name=\"edict-api\" content=\"\">";
   std::string html(Files().front().bytes);
-  std::string escaped;
-  for (char c : api_base) {
-    switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      default: escaped += c;
-    }
-  }
   size_t at = html.find(kMeta);
   // index.html holds the tag (the test page/index checks it); without it the page uses its origin.
-  if (at != std::string::npos) html.replace(at, kMeta.size(), "<meta name=\"edict-api\" content=\"" + escaped + "\">");
+  if (at != std::string::npos)
+    html.replace(at, kMeta.size(), "<meta name=\"edict-api\" content=\"" + HtmlEscape(api_base) + "\">");
   return html;
 }
 
