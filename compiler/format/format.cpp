@@ -540,10 +540,7 @@ std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id
   // readable: it is laid out, and `edict check` reports the mistakes.
   bool unreadable = false;
   for (const Diagnostic& d : parsed.all())
-    unreadable =
-        unreadable || (d.severity == Severity::Error && d.kind != DiagKind::ScopeWithoutOutput &&
-                       d.kind != DiagKind::UnknownScopeVariable && d.kind != DiagKind::ExceptionAcrossVariables &&
-                       d.kind != DiagKind::DuplicateDeclaration);
+    unreadable = unreadable || (d.severity == Severity::Error && !parse::LeavesTextReadable(d));
   if (unreadable) {
     for (const Diagnostic& d : parsed.all()) diags.Add(d.kind, d.range, d.message).notes = d.notes;
     return std::nullopt;

@@ -1,5 +1,6 @@
 // The expansion of a scope into decisions and a record (scopes.h).
 #include "compiler/parse/scopes.h"
+#include "compiler/parse/parse.h"
 
 #include <map>
 #include <set>
@@ -244,5 +245,11 @@ class Expander {
 }  // namespace
 
 void ExpandScope(ast::ScopeDecl sc, ast::File& out, Diagnostics& diags) { Expander(sc, out, diags).Run(); }
+
+bool LeavesTextReadable(const Diagnostic& d) {
+  // Of the kinds below, the parser reports only the scopes' (ExpandScope).
+  return d.kind == DiagKind::ScopeWithoutOutput || d.kind == DiagKind::UnknownScopeVariable ||
+         d.kind == DiagKind::ExceptionAcrossVariables || d.kind == DiagKind::DuplicateDeclaration;
+}
 
 }  // namespace edict::parse
