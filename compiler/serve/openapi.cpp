@@ -87,7 +87,8 @@ const std::string& OpenApiJson() {
         "summary": "Decide one case (a JSON object, one key per input), or a stream of cases (JSON Lines, Content-Type application/x-ndjson: one result per line, with its line number). Every decided case is written to the decision log before the response.",
         "parameters": [
           {"$ref": "#/components/parameters/name"}, {"$ref": "#/components/parameters/version"}, {"$ref": "#/components/parameters/as_of"},
-          {"name": "explain", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "Add the explanation (rules applied, overridden, the values that decided), as `edict eval --explain --format json` gives it"}
+          {"name": "explain", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "Add the explanation (rules applied, overridden, the values that decided), as `edict eval --explain --format json` gives it"},
+          {"name": "duplex", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "For a stream: write each result as soon as its case is decided and logged, while the body is still arriving (200, chunked; the client must read while it sends). A limit passed after the answer has started ends it with a line holding only `error`"}
         ],
         "requestBody": {"required": true, "content": {
           "application/json": {"schema": {"type": "object"}},

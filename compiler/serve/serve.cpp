@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -276,7 +277,10 @@ class Service {
     }
     return true;
   }
+  class CaseStream;
   void Evaluate(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void EvaluateDuplex(std::shared_ptr<Program> p, int v, uint32_t d, bool explain, const httplib::ContentReader& reader,
+                      httplib::Response& res);
   void ExplainDiff(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
 
   const ServeOptions& o_;
@@ -292,24 +296,114 @@ class Service {
   bool stopping_ = false;
 };
 
+// Reads a whole request body. cpp-httplib refuses a body whose Content-Length passes the limit
+// (413) but not a chunked one: the limit is counted here too. False after answering.
+bool ReadBody(const httplib::ContentReader& reader, uint64_t max_body, httplib::Response& res, std::string* body) {
+  bool too_large = false;
+  reader([&](const char* data, size_t n) {
+    if (body->size() + n > max_body) return !(too_large = true);
+    body->append(data, n);
+    return true;
+  });
+  if (too_large) res.status = 413;
+  if (res.status != 413) return true;
+  Fail(res, 413, "body_too_large", "the request body is larger than the server's limit (--max-body)");
+  return false;
+}
+
+// The cases of a JSON Lines body, decided as their lines arrive: one result a line, in order,
+// each with its line number; the results and their log lines wait in `out` and `log_lines`
+// until taken. Stops at the time limit or at the body's size limit.
+class Service::CaseStream {
+ public:
+  CaseStream(Service& s, const Program& p, int version, uint32_t decision, bool explain)
+      : s_(s),
+        p_(p),
+        version_(version),
+        decision_(decision),
+        explain_(explain),
+        deadline_(Clock::now() + std::chrono::seconds(s.o_.timeout)) {}
+
+  // Takes the next bytes of the body; false when reading must stop (`late` or `too_large`).
+  bool Feed(const char* data, size_t n) {
+    received_ += n;
+    if (received_ > s_.o_.max_body) {
+      too_large = true;
+      return false;
+    }
+    pending_.append(data, n);
+    size_t start = 0;
+    for (size_t nl; (nl = pending_.find('\n', start)) != std::string::npos; start = nl + 1) {
+      if (Clock::now() > deadline_) {
+        late = true;
+        return false;
+      }
+      One(std::string_view(pending_).substr(start, nl - start));
+    }
+    pending_.erase(0, start);
+    return true;
+  }
+  // The last line, if the body does not end with a line break.
+  void Finish() {
+    if (!late && !too_large && !pending_.empty()) One(pending_);
+    pending_.clear();
+  }
+  // Why the stream stopped early, as an error object's kind and message; empty if it did not.
+  std::pair<std::string, std::string> Stopped() const {
+    if (late)
+      return {"time_limit",
+              fmt::format("the request passed the time limit of {} s after {} lines ({} cases decided and logged); "
+                          "send fewer cases per request",
+                          s_.o_.timeout, line_, decided_total_)};
+    if (too_large)
+      return {"body_too_large",
+              fmt::format("the request body is larger than the server's limit (--max-body, {} bytes) after {} lines "
+                          "({} cases decided and logged)",
+                          s_.o_.max_body, line_, decided_total_)};
+    return {};
+  }
+
+  std::string out, log_lines;
+  uint64_t decided = 0;  // cases in log_lines
+  bool late = false, too_large = false;
+
+ private:
+  void One(std::string_view text) {
+    ++line_;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (text.find_first_not_of(" \t") == std::string_view::npos) return;  // a blank line is no case
+    CaseResult r = p_.Evaluate(version_, decision_, text, explain_, s_.NextId());
+    out += fmt::format("{{\"line\":{},", line_) + r.json.substr(1) + "\n";
+    log_lines += r.log_line;
+    if (!r.log_line.empty()) ++decided, ++decided_total_;
+  }
+
+  Service& s_;
+  const Program& p_;
+  int version_;
+  uint32_t decision_;
+  bool explain_;
+  Clock::time_point deadline_;
+  std::string pending_;
+  uint64_t line_ = 0, received_ = 0, decided_total_ = 0;
+};
+
 void Service::Evaluate(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
   std::shared_ptr<Program> p = Current();  // this request finishes on this program, reloaded or not
-  if (!OnlyParams(req, res, {"version", "as_of", "explain"})) return;
-  bool explain = false;
-  if (!Flag(req, "explain", &explain, res)) return;
+  if (!OnlyParams(req, res, {"version", "as_of", "explain", "duplex"})) return;
+  bool explain = false, duplex = false;
+  if (!Flag(req, "explain", &explain, res) || !Flag(req, "duplex", &duplex, res)) return;
   int v = VersionOf(*p, req, res);
   if (v < 0) return;
   int d = DecisionOf(*p, req.matches[1], v, res);
   if (d < 0) return;
-  auto deadline = Clock::now() + std::chrono::seconds(o_.timeout);
   bool stream = req.get_header_value("Content-Type").rfind("application/x-ndjson", 0) == 0;
+  if (duplex && !stream)
+    return Fail(res, 422, "invalid_parameter",
+                "`duplex` answers a stream of cases: send JSON Lines with Content-Type application/x-ndjson", "duplex");
   if (!stream) {
     std::string body;
-    reader([&](const char* data, size_t n) {
-      body.append(data, n);
-      return true;
-    });
-    if (res.status == 413) return;
+    if (!ReadBody(reader, o_.max_body, res, &body)) return;
     CaseResult r = p->Evaluate(v, uint32_t(d), body, explain, NextId());
     if (!Log(r.log_line, res)) return;
     if (!r.log_line.empty()) ++metrics_.decisions;
@@ -317,46 +411,77 @@ void Service::Evaluate(const httplib::Request& req, httplib::Response& res, cons
     res.set_content(r.json + "\n", "application/json");
     return;
   }
-  // JSON Lines: each case is decided as soon as its line has arrived; one result per line, in
-  // order, each with its line number. cpp-httplib writes a response after the whole request has
-  // been read, so the results are sent when the last case has been decided.
-  std::string pending, out, log_lines;
-  uint64_t line = 0, decided = 0;
-  bool late = false;
-  auto one = [&](std::string_view text) {
-    ++line;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (text.find_first_not_of(" \t") == std::string_view::npos) return;  // a blank line is no case
-    CaseResult r = p->Evaluate(v, uint32_t(d), text, explain, NextId());
-    out += fmt::format("{{\"line\":{},", line) + r.json.substr(1) + "\n";
-    log_lines += r.log_line;
-    if (!r.log_line.empty()) ++decided;
-  };
-  reader([&](const char* data, size_t n) {
-    pending.append(data, n);
-    size_t start = 0;
-    for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-      if (Clock::now() > deadline) {
-        late = true;
-        return false;
-      }
-      one(std::string_view(pending).substr(start, nl - start));
-    }
-    pending.erase(0, start);
-    return true;
-  });
-  if (res.status == 413) return;
-  if (!late && !pending.empty()) one(pending);
-  // The cases decided are logged even when the time limit stops the stream.
-  if (!Log(log_lines, res)) return;
-  metrics_.decisions += decided;
-  if (late)
-    return Fail(res, 503, "time_limit",
-                fmt::format("the request passed the time limit of {} s after {} lines ({} cases decided and logged); "
-                            "send fewer cases per request",
-                            o_.timeout, line, decided));
+  if (req.has_header("Content-Length") &&
+      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > o_.max_body) {
+    std::string none;
+    ReadBody(reader, o_.max_body, res, &none);  // cpp-httplib skips the body and answers 413
+    return;
+  }
+  if (duplex) return EvaluateDuplex(std::move(p), v, uint32_t(d), explain, reader, res);
+  // JSON Lines, answered once the whole body has been read (any client can read this answer;
+  // `duplex` sends each result as soon as it is decided).
+  CaseStream cases(*this, *p, v, uint32_t(d), explain);
+  reader([&](const char* data, size_t n) { return cases.Feed(data, n); });
+  cases.Finish();
+  // The cases decided are logged even when a limit stops the stream.
+  if (!Log(cases.log_lines, res)) return;
+  metrics_.decisions += cases.decided;
+  auto [kind, message] = cases.Stopped();
+  if (!kind.empty()) return Fail(res, kind == "time_limit" ? 503 : 413, kind, message);
   res.status = 200;
-  res.set_content(out, "application/x-ndjson");
+  res.set_content(cases.out, "application/x-ndjson");
+}
+
+// JSON Lines in and out at once: the answer (200, chunked) starts before the body has been
+// read, and each batch of results is logged, then sent, as soon as the bytes that held its cases
+// have arrived. The client must read while it sends. What goes wrong after the status line was
+// sent ends the answer with a line holding only `error` (a limit, the decision log).
+void Service::EvaluateDuplex(std::shared_ptr<Program> p, int v, uint32_t d, bool explain,
+                             const httplib::ContentReader& reader, httplib::Response& res) {
+  res.status = 200;
+  // The reader reads the request's socket; cpp-httplib keeps the request and its stream alive
+  // until the answer has been written (Server::process_request), so it can be called from here.
+  res.set_chunked_content_provider(
+      "application/x-ndjson", [this, p, v, d, explain, reader](size_t, httplib::DataSink& sink) {
+        CaseStream cases(*this, *p, v, d, explain);
+        std::string log_error;
+        // Logs, then sends, what has been decided; false if either fails.
+        auto flush = [&] {
+          if (!cases.log_lines.empty() && !log_.Append(cases.log_lines, &log_error)) {
+            ++metrics_.log_errors;
+            std::cerr << "edict serve: " << log_error << "\n";
+            return false;
+          }
+          metrics_.decisions += cases.decided;
+          cases.log_lines.clear();
+          cases.decided = 0;
+          bool sent = cases.out.empty() || sink.write(cases.out.data(), cases.out.size());
+          cases.out.clear();
+          return sent;
+        };
+        bool client_gone = false;
+        reader([&](const char* data, size_t n) {
+          bool go = cases.Feed(data, n);
+          if (!flush()) return !(client_gone = log_error.empty());
+          return go;
+        });
+        if (client_gone || !sink.is_writable()) return false;  // nobody to tell
+        if (log_error.empty()) {
+          cases.Finish();
+          if (!flush() && log_error.empty()) return false;
+        }
+        auto [kind, message] = cases.Stopped();
+        if (!log_error.empty()) {
+          kind = "log_error";
+          message = "the last cases could not be logged, so they are not returned: " + log_error;
+        }
+        if (!kind.empty()) {
+          std::string line = ErrorJson(kind, message) + "\n";
+          if (!sink.write(line.data(), line.size())) return false;
+        }
+        sink.done();
+        return true;
+      });
 }
 
 void Service::ExplainDiff(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
@@ -380,11 +505,7 @@ void Service::ExplainDiff(const httplib::Request& req, httplib::Response& res, c
     if (versions[k] < 0) return Fail(res, status, "unknown_version", error, keys[k]);
   }
   std::string body;
-  reader([&](const char* data, size_t n) {
-    body.append(data, n);
-    return true;
-  });
-  if (res.status == 413) return;
+  if (!ReadBody(reader, o_.max_body, res, &body)) return;
   std::string name = req.matches[1];
   diff::CaseDiffExplanation x =
       diff::ExplainCaseDiff(p->program(), versions[0], p->program(), versions[1], name, body, "the request's case");

@@ -14,8 +14,10 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -216,6 +218,71 @@ check("NDJSON: a bad line's error, with its path", got[-2]["error"]["issues"][0]
       and got[-1]["error"]["kind"] == "invalid_case")
 decided += [x for x, g in zip([x for x in lines if x.strip()], got) if "decision_id" in g]
 
+# JSON Lines in and out at once (`duplex=true`): a raw HTTP/1.1 client sends the body in chunks and
+# reads each result before it sends the next case.
+class Duplex:
+    def __init__(self, port, path, headers=""):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.buf = b""
+        self.sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\n"
+                           f"Transfer-Encoding: chunked\r\n{headers}\r\n").encode())
+        self.status, self.headers, self.body, self.ended = None, {}, b"", False
+
+    def send(self, text):
+        data = text.encode()
+        self.sock.sendall(f"{len(data):x}\r\n".encode() + data + b"\r\n" if data else b"0\r\n\r\n")
+
+    def _more(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError("the server closed the connection")
+        self.buf += data
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self._more()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line.decode()
+
+    def read_head(self):
+        self.status = int(self._line().split()[1])
+        while (line := self._line()):
+            k, v = line.split(":", 1)
+            self.headers[k.strip().lower()] = v.strip()
+
+    def read_chunk(self):  # the next chunk of the answer's body; False at its end
+        size = int(self._line().split(";")[0], 16)
+        while len(self.buf) < size + 2:
+            self._more()
+        self.body, self.buf = self.body + self.buf[:size], self.buf[size + 2:]
+        self.ended = size == 0
+        return not self.ended
+
+    def results(self):
+        return [json.loads(x) for x in self.body.decode().splitlines()]
+
+
+d = Duplex(s.port, "/decisions/licence/evaluate?duplex=true")
+d.send(scenarios[0] + "\n")
+d.read_head()
+while d.read_chunk() and b"\n" not in d.body:
+    pass
+first = d.results()
+check("duplex: the first result arrives before the rest of the body is sent", d.status == 200
+      and d.headers.get("transfer-encoding") == "chunked" and len(first) == 1 and first[0]["line"] == 1
+      and first[0]["outcome"] == want[0]["outcome"], (d.status, d.headers, d.body[:300]))
+d.send("\n".join(lines[1:]) + "\n")
+d.send("")
+while d.read_chunk():
+    pass
+duplex = d.results()
+d.sock.close()
+check("duplex: the same answers as the buffered stream", [(g["line"], g.get("outcome"), g.get("error"))
+      for g in duplex] == [(g["line"], g.get("outcome"), g.get("error")) for g in got], d.body[:500])
+decided += [x for x, g in zip([x for x in lines if x.strip()], duplex) if "decision_id" in g]
+status, e = s.json("POST", "/decisions/licence/evaluate?duplex=true", case)
+check("duplex with a JSON body: 422", status == 422 and e["error"]["field"] == "duplex", e)
+
 # Many clients at once: every answer the same.
 with concurrent.futures.ThreadPoolExecutor(8) as pool:
     answers = list(pool.map(lambda _: s.json("POST", "/decisions/licence/evaluate", case), range(40)))
@@ -364,12 +431,63 @@ for k in range(4):
 resp = c.getresponse()
 e = json.loads(resp.read().decode())
 c.close()
+# The same in duplex: the results decided in time, then the error as the answer's last line.
+d = Duplex(slow.port, "/decisions/licence/evaluate?duplex=true")
+for k in range(4):
+    try:
+        d.send("".join(x + "\n" for x in scenarios[k * len(scenarios) // 4:(k + 1) * len(scenarios) // 4]))
+    except OSError:
+        break  # the server has ended the answer and may close the connection
+    time.sleep(0.6)
+d.read_head()
+while d.read_chunk():
+    pass
+d.sock.close()
+late = d.results()
 logged_slow = None
 rc, err = slow.stop()
 logged_slow = sum(1 for _ in open(slow_log))
+logged_late = sum(1 for r in late if "decision_id" in r)
+check("a duplex stream past --timeout: its results, then the error", d.status == 200 and late[-1]["error"]["kind"]
+      == "time_limit" and 0 < logged_late < len(scenarios) and all("line" in r for r in late[:-1]), d.body[-500:])
+logged_slow -= logged_late
 check("a stream past --timeout: 503, the cases decided are logged", resp.status == 503
       and e["error"]["kind"] == "time_limit" and f"({logged_slow} cases decided and logged)" in e["error"]["message"]
       and 0 < logged_slow < len(scenarios) and rc == 0, (e, logged_slow, sent == len(stream)))
+
+# Chunked bodies count against --max-body as Content-Length bodies do (cpp-httplib checks only the
+# latter): a case, a stream and a duplex stream past the limit.
+small = Server(root, os.path.join(WORK, "small.jsonl"), "--engine", "interp", "--watch-interval", "0",
+               "--max-body", "4096")
+big = "\n".join(scenarios * (4096 // len(stream) + 2)) + "\n"
+def chunked(path, text, ctype):
+    c = http.client.HTTPConnection("127.0.0.1", small.port, timeout=120)
+    c.request("POST", path, body=iter([text[i:i + 1000].encode() for i in range(0, len(text), 1000)]),
+              headers={"Content-Type": ctype}, encode_chunked=True)
+    r = c.getresponse()
+    data = r.read().decode()
+    c.close()
+    return r.status, data
+status, data = chunked("/decisions/licence/evaluate", case + " " * 5000, "application/json")
+check("a chunked case past --max-body: 413", status == 413 and "body_too_large" in data, data)
+status, data = chunked("/decisions/licence/evaluate", big, "application/x-ndjson")
+check("a chunked stream past --max-body: 413, with the cases decided", status == 413
+      and "body_too_large" in data and "cases decided and logged" in data, data)
+d = Duplex(small.port, "/decisions/licence/evaluate?duplex=true")
+d.send(big[:3000])
+d.send(big[3000:6000])
+d.read_head()
+while d.read_chunk():
+    pass
+d.sock.close()
+tail = d.results()
+check("a duplex stream past --max-body: the results, then the error", d.status == 200 and len(tail) >= 2
+      and all("line" in r for r in tail[:-1]) and tail[-1]["error"]["kind"] == "body_too_large", d.body[-500:])
+rc, err = small.stop()
+logged_small = sum(1 for _ in open(os.path.join(WORK, "small.jsonl")))
+check("the small server logged every case it decided", rc == 0
+      and logged_small == sum(1 for r in tail if "decision_id" in r) + int(re.search(r"\((\d+) cases decided and logged\)", data).group(1)),
+      (logged_small, data))
 
 # A second server on a port in use: a clear error, exit 64.
 blocker = Server(root, os.path.join(WORK, "b.jsonl"), "--engine", "interp", "--watch-interval", "0")
