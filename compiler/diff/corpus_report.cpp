@@ -158,8 +158,7 @@ std::string Writer::Report() const {
   r += md ? h2 + "Summary\n\n" : "Summary\n\n";
   if (keys.empty()) r += fmt::format("{}No case changes verdict.\n", bullet);
   for (const Group& g : groups) {
-    std::string nums;
-    for (size_t k : g.classes) nums += (nums.empty() ? "" : ", ") + std::to_string(k + 1);
+    std::string nums = ClassNumbers(g.classes);
     r += fmt::format("{}{}{} ({}): {} case{}{}, class{} {}\n", md ? "- **" : "  ", ImpactName(g.kind), md ? "**" : "",
                      ImpactMeaning(g.kind), g.cases, g.cases == 1 ? "" : "s", Share(g.cases),
                      g.classes.size() == 1 ? "" : "es", nums);
@@ -262,9 +261,8 @@ std::string Writer::ReportHtml(const std::vector<const std::string*>& keys) cons
     for (const Bar& b : chart) top = std::max(top, b.value);
     h += "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>impact</th><th>cases</th><th>classes</th></tr>\n";
     for (const Group& g : Groups(keys)) {
-      std::string links;
-      for (size_t k : g.classes)
-        links += fmt::format("{}<a href=\"#class-{}\">{}</a>", links.empty() ? "" : " ", k + 1, k + 1);
+      std::string links = ClassNumbers(
+          g.classes, [](size_t n) { return fmt::format("<a href=\"#class-{}\">{}</a>", n, n); }, " ", "&ndash;");
       h += fmt::format(
           "<tr class=\"group\"><td><span class=\"impact impact-{}\">{}</span><br><span class=\"muted\">{}</span></td>"
           "<td>{}{}</td><td>{}</td></tr>\n",

@@ -130,4 +130,23 @@ ImpactKind ClassImpact(const ir::Impact& impact, const rt::Value* a, const rt::V
   return otherwise;
 }
 
+std::string ClassNumbers(const std::vector<size_t>& zero_based, const std::function<std::string(size_t)>& number,
+                         const std::string& separator, const std::string& dash) {
+  auto one = [&](size_t k) { return number ? number(k + 1) : std::to_string(k + 1); };
+  std::string r;
+  for (size_t i = 0; i < zero_based.size();) {
+    size_t j = i;
+    while (j + 1 < zero_based.size() && zero_based[j + 1] == zero_based[j] + 1) ++j;
+    if (!r.empty()) r += separator;
+    if (j >= i + 2) {
+      r += one(zero_based[i]) + dash + one(zero_based[j]);
+      i = j + 1;
+    } else {
+      r += one(zero_based[i]);
+      ++i;
+    }
+  }
+  return r;
+}
+
 }  // namespace edict::diff

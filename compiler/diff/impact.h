@@ -1,6 +1,7 @@
 // The impact of a transition class for a reader: how the new verdict compares with the old one,
 // derived from the outcome type's `impact` declaration (ir::Impact) or from the default below.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ ImpactKind ClassImpact(const ir::Impact& impact, const rt::Value* a, const rt::V
 // compared by member (its enum's number may differ between the programs), records and lists
 // element by element; other values as rt::ValuesEqual.
 bool SameValue(const rt::Value& a, const rt::Value& b);
+
+// The numbers of classes (given 0-based, in increasing order) as a summary prints them, 1-based,
+// with every run of three or more consecutive numbers as a range: "1-138, 140, 142, 143". A
+// group of classes in impact order is mostly one run, and a corpus can have hundreds of classes.
+// `number` writes one number (a link, in HTML); `dash` joins a range's ends.
+std::string ClassNumbers(const std::vector<size_t>& zero_based, const std::function<std::string(size_t)>& number = {},
+                         const std::string& separator = ", ", const std::string& dash = "-");
 
 // The role of a change limited to field `field` (of a record outcome).
 ImpactKind FieldImpact(const ir::Impact& impact, size_t field);

@@ -113,8 +113,7 @@ class Writer {
           it->second.push_back(k);
       }
       for (const auto& [h, which] : lines) {
-        std::string nums;
-        for (size_t k : which) nums += (nums.empty() ? "" : ", ") + std::to_string(k + 1);
+        std::string nums = ClassNumbers(which);
         r += fmt::format("{}{} ({} {})\n", md ? "  - " : "      ", h, which.size() == 1 ? "class" : "classes", nums);
       }
     }
@@ -693,9 +692,10 @@ std::string Writer::Html() const {
   if (!cls.empty()) {
     h += "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>impact</th><th>classes</th><th>what changes</th></tr>\n";
     for (const auto& [kind, ks] : Groups()) {
-      std::string what, links;
+      std::string what;
+      std::string links = ClassNumbers(
+          ks, [](size_t n) { return fmt::format("<a href=\"#class-{}\">{}</a>", n, n); }, " ", "&ndash;");
       for (size_t k : ks) {
-        links += fmt::format("{}<a href=\"#class-{}\">{}</a>", links.empty() ? "" : " ", k + 1, k + 1);
         if (kind == ImpactKind::Explanation) continue;
         std::string line = HtmlEscape(Headline(cls[k], kind));
         if (what.find("<li>" + line + "</li>") == std::string::npos) what += "<li>" + line + "</li>";
