@@ -600,9 +600,25 @@ CgVal Lowerer::CallDecision(const ir::Expr& e) {
   for (size_t i = 0; i < args.size(); ++i) StoreFlat(ptypes[i], args[i], At(in, pl.field_offsets[i]));
   const auto& ol = L_.of(callee.result);
   auto* out = EntryAlloca(ol.size, ol.align);
-  auto* status = B_.CreateCall(fast_fns_[e.a], {in, out, err_, llvm::ConstantPointerNull::get(B_.getPtrTy())});
-  PropagateStatus(status);
-  return LoadFlat(callee.result, out);
+  auto call = [&] {
+    auto* status = B_.CreateCall(fast_fns_[e.a], {in, out, err_, llvm::ConstantPointerNull::get(B_.getPtrTy())});
+    PropagateStatus(status);
+    return LoadFlat(callee.result, out);
+  };
+  if (!spec_ || !bail_) return call();
+  // Speculative code after a failed check: the arguments may be undefined (a list's length, a
+  // boxed decimal's pointer), and the callee would read them. Skip the call: the general
+  // function decides after the bail.
+  auto* pre = B_.GetInsertBlock();
+  auto* run = NewBlock("call_run");
+  auto* join = NewBlock("call_done");
+  B_.CreateCondBr(B_.CreateLoad(I1(), bail_), join, run, Unlikely());
+  B_.SetInsertPoint(run);
+  CgVal v = call();
+  auto* end = B_.GetInsertBlock();
+  B_.CreateBr(join);
+  B_.SetInsertPoint(join);
+  return Phi(callee.result, {{pre, Undef(callee.result)}, {end, v}});
 }
 
 CgVal Lowerer::Builtin(const ir::Expr& e) {

@@ -28,10 +28,16 @@ CgVal Lowerer::ListLiteral(const ir::Expr& e, bool on_stack) {
   return list;
 }
 
-// The list an operation reads without keeping it (it keeps copies of elements at most).
+// The list an operation reads without keeping it (it keeps copies of elements at most). In
+// speculative code, a check that failed before (a call that failed, an overflow) leaves values
+// undefined, a list among them: its length then reads as 0, so that no operation allocates or
+// walks memory by a length that is not one (the general function decides after the bail).
 CgVal Lowerer::ConsumedList(ExprId id) {
   const ir::Expr& e = m_.exprs[id];
-  return e.op == Op::ListLit ? ListLiteral(e, true) : Expr(id);
+  if (e.op == Op::ListLit) return ListLiteral(e, true);
+  CgVal l = Expr(id);
+  if (spec_ && bail_) l.b = B_.CreateSelect(B_.CreateLoad(I1(), bail_), C64(0), l.b);
+  return l;
 }
 
 void Lowerer::EachIndex(llvm::Value* n, const std::function<void(llvm::Value*)>& body) {
