@@ -574,19 +574,21 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
 
 }  // namespace
 
+bool RunFlagJob(const Side& a, const Side& b, size_t max_conjunctions, std::vector<GlobalFlag> global_flags[2]) {
+  try {
+    Job job(a, b, max_conjunctions);
+    for (int side = 0; side < 2; ++side)
+      for (size_t i = 0; i < global_flags[side].size(); ++i)
+        if (global_flags[side][i].status == (kCanHave | kCanLack)) global_flags[side][i].region = job.RunFlag(side, i);
+  } catch (const smt::Unsupported&) {
+    return false;  // cannot happen: the enumeration encoded the same decisions
+  }
+  return true;
+}
+
 bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
              std::vector<GlobalFlag> global_flags[2]) {
-  struct Task {
-    size_t cls = SIZE_MAX;  // a class, or a flag:
-    int side = 0;
-    size_t flag = 0;
-  };
-  std::vector<Task> tasks;
-  for (size_t i = 0; i < classes.size(); ++i) tasks.push_back({i, 0, 0});
-  for (int side = 0; regions && side < 2; ++side)
-    for (size_t i = 0; i < global_flags[side].size(); ++i)
-      if (global_flags[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
-  // A fixed number of workers, each with its own context, takes every kWorkers-th task: what a
+  // A fixed number of workers, each with its own context, takes every kWorkers-th class: what a
   // worker's solvers learn from one task carries to its next, so the report depends on this
   // number, and fixing it keeps the report the same on every machine (a machine with fewer
   // cores just runs the workers slower).
@@ -594,13 +596,7 @@ bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions
   auto work = [&](size_t w) {
     try {
       Job job(a, b, max_conjunctions);
-      for (size_t t = w; t < tasks.size(); t += kWorkers) {
-        const Task& task = tasks[t];
-        if (task.cls != SIZE_MAX)
-          job.RunClass(*classes[task.cls], global_flags, regions);
-        else
-          global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
-      }
+      for (size_t t = w; t < classes.size(); t += kWorkers) job.RunClass(*classes[t], global_flags, regions);
       if (std::getenv("EDICT_SYMBOLIC_DEBUG"))
         std::cerr << fmt::format("worker {} CPU: flags {:.3f} s, regions {:.3f} s, shown {:.3f} s, counts {:.3f} s\n",
                                  w, job.cpu_[0], job.cpu_[1], job.cpu_[2], job.cpu_[3]);
