@@ -166,6 +166,7 @@ int Symbolic::Run(std::vector<SymbolicClass>* out) {
   // The first stage: the flags over the whole domain, and every class, each with a witness.
   std::vector<smt::Class> found;
   e_->SetSolverLimit(o_.solver_limit);
+  if (!out) e_->SetFlagRegions(o_.max_conjunctions);  // the report shows where each flag holds
   e_->Enumerate(f_.global_flags, found, f_.status);
   for (smt::Class& c : found) {
     Class k{std::move(c), "", ""};

@@ -1,10 +1,12 @@
 #include "compiler/smt/symbolic.h"
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <thread>
 
 #include <z3++.h>
 
@@ -277,7 +279,9 @@ struct SymbolicDiff::Impl {
   std::vector<z3::expr> prefs_;
   std::optional<z3::solver> natural_;  // NaturalModel's: the domain and the marked preferences
   std::vector<z3::expr> marks_;
-  uint64_t solver_limit_ = 0;  // SetSolverLimit
+  uint64_t solver_limit_ = 0;             // SetSolverLimit
+  std::optional<size_t> flag_regions_;    // SetFlagRegions
+  std::atomic<bool> flag_failed_{false};  // the flags' regions could not encode
   uint64_t most_used_ = 0;
   bool debug_ = std::getenv("EDICT_SYMBOLIC_DEBUG") !=
                 nullptr;  // the most resource units one step of Enumerate took (EDICT_SYMBOLIC_DEBUG)
@@ -316,6 +320,7 @@ void SymbolicDiff::Enumerate(std::vector<GlobalFlag> global_flags[2], std::vecto
   impl_->Enumerate(global_flags, classes, status);
 }
 void SymbolicDiff::SetSolverLimit(uint64_t limit) { impl_->solver_limit_ = limit; }
+void SymbolicDiff::SetFlagRegions(size_t max_conjunctions) { impl_->flag_regions_ = max_conjunctions; }
 
 namespace {
 // Z3's count of resource units used so far by a solver's context.
@@ -347,7 +352,7 @@ z3::check_result SymbolicDiff::Impl::Check(z3::solver& s, const z3::expr_vector*
 }
 bool SymbolicDiff::RunJobs(size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
                            std::vector<GlobalFlag> global_flags[2]) {
-  return smt::RunJobs(impl_->a_, impl_->b_, max_conjunctions, regions, classes, global_flags);
+  return smt::RunJobs(impl_->a_, impl_->b_, max_conjunctions, regions, classes, global_flags) && !impl_->flag_failed_;
 }
 
 // Whether each flag can hold, and fail to hold, on each side over the whole domain.
@@ -525,6 +530,17 @@ void SymbolicDiff::Impl::Enumerate(std::vector<GlobalFlag> global_flags[2], std:
   s.add(e_->domain);
   s.add(e_->changed);
   GlobalFlags(global_flags);
+  // The flags' regions, on another thread while this one finds the classes (joined on return).
+  struct Join {
+    std::thread t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } flag_regions;
+  if (flag_regions_)
+    flag_regions.t = std::thread([this, global_flags] {
+      if (!RunFlagJob(a_, b_, *flag_regions_, global_flags)) flag_failed_ = true;
+    });
   // With EDICT_SYMBOLIC_DEBUG, where the first stage spends its CPU time.
   bool debug = std::getenv("EDICT_SYMBOLIC_DEBUG") != nullptr;
   double t_find = 0, t_natural = 0, t_round = 0;

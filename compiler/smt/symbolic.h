@@ -125,9 +125,13 @@ class SymbolicDiff {
   // limits::kSymbolicSolverLimit). A step that reaches it stops the enumeration, with a status
   // that names the limit.
   void SetSolverLimit(uint64_t limit);
-  // The second stage: every class's flags (and, with `regions`, its region and counts) and every
-  // flag's region, as independent jobs, each in its own context (`max_conjunctions`: listed per
-  // region, 0 for all). Returns false if a job could not encode.
+  // Has Enumerate also find the region of every flag that can both hold and not (GlobalFlag::region;
+  // `max_conjunctions` as for RunJobs), on a thread and in a Z3 context of their own while it
+  // enumerates the classes on the other: they need no class, and the first stage uses one core.
+  void SetFlagRegions(size_t max_conjunctions);
+  // The second stage: every class's flags (and, with `regions`, its region and counts), as
+  // independent jobs, each in its own context (`max_conjunctions`: listed per region, 0 for all).
+  // Returns false if a job, or the flags' regions of Enumerate, could not encode.
   bool RunJobs(size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
                std::vector<GlobalFlag> global_flags[2]);
 

@@ -142,10 +142,14 @@ struct Encoding {
   z3::expr Rules(const Class& k) { return Formula(0, k.old_c) && Formula(1, k.new_c); }
 };
 
-// The second stage: every class's flags (and, with `regions`, its region and counts) and every
-// flag's region, as independent jobs, each in its own context (`max_conjunctions`: listed per
-// region, 0 for all). Returns false if a job could not encode.
+// The second stage: every class's flags (and, with `regions`, its region and counts), as
+// independent jobs on a fixed number of workers, each in its own context (`max_conjunctions`:
+// listed per region, 0 for all). Returns false if a job could not encode.
 bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
              std::vector<GlobalFlag> global_flags[2]);
+// The region of every flag that can both hold and not (its global status known), in one job with a
+// context of its own; it needs no class, so it runs while the first stage enumerates them. Returns
+// false if the job could not encode.
+bool RunFlagJob(const Side& a, const Side& b, size_t max_conjunctions, std::vector<GlobalFlag> global_flags[2]);
 
 }  // namespace edict::smt

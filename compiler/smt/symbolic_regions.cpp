@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "compiler/smt/symbolic_encoding.h"
 
@@ -252,6 +253,26 @@ class Job {
     return part_values_.emplace(part.id(), std::make_pair(part, std::move(values))).first->second.second;
   }
 
+  // The uninterpreted constants (inputs) a term reads, their ids sorted; cached per node for one
+  // class's formula, which keeps every node alive (so that an id stays its node's). Nothing else is
+  // kept alive: Z3's answers depend on the ids of the terms it creates, and so on which are freed.
+  const std::vector<unsigned>& NodeVars(const z3::expr& t) {
+    auto it = node_vars_.find(t.id());
+    if (it != node_vars_.end()) return it->second;
+    std::vector<unsigned> vars;
+    if (t.is_const() && t.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
+      vars.push_back(t.id());
+    } else if (t.is_app()) {
+      for (unsigned i = 0; i < t.num_args(); ++i) {
+        const std::vector<unsigned>& sub = NodeVars(t.arg(i));
+        std::vector<unsigned> both;
+        std::set_union(vars.begin(), vars.end(), sub.begin(), sub.end(), std::back_inserter(both));
+        vars = std::move(both);
+      }
+    }
+    return node_vars_.emplace(t.id(), std::move(vars)).first->second;  // references stay valid on rehash
+  }
+
   static double Cpu() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -268,6 +289,7 @@ class Job {
   AtomTable table_;
   size_t max_cubes_, max_rounds_;
   std::unordered_map<unsigned, std::pair<z3::expr, std::vector<z3::expr>>> part_values_;
+  std::unordered_map<unsigned, std::vector<unsigned>> node_vars_;  // NodeVars, for the class Count is at
   std::unique_ptr<z3::solver> implies_;  // domain and indicators; checks that a cube implies a formula
   std::unique_ptr<z3::solver> class_;    // domain; a class's rules are pushed on it
 };
@@ -471,6 +493,7 @@ void Job::Count(Class& k, z3::solver& cls, const z3::expr& formula) {
     std::optional<std::set<uint32_t>> members = CountBySignature(k, cls, v, formula);
     if (members && members->size() < n) k.counts.emplace_back(v, std::move(*members));
   }
+  node_vars_.clear();  // its ids are the formula's, which dies after this
 }
 
 // The members of enum input v possible in the class (nullopt: Z3 could not tell within its
@@ -483,27 +506,12 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
                                                         const z3::expr& formula) {
   const smt::InputVar& iv = e_.enc_a->inputs()[v];
   unsigned id = iv.var.id();
-  // Per node: bit 1, reads v; bit 2, reads another input.
-  std::unordered_map<unsigned, uint8_t> reads;
-  std::function<uint8_t(const z3::expr&)> mark = [&](const z3::expr& t) -> uint8_t {
-    auto it = reads.find(t.id());
-    if (it != reads.end()) return it->second;
-    uint8_t r = 0;
-    if (t.is_const() && t.decl().decl_kind() == Z3_OP_UNINTERPRETED) {
-      r = t.id() == id ? 1 : 2;
-    } else if (t.is_app()) {
-      for (unsigned i = 0; i < t.num_args(); ++i) r |= mark(t.arg(i));
-    }
-    reads.emplace(t.id(), r);
-    return r;
-  };
-  mark(formula);
   z3::expr_vector parts(ctx_);
-  std::set<unsigned> seen;
+  std::unordered_set<unsigned> seen;
   std::function<void(const z3::expr&)> collect = [&](const z3::expr& t) {
-    uint8_t r = reads.at(t.id());
-    if (!(r & 1) || !seen.insert(t.id()).second) return;
-    if (r == 1) {
+    const std::vector<unsigned>& vars = NodeVars(t);
+    if (!std::binary_search(vars.begin(), vars.end(), id) || !seen.insert(t.id()).second) return;
+    if (vars.size() == 1) {
       parts.push_back(t);
       return;
     }
@@ -525,14 +533,31 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
   std::set<uint32_t> members;
   std::vector<const std::vector<uint32_t>*> open;
   bool cubes = k.region.exact && !k.region_and_flags;
+  // Per cube, its conditions that read v: the atom, the polarity wanted, and the atom's value at each
+  // member, computed when first needed (each computation makes terms, and Z3's answers depend on
+  // the terms made before: the same ones in the same order keep the report the same).
+  struct OnV {
+    size_t atom;
+    int8_t pos;
+    const std::vector<int8_t>* row;
+  };
+  std::vector<std::vector<OnV>> on_v;
+  if (cubes)
+    for (const Cube& cube : k.region.cubes) {
+      on_v.emplace_back();
+      for (const auto& [i, pos] : cube.lits)
+        if (e_.atom_vars[i].count(id)) on_v.back().push_back({i, int8_t(pos), nullptr});
+    }
   for (const auto& group : groups) {
     const auto& ms = group.second;  // not a structured binding: clang 14 cannot capture one
-    auto allows = [&](const Cube& cube) {
-      for (const auto& [i, pos] : cube.lits)
-        if (e_.atom_vars[i].count(id) && AtomAt(i, v, ms.front()) != int8_t(pos)) return false;
+    auto allows = [&](std::vector<OnV>& lits) {
+      for (OnV& l : lits) {
+        if (!l.row) l.row = &table_.Get(e_, l.atom, v, n);
+        if ((*l.row)[ms.front()] != l.pos) return false;
+      }
       return true;
     };
-    if (cubes && std::any_of(k.region.cubes.begin(), k.region.cubes.end(), allows))
+    if (cubes && std::any_of(on_v.begin(), on_v.end(), allows))
       members.insert(ms.begin(), ms.end());
     else
       open.push_back(&ms);
@@ -549,19 +574,21 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
 
 }  // namespace
 
+bool RunFlagJob(const Side& a, const Side& b, size_t max_conjunctions, std::vector<GlobalFlag> global_flags[2]) {
+  try {
+    Job job(a, b, max_conjunctions);
+    for (int side = 0; side < 2; ++side)
+      for (size_t i = 0; i < global_flags[side].size(); ++i)
+        if (global_flags[side][i].status == (kCanHave | kCanLack)) global_flags[side][i].region = job.RunFlag(side, i);
+  } catch (const smt::Unsupported&) {
+    return false;  // cannot happen: the enumeration encoded the same decisions
+  }
+  return true;
+}
+
 bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions, const std::vector<Class*>& classes,
              std::vector<GlobalFlag> global_flags[2]) {
-  struct Task {
-    size_t cls = SIZE_MAX;  // a class, or a flag:
-    int side = 0;
-    size_t flag = 0;
-  };
-  std::vector<Task> tasks;
-  for (size_t i = 0; i < classes.size(); ++i) tasks.push_back({i, 0, 0});
-  for (int side = 0; regions && side < 2; ++side)
-    for (size_t i = 0; i < global_flags[side].size(); ++i)
-      if (global_flags[side][i].status == (kCanHave | kCanLack)) tasks.push_back({SIZE_MAX, side, i});
-  // A fixed number of workers, each with its own context, takes every kWorkers-th task: what a
+  // A fixed number of workers, each with its own context, takes every kWorkers-th class: what a
   // worker's solvers learn from one task carries to its next, so the report depends on this
   // number, and fixing it keeps the report the same on every machine (a machine with fewer
   // cores just runs the workers slower).
@@ -569,13 +596,7 @@ bool RunJobs(const Side& a, const Side& b, size_t max_conjunctions, bool regions
   auto work = [&](size_t w) {
     try {
       Job job(a, b, max_conjunctions);
-      for (size_t t = w; t < tasks.size(); t += kWorkers) {
-        const Task& task = tasks[t];
-        if (task.cls != SIZE_MAX)
-          job.RunClass(*classes[task.cls], global_flags, regions);
-        else
-          global_flags[task.side][task.flag].region = job.RunFlag(task.side, task.flag);
-      }
+      for (size_t t = w; t < classes.size(); t += kWorkers) job.RunClass(*classes[t], global_flags, regions);
       if (std::getenv("EDICT_SYMBOLIC_DEBUG"))
         std::cerr << fmt::format("worker {} CPU: flags {:.3f} s, regions {:.3f} s, shown {:.3f} s, counts {:.3f} s\n",
                                  w, job.cpu_[0], job.cpu_[1], job.cpu_[2], job.cpu_[3]);
