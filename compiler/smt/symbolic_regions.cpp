@@ -497,9 +497,9 @@ void Job::Count(Class& k, z3::solver& cls, const z3::expr& formula) {
 }
 
 // The members of enum input v possible in the class (nullopt: Z3 could not tell within its
-// limit). Every occurrence of v in the formula lies in a largest subterm that reads v and no other
-// input; members on which all of those subterms take the same values give the same formula once
-// v is replaced, so they are interchangeable, and one check per group of them decides the group.
+// limit). Every occurrence of v in the formula (and in the invariants, where they read v) lies in
+// a largest subterm that reads v and no other input; members on which all of those subterms take the same values give
+// the same formula once v is replaced, so they are interchangeable, and one check per group of them decides the group.
 // A subterm's value at a member is the subterm with v replaced, simplified: Z3 shares equal terms,
 // so equal ids mean equal values.
 std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solver& cls, size_t v,
@@ -518,6 +518,11 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
     for (unsigned i = 0; i < t.num_args(); ++i) collect(t.arg(i));
   };
   collect(formula);
+  // The invariants are part of the domain, not of the formula: where they read v, members they
+  // tell apart must not share a group.
+  const std::vector<unsigned>& tied = NodeVars(e_.valid);
+  bool is_tied = std::binary_search(tied.begin(), tied.end(), id);
+  if (is_tied) collect(e_.valid);
   uint32_t n = uint32_t(e_.a.m().types.enums[e_.a.m().types.info(iv.type).ref].members.size());
   std::map<std::vector<unsigned>, std::vector<uint32_t>> groups;
   std::vector<const std::vector<z3::expr>*> rows;
@@ -532,7 +537,10 @@ std::optional<std::set<uint32_t>> Job::CountBySignature(const Class& k, z3::solv
   // there, and its other conditions do not read v (they hold at the point it came from).
   std::set<uint32_t> members;
   std::vector<const std::vector<uint32_t>*> open;
-  bool cubes = k.region.exact && !k.region_and_flags;
+  // Not when the invariants read v: they may tie it to other inputs, and a cube's point with v
+  // changed may then leave the domain (a cube implies the class within the domain only), so every
+  // group is checked. (The domain's other parts bound an enum input to its members only.)
+  bool cubes = k.region.exact && !k.region_and_flags && !is_tied;
   // Per cube, its conditions that read v: the atom, the polarity wanted, and the atom's value at each
   // member, computed when first needed (each computation makes terms, and Z3's answers depend on
   // the terms made before: the same ones in the same order keep the report the same).
