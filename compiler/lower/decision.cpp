@@ -50,14 +50,7 @@ void Lowerer::DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
   // A framed decision's speculative code stops at once when its inputs are not as it assumes
   // (canonical decimals): the calls that share its scope frame take its inputs as their own,
   // and what they store there must be exact, for the general function to reuse.
-  if (spec_ && scope_) {
-    auto* exact = NewBlock("inputs_not_canonical");
-    auto* go = NewBlock("inputs_canonical");
-    B_.CreateCondBr(B_.CreateLoad(I1(), bail_), exact, go, Unlikely());
-    B_.SetInsertPoint(exact);
-    B_.CreateRet(C32(kBailed));
-    B_.SetInsertPoint(go);
-  }
+  if (spec_ && scope_) ReturnIfBailed();
   // 0. The invariants of the inputs, in order: the first that is false is `invalid_case`.
   for (const auto& g : d.guards)
     FailIf(B_.CreateNot(Expr(g.check).a), rt::RtErrorKind::InvalidCase, m_.invariants[g.invariant].range);
@@ -269,12 +262,7 @@ void Lowerer::DefineSpeculativeOutcome(const ir::Decision& d, const std::vector<
     if (independent[r]) winners = B_.CreateAdd(winners, B_.CreateZExt(wins[r], I32()));
   Bail(B_.CreateICmpUGT(winners, C32(1)));
   BailUnlessStorable(d.result, first);
-  auto* exact = NewBlock("exact");
-  auto* done = NewBlock("done");
-  B_.CreateCondBr(B_.CreateLoad(I1(), bail_), exact, done, Unlikely());
-  B_.SetInsertPoint(exact);
-  B_.CreateRet(C32(kBailed));
-  B_.SetInsertPoint(done);
+  ReturnIfBailed();
   spec_ = false;  // storable was checked above; this store cannot box
   StoreFlatChecked(d.result, first, out);
   B_.CreateRet(C32(0));

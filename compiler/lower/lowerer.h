@@ -137,6 +137,8 @@ class Lowerer {
 
   llvm::MDNode* Unlikely() { return llvm::MDBuilder(C_).createBranchWeights(1, 1u << 20); }
   void Bail(llvm::Value* cond);
+  // Speculative code: returns kBailed if anything so far bailed out, and goes on otherwise.
+  void ReturnIfBailed();
   void FailIf(llvm::Value* cond, rt::RtErrorKind kind, SourceRange r);
   void CheckStatus(llvm::Value* status, SourceRange r);
   void PropagateStatus(llvm::Value* status);

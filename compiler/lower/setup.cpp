@@ -230,6 +230,15 @@ void Lowerer::Bail(llvm::Value* cond) {
   B_.CreateStore(B_.CreateOr(old, cond), bail_);
 }
 
+void Lowerer::ReturnIfBailed() {
+  auto* exact = NewBlock("exact");
+  auto* go = NewBlock("go_on");
+  B_.CreateCondBr(B_.CreateLoad(I1(), bail_), exact, go, Unlikely());
+  B_.SetInsertPoint(exact);
+  B_.CreateRet(C32(kBailed));
+  B_.SetInsertPoint(go);
+}
+
 // If cond holds, fail with `kind` at `r`.
 void Lowerer::FailIf(llvm::Value* cond, rt::RtErrorKind kind, SourceRange r) {
   if (spec_) {
