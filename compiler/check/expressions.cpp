@@ -366,7 +366,14 @@ ExprId Checker::CallExpr(const ast::Expr& e, TypeId expected) {
     AddDep(SymKind::Decision, val->index);
     auto scope = scope_entries_.find(val->index);
     auto args = scope != scope_entries_.end() ? ScopeArgs(e, d, *scope->second) : Args(e, d.params, e.text);
-    return Emit(Op::DecisionCall, d.result, e.range, val->index, Extra(args));
+    ExprId call = Emit(Op::DecisionCall, d.result, e.range, val->index, Extra(args));
+    // A call of a variable of the caller's scope with the caller's own arguments (those the
+    // expansion of a scope writes) shares the caller's scope frame (ir::Decision::scope).
+    if (current_owner_.kind == SymKind::Decision && current_owner_.index < m_.decisions.size()) {
+      const ir::Decision& caller = m_.decisions[current_owner_.index];
+      if (ir::SharesScopeFrame(m_, m_.exprs[call], caller.scope, caller.params.size())) m_.exprs[call].c = 1;
+    }
+    return call;
   }
   if (callee == e.text && !val && !Lookup(e.text))
     if (auto made = MemberCall(e, expected)) return *made;

@@ -416,6 +416,7 @@ void Checker::AllocateVersions() {
           dec.range = d->name_range;
           dec.file = d->range.file;
           dec.version = v;
+          dec.scope = d->scope;
           if (d->citation) dec.cite = {d->citation->cite, d->citation->assumption};
           m_.decisions.push_back(std::move(dec));
           if (d->scope_entry) scope_entries_[uint32_t(m_.decisions.size() - 1)] = d;

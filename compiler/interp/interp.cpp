@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "compiler/base/limits.h"
 #include "compiler/ir/walk.h"
@@ -14,10 +15,20 @@ using ir::ExprId;
 using ir::Op;
 using rt::TypeKind;
 
+// The values of the decisions called so far in one scope frame (ir::Decision::scope): every
+// decision of the frame has the same arguments, so a decision's value is its value for all.
+struct Interpreter::ScopeFrame {
+  std::unordered_map<uint32_t, Value> decided;
+};
+
 struct Interpreter::Frame {
   std::vector<Value> slots;
   const ir::Decision* decision = nullptr;
   std::vector<std::optional<Value>> lets;
+  // The scope frame this decision's evaluation shares with its caller's, or the one it made for
+  // the calls that share its own (ir::Expr::c of a DecisionCall); null until one is needed.
+  ScopeFrame* scope = nullptr;
+  std::unique_ptr<ScopeFrame> own_scope;
 
   // The frame of a call of decision d with these arguments.
   static Frame ForDecision(const ir::Decision& d, std::vector<Value> args) {
@@ -140,7 +151,15 @@ Value Interpreter::Eval(ExprId id, Frame& f) {
       for (size_t i = 0; i < d.params.size(); ++i) args.push_back(Eval(m_.extra[e.b + i], f));
       if (engine_ && in_test_) return engine_(e.a, std::move(args));
       if (calls_) return TraceCall(id, std::move(args));
-      return EvalDecision(e.a, std::move(args));
+      if (e.c == 0) return EvalDecision(e.a, std::move(args));
+      // A decision of the caller's scope frame: evaluated once per frame, its value reused.
+      if (!f.scope) {
+        f.own_scope = std::make_unique<ScopeFrame>();
+        f.scope = f.own_scope.get();
+      }
+      if (auto it = f.scope->decided.find(e.a); it != f.scope->decided.end()) return it->second;
+      Value v = Decide(e.a, std::move(args), nullptr, f.scope);
+      return f.scope->decided.emplace(e.a, std::move(v)).first->second;
     }
     case Op::Builtin: return Builtin(e, f);
     case Op::Field: return (*Eval(e.a, f).AsRecord().fields)[e.b];
@@ -684,9 +703,14 @@ int Interpreter::BrokenGuard(uint32_t decision, const std::vector<Value>& args) 
 }
 
 Value Interpreter::EvalDecision(uint32_t decision, std::vector<Value> args, DecisionTrace* trace) {
+  return Decide(decision, std::move(args), trace, nullptr);
+}
+
+Value Interpreter::Decide(uint32_t decision, std::vector<Value> args, DecisionTrace* trace, ScopeFrame* scope) {
   const ir::Decision& d = m_.decisions[decision];
   if (trace) trace->args = args;
   Frame f = Frame::ForDecision(d, std::move(args));
+  f.scope = scope;
   if (trace) {
     trace->decision = decision;
     trace->rules.clear();

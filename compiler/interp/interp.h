@@ -122,6 +122,9 @@ class Interpreter {
 
  private:
   struct Frame;
+  struct ScopeFrame;
+  // EvalDecision, in a scope frame shared with the caller's (null: a frame of its own).
+  Value Decide(uint32_t decision, std::vector<Value> args, DecisionTrace* trace, ScopeFrame* scope);
   Value Eval(ir::ExprId id, Frame& f);
   bool EvalBool(ir::ExprId id, Frame& f) { return Eval(id, f).AsBool(); }
   bool EvalCondition(ir::ExprId id, Frame& f, std::vector<AtomTrace>* atoms);

@@ -144,6 +144,13 @@ struct Decision {
   std::vector<SourceRange> amended_by;  // the `amend decision` blocks that changed it, oldest first
   std::vector<Guard> guards;            // the invariants its inputs must meet
   std::vector<Assertion> assertions;    // checked after the guards, before the rules
+  // The scope it belongs to (docs/language.md, "Scopes"): the scope's own decision and its
+  // variables' decisions `S.v` have the scope's name, any other decision "". A call of a
+  // decision of the same scope whose arguments are the caller's parameters, in order (the calls
+  // the expansion of the scope writes), has c = 1: it *shares the caller's scope frame*, so the
+  // engines evaluate each decision called so at most once per call of the scope from outside,
+  // and reuse its value (see ir::SharesScopeFrame).
+  std::string scope;
 };
 
 // Calls f(ExprId) for every expression a decision evaluates directly: its guards, lets, rule
@@ -302,6 +309,12 @@ struct Module {
     return found;
   }
 };
+
+// Whether the DecisionCall `call`, in a decision with `params` parameters of scope `scope`, may
+// share its caller's scope frame: the callee belongs to the same (non-empty) scope and takes the
+// caller's parameters, in order, as its arguments, so it computes the same value however often
+// it is called from that frame.
+bool SharesScopeFrame(const Module& m, const Expr& call, const std::string& scope, size_t params);
 
 // Default logic, step 2: the applicable rules (in order) that no other applicable rule
 // overrides. With `overridden_by` (one entry per rule of d), also who overrides whom.

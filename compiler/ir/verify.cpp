@@ -322,8 +322,36 @@ void Winners(const Decision& d, const std::vector<uint32_t>& applicable, std::ve
   }
 }
 
+bool SharesScopeFrame(const Module& m, const Expr& call, const std::string& scope, size_t params) {
+  if (call.op != Op::DecisionCall || scope.empty() || call.a >= m.decisions.size()) return false;
+  const Decision& callee = m.decisions[call.a];
+  if (callee.scope != scope || callee.params.size() != params) return false;
+  for (uint32_t i = 0; i < params; ++i) {
+    const Expr& arg = m.exprs[m.extra[call.b + i]];
+    if (arg.op != Op::Local || arg.a != i || arg.type != callee.params[i].type) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> Verify(const Module& m) {
   Verifier v(m);
+  // A call that shares its caller's scope frame does so in the decision it belongs to.
+  std::vector<bool> shared_ok(m.exprs.size(), false);
+  for (const auto& d : m.decisions) {
+    std::vector<ExprId> todo;
+    ForEachRoot(d, [&](ExprId x) { todo.push_back(x); });
+    while (!todo.empty()) {
+      ExprId x = todo.back();
+      todo.pop_back();
+      if (x >= m.exprs.size()) continue;
+      const Expr& e = m.exprs[x];
+      if (e.op == Op::DecisionCall && e.c == 1 && SharesScopeFrame(m, e, d.scope, d.params.size())) shared_ok[x] = true;
+      ForEachOperand(m, e, [&](ExprId k) { todo.push_back(k); });
+    }
+  }
+  for (ExprId i = 0; i < m.exprs.size(); ++i)
+    if (m.exprs[i].op == Op::DecisionCall && m.exprs[i].c != 0 && !shared_ok[i])
+      v.problems.push_back(fmt::format("expr {} (DecisionCall): shares a scope frame it is not in", i));
   for (ExprId i = 0; i < m.exprs.size(); ++i) v.Check(i);
   for (const auto& iv : m.invariants)
     if (iv.def >= m.defs.size() || m.defs[iv.def].params.size() != 1 || m.defs[iv.def].params[0].type != iv.type ||

@@ -22,6 +22,7 @@ void Lowerer::DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
   llvm::Value* out = fn_->getArg(1);
   err_ = fn_->getArg(2);
   trace_ = trace_enabled_ ? fn_->getArg(3) : nullptr;
+  scope_ = Framed(di) ? fn_->getArg(4) : nullptr;
   // The lets' values and (general code) whether each was computed yet.
   lets_ty_ = LetsType(d);
   memo_ = nullptr;
@@ -46,6 +47,10 @@ void Lowerer::DefineDecision(uint32_t di, llvm::Function* fn, bool spec) {
   slots_.assign(let_slot_base_ + (spec_ ? d.lets.size() : 0), CgVal{});
   for (size_t i = 0; i < d.params.size(); ++i)
     slots_[i] = LoadFlat(ptypes[i], At(in, info.input.field_offsets[i]), true);
+  // A framed decision's speculative code stops at once when its inputs are not as it assumes
+  // (canonical decimals): the calls that share its scope frame take its inputs as their own,
+  // and what they store there must be exact, for the general function to reuse.
+  if (spec_ && scope_) ReturnIfBailed();
   // 0. The invariants of the inputs, in order: the first that is false is `invalid_case`.
   for (const auto& g : d.guards)
     FailIf(B_.CreateNot(Expr(g.check).a), rt::RtErrorKind::InvalidCase, m_.invariants[g.invariant].range);
@@ -142,6 +147,8 @@ void Lowerer::DefineBatch(uint32_t d) {
   for (const auto& p : m_.decisions[d].params) ptypes.push_back(p.type);
   int64_t in_stride = L_.Struct(ptypes).size, out_stride = L_.of(m_.decisions[d].result).size;
   B_.SetInsertPoint(llvm::BasicBlock::Create(C_, "entry", f));
+  // A fresh scope frame for each call (of the speculative function, then of the general one).
+  llvm::Value* frame = NewScopeFrame(d);
   // for (i = begin; i < end; i += step) body(i, carried): `carried` is threaded through.
   auto loop = [&](const char* name, llvm::Value* begin, llvm::Value* end, int64_t step, llvm::Value* carried0,
                   auto body) {
@@ -185,7 +192,8 @@ void Lowerer::DefineBatch(uint32_t d) {
     auto* block_end = B_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, B_.CreateAdd(b, C64(kBlock)), n);
     llvm::Value* bailed = loop("fast", b, block_end, 1, B_.getFalse(), [&](llvm::Value* i, llvm::Value* any) {
       Case c = at(i);
-      auto* status = B_.CreateCall(spec_fns_[d], {c.in, c.out, c.err, null});
+      ClearScopeFrame(d, frame);
+      auto* status = B_.CreateCall(spec_fns_[d], DecisionArgs(d, {c.in, c.out, c.err, null}, frame));
       B_.CreateStore(status, c.status);
       return B_.CreateOr(any, B_.CreateICmpEQ(status, C32(kBailed)));
     });
@@ -199,7 +207,8 @@ void Lowerer::DefineBatch(uint32_t d) {
       auto* next = llvm::BasicBlock::Create(C_, "next", f);
       B_.CreateCondBr(B_.CreateICmpEQ(B_.CreateLoad(I32(), c.status), C32(kBailed)), redo, next);
       B_.SetInsertPoint(redo);
-      B_.CreateStore(B_.CreateCall(fns_[d], {c.in, c.out, c.err, null}), c.status);
+      ClearScopeFrame(d, frame);
+      B_.CreateStore(B_.CreateCall(fns_[d], DecisionArgs(d, {c.in, c.out, c.err, null}, frame)), c.status);
       B_.CreateBr(next);
       B_.SetInsertPoint(next);
       return none;
@@ -253,12 +262,7 @@ void Lowerer::DefineSpeculativeOutcome(const ir::Decision& d, const std::vector<
     if (independent[r]) winners = B_.CreateAdd(winners, B_.CreateZExt(wins[r], I32()));
   Bail(B_.CreateICmpUGT(winners, C32(1)));
   BailUnlessStorable(d.result, first);
-  auto* exact = NewBlock("exact");
-  auto* done = NewBlock("done");
-  B_.CreateCondBr(B_.CreateLoad(I1(), bail_), exact, done, Unlikely());
-  B_.SetInsertPoint(exact);
-  B_.CreateRet(C32(kBailed));
-  B_.SetInsertPoint(done);
+  ReturnIfBailed();
   spec_ = false;  // storable was checked above; this store cannot box
   StoreFlatChecked(d.result, first, out);
   B_.CreateRet(C32(0));

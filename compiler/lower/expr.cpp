@@ -589,8 +589,22 @@ CgVal Lowerer::Undef(TypeId t) {
   return v;
 }
 
+// A call of a decision; one that shares the caller's scope frame (ir::Decision::scope) computes
+// the callee into the frame the first time, by its `_framed` function, and reads it from there.
 CgVal Lowerer::CallDecision(const ir::Expr& e) {
   const ir::Decision& callee = m_.decisions[e.a];
+  auto* null = llvm::ConstantPointerNull::get(B_.getPtrTy());
+  bool shared = e.c == 1 && scope_ && Framed(e.a);
+  llvm::BasicBlock* have = nullptr;
+  llvm::Value *flag = nullptr, *out = nullptr;
+  if (shared) {
+    flag = At(scope_, frame_flag_[e.a]);
+    out = At(scope_, frame_value_[e.a]);
+    auto* compute = NewBlock("frame_compute");
+    have = NewBlock("frame_have");
+    B_.CreateCondBr(B_.CreateICmpNE(B_.CreateLoad(I8(), flag), B_.getInt8(0)), have, compute);
+    B_.SetInsertPoint(compute);
+  }
   std::vector<TypeId> ptypes;
   for (const auto& p : callee.params) ptypes.push_back(p.type);
   rt::TypeLayout pl = L_.Struct(ptypes);
@@ -598,27 +612,35 @@ CgVal Lowerer::CallDecision(const ir::Expr& e) {
   for (size_t i = 0; i < callee.params.size(); ++i) args.push_back(Expr(m_.extra[e.b + i]));
   auto* in = EntryAlloca(pl.size, pl.align);
   for (size_t i = 0; i < args.size(); ++i) StoreFlat(ptypes[i], args[i], At(in, pl.field_offsets[i]));
-  const auto& ol = L_.of(callee.result);
-  auto* out = EntryAlloca(ol.size, ol.align);
-  auto call = [&] {
-    auto* status = B_.CreateCall(fast_fns_[e.a], {in, out, err_, llvm::ConstantPointerNull::get(B_.getPtrTy())});
-    PropagateStatus(status);
-    return LoadFlat(callee.result, out);
-  };
-  if (!spec_ || !bail_) return call();
-  // Speculative code after a failed check: the arguments may be undefined (a list's length, a
-  // boxed decimal's pointer), and the callee would read them. Skip the call: the general
-  // function decides after the bail.
-  auto* pre = B_.GetInsertBlock();
-  auto* run = NewBlock("call_run");
-  auto* join = NewBlock("call_done");
-  B_.CreateCondBr(B_.CreateLoad(I1(), bail_), join, run, Unlikely());
-  B_.SetInsertPoint(run);
-  CgVal v = call();
-  auto* end = B_.GetInsertBlock();
-  B_.CreateBr(join);
-  B_.SetInsertPoint(join);
-  return Phi(callee.result, {{pre, Undef(callee.result)}, {end, v}});
+  // Speculative code after a failed check (an argument's own call, say): the arguments may be
+  // undefined (a list's length, a boxed decimal's pointer), and the callee would read them. The
+  // call is skipped (a shared one leaves its frame unset), and the general function decides
+  // after the bail.
+  llvm::BasicBlock *skipped = nullptr, *join = nullptr;
+  if (spec_ && bail_) {
+    auto* run = NewBlock("call_run");
+    join = shared ? have : NewBlock("call_done");
+    skipped = B_.GetInsertBlock();
+    B_.CreateCondBr(B_.CreateLoad(I1(), bail_), join, run, Unlikely());
+    B_.SetInsertPoint(run);
+  }
+  if (!shared) {
+    const auto& ol = L_.of(callee.result);
+    out = EntryAlloca(ol.size, ol.align);
+    PropagateStatus(B_.CreateCall(fast_fns_[e.a], {in, out, err_, null}));
+    CgVal v = LoadFlat(callee.result, out);
+    if (!join) return v;
+    auto* end = B_.GetInsertBlock();
+    B_.CreateBr(join);
+    B_.SetInsertPoint(join);
+    return Phi(callee.result, {{skipped, Undef(callee.result)}, {end, v}});
+  }
+  auto* status = B_.CreateCall(framed_fns_[e.a], {in, out, err_, null, scope_});
+  B_.CreateStore(B_.CreateZExt(B_.CreateICmpEQ(status, C32(0)), I8()), flag);
+  PropagateStatus(status);
+  B_.CreateBr(have);
+  B_.SetInsertPoint(have);
+  return LoadFlat(callee.result, out);
 }
 
 CgVal Lowerer::Builtin(const ir::Expr& e) {

@@ -21,7 +21,8 @@ Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::
   // Decisions that were declared for calls but not wanted have no body: drop them.
   for (uint32_t d = 0; d < m.decisions.size(); ++d) {
     if (wanted.empty() || wanted[d]) continue;
-    for (const std::string& name : {DecisionSymbol(d), DecisionSymbol(d) + "_general", DecisionSymbol(d) + "_spec"})
+    for (const std::string& name : {DecisionSymbol(d), DecisionSymbol(d) + "_general", DecisionSymbol(d) + "_spec",
+                                    DecisionSymbol(d) + "_framed"})
       if (auto* f = out.getFunction(name); f && f->isDeclaration() && f->use_empty()) f->eraseFromParent();
   }
   return r;

@@ -105,6 +105,23 @@ class Lowerer {
   llvm::CallInst* CallAbi(Abi id, std::vector<llvm::Value*> args) { return B_.CreateCall(abi_[size_t(id)], args); }
   void DeclareDecision(uint32_t d);
 
+  // Scope frames (ir::Decision::scope): the decisions that calls sharing a scope frame connect
+  // form a group, whose frame in memory holds, per decision of the group, a flag (computed yet)
+  // and its flat outcome. Every function of such a decision receives the frame (a fifth
+  // argument, `scope_` in its pieces); its public symbol makes a fresh one per evaluation, and a
+  // call that shares the frame computes the callee once, by its `_framed` function, into it.
+  struct ScopeFrameLayout {
+    uint64_t size = 0, align = 16;
+    std::vector<uint32_t> members;  // decisions, in order; member k's flag is the frame's byte k
+  };
+  void LayOutScopeFrames();
+  bool Framed(uint32_t d) const { return frame_of_[d] >= 0; }
+  // The arguments of a call of d's general or speculative function (the frame, if d is framed).
+  std::vector<llvm::Value*> DecisionArgs(uint32_t d, std::vector<llvm::Value*> args, llvm::Value* frame);
+  // A fresh frame for d's group in the current function (its flags cleared), or null.
+  llvm::Value* NewScopeFrame(uint32_t d);
+  void ClearScopeFrame(uint32_t d, llvm::Value* frame);
+
   // The status a speculative function returns when the general function must decide.
   static constexpr int32_t kBailed = -1;
   void DefineFast(uint32_t d);
@@ -120,6 +137,8 @@ class Lowerer {
 
   llvm::MDNode* Unlikely() { return llvm::MDBuilder(C_).createBranchWeights(1, 1u << 20); }
   void Bail(llvm::Value* cond);
+  // Speculative code: returns kBailed if anything so far bailed out, and goes on otherwise.
+  void ReturnIfBailed();
   void FailIf(llvm::Value* cond, rt::RtErrorKind kind, SourceRange r);
   void CheckStatus(llvm::Value* status, SourceRange r);
   void PropagateStatus(llvm::Value* status);
@@ -218,7 +237,7 @@ class Lowerer {
   struct FnState {
     llvm::Function* fn;
     bool spec;
-    llvm::Value *bail, *err, *trace, *memo;
+    llvm::Value *bail, *err, *trace, *memo, *scope;
     llvm::Value *dec_a, *dec_b, *dec_out, *i32_out, *i64_out, *ymd_out;
     std::vector<CgVal> slots;
     ExprId root;
@@ -336,7 +355,13 @@ class Lowerer {
   std::map<Op, llvm::Function*> dec_ops_;
   llvm::BasicBlock* fail_bb_ = nullptr;  // a piece's failure return (general code), and its status
   llvm::Value* fail_status_ = nullptr;
-  llvm::Value* memo_ = nullptr;  // the current decision's lets (LetsType)
+  llvm::Value* memo_ = nullptr;        // the current decision's lets (LetsType)
+  llvm::Value* scope_ = nullptr;       // the current decision's scope frame (null: not framed)
+  std::vector<int32_t> frame_of_;      // per decision: its group of ScopeFrameLayouts, or -1
+  std::vector<uint64_t> frame_value_;  // per decision of a group: its outcome's offset in the frame
+  std::vector<uint32_t> frame_flag_;   // per decision of a group: its flag's offset in the frame
+  std::vector<ScopeFrameLayout> frames_;
+  std::vector<llvm::Function*> framed_fns_;  // per framed decision: speculative then general, in a given frame
   llvm::StructType* lets_ty_ = nullptr;
   size_t let_slot_base_ = 0;  // speculative code: the slot of let i is let_slot_base_ + i
   // Code size (see kPieceNodes).

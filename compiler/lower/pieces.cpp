@@ -204,25 +204,9 @@ CgVal Lowerer::Phi(TypeId t, const std::vector<std::pair<llvm::BasicBlock*, CgVa
 }
 
 Lowerer::FnState Lowerer::SaveFn() {
-  return FnState{fn_,
-                 spec_,
-                 bail_,
-                 err_,
-                 trace_,
-                 memo_,
-                 dec_a_,
-                 dec_b_,
-                 dec_out_,
-                 i32_out_,
-                 i64_out_,
-                 ymd_out_,
-                 std::move(slots_),
-                 root_,
-                 in_piece_,
-                 compact_,
-                 fail_bb_,
-                 fail_status_,
-                 B_.saveIP()};
+  return FnState{fn_,    spec_,     bail_,    err_,     trace_,       memo_,      scope_,
+                 dec_a_, dec_b_,    dec_out_, i32_out_, i64_out_,     ymd_out_,   std::move(slots_),
+                 root_,  in_piece_, compact_, fail_bb_, fail_status_, B_.saveIP()};
 }
 
 void Lowerer::RestoreFn(FnState& s) {
@@ -232,6 +216,7 @@ void Lowerer::RestoreFn(FnState& s) {
   err_ = s.err;
   trace_ = s.trace;
   memo_ = s.memo;
+  scope_ = s.scope;
   dec_a_ = s.dec_a;
   dec_b_ = s.dec_b;
   dec_out_ = s.dec_out;
@@ -291,7 +276,7 @@ CgVal Lowerer::Evaluate(ExprId root, std::vector<ExprId>* atoms, const Params& p
   const Piece& piece = it->second;
 
   auto* null = llvm::ConstantPointerNull::get(B_.getPtrTy());
-  std::vector<llvm::Value*> call_args{err_, trace_ ? trace_ : null, memo_ ? memo_ : null};
+  std::vector<llvm::Value*> call_args{err_, trace_ ? trace_ : null, memo_ ? memo_ : null, scope_ ? scope_ : null};
   for (size_t i = 0; i < flat.size(); ++i)
     if (sig[i] <= kNarrow) call_args.push_back(Passed(flat[i], sig[i]));
   llvm::Value* r = B_.CreateCall(piece.fn, call_args);
@@ -317,7 +302,7 @@ CgVal Lowerer::Evaluate(ExprId root, std::vector<ExprId>* atoms, const Params& p
 Lowerer::Piece Lowerer::MakePiece(ExprId root, std::vector<ExprId>* atoms, const Params& params,
                                   const std::vector<uintptr_t>& sig, size_t frame, TypeId result,
                                   const std::string& name) {
-  std::vector<llvm::Type*> arg_types{Ptr(), Ptr(), Ptr()};  // error, trace, lets
+  std::vector<llvm::Type*> arg_types{Ptr(), Ptr(), Ptr(), Ptr()};  // error, trace, lets, scope frame
   {
     std::vector<llvm::Type*> comps;
     for (const auto& [slot, type] : params) ComponentTypes(type, comps);
@@ -338,9 +323,10 @@ Lowerer::Piece Lowerer::MakePiece(ExprId root, std::vector<ExprId>* atoms, const
   err_ = draft->getArg(0);
   trace_ = trace_enabled_ && !spec_ ? draft->getArg(1) : nullptr;
   memo_ = draft->getArg(2);
+  scope_ = draft->getArg(3);
   root_ = root;
   slots_.assign(frame, CgVal{});
-  unsigned arg = 3;
+  unsigned arg = 4;
   size_t k = 0;
   auto next = [&]() -> llvm::Value* {
     uintptr_t s = sig[k++];
