@@ -36,7 +36,9 @@ CgVal Lowerer::ConsumedList(ExprId id) {
   const ir::Expr& e = m_.exprs[id];
   if (e.op == Op::ListLit) return ListLiteral(e, true);
   CgVal l = Expr(id);
-  if (spec_ && bail_) l.b = B_.CreateSelect(B_.CreateLoad(I1(), bail_), C64(0), l.b);
+  // (`count` reads a set here too: its words, no length.)
+  if (spec_ && bail_ && m_.types.kind(e.type) == TypeKind::List)
+    l.b = B_.CreateSelect(B_.CreateLoad(I1(), bail_), C64(0), l.b);
   return l;
 }
 
