@@ -88,7 +88,7 @@ defaultItem : KW_DEFAULT citation? KW_THEN outcome=expr ';' ;
 // by its own rules (`rule r for v when ... then ...;`) and default (`default for v then ...;`).
 // A `context` variable may be given by the caller instead: `benefits(h, rate: 0.5).amount`.
 scopeDecl   : KW_SCOPE name=IDENT '(' params? ')' citation? '{' scopeItem* '}' ;
-scopeItem   : scopeVar | scopeRule | scopeDefault ;
+scopeItem   : scopeVar | scopeRule | scopeDefault | assertItem ;
 scopeVar    : context=KW_CONTEXT? role=(KW_OUTPUT | KW_INTERNAL) name=softName ':' type doc=STRING? ';' ;
 scopeRule   : KW_RULE name=IDENT citation? KW_FOR var=softName exceptionTo? (KW_WHEN cond=expr)? KW_THEN outcome=expr ';' ;
 scopeDefault: KW_DEFAULT citation? KW_FOR var=softName KW_THEN outcome=expr ';' ;

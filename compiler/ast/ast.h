@@ -297,7 +297,8 @@ struct ScopeDecl {
   std::vector<Param> params;
   std::optional<Citation> citation;
   std::vector<ScopeVar> vars;
-  std::vector<ScopeRule> rules;  // moved into the decisions it expands into
+  std::vector<ScopeRule> rules;     // moved into the decisions it expands into
+  std::vector<AssertItem> asserts;  // moved into the scope's own decision
   SourceRange range, name_range;
 };
 

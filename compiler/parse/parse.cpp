@@ -736,6 +736,8 @@ class Builder {
         r.is_default = true;
         r.dflt = {Cite(de->citation()), Expr(de->outcome), R(de)};
         sc.rules.push_back(std::move(r));
+      } else if (auto* as = item->assertItem()) {
+        sc.asserts.push_back(Assert(as));
       }
     }
     return sc;

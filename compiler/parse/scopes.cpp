@@ -2,6 +2,7 @@
 #include "compiler/parse/scopes.h"
 #include "compiler/parse/parse.h"
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -16,13 +17,15 @@ ast::ExprPtr NameNode(const std::string& name, SourceRange r) {
   return e;
 }
 
-// The names of variables an expression reads, but those a binder inside it hides.
-void FreeVariables(const ast::Expr* e, const std::map<std::string, size_t>& vars, std::multiset<std::string>& bound,
-                   std::set<size_t>& used) {
+// Calls f on each slot of the expression in `slot` that holds the name of a variable of `vars`,
+// but those a binder inside it hides.
+void EachFreeVariable(ast::ExprPtr& slot, const std::map<std::string, size_t>& vars, std::multiset<std::string>& bound,
+                      const std::function<void(ast::ExprPtr&, size_t)>& f) {
+  ast::Expr* e = slot.get();
   if (!e) return;
   if (e->kind == ast::ExprKind::Name) {
     auto it = vars.find(e->text);
-    if (it != vars.end() && !bound.count(e->text)) used.insert(it->second);
+    if (it != vars.end() && !bound.count(e->text)) f(slot, it->second);
     return;
   }
   // A binder covers every operand but the first (the list of `exists`, `all` and the list
@@ -38,9 +41,15 @@ void FreeVariables(const ast::Expr* e, const std::map<std::string, size_t>& vars
         for (const auto& p : e->arms[i - 1].patterns)
           if (!p.binder.empty()) added.push_back(bound.insert(p.binder));
     }
-    FreeVariables(e->kids[i].get(), vars, bound, used);
+    EachFreeVariable(e->kids[i], vars, bound, f);
     for (auto it : added) bound.erase(it);
   }
+}
+
+// The variables an expression reads, but those a binder inside it hides.
+void FreeVariables(ast::ExprPtr& e, const std::map<std::string, size_t>& vars, std::multiset<std::string>& bound,
+                   std::set<size_t>& used) {
+  EachFreeVariable(e, vars, bound, [&](ast::ExprPtr&, size_t i) { used.insert(i); });
 }
 
 class Expander {
@@ -188,11 +197,11 @@ class Expander {
     d.scope = sc_.name;
     std::set<size_t> used;
     std::multiset<std::string> bound;
-    for (const auto& r : rules) {
-      FreeVariables(r.condition.get(), index_, bound, used);
-      FreeVariables(r.outcome.get(), index_, bound, used);
+    for (auto& r : rules) {
+      FreeVariables(r.condition, index_, bound, used);
+      FreeVariables(r.outcome, index_, bound, used);
     }
-    for (const auto& df : defaults) FreeVariables(df.outcome.get(), index_, bound, used);
+    for (auto& df : defaults) FreeVariables(df.outcome, index_, bound, used);
     for (size_t u : used) {
       ast::LetItem l;
       l.name = sc_.vars[u].name;
@@ -232,6 +241,19 @@ class Expander {
       rec->name_ranges.push_back(sc_.vars[i].name_range);
     }
     d.defaults.push_back({sc_.citation, std::move(rec), sc_.name_range});
+    // The scope's assertions are the decision's, checked before its record is built: each
+    // variable they read is its value as this decision reads it (the call of its decision,
+    // evaluated once in the scope's frame; for a context variable, what the caller gave if it did).
+    for (auto& as : sc_.asserts) {
+      std::multiset<std::string> bound;
+      EachFreeVariable(as.condition, index_, bound, [&](ast::ExprPtr& slot, size_t i) {
+        SourceRange r = slot->range;
+        slot = Value(i, "");
+        slot->range = r;  // the assertion's text and explanations show the name as written
+      });
+      d.asserts.push_back(std::move(as));
+    }
+    sc_.asserts.clear();
     out_.decisions.push_back(std::move(d));
   }
 
