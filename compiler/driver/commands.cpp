@@ -66,12 +66,22 @@ int SelectVersion(const load::Program& p, const std::string& as_of) {
 namespace {
 
 // The decisions the tests of `file` call, directly or through functions.
+// The decisions the tests of `file` exercise: those they call, and those these call in turn
+// (a scope's variables, a helper decision): a rule decides an outcome in a test wherever it is
+// reached from.
 std::set<uint32_t> DecisionsTestsCall(const ir::Module& m, uint32_t file) {
   std::vector<ir::ExprId> work;
   for (const auto& t : m.tests)
     if (t.file == file)
       for (const auto& step : t.steps) work.push_back(step.expr);
-  return ir::DecisionsCalled(m, std::move(work));
+  std::set<uint32_t> all;
+  for (std::set<uint32_t> found = ir::DecisionsCalled(m, std::move(work)); !found.empty();) {
+    std::vector<ir::ExprId> next;
+    for (uint32_t d : found)
+      if (all.insert(d).second) ir::ForEachRoot(m.decisions[d], [&](ir::ExprId e) { next.push_back(e); });
+    found = next.empty() ? std::set<uint32_t>{} : ir::DecisionsCalled(m, std::move(next));
+  }
+  return all;
 }
 
 // A source file's identity across the programs of one `edict test` run (each loads its files
