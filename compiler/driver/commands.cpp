@@ -74,13 +74,11 @@ std::set<uint32_t> DecisionsTestsCall(const ir::Module& m, uint32_t file) {
   for (const auto& t : m.tests)
     if (t.file == file)
       for (const auto& step : t.steps) work.push_back(step.expr);
+  std::set<uint32_t> called = ir::DecisionsCalled(m, std::move(work));
+  std::vector<bool> reached = ir::CallClosure(m, {called.begin(), called.end()});
   std::set<uint32_t> all;
-  for (std::set<uint32_t> found = ir::DecisionsCalled(m, std::move(work)); !found.empty();) {
-    std::vector<ir::ExprId> next;
-    for (uint32_t d : found)
-      if (all.insert(d).second) ir::ForEachRoot(m.decisions[d], [&](ir::ExprId e) { next.push_back(e); });
-    found = next.empty() ? std::set<uint32_t>{} : ir::DecisionsCalled(m, std::move(next));
-  }
+  for (uint32_t d = 0; d < reached.size(); ++d)
+    if (reached[d]) all.insert(d);
   return all;
 }
 

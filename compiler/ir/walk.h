@@ -142,6 +142,36 @@ inline std::set<uint32_t> DecisionsCalled(const Module& m, std::vector<ExprId> w
   return decisions;
 }
 
+// The decisions `roots` call, directly or through helpers and other decisions, and themselves
+// (what the JIT must compile for them; what a test exercises, `edict test --coverage`).
+inline std::vector<bool> CallClosure(const Module& m, const std::vector<uint32_t>& roots) {
+  std::vector<bool> wanted(m.decisions.size(), false);
+  std::vector<bool> defs_seen(m.defs.size(), false);
+  std::vector<uint32_t> todo(roots.begin(), roots.end());
+  std::vector<ExprId> exprs;
+  while (!todo.empty()) {
+    uint32_t d = todo.back();
+    todo.pop_back();
+    if (wanted[d]) continue;
+    wanted[d] = true;
+    const Decision& dec = m.decisions[d];
+    ForEachRoot(dec, [&](ExprId id) { exprs.push_back(id); });
+    while (!exprs.empty()) {
+      ExprId id = exprs.back();
+      exprs.pop_back();
+      if (id == kNoExpr) continue;
+      const Expr& e = m.exprs[id];
+      if (e.op == Op::DecisionCall) todo.push_back(e.a);
+      if (e.op == Op::Call && !defs_seen[e.a]) {
+        defs_seen[e.a] = true;
+        exprs.push_back(m.defs[e.a].body);
+      }
+      ForEachOperand(m, e, [&](ExprId k) { exprs.push_back(k); });
+    }
+  }
+  return wanted;
+}
+
 // Whether two nodes are the same apart from their operands: same op and type, same immediates
 // (slot, let, const, enum member, field index, builtin, callee, bound slot, the field indexes of
 // With), the same literal value, and the same number of operands. Error nodes are never the

@@ -15,6 +15,7 @@
 
 #include <optional>
 
+#include "compiler/ir/walk.h"
 #include "compiler/jit/code_cache.h"
 #include "compiler/lower/lower.h"
 
@@ -41,7 +42,7 @@ std::vector<SourceRange> LowerDecision(const ir::Module& m, uint32_t decision, c
   module.setDataLayout(tm.createDataLayout());
   module.setTargetTriple(tm.getTargetTriple().str());
   rt::Layouts layouts(m.types);
-  return lower::Lower(m, layouts, false, module, lower::CallClosure(m, {decision})).sites;
+  return lower::Lower(m, layouts, false, module, ir::CallClosure(m, {decision})).sites;
 }
 
 std::string Fingerprint(const llvm::Module& module) {

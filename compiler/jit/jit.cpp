@@ -20,6 +20,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "compiler/ir/walk.h"
 #include "compiler/jit/code_cache.h"
 #include "compiler/jit/engine.h"
 #include "compiler/lower/lower.h"
@@ -163,7 +164,7 @@ std::unique_ptr<Engine> Engine::Create(const ir::Module& m, Options options, std
   module->setDataLayout(impl.jit->getDataLayout());
   module->setTargetTriple(impl.jit->getTargetTriple().str());
   impl.layouts = std::make_unique<rt::Layouts>(m.types);
-  std::vector<bool> wanted = options.only.empty() ? std::vector<bool>{} : lower::CallClosure(m, options.only);
+  std::vector<bool> wanted = options.only.empty() ? std::vector<bool>{} : ir::CallClosure(m, options.only);
   auto abandoned = [&] {
     if (!options.abandon || !options.abandon->requested()) return false;
     *error = "abandoned";

@@ -28,33 +28,6 @@ Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::
   return r;
 }
 
-std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& roots) {
-  std::vector<bool> wanted(m.decisions.size(), false);
-  std::vector<bool> defs_seen(m.defs.size(), false);
-  std::vector<uint32_t> todo(roots.begin(), roots.end());
-  std::vector<ir::ExprId> exprs;
-  while (!todo.empty()) {
-    uint32_t d = todo.back();
-    todo.pop_back();
-    if (wanted[d]) continue;
-    wanted[d] = true;
-    const ir::Decision& dec = m.decisions[d];
-    ir::ForEachRoot(dec, [&](ir::ExprId id) { exprs.push_back(id); });
-    while (!exprs.empty()) {
-      ir::ExprId id = exprs.back();
-      exprs.pop_back();
-      const ir::Expr& e = m.exprs[id];
-      if (e.op == Op::DecisionCall) todo.push_back(e.a);
-      if (e.op == Op::Call && !defs_seen[e.a]) {
-        defs_seen[e.a] = true;
-        exprs.push_back(m.defs[e.a].body);
-      }
-      ir::ForEachOperand(m, e, [&](ir::ExprId k) { exprs.push_back(k); });
-    }
-  }
-  return wanted;
-}
-
 void AddEntryPoint(llvm::Module& out, uint32_t d, const std::string& name) {
   llvm::LLVMContext& c = out.getContext();
   llvm::IRBuilder<> b(c);

@@ -23,12 +23,9 @@ struct Result {
 std::string DecisionSymbol(uint32_t d);
 
 // Emits the decisions of `m` marked in `wanted` (all when it is empty) into `out`, which must
-// have its data layout set. `wanted` must be closed under calls (see CallClosure).
+// have its data layout set. `wanted` must be closed under calls (see ir::CallClosure).
 Result Lower(const ir::Module& m, const rt::Layouts& layouts, bool trace, llvm::Module& out,
              const std::vector<bool>& wanted = {});
-
-// The decisions `roots` call, directly or through helpers and other decisions, and themselves.
-std::vector<bool> CallClosure(const ir::Module& m, const std::vector<uint32_t>& roots);
 
 // Adds `int32_t <name>(const void* input, void* output, void* error)`: resets the boxed-decimal
 // storage of the calling thread, then evaluates decision d (for libraries built with `edict build`).
