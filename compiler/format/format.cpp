@@ -538,10 +538,7 @@ std::optional<std::string> Format(const SourceManager& sources, uint32_t file_id
   ast::File tree = parse::Parse(sources, file_id, parsed);
   // What the parser finds wrong with the variables of a scope (parse/scopes.h) leaves the file
   // readable: it is laid out, and `edict check` reports the mistakes.
-  bool unreadable = false;
-  for (const Diagnostic& d : parsed.all())
-    unreadable = unreadable || (d.severity == Severity::Error && !parse::LeavesTextReadable(d));
-  if (unreadable) {
+  if (parse::HasSyntaxError(parsed)) {
     for (const Diagnostic& d : parsed.all()) diags.Add(d.kind, d.range, d.message).notes = d.notes;
     return std::nullopt;
   }

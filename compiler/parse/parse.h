@@ -10,10 +10,11 @@ namespace edict::parse {
 // found), at most one per mistake; the returned AST holds Error nodes where text was unreadable.
 ast::File Parse(const SourceManager& sources, uint32_t file_id, Diagnostics& diags);
 
-// Whether an error Parse reported leaves the text readable: a mistake in the variables of a scope
-// (named twice, a rule for an unknown one, an exception across two, no output), found by the
-// parser because it expands scopes, not a syntax error. The formatter lays such a text out.
-bool LeavesTextReadable(const Diagnostic& d);
+// Whether Parse reported an error that leaves the text unreadable: any error but the mistakes in
+// the variables of a scope (named twice, a rule for an unknown one, an exception across two, no
+// output), which the parser finds because it expands scopes, in a text that is otherwise read.
+// The formatter lays out a text without such an error.
+bool HasSyntaxError(const Diagnostics& parsed);
 
 // One token of a file as Edict's lexer reads it, comments included and white space left out: for
 // tools that work on the text itself (the formatter, compiler/format/).

@@ -268,10 +268,14 @@ class Expander {
 
 void ExpandScope(ast::ScopeDecl sc, ast::File& out, Diagnostics& diags) { Expander(sc, out, diags).Run(); }
 
-bool LeavesTextReadable(const Diagnostic& d) {
+bool HasSyntaxError(const Diagnostics& parsed) {
   // Of the kinds below, the parser reports only the scopes' (ExpandScope).
-  return d.kind == DiagKind::ScopeWithoutOutput || d.kind == DiagKind::UnknownScopeVariable ||
-         d.kind == DiagKind::ExceptionAcrossVariables || d.kind == DiagKind::DuplicateDeclaration;
+  for (const Diagnostic& d : parsed.all())
+    if (d.severity == Severity::Error && d.kind != DiagKind::ScopeWithoutOutput &&
+        d.kind != DiagKind::UnknownScopeVariable && d.kind != DiagKind::ExceptionAcrossVariables &&
+        d.kind != DiagKind::DuplicateDeclaration)
+      return true;
+  return false;
 }
 
 }  // namespace edict::parse

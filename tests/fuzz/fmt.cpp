@@ -76,11 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t id1 = 0;
   std::optional<std::string> once = Formatted(text, sm, id1, d1);
   // Mistakes in a scope's variables are found by the parser but are not syntax errors: the
-  // formatter lays such a text out (parse::LeavesTextReadable).
-  bool syntax_error = false;
-  for (const Diagnostic& d : parsed.all())
-    syntax_error = syntax_error || (d.severity == Severity::Error && !parse::LeavesTextReadable(d));
-  if (syntax_error) {
+  // formatter lays such a text out (parse::HasSyntaxError).
+  if (parse::HasSyntaxError(parsed)) {
     if (once) fuzz::Fail("the formatter gave a layout of a text with a syntax error");
     if (d1.error_count() == 0) fuzz::Fail("the formatter refused a text with a syntax error without an error");
     return 0;
